@@ -1,0 +1,316 @@
+"""The ``show_if`` language: comparisons, ``in``, ``and``/``or``/``not`` and parentheses.
+
+Conditions are parsed once into a small tree and evaluated by walking it, never by Python
+``eval``, so a questionnaire file cannot run code. The same tree decides what a page shows
+and what a submission may contain, which is what keeps the two from disagreeing.
+
+Semantics, chosen so that an unanswered or hidden question never shows anything by accident:
+a comparison or ``in`` test that involves an unanswered question is false (also ``!=`` and
+``not in``); ``not (...)`` negates a whole sub-condition as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+Value = int | float | str | frozenset[str] | None
+"""An answer as conditions see it: a scale point, a code, a set of codes, a number, text."""
+
+COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
+
+
+class ConditionSyntaxError(ValueError):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: int | float | str
+    offset: int
+
+
+@dataclass(frozen=True)
+class ListLiteral:
+    values: tuple[Literal, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    left: Name | Literal
+    right: Name | Literal
+    offset: int
+
+
+@dataclass(frozen=True)
+class In:
+    needle: Name | Literal
+    haystack: Name | ListLiteral
+    negated: bool
+    offset: int
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Condition
+    offset: int
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    operands: tuple[Condition, ...]
+    offset: int
+
+
+Condition = Compare | In | Not | BoolOp
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<number>-?\d+(?:\.\d+)?)
+      | (?P<string>'[^']*'|"[^"]*")
+      | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+      | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)
+    )""",
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in"}
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # number | string | name | keyword | op | end
+    text: str
+    offset: int
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            start = len(text) - len(text[pos:].lstrip())
+            char = text[start]
+            hint = " (strings need matching quotes)" if char in "'\"" else ""
+            if char == "=":
+                hint = " (use '==' to compare)"
+            raise ConditionSyntaxError(f"unexpected character {char!r}{hint}", start)
+        kind = match.lastgroup or ""
+        token_text = match.group(kind)
+        if kind == "name" and token_text in _KEYWORDS:
+            kind = "keyword"
+        tokens.append(_Token(kind, token_text, match.start(kind)))
+        pos = match.end()
+    tokens.append(_Token("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens = _tokenize(text)
+        self.i = 0
+
+    @property
+    def token(self) -> _Token:
+        return self.tokens[self.i]
+
+    def take(self, text: str | None = None, kind: str | None = None) -> _Token | None:
+        tok = self.token
+        if (text is None or tok.text == text) and (kind is None or tok.kind == kind):
+            if tok.kind != "end":
+                self.i += 1
+            return tok
+        return None
+
+    def expect(self, text: str, what: str) -> _Token:
+        tok = self.take(text)
+        if tok is None:
+            raise ConditionSyntaxError(f"expected {what}, found {self._found()}", self.token.offset)
+        return tok
+
+    def _found(self) -> str:
+        return "the end of the condition" if self.token.kind == "end" else repr(self.token.text)
+
+    def parse(self) -> Condition:
+        if self.token.kind == "end":
+            raise ConditionSyntaxError("the condition is empty", 0)
+        cond = self.or_()
+        if self.token.kind != "end":
+            raise ConditionSyntaxError(
+                f"unexpected {self._found()}; join conditions with 'and' or 'or'",
+                self.token.offset,
+            )
+        return cond
+
+    def or_(self) -> Condition:
+        return self._chain("or", self.and_)
+
+    def and_(self) -> Condition:
+        return self._chain("and", self.not_)
+
+    def _chain(self, op: str, operand: object) -> Condition:
+        first = self.token.offset
+        parts = [operand()]  # type: ignore[operator]
+        while self.take(op, "keyword"):
+            parts.append(operand())  # type: ignore[operator]
+        return parts[0] if len(parts) == 1 else BoolOp(op, tuple(parts), first)
+
+    def not_(self) -> Condition:
+        tok = self.take("not", "keyword")
+        if tok:
+            return Not(self.not_(), tok.offset)
+        return self.comparison()
+
+    def comparison(self) -> Condition:
+        if self.take("("):
+            inner = self.or_()
+            self.expect(")", "')'")
+            return inner
+        left = self.operand()
+        tok = self.token
+        if tok.kind == "op" and tok.text in COMPARISONS:
+            self.i += 1
+            return Compare(tok.text, left, self.operand(), tok.offset)
+        negated = bool(self.take("not", "keyword"))
+        if self.take("in", "keyword"):
+            if self.token.text == "[":
+                return In(left, self.list_literal(), negated, tok.offset)
+            right = self.operand()
+            if not isinstance(right, Name):
+                raise ConditionSyntaxError(
+                    "'in' needs a list like ['a', 'b'] or a multiple-choice question",
+                    right.offset,
+                )
+            return In(left, right, negated, tok.offset)
+        raise ConditionSyntaxError(
+            f"expected a comparison (==, !=, <, <=, >, >=, in) after {_show(left)}, "
+            f"found {self._found()}",
+            tok.offset,
+        )
+
+    def operand(self) -> Name | Literal:
+        tok = self.token
+        if tok.kind == "name":
+            self.i += 1
+            return Name(tok.text, tok.offset)
+        if tok.kind in ("number", "string"):
+            self.i += 1
+            return Literal(_literal(tok), tok.offset)
+        raise ConditionSyntaxError(
+            f"expected a question id, a 'quoted code' or a number, found {self._found()}",
+            tok.offset,
+        )
+
+    def list_literal(self) -> ListLiteral:
+        start = self.expect("[", "'['").offset
+        values: list[Literal] = []
+        while True:
+            tok = self.token
+            if tok.kind not in ("number", "string"):
+                raise ConditionSyntaxError(
+                    f"a list holds 'quoted codes' or numbers, found {self._found()}", tok.offset
+                )
+            self.i += 1
+            values.append(Literal(_literal(tok), tok.offset))
+            if not self.take(","):
+                break
+        self.expect("]", "']' or ','")
+        return ListLiteral(tuple(values), start)
+
+
+def _literal(tok: _Token) -> int | float | str:
+    if tok.kind == "string":
+        return tok.text[1:-1]
+    return float(tok.text) if "." in tok.text else int(tok.text)
+
+
+def _show(node: Name | Literal) -> str:
+    return node.id if isinstance(node, Name) else repr(node.value)
+
+
+def parse(text: str) -> Condition:
+    """Parse a condition, raising ConditionSyntaxError with the offending offset."""
+    return _Parser(text).parse()
+
+
+def names(cond: Condition) -> list[Name]:
+    """Every question reference in a condition, in order of appearance."""
+    found: list[Name] = []
+    stack: list[object] = [cond]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            found.append(node)
+        elif isinstance(node, Compare):
+            stack += [node.right, node.left]
+        elif isinstance(node, In):
+            stack += [node.haystack, node.needle]
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+        elif isinstance(node, BoolOp):
+            stack += reversed(node.operands)
+    return sorted(found, key=lambda n: n.offset)
+
+
+def evaluate(cond: Condition, answers: Mapping[str, Value]) -> bool:
+    """Decide a condition on the answers given so far (missing = unanswered)."""
+    if isinstance(cond, BoolOp):
+        results = (evaluate(c, answers) for c in cond.operands)
+        return all(results) if cond.op == "and" else any(results)
+    if isinstance(cond, Not):
+        return not evaluate(cond.operand, answers)
+    if isinstance(cond, Compare):
+        return _compare(cond.op, _value(cond.left, answers), _value(cond.right, answers))
+    needle = _value(cond.needle, answers)
+    if isinstance(cond.haystack, ListLiteral):
+        haystack: object = [lit.value for lit in cond.haystack.values]
+    else:
+        haystack = answers.get(cond.haystack.id)
+    if needle is None or haystack is None or isinstance(needle, frozenset):
+        return False
+    if not isinstance(haystack, (list, frozenset)):
+        return False
+    found = any(_same(needle, item) for item in haystack)
+    return found != cond.negated
+
+
+def _value(node: Name | Literal, answers: Mapping[str, Value]) -> Value:
+    return answers.get(node.id) if isinstance(node, Name) else node.value
+
+
+def _number(value: Value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _same(a: Value, b: object) -> bool:
+    if _number(a) and _number(b):
+        return a == b
+    return isinstance(a, str) and isinstance(b, str) and a == b
+
+
+def _compare(op: str, a: Value, b: Value) -> bool:
+    if a is None or b is None or isinstance(a, frozenset) or isinstance(b, frozenset):
+        return False
+    if op == "==":
+        return _same(a, b)
+    if op == "!=":
+        return not _same(a, b)
+    if not (_number(a) and _number(b)):
+        return False
+    ordered = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}  # type: ignore[operator]
+    return ordered[op]

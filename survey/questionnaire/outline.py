@@ -1,0 +1,63 @@
+"""A plain-text outline of a questionnaire, for checking a file at a glance in a terminal."""
+
+from __future__ import annotations
+
+from survey.questionnaire.model import Question, Questionnaire
+
+ALL = "alle"
+
+
+def _number(value: float) -> str:
+    """Norwegian decimal comma: 4.5 -> '4,5'."""
+    return f"{value:g}".replace(".", ",")
+
+
+def _detail(q: Question) -> str:
+    if q.scale is not None:
+        scale = f"{q.scale.id} {q.scale.low}-{q.scale.high}"
+        if q.type == "likert_matrix":
+            return f"{scale}: " + ", ".join(
+                i.id + (" (reversed)" if i.reverse else "") for i in q.items
+            )
+        return scale + (" (reversed)" if q.items[0].reverse else "")
+    if q.choices:
+        parts = []
+        for c in q.choices:
+            mark = ""
+            if c.specify is not None:
+                mark = "+text" if c.specify.kind == "text" else f"+number{c.specify.unit or ''}"
+            parts.append(
+                c.code + (f"[{mark}]" if mark else "") + (" (exclusive)" if c.exclusive else "")
+            )
+        return ", ".join(parts)
+    if q.type == "number":
+        return f"{q.min}..{q.max} {q.unit or ''}".strip()
+    return f"max {q.max_length} characters"
+
+
+def outline(q: Questionnaire) -> str:
+    lines = [f"{q.id} version {q.version}: {q.title} ({q.language})"]
+    if q.roles:
+        stated = f" (stated in {q.role_question_id})" if q.role_question_id else ""
+        lines.append("roles: " + ", ".join(r.code for r in q.roles) + stated)
+    for page in q.pages:
+        audience = f" [{' '.join(sorted(page.audience))}]" if page.audience else ""
+        lines.append(f"page {page.id}{audience}")
+        for question in page.questions:
+            flags = [question.type, "required" if question.required else "optional"]
+            if question.audience:
+                flags.append("only " + " ".join(sorted(question.audience)))
+            if question.show_if_source:
+                flags.append(f"if {question.show_if_source}")
+            lines.append(f"  {question.id:<6} {', '.join(flags)}")
+            lines.append(f"         {_detail(question)}")
+    for index in q.indexes:
+        target = f", target {_number(index.target)}" if index.target is not None else ""
+        items = " ".join(i.id + ("(R)" if i.reverse else "") for i in index.items)
+        lines.append(f"index {index.id}: {items} (min {index.min_answered} answered{target})")
+    for pair in q.quality_pairs:
+        dimension = f" [{pair.dimension}]" if pair.dimension else ""
+        lines.append(
+            f"quality pair {pair.id}{dimension}: K = {pair.experience.id} / {pair.expectation.id}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,250 @@
+"""show_if conditions: they parse, refer only to earlier questions, and can come true.
+
+Referring only to earlier questions is what makes cycles impossible; checking literals
+against the referenced question's scale or codes catches conditions that could never be
+true (``q5 == 'ja'`` on a 1-6 item, a misspelt code).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from survey.questionnaire import conditions as cond
+from survey.questionnaire.problems import Position, error, warning
+from survey.questionnaire.rules.context import Context, Entry, did_you_mean, listing
+from survey.questionnaire.yamlsource import Path
+
+EXAMPLE = "e.g. show_if: q1 == 'prosjektleder' and q5 >= 4"
+ORDER_HINT = "a condition may only use questions answered before it (this also rules out cycles)"
+
+
+def check(ctx: Context) -> None:
+    for p, page in enumerate(ctx.data["pages"]):
+        if page.get("show_if") is not None:
+            _check_one(ctx, ("pages", p, "show_if"), f"page '{page['id']}'", page=p, order=None)
+    for path, question, p in ctx.questions():
+        if question.get("show_if") is not None:
+            entry = ctx.entries.get(question["id"])
+            order = entry.order if entry else None
+            _check_one(
+                ctx, path + ("show_if",), f"question '{question['id']}'", page=p, order=order
+            )
+
+
+class _Checker:
+    def __init__(self, ctx: Context, path: Path, owner: str):
+        self.ctx, self.path, self.owner = ctx, path, owner
+        base = ctx.source.position(path)
+        self.line = base.line
+        self.column = base.column + (1 if path in ctx.source.quoted else 0)
+
+    def at(self, offset: int) -> Position:
+        return Position(self.ctx.source.file, self.line, self.column + offset)
+
+    def error(self, offset: int, message: str, hint: str) -> None:
+        self.ctx.problems.append(
+            error(self.at(offset), f"show_if of {self.owner}: {message}", hint)
+        )
+
+    def warning(self, offset: int, message: str, hint: str) -> None:
+        self.ctx.problems.append(
+            warning(self.at(offset), f"show_if of {self.owner}: {message}", hint)
+        )
+
+
+def _check_one(ctx: Context, path: Path, owner: str, *, page: int, order: int | None) -> None:
+    checker = _Checker(ctx, path, owner)
+    text = ctx.source.data
+    for segment in path:
+        text = text[segment]
+    try:
+        tree = cond.parse(text)
+    except cond.ConditionSyntaxError as exc:
+        checker.error(exc.offset, exc.message, EXAMPLE)
+        return
+    known = True
+    for name in cond.names(tree):
+        entry = ctx.entries.get(name.id)
+        if entry is None:
+            checker.error(
+                name.offset,
+                f"unknown question '{name.id}'{did_you_mean(name.id, list(ctx.entries))}",
+                "use the id of an earlier question",
+            )
+            known = False
+        elif order is not None and entry.order == order:
+            checker.error(name.offset, f"'{name.id}' refers to the question itself", ORDER_HINT)
+            known = False
+        elif (order is not None and entry.order > order) or (order is None and entry.page >= page):
+            where = "later in the questionnaire" if order is not None else "on this page or later"
+            checker.error(name.offset, f"'{name.id}' comes {where}", ORDER_HINT)
+            known = False
+        elif order is not None and entry.page == page:
+            checker.warning(
+                name.offset,
+                f"'{name.id}' is on the same page",
+                "move the question to a later page so the condition works without JavaScript",
+            )
+    if known:
+        _types(ctx, checker, tree)
+
+
+def _types(ctx: Context, checker: _Checker, node: cond.Condition) -> None:
+    if isinstance(node, cond.BoolOp):
+        for operand in node.operands:
+            _types(ctx, checker, operand)
+    elif isinstance(node, cond.Not):
+        _types(ctx, checker, node.operand)
+    elif isinstance(node, cond.Compare):
+        _compare(ctx, checker, node)
+    else:
+        _in(ctx, checker, node)
+
+
+def _compare(ctx: Context, checker: _Checker, node: cond.Compare) -> None:
+    left, right = node.left, node.right
+    if isinstance(left, cond.Literal) and isinstance(right, cond.Literal):
+        checker.warning(
+            node.offset,
+            "compares two fixed values, so it never changes",
+            "compare a question id with a value",
+        )
+        return
+    if isinstance(left, cond.Name) and isinstance(right, cond.Name):
+        kinds = {ctx.entries[left.id].kind, ctx.entries[right.id].kind}
+        numeric = kinds <= {"likert", "number"}
+        if not numeric and (len(kinds) > 1 or "multiple_choice" in kinds):
+            checker.error(
+                node.offset,
+                f"cannot compare {left.id} with {right.id} (different kinds of answer)",
+                "compare each with a value instead",
+            )
+        return
+    name, literal = (left, right) if isinstance(left, cond.Name) else (right, left)
+    assert isinstance(name, cond.Name) and isinstance(literal, cond.Literal)
+    entry = ctx.entries[name.id]
+    if entry.kind == "multiple_choice":
+        checker.error(
+            node.offset,
+            f"{name.id} is multiple choice, so it holds several options",
+            f"test one option with: '{literal.value}' in {name.id}",
+        )
+        return
+    if node.op not in ("==", "!=") and entry.kind in ("single_choice", "text", "long_text"):
+        checker.error(
+            node.offset,
+            f"'{node.op}' cannot order the answers of {name.id} ({entry.kind})",
+            f"use == or in, e.g. {name.id} in ['a', 'b']",
+        )
+        return
+    if node.op not in ("==", "!=") and isinstance(literal.value, str):
+        checker.error(
+            literal.offset,
+            f"'{node.op}' needs a number, not '{literal.value}'",
+            "only numbers and scale points can be ordered",
+        )
+        return
+    _value_fits(ctx, checker, entry, literal)
+
+
+def _in(ctx: Context, checker: _Checker, node: cond.In) -> None:
+    if isinstance(node.haystack, cond.ListLiteral):
+        if not isinstance(node.needle, cond.Name):
+            checker.warning(
+                node.offset,
+                "tests a fixed value against a fixed list, so it never changes",
+                "put a question id before 'in'",
+            )
+            return
+        entry = ctx.entries[node.needle.id]
+        if entry.kind == "multiple_choice":
+            checker.error(
+                node.offset,
+                f"{node.needle.id} is multiple choice, so it holds several options",
+                f"test one option with: 'code' in {node.needle.id}",
+            )
+            return
+        for literal in node.haystack.values:
+            _value_fits(ctx, checker, entry, literal)
+        return
+    entry = ctx.entries[node.haystack.id]
+    if entry.kind != "multiple_choice":
+        checker.error(
+            node.haystack.offset,
+            f"'in {node.haystack.id}' needs a multiple choice question, "
+            f"and {node.haystack.id} is {entry.kind}",
+            f"to test several values write: {node.haystack.id} in ['a', 'b']",
+        )
+        return
+    if isinstance(node.needle, cond.Name):
+        checker.error(
+            node.needle.offset,
+            f"test a 'quoted code' in {node.haystack.id}, not a question id",
+            f"e.g. 'code' in {node.haystack.id}",
+        )
+        return
+    _value_fits(ctx, checker, entry, node.needle)
+
+
+def _value_fits(ctx: Context, checker: _Checker, entry: Entry, literal: cond.Literal) -> None:
+    value = literal.value
+    q: dict[str, Any] = entry.question
+    if entry.kind == "likert":
+        scale = ctx.scale_of(q)
+        if scale is None:
+            return
+        low = scale.get("start", 1)
+        high = low + scale["points"] - 1
+        extra = [c["code"] for c in scale.get("not_scored", [])]
+        alternatives = f"a number from {low} to {high}" + (
+            f" or one of: {', '.join(extra)}" if extra else ""
+        )
+        if isinstance(value, str):
+            if value not in extra:
+                checker.error(
+                    literal.offset,
+                    f"{entry.id} is a likert item on a {low}-{high} scale "
+                    f"and can never be '{value}'",
+                    f"compare it with {alternatives}",
+                )
+        elif not (low <= value <= high and float(value).is_integer()):
+            checker.error(
+                literal.offset,
+                f"{entry.id} is on a {low}-{high} scale and can never be {value}",
+                f"compare it with {alternatives}",
+            )
+    elif entry.kind in ("single_choice", "multiple_choice"):
+        codes = [c["code"] for c in ctx.choices_of(q)]
+        if not isinstance(value, str):
+            checker.error(
+                literal.offset,
+                f"{entry.id} answers with option codes, not the number {value}",
+                f"use a quoted code: {listing(codes)}",
+            )
+        elif value not in codes:
+            checker.error(
+                literal.offset,
+                f"{entry.id} has no option '{value}'{did_you_mean(value, codes)}",
+                f"its options are: {listing(codes)}",
+            )
+    elif entry.kind == "number":
+        if isinstance(value, str):
+            checker.error(
+                literal.offset,
+                f"{entry.id} is a number question and can never be '{value}'",
+                "compare it with a number",
+            )
+        elif (q.get("min") is not None and value < q["min"]) or (
+            q.get("max") is not None and value > q["max"]
+        ):
+            checker.warning(
+                literal.offset,
+                f"{value} is outside the allowed range of {entry.id}",
+                f"answers lie between {q.get('min')} and {q.get('max')}",
+            )
+    elif not isinstance(value, str):
+        checker.error(
+            literal.offset,
+            f"{entry.id} is a text question and can never be the number {value}",
+            "compare it with a quoted text",
+        )

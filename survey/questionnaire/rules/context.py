@@ -1,0 +1,68 @@
+"""What every rule needs: the file, its positions, and lookup tables built once."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from survey.questionnaire.problems import Problem, error, warning
+from survey.questionnaire.yamlsource import Path, Source
+
+
+@dataclass
+class Entry:
+    """A question or matrix statement: something an answer is stored under."""
+
+    id: str
+    path: Path
+    question: dict[str, Any]
+    order: int  # position of its question in the questionnaire
+    page: int
+    kind: str  # the question type; matrix statements are "likert"
+
+
+@dataclass
+class Context:
+    source: Source
+    problems: list[Problem] = field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.source.data
+
+    def error(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
+        self.problems.append(error(self.source.position(path, key=key), message, hint))
+
+    def warning(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
+        self.problems.append(warning(self.source.position(path, key=key), message, hint))
+
+    def questions(self) -> list[tuple[Path, dict[str, Any], int]]:
+        """(path, question, page index) for every question, in order."""
+        return [
+            (("pages", p, "questions", q), question, p)
+            for p, page in enumerate(self.data["pages"])
+            for q, question in enumerate(page["questions"])
+        ]
+
+    def roles(self) -> list[str]:
+        return [r["code"] for r in self.data.get("roles", [])]
+
+    def choices_of(self, question: dict[str, Any]) -> list[dict[str, Any]]:
+        choices = question.get("choices")
+        if isinstance(choices, str):
+            return self.data.get("choice_lists", {}).get(choices) or []
+        return choices or []
+
+    def scale_of(self, question: dict[str, Any]) -> dict[str, Any] | None:
+        return self.data.get("scales", {}).get(question.get("scale"))
+
+
+def did_you_mean(name: str, known: list[str]) -> str:
+    guess = difflib.get_close_matches(name, known, n=1)
+    return f"; did you mean '{guess[0]}'?" if guess else ""
+
+
+def listing(known: list[str]) -> str:
+    return ", ".join(known) if known else "(none defined)"

@@ -1,0 +1,100 @@
+"""Ids and codes: well-formed and unique, since answers are stored and reported by them."""
+
+from __future__ import annotations
+
+import re
+
+from survey.questionnaire.rules.context import Context, Entry
+
+ID = re.compile(r"^[a-z][a-z0-9_]*$")
+QUESTIONNAIRE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ID_HINT = (
+    "use lowercase a-z, digits and '_', starting with a letter (write 'o' for 'ø', 'aa' for 'å')"
+)
+
+
+def check(ctx: Context) -> None:
+    if not QUESTIONNAIRE_ID.match(ctx.data["id"]):
+        ctx.error(("id",), f"questionnaire id '{ctx.data['id']}' is not a valid id", ID_HINT)
+    _register_entries(ctx)
+    _unique(ctx, "page", [(("pages", i, "id"), p["id"]) for i, p in enumerate(ctx.data["pages"])])
+    _unique(
+        ctx,
+        "role",
+        [(("roles", i, "code"), r["code"]) for i, r in enumerate(ctx.data.get("roles", []))],
+    )
+    _unique(
+        ctx,
+        "index",
+        [(("indexes", i, "id"), x["id"]) for i, x in enumerate(ctx.data.get("indexes", []))],
+    )
+    _unique(
+        ctx,
+        "quality pair",
+        [
+            (("quality_pairs", i, "id"), x["id"])
+            for i, x in enumerate(ctx.data.get("quality_pairs", []))
+        ],
+    )
+    for name, choices in ctx.data.get("choice_lists", {}).items():
+        _codes(ctx, ("choice_lists", name), choices)
+    for name, scale in ctx.data.get("scales", {}).items():
+        _codes(ctx, ("scales", name, "not_scored"), scale.get("not_scored", []))
+    for path, question, _ in ctx.questions():
+        if isinstance(question.get("choices"), list):
+            _codes(ctx, path + ("choices",), question["choices"])
+
+
+def _register_entries(ctx: Context) -> None:
+    """Questions and matrix statements share one namespace: both are answer columns."""
+    order = 0
+    for path, question, page in ctx.questions():
+        ids = [(path + ("id",), question["id"], question["type"])]
+        for i, item in enumerate(
+            question.get("items", []) if question["type"] == "likert_matrix" else []
+        ):
+            ids.append((path + ("items", i, "id"), item["id"], "likert"))
+        for id_path, ident, kind in ids:
+            if not ID.match(ident):
+                ctx.error(id_path, f"id '{ident}' is not a valid id", ID_HINT)
+            if ident in ctx.entries:
+                first = ctx.source.position(ctx.entries[ident].path)
+                ctx.error(
+                    id_path,
+                    f"duplicate id '{ident}' (first used at line {first.line})",
+                    "every question and matrix statement needs its own id",
+                )
+                continue
+            ctx.entries[ident] = Entry(ident, id_path, question, order, page, kind)
+        order += 1
+
+
+def _unique(ctx: Context, what: str, ids: list[tuple[tuple, str]]) -> None:
+    seen: dict[str, tuple] = {}
+    for path, ident in ids:
+        if not ID.match(ident):
+            ctx.error(path, f"{what} id '{ident}' is not a valid id", ID_HINT)
+        if ident in seen:
+            line = ctx.source.position(seen[ident]).line
+            ctx.error(
+                path,
+                f"duplicate {what} id '{ident}' (first used at line {line})",
+                f"give each {what} its own id",
+            )
+        seen.setdefault(ident, path)
+
+
+def _codes(ctx: Context, path: tuple, choices: list[dict]) -> None:
+    seen: dict[str, int] = {}
+    for i, choice in enumerate(choices):
+        code = choice["code"]
+        if not ID.match(code):
+            ctx.error(path + (i, "code"), f"choice code '{code}' is not a valid code", ID_HINT)
+        if code in seen:
+            line = ctx.source.position(path + (seen[code], "code")).line
+            ctx.error(
+                path + (i, "code"),
+                f"duplicate choice code '{code}' (first used at line {line})",
+                "codes are stored with the answers, so each option needs its own",
+            )
+        seen.setdefault(code, i)

@@ -1,0 +1,199 @@
+"""Read questionnaire YAML into plain data while remembering where every value came from.
+
+PyYAML's own loaders either build arbitrary objects (unsafe) or forget positions (useless
+for an editor fixing a file). We compose the node graph, which never executes anything, and
+convert it ourselves so that:
+
+- explicit tags that construct objects (``!!python/object``) are reported, never honoured;
+- anchors and aliases are refused, which also defuses "billion laughs" alias bombs;
+- duplicate keys are reported instead of silently keeping the last one;
+- plain scalars follow YAML 1.2's core schema: ``no``, ``ja`` and ``NO`` stay text, so a
+  choice code or Norway's country code never turns into a boolean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from survey.questionnaire.problems import Position, Problem, error
+
+Path = tuple[str | int, ...]
+
+MAX_SOURCE_BYTES = 1_000_000
+
+_TAG = "tag:yaml.org,2002:"
+_IMPLICIT_TAGS = {
+    yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+}
+_ALLOWED_EXPLICIT_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+
+@dataclass
+class Source:
+    """Parsed YAML data plus the position of every value and mapping key in it."""
+
+    file: str
+    text: str
+    data: Any = None
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+    quoted: set[Path] = field(default_factory=set)
+
+    def position(self, path: Path, *, key: bool = False) -> Position:
+        """The closest known position for ``path`` (falling back to its parents)."""
+        table = self.keys if key else self.values
+        while path:
+            if path in table:
+                return table[path]
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), Position(self.file, 1, 1))
+
+
+class _NodeLoader(yaml.BaseLoader):
+    """Composes nodes only; BaseResolver keeps every plain scalar untyped (we type it)."""
+
+
+def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
+    """Parse ``text`` (the contents of ``file``) without constructing any object."""
+    source = Source(file=file, text=text)
+    problems: list[Problem] = []
+    if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
+        problems.append(
+            error(
+                Position(file, 1, 1),
+                f"the file is larger than {MAX_SOURCE_BYTES // 1000} kB",
+                "a questionnaire is a few hundred lines; split it or remove pasted data",
+            )
+        )
+        return source, problems
+    try:
+        node = yaml.compose(text, Loader=_NodeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            what = f"{exc.problem} ({exc.context})"
+        problems.append(
+            error(
+                Position(file, line, column),
+                f"YAML syntax error: {what}",
+                "check indentation and that texts containing ': ' or '#' are in quotes",
+            )
+        )
+        return source, problems
+    except yaml.YAMLError as exc:  # pragma: no cover - defensive, PyYAML marks its errors
+        problems.append(error(Position(file, 1, 1), f"YAML error: {exc}", "fix the YAML syntax"))
+        return source, problems
+    if node is None:
+        problems.append(
+            error(Position(file, 1, 1), "the file is empty", "start with 'id:' and 'title:'")
+        )
+        return source, problems
+    source.data = _convert(node, (), source, problems, set())
+    return source, problems
+
+
+def _pos(source: Source, node: yaml.Node) -> Position:
+    return Position(source.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(
+    node: yaml.Node, path: Path, source: Source, problems: list[Problem], seen: set[int]
+) -> Any:
+    source.values[path] = _pos(source, node)
+    if id(node) in seen:
+        # compose() hands back the anchored node itself for an alias: refusing a node we
+        # have already visited is what keeps alias bombs from expanding.
+        problems.append(
+            error(
+                _pos(source, node),
+                "anchors and aliases (&name / *name) are not supported",
+                "write the repeated part out, or define a reusable scale or choice list",
+            )
+        )
+        return None
+    seen.add(id(node))
+    tag = node.tag
+    explicit = tag not in _IMPLICIT_TAGS
+    if explicit and tag not in _ALLOWED_EXPLICIT_TAGS:
+        short = tag.replace(_TAG, "!!")
+        problems.append(
+            error(
+                _pos(source, node),
+                f"the YAML tag '{short}' is not allowed",
+                "remove the tag; questionnaires contain only texts, numbers, lists and mappings",
+            )
+        )
+        return None
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str | int, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(
+                    error(_pos(source, key_node), "a key must be a plain name", "use 'name: value'")
+                )
+                continue
+            key = key_node.value
+            if key_node.style is None and _INT.match(key):
+                key = int(key)  # scale point labels: "1: helt uenig"
+            if key in result:
+                first = source.keys[path + (key,)]
+                problems.append(
+                    error(
+                        _pos(source, key_node),
+                        f"duplicate key '{key}' (first at line {first.line})",
+                        "remove one of them; YAML would silently keep only the last",
+                    )
+                )
+                continue
+            source.keys[path + (key,)] = _pos(source, key_node)
+            result[key] = _convert(value_node, path + (key,), source, problems, seen)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(child, path + (i,), source, problems, seen)
+            for i, child in enumerate(node.value)
+        ]
+    if node.style in ("'", '"'):
+        source.quoted.add(path)
+    return _scalar(node, explicit)
+
+
+def _scalar(node: yaml.ScalarNode, explicit: bool) -> Any:
+    value: str = node.value
+    if explicit:
+        kind = node.tag.removeprefix(_TAG)
+        converters = {"str": str, "int": int, "float": float, "bool": _BOOL.match, "null": None}
+        try:
+            if kind == "bool":
+                return value.lower() == "true"
+            if kind == "null":
+                return None
+            return converters[kind](value)  # type: ignore[operator]
+        except ValueError:
+            return value
+    if node.style is not None:  # quoted, literal (|) or folded (>) scalars are text
+        return value
+    if _NULL.match(value):
+        return None
+    if _BOOL.match(value):
+        return value.lower() == "true"
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
