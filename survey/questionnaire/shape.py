@@ -20,12 +20,12 @@ from survey.questionnaire.yamlsource import Path, Source
 
 _KINDS = {
     "string_type": "a text",
+    "dict_type": "one text per language ('nb: ...')",
     "int_type": "a whole number",
     "int_from_float": "a whole number",
     "float_type": "a number",
     "bool_type": "true or false",
     "list_type": "a list (lines starting with '- ')",
-    "dict_type": "a mapping ('key: value' lines)",
     "model_type": "a mapping ('key: value' lines)",
     "model_attributes_type": "a mapping ('key: value' lines)",
 }
@@ -35,20 +35,47 @@ def check_shape(source: Source) -> tuple[QuestionnaireDocument | None, list[Prob
     try:
         return QuestionnaireDocument.model_validate(source.data), []
     except ValidationError as exc:
-        problems: dict[tuple[Path, str], Problem] = {}
+        located = []
         for err in exc.errors():
             path, model = _data_path(err["loc"], source.data)
-            problem = _translate(err, path, model, source)
-            # A union (text or translations) fails once per member: keep one message.
-            problems.setdefault((path, err["type"] if model else ""), problem)
-        unique = {(p.position, p.message): p for p in problems.values()}
-        return None, list(unique.values())
+            located.append((path, model, err))
+        return None, _explain(located, source)
+
+
+def _explain(located: list[tuple[Path, type | None, Any]], source: Source) -> list[Problem]:
+    """One message per place: a union (text or translations, list name or options) fails
+    once per member, and a deeper error inside one member says more than the others."""
+    paths = {path for path, _, _ in located}
+    by_path: dict[Path, list[tuple[type | None, Any]]] = {}
+    for path, model, err in located:
+        deeper = any(other[: len(path)] == path and other != path for other in paths)
+        if not deeper or err["type"] in ("extra_forbidden", "missing"):
+            by_path.setdefault(path, []).append((model, err))
+    problems: list[Problem] = []
+    for path, errs in by_path.items():
+        kinds = [e for _, e in errs if e["type"] in _KINDS]
+        if len(kinds) > 1:
+            expected = " or ".join(dict.fromkeys(_KINDS[e["type"]] for e in kinds))
+            key = path[-1] if path else ""
+            problems.append(
+                error(
+                    source.position(path),
+                    f"'{key}' in {describe(path[:-1], source.data)} must be {expected}, "
+                    f"not {_kind_of(kinds[0]['input'])}",
+                    "see docs/questionnaire-format.md for examples",
+                )
+            )
+            errs = [(m, e) for m, e in errs if e not in kinds]
+        problems += [_translate(err, path, model, source) for model, err in errs]
+    return list({(p.position, p.message): p for p in problems}.values())
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type | None]:
-    """Drop pydantic's union-member segments from ``loc``; also find the model at the end."""
+    """Drop pydantic's union-member segments from ``loc``; also find the model holding
+    the last key (for "unknown key" suggestions)."""
     path: list[str | int] = []
     annotation: Any = QuestionnaireDocument
+    holder: Any = None
     for segment in loc:
         present = (isinstance(data, dict) and segment in data) or (
             isinstance(data, list) and isinstance(segment, int) and segment < len(data)
@@ -56,16 +83,16 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type | None]:
         if not present:
             if isinstance(segment, str) and segment in QUESTION_TYPES:
                 annotation = QUESTION_TYPES[segment]
-            if isinstance(data, dict) and segment not in data and _is_field(annotation, segment):
-                path.append(segment)  # a missing or extra key: the key itself ends the path
+            if isinstance(data, dict) and _is_field(annotation, segment):
+                holder = annotation
+                path.append(segment)  # a missing key: the key itself ends the path
                 data = None
             continue
         path.append(segment)
         data = data[segment]
+        holder = annotation
         annotation = _step(annotation, segment, data)
-    model = (
-        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-    )
+    model = holder if isinstance(holder, type) and issubclass(holder, BaseModel) else None
     return tuple(path), model
 
 
@@ -140,6 +167,9 @@ def describe(path: Path, data: Any) -> str:
             described = f"scale '{segment}'"
         elif parent == "choice_lists":
             described = f"choice list '{segment}'"
+        if isinstance(segment, int) and i >= 2 and path[i - 2] == "choice_lists":
+            ident = node.get("code") if isinstance(node, dict) else None
+            described = f"choice '{ident}'" if isinstance(ident, str) else f"choice {segment + 1}"
     return described
 
 
@@ -179,6 +209,13 @@ def _translate(err: Any, path: Path, model: type | None, source: Source) -> Prob
             f"unknown question type '{given}' in {where}{suggestion}",
             f"valid types: {', '.join(types_)}",
         )
+    if kind == "literal_error" and "[key]" in err["loc"]:
+        expected = err.get("ctx", {}).get("expected", "")
+        return error(
+            source.position(path, key=True),
+            f"'{key}' is not a language code",
+            f"use one of: {expected}",
+        )
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return error(
@@ -188,8 +225,6 @@ def _translate(err: Any, path: Path, model: type | None, source: Source) -> Prob
         )
     if kind in _KINDS or kind.endswith("_type"):
         expected = _KINDS.get(kind, kind.removesuffix("_type"))
-        if model is None and kind in ("string_type", "dict_type"):
-            expected = "a text (or one text per language, e.g. 'nb: ...')"
         label = f"'{key}'" if isinstance(key, str) and key else f"entry {key}"
         return error(
             source.position(path),

@@ -86,7 +86,9 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
-            what = f"{exc.problem} ({exc.context})"
+            start = exc.context_mark
+            where = f" that starts at line {start.line + 1}, column {start.column + 1}" if start else ""
+            what = f"{exc.problem} ({exc.context}{where})"
         problems.append(
             error(
                 Position(file, line, column),

@@ -1,0 +1,160 @@
+"""Shape errors: unknown and missing keys, wrong kinds of value, unknown question types."""
+
+from __future__ import annotations
+
+from tests.conftest import lint, messages
+
+
+def test_unknown_key_suggests_the_intended_one():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        pages:
+          - id: p
+            questions:
+              - id: q1
+                type: likert
+                scale: enighet
+                txt: Jeg trives
+        """
+    )
+    assert "q.yaml:10:9: error: unknown key 'txt' in question 'q1'; did you mean 'text'?" in (
+        messages(result)
+    )
+    hint = next(p.hint for p in result.problems if "'txt'" in p.message)
+    assert "lead_in" in hint and "show_if" in hint  # lists the keys a likert question takes
+    assert "q.yaml:7:9: error: question 'q1' is missing the required key 'text'" in messages(
+        result
+    )
+
+
+def test_unknown_top_level_key():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        indices: []
+        pages: []
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:4:1: error: unknown key 'indices' in the questionnaire; did you mean 'indexes'?"
+    ]
+
+
+def test_unknown_key_in_a_choice_of_a_named_list():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        choice_lists:
+          svar:
+            - {code: ja, lable: Ja}
+        pages: []
+        """
+    )
+    assert "q.yaml:6:18: error: unknown key 'lable' in choice 'ja'; did you mean 'label'?" in (
+        messages(result)
+    )
+
+
+def test_unknown_question_type_suggests_a_valid_one():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        pages:
+          - id: p
+            questions:
+              - id: q1
+                type: likret
+                text: Spm
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:8:15: error: unknown question type 'likret' in question 'q1'; did you mean 'likert'?"
+    ]
+
+
+def test_question_without_type():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        pages:
+          - id: p
+            questions:
+              - id: q1
+                text: Spm
+        """
+    )
+    assert messages(result) == ["q.yaml:7:9: error: question 'q1' has no 'type'"]
+
+
+def test_wrong_kind_of_value():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        scales:
+          enighet:
+            points: seks
+        pages: []
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:6:13: error: 'points' in scale 'enighet' must be a whole number, "
+        "not the text 'seks'"
+    ]
+
+
+def test_unknown_language():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        language: no
+        pages: []
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:4:11: error: 'language' in the questionnaire cannot be 'no'"
+    ]
+    assert result.errors[0].hint == "use one of: 'nb', 'nn' or 'en'"
+
+
+def test_missing_pages_and_title():
+    result = lint(
+        """
+        id: test
+        version: 1
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:1:1: error: the questionnaire is missing the required key 'pages'",
+        "q.yaml:1:1: error: the questionnaire is missing the required key 'title'",
+    ]
+
+
+def test_every_problem_is_reported_in_one_run():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        pages:
+          - id: p
+            questions:
+              - {id: q1, type: likert, scale: s, text: A, colour: red}
+              - {id: q2, type: number, text: B, minimum: 0}
+        """
+    )
+    assert [p.position.line for p in result.errors] == [7, 8]

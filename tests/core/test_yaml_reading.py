@@ -1,0 +1,126 @@
+"""Reading YAML safely: syntax errors located, nothing constructed, nothing expanded."""
+
+from __future__ import annotations
+
+import time
+
+from survey.questionnaire import load_text
+from survey.questionnaire.yamlsource import MAX_SOURCE_BYTES
+from tests.conftest import lint, messages
+
+
+def test_syntax_error_reports_parser_position():
+    result = lint(
+        """
+        id: test
+        title: "unterminated
+        version: 1
+        """
+    )
+    assert not result.ok
+    first = result.errors[0]
+    assert first.position.line == 4
+    assert first.message == (
+        "YAML syntax error: found unexpected end of stream "
+        "(while scanning a quoted scalar that starts at line 2, column 8)"
+    )
+
+
+def test_bad_indentation_is_a_syntax_error_with_line():
+    result = lint(
+        """
+        id: test
+        title: Test
+          version: 1
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:3:10: error: YAML syntax error: mapping values are not allowed here"
+    ]
+
+
+def test_python_object_tag_is_reported_and_never_constructed():
+    result = lint(
+        """
+        id: !!python/object/apply:os.system ["echo pwned > /tmp/pwned"]
+        version: 1
+        title: Test
+        pages: []
+        """
+    )
+    assert "q.yaml:1:5: error: the YAML tag '!!python/object/apply:os.system' is not allowed" in (
+        messages(result)
+    )
+    assert result.questionnaire is None
+
+
+def test_local_tags_are_refused_too():
+    result = lint("id: !include other.yaml\nversion: 1\ntitle: T\npages: []\n")
+    assert "q.yaml:1:5: error: the YAML tag '!include' is not allowed" in messages(result)
+
+
+def test_billion_laughs_alias_bomb_is_refused_quickly():
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+    started = time.perf_counter()
+    result = load_text("\n".join(lines) + "\n", "bomb.yaml")
+    assert time.perf_counter() - started < 2
+    assert any(
+        p.message == "anchors and aliases (&name / *name) are not supported"
+        and p.position.line == 2
+        for p in result.errors
+    )
+
+
+def test_duplicate_key_is_an_error_not_silently_overwritten():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: First
+        title: Second
+        pages: []
+        """
+    )
+    assert "q.yaml:4:1: error: duplicate key 'title' (first at line 3)" in messages(result)
+
+
+def test_norwegian_words_and_country_code_stay_text():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        choice_lists:
+          svar:
+            - {code: ja, label: Ja}
+            - {code: nei, label: no}
+            - {code: land, label: NO}
+        pages:
+          - id: p
+            questions:
+              - {id: q1, type: single_choice, text: Spm, choices: svar}
+        """
+    )
+    assert result.ok, messages(result)
+    labels = [str(c.label) for c in result.questionnaire.question("q1").choices]
+    assert labels == ["Ja", "no", "NO"]
+
+
+def test_empty_file():
+    assert messages(load_text("", "q.yaml")) == ["q.yaml:1:1: error: the file is empty"]
+
+
+def test_huge_file_is_refused_before_parsing():
+    result = load_text("# " + "x" * MAX_SOURCE_BYTES + "\n", "big.yaml")
+    assert messages(result) == ["big.yaml:1:1: error: the file is larger than 1000 kB"]
+
+
+def test_top_level_must_be_a_mapping():
+    result = load_text("- just\n- a list\n", "q.yaml")
+    assert result.errors
+    assert "must be a mapping" in result.errors[0].message or "valid dictionary" in str(
+        result.errors[0]
+    )
