@@ -110,11 +110,10 @@ def _tokenize(text: str) -> list[_Token]:
             if char == "=":
                 hint = " (use '==' to compare)"
             raise ConditionSyntaxError(f"unexpected character {char!r}{hint}", start)
-        kind = match.lastgroup or ""
-        token_text = match.group(kind)
-        if kind == "name" and token_text in _KEYWORDS:
-            kind = "keyword"
-        tokens.append(_Token(kind, token_text, match.start(kind)))
+        group = match.lastgroup or ""
+        token_text = match.group(group)
+        kind = "keyword" if group == "name" and token_text in _KEYWORDS else group
+        tokens.append(_Token(kind, token_text, match.start(group)))
         pos = match.end()
     tokens.append(_Token("end", "", len(text)))
     return tokens

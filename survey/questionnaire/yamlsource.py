@@ -87,7 +87,9 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             start = exc.context_mark
-            where = f" that starts at line {start.line + 1}, column {start.column + 1}" if start else ""
+            where = (
+                f" that starts at line {start.line + 1}, column {start.column + 1}" if start else ""
+            )
             what = f"{exc.problem} ({exc.context}{where})"
         problems.append(
             error(

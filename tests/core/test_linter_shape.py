@@ -25,9 +25,7 @@ def test_unknown_key_suggests_the_intended_one():
     )
     hint = next(p.hint for p in result.problems if "'txt'" in p.message)
     assert "lead_in" in hint and "show_if" in hint  # lists the keys a likert question takes
-    assert "q.yaml:7:9: error: question 'q1' is missing the required key 'text'" in messages(
-        result
-    )
+    assert "q.yaml:7:9: error: question 'q1' is missing the required key 'text'" in messages(result)
 
 
 def test_unknown_top_level_key():
