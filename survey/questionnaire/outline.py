@@ -31,7 +31,9 @@ def _detail(q: Question) -> str:
             )
         return ", ".join(parts)
     if q.type == "number":
-        return f"{q.min}..{q.max} {q.unit or ''}".strip()
+        low = "" if q.min is None else _number(q.min)
+        high = "" if q.max is None else _number(q.max)
+        return f"{low}..{high} {q.unit or ''}".strip()
     return f"max {q.max_length} characters"
 
 
@@ -49,8 +51,8 @@ def outline(q: Questionnaire) -> str:
                 flags.append("only " + " ".join(sorted(question.audience)))
             if question.show_if_source:
                 flags.append(f"if {question.show_if_source}")
-            lines.append(f"  {question.id:<6} {', '.join(flags)}")
-            lines.append(f"         {_detail(question)}")
+            lines.append(f"  {question.id}: {', '.join(flags)}")
+            lines.append(f"      {_detail(question)}")
     for index in q.indexes:
         target = f", target {_number(index.target)}" if index.target is not None else ""
         items = " ".join(i.id + ("(R)" if i.reverse else "") for i in index.items)

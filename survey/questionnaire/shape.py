@@ -77,6 +77,8 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type | None]:
     annotation: Any = QuestionnaireDocument
     holder: Any = None
     for segment in loc:
+        if _is_question_tag(segment, data, path):
+            continue
         present = (isinstance(data, dict) and segment in data) or (
             isinstance(data, list) and isinstance(segment, int) and segment < len(data)
         )
@@ -94,6 +96,18 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type | None]:
         annotation = _step(annotation, segment, data)
     model = holder if isinstance(holder, type) and issubclass(holder, BaseModel) else None
     return tuple(path), model
+
+
+def _is_question_tag(segment: Any, data: Any, path: list[str | int]) -> bool:
+    """pydantic puts a question's type into the location ("text" for a text question),
+    which must not be mistaken for the question's ``text`` key."""
+    return (
+        len(path) >= 2
+        and path[-2] == "questions"
+        and isinstance(data, dict)
+        and segment == data.get("type")
+        and segment in QUESTION_TYPES
+    )
 
 
 def _is_field(annotation: Any, name: str) -> bool:
@@ -181,10 +195,11 @@ def _translate(err: Any, path: Path, model: type | None, source: Source) -> Prob
         allowed = sorted(model.model_fields) if model else []
         guess = difflib.get_close_matches(str(key), allowed, n=1)
         suggestion = f"; did you mean '{guess[0]}'?" if guess else ""
+        hint = f"valid keys here: {', '.join(allowed)}"
+        if " " in str(key):
+            hint = "a ',' inside {...} starts a new key: put the whole text in quotes; " + hint
         return error(
-            source.position(path, key=True),
-            f"unknown key '{key}' in {where}{suggestion}",
-            f"valid keys here: {', '.join(allowed)}",
+            source.position(path, key=True), f"unknown key '{key}' in {where}{suggestion}", hint
         )
     if kind == "missing":
         return error(

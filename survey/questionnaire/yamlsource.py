@@ -48,7 +48,7 @@ class Source:
     data: Any = None
     values: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
-    quoted: set[Path] = field(default_factory=set)
+    spans: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """The closest known position for ``path`` (falling back to its parents)."""
@@ -60,6 +60,23 @@ class Source:
                 return self.values[path]
             path = path[:-1]
         return self.values.get((), Position(self.file, 1, 1))
+
+    def locate(self, path: Path, token: str, occurrence: int) -> Position:
+        """Where the ``occurrence``-th ``token`` inside the scalar at ``path`` is written.
+
+        A scalar's value and its text in the file differ for quoted, escaped, folded (>)
+        and literal (|) scalars, so we search the file's own characters rather than add
+        offsets to the scalar's start."""
+        start, end = self.spans.get(path, (0, 0))
+        raw = self.text[start:end]
+        found = -1
+        for _ in range(occurrence + 1):
+            found = raw.find(token, found + 1)
+            if found < 0:
+                return self.position(path)
+        index = start + found
+        line_start = self.text.rfind("\n", 0, index) + 1
+        return Position(self.file, self.text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
 class _NodeLoader(yaml.BaseLoader):
@@ -95,7 +112,8 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
             error(
                 Position(file, line, column),
                 f"YAML syntax error: {what}",
-                "check indentation and that texts containing ': ' or '#' are in quotes",
+                "check the indentation; put texts containing ': ', ' #', or (inside {...})"
+                " ',' '?' '[' in quotes",
             )
         )
         return source, problems
@@ -172,8 +190,7 @@ def _convert(
             _convert(child, path + (i,), source, problems, seen)
             for i, child in enumerate(node.value)
         ]
-    if node.style in ("'", '"'):
-        source.quoted.add(path)
+    source.spans[path] = (node.start_mark.index, node.end_mark.index)
     return _scalar(node, explicit)
 
 

@@ -151,3 +151,51 @@ def test_same_page_reference_warns_and_page_condition_must_use_earlier_pages():
         "q.yaml:10:15: error: show_if of page 'p2': 'c' comes on this page or later",
     ]
     assert result.ok is False
+
+
+def test_positions_inside_folded_and_escaped_conditions():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        pages:
+          - id: p1
+            questions:
+              - {id: a, type: single_choice, text: A, choices: [{code: ja, label: Ja}]}
+          - id: p2
+            questions:
+              - id: b
+                type: text
+                text: B
+                show_if: >-
+                  a == 'ja' or
+                  a == 'kanskje'
+              - {id: c, type: text, text: C, show_if: "a == \\"ja\\" or a == 'tja'"}
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:15:16: error: show_if of question 'b': a has no option 'kanskje'",
+        "q.yaml:16:68: error: show_if of question 'c': a has no option 'tja'; did you mean 'ja'?",
+    ]
+
+
+def test_syntax_error_at_end_points_after_the_last_character():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        pages:
+          - id: p1
+            questions:
+              - {id: a, type: text, text: A}
+          - id: p2
+            questions:
+              - {id: b, type: text, text: B, show_if: "a =="}
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:10:52: error: show_if of question 'b': expected a question id, a 'quoted code' "
+        "or a number, found the end of the condition"
+    ]

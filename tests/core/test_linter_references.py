@@ -303,7 +303,7 @@ quality_pairs:
 """
     )
     assert messages(result) == [
-        "q.yaml:16:5: error: quality pair 'respekt' pairs items on different scales (s, fem)",
+        "q.yaml:16:5: error: quality pair 'respekt' pairs items on scales of different range (s, fem)",
         "q.yaml:17:49: error: quality pair 'info' includes 'q3', a single_choice question; "
         "only likert items can be scored",
     ]
@@ -342,3 +342,26 @@ def test_translation_missing_main_language_and_declared_translation():
         "q.yaml:8:36: error: this text has no 'nb' version, the questionnaire's language",
         "q.yaml:9:36: warning: no en translation of this text",
     ]
+
+
+def test_quality_pair_may_use_two_scales_with_the_same_points():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        scales:
+          viktighet: {points: 6, labels: {1: Ikke viktig, 6: Svært viktig}}
+          fornoyd: {points: 6, labels: {1: Svært misfornøyd, 6: Svært fornøyd}}
+        pages:
+          - id: p
+            questions:
+              - {id: f1, type: likert, scale: viktighet, text: Hvor viktig er respekt}
+              - {id: l1, type: likert, scale: fornoyd, text: Hvor fornøyd er du med respekten}
+        quality_pairs:
+          - {id: respekt, label: Respekt, expectation: f1, experience: l1, dimension: Respekt}
+        """
+    )
+    assert result.ok, messages(result)
+    (pair,) = result.questionnaire.quality_pairs
+    assert (pair.expectation.id, pair.experience.id, pair.dimension) == ("f1", "l1", "Respekt")

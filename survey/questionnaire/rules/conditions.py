@@ -32,31 +32,32 @@ def check(ctx: Context) -> None:
 
 
 class _Checker:
-    def __init__(self, ctx: Context, path: Path, owner: str):
-        self.ctx, self.path, self.owner = ctx, path, owner
-        base = ctx.source.position(path)
-        self.line = base.line
-        self.column = base.column + (1 if path in ctx.source.quoted else 0)
+    def __init__(self, ctx: Context, path: Path, owner: str, text: str):
+        self.ctx, self.path, self.owner, self.text = ctx, path, owner, text
 
     def at(self, offset: int) -> Position:
-        return Position(self.ctx.source.file, self.line, self.column + offset)
+        token = self.text[offset:].split(" ", 1)[0] or self.text[offset : offset + 1]
+        if not token:  # the problem is at the very end of the condition
+            token = self.text.rstrip()[-1:] or self.text
+            offset = self.text.rstrip().rfind(token)
+            pos = self.ctx.source.locate(self.path, token, self.text[:offset].count(token))
+            return Position(pos.file, pos.line, pos.column + len(token))
+        return self.ctx.source.locate(self.path, token, self.text[:offset].count(token))
 
     def error(self, offset: int, message: str, hint: str) -> None:
-        self.ctx.problems.append(
-            error(self.at(offset), f"show_if of {self.owner}: {message}", hint)
-        )
+        problem = error(self.at(offset), f"show_if of {self.owner}: {message}", hint)
+        self.ctx.problems.append(problem)
 
     def warning(self, offset: int, message: str, hint: str) -> None:
-        self.ctx.problems.append(
-            warning(self.at(offset), f"show_if of {self.owner}: {message}", hint)
-        )
+        problem = warning(self.at(offset), f"show_if of {self.owner}: {message}", hint)
+        self.ctx.problems.append(problem)
 
 
 def _check_one(ctx: Context, path: Path, owner: str, *, page: int, order: int | None) -> None:
-    checker = _Checker(ctx, path, owner)
     text = ctx.source.data
     for segment in path:
         text = text[segment]
+    checker = _Checker(ctx, path, owner, text)
     try:
         tree = cond.parse(text)
     except cond.ConditionSyntaxError as exc:

@@ -238,11 +238,11 @@ def _pairs(ctx: Context) -> None:
         what = f"quality pair '{pair['id']}'"
         f = _likert_ref(ctx, path + ("expectation",), pair["expectation"], what)
         lev = _likert_ref(ctx, path + ("experience",), pair["experience"], what)
-        if f is not None and lev is not None and f["scale"] != lev["scale"]:
+        if f is not None and lev is not None and _span(ctx, f) != _span(ctx, lev):
             ctx.error(
                 path,
-                f"{what} pairs items on different scales ({f['scale']}, {lev['scale']})",
-                "K = L / F compares like with like: put both items on the same scale",
+                f"{what} pairs items on scales of different range ({f['scale']}, {lev['scale']})",
+                "K = L / F divides one by the other: both scales need the same points",
             )
         if pair["expectation"] == pair["experience"]:
             ctx.error(
@@ -250,3 +250,9 @@ def _pairs(ctx: Context) -> None:
                 f"{what} uses the same item for expectation and experience",
                 "expectation (F) and experience (L) are two different statements",
             )
+
+
+def _span(ctx: Context, question: dict[str, Any]) -> tuple[int, int] | None:
+    """Scales with the same points may carry different labels ("viktig", "fornøyd")."""
+    scale = ctx.scale_of(question)
+    return (scale.get("start", 1), scale["points"]) if scale else None

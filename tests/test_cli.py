@@ -1,0 +1,148 @@
+"""The survey command as an operator uses it: real processes, real files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from survey.questionnaire.yamlsource import read_source
+from tests.conftest import QUESTIONNAIRES, ROOT, yaml
+
+SURVEY = [sys.executable, "-c", "from survey.cli import main; main()"]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SURVEY, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_validate_bundled_questionnaires_passes():
+    files = sorted(str(p.relative_to(ROOT)) for p in QUESTIONNAIRES.glob("*.yaml"))
+    result = run("validate", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == "3 file(s) checked: 0 error(s), 0 warning(s)"
+    assert (
+        "questionnaires/kvalitetskommune-2009.yaml: ok (kvalitetskommune-2009 version 1: "
+        "16 questions, 7 likert items, 1 indexes)" in result.stderr
+    )
+
+
+def test_validate_prints_every_problem_with_hint_and_fails(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        yaml(
+            """
+            id: a
+            version: 1
+            title: A
+            pages:
+              - id: p
+                questions:
+                  - {id: q1, type: likert, scale: enighet, text: A}
+                  - {id: q2, type: text, text: B, show_if: "q1 == 'ja'"}
+            """
+        )
+    )
+    (tmp_path / "b.yaml").write_text("id: b\ntitle: [unclosed\n")
+    result = run("validate", "a.yaml", "b.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "a.yaml:7:39: error: unknown scale 'enighet' in question 'q1'"
+    assert lines[1] == "    hint: define it under 'scales:'; defined scales: (none defined)"
+    assert lines[2] == "a.yaml:8:49: warning: show_if of question 'q2': 'q1' is on the same page"
+    assert any(line.startswith("b.yaml:3:1: error: YAML syntax error") for line in lines)
+    assert result.stderr.splitlines()[-1] == "2 file(s) checked: 2 error(s), 1 warning(s)"
+
+
+def test_unknown_key_in_a_text_question_is_named_correctly(tmp_path):
+    (tmp_path / "c.yaml").write_text(
+        yaml(
+            """
+            id: c
+            version: 1
+            title: C
+            pages:
+              - id: p
+                questions:
+                  - {id: q2, type: text, text: B, colour: red}
+            """
+        )
+    )
+    result = run("validate", "c.yaml", cwd=tmp_path)
+    assert (
+        result.stdout.splitlines()[0] == "c.yaml:7:39: error: unknown key 'colour' in question 'q2'"
+    )
+    assert "valid keys here: audience, help, id, lead_in, max_length" in result.stdout
+
+
+def test_validate_strict_fails_on_warnings(tmp_path):
+    (tmp_path / "w.yaml").write_text(
+        yaml(
+            """
+            id: w
+            version: 1
+            title: W
+            pages:
+              - id: p
+                questions:
+                  - {id: a, type: text, text: A}
+                  - {id: b, type: text, text: B, show_if: "a == 'x'"}
+            """
+        )
+    )
+    assert run("validate", "w.yaml", cwd=tmp_path).returncode == 0
+    strict = run("validate", "--strict", "w.yaml", cwd=tmp_path)
+    assert strict.returncode == 1
+    assert "w.yaml:8:48: warning: show_if of question 'b': 'a' is on the same page" in strict.stdout
+
+
+def test_validate_missing_file_is_an_error(tmp_path):
+    result = run("validate", "nope.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("nope.yaml:1:1: error: cannot read file")
+
+
+def test_show_prints_outline_with_audience():
+    result = run("show", "questionnaires/kvalitetskommune-2009.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "page prosjektorganisering [prosjektleder]" in result.stdout
+    assert "frikjopt[+number%]" in result.stdout
+    assert (
+        "index vurdering_av_programmet: q5 q6 q7 q8 q9a q12 q13 (min 4 answered, target 4,5)"
+        in result.stdout
+    )
+
+
+def test_flask_cli_exposes_the_same_commands():
+    flask = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "survey",
+        "validate",
+        "questionnaires/kvalitetskommune-2009.yaml",
+    ]
+    result = subprocess.run(flask, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "0 error(s)" in result.stderr
+
+
+@pytest.mark.parametrize("path", sorted(QUESTIONNAIRES.glob("*.yaml")), ids=lambda p: p.name)
+def test_json_schema_accepts_bundled_questionnaires(path):
+    schema = json.loads(run("schema").stdout)
+    source, problems = read_source(str(path), path.read_text(encoding="utf-8"))
+    assert problems == []
+    jsonschema.validate(source.data, schema)
+
+
+def test_json_schema_rejects_unknown_keys():
+    schema = json.loads(run("schema").stdout)
+    with pytest.raises(jsonschema.ValidationError, match="colour"):
+        jsonschema.validate(
+            {"id": "x", "version": 1, "title": "T", "pages": [], "colour": 1}, schema
+        )
