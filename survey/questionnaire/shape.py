@@ -76,9 +76,12 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type | None]:
     path: list[str | int] = []
     annotation: Any = QuestionnaireDocument
     holder: Any = None
+    previous: Any = None
     for segment in loc:
-        if _is_question_tag(segment, data, path):
+        if isinstance(previous, int) and _is_question_tag(segment, data, path):
+            previous = segment
             continue
+        previous = segment
         present = (isinstance(data, dict) and segment in data) or (
             isinstance(data, list) and isinstance(segment, int) and segment < len(data)
         )

@@ -1,0 +1,236 @@
+"""The rest of the linter's messages, one case each: file text in, exact problems out.
+
+Together with the other test_linter_* files this covers every message the linter can
+print, so a changed message or a lost position shows up as a failing case.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from survey.questionnaire import load_text
+from tests.conftest import messages
+
+HEAD = "id: test\nversion: 1\ntitle: Test\n"
+SCALE = "scales:\n  s: {points: 6}\n"
+ROLES = "roles: [{code: a, label: A}, {code: b, label: B}]\n"
+
+
+def page(*questions: str, extra: str = "") -> str:
+    body = "".join(f"      - {q}\n" for q in questions)
+    return f"pages:\n  - id: p1\n{extra}    questions:\n{body}"
+
+
+CASES = [
+    (
+        "questionnaire id",
+        "id: Test 2009\nversion: 1\ntitle: T\npages: []\n",
+        ["1:5: error: questionnaire id 'Test 2009' is not a valid id"],
+    ),
+    (
+        "duplicate page id",
+        HEAD + "pages:\n  - {id: p, questions: []}\n  - {id: p, questions: []}\n",
+        ["6:10: error: duplicate page id 'p' (first used at line 5)"],
+    ),
+    (
+        "duplicate role code",
+        HEAD + "roles: [{code: a, label: A}, {code: a, label: B}]\npages: []\n",
+        ["4:37: error: duplicate role id 'a' (first used at line 4)"],
+    ),
+    (
+        "duplicate index id",
+        HEAD
+        + SCALE
+        + page("{id: q1, type: likert, scale: s, text: A}")
+        + "indexes:\n  - {id: x, label: X, items: [q1]}\n  - {id: x, label: Y, items: [q1]}\n",
+        ["12:10: error: duplicate index id 'x' (first used at line 11)"],
+    ),
+    (
+        "duplicate quality pair id",
+        HEAD
+        + SCALE
+        + page(
+            "{id: f, type: likert, scale: s, text: F}", "{id: l, type: likert, scale: s, text: L}"
+        )
+        + "quality_pairs:\n  - {id: k, label: K, expectation: f, experience: l}\n"
+        "  - {id: k, label: K, expectation: f, experience: l}\n",
+        ["13:10: error: duplicate quality pair id 'k' (first used at line 12)"],
+    ),
+    (
+        "pair uses one item twice",
+        HEAD
+        + SCALE
+        + page("{id: f, type: likert, scale: s, text: F}")
+        + "quality_pairs:\n  - {id: k, label: K, expectation: f, experience: f}\n",
+        ["11:51: error: quality pair 'k' uses the same item for expectation and experience"],
+    ),
+    (
+        "index without items",
+        HEAD
+        + SCALE
+        + page("{id: q1, type: likert, scale: s, text: A}")
+        + "indexes:\n  - {id: x, label: X, items: []}\n",
+        ["11:30: error: index 'x' has no items"],
+    ),
+    (
+        "item listed twice in an index",
+        HEAD
+        + SCALE
+        + page("{id: q1, type: likert, scale: s, text: A}")
+        + "indexes:\n  - {id: x, label: X, items: [q1, q1]}\n",
+        ["11:35: error: index 'x' lists 'q1' twice"],
+    ),
+    (
+        "matrix without items",
+        HEAD + SCALE + page("{id: m, type: likert_matrix, scale: s, text: M, items: []}"),
+        ["9:64: error: likert matrix 'm' has no items"],
+    ),
+    (
+        "exclusive in single choice",
+        HEAD
+        + page(
+            "{id: q1, type: single_choice, text: A, choices: "
+            "[{code: x, label: X, exclusive: true}]}"
+        ),
+        ["7:89: warning: 'exclusive' has no effect in single choice question 'q1'"],
+    ),
+    (
+        "unknown role question",
+        HEAD + ROLES + "role_question: q7\n" + page("{id: q1, type: text, text: A}"),
+        ["5:16: error: role_question refers to unknown question 'q7'"],
+    ),
+    (
+        "role question with audience",
+        HEAD
+        + ROLES
+        + "role_question: q1\n"
+        + page(
+            "{id: q1, type: single_choice, text: A, audience: [a], choices: "
+            "[{code: a, label: A}, {code: b, label: B}]}"
+        ),
+        ["5:16: error: role question 'q1' must be shown to everyone"],
+    ),
+    (
+        "specify bounds",
+        HEAD
+        + page(
+            "{id: q1, type: single_choice, text: A, choices: [{code: x, label: X, "
+            "specify: {type: number, min: 100, max: 0}}]}"
+        ),
+        ["7:107: error: min 100 is greater than max 0"],
+    ),
+    (
+        "translation key that is no language",
+        HEAD + page("{id: q1, type: text, text: {nb: Alder, de: Alter}}"),
+        ["7:48: error: 'de' is not a language code"],
+    ),
+    (
+        "text of the wrong kind",
+        HEAD + page("{id: q1, type: text, text: 12}"),
+        [
+            "7:36: error: 'text' in question 'q1' must be a text or one text per language "
+            "('nb: ...'), not the number 12"
+        ],
+    ),
+    (
+        "comparing two fixed values",
+        HEAD
+        + page("{id: q1, type: text, text: A}", extra="")
+        + '  - id: p2\n    questions:\n      - {id: q2, type: text, text: B, show_if: "1 == 1"}\n',
+        [
+            "10:51: warning: show_if of question 'q2': compares two fixed values, so it never changes"
+        ],
+    ),
+    (
+        "fixed value in a fixed list",
+        HEAD
+        + page("{id: q1, type: text, text: A}")
+        + '  - id: p2\n    questions:\n      - {id: q2, type: text, text: B, show_if: "1 in [1, 2]"}\n',
+        [
+            "10:51: warning: show_if of question 'q2': tests a fixed value against a fixed list, "
+            "so it never changes"
+        ],
+    ),
+    (
+        "comparing different kinds of answer",
+        HEAD
+        + page(
+            "{id: q1, type: text, text: A}",
+            "{id: q2, type: single_choice, text: B, choices: [{code: x, label: X}]}",
+        )
+        + '  - id: p2\n    questions:\n      - {id: q3, type: text, text: C, show_if: "q1 == q2"}\n',
+        [
+            "11:52: error: show_if of question 'q3': cannot compare q1 with q2 "
+            "(different kinds of answer)"
+        ],
+    ),
+    (
+        "ordering against a code",
+        HEAD
+        + SCALE
+        + page("{id: q1, type: likert, scale: s, text: A}")
+        + "  - id: p2\n    questions:\n      - {id: q2, type: text, text: B, show_if: \"q1 > 'x'\"}\n",
+        ["12:54: error: show_if of question 'q2': '>' needs a number, not 'x'"],
+    ),
+    (
+        "number outside the question's range",
+        HEAD
+        + page("{id: q1, type: number, text: A, min: 0, max: 100}")
+        + '  - id: p2\n    questions:\n      - {id: q2, type: text, text: B, show_if: "q1 > 150"}\n',
+        ["10:54: warning: show_if of question 'q2': 150 is outside the allowed range of q1"],
+    ),
+    (
+        "text question compared with a number",
+        HEAD
+        + page("{id: q1, type: text, text: A}")
+        + '  - id: p2\n    questions:\n      - {id: q2, type: text, text: B, show_if: "q1 == 3"}\n',
+        [
+            "10:55: error: show_if of question 'q2': q1 is a text question and can never be "
+            "the number 3"
+        ],
+    ),
+    (
+        "question id before in multi",
+        HEAD
+        + page(
+            "{id: q1, type: text, text: A}",
+            "{id: q2, type: multiple_choice, text: B, choices: [{code: x, label: X}]}",
+        )
+        + '  - id: p2\n    questions:\n      - {id: q3, type: text, text: C, show_if: "q1 in q2"}\n',
+        ["11:49: error: show_if of question 'q3': test a 'quoted code' in q2, not a question id"],
+    ),
+    (
+        "multiple choice before in list",
+        HEAD
+        + page("{id: q2, type: multiple_choice, text: B, choices: [{code: x, label: X}]}")
+        + "  - id: p2\n    questions:\n      - {id: q3, type: text, text: C, show_if: \"q2 in ['x']\"}\n",
+        [
+            "10:52: error: show_if of question 'q3': q2 is multiple choice, so it holds several "
+            "options"
+        ],
+    ),
+    (
+        "key that is not a name",
+        HEAD + "? [a, b]\n: c\npages: []\n",
+        ["4:3: error: a key must be a plain name"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_linter_message(case, text, expected):
+    assert messages(load_text(text, "q.yaml")) == [f"q.yaml:{e}" for e in expected]
+
+
+def test_every_problem_has_a_hint():
+    for _, text, _ in CASES:
+        for problem in load_text(text, "q.yaml").problems:
+            assert problem.hint, problem
+
+
+def test_file_that_is_not_utf8(tmp_path):
+    from survey.questionnaire import load_file
+
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("id: test\nversion: 1\ntitle: Spørreskjema\n".encode("latin-1"))
+    assert messages(load_file(path)) == [f"{path}:3:1: error: the file is not UTF-8 text"]
