@@ -12,7 +12,8 @@ from pathlib import Path
 
 from survey.questionnaire.build import build
 from survey.questionnaire.model import Questionnaire
-from survey.questionnaire.problems import Problem, QuestionnaireError
+from survey.questionnaire.problems import Position, Problem, QuestionnaireError, error
+from survey.questionnaire.repair import echoes, patched
 from survey.questionnaire.rules import check_rules
 from survey.questionnaire.shape import check_shape
 from survey.questionnaire.yamlsource import read_source
@@ -57,6 +58,9 @@ def load_text(text: str, file: str = "<questionnaire>") -> LoadResult:
         result.problems += check_rules(source)
         if result.ok:
             result.questionnaire = build(doc)
+    elif (repaired := patched(source)) is not None:
+        fixed, spots = repaired
+        result.problems += [p for p in check_rules(fixed) if not echoes(source, spots, p)]
     return _sorted(result)
 
 
@@ -65,8 +69,6 @@ def load_file(path: str | Path) -> LoadResult:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        from survey.questionnaire.problems import Position, error
-
         result = LoadResult(str(path), "")
         result.problems.append(
             error(Position(str(path), 1, 1), f"cannot read file: {exc.strerror}")
@@ -75,8 +77,6 @@ def load_file(path: str | Path) -> LoadResult:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        from survey.questionnaire.problems import Position, error
-
         line = raw[: exc.start].count(b"\n") + 1
         result = LoadResult(str(path), "")
         result.problems.append(

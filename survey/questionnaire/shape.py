@@ -37,7 +37,7 @@ def check_shape(source: Source) -> tuple[QuestionnaireDocument | None, list[Prob
     except ValidationError as exc:
         located = []
         for err in exc.errors():
-            path, model = _data_path(err["loc"], source.data)
+            path, model = data_path(err["loc"], source.data)
             located.append((path, model, err))
         return None, _explain(located, source)
 
@@ -70,7 +70,7 @@ def _explain(located: list[tuple[Path, type | None, Any]], source: Source) -> li
     return list({(p.position, p.message): p for p in problems}.values())
 
 
-def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type | None]:
+def data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type | None]:
     """Drop pydantic's union-member segments from ``loc``; also find the model holding
     the last key (for "unknown key" suggestions)."""
     path: list[str | int] = []

@@ -137,6 +137,7 @@ def _convert(
     node: yaml.Node, path: Path, source: Source, problems: list[Problem], seen: set[int]
 ) -> Any:
     source.values[path] = _pos(source, node)
+    source.spans[path] = (node.start_mark.index, node.end_mark.index)
     if id(node) in seen:
         # compose() hands back the anchored node itself for an alias: refusing a node we
         # have already visited is what keeps alias bombs from expanding.
@@ -190,7 +191,6 @@ def _convert(
             _convert(child, path + (i,), source, problems, seen)
             for i, child in enumerate(node.value)
         ]
-    source.spans[path] = (node.start_mark.index, node.end_mark.index)
     return _scalar(node, explicit)
 
 

@@ -155,4 +155,39 @@ def test_every_problem_is_reported_in_one_run():
               - {id: q2, type: number, text: B, minimum: 0}
         """
     )
-    assert [p.position.line for p in result.errors] == [7, 8]
+    assert messages(result) == [
+        "q.yaml:7:39: error: unknown scale 's' in question 'q1'",
+        "q.yaml:7:51: error: unknown key 'colour' in question 'q1'",
+        "q.yaml:8:41: error: unknown key 'minimum' in question 'q2'; did you mean 'min'?",
+    ]
+
+
+def test_rules_still_run_when_the_shape_is_broken():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        roles: [{code: prosjektleder, label: Prosjektleder}]
+        pages:
+          - id: p1
+            questions:
+              - {id: q1, type: single_choice, text: A, choices: [{code: ja, label: Ja}]}
+          - id: p2
+            audience: [prosjektledr]
+            questions:
+              - id: q2
+                type: likert
+                txt: Samarbeidet er styrket.
+                show_if: q1 == 'jaa'
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:10:16: error: unknown role 'prosjektledr' in audience; did you mean 'prosjektleder'?",
+        "q.yaml:12:9: error: question 'q2' is missing the required key 'scale'",
+        "q.yaml:12:9: error: question 'q2' is missing the required key 'text'",
+        "q.yaml:14:9: error: unknown key 'txt' in question 'q2'; did you mean 'text'?",
+        "q.yaml:15:24: error: show_if of question 'q2': q1 has no option 'jaa'; did you mean 'ja'?",
+    ]
+    # the placeholders put in for the missing keys are not reported again
+    assert not any("unknown scale" in m for m in messages(result))
