@@ -174,10 +174,9 @@ def _check_one(question: Question, answer_id: str, answer: Answer) -> list[Answe
         return _check_choices(question, answer_id, answer)
     if question.type == "number":
         return [AnswerError(answer_id, m) for m in _range_problems(value, question)]
-    if question.max_length is not None and isinstance(value, str):
-        if len(value) > question.max_length:
-            message = Messages.too_long.format(n=question.max_length, length=len(value))
-            return [AnswerError(answer_id, message)]
+    limit = question.max_length
+    if limit is not None and isinstance(value, str) and len(value) > limit:
+        return [AnswerError(answer_id, Messages.too_long.format(n=limit, length=len(value)))]
     return []
 
 
