@@ -1,0 +1,324 @@
+"""The secretariat's invitation list: a CSV file in, validated people or every problem out.
+
+The list comes from Excel (Norwegian Excel saves ';'-separated Windows-1252 or UTF-8 with a
+BOM) or is typed by hand, so the reader is forgiving about form and strict about content:
+it finds the encoding and separator itself, but a person row that is not clearly right is a
+problem. All problems are collected and reported together, with the row number Excel shows,
+so the secretariat can fix the whole file in one go; the caller stores nothing unless the
+list is clean. Messages are in English because they are for the secretariat's CLI.
+
+Pure: no Flask or SQLite, so the CLI, the web app and the tests share it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+REQUIRED = ("name", "email", "role", "unit")
+
+# Whole-file problems (too large, not text, no people) have no row of their own.
+WHOLE_FILE = 0
+
+_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (zip), .xls (OLE)
+_SEPARATORS = (";", "\t", ",")  # on a tie the earlier one wins: ';' is what Excel here writes
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"  # letters (æøå too) and digits, inner '-' or '_'
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
+_SPACE = re.compile(r"\s")
+_LOCAL = re.compile(r"[^\s@\"(),:;<>\[\]\\]+")
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str  # stripped and lower-cased, the form duplicates are compared in
+    role: str  # one of the questionnaire's role codes, whatever case the file used
+    unit: str
+    attributes: Mapping[str, str]  # every extra column by lower-cased name, in column order
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # as Excel shows it: header row 1, first person row 2; 0 for the whole file
+    column: str  # lower-cased column name; '' for the whole row or file
+    message: str
+
+    def __str__(self) -> str:
+        if self.row == WHOLE_FILE:
+            return self.message
+        if not self.column:
+            return f"row {self.row}: {self.message}"
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class InvitationListError(Exception):
+    """Raised with every problem in the file; nothing from it may be stored."""
+
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems) or "invalid invitation list")
+
+
+def read_invitation_list(
+    data: bytes, roles: Collection[str], *, existing_emails: Collection[str] = ()
+) -> list[Person]:
+    """The people in the file, or InvitationListError with every problem in it.
+
+    ``roles`` are the questionnaire's role codes; ``existing_emails`` those already invited
+    in this round, so a second list cannot invite anyone twice."""
+    if len(data) > MAX_BYTES:
+        raise _whole_file(f"the file is larger than the limit of {MAX_BYTES // 2**20} MB")
+    text = _decode(data)
+    separator = _separator(text)
+    records, unreadable = _read_records(text, separator)
+    if len(records) > MAX_ROWS + 1:
+        raise _whole_file(
+            f"the file has more than {MAX_ROWS:,} people; the limit is {MAX_ROWS:,} per list"
+        )
+    checker = _Checker(roles, existing_emails, separator)
+    people = checker.check(records)
+    if unreadable is not None:
+        limit = csv.field_size_limit()
+        message = f"unreadable: a cell is over {limit:,} characters long; is a '\"' never closed?"
+        checker.add(unreadable, -1, "", message)
+    if checker.problems:
+        raise InvitationListError(checker.sorted_problems())
+    return people
+
+
+def _whole_file(message: str) -> InvitationListError:
+    return InvitationListError([RowProblem(WHOLE_FILE, "", message)])
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), or Windows-1252.
+
+    Windows-1252 is tried last: Norwegian Excel on Windows writes it for plain "CSV", and a
+    file that is not valid UTF-8 is almost certainly that; it is a superset of Latin-1 for
+    æøå, so old Latin-1 exports come through too."""
+    if data.startswith(_WORKBOOK_SIGNATURES):
+        raise _whole_file(
+            "this is an Excel workbook, not a CSV file; in Excel choose "
+            "File > Save As > 'CSV UTF-8 (comma delimited)' and use that file"
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "cp1252")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise _whole_file(
+        "the file is not readable text; save it from Excel as 'CSV UTF-8 (comma delimited)'"
+    )
+
+
+def _separator(text: str) -> str:
+    """The separator the header line uses most; csv.Sniffer guesses wrong on short files."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max(_SEPARATORS, key=lambda sep: (header.count(sep), -_SEPARATORS.index(sep)))
+
+
+@dataclass(frozen=True)
+class _Record:
+    row: int
+    cells: list[str]  # stripped
+    lines: int  # more than 1 when a quoted cell holds line breaks (or a '"' is never closed)
+
+
+def _read_records(text: str, separator: str) -> tuple[list[_Record], int | None]:
+    """Non-empty records with their Excel row numbers, stopping one past the row limit.
+
+    Blank lines (and lines of only separators) are skipped but still counted, as Excel shows
+    them as empty rows. Also returns the row the csv module gave up on, if it did."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records: list[_Record] = []
+    row = 0
+    while len(records) <= MAX_ROWS + 1:
+        row += 1
+        line_before = reader.line_num
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            return records, row
+        cells = [cell.strip() for cell in raw]
+        if any(cells):
+            records.append(_Record(row, cells, reader.line_num - line_before))
+    return records, None
+
+
+def _column_letter(index: int) -> str:
+    """Excel's name for the zero-based column ``index``: A ... Z, AA ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _email_problem(email: str) -> str | None:
+    """Why ``email`` (already stripped) cannot be an address, or None if it looks like one.
+
+    Deliberately simple: one '@', something before it, a dotted domain of letters, digits
+    and hyphens, nothing a person would not type. Whether the mailbox exists is for the mail
+    server to say; this catches the slips of typing and copying: a missing or doubled '@',
+    ``Kari <kari@ex.no>``, two addresses in one cell, a missing dot, a trailing dot."""
+    if _SPACE.search(email):
+        return "it contains a space"
+    if not email.isprintable():
+        return "it contains an invisible character"
+    count = email.count("@")
+    if count != 1:
+        return "it has no '@'" if count == 0 else f"it has {count} '@'"
+    local, domain = email.split("@")
+    if not local:
+        return "nothing before the '@'"
+    if "." not in domain:
+        return f"no dot in the domain '{domain}'"
+    if not _LOCAL.fullmatch(local) or not _DOMAIN.fullmatch(domain):
+        return "not a valid email address"
+    return None
+
+
+class _Checker:
+    """Collects problems across the header and every row, with a position to sort them by."""
+
+    def __init__(self, roles: Collection[str], existing_emails: Collection[str], separator: str):
+        self.separator = "a tab" if separator == "\t" else f"'{separator}'"
+        ordered = roles if isinstance(roles, Sequence) else sorted(roles)
+        self.roles = list(dict.fromkeys(ordered))
+        self.codes = set(self.roles)
+        self.role_by_lower: dict[str, str] = {}
+        for code in self.roles:
+            self.role_by_lower.setdefault(code.lower(), code)
+        self.existing = {email.strip().lower() for email in existing_emails}
+        self.first_row_of: dict[str, int] = {}
+        self._found: list[tuple[int, int, int, RowProblem]] = []
+
+    @property
+    def problems(self) -> bool:
+        return bool(self._found)
+
+    def add(self, row: int, column_index: int, column: str, message: str) -> None:
+        problem = RowProblem(row, column, message)
+        self._found.append((row, column_index, len(self._found), problem))
+
+    def sorted_problems(self) -> list[RowProblem]:
+        return [problem for *_, problem in sorted(self._found, key=lambda f: f[:3])]
+
+    def check(self, records: list[_Record]) -> list[Person]:
+        if not records:
+            self.add(WHOLE_FILE, -1, "", "the file has no people in it")
+            return []
+        header, *rows = records
+        columns = self._check_header(header)
+        if not rows:
+            self.add(WHOLE_FILE, -1, "", "the file has no people in it")
+        people = [self._check_row(record, header, columns) for record in rows]
+        return [person for person in people if person is not None]
+
+    def _check_header(self, header: _Record) -> dict[str, int]:
+        """Column name -> first index; reports duplicate, empty and missing names."""
+        names = [cell.lower() for cell in header.cells]
+        columns: dict[str, int] = {}
+        for index, name in enumerate(names):
+            letter = _column_letter(index)
+            if not name:
+                self.add(header.row, index, "", f"column {letter} has no name")
+            elif name in columns:
+                first = _column_letter(columns[name])
+                message = f"duplicate column '{name}' (columns {first} and {letter})"
+                self.add(header.row, index, name, message)
+            else:
+                columns[name] = index
+        found = ", ".join(name for name in names if name) or "none"
+        for offset, required in enumerate(REQUIRED):
+            if required in columns:
+                continue
+            guess = difflib.get_close_matches(required, list(columns), n=1)
+            suggestion = f"; did you mean '{guess[0]}'?" if guess else ""
+            message = f"missing required column '{required}'{suggestion} (found: {found})"
+            self.add(header.row, len(names) + offset, required, message)
+        return columns
+
+    def _check_row(
+        self, record: _Record, header: _Record, columns: dict[str, int]
+    ) -> Person | None:
+        """A person, or None after reporting why not. A row whose cell count differs from
+        the header's is reported as a whole: its cells cannot be trusted to be in place."""
+        width = len(header.cells)
+        if len(record.cells) != width:
+            count = len(record.cells)
+            message = f"{count} cell{'s' * (count != 1)}, but the header has {width} columns"
+            if record.lines > 1:
+                message += f"; the row runs over {record.lines} lines: is a '\"' never closed?"
+            elif len(record.cells) > width:
+                message += f"; a value containing {self.separator} must be in double quotes"
+            self.add(record.row, -1, "", message)
+            return None
+        values = {name: record.cells[index] for name, index in columns.items()}
+        before = len(self._found)
+        for name in ("name", "unit"):
+            if name in columns and not values[name]:
+                self.add(record.row, columns[name], name, f"{name} is empty")
+        email = self._check_email(record.row, columns, values.get("email"))
+        role = self._check_role(record.row, columns, values.get("role"))
+        complete = all(name in columns for name in REQUIRED)  # else the header is reported
+        if len(self._found) > before or not complete or email is None or role is None:
+            return None
+        extras = {
+            name: record.cells[index] for name, index in columns.items() if name not in REQUIRED
+        }
+        return Person(values["name"], email, role, values["unit"], MappingProxyType(extras))
+
+    def _check_email(self, row: int, columns: dict[str, int], raw: str | None) -> str | None:
+        if raw is None:
+            return None
+        index = columns["email"]
+        if not raw:
+            self.add(row, index, "email", "email is empty")
+            return None
+        email = raw.lower()
+        problem = _email_problem(email)
+        if problem is not None:
+            self.add(row, index, "email", f"invalid email '{raw}': {problem}")
+            return None
+        first = self.first_row_of.setdefault(email, row)
+        if first != row:
+            self.add(row, index, "email", f"duplicate email '{email}' (first on row {first})")
+            return None
+        if email in self.existing:
+            self.add(row, index, "email", f"'{email}' is already invited in this round")
+            return None
+        return email
+
+    def _check_role(self, row: int, columns: dict[str, int], raw: str | None) -> str | None:
+        if raw is None:
+            return None
+        index = columns["role"]
+        valid = ", ".join(self.roles) or "none"
+        if not raw:
+            self.add(row, index, "role", f"role is empty (valid roles: {valid})")
+            return None
+        code = raw if raw in self.codes else self.role_by_lower.get(raw.lower())
+        if code is not None:
+            return code
+        guess = difflib.get_close_matches(raw.lower(), list(self.role_by_lower), n=1)
+        suggestion = f"; did you mean '{self.role_by_lower[guess[0]]}'?" if guess else ""
+        self.add(row, index, "role", f"unknown role '{raw}'{suggestion} (valid roles: {valid})")
+        return None
