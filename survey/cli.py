@@ -6,13 +6,19 @@ into messages and exit codes at this edge.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 import click
-from flask.cli import FlaskGroup
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
 
-from survey.questionnaire import load_file
+from survey.questionnaire import QuestionnaireError, load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
 
@@ -57,7 +63,162 @@ def show_command(path: str) -> None:
     click.echo(outline(result.questionnaire))
 
 
-COMMANDS = (validate_command, schema_command, show_command)
+def storage_command(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run inside the app context and turn storage errors into clean CLI errors."""
+    from functools import wraps
+
+    from survey.storage import StorageError
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StorageError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return with_appcontext(wrapper)
+
+
+def _db():
+    from survey.web.database import get_db
+
+    return get_db()
+
+
+@click.command("init-db", help="Create or upgrade the database (safe to run again).")
+@storage_command
+def init_db_command() -> None:
+    from survey.storage.migrations import migrate
+    from survey.web.database import get_db
+
+    applied = migrate(get_db(migrate=False))
+    where = current_app.config["DATABASE"]
+    click.echo(f"{where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+
+
+@click.command("load", help="Publish a questionnaire file as an immutable version.")
+@click.argument("path", type=click.Path(dir_okay=False))
+@storage_command
+def load_command(path: str) -> None:
+    from survey.storage.questionnaires import publish
+
+    result = load_file(path)
+    try:
+        version = publish(_db(), result)
+    except QuestionnaireError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{path} has errors and was not published") from exc
+    state = "published" if version.created else "already published"
+    click.echo(
+        f"{version.questionnaire_id} version {version.version} {state} "
+        f"(sha256 {version.sha256[:12]})"
+    )
+
+
+@click.group("round", help="Create, list, close and reopen rounds.")
+def round_group() -> None:
+    pass
+
+
+@round_group.command("create", help="Open a round of a published questionnaire; prints its id.")
+@click.argument("questionnaire")
+@click.option("--name", required=True, help="e.g. 'Evaluering november 2009'.")
+@click.option("--anonymous", is_flag=True, help="One open link; nothing links answers to people.")
+@click.option(
+    "--min-group-size",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Groups smaller than this are never reported.",
+)
+@click.option("--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+@storage_command
+def round_create_command(
+    questionnaire: str, name: str, anonymous: bool, min_group_size: int, closes: Any
+) -> None:
+    from survey.storage.rounds import create_round
+
+    closes_on: date | None = closes.date() if closes else None
+    round_ = create_round(
+        _db(),
+        questionnaire,
+        name,
+        anonymous=anonymous,
+        min_group_size=min_group_size,
+        closes_on=closes_on,
+    )
+    click.echo(round_.id)
+
+
+@round_group.command("list", help="List rounds.")
+@storage_command
+def round_list_command() -> None:
+    from survey.storage.rounds import list_rounds
+
+    for r in list_rounds(_db()):
+        state = "open" if r.is_open() else "closed"
+        kind = "anonymous" if r.anonymous else "invited"
+        click.echo(f"{r.id}\t{r.name}\t{kind}\t{state}\tmin group {r.min_group_size}")
+
+
+@click.command("invite", help="Invite the people in a CSV (name,email,role,unit,...).")
+@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@storage_command
+def invite_command(round_id: int, path: str) -> None:
+    from survey.invitations import InvitationListError, read_invitation_list
+    from survey.storage.invitations import add_invitations, invited_emails
+    from survey.storage.questionnaires import questionnaire_of_version
+    from survey.storage.rounds import get_round
+
+    db = _db()
+    round_ = get_round(db, round_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    roles = [r.code for r in questionnaire.roles]
+    try:
+        people = read_invitation_list(
+            Path(path).read_bytes(), roles, existing_emails=invited_emails(db, round_id)
+        )
+        add_invitations(db, round_id, people)
+    except InvitationListError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{path}: {len(exc.problems)} problem(s); nobody was invited"
+        ) from exc
+    click.echo(f"invited {len(people)} people to round {round_id}")
+
+
+@click.command("links", help="Print each invited person's personal link as CSV.")
+@click.argument("round_id", metavar="ROUND", type=int)
+@storage_command
+def links_command(round_id: int) -> None:
+    from survey.storage.invitations import list_invitations
+    from survey.storage.rounds import get_round
+
+    db = _db()
+    round_ = get_round(db, round_id)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["name", "email", "role", "unit", "url"])
+    if round_.anonymous:
+        writer.writerow(["", "", "", "", f"{base}/a/{round_.open_token}"])
+        return
+    for inv in list_invitations(db, round_id):
+        writer.writerow([inv.name, inv.email, inv.role, inv.unit, f"{base}/s/{inv.token}"])
+
+
+COMMANDS = (
+    validate_command,
+    schema_command,
+    show_command,
+    init_db_command,
+    load_command,
+    round_group,
+    invite_command,
+    links_command,
+)
 
 
 def _create_app():

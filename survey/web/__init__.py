@@ -20,6 +20,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("SURVEY_SECRET_KEY") or os.urandom(32),
         QUESTIONNAIRE_DIR=str(PROJECT_ROOT / "questionnaires"),
+        DATABASE=os.environ.get("SURVEY_DATABASE")
+        or str(Path(app.instance_path) / "survey.sqlite3"),
+        BASE_URL=os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:5000"),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -27,6 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from survey.cli import COMMANDS
+    from survey.web import database
+
+    database.init_app(app)
 
     for command in COMMANDS:
         app.cli.add_command(command)

@@ -1,0 +1,34 @@
+"""Opening the database: the pragmas every connection needs, in one place."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+
+class StorageError(Exception):
+    """A problem the operator or secretariat can act on (unknown round, bad input)."""
+
+
+def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (and by default migrate) the survey database.
+
+    WAL lets respondents write while the secretariat reads reports; synchronous=NORMAL is
+    durable across application crashes in WAL mode (only an OS crash can lose the last
+    commits); foreign keys are off by default in SQLite and must be asked for on every
+    connection; the busy timeout makes concurrent writers wait instead of failing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 10000")
+    if migrate:
+        from survey.storage.migrations import migrate as run_migrations
+
+        run_migrations(db)
+    return db

@@ -1,0 +1,121 @@
+"""Schema changes as an ordered list of named steps, each applied once.
+
+Every step runs in its own transaction together with the row that records it, so a crash
+half-way leaves the database at the previous step, never in between. Steps are never
+edited once released; a change is a new step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+Step = Callable[[sqlite_utils.Database], None]
+STEPS: list[tuple[str, Step]] = []
+
+
+def step(name: str) -> Callable[[Step], Step]:
+    def register(fn: Step) -> Step:
+        STEPS.append((name, fn))
+        return fn
+
+    return register
+
+
+@step("0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE questionnaire_versions (
+            id INTEGER PRIMARY KEY,
+            questionnaire_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            published_at TEXT NOT NULL
+        );
+        CREATE TABLE rounds (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            questionnaire_version_id INTEGER NOT NULL REFERENCES questionnaire_versions(id),
+            anonymous INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1)),
+            min_group_size INTEGER NOT NULL DEFAULT 5 CHECK (min_group_size >= 1),
+            closes_on TEXT,
+            closed_at TEXT,
+            open_token TEXT UNIQUE,
+            allow_changes INTEGER NOT NULL DEFAULT 1 CHECK (allow_changes IN (0, 1)),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE invitations (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            token TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            email TEXT NOT NULL,
+            role TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            UNIQUE (round_id, email)
+        );
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            invitation_id INTEGER UNIQUE REFERENCES invitations(id),
+            session_key TEXT UNIQUE,
+            role TEXT,
+            unit TEXT,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            page INTEGER NOT NULL DEFAULT 0,
+            submitted INTEGER NOT NULL DEFAULT 0 CHECK (submitted IN (0, 1)),
+            started_on TEXT NOT NULL,
+            submitted_on TEXT
+        );
+        CREATE INDEX responses_round ON responses(round_id);
+        -- Long format: one row per answered item; a multiple choice has one row per code.
+        -- No secondary index on item: scoring reads whole rounds, and such an index costs
+        -- most of the insert speed (see the performance issue).
+        CREATE TABLE answers (
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            item TEXT NOT NULL,
+            code TEXT NOT NULL DEFAULT '',
+            number REAL,
+            text TEXT,
+            PRIMARY KEY (response_id, item, code)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def _script(db: sqlite_utils.Database, sql: str) -> None:
+    """Run statements one by one: sqlite3's executescript would commit the open
+    transaction first and so break the step's atomicity."""
+    for statement in sql.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending steps; returns the names applied (empty when up to date)."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied = []
+    for name, fn in STEPS:
+        if name in done:
+            continue
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+                continue  # another process got there first
+            fn(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [name, datetime.now(UTC).isoformat(timespec="seconds")],
+            )
+        applied.append(name)
+    return applied

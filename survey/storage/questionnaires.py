@@ -1,0 +1,84 @@
+"""Published questionnaire versions: the exact YAML text a round was opened with.
+
+A round points at a version, never at a file, so editing or deleting the file cannot change
+a running survey or shift the meaning of answers already given. Publishing the same text
+twice returns the existing version (identified by its SHA-256)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import sqlite_utils
+
+from survey.questionnaire import LoadResult, Questionnaire, QuestionnaireError, load_text
+from survey.storage.db import StorageError
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    id: int
+    questionnaire_id: str
+    version: str
+    sha256: str
+    file_name: str
+    published_at: str
+    created: bool = False  # False when the same text had been published before
+
+
+def publish(db: sqlite_utils.Database, result: LoadResult) -> PublishedVersion:
+    if result.questionnaire is None:
+        raise QuestionnaireError(result.problems)
+    q = result.questionnaire
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        row = db.execute(
+            "SELECT id, published_at FROM questionnaire_versions WHERE sha256 = ?",
+            [result.sha256],
+        ).fetchone()
+        created = row is None
+        if created:
+            published_at = datetime.now(UTC).isoformat(timespec="seconds")
+            cursor = db.execute(
+                "INSERT INTO questionnaire_versions "
+                "(questionnaire_id, version, sha256, source, file_name, published_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [q.id, q.version, result.sha256, result.text, result.file, published_at],
+            )
+            row = (cursor.lastrowid, published_at)
+    return PublishedVersion(
+        row[0], q.id, q.version, result.sha256, result.file, row[1], created=created
+    )
+
+
+def latest_version(db: sqlite_utils.Database, questionnaire_id: str) -> PublishedVersion:
+    row = db.execute(
+        "SELECT id, questionnaire_id, version, sha256, file_name, published_at "
+        "FROM questionnaire_versions WHERE questionnaire_id = ? ORDER BY id DESC LIMIT 1",
+        [questionnaire_id],
+    ).fetchone()
+    if row is None:
+        raise StorageError(
+            f"no published questionnaire '{questionnaire_id}'; publish it with 'survey load FILE'"
+        )
+    return PublishedVersion(*row)
+
+
+def questionnaire_of_version(db: sqlite_utils.Database, version_id: int) -> Questionnaire:
+    row = db.execute(
+        "SELECT sha256, source, file_name FROM questionnaire_versions WHERE id = ?",
+        [version_id],
+    ).fetchone()
+    if row is None:
+        raise StorageError(f"no questionnaire version {version_id}")
+    return _build(row[0], row[1], row[2])
+
+
+@lru_cache(maxsize=64)
+def _build(sha256: str, source: str, file_name: str) -> Questionnaire:
+    """Versions are immutable, so the parsed model can be cached by hash."""
+    result = load_text(source, file_name)
+    if result.questionnaire is None:  # pragma: no cover - only clean texts are published
+        raise QuestionnaireError(result.problems)
+    return result.questionnaire

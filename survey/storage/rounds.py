@@ -1,0 +1,99 @@
+"""Rounds: one run of a questionnaire version, with its confidentiality threshold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlite_utils
+
+from survey.storage.db import StorageError
+from survey.storage.questionnaires import latest_version
+from survey.tokens import new_token
+
+DEFAULT_MIN_GROUP_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    name: str
+    questionnaire_version_id: int
+    anonymous: bool
+    min_group_size: int
+    closes_on: str | None
+    closed_at: str | None
+    open_token: str | None
+    allow_changes: bool
+    created_at: str
+
+    def is_open(self, today: date | None = None) -> bool:
+        if self.closed_at is not None:
+            return False
+        today = today or datetime.now(UTC).date()
+        return self.closes_on is None or today <= date.fromisoformat(self.closes_on)
+
+
+_COLUMNS = (
+    "id, name, questionnaire_version_id, anonymous, min_group_size, closes_on, closed_at, "
+    "open_token, allow_changes, created_at"
+)
+
+
+def _round(row: tuple) -> Round:
+    values = list(row)
+    values[3] = bool(values[3])
+    values[8] = bool(values[8])
+    return Round(*values)
+
+
+def create_round(
+    db: sqlite_utils.Database,
+    questionnaire_id: str,
+    name: str,
+    *,
+    anonymous: bool = False,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    closes_on: date | None = None,
+    allow_changes: bool = True,
+) -> Round:
+    if min_group_size < 1:
+        raise StorageError("the minimum group size must be at least 1")
+    if not name.strip():
+        raise StorageError("a round needs a name")
+    version = latest_version(db, questionnaire_id)
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO rounds (name, questionnaire_version_id, anonymous, min_group_size, "
+            "closes_on, open_token, allow_changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                name.strip(),
+                version.id,
+                int(anonymous),
+                min_group_size,
+                closes_on.isoformat() if closes_on else None,
+                new_token() if anonymous else None,
+                int(allow_changes),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ],
+        )
+    return get_round(db, cursor.lastrowid)
+
+
+def get_round(db: sqlite_utils.Database, round_id: int) -> Round:
+    row = db.execute(f"SELECT {_COLUMNS} FROM rounds WHERE id = ?", [round_id]).fetchone()
+    if row is None:
+        raise StorageError(f"there is no round {round_id}; 'survey round list' shows them")
+    return _round(row)
+
+
+def list_rounds(db: sqlite_utils.Database) -> list[Round]:
+    return [_round(r) for r in db.execute(f"SELECT {_COLUMNS} FROM rounds ORDER BY id")]
+
+
+def close_round(db: sqlite_utils.Database, round_id: int, *, reopen: bool = False) -> Round:
+    get_round(db, round_id)
+    closed_at = None if reopen else datetime.now(UTC).isoformat(timespec="seconds")
+    with db.conn:
+        db.execute("UPDATE rounds SET closed_at = ? WHERE id = ?", [closed_at, round_id])
+    return get_round(db, round_id)

@@ -1,0 +1,105 @@
+"""The database file: pragmas, idempotent migrations, immutable questionnaire versions."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from survey.questionnaire import QuestionnaireError, load_file, load_text
+from survey.storage import StorageError, open_database
+from survey.storage.migrations import STEPS, migrate
+from survey.storage.questionnaires import latest_version, publish, questionnaire_of_version
+from survey.storage.rounds import close_round, create_round, get_round
+from tests.conftest import QUESTIONNAIRES
+
+Q2009 = QUESTIONNAIRES / "kvalitetskommune-2009.yaml"
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(tmp_path / "survey.sqlite3")
+    yield database
+    database.conn.close()
+
+
+def test_pragmas_and_tables(db, tmp_path):
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert {"questionnaire_versions", "rounds", "invitations", "responses", "answers"} <= set(
+        db.table_names()
+    )
+    assert (tmp_path / "survey.sqlite3").exists()
+
+
+def test_migrations_are_idempotent_and_recorded(db):
+    assert migrate(db) == []
+    names = [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY name")]
+    assert names == [name for name, _ in STEPS]
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(
+            "INSERT INTO rounds (name, questionnaire_version_id, created_at) VALUES ('x', 99, 'now')"
+        )
+
+
+def test_publishing_the_same_text_twice_gives_one_version(db):
+    first = publish(db, load_file(Q2009))
+    again = publish(db, load_file(Q2009))
+    assert first.created and not again.created and first.id == again.id
+    assert db.execute("SELECT count(*) FROM questionnaire_versions").fetchone()[0] == 1
+
+
+def test_round_keeps_the_version_it_was_opened_with(db, tmp_path):
+    text = Q2009.read_text(encoding="utf-8")
+    publish(db, load_file(Q2009))
+    round_ = create_round(db, "kvalitetskommune-2009", "Evaluering november 2009")
+    edited = text.replace("Hva er din tilknytning til kommunen?", "Hvem er du?")
+    new_version = publish(db, load_text(edited, "edited.yaml"))
+    assert latest_version(db, "kvalitetskommune-2009").id == new_version.id
+    kept = questionnaire_of_version(db, get_round(db, round_.id).questionnaire_version_id)
+    assert kept.question("q1").text.default == "Hva er din tilknytning til kommunen?"
+    newer = create_round(db, "kvalitetskommune-2009", "Ny runde")
+    assert newer.questionnaire_version_id == new_version.id
+
+
+def test_a_questionnaire_with_errors_is_never_published(db):
+    with pytest.raises(QuestionnaireError):
+        publish(db, load_text("id: x\nversion: 1\ntitle: X\npages: [{id: p}]\n", "bad.yaml"))
+    assert db.execute("SELECT count(*) FROM questionnaire_versions").fetchone()[0] == 0
+
+
+def test_round_defaults_and_options(db):
+    publish(db, load_file(Q2009))
+    invited = create_round(db, "kvalitetskommune-2009", "Invitert")
+    assert (invited.anonymous, invited.min_group_size, invited.open_token) == (False, 5, None)
+    anonymous = create_round(
+        db,
+        "kvalitetskommune-2009",
+        "Åpen",
+        anonymous=True,
+        min_group_size=10,
+        closes_on=date(2009, 12, 15),
+    )
+    assert anonymous.anonymous and anonymous.min_group_size == 10
+    assert len(anonymous.open_token) >= 32
+    assert not anonymous.is_open() and anonymous.is_open(today=date(2009, 12, 15))
+
+
+def test_close_and_reopen(db):
+    publish(db, load_file(Q2009))
+    round_ = create_round(db, "kvalitetskommune-2009", "R")
+    assert round_.is_open()
+    assert not close_round(db, round_.id).is_open()
+    assert close_round(db, round_.id, reopen=True).is_open()
+
+
+def test_unknown_questionnaire_and_round_give_clear_errors(db):
+    with pytest.raises(StorageError, match="no published questionnaire 'nope'"):
+        create_round(db, "nope", "R")
+    with pytest.raises(StorageError, match="there is no round 42"):
+        get_round(db, 42)

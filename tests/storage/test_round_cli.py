@@ -1,0 +1,149 @@
+"""The secretariat's CLI for rounds: publish, create, invite, print links — real processes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import QUESTIONNAIRES, ROOT
+
+Q2009 = str(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
+
+
+@pytest.fixture
+def survey(tmp_path):
+    env = {
+        **os.environ,
+        "SURVEY_DATABASE": str(tmp_path / "survey.sqlite3"),
+        "SURVEY_BASE_URL": "https://survey.example.no",
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from survey.cli import main; main()", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+        )
+
+    run.db = tmp_path / "survey.sqlite3"
+    run.dir = tmp_path
+    return run
+
+
+def test_init_db_is_idempotent(survey):
+    first = survey("init-db")
+    assert first.returncode == 0 and first.stdout.endswith("applied 0001_initial\n")
+    second = survey("init-db")
+    assert second.stdout.endswith("up to date\n")
+
+
+def test_publish_create_invite_and_links(survey):
+    assert survey("load", Q2009).stdout.startswith("kvalitetskommune-2009 version 1 published")
+    created = survey(
+        "round",
+        "create",
+        "kvalitetskommune-2009",
+        "--name",
+        "Evaluering 2009",
+        "--closes",
+        "2030-12-15",
+    )
+    assert created.returncode == 0, created.stderr
+    round_id = created.stdout.strip()
+    assert round_id == "1"
+    people = survey.dir / "people.csv"
+    people.write_text(
+        "name;email;role;unit;pulje\n"
+        "Kari Nordmann;kari@levanger.kommune.no;ordforer;Levanger;2\n"
+        "Ola Ødegård;ola@verdal.kommune.no;prosjektleder;Verdal;2\n",
+        encoding="cp1252",
+    )
+    invited = survey("invite", round_id, str(people))
+    assert invited.returncode == 0, invited.stderr
+    assert invited.stdout == "invited 2 people to round 1\n"
+    links = list(csv.DictReader(io.StringIO(survey("links", round_id).stdout)))
+    assert [(r["name"], r["role"], r["unit"]) for r in links] == [
+        ("Kari Nordmann", "ordforer", "Levanger"),
+        ("Ola Ødegård", "prosjektleder", "Verdal"),
+    ]
+    tokens = [r["url"].removeprefix("https://survey.example.no/s/") for r in links]
+    assert all(len(t) >= 32 and "/" not in t for t in tokens) and tokens[0] != tokens[1]
+    with sqlite3.connect(survey.db) as conn:
+        stored = conn.execute("SELECT token, attributes FROM invitations ORDER BY id").fetchall()
+    assert [t for t, _ in stored] == tokens
+    assert stored[0][1] == '{"pulje": "2"}'
+
+
+def test_a_bad_invitation_list_stores_nobody(survey):
+    survey("load", Q2009)
+    survey("round", "create", "kvalitetskommune-2009", "--name", "R")
+    people = survey.dir / "people.csv"
+    people.write_text(
+        "name,email,role,unit\n"
+        "Kari,kari@ex.no,ordforer,Levanger\n"
+        "Per,kari@ex.no,ordfører,Verdal\n"
+        "Anne,anne@ex.no,radmann,\n",
+        encoding="utf-8",
+    )
+    result = survey("invite", "1", str(people))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "row 3, column email: duplicate email 'kari@ex.no' (first on row 2)"
+    assert lines[1].startswith(
+        "row 3, column role: unknown role 'ordfører'; did you mean 'ordforer'?"
+    )
+    assert lines[2] == "row 4, column unit: unit is empty"
+    assert lines[-1] == "Error: " + str(people) + ": 3 problem(s); nobody was invited"
+    with sqlite3.connect(survey.db) as conn:
+        assert conn.execute("SELECT count(*) FROM invitations").fetchone()[0] == 0
+
+
+def test_inviting_someone_twice_is_refused(survey):
+    survey("load", Q2009)
+    survey("round", "create", "kvalitetskommune-2009", "--name", "R")
+    people = survey.dir / "p.csv"
+    people.write_text("name,email,role,unit\nKari,kari@ex.no,ordforer,Levanger\n")
+    assert survey("invite", "1", str(people)).returncode == 0
+    again = survey("invite", "1", str(people))
+    assert again.returncode == 1
+    assert "row 2, column email: 'kari@ex.no' is already invited in this round" in again.stderr
+
+
+def test_anonymous_round_has_one_open_link(survey):
+    survey("load", Q2009)
+    created = survey(
+        "round",
+        "create",
+        "kvalitetskommune-2009",
+        "--name",
+        "Åpen",
+        "--anonymous",
+        "--min-group-size",
+        "8",
+    )
+    assert created.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(survey("links", "1").stdout)))
+    assert len(rows) == 1 and rows[0]["url"].startswith("https://survey.example.no/a/")
+    listed = survey("round", "list").stdout
+    assert listed == "1\tÅpen\tanonymous\topen\tmin group 8\n"
+
+
+def test_errors_are_messages_not_tracebacks(survey):
+    missing = survey("round", "create", "nope", "--name", "R")
+    assert missing.returncode == 1
+    assert missing.stderr == (
+        "Error: no published questionnaire 'nope'; publish it with 'survey load FILE'\n"
+    )
+    assert "Traceback" not in survey("links", "9").stderr
+    bad = QUESTIONNAIRES.parent / "docs" / "examples" / "broken.yaml"
+    refused = survey("load", str(bad))
+    assert refused.returncode == 1 and "was not published" in refused.stderr
+    assert ROOT.exists()
