@@ -26,13 +26,6 @@ Path = tuple[str | int, ...]
 MAX_SOURCE_BYTES = 1_000_000
 
 _TAG = "tag:yaml.org,2002:"
-_IMPLICIT_TAGS = {
-    yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
-    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-}
-_ALLOWED_EXPLICIT_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
-
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?[0-9]+$")
@@ -80,7 +73,24 @@ class Source:
 
 
 class _NodeLoader(yaml.BaseLoader):
-    """Composes nodes only; BaseResolver keeps every plain scalar untyped (we type it)."""
+    """Composes nodes only; BaseResolver keeps every plain scalar untyped (we type it).
+
+    Also notes where anchors (&a) and aliases (*a) are written: the composed graph shares
+    the anchored node, which would point the error at the anchor rather than the alias."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.anchor_marks: list[yaml.Mark] = []
+        self.tagged: set[int] = set()  # ids of nodes written with an explicit tag
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            self.anchor_marks.append(event.start_mark)
+        node = super().compose_node(parent, index)
+        if getattr(event, "tag", None) not in (None, "!"):
+            self.tagged.add(id(node))
+        return node
 
 
 def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
@@ -96,8 +106,9 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
             )
         )
         return source, problems
+    loader = _NodeLoader(text)
     try:
-        node = yaml.compose(text, Loader=_NodeLoader)
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -113,19 +124,41 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
                 Position(file, line, column),
                 f"YAML syntax error: {what}",
                 "check the indentation; put texts containing ': ', ' #', or (inside {...})"
-                " ',' '?' '[' in quotes",
+                " ',' '?' '[' in quotes; a value that starts with a quote, like "
+                "show_if: 'x' in q3, must be quoted whole: \"'x' in q3\"",
             )
         )
         return source, problems
     except yaml.YAMLError as exc:  # pragma: no cover - defensive, PyYAML marks its errors
         problems.append(error(Position(file, 1, 1), f"YAML error: {exc}", "fix the YAML syntax"))
         return source, problems
+    finally:
+        loader.dispose()
     if node is None:
         problems.append(
             error(Position(file, 1, 1), "the file is empty", "start with 'id:' and 'title:'")
         )
         return source, problems
-    source.data = _convert(node, (), source, problems, set())
+    for mark in loader.anchor_marks:
+        problems.append(
+            error(
+                Position(file, mark.line + 1, mark.column + 1),
+                "anchors and aliases (&name / *name) are not supported",
+                "write the repeated part out, or define a reusable scale or choice list",
+            )
+        )
+    if loader.anchor_marks:
+        return source, problems  # never expand aliases: that is how alias bombs explode
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(
+            error(
+                _pos(source, node),
+                "the file must be a mapping of keys at the top level (id:, title:, pages: ...)",
+                "see docs/questionnaire-format.md for a minimal complete questionnaire",
+            )
+        )
+        return source, problems
+    source.data = _convert(node, (), source, problems, loader.tagged)
     return source, problems
 
 
@@ -134,31 +167,19 @@ def _pos(source: Source, node: yaml.Node) -> Position:
 
 
 def _convert(
-    node: yaml.Node, path: Path, source: Source, problems: list[Problem], seen: set[int]
+    node: yaml.Node, path: Path, source: Source, problems: list[Problem], tagged: set[int]
 ) -> Any:
     source.values[path] = _pos(source, node)
     source.spans[path] = (node.start_mark.index, node.end_mark.index)
-    if id(node) in seen:
-        # compose() hands back the anchored node itself for an alias: refusing a node we
-        # have already visited is what keeps alias bombs from expanding.
-        problems.append(
-            error(
-                _pos(source, node),
-                "anchors and aliases (&name / *name) are not supported",
-                "write the repeated part out, or define a reusable scale or choice list",
-            )
-        )
-        return None
-    seen.add(id(node))
     tag = node.tag
-    explicit = tag not in _IMPLICIT_TAGS
-    if explicit and tag not in _ALLOWED_EXPLICIT_TAGS:
+    explicit = id(node) in tagged
+    if explicit and (tag != _TAG + "str" or not isinstance(node, yaml.ScalarNode)):
         short = tag.replace(_TAG, "!!")
         problems.append(
             error(
                 _pos(source, node),
                 f"the YAML tag '{short}' is not allowed",
-                "remove the tag; questionnaires contain only texts, numbers, lists and mappings",
+                "remove the tag: write numbers and true/false plainly, and put texts in quotes",
             )
         )
         return None
@@ -184,11 +205,11 @@ def _convert(
                 )
                 continue
             source.keys[path + (key,)] = _pos(source, key_node)
-            result[key] = _convert(value_node, path + (key,), source, problems, seen)
+            result[key] = _convert(value_node, path + (key,), source, problems, tagged)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(child, path + (i,), source, problems, seen)
+            _convert(child, path + (i,), source, problems, tagged)
             for i, child in enumerate(node.value)
         ]
     return _scalar(node, explicit)
@@ -196,18 +217,7 @@ def _convert(
 
 def _scalar(node: yaml.ScalarNode, explicit: bool) -> Any:
     value: str = node.value
-    if explicit:
-        kind = node.tag.removeprefix(_TAG)
-        converters = {"str": str, "int": int, "float": float, "bool": _BOOL.match, "null": None}
-        try:
-            if kind == "bool":
-                return value.lower() == "true"
-            if kind == "null":
-                return None
-            return converters[kind](value)  # type: ignore[operator]
-        except ValueError:
-            return value
-    if node.style is not None:  # quoted, literal (|) or folded (>) scalars are text
+    if explicit or node.style is not None:  # !!str, quoted, literal (|) or folded (>): text
         return value
     if _NULL.match(value):
         return None

@@ -124,3 +124,49 @@ def test_top_level_must_be_a_mapping():
     assert "must be a mapping" in result.errors[0].message or "valid dictionary" in str(
         result.errors[0]
     )
+
+
+def test_only_the_str_tag_is_allowed():
+    result = lint(
+        """
+        id: test
+        version: !!int abc
+        title: !!seq Hei
+        pages:
+          - id: p
+            questions:
+              - {id: q1, type: text, text: !!str 2009, required: !!bool ja}
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:2:10: error: the YAML tag '!!int' is not allowed",
+        "q.yaml:3:8: error: the YAML tag '!!seq' is not allowed",
+        "q.yaml:7:58: error: the YAML tag '!!bool' is not allowed",
+    ]
+
+
+def test_str_tag_keeps_a_number_as_text():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: !!str 2009
+        pages: [{id: p, questions: [{id: q1, type: text, text: A}]}]
+        """
+    )
+    assert result.ok and result.questionnaire.title.default == "2009"
+
+
+def test_anchor_and_alias_are_reported_where_written():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: &t Hei
+        pages: [{id: p, questions: [{id: q1, type: text, text: *t}]}]
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:3:8: error: anchors and aliases (&name / *name) are not supported",
+        "q.yaml:4:56: error: anchors and aliases (&name / *name) are not supported",
+    ]
