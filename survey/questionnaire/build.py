@@ -97,7 +97,8 @@ def build(doc: schema.QuestionnaireDocument) -> Questionnaire:
             return Question(**common, min=q.min, max=q.max, unit=q.unit, integer=q.integer)
         assert isinstance(q, schema.TextQuestion)
         default_length = 500 if q.type == "text" else 5000
-        return Question(**common, max_length=q.max_length or default_length)
+        limit = q.max_length if q.max_length is not None else default_length
+        return Question(**common, max_length=limit)
 
     pages = tuple(
         Page(

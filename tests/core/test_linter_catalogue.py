@@ -24,18 +24,20 @@ def page(*questions: str, extra: str = "") -> str:
 CASES = [
     (
         "questionnaire id",
-        "id: Test 2009\nversion: 1\ntitle: T\npages: []\n",
+        "id: Test 2009\nversion: 1\ntitle: T\npages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]\n",
         ["1:5: error: questionnaire id 'Test 2009' is not a valid id"],
     ),
     (
         "duplicate page id",
-        HEAD + "pages:\n  - {id: p, questions: []}\n  - {id: p, questions: []}\n",
+        HEAD + "pages:\n  - {id: p, questions: [{id: a, type: text, text: A}]}\n"
+        "  - {id: p, questions: [{id: b, type: text, text: B}]}\n",
         ["6:10: error: duplicate page id 'p' (first used at line 5)"],
     ),
     (
         "duplicate role code",
-        HEAD + "roles: [{code: a, label: A}, {code: a, label: B}]\npages: []\n",
-        ["4:37: error: duplicate role id 'a' (first used at line 4)"],
+        HEAD
+        + "roles: [{code: a, label: A}, {code: a, label: B}]\npages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]\n",
+        ["4:37: error: duplicate role code 'a' (first used at line 4)"],
     ),
     (
         "duplicate index id",
@@ -211,8 +213,109 @@ CASES = [
     ),
     (
         "key that is not a name",
-        HEAD + "? [a, b]\n: c\npages: []\n",
+        HEAD + "? [a, b]\n: c\npages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]\n",
         ["4:3: error: a key must be a plain name"],
+    ),
+    (
+        "no pages",
+        HEAD + "pages: []\n",
+        ["4:8: error: the questionnaire has no pages"],
+    ),
+    (
+        "page without questions",
+        HEAD + "pages:\n  - {id: p, questions: []}\n",
+        ["5:24: error: page 'p' has no questions"],
+    ),
+    (
+        "role question on a page with an audience, and optional",
+        HEAD
+        + ROLES
+        + "role_question: q1\n"
+        + page(
+            "{id: q1, type: single_choice, text: A, required: false, choices: "
+            "[{code: a, label: A}, {code: b, label: B}]}",
+            extra="    audience: [a]\n",
+        ),
+        [
+            "5:16: error: role question 'q1' must be required",
+            "5:16: error: role question 'q1' must be shown to everyone",
+        ],
+    ),
+    (
+        "audience before the role is known",
+        HEAD
+        + ROLES
+        + "role_question: q1\n"
+        + page(
+            "{id: q1, type: single_choice, text: A, choices: [{code: a, label: A}, "
+            "{code: b, label: B}]}",
+            "{id: q2, type: text, text: B, audience: [b]}",
+        ),
+        [
+            "10:49: warning: the audience of 'q2' depends on the role, which 'q1' asks on the "
+            "same page or later"
+        ],
+    ),
+    (
+        "role question options from a choice list",
+        HEAD + ROLES + "role_question: q1\nchoice_lists:\n  r: [{code: a, label: A}, "
+        "{code: c, label: C}]\n" + page("{id: q1, type: single_choice, text: A, choices: r}"),
+        [
+            "4:37: warning: role 'b' is not an option of role question 'q1'",
+            "7:35: error: option 'c' of role question 'q1' is not a declared role",
+        ],
+    ),
+    (
+        "max_choices outside the options",
+        HEAD
+        + page(
+            "{id: q1, type: multiple_choice, text: A, max_choices: 0, choices: "
+            "[{code: x, label: X}, {code: y, label: Y}]}"
+        ),
+        [
+            "7:63: error: max_choices 0 of question 'q1' must be between 1 and 2 "
+            "(its number of options)"
+        ],
+    ),
+    (
+        "max_length that leaves no room",
+        HEAD + page("{id: q1, type: text, text: A, max_length: 0}"),
+        ["7:51: error: max_length 0 leaves no room for an answer"],
+    ),
+    (
+        "specify keys of the other type",
+        HEAD + "choice_lists:\n  l: [{code: x, label: X, specify: {type: text, min: 0}}, "
+        "{code: y, label: Y, specify: {type: number, max_length: 9, min: 5, max: 1}}]\n"
+        + page("{id: q1, type: single_choice, text: A, choices: l}"),
+        [
+            "5:49: error: 'min' applies to a specify of type number, and this one is text",
+            "5:103: error: 'max_length' applies to a specify of type text, and this one is number",
+            "5:123: error: min 5 is greater than max 1",
+        ],
+    ),
+    (
+        "quality pair on a scale from 0",
+        HEAD
+        + "scales:\n  s: {points: 6, start: 0}\n"
+        + page(
+            "{id: f, type: likert, scale: s, text: F}", "{id: l, type: likert, scale: s, text: L}"
+        )
+        + "quality_pairs:\n  - {id: k, label: K, expectation: f, experience: l}\n",
+        [
+            "12:36: error: quality pair 'k' uses scale 's', which includes 0 or below",
+            "12:51: error: quality pair 'k' uses scale 's', which includes 0 or below",
+        ],
+    ),
+    (
+        "index listing a matrix id",
+        HEAD
+        + SCALE
+        + page(
+            "{id: m, type: likert_matrix, scale: s, text: M, items: "
+            "[{id: m_a, text: A}, {id: m_b, text: B}]}"
+        )
+        + "indexes:\n  - {id: x, label: X, items: [m]}\n",
+        ["11:31: error: index 'x' includes 'm', a likert matrix; list its statements instead"],
     ),
 ]
 

@@ -78,7 +78,7 @@ def test_duplicate_choice_codes():
           svar:
             - {code: ja, label: Ja}
             - {code: ja, label: Nei}
-        pages: []
+        pages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]
         """
     )
     assert messages(result) == [
@@ -140,7 +140,7 @@ def test_scale_needs_two_points_and_labels_inside_it():
           fem:
             points: 5
             labels: {1: Svært dårlig, 6: Svært bra}
-        pages: []
+        pages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]
         """
     )
     assert messages(result) == [

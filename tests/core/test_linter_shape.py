@@ -35,7 +35,7 @@ def test_unknown_top_level_key():
         version: 1
         title: Test
         indices: []
-        pages: []
+        pages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]
         """
     )
     assert messages(result) == [
@@ -52,7 +52,7 @@ def test_unknown_key_in_a_choice_of_a_named_list():
         choice_lists:
           svar:
             - {code: ja, lable: Ja}
-        pages: []
+        pages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]
         """
     )
     assert "q.yaml:6:18: error: unknown key 'lable' in choice 'ja'; did you mean 'label'?" in (
@@ -104,7 +104,7 @@ def test_wrong_kind_of_value():
         scales:
           enighet:
             points: seks
-        pages: []
+        pages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]
         """
     )
     assert messages(result) == [
@@ -120,7 +120,7 @@ def test_unknown_language():
         version: 1
         title: Test
         language: no
-        pages: []
+        pages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]
         """
     )
     assert messages(result) == [

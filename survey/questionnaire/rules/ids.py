@@ -15,22 +15,28 @@ ID_HINT = (
 
 def check(ctx: Context) -> None:
     if not QUESTIONNAIRE_ID.match(ctx.data["id"]):
-        ctx.error(("id",), f"questionnaire id '{ctx.data['id']}' is not a valid id", ID_HINT)
+        ctx.error(
+            ("id",),
+            f"questionnaire id '{ctx.data['id']}' is not a valid id",
+            "use lowercase a-z, digits, '-' and '_', e.g. kvalitetskommune-2009",
+        )
     _register_entries(ctx)
-    _unique(ctx, "page", [(("pages", i, "id"), p["id"]) for i, p in enumerate(ctx.data["pages"])])
+    _unique(
+        ctx, "page id", [(("pages", i, "id"), p["id"]) for i, p in enumerate(ctx.data["pages"])]
+    )
     _unique(
         ctx,
-        "role",
+        "role code",
         [(("roles", i, "code"), r["code"]) for i, r in enumerate(ctx.data.get("roles", []))],
     )
     _unique(
         ctx,
-        "index",
+        "index id",
         [(("indexes", i, "id"), x["id"]) for i, x in enumerate(ctx.data.get("indexes", []))],
     )
     _unique(
         ctx,
-        "quality pair",
+        "quality pair id",
         [
             (("quality_pairs", i, "id"), x["id"])
             for i, x in enumerate(ctx.data.get("quality_pairs", []))
@@ -73,13 +79,13 @@ def _unique(ctx: Context, what: str, ids: list[tuple[tuple, str]]) -> None:
     seen: dict[str, tuple] = {}
     for path, ident in ids:
         if not ID.match(ident):
-            ctx.error(path, f"{what} id '{ident}' is not a valid id", ID_HINT)
+            ctx.error(path, f"{what} '{ident}' is not valid", ID_HINT)
         if ident in seen:
             line = ctx.source.position(seen[ident]).line
             ctx.error(
                 path,
-                f"duplicate {what} id '{ident}' (first used at line {line})",
-                f"give each {what} its own id",
+                f"duplicate {what} '{ident}' (first used at line {line})",
+                f"each one needs its own {what.split()[-1]}",
             )
         seen.setdefault(ident, path)
 

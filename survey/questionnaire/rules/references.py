@@ -18,8 +18,16 @@ def check(ctx: Context) -> None:
                 "add at least two options with 'code:' and 'label:'",
             )
     roles = ctx.roles()
+    if not ctx.data["pages"]:
+        ctx.error(("pages",), "the questionnaire has no pages", "add a page with questions")
     for p, page in enumerate(ctx.data["pages"]):
         _audience(ctx, ("pages", p), page, roles)
+        if not page["questions"]:
+            ctx.error(
+                ("pages", p, "questions"),
+                f"page '{page['id']}' has no questions",
+                "add questions to it or remove the page",
+            )
     for path, question, _ in ctx.questions():
         _audience(ctx, path, question, roles)
         _question(ctx, path, question)
@@ -107,21 +115,6 @@ def _question(ctx: Context, path: Path, q: dict[str, Any]) -> None:
                         f"'exclusive' has no effect in single choice question '{q['id']}'",
                         "only one option can be chosen anyway; remove it",
                     )
-    bounds = [(path, q)] if kind == "number" else []
-    for i, choice in enumerate(ctx.choices_of(q) if isinstance(q.get("choices"), list) else []):
-        if isinstance(choice.get("specify"), dict):
-            bounds.append((path + ("choices", i, "specify"), choice["specify"]))
-    for where, part in bounds:
-        if (
-            part.get("min") is not None
-            and part.get("max") is not None
-            and part["min"] > part["max"]
-        ):
-            ctx.error(
-                where + ("min",),
-                f"min {part['min']} is greater than max {part['max']}",
-                "swap them",
-            )
 
 
 def _role_question(ctx: Context, roles: list[str]) -> None:
@@ -144,19 +137,40 @@ def _role_question(ctx: Context, roles: list[str]) -> None:
             "its options are the roles respondents choose between",
         )
         return
-    if entry.question.get("audience") or entry.question.get("show_if"):
+    page = ctx.data["pages"][entry.page]
+    if any(part.get(key) for part in (entry.question, page) for key in ("audience", "show_if")):
         ctx.error(
             ("role_question",),
             f"role question '{role_q}' must be shown to everyone",
-            "remove its 'audience' and 'show_if'",
+            "remove 'audience' and 'show_if' from it and from its page",
         )
+    if entry.question.get("required") is False:
+        ctx.error(
+            ("role_question",),
+            f"role question '{role_q}' must be required",
+            "reports are broken down by role, so every respondent must state it",
+        )
+    for path, question, p in ctx.questions():
+        own = entry.order if question is entry.question else None
+        if own is not None:
+            continue
+        target = question if question.get("audience") else page_of(ctx, p)
+        if target.get("audience") and p <= entry.page:
+            where = path + ("audience",) if question.get("audience") else ("pages", p, "audience")
+            ctx.warning(
+                where,
+                f"the audience of '{question['id']}' depends on the role, which "
+                f"'{role_q}' asks on the same page or later",
+                "move the question to a page after the role question (in anonymous rounds "
+                "the role is only known from that answer)",
+            )
     codes = [c["code"] for c in ctx.choices_of(entry.question)]
+    choices = entry.question["choices"]
+    base = ("choice_lists", choices) if isinstance(choices, str) else entry.path[:-1] + ("choices",)
     for i, code in enumerate(codes):
         if code not in roles:
             ctx.error(
-                entry.path[:-1] + ("choices", i, "code")
-                if isinstance(entry.question["choices"], list)
-                else entry.path,
+                base + (i, "code"),
                 f"option '{code}' of role question '{role_q}' is not a declared role"
                 f"{did_you_mean(code, roles)}",
                 f"add it under 'roles:' or use one of: {listing(roles)}",
@@ -170,6 +184,10 @@ def _role_question(ctx: Context, roles: list[str]) -> None:
             )
 
 
+def page_of(ctx: Context, page: int) -> dict[str, Any]:
+    return ctx.data["pages"][page]
+
+
 def _likert_ref(ctx: Context, path: Path, ref: str, what: str) -> dict[str, Any] | None:
     entry = ctx.entries.get(ref)
     if entry is None:
@@ -177,6 +195,14 @@ def _likert_ref(ctx: Context, path: Path, ref: str, what: str) -> dict[str, Any]
             path,
             f"{what} refers to unknown item '{ref}'{did_you_mean(ref, list(ctx.entries))}",
             "use the id of a likert question or a likert matrix statement",
+        )
+        return None
+    if entry.kind == "likert_matrix":
+        statements = [item["id"] for item in entry.question.get("items", [])]
+        ctx.error(
+            path,
+            f"{what} includes '{ref}', a likert matrix; list its statements instead",
+            f"its statements are: {listing(statements)}",
         )
         return None
     if entry.kind not in ("likert",):
@@ -244,6 +270,14 @@ def _pairs(ctx: Context) -> None:
                 f"{what} pairs items on scales of different range ({f['scale']}, {lev['scale']})",
                 "K = L / F divides one by the other: both scales need the same points",
             )
+        for ref, question in (("expectation", f), ("experience", lev)):
+            scale = ctx.scale_of(question) if question else None
+            if scale and scale.get("start", 1) < 1:
+                ctx.error(
+                    path + (ref,),
+                    f"{what} uses scale '{question['scale']}', which includes 0 or below",
+                    "K = L / F divides by the expectation: use a scale starting at 1",
+                )
         if pair["expectation"] == pair["experience"]:
             ctx.error(
                 path + ("experience",),
