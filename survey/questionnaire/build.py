@@ -108,6 +108,7 @@ def build(doc: schema.QuestionnaireDocument) -> Questionnaire:
             introduction=t(p.introduction),
             audience=frozenset(p.audience) if p.audience is not None else None,
             show_if=conditions.parse(p.show_if) if p.show_if else None,
+            show_if_source=p.show_if,
         )
         for p in doc.pages
     )

@@ -150,6 +150,13 @@ class _Parser:
             raise ConditionSyntaxError("the condition is empty", 0)
         cond = self.or_()
         if self.token.kind != "end":
+            previous, following = self.tokens[self.i - 1], self.tokens[self.i + 1]
+            if self.token.text == "," and previous.kind == following.kind == "number":
+                raise ConditionSyntaxError(
+                    f"write decimals with a point: {previous.text}.{following.text}, "
+                    f"not {previous.text},{following.text}",
+                    self.token.offset,
+                )
             raise ConditionSyntaxError(
                 f"unexpected {self._found()}; join conditions with 'and' or 'or'",
                 self.token.offset,

@@ -151,6 +151,7 @@ class Page:
     introduction: Text | None = None
     audience: frozenset[str] | None = None
     show_if: Condition | None = None
+    show_if_source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def outline(q: Questionnaire) -> str:
         lines.append("roles: " + ", ".join(r.code for r in q.roles) + stated)
     for page in q.pages:
         audience = f" [{' '.join(sorted(page.audience))}]" if page.audience else ""
-        lines.append(f"page {page.id}{audience}")
+        condition = f" if {page.show_if_source}" if page.show_if_source else ""
+        lines.append(f"page {page.id}{audience}{condition}")
         for question in page.questions:
             flags = [question.type, "required" if question.required else "optional"]
             if question.audience:

@@ -31,6 +31,18 @@ _KINDS = {
 }
 
 
+_HINTS = {
+    "string_type": "put a text that looks like a number or true/false in quotes: label: '10'",
+    "int_type": "write a whole number without quotes, e.g. points: 6",
+    "int_from_float": "write a whole number without quotes, e.g. points: 6",
+    "float_type": "write a number without quotes, with a decimal point: target: 4.5",
+    "bool_type": "write true or false, without quotes",
+    "list_type": "write a list: [a, b], or one '- ' line per entry",
+    "dict_type": "write 'nb: ...' lines, one per language",
+    "model_type": "write 'key: value' lines indented under it",
+}
+
+
 def check_shape(source: Source) -> tuple[QuestionnaireDocument | None, list[Problem]]:
     try:
         return QuestionnaireDocument.model_validate(source.data), []
@@ -247,7 +259,7 @@ def _translate(err: Any, path: Path, model: type | None, source: Source) -> Prob
         return error(
             source.position(path),
             f"{label} in {where} must be {expected}, not {_kind_of(err['input'])}",
-            "quote texts that look like numbers, e.g. code: '10'",
+            _HINTS.get(kind, "see docs/questionnaire-format.md for examples"),
         )
     return error(
         source.position(path), f"{where}: {err['msg']}", "see docs/questionnaire-format.md"

@@ -337,3 +337,33 @@ def test_file_that_is_not_utf8(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("id: test\nversion: 1\ntitle: Spørreskjema\n".encode("latin-1"))
     assert messages(load_file(path)) == [f"{path}:3:1: error: the file is not UTF-8 text"]
+
+
+def test_author_chosen_names_are_not_mistaken_for_text_fields():
+    text = (
+        HEAD
+        + "scales:\n  text: {points: 6}\n  label: {points: 5}\n"
+        + page("{id: q1, type: likert, scale: text, text: A}")
+    )
+    assert messages(load_text(text, "q.yaml")) == []
+
+
+def test_main_language_listed_as_translation():
+    text = HEAD + "translations: [nb, en]\n" + page("{id: q1, type: text, text: {nb: A, en: A}}")
+    assert messages(load_text(text, "q.yaml")) == [
+        "q.yaml:3:8: warning: no en translation of this text",
+        "q.yaml:4:16: error: 'nb' is the questionnaire's own language, not a translation",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("required: ja", "write true or false, without quotes"),
+        ("min: '0'", "write a number without quotes, with a decimal point: target: 4.5"),
+    ],
+)
+def test_hints_match_the_expected_kind_of_value(line, hint):
+    text = HEAD + page(f"{{id: q1, type: number, text: A, {line}}}")
+    (problem,) = load_text(text, "q.yaml").problems
+    assert problem.hint == hint

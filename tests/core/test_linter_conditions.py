@@ -199,3 +199,39 @@ def test_syntax_error_at_end_points_after_the_last_character():
         "q.yaml:10:52: error: show_if of question 'b': expected a question id, a 'quoted code' "
         "or a number, found the end of the condition"
     ]
+
+
+@pytest.mark.parametrize(
+    ("condition", "offset", "message"),
+    [
+        ("q4 >= 4,5", 7, "write decimals with a point: 4.5, not 4,5"),
+        ("q1 == ja", 6, "'ja' is not a question id; codes need quotes"),
+    ],
+)
+def test_common_slips_get_a_precise_message(condition, offset, message):
+    assert check(condition) == [
+        f"q.yaml:{LINE}:{COLUMN + offset}: error: show_if of question 'q5': {message}"
+    ]
+
+
+def test_condition_on_a_matrix_must_name_a_statement():
+    result = lint(
+        """
+        id: test
+        version: 1
+        title: Test
+        scales: {s: {points: 6}}
+        pages:
+          - id: p1
+            questions:
+              - {id: m, type: likert_matrix, scale: s, text: M, items: [{id: m_a, text: A}]}
+          - id: p2
+            questions:
+              - {id: b, type: text, text: B, show_if: "m >= 4"}
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:11:48: error: show_if of question 'b': 'm' is a likert matrix; "
+        "a condition tests one of its statements"
+    ]
+    assert result.errors[0].hint == "its statements are: m_a"

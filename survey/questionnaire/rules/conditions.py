@@ -66,7 +66,14 @@ def _check_one(ctx: Context, path: Path, owner: str, *, page: int, order: int | 
     known = True
     for name in cond.names(tree):
         entry = ctx.entries.get(name.id)
-        if entry is None:
+        if entry is None and name.id in _all_codes(ctx):
+            checker.error(
+                name.offset,
+                f"'{name.id}' is not a question id; codes need quotes",
+                f"write '{name.id}' (with quotes)",
+            )
+            known = False
+        elif entry is None:
             checker.error(
                 name.offset,
                 f"unknown question '{name.id}'{did_you_mean(name.id, list(ctx.entries))}",
@@ -80,6 +87,14 @@ def _check_one(ctx: Context, path: Path, owner: str, *, page: int, order: int | 
             where = "later in the questionnaire" if order is not None else "on this page or later"
             checker.error(name.offset, f"'{name.id}' comes {where}", ORDER_HINT)
             known = False
+        elif entry.kind == "likert_matrix":
+            statements = [item["id"] for item in entry.question.get("items", [])]
+            checker.error(
+                name.offset,
+                f"'{name.id}' is a likert matrix; a condition tests one of its statements",
+                f"its statements are: {listing(statements)}",
+            )
+            known = False
         elif order is not None and entry.page == page:
             checker.warning(
                 name.offset,
@@ -88,6 +103,16 @@ def _check_one(ctx: Context, path: Path, owner: str, *, page: int, order: int | 
             )
     if known:
         _types(ctx, checker, tree)
+
+
+def _all_codes(ctx: Context) -> set[str]:
+    codes = {c["code"] for cs in ctx.data.get("choice_lists", {}).values() for c in cs}
+    for _, question, _ in ctx.questions():
+        if isinstance(question.get("choices"), list):
+            codes |= {c["code"] for c in question["choices"]}
+    for scale in ctx.data.get("scales", {}).values():
+        codes |= {c["code"] for c in scale.get("not_scored", [])}
+    return codes
 
 
 def _types(ctx: Context, checker: _Checker, node: cond.Condition) -> None:

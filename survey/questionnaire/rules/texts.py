@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from survey.questionnaire.rules.context import Context
@@ -22,7 +23,14 @@ TEXT_KEYS = {
 
 def check(ctx: Context) -> None:
     main = ctx.data.get("language", "nb")
-    wanted = ctx.data.get("translations", [])
+    wanted = [lang for lang in ctx.data.get("translations", []) if lang != main]
+    if main in ctx.data.get("translations", []):
+        index = ctx.data["translations"].index(main)
+        ctx.error(
+            ("translations", index),
+            f"'{main}' is the questionnaire's own language, not a translation",
+            "list only the other languages offered, e.g. translations: [nn, en]",
+        )
     for path, text in _texts(ctx.data, ()):
         if isinstance(text, dict):
             if main not in text:
@@ -42,8 +50,14 @@ def check(ctx: Context) -> None:
             )
 
 
-def _texts(node: Any, path: Path):
-    if isinstance(node, dict):
+NAMED = {"scales", "choice_lists"}  # their keys are names chosen by the author, not fields
+
+
+def _texts(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    if isinstance(node, dict) and path and path[-1] in NAMED and len(path) == 1:
+        for name, value in node.items():
+            yield from _texts(value, path + (name,))
+    elif isinstance(node, dict):
         for key, value in node.items():
             if key in TEXT_KEYS and isinstance(value, (str, dict)):
                 yield path + (key,), value
