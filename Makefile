@@ -16,7 +16,9 @@ $(STAMP): setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/survey validate questionnaires/*.yaml
-	$(BIN)/survey show questionnaires/kvalitetskommune-2009.yaml
+	$(BIN)/survey init-db
+	$(BIN)/survey demo
+	$(BIN)/survey run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
 	$(BIN)/ruff check survey tests

@@ -209,6 +209,32 @@ def links_command(round_id: int) -> None:
         writer.writerow([inv.name, inv.email, inv.role, inv.unit, f"{base}/s/{inv.token}"])
 
 
+@click.command("demo", help="Prepare a demo round of the 2009 questionnaire and print links.")
+@storage_command
+def demo_command() -> None:
+    from survey.invitations import read_invitation_list
+    from survey.storage.invitations import add_invitations, list_invitations
+    from survey.storage.questionnaires import publish
+    from survey.storage.rounds import create_round, list_rounds
+
+    db = _db()
+    root = Path(__file__).resolve().parents[1]
+    result = load_file(root / "questionnaires" / "kvalitetskommune-2009.yaml")
+    publish(db, result)
+    existing = [r for r in list_rounds(db) if r.name == "Demo 2009" and r.is_open()]
+    round_ = existing[0] if existing else create_round(db, "kvalitetskommune-2009", "Demo 2009")
+    if not list_invitations(db, round_.id):
+        roles = [r.code for r in result.questionnaire.roles]  # type: ignore[union-attr]
+        people = read_invitation_list(
+            (root / "docs" / "examples" / "demo-people.csv").read_bytes(), roles
+        )
+        add_invitations(db, round_.id, people)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"Demo round {round_.id} ({round_.name}); personal links:")
+    for inv in list_invitations(db, round_.id)[:4]:
+        click.echo(f"  {inv.role:<14} {base}/s/{inv.token}")
+
+
 COMMANDS = (
     validate_command,
     schema_command,
@@ -218,6 +244,7 @@ COMMANDS = (
     round_group,
     invite_command,
     links_command,
+    demo_command,
 )
 
 

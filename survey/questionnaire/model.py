@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from survey.questionnaire.conditions import Condition
@@ -204,6 +205,14 @@ class Questionnaire:
             if q.id == question_id:
                 return q
         raise KeyError(question_id)
+
+    def question_for(self, answer_id: str) -> Question:
+        """The question an answer id belongs to (a matrix statement -> its matrix)."""
+        return self._by_answer_id[answer_id]
+
+    @cached_property
+    def _by_answer_id(self) -> dict[str, Question]:
+        return {aid: q for q in self.questions for aid in q.answer_ids}
 
     def item(self, item_id: str) -> Item:
         for item in self.items:

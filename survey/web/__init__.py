@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +17,46 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         "survey",
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("SURVEY_SECRET_KEY") or os.urandom(32),
         QUESTIONNAIRE_DIR=str(PROJECT_ROOT / "questionnaires"),
         DATABASE=os.environ.get("SURVEY_DATABASE")
         or str(Path(app.instance_path) / "survey.sqlite3"),
         BASE_URL=os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:5000"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # a page of answers is a few kB
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a respondent may pause for hours; the token is per session
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(app)
 
     from survey.cli import COMMANDS
-    from survey.web import database
+    from survey.web import database, respond
 
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     database.init_app(app)
-
+    app.register_blueprint(respond.bp)
     for command in COMMANDS:
         app.cli.add_command(command)
     return app
+
+
+def _secret_key(app: Flask) -> str:
+    """SURVEY_SECRET_KEY, or a key kept in the instance folder: it must survive restarts and
+    be shared by all worker processes, or every form in progress would fail its CSRF check."""
+    if os.environ.get("SURVEY_SECRET_KEY"):
+        return os.environ["SURVEY_SECRET_KEY"]
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,84 @@
+"""Between a page's HTML form and the core's answers: field names, raw values, parsing.
+
+Field names are the answer ids themselves (``q5``, ``m_med_1``); the text or number of a
+"specify" option is ``<answer id>__<code>``. Keeping the submitted strings (not parsed
+values) for re-display means a respondent sees exactly what they typed after an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+from survey.questionnaire.answers import Answer, AnswerError, ParseError, parse_answer
+from survey.questionnaire.model import Page, Question
+
+
+def detail_field(answer_id: str, code: str) -> str:
+    return f"{answer_id}__{code}"
+
+
+@dataclass
+class PageInput:
+    """What one submission of a page holds: raw strings, parsed answers, parse errors."""
+
+    raw: dict[str, list[str]] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)
+    blank: set[str] = field(default_factory=set)
+    errors: list[AnswerError] = field(default_factory=list)
+
+
+def read_page(questions: list[Question], form: MultiDict[str, str]) -> PageInput:
+    page = PageInput()
+    for question in questions:
+        for answer_id in question.answer_ids:
+            raw = form.getlist(answer_id)
+            details = {
+                c.code: form.get(detail_field(answer_id, c.code), "")
+                for c in question.choices
+                if c.specify is not None
+            }
+            page.raw[answer_id] = raw
+            page.details.update({detail_field(answer_id, k): v for k, v in details.items()})
+            try:
+                answer = parse_answer(question, answer_id, raw, details)
+            except ParseError as exc:
+                page.errors.append(exc.error)
+                continue
+            if answer is None:
+                page.blank.add(answer_id)
+            else:
+                page.answers[answer_id] = answer
+    return page
+
+
+def raw_from_answers(
+    questions: list[Question], answers: Mapping[str, Answer]
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Stored answers as the strings a form shows, for a page being revisited."""
+    raw: dict[str, list[str]] = {}
+    details: dict[str, str] = {}
+    for question in questions:
+        for answer_id in question.answer_ids:
+            answer = answers.get(answer_id)
+            if answer is None:
+                continue
+            value = answer.value
+            raw[answer_id] = sorted(value) if isinstance(value, frozenset) else [_text(value)]
+            for code, detail in answer.details.items():
+                details[detail_field(answer_id, code)] = _text(detail)
+    return raw, details
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+
+
+def visible_on(page: Page, visible: list[Question]) -> list[Question]:
+    ids = {q.id for q in visible}
+    return [q for q in page.questions if q.id in ids]

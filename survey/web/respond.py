@@ -1,0 +1,244 @@
+"""The respondent's side: personal links (/s/<token>) and open links (/a/<token>).
+
+Each page is rendered from the questionnaire model, read back through the core's parsing
+and rules, and saved before the respondent moves on, so closing the tab loses nothing and
+opening the link again resumes where they left. An unknown token and a closed round look
+exactly alike, so a link cannot be used to learn whether a survey exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as HttpResponse
+
+from survey.questionnaire.answers import Answer, check_answers
+from survey.questionnaire.model import Question, Questionnaire
+from survey.questionnaire.visibility import visible_questions
+from survey.storage import responses as store
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.rounds import Round, get_round
+from survey.tokens import new_token, same_token
+from survey.web.database import get_db
+from survey.web.pages import raw_from_answers, read_page, visible_on
+
+bp = Blueprint("respond", __name__)
+
+COOKIE = "survey_anonymous"
+
+
+@dataclass
+class Visit:
+    kind: str  # "s": personal link, "a": open link of an anonymous round
+    token: str
+    round: Round
+    questionnaire: Questionnaire
+    response: store.Response
+    answers: dict[str, Answer]
+
+    def visible(self, answers: dict[str, Answer] | None = None) -> list[Question]:
+        answers = self.answers if answers is None else answers
+        values = {key: answer.value for key, answer in answers.items()}
+        return visible_questions(self.questionnaire, self.role_given(answers), values)
+
+    def role_given(self, answers: dict[str, Answer]) -> str | None:
+        """The role stated in the role question wins; the invitation's is the default."""
+        q = self.questionnaire
+        stated = answers.get(q.role_question_id) if q.role_question_id else None
+        if stated is not None and isinstance(stated.value, str):
+            return stated.value
+        return self.response.role
+
+    def page_numbers(self, answers: dict[str, Answer] | None = None) -> list[int]:
+        """1-based numbers of the pages with at least one visible question."""
+        shown = {q.page_id for q in self.visible(answers)}
+        return [i + 1 for i, page in enumerate(self.questionnaire.pages) if page.id in shown]
+
+    def url(self, endpoint: str, **values: Any) -> str:
+        return url_for(f"respond.{endpoint}", kind=self.kind, token=self.token, **values)
+
+
+class CsrfForm(FlaskForm):
+    """Only the CSRF token: the fields come from the questionnaire model."""
+
+
+def _gone() -> HttpResponse:
+    abort(make_response(render_template("respond/gone.html"), 404))
+
+
+def _visit(kind: str, token: str) -> Visit:
+    db = get_db()
+    if kind == "s":
+        row = db.execute(
+            "SELECT id, round_id, token, role, unit, attributes FROM invitations WHERE token = ?",
+            [token],
+        ).fetchone()
+        if row is None or not same_token(token, row[2]):
+            _gone()
+        round_ = get_round(db, row[1])
+        if not round_.is_open():
+            _gone()
+        response = store.response_for_invitation(
+            db, round_.id, row[0], row[3], row[4], json.loads(row[5])
+        )
+    else:
+        row = db.execute(
+            "SELECT id, open_token FROM rounds WHERE open_token = ?", [token]
+        ).fetchone()
+        if row is None or not same_token(token, row[1]):
+            _gone()
+        round_ = get_round(db, row[0])
+        if not round_.is_open():
+            _gone()
+        secret = request.cookies.get(COOKIE) or g.setdefault("new_cookie", new_token())
+        key = hashlib.sha256(f"{round_.id}:{secret}".encode()).hexdigest()
+        response = store.response_for_session(db, round_.id, key)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    answers = store.load_answers(db, questionnaire, response.id)
+    return Visit(kind, token, round_, questionnaire, response, answers)
+
+
+@bp.after_request
+def _respondent_headers(response: HttpResponse) -> HttpResponse:
+    # The token is in the URL: never send it on to another site, never cache the page.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    cookie = g.pop("new_cookie", None)
+    if cookie is not None:
+        response.set_cookie(
+            COOKIE,
+            cookie,
+            max_age=60 * 60 * 24 * 180,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+            path=request.path.split("/side/")[0].split("/ferdig")[0],
+        )
+    return response
+
+
+@bp.route("/s/<token>", defaults={"kind": "s"})
+@bp.route("/a/<token>", defaults={"kind": "a"})
+def start(kind: str, token: str) -> str:
+    visit = _visit(kind, token)
+    numbers = visit.page_numbers()
+    resume = visit.response.page if visit.response.page in numbers else numbers[0]
+    return render_template(
+        "respond/start.html",
+        visit=visit,
+        first=numbers[0],
+        resume=resume,
+        started=bool(visit.answers),
+    )
+
+
+@bp.route("/s/<token>/side/<int:number>", methods=["GET", "POST"], defaults={"kind": "s"})
+@bp.route("/a/<token>/side/<int:number>", methods=["GET", "POST"], defaults={"kind": "a"})
+def page(kind: str, token: str, number: int) -> str | HttpResponse:
+    visit = _visit(kind, token)
+    if visit.response.submitted and not visit.round.allow_changes:
+        return redirect(visit.url("done"))
+    numbers = visit.page_numbers()
+    if number not in numbers:
+        later = [n for n in numbers if n > number]
+        return redirect(visit.url("page", number=later[0]) if later else visit.url("done"))
+    if request.method == "POST":
+        return _submit_page(visit, number)
+    questions = visible_on(visit.questionnaire.pages[number - 1], visit.visible())
+    raw, details = raw_from_answers(questions, visit.answers)
+    role_question = visit.questionnaire.role_question
+    if role_question in questions and role_question.id not in raw and visit.response.role:
+        raw[role_question.id] = [visit.response.role]  # known from the invitation
+    return _render(visit, number, questions, raw, details, errors=[])
+
+
+def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
+    db = get_db()
+    questionnaire = visit.questionnaire
+    questions = visible_on(questionnaire.pages[number - 1], visit.visible())
+    page_input = read_page(questions, request.form)
+    if not CsrfForm().validate():
+        # An expired or missing token: keep everything typed and ask to send again.
+        return _render(
+            visit,
+            number,
+            questions,
+            page_input.raw,
+            page_input.details,
+            errors=[],
+            expired=True,
+            status=400,
+        )
+    on_page = {aid for q in questions for aid in q.answer_ids}
+    merged = {k: v for k, v in visit.answers.items() if k not in on_page} | page_input.answers
+    going_back = request.form.get("action") == "back"
+    if not going_back:
+        unparsed = {e.answer_id for e in page_input.errors}
+        errors = page_input.errors + [
+            e
+            for e in check_answers(questionnaire, visit.role_given(merged), merged, questions)
+            if e.answer_id not in unparsed
+        ]
+        if errors:
+            return _render(visit, number, questions, page_input.raw, page_input.details, errors)
+    numbers = visit.page_numbers(merged)  # the same cascade that decides what is stored
+    if going_back:
+        earlier = [n for n in numbers if n < number]
+        destination = earlier[-1] if earlier else number
+    else:
+        later = [n for n in numbers if n > number]
+        destination = later[0] if later else number
+    store.save_answers(
+        db, questionnaire, visit.response, merged, page=destination, role=visit.role_given(merged)
+    )
+    if going_back or destination != number:
+        return redirect(visit.url("page", number=destination))
+    store.submit(db, visit.response)
+    return redirect(visit.url("done"))
+
+
+def _render(
+    visit: Visit,
+    number: int,
+    questions: list[Question],
+    raw: dict[str, list[str]],
+    details: dict[str, str],
+    errors: list,
+    *,
+    expired: bool = False,
+    status: int = 200,
+) -> tuple[str, int]:
+    numbers = visit.page_numbers()
+    position = numbers.index(number) + 1 if number in numbers else 1
+    html = render_template(
+        "respond/page.html",
+        visit=visit,
+        page=visit.questionnaire.pages[number - 1],
+        number=number,
+        questions=questions,
+        raw=raw,
+        details=details,
+        errors=errors,
+        errors_by_id={e.answer_id: e for e in errors},
+        expired=expired,
+        form=CsrfForm(),
+        position=position,
+        total=len(numbers),
+        last=position == len(numbers),
+        first=position == 1,
+    )
+    return html, status
+
+
+@bp.route("/s/<token>/ferdig", defaults={"kind": "s"})
+@bp.route("/a/<token>/ferdig", defaults={"kind": "a"})
+def done(kind: str, token: str) -> str | HttpResponse:
+    visit = _visit(kind, token)
+    if not visit.response.submitted:
+        return redirect(visit.url("start"))
+    return render_template("respond/done.html", visit=visit)
