@@ -12,24 +12,40 @@ Pure: no Flask or SQLite, so the CLI, the web app and the tests share it.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import difflib
-import io
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 100_000
+from survey.csvfile import (
+    MAX_BYTES,
+    MAX_ROWS,
+    WHOLE_FILE,
+    CsvProblems,
+    Record,
+    RowProblem,
+    column_letter,
+    decode,
+    read_records,
+    separator_of,
+    whole_file,
+)
+
+InvitationListError = CsvProblems  # the name callers of this module know it by
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "REQUIRED",
+    "WHOLE_FILE",
+    "InvitationListError",
+    "Person",
+    "RowProblem",
+    "read_invitation_list",
+]
+
 REQUIRED = ("name", "email", "role", "unit")
-
-# Whole-file problems (too large, not text, no people) have no row of their own.
-WHOLE_FILE = 0
-
-_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (zip), .xls (OLE)
-_SEPARATORS = (";", "\t", ",")  # on a tie the earlier one wins: ';' is what Excel here writes
 _LABEL = r"[^\W_](?:[\w-]*[^\W_])?"  # letters (æøå too) and digits, inner '-' or '_'
 _DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
 _SPACE = re.compile(r"\s")
@@ -45,28 +61,6 @@ class Person:
     attributes: Mapping[str, str]  # every extra column by lower-cased name, in column order
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    row: int  # as Excel shows it: header row 1, first person row 2; 0 for the whole file
-    column: str  # lower-cased column name; '' for the whole row or file
-    message: str
-
-    def __str__(self) -> str:
-        if self.row == WHOLE_FILE:
-            return self.message
-        if not self.column:
-            return f"row {self.row}: {self.message}"
-        return f"row {self.row}, column {self.column}: {self.message}"
-
-
-class InvitationListError(Exception):
-    """Raised with every problem in the file; nothing from it may be stored."""
-
-    def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems) or "invalid invitation list")
-
-
 def read_invitation_list(
     data: bytes, roles: Collection[str], *, existing_emails: Collection[str] = ()
 ) -> list[Person]:
@@ -75,12 +69,12 @@ def read_invitation_list(
     ``roles`` are the questionnaire's role codes; ``existing_emails`` those already invited
     in this round, so a second list cannot invite anyone twice."""
     if len(data) > MAX_BYTES:
-        raise _whole_file(f"the file is larger than the limit of {MAX_BYTES // 2**20} MB")
-    text = _decode(data)
-    separator = _separator(text)
-    records, unreadable = _read_records(text, separator)
+        raise whole_file(f"the file is larger than the limit of {MAX_BYTES // 2**20} MB")
+    text = decode(data)
+    separator = separator_of(text)
+    records, unreadable = read_records(text, separator)
     if len(records) > MAX_ROWS + 1:
-        raise _whole_file(
+        raise whole_file(
             f"the file has more than {MAX_ROWS:,} people; the limit is {MAX_ROWS:,} per list"
         )
     checker = _Checker(roles, existing_emails, separator)
@@ -92,83 +86,6 @@ def read_invitation_list(
     if checker.problems:
         raise InvitationListError(checker.sorted_problems())
     return people
-
-
-def _whole_file(message: str) -> InvitationListError:
-    return InvitationListError([RowProblem(WHOLE_FILE, "", message)])
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), or Windows-1252.
-
-    Windows-1252 is tried last: Norwegian Excel on Windows writes it for plain "CSV", and a
-    file that is not valid UTF-8 is almost certainly that; it is a superset of Latin-1 for
-    æøå, so old Latin-1 exports come through too."""
-    if data.startswith(_WORKBOOK_SIGNATURES):
-        raise _whole_file(
-            "this is an Excel workbook, not a CSV file; in Excel choose "
-            "File > Save As > 'CSV UTF-8 (comma delimited)' and use that file"
-        )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates: tuple[str, ...] = ("utf-16",)
-    else:
-        candidates = ("utf-8-sig", "cp1252")
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    raise _whole_file(
-        "the file is not readable text; save it from Excel as 'CSV UTF-8 (comma delimited)'"
-    )
-
-
-def _separator(text: str) -> str:
-    """The separator the header line uses most; csv.Sniffer guesses wrong on short files."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    return max(_SEPARATORS, key=lambda sep: (header.count(sep), -_SEPARATORS.index(sep)))
-
-
-@dataclass(frozen=True)
-class _Record:
-    row: int
-    cells: list[str]  # stripped
-    lines: int  # more than 1 when a quoted cell holds line breaks (or a '"' is never closed)
-
-
-def _read_records(text: str, separator: str) -> tuple[list[_Record], int | None]:
-    """Non-empty records with their Excel row numbers, stopping one past the row limit.
-
-    Blank lines (and lines of only separators) are skipped but still counted, as Excel shows
-    them as empty rows. Also returns the row the csv module gave up on, if it did."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    records: list[_Record] = []
-    row = 0
-    while len(records) <= MAX_ROWS + 1:
-        row += 1
-        line_before = reader.line_num
-        try:
-            raw = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            return records, row
-        cells = [cell.strip() for cell in raw]
-        if any(cells):
-            records.append(_Record(row, cells, reader.line_num - line_before))
-    return records, None
-
-
-def _column_letter(index: int) -> str:
-    """Excel's name for the zero-based column ``index``: A ... Z, AA ..."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _email_problem(email: str) -> str | None:
@@ -221,7 +138,7 @@ class _Checker:
     def sorted_problems(self) -> list[RowProblem]:
         return [problem for *_, problem in sorted(self._found, key=lambda f: f[:3])]
 
-    def check(self, records: list[_Record]) -> list[Person]:
+    def check(self, records: list[Record]) -> list[Person]:
         if not records:
             self.add(WHOLE_FILE, -1, "", "the file has no people in it")
             return []
@@ -232,16 +149,16 @@ class _Checker:
         people = [self._check_row(record, header, columns) for record in rows]
         return [person for person in people if person is not None]
 
-    def _check_header(self, header: _Record) -> dict[str, int]:
+    def _check_header(self, header: Record) -> dict[str, int]:
         """Column name -> first index; reports duplicate, empty and missing names."""
         names = [cell.lower() for cell in header.cells]
         columns: dict[str, int] = {}
         for index, name in enumerate(names):
-            letter = _column_letter(index)
+            letter = column_letter(index)
             if not name:
                 self.add(header.row, index, "", f"column {letter} has no name")
             elif name in columns:
-                first = _column_letter(columns[name])
+                first = column_letter(columns[name])
                 message = f"duplicate column '{name}' (columns {first} and {letter})"
                 self.add(header.row, index, name, message)
             else:
@@ -256,9 +173,7 @@ class _Checker:
             self.add(header.row, len(names) + offset, required, message)
         return columns
 
-    def _check_row(
-        self, record: _Record, header: _Record, columns: dict[str, int]
-    ) -> Person | None:
+    def _check_row(self, record: Record, header: Record, columns: dict[str, int]) -> Person | None:
         """A person, or None after reporting why not. A row whose cell count differs from
         the header's is reported as a whole: its cells cannot be trusted to be in place."""
         width = len(header.cells)

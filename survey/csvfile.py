@@ -1,0 +1,122 @@
+"""Reading CSV files that come out of Excel, for any table the secretariat hands us.
+
+Norwegian Excel saves ';'-separated Windows-1252 or UTF-8 with a BOM; people also type
+files by hand. This module finds the encoding and separator and yields records with the
+row numbers Excel shows, so every reader (invitation lists, paper-form answers) reports
+problems in the same terms. Pure: no Flask or SQLite.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+
+# Whole-file problems (too large, not text, no people) have no row of their own.
+WHOLE_FILE = 0
+
+_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (zip), .xls (OLE)
+_SEPARATORS = (";", "\t", ",")  # on a tie the earlier one wins: ';' is what Excel here writes
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # as Excel shows it: header row 1, first person row 2; 0 for the whole file
+    column: str  # lower-cased column name; '' for the whole row or file
+    message: str
+
+    def __str__(self) -> str:
+        if self.row == WHOLE_FILE:
+            return self.message
+        if not self.column:
+            return f"row {self.row}: {self.message}"
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class CsvProblems(Exception):
+    """Raised with every problem in the file; nothing from it may be stored."""
+
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems) or "invalid file")
+
+
+def whole_file(message: str) -> CsvProblems:
+    return CsvProblems([RowProblem(WHOLE_FILE, "", message)])
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), or Windows-1252.
+
+    Windows-1252 is tried last: Norwegian Excel on Windows writes it for plain "CSV", and a
+    file that is not valid UTF-8 is almost certainly that; it is a superset of Latin-1 for
+    æøå, so old Latin-1 exports come through too."""
+    if data.startswith(_WORKBOOK_SIGNATURES):
+        raise whole_file(
+            "this is an Excel workbook, not a CSV file; in Excel choose "
+            "File > Save As > 'CSV UTF-8 (comma delimited)' and use that file"
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "cp1252")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise whole_file(
+        "the file is not readable text; save it from Excel as 'CSV UTF-8 (comma delimited)'"
+    )
+
+
+def separator_of(text: str) -> str:
+    """The separator the header line uses most; csv.Sniffer guesses wrong on short files."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max(_SEPARATORS, key=lambda sep: (header.count(sep), -_SEPARATORS.index(sep)))
+
+
+@dataclass(frozen=True)
+class Record:
+    row: int
+    cells: list[str]  # stripped
+    lines: int  # more than 1 when a quoted cell holds line breaks (or a '"' is never closed)
+
+
+def read_records(text: str, separator: str) -> tuple[list[Record], int | None]:
+    """Non-empty records with their Excel row numbers, stopping one past the row limit.
+
+    Blank lines (and lines of only separators) are skipped but still counted, as Excel shows
+    them as empty rows. Also returns the row the csv module gave up on, if it did."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records: list[Record] = []
+    row = 0
+    while len(records) <= MAX_ROWS + 1:
+        row += 1
+        line_before = reader.line_num
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            return records, row
+        cells = [cell.strip() for cell in raw]
+        if any(cells):
+            records.append(Record(row, cells, reader.line_num - line_before))
+    return records, None
+
+
+def column_letter(index: int) -> str:
+    """Excel's name for the zero-based column ``index``: A ... Z, AA ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
