@@ -53,9 +53,9 @@ def test_validate_prints_every_problem_with_hint_and_fails(tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0] == "a.yaml:7:39: error: unknown scale 'enighet' in question 'q1'"
     assert lines[1] == "    hint: define it under 'scales:'; defined scales: (none defined)"
-    assert lines[2] == "a.yaml:8:49: warning: show_if of question 'q2': 'q1' is on the same page"
+    assert lines[2] == "a.yaml:8:49: error: show_if of question 'q2': 'q1' is on the same page"
     assert any(line.startswith("b.yaml:3:1: error: YAML syntax error") for line in lines)
-    assert result.stderr.splitlines()[-1] == "2 file(s) checked: 2 error(s), 1 warning(s)"
+    assert result.stderr.splitlines()[-1] == "2 file(s) checked: 3 error(s), 0 warning(s)"
 
 
 def test_unknown_key_in_a_text_question_is_named_correctly(tmp_path):
@@ -89,15 +89,17 @@ def test_validate_strict_fails_on_warnings(tmp_path):
             pages:
               - id: p
                 questions:
-                  - {id: a, type: text, text: A}
-                  - {id: b, type: text, text: B, show_if: "a == 'x'"}
+                  - {id: a, type: single_choice, text: A, choices: [{code: x, label: X, exclusive: true}]}
             """
         )
     )
     assert run("validate", "w.yaml", cwd=tmp_path).returncode == 0
     strict = run("validate", "--strict", "w.yaml", cwd=tmp_path)
     assert strict.returncode == 1
-    assert "w.yaml:8:48: warning: show_if of question 'b': 'a' is on the same page" in strict.stdout
+    assert (
+        "w.yaml:7:88: warning: 'exclusive' has no effect in single choice question 'a'"
+        in strict.stdout
+    )
 
 
 def test_validate_missing_file_is_an_error(tmp_path):

@@ -42,6 +42,7 @@ class Messages:
     scale = "Velg et tall fra {low} til {high}."
     exclusive = "«{label}» kan ikke kombineres med andre svar."
     too_many = "Velg høyst {n} alternativer."
+    too_many_one = "Velg bare ett alternativ."
     specify_text = "Skriv hva du mener med «{label}»."
     specify_number = "Fyll inn et tall for «{label}»."
     whole_number = "Skriv et helt tall."
@@ -54,7 +55,9 @@ class Messages:
 
 
 def _format(number: float) -> str:
-    return f"{number:g}".replace(".", ",")
+    """Norwegian style: 4,5 and 1 000 000, never 1e+06."""
+    text = f"{number:,.10f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u00a0").replace(".", ",")
 
 
 def parse_number(text: str) -> float | None:
@@ -143,7 +146,7 @@ def check_answers(
     pages; answers to questions the respondent cannot see are errors here, and callers that
     want to drop them silently use ``visibility.prune_hidden`` first."""
     values = {key: answer.value for key, answer in answers.items()}
-    visible = visible_questions(questionnaire, role, values)
+    visible = visible_questions(questionnaire, role, values)  # the stated role wins
     visible_ids = {aid for q in visible for aid in q.answer_ids}
     scope = list(questions) if questions is not None else list(questionnaire.questions)
     errors: list[AnswerError] = []
@@ -181,6 +184,9 @@ def _check_one(question: Question, answer_id: str, answer: Answer) -> list[Answe
 
 
 def _check_choices(question: Question, answer_id: str, answer: Answer) -> list[AnswerError]:
+    multiple = question.type == "multiple_choice"
+    if isinstance(answer.value, frozenset) != multiple:
+        return [AnswerError(answer_id, Messages.choose_one)]  # a set for single, or vice versa
     codes = answer.value if isinstance(answer.value, frozenset) else {answer.value}
     chosen: list[Choice] = [c for c in question.choices if c.code in codes]
     if len(chosen) != len(codes) or not chosen:
@@ -192,9 +198,12 @@ def _check_choices(question: Question, answer_id: str, answer: Answer) -> list[A
                 message = Messages.exclusive.format(label=choice.label)
                 errors.append(AnswerError(answer_id, message))
     if question.max_choices is not None and len(chosen) > question.max_choices:
-        errors.append(AnswerError(answer_id, Messages.too_many.format(n=question.max_choices)))
+        n = question.max_choices
+        message = Messages.too_many_one if n == 1 else Messages.too_many.format(n=n)
+        errors.append(AnswerError(answer_id, message))
     for code in answer.details:
-        if code not in codes:
+        choice = question.choice(code)
+        if code not in codes or choice is None or choice.specify is None:
             errors.append(AnswerError(answer_id, Messages.hidden, code))
     for choice in chosen:
         if choice.specify is not None:

@@ -28,6 +28,9 @@ class Text:
     def __str__(self) -> str:
         return self.default
 
+    def __hash__(self) -> int:  # MappingProxyType is not hashable; the texts are
+        return hash((self.default, tuple(sorted(self.translations.items()))))
+
     def in_language(self, language: str) -> str:
         return self.translations.get(language, self.default)
 
@@ -66,6 +69,9 @@ class Scale:
     points: int
     labels: Mapping[int, Text]
     not_scored: tuple[Choice, ...] = ()
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.start, self.points, self.not_scored))
 
     @property
     def values(self) -> range:

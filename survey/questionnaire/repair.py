@@ -23,6 +23,22 @@ from survey.questionnaire.yamlsource import Path, Source
 
 MAX_ROUNDS = 5
 
+# Keys whose value no rule reasons about, so a placeholder cannot cause a false report.
+# A wrong number, scale name or type is different: the rules would judge the placeholder.
+INERT = frozenset(
+    {
+        "text",
+        "label",
+        "title",
+        "introduction",
+        "confidentiality",
+        "closing",
+        "lead_in",
+        "help",
+        "required_message",
+    }
+)
+
 
 def patched(source: Source) -> tuple[Source, list[Path]] | None:
     """A copy of ``source`` whose data fits the schema, plus the paths that were patched;
@@ -53,8 +69,8 @@ def _patch(data: Any, path: Path, holder: type | None, kind: str) -> bool:
     if kind == "extra_forbidden" and isinstance(parent, dict):
         del parent[key]
         return True
-    if holder is None or not isinstance(key, str) or key not in holder.model_fields:
-        return False
+    if holder is None or key not in INERT or key not in holder.model_fields:
+        return False  # a placeholder here could mislead the rules: report shape errors only
     parent[key] = placeholder(holder.model_fields[key].annotation)
     return True
 

@@ -13,6 +13,18 @@ from survey.questionnaire.conditions import Value, evaluate
 from survey.questionnaire.model import Page, Question, Questionnaire
 
 
+def stated_role(
+    questionnaire: Questionnaire, answers: Mapping[str, Value], default: str | None
+) -> str | None:
+    """The role a respondent gave in the role question, else ``default`` (the role the
+    invitation says). Reports are scored per the stated role, so it must win everywhere."""
+    if questionnaire.role_question_id:
+        stated = answers.get(questionnaire.role_question_id)
+        if isinstance(stated, str) and questionnaire.role(stated) is not None:
+            return stated
+    return default
+
+
 def in_audience(audience: frozenset[str] | None, role: str | None) -> bool:
     return audience is None or (role is not None and role in audience)
 
@@ -22,9 +34,13 @@ def visible_questions(
 ) -> list[Question]:
     """Questions this respondent sees, given their role and answers so far.
 
+    ``role`` is the role known beforehand (from the invitation); an answer to the role
+    question overrides it.
+
     Answers to questions that are themselves hidden are ignored while deciding later ones,
     so hiding cascades: a hidden q2 cannot keep q3 (which depends on it) visible.
     """
+    role = stated_role(questionnaire, answers, role)
     kept: dict[str, Value] = {}
     shown: list[Question] = []
     for page in questionnaire.pages:

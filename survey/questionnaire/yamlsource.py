@@ -129,6 +129,16 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
             )
         )
         return source, problems
+    except RecursionError:
+        problems.append(
+            error(
+                Position(file, 1, 1),
+                "the file is nested too deeply to read",
+                "a questionnaire needs only a few levels of indentation; look for a run of"
+                " '[' or '{'",
+            )
+        )
+        return source, problems
     except yaml.YAMLError as exc:  # pragma: no cover - defensive, PyYAML marks its errors
         problems.append(error(Position(file, 1, 1), f"YAML error: {exc}", "fix the YAML syntax"))
         return source, problems

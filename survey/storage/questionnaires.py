@@ -38,6 +38,16 @@ def publish(db: sqlite_utils.Database, result: LoadResult) -> PublishedVersion:
             [result.sha256],
         ).fetchone()
         created = row is None
+        clash = db.execute(
+            "SELECT 1 FROM questionnaire_versions WHERE questionnaire_id = ? AND version = ? "
+            "AND sha256 != ?",
+            [q.id, q.version, result.sha256],
+        ).fetchone()
+        if created and clash:
+            raise StorageError(
+                f"{q.id} version {q.version} is already published with different content; "
+                "raise 'version:' in the file to publish the change"
+            )
         if created:
             published_at = datetime.now(UTC).isoformat(timespec="seconds")
             cursor = db.execute(

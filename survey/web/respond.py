@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Question, Questionnaire
-from survey.questionnaire.visibility import visible_questions
+from survey.questionnaire.visibility import stated_role, visible_questions
 from survey.storage import responses as store
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import Round, get_round
@@ -47,12 +47,8 @@ class Visit:
         return visible_questions(self.questionnaire, self.role_given(answers), values)
 
     def role_given(self, answers: dict[str, Answer]) -> str | None:
-        """The role stated in the role question wins; the invitation's is the default."""
-        q = self.questionnaire
-        stated = answers.get(q.role_question_id) if q.role_question_id else None
-        if stated is not None and isinstance(stated.value, str):
-            return stated.value
-        return self.response.role
+        values = {key: answer.value for key, answer in answers.items()}
+        return stated_role(self.questionnaire, values, self.response.role)
 
     def page_numbers(self, answers: dict[str, Answer] | None = None) -> list[int]:
         """1-based numbers of the pages with at least one visible question."""

@@ -229,3 +229,59 @@ def test_any_submission_is_either_parsed_and_checked_or_refused(raw, role, detai
             answers[qid] = answer
     for error in check_answers(Q, role, answers):
         assert error.message and error.answer_id in {q.id for q in Q.questions}
+
+
+def test_answer_shape_must_fit_the_question_type():
+    # a set of codes for a single choice, a plain code for a multiple choice
+    assert check_answers(Q, "ordforer", MAYOR | {"q10": Answer(frozenset({"ja_begge"}))}) == [
+        AnswerError("q10", "Velg et av alternativene.")
+    ]
+    leader = LEADER | {"q3": Answer("skifte")}
+    assert check_answers(Q, "prosjektleder", leader) == [
+        AnswerError("q3", "Velg et av alternativene.")
+    ]
+
+
+def test_detail_on_an_option_without_specify_is_refused():
+    answers = MAYOR | {"q10": Answer("ja_begge", {"ja_begge": "tekst"})}
+    assert check_answers(Q, "ordforer", answers) == [
+        AnswerError("q10", "Dette spørsmålet gjelder ikke for deg.", "ja_begge")
+    ]
+
+
+def test_max_choices_messages():
+    result = lint(
+        """
+        id: t
+        version: 1
+        title: T
+        pages:
+          - id: p
+            questions:
+              - {id: en, type: multiple_choice, text: A, max_choices: 1, choices: [{code: x, label: X}, {code: y, label: Y}]}
+              - {id: to, type: multiple_choice, text: B, max_choices: 2, choices: [{code: x, label: X}, {code: y, label: Y}, {code: z, label: Z}]}
+        """
+    )
+    q = result.questionnaire
+    answers = {"en": Answer(frozenset({"x", "y"})), "to": Answer(frozenset({"x", "y", "z"}))}
+    assert check_answers(q, None, answers) == [
+        AnswerError("en", "Velg bare ett alternativ."),
+        AnswerError("to", "Velg høyst 2 alternativer."),
+    ]
+
+
+def test_large_bounds_are_written_the_norwegian_way():
+    result = lint(
+        """
+        id: t
+        version: 1
+        title: T
+        pages:
+          - id: p
+            questions:
+              - {id: kr, type: number, text: Kroner, max: 1000000}
+        """
+    )
+    assert check_answers(result.questionnaire, None, {"kr": Answer(2_000_000)}) == [
+        AnswerError("kr", "Skriv et tall som er 1\u00a0000\u00a0000 eller mindre.")
+    ]

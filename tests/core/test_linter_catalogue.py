@@ -217,6 +217,12 @@ CASES = [
         ["4:3: error: a key must be a plain name"],
     ),
     (
+        "not-scored option with specify",
+        HEAD + "scales:\n  s: {points: 6, not_scored: [{code: vet_ikke, label: Vet ikke, "
+        "specify: text}]}\n" + page("{id: q1, type: likert, scale: s, text: A}"),
+        ["5:65: error: 'specify' has no effect on a not-scored option of scale 's'"],
+    ),
+    (
         "no pages",
         HEAD + "pages: []\n",
         ["4:8: error: the questionnaire has no pages"],

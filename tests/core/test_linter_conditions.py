@@ -129,7 +129,7 @@ def test_condition_on_a_later_question_and_a_cycle():
     assert "rules out cycles" in result.errors[0].hint
 
 
-def test_same_page_reference_warns_and_page_condition_must_use_earlier_pages():
+def test_same_page_reference_and_page_condition_must_use_earlier_pages():
     result = lint(
         """
         id: test
@@ -147,7 +147,7 @@ def test_same_page_reference_warns_and_page_condition_must_use_earlier_pages():
         """
     )
     assert messages(result) == [
-        "q.yaml:8:48: warning: show_if of question 'b': 'a' is on the same page",
+        "q.yaml:8:48: error: show_if of question 'b': 'a' is on the same page",
         "q.yaml:10:15: error: show_if of page 'p2': 'c' comes on this page or later",
     ]
     assert result.ok is False

@@ -73,3 +73,31 @@ def test_answers_to_questions_outside_the_audience_are_dropped():
     answers = {"deltid": "nei", "ledere": "hemmelig"}
     assert prune_hidden(q, "ansatt", answers) == {"deltid": "nei"}
     assert prune_hidden(q, "leder", answers) == answers
+
+
+def test_the_stated_role_overrides_the_invitation():
+    from survey.questionnaire import load_questionnaire
+    from survey.questionnaire.answers import Answer, check_answers
+    from survey.questionnaire.visibility import stated_role
+    from tests.conftest import QUESTIONNAIRES
+
+    q = load_questionnaire(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
+    assert stated_role(q, {"q1": "ordforer"}, "prosjektleder") == "ordforer"
+    assert stated_role(q, {}, "prosjektleder") == "prosjektleder"
+    assert stated_role(q, {"q1": "ukjent"}, "radmann") == "radmann"
+    # invited as project leader, but says mayor: q2-q4 are neither shown nor demanded
+    assert "q2" not in ids(visible_questions(q, "prosjektleder", {"q1": "ordforer"}))
+    errors = check_answers(q, "prosjektleder", {"q1": Answer("ordforer")})
+    assert {e.answer_id for e in errors} == {
+        "q5",
+        "q6",
+        "q7",
+        "q8",
+        "q9a",
+        "q9b",
+        "q10",
+        "q11a",
+        "q11b",
+        "q12",
+        "q13",
+    }

@@ -59,6 +59,9 @@ def test_round_keeps_the_version_it_was_opened_with(db, tmp_path):
     publish(db, load_file(Q2009))
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering november 2009")
     edited = text.replace("Hva er din tilknytning til kommunen?", "Hvem er du?")
+    with pytest.raises(StorageError, match="already published with different content"):
+        publish(db, load_text(edited, "edited.yaml"))
+    edited = edited.replace("\nversion: 1\n", "\nversion: 2\n")
     new_version = publish(db, load_text(edited, "edited.yaml"))
     assert latest_version(db, "kvalitetskommune-2009").id == new_version.id
     kept = questionnaire_of_version(db, get_round(db, round_.id).questionnaire_version_id)

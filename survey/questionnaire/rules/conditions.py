@@ -96,10 +96,11 @@ def _check_one(ctx: Context, path: Path, owner: str, *, page: int, order: int | 
             )
             known = False
         elif order is not None and entry.page == page:
-            checker.warning(
+            checker.error(
                 name.offset,
                 f"'{name.id}' is on the same page",
-                "move the question to a later page so the condition works without JavaScript",
+                "move the question to a later page: a page is shown and checked as a whole, "
+                "so it can only depend on answers from earlier pages",
             )
     if known:
         _types(ctx, checker, tree)

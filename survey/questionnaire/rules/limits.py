@@ -30,6 +30,16 @@ def check(ctx: Context) -> None:
             _specifies(ctx, path + ("choices",), question["choices"])
     for name, choices in ctx.data.get("choice_lists", {}).items():
         _specifies(ctx, ("choice_lists", name), choices)
+    for name, scale in ctx.data.get("scales", {}).items():
+        for i, choice in enumerate(scale.get("not_scored", [])):
+            for key in ("specify", "exclusive"):
+                if choice.get(key):
+                    ctx.error(
+                        ("scales", name, "not_scored", i, key),
+                        f"'{key}' has no effect on a not-scored option of scale '{name}'",
+                        "a not-scored option is a plain answer like 'Vet ikke'; remove it",
+                        key=True,
+                    )
 
 
 def _specifies(ctx: Context, path: Path, choices: list[dict[str, Any]]) -> None:
