@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -
 # Debian packages the tests need: the browser for the browser tests.
 SYSTEM_PACKAGES := chromium
 
-.PHONY: run test lint format clean system-deps
+.PHONY: run test lint format docs clean system-deps
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,8 @@ run: $(STAMP)
 	$(BIN)/survey run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
-	$(BIN)/ruff check survey tests
-	$(BIN)/ruff format --check survey tests
+	$(BIN)/ruff check survey tests docs
+	$(BIN)/ruff format --check survey tests docs
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -43,6 +43,9 @@ test: lint system-deps
 format: $(STAMP)
 	$(BIN)/ruff format survey tests
 	$(BIN)/ruff check --fix survey tests
+
+docs: $(STAMP)
+	$(BIN)/python docs/build_format_reference.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
