@@ -235,6 +235,60 @@ def demo_command() -> None:
         click.echo(f"  {inv.role:<14} {base}/s/{inv.token}")
 
 
+@click.command("import-responses", help="Import responses (paper forms) from a CSV file.")
+@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@storage_command
+def import_command(round_id: int, path: str) -> None:
+    from survey.csvfile import CsvProblems
+    from survey.storage.questionnaires import questionnaire_of_version
+    from survey.storage.responses import import_responses, respondents_of
+    from survey.storage.rounds import get_round
+    from survey.transfer import read_responses
+
+    db = _db()
+    round_ = get_round(db, round_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    respondents = None if round_.anonymous else respondents_of(db, round_id)
+    try:
+        imported = read_responses(Path(path).read_bytes(), questionnaire, respondents=respondents)
+    except CsvProblems as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{path}: {len(exc.problems)} problem(s); nothing was imported"
+        ) from exc
+    count = import_responses(db, questionnaire, round_id, imported)
+    click.echo(f"imported {count} responses into round {round_id}")
+
+
+@click.command("export", help="Export a round's submitted responses.")
+@click.argument("round_id", metavar="ROUND", type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
+@storage_command
+def export_command(round_id: int, fmt: str, output: str | None) -> None:
+    from survey.storage.questionnaires import questionnaire_of_version
+    from survey.storage.responses import submitted_responses
+    from survey.storage.rounds import get_round
+    from survey.transfer import export_table
+
+    db = _db()
+    round_ = get_round(db, round_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    table = export_table(
+        questionnaire,
+        submitted_responses(db, questionnaire, round_id),
+        identity=not round_.anonymous,
+    )
+    if output is None:
+        csv.writer(sys.stdout, lineterminator="\n").writerows(table)
+        return
+    with open(output, "w", encoding="utf-8-sig", newline="") as file:
+        csv.writer(file).writerows(table)
+    click.echo(f"wrote {len(table) - 1} responses to {output}", err=True)
+
+
 COMMANDS = (
     validate_command,
     schema_command,
@@ -245,6 +299,8 @@ COMMANDS = (
     invite_command,
     links_command,
     demo_command,
+    import_command,
+    export_command,
 )
 
 

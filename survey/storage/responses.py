@@ -8,6 +8,7 @@ never holds an answer the rules would not accept.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import sqlite_utils
 from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import prune_hidden
+from survey.transfer import ImportedResponse, Respondent
 
 
 @dataclass(frozen=True)
@@ -183,3 +185,93 @@ def submit(db: sqlite_utils.Database, response: Response) -> None:
             "WHERE id = ?",
             [_today(), response.id],
         )
+
+
+def respondents_of(db: sqlite_utils.Database, round_id: int) -> dict[str, Respondent]:
+    """An invited round's people, reachable by token and by (lower-case) e-mail."""
+    found: dict[str, Respondent] = {}
+    rows = db.execute(
+        "SELECT id, token, email, role, unit FROM invitations WHERE round_id = ?", [round_id]
+    )
+    for invitation_id, token, email, role, unit in rows:
+        found[token] = Respondent(token, invitation_id, role, unit)
+        found[email.lower()] = Respondent(token, invitation_id, role, unit)
+    return found
+
+
+def import_responses(
+    db: sqlite_utils.Database,
+    questionnaire: Questionnaire,
+    round_id: int,
+    imported: list[ImportedResponse],
+) -> int:
+    """Store checked rows as submitted responses, all in one transaction.
+
+    A row replaces the answers of the same respondent (invited rounds) or of an identical
+    earlier row (anonymous rounds), so importing the same file twice adds nothing."""
+    today = _today()
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        for response in imported:
+            attributes = json.dumps(response.attributes, ensure_ascii=False)
+            if response.respondent is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO responses (round_id, invitation_id, started_on) "
+                    "VALUES (?, ?, ?)",
+                    [round_id, response.respondent.invitation_id, today],
+                )
+                where, key = "invitation_id = ?", response.respondent.invitation_id
+            else:
+                digest = hashlib.sha256("\x1f".join(response.cells).encode()).hexdigest()
+                db.execute(
+                    "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) "
+                    "VALUES (?, ?, ?)",
+                    [round_id, f"import:{digest}", today],
+                )
+                where, key = "session_key = ?", f"import:{digest}"
+            (response_id,) = db.execute(f"SELECT id FROM responses WHERE {where}", [key]).fetchone()
+            db.execute(
+                "UPDATE responses SET role = ?, unit = ?, attributes = ?, submitted = 1, "
+                "submitted_on = coalesce(submitted_on, ?) WHERE id = ?",
+                [response.role, response.unit, attributes, today, response_id],
+            )
+            db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
+            db.conn.executemany(
+                "INSERT INTO answers (response_id, item, code, number, text) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (response_id, *row)
+                    for item, answer in response.answers.items()
+                    for row in encode(questionnaire, item, answer)
+                ],
+            )
+    return len(imported)
+
+
+def submitted_responses(
+    db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int
+) -> list[tuple[str | None, str | None, str | None, dict[str, str], dict[str, Answer]]]:
+    """(token, role, unit, attributes, answers) of every submitted response, in order."""
+    responses = db.execute(
+        "SELECT r.id, i.token, r.role, coalesce(r.unit, i.unit), r.attributes, i.attributes "
+        "FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id "
+        "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
+        [round_id],
+    ).fetchall()
+    rows: dict[int, list[tuple]] = {}
+    for response_id, item, code, number, text in db.execute(
+        "SELECT a.response_id, a.item, a.code, a.number, a.text FROM answers a "
+        "JOIN responses r ON r.id = a.response_id WHERE r.round_id = ? AND r.submitted = 1",
+        [round_id],
+    ):
+        rows.setdefault(response_id, []).append((item, code, number, text))
+    return [
+        (
+            token,
+            role,
+            unit,
+            json.loads(invited or "{}") | json.loads(own),
+            decode(questionnaire, rows.get(response_id, [])),
+        )
+        for response_id, token, role, unit, own, invited in responses
+    ]

@@ -147,3 +147,42 @@ def test_errors_are_messages_not_tracebacks(survey):
     refused = survey("load", str(bad))
     assert refused.returncode == 1 and "was not published" in refused.stderr
     assert ROOT.exists()
+
+
+def test_import_responses_and_export_from_the_command_line(survey):
+    survey("load", Q2009)
+    survey("round", "create", "kvalitetskommune-2009", "--name", "Papir")
+    people = survey.dir / "people.csv"
+    people.write_text("name,email,role,unit,pulje\nKari,kari@ex.no,ordforer,Levanger,2\n")
+    survey("invite", "1", str(people))
+    answers = survey.dir / "answers.csv"
+    answers.write_text(
+        "email;q1;q5;q6;q7;q8;q9a;q9b;q10;q11a;q11b;q12;q13;q14\n"
+        "kari@ex.no;ordforer;5;4;3;6;6;vet_ikke;ja_begge;nei;ja;5;5;Godt samarbeid\n",
+        encoding="utf-8-sig",
+    )
+    imported = survey("import-responses", "1", str(answers))
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout == "imported 1 responses into round 1\n"
+    exported = survey("export", "1", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["role"], row["unit"], row["pulje"], row["q5"], row["q9b"], row["q14"]) == (
+        "ordforer",
+        "Levanger",
+        "2",
+        "5",
+        "vet_ikke",
+        "Godt samarbeid",
+    )
+    assert row["token"] and row["q2"] == ""
+
+    bad = survey.dir / "bad.csv"
+    bad.write_text("email;q1;q5\nkari@ex.no;ordforer;9\n")
+    refused = survey("import-responses", "1", str(bad))
+    assert refused.returncode == 1
+    assert (
+        refused.stderr.splitlines()[0] == "row 2, column q5: value '9': Velg et tall fra 1 til 6."
+    )
+    assert refused.stderr.splitlines()[-1] == f"Error: {bad}: 11 problem(s); nothing was imported"

@@ -1,0 +1,245 @@
+"""Responses as a table: one row per respondent, one column per answer id.
+
+Paper forms typed in by the secretariat and data moved between rounds use this format.
+Likert answers are numbers (or a not-scored code such as ``vet_ikke``), single choice a
+code, multiple choice codes joined by ';', and the text or number attached to a chosen
+"specify" option goes in ``<id>_detail``; blank means not answered. Every row is held to
+the web form's rules (``answers.parse_answer`` and ``check_answers``), and one bad row
+means nothing is imported. Pure: no Flask or SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
+from survey.questionnaire.answers import Answer, Messages, ParseError, check_answers, parse_answer
+from survey.questionnaire.model import Question, Questionnaire
+
+IDENTITY = ("token", "email")
+CONTEXT = ("role", "unit")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Who a row belongs to, as the round knows them (from the invitation)."""
+
+    key: str  # the invitation's token or e-mail
+    invitation_id: int
+    role: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class ImportedResponse:
+    row: int
+    answers: dict[str, Answer]
+    role: str | None
+    unit: str | None
+    attributes: dict[str, str] = field(default_factory=dict)
+    respondent: Respondent | None = None
+    cells: tuple[str, ...] = ()  # the row as read, identifying an anonymous row on re-import
+
+
+def answer_columns(questionnaire: Questionnaire) -> list[str]:
+    columns: list[str] = []
+    for question in questionnaire.questions:
+        columns += list(question.answer_ids)
+        if any(c.specify is not None for c in question.choices):
+            columns.append(f"{question.id}_detail")
+    return columns
+
+
+def neutralise(text: str) -> str:
+    """Stop spreadsheets from running a text as a formula; ``restore`` undoes it exactly."""
+    return "'" + text if text.startswith((*FORMULA_START, "'")) else text
+
+
+def restore(text: str) -> str:
+    if text.startswith("'") and text[1:].startswith((*FORMULA_START, "'")):
+        return text[1:]
+    return text
+
+
+def answer_cells(question: Question, answers: Mapping[str, Answer]) -> dict[str, str]:
+    """The cells of one question for one respondent (empty strings for no answer)."""
+    cells: dict[str, str] = {}
+    for answer_id in question.answer_ids:
+        answer = answers.get(answer_id)
+        value = answer.value if answer else None
+        if isinstance(value, frozenset):
+            cells[answer_id] = ";".join(c for c in question.codes if c in value)
+        elif value is None:
+            cells[answer_id] = ""
+        elif isinstance(value, str) and question.type in ("text", "long_text"):
+            cells[answer_id] = neutralise(value)
+        else:
+            cells[answer_id] = _number(value) if isinstance(value, float) else str(value)
+    if any(c.specify is not None for c in question.choices):
+        answer = answers.get(question.id)
+        details = list(answer.details.values()) if answer else []
+        detail = details[0] if details else ""
+        cells[f"{question.id}_detail"] = (
+            neutralise(detail) if isinstance(detail, str) else _number(detail)
+        )
+    return cells
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def read_responses(
+    data: bytes,
+    questionnaire: Questionnaire,
+    *,
+    respondents: Mapping[str, Respondent] | None,
+) -> list[ImportedResponse]:
+    """Every row checked by the web form's rules, or CsvProblems listing each problem.
+
+    ``respondents`` maps tokens and e-mails of an invited round to the invitation;
+    None means an anonymous round, where rows carry no identity."""
+    text = decode(data)
+    records, unreadable = read_records(text, separator_of(text))
+    if unreadable is not None:
+        raise CsvProblems([RowProblem(unreadable, "", "unreadable row (is a '\"' never closed?)")])
+    if len(records) < 2:
+        raise CsvProblems([RowProblem(0, "", "the file has no responses in it")])
+    header = [cell.lower() for cell in records[0].cells]
+    problems: list[RowProblem] = []
+    known = set(answer_columns(questionnaire)) | set(IDENTITY) | set(CONTEXT)
+    identity = next((c for c in IDENTITY if c in header), None)
+    if respondents is not None and identity is None:
+        problems.append(RowProblem(1, "", "an invited round needs a 'token' or 'email' column"))
+    if respondents is None and identity is not None:
+        problems.append(RowProblem(1, identity, "an anonymous round takes no identity column"))
+    if problems:
+        raise CsvProblems(problems)
+    imported: list[ImportedResponse] = []
+    seen: dict[str, int] = {}
+    for record in records[1:]:
+        if len(record.cells) > len(header):
+            problems.append(
+                RowProblem(
+                    record.row,
+                    "",
+                    f"{len(record.cells)} cells, but the header has {len(header)} columns",
+                )
+            )
+            continue
+        cells = dict(
+            zip(header, record.cells + [""] * (len(header) - len(record.cells)), strict=False)
+        )
+        row_problems, response = _read_row(
+            record.row, cells, questionnaire, identity, respondents, known
+        )
+        if response is not None and response.respondent is not None:
+            key = response.respondent.key
+            if key in seen:
+                row_problems.append(
+                    RowProblem(
+                        record.row,
+                        identity or "",
+                        f"value {cells[identity]}: also on row {seen[key]}",
+                    )
+                )
+            seen.setdefault(key, record.row)
+        problems += row_problems
+        if response is not None:
+            imported.append(response)
+    if problems:
+        raise CsvProblems(problems)
+    return imported
+
+
+def _read_row(
+    row: int,
+    cells: dict[str, str],
+    questionnaire: Questionnaire,
+    identity: str | None,
+    respondents: Mapping[str, Respondent] | None,
+    known: set[str],
+) -> tuple[list[RowProblem], ImportedResponse | None]:
+    problems: list[RowProblem] = []
+
+    def problem(column: str, reason: str) -> None:
+        problems.append(RowProblem(row, column, f"value {cells.get(column, '')!r}: {reason}"))
+
+    respondent = None
+    if identity is not None and respondents is not None:
+        key = cells.get(identity, "").strip()
+        key = key.lower() if identity == "email" else key
+        respondent = respondents.get(key)
+        if respondent is None:
+            problem(identity, f"no invitation in this round has this {identity}")
+    answers: dict[str, Answer] = {}
+    unparsed: set[str] = set()
+    for question in questionnaire.questions:
+        for answer_id in question.answer_ids:
+            raw = cells.get(answer_id, "")
+            values = raw.split(";") if question.type == "multiple_choice" else [raw]
+            if question.type in ("text", "long_text"):
+                values = [restore(raw)]
+            detail = restore(cells.get(f"{question.id}_detail", ""))
+            details = {c.code: detail for c in question.choices if c.specify is not None}
+            try:
+                answer = parse_answer(question, answer_id, values, details)
+            except ParseError as exc:
+                problem(answer_id, exc.error.message)
+                unparsed.add(answer_id)
+                continue
+            if answer is not None:
+                # a detail belongs to the one chosen option that asks for it
+                chosen = answer.value if isinstance(answer.value, frozenset) else {answer.value}
+                kept = {k: v for k, v in answer.details.items() if k in chosen}
+                answers[answer_id] = Answer(answer.value, kept)
+    stated = answers.get(questionnaire.role_question_id or "")
+    role = (
+        stated.value
+        if stated is not None and isinstance(stated.value, str)
+        else (respondent.role if respondent else cells.get("role") or None)
+    )
+    for error in check_answers(questionnaire, role, answers):
+        if error.answer_id in unparsed:
+            continue  # already reported as unreadable
+        column = error.answer_id if not error.detail_of else f"{error.answer_id}_detail"
+        reason = error.message
+        if reason == Messages.hidden:
+            reason = f"not asked of a respondent with role {role!r} (audience or show_if)"
+        problem(column, reason)
+    attributes = {k: v for k, v in cells.items() if k not in known and v}
+    unit = respondent.unit if respondent else cells.get("unit") or None
+    response = ImportedResponse(
+        row,
+        answers,
+        role,
+        unit,
+        attributes,
+        respondent,
+        tuple(cells.get(k, "") for k in sorted(cells)),
+    )
+    return problems, response
+
+
+def export_table(
+    questionnaire: Questionnaire,
+    rows: Sequence[
+        tuple[str | None, str | None, str | None, Mapping[str, str], Mapping[str, Answer]]
+    ],
+    *,
+    identity: bool,
+) -> list[list[str]]:
+    """Header and rows: (token, role, unit, attributes, answers) per submitted response."""
+    attribute_names = sorted({name for _, _, _, attrs, _ in rows for name in attrs})
+    header = (["token"] if identity else []) + ["role", "unit", *attribute_names]
+    header += answer_columns(questionnaire)
+    table = [header]
+    for token, role, unit, attributes, answers in rows:
+        line = ([token or ""] if identity else []) + [role or "", unit or ""]
+        line += [attributes.get(name, "") for name in attribute_names]
+        for question in questionnaire.questions:
+            line += list(answer_cells(question, answers).values())
+        table.append(line)
+    return table

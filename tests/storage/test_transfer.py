@@ -1,0 +1,121 @@
+"""Bulk import and export: paper forms in, the same table out, nothing lost or invented."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from survey.csvfile import CsvProblems
+from survey.invitations import Person
+from survey.questionnaire import load_file
+from survey.storage import open_database
+from survey.storage.invitations import add_invitations
+from survey.storage.questionnaires import publish, questionnaire_of_version
+from survey.storage.responses import import_responses, respondents_of, submitted_responses
+from survey.storage.rounds import create_round
+from survey.transfer import export_table, neutralise, read_responses, restore
+from tests.conftest import QUESTIONNAIRES
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(tmp_path / "survey.sqlite3")
+    publish(database, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
+    yield database
+    database.conn.close()
+
+
+def invited_round(db):
+    round_ = create_round(db, "kvalitetskommune-2009", "Papir")
+    add_invitations(
+        db,
+        round_.id,
+        [
+            Person("Kari", "kari@ex.no", "ordforer", "Levanger", {"pulje": "2"}),
+            Person("Ola", "ola@ex.no", "prosjektleder", "Verdal", {"pulje": "3"}),
+        ],
+    )
+    return round_
+
+
+def import_file(db, round_, data: bytes) -> int:
+    q = questionnaire_of_version(db, round_.questionnaire_version_id)
+    imported = read_responses(data, q, respondents=respondents_of(db, round_.id))
+    return import_responses(db, q, round_.id, imported)
+
+
+def test_a_row_with_too_many_cells_is_a_problem(db):
+    round_ = invited_round(db)
+    data = b"email,q1\nkari@ex.no,ordforer,extra\n"
+    with pytest.raises(CsvProblems) as exc:
+        import_file(db, round_, data)
+    assert [str(p) for p in exc.value.problems] == ["row 2: 3 cells, but the header has 2 columns"]
+
+
+def test_import_and_export_round_trip(db):
+    round_ = invited_round(db)
+    q = questionnaire_of_version(db, round_.questionnaire_version_id)
+    data = (
+        "email,q1,q1_detail,q2,q2_detail,q3,q4,q4_detail,q5,q6,q7,q8,q9a,q9b,q10,q11a,q11b,"
+        "q12,q13,q14\n"
+        "kari@ex.no,ordforer,,,,,,,5,4,3,6,6,vet_ikke,ja_begge,nei,ja,5,5,'=HYPERLINK(1)\n"
+        'OLA@ex.no,prosjektleder,,ja,Ny ordfører,"skifte;okt_frikjop",frikjopt,"12,5",'
+        "2,2,2,2,2,nei,nei,nei,nei,2,2,\n"
+    ).encode()
+    assert import_file(db, round_, data) == 2
+    assert import_file(db, round_, data) == 2  # again: replaces, never duplicates
+    assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 2
+    exported = submitted_responses(db, q, round_.id)
+    kari, ola = exported
+    assert (kari[1], kari[2], kari[3]) == ("ordforer", "Levanger", {"pulje": "2"})
+    assert kari[4]["q5"].value == 5 and kari[4]["q9b"].value == "vet_ikke"
+    assert kari[4]["q14"].value == "=HYPERLINK(1)"
+    assert ola[4]["q3"].value == frozenset({"skifte", "okt_frikjop"})
+    assert dict(ola[4]["q4"].details) == {"frikjopt": 12.5}
+    assert dict(ola[4]["q2"].details) == {"ja": "Ny ordfører"}
+
+    # export without identities, import into a fresh anonymous round: the same data
+    text = export_table(q, exported, identity=False)
+    assert text[0][:3] == ["role", "unit", "pulje"]
+    assert text[1][text[0].index("q14")] == "'=HYPERLINK(1)"  # no formula in a spreadsheet
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(text)
+    fresh = create_round(db, "kvalitetskommune-2009", "Kopi", anonymous=True)
+    imported = read_responses(buffer.getvalue().encode(), q, respondents=None)
+    import_responses(db, q, fresh.id, imported)
+    copied = submitted_responses(db, q, fresh.id)
+    assert [(r[1], r[2], r[3], r[4]) for r in copied] == [
+        (r[1], r[2], r[3], r[4]) for r in exported
+    ]
+
+
+def test_every_problem_is_reported_and_nothing_is_stored(db):
+    round_ = invited_round(db)
+    data = (
+        b"email,q1,q2,q5,q6,q7,q8,q9a,q9b,q10,q11a,q11b,q12,q13\n"
+        b"kari@ex.no,ordforer,ja,7,4,3,6,6,vet_ikke,ja_begge,nei,ja,5,5\n"
+        b"nobody@ex.no,ordforer,,5,4,3,6,6,kanskje,ja_begge,nei,ja,5,5\n"
+        b"ola@ex.no,prosjektleder,,5,4,3,6,6,ja,ja_begge,nei,ja,5,\n"
+    )
+    with pytest.raises(CsvProblems) as exc:
+        import_file(db, round_, data)
+    assert [str(p) for p in exc.value.problems] == [
+        "row 2, column q5: value '7': Velg et tall fra 1 til 6.",
+        "row 2, column q2: value 'ja': not asked of a respondent with role 'ordforer' "
+        "(audience or show_if)",
+        "row 3, column email: value 'nobody@ex.no': no invitation in this round has this email",
+        "row 3, column q9b: value 'kanskje': Velg et av alternativene.",
+        "row 4, column q2: value '': Du må svare på dette spørsmålet.",
+        "row 4, column q3: value '': Du må svare på dette spørsmålet.",
+        "row 4, column q4: value '': Du må svare på dette spørsmålet.",
+        "row 4, column q13: value '': Du må svare på dette spørsmålet.",
+    ]
+    assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+47 123", "-", "@SUM(A1)", "'=x", "''", "vanlig"])
+def test_formula_neutralising_is_reversible(text):
+    assert restore(neutralise(text)) == text
+    assert not neutralise(text).startswith(("=", "+", "-", "@"))
