@@ -223,6 +223,16 @@ CASES = [
         ["5:65: error: 'specify' has no effect on a not-scored option of scale 's'"],
     ),
     (
+        "invalid page id and role code",
+        HEAD
+        + "roles: [{code: Rådmann, label: R}]\n"
+        + "pages:\n  - {id: Side-1, questions: [{id: q1, type: text, text: A}]}\n",
+        [
+            "4:16: error: role code 'Rådmann' is not valid",
+            "6:10: error: page id 'Side-1' is not valid",
+        ],
+    ),
+    (
         "no pages",
         HEAD + "pages: []\n",
         ["4:8: error: the questionnaire has no pages"],
