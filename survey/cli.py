@@ -9,18 +9,31 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
+import sqlite_utils
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from survey.questionnaire import QuestionnaireError, load_file
+from survey.csvfile import CsvProblems
+from survey.invitations import read_invitation_list
+from survey.questionnaire import Questionnaire, QuestionnaireError, load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
+from survey.storage import StorageError
+from survey.storage.invitations import add_invitations, invited_emails, list_invitations
+from survey.storage.migrations import migrate
+from survey.storage.questionnaires import publish, questionnaire_of_version
+from survey.storage.responses import import_responses, respondents_of, submitted_responses
+from survey.storage.rounds import Round, create_round, get_round, list_rounds
+from survey.transfer import export_table, read_responses
+from survey.web.database import get_db
 
 
 @click.command("validate", help="Check questionnaire files and print every problem found.")
@@ -65,9 +78,6 @@ def show_command(path: str) -> None:
 
 def storage_command(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run inside the app context and turn storage errors into clean CLI errors."""
-    from functools import wraps
-
-    from survey.storage import StorageError
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -79,18 +89,33 @@ def storage_command(fn: Callable[..., Any]) -> Callable[..., Any]:
     return with_appcontext(wrapper)
 
 
-def _db():
-    from survey.web.database import get_db
-
+def _db() -> sqlite_utils.Database:
     return get_db()
+
+
+def _round_and_questionnaire(
+    db: sqlite_utils.Database, round_id: int
+) -> tuple[Round, Questionnaire]:
+    round_ = get_round(db, round_id)
+    return round_, questionnaire_of_version(db, round_.questionnaire_version_id)
+
+
+@contextmanager
+def _all_or_nothing(path: str, consequence: str) -> Iterator[None]:
+    """Print every row problem of a CSV file, then fail saying what was (not) stored."""
+    try:
+        yield
+    except CsvProblems as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{path}: {len(exc.problems)} problem(s); {consequence}"
+        ) from exc
 
 
 @click.command("init-db", help="Create or upgrade the database (safe to run again).")
 @storage_command
 def init_db_command() -> None:
-    from survey.storage.migrations import migrate
-    from survey.web.database import get_db
-
     applied = migrate(get_db(migrate=False))
     where = current_app.config["DATABASE"]
     click.echo(f"{where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
@@ -100,8 +125,6 @@ def init_db_command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 @storage_command
 def load_command(path: str) -> None:
-    from survey.storage.questionnaires import publish
-
     result = load_file(path)
     try:
         version = publish(_db(), result)
@@ -137,8 +160,6 @@ def round_group() -> None:
 def round_create_command(
     questionnaire: str, name: str, anonymous: bool, min_group_size: int, closes: Any
 ) -> None:
-    from survey.storage.rounds import create_round
-
     closes_on: date | None = closes.date() if closes else None
     round_ = create_round(
         _db(),
@@ -154,8 +175,6 @@ def round_create_command(
 @round_group.command("list", help="List rounds.")
 @storage_command
 def round_list_command() -> None:
-    from survey.storage.rounds import list_rounds
-
     for r in list_rounds(_db()):
         state = "open" if r.is_open() else "closed"
         kind = "anonymous" if r.anonymous else "invited"
@@ -167,26 +186,14 @@ def round_list_command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @storage_command
 def invite_command(round_id: int, path: str) -> None:
-    from survey.invitations import InvitationListError, read_invitation_list
-    from survey.storage.invitations import add_invitations, invited_emails
-    from survey.storage.questionnaires import questionnaire_of_version
-    from survey.storage.rounds import get_round
-
     db = _db()
-    round_ = get_round(db, round_id)
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    _, questionnaire = _round_and_questionnaire(db, round_id)
     roles = [r.code for r in questionnaire.roles]
-    try:
+    with _all_or_nothing(path, "nobody was invited"):
         people = read_invitation_list(
             Path(path).read_bytes(), roles, existing_emails=invited_emails(db, round_id)
         )
         add_invitations(db, round_id, people)
-    except InvitationListError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(
-            f"{path}: {len(exc.problems)} problem(s); nobody was invited"
-        ) from exc
     click.echo(f"invited {len(people)} people to round {round_id}")
 
 
@@ -194,9 +201,6 @@ def invite_command(round_id: int, path: str) -> None:
 @click.argument("round_id", metavar="ROUND", type=int)
 @storage_command
 def links_command(round_id: int) -> None:
-    from survey.storage.invitations import list_invitations
-    from survey.storage.rounds import get_round
-
     db = _db()
     round_ = get_round(db, round_id)
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -212,11 +216,6 @@ def links_command(round_id: int) -> None:
 @click.command("demo", help="Prepare a demo round of the 2009 questionnaire and print links.")
 @storage_command
 def demo_command() -> None:
-    from survey.invitations import read_invitation_list
-    from survey.storage.invitations import add_invitations, list_invitations
-    from survey.storage.questionnaires import publish
-    from survey.storage.rounds import create_round, list_rounds
-
     db = _db()
     root = Path(__file__).resolve().parents[1]
     result = load_file(root / "questionnaires" / "kvalitetskommune-2009.yaml")
@@ -240,24 +239,11 @@ def demo_command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @storage_command
 def import_command(round_id: int, path: str) -> None:
-    from survey.csvfile import CsvProblems
-    from survey.storage.questionnaires import questionnaire_of_version
-    from survey.storage.responses import import_responses, respondents_of
-    from survey.storage.rounds import get_round
-    from survey.transfer import read_responses
-
     db = _db()
-    round_ = get_round(db, round_id)
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    round_, questionnaire = _round_and_questionnaire(db, round_id)
     respondents = None if round_.anonymous else respondents_of(db, round_id)
-    try:
+    with _all_or_nothing(path, "nothing was imported"):
         imported = read_responses(Path(path).read_bytes(), questionnaire, respondents=respondents)
-    except CsvProblems as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(
-            f"{path}: {len(exc.problems)} problem(s); nothing was imported"
-        ) from exc
     count = import_responses(db, questionnaire, round_id, imported)
     click.echo(f"imported {count} responses into round {round_id}")
 
@@ -268,14 +254,8 @@ def import_command(round_id: int, path: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
 @storage_command
 def export_command(round_id: int, fmt: str, output: str | None) -> None:
-    from survey.storage.questionnaires import questionnaire_of_version
-    from survey.storage.responses import submitted_responses
-    from survey.storage.rounds import get_round
-    from survey.transfer import export_table
-
     db = _db()
-    round_ = get_round(db, round_id)
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    round_, questionnaire = _round_and_questionnaire(db, round_id)
     table = export_table(
         questionnaire,
         submitted_responses(db, questionnaire, round_id),
