@@ -1,0 +1,62 @@
+"""Index scores: a respondent's mean over an index's items, then the mean over respondents.
+
+A respondent gets an index score only when they answered at least the index's
+``min_answered`` items (not-scored answers do not count); reverse-coded items are mirrored
+first (2 -> 5 on a 1-6 scale) so that a high score is always favourable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from survey.questionnaire.model import Questionnaire
+from survey.scoring.suppression import suppressed_groups
+
+
+def respondent_index_scores(
+    questionnaire: Questionnaire, frame: pd.DataFrame, by: Sequence[str]
+) -> pd.DataFrame:
+    """One row per respondent × index with the respondent's score (NaN if too few items)."""
+    scored = frame.dropna(subset=["point"])
+    parts = []
+    for index in questionnaire.indexes:
+        rows = scored[scored["item"].isin([item.id for item in index.items])].copy()
+        reverse = rows["item"].isin([item.id for item in index.items if item.reverse])
+        scale = index.items[0].scale
+        rows.loc[reverse, "point"] = scale.low + scale.high - rows.loc[reverse, "point"]
+        grouped = rows.groupby(["respondent", *by], observed=True)["point"]
+        per_person = pd.DataFrame({"answered": grouped.size(), "score": grouped.mean()})
+        per_person.loc[per_person["answered"] < index.min_answered, "score"] = np.nan
+        per_person["index"] = index.id
+        parts.append(per_person.reset_index())
+    if not parts:
+        return pd.DataFrame(columns=["respondent", *by, "answered", "score", "index"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def index_scores(
+    questionnaire: Questionnaire, frame: pd.DataFrame, by: Sequence[str], min_group_size: int
+) -> pd.DataFrame:
+    """One row per group × index: n (respondents with a score), mean, sd, target and
+    ``below_target``; suppressed the same way as item cells."""
+    people = respondent_index_scores(questionnaire, frame, by).dropna(subset=["score"])
+    keys = [*by, "index"]
+    grouped = people.groupby(keys, observed=True)["score"]
+    table = pd.DataFrame(
+        {"n": grouped.size(), "mean": grouped.mean(), "sd": grouped.std(ddof=1)}
+    ).reset_index()
+    targets = {index.id: index.target for index in questionnaire.indexes}
+    table["target"] = table["index"].map(targets).astype(float)
+    table["suppressed"] = False
+    for _, rows in table.groupby("index", observed=True):
+        counts = {tuple(r[b] for b in by) or ("all",): int(r["n"]) for _, r in rows.iterrows()}
+        hidden = suppressed_groups(counts, min_group_size)
+        for position, row in rows.iterrows():
+            table.loc[position, "suppressed"] = (tuple(row[b] for b in by) or ("all",)) in hidden
+    table[["n", "mean", "sd"]] = table[["n", "mean", "sd"]].astype(float)
+    table.loc[table["suppressed"], ["n", "mean", "sd"]] = np.nan
+    table["below_target"] = table["mean"] < table["target"]
+    return table
