@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 import sqlite_utils
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -26,6 +27,8 @@ from survey.invitations import read_invitation_list
 from survey.questionnaire import Questionnaire, QuestionnaireError, load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
+from survey.scoring.indexes import index_scores
+from survey.scoring.likert import item_scores, likert_frame
 from survey.storage import StorageError
 from survey.storage.invitations import add_invitations, invited_emails, list_invitations
 from survey.storage.migrations import migrate
@@ -269,6 +272,35 @@ def export_command(round_id: int, fmt: str, output: str | None) -> None:
     click.echo(f"wrote {len(table) - 1} responses to {output}", err=True)
 
 
+@click.command("scores", help="Print item and index scores per group, with suppression.")
+@click.argument("round_id", metavar="ROUND", type=int)
+@click.option("--by", default="", help="role, unit or an attribute; several joined by ','.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@storage_command
+def scores_command(round_id: int, by: str, fmt: str) -> None:
+    db = _db()
+    round_, questionnaire = _round_and_questionnaire(db, round_id)
+    groups = [name.strip() for name in by.split(",") if name.strip()]
+    respondents = [
+        ({"role": role, "unit": unit, **attributes}, answers)
+        for _, role, unit, attributes, answers in submitted_responses(db, questionnaire, round_id)
+    ]
+    frame = likert_frame(questionnaire, respondents, groups)
+    items = item_scores(questionnaire, frame, groups, round_.min_group_size)
+    indexes = index_scores(questionnaire, frame, groups, round_.min_group_size)
+    items.insert(len(groups), "kind", "item")
+    indexes = indexes.rename(columns={"index": "item"})
+    indexes.insert(len(groups), "kind", "index")
+    table = pd.concat([items, indexes], ignore_index=True)
+    table.insert(0, "min_group_size", round_.min_group_size)
+    if fmt == "json":
+        click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        click.echo(table.to_csv(index=False, float_format="%.4f"), nl=False)
+
+
 COMMANDS = (
     validate_command,
     schema_command,
@@ -281,6 +313,7 @@ COMMANDS = (
     demo_command,
     import_command,
     export_command,
+    scores_command,
 )
 
 

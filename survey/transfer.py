@@ -10,6 +10,7 @@ means nothing is imported. Pure: no Flask or SQLite.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -40,7 +41,7 @@ class ImportedResponse:
     unit: str | None
     attributes: dict[str, str] = field(default_factory=dict)
     respondent: Respondent | None = None
-    cells: tuple[str, ...] = ()  # the row as read, identifying an anonymous row on re-import
+    source: str = ""  # "<sha256 of the file>:<row>": the same row of the same file on re-import
 
 
 def answer_columns(questionnaire: Questionnaire) -> list[str]:
@@ -101,6 +102,7 @@ def read_responses(
 
     ``respondents`` maps tokens and e-mails of an invited round to the invitation;
     None means an anonymous round, where rows carry no identity."""
+    digest = hashlib.sha256(data).hexdigest()
     text = decode(data)
     records, unreadable = read_records(text, separator_of(text))
     if unreadable is not None:
@@ -133,7 +135,7 @@ def read_responses(
             zip(header, record.cells + [""] * (len(header) - len(record.cells)), strict=False)
         )
         row_problems, response = _read_row(
-            record.row, cells, questionnaire, identity, respondents, known
+            record.row, cells, questionnaire, identity, respondents, known, f"{digest}:{record.row}"
         )
         if response is not None and response.respondent is not None:
             key = response.respondent.key
@@ -161,6 +163,7 @@ def _read_row(
     identity: str | None,
     respondents: Mapping[str, Respondent] | None,
     known: set[str],
+    source: str,
 ) -> tuple[list[RowProblem], ImportedResponse | None]:
     problems: list[RowProblem] = []
 
@@ -211,15 +214,7 @@ def _read_row(
         problem(column, reason)
     attributes = {k: v for k, v in cells.items() if k not in known and v}
     unit = respondent.unit if respondent else cells.get("unit") or None
-    response = ImportedResponse(
-        row,
-        answers,
-        role,
-        unit,
-        attributes,
-        respondent,
-        tuple(cells.get(k, "") for k in sorted(cells)),
-    )
+    response = ImportedResponse(row, answers, role, unit, attributes, respondent, source)
     return problems, response
 
 

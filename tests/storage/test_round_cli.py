@@ -186,3 +186,50 @@ def test_import_responses_and_export_from_the_command_line(survey):
         refused.stderr.splitlines()[0] == "row 2, column q5: value '9': Velg et tall fra 1 til 6."
     )
     assert refused.stderr.splitlines()[-1] == f"Error: {bad}: 11 problem(s); nothing was imported"
+
+
+def test_scores_obey_the_minimum_group_size(survey):
+    survey("load", Q2009)
+    survey(
+        "round",
+        "create",
+        "kvalitetskommune-2009",
+        "--name",
+        "R",
+        "--anonymous",
+        "--min-group-size",
+        "3",
+    )
+    rows = ["role;q1;q5;q6;q7;q8;q9a;q9b;q10;q11a;q11b;q12;q13"]
+    for role, value in [
+        ("ordforer", 6),
+        ("ordforer", 4),
+        ("tillitsvalgt", 5),
+        ("tillitsvalgt", 3),
+        ("tillitsvalgt", 4),
+        ("tillitsvalgt", 2),
+        ("radmann", 5),
+        ("radmann", 5),
+        ("radmann", 6),
+    ]:
+        rows.append(f"{role};{role};{value};5;5;5;5;ja;nei;nei;nei;5;5")
+    data = survey.dir / "r.csv"
+    data.write_text("\n".join(rows) + "\n")
+    assert survey("import-responses", "1", str(data)).returncode == 0
+    result = survey("scores", "1", "--by", "role", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    table = json.loads(result.stdout)
+    q5 = {row["role"]: row for row in table if row["item"] == "q5"}
+    # two mayors: hidden; and the radmann group (3, the smallest other) hidden with them
+    assert q5["ordforer"]["suppressed"] and q5["ordforer"]["mean"] is None
+    assert q5["radmann"]["suppressed"] and q5["radmann"]["n"] is None
+    assert q5["tillitsvalgt"]["n"] == 4 and q5["tillitsvalgt"]["mean"] == 3.5
+    assert all(row["min_group_size"] == 3 for row in table)
+    index = [row for row in table if row["kind"] == "index" and row["role"] == "tillitsvalgt"]
+    assert index[0]["item"] == "vurdering_av_programmet" and index[0]["target"] == 4.5
+    total = json.loads(survey("scores", "1", "--format", "json").stdout)
+    q5_all = next(row for row in total if row["item"] == "q5")
+    # nine forms, two of them identical: still nine respondents
+    assert q5_all["n"] == 9 and round(q5_all["mean"], 4) == round(40 / 9, 4)
