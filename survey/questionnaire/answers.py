@@ -54,7 +54,7 @@ class Messages:
     hidden = "Dette spørsmålet gjelder ikke for deg."
 
 
-def _format(number: float) -> str:
+def format_number(number: float) -> str:
     """Norwegian style: 4,5 and 1 000 000, never 1e+06."""
     text = f"{number:,.10f}".rstrip("0").rstrip(".")
     return text.replace(",", "\u00a0").replace(".", ",")
@@ -240,8 +240,8 @@ def _range_problems(value: object, bounds: Question | Specify) -> list[str]:
     low, high = bounds.min, bounds.max
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
-            return [Messages.between.format(low=_format(low), high=_format(high))]
+            return [Messages.between.format(low=format_number(low), high=format_number(high))]
         if low is not None:
-            return [Messages.at_least.format(low=_format(low))]
-        return [Messages.at_most.format(high=_format(high))]  # type: ignore[arg-type]
+            return [Messages.at_least.format(low=format_number(low))]
+        return [Messages.at_most.format(high=format_number(high))]  # type: ignore[arg-type]
     return []

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
+from survey.questionnaire.answers import format_number
 from survey.questionnaire.model import Question, Questionnaire
 
 ALL = "alle"
-
-
-def _number(value: float) -> str:
-    """Norwegian decimal comma: 4.5 -> '4,5'."""
-    return f"{value:g}".replace(".", ",")
 
 
 def _detail(q: Question) -> str:
@@ -31,8 +27,8 @@ def _detail(q: Question) -> str:
             )
         return ", ".join(parts)
     if q.type == "number":
-        low = "" if q.min is None else _number(q.min)
-        high = "" if q.max is None else _number(q.max)
+        low = "" if q.min is None else format_number(q.min)
+        high = "" if q.max is None else format_number(q.max)
         return f"{low}..{high} {q.unit or ''}".strip()
     return f"max {q.max_length} characters"
 
@@ -55,7 +51,7 @@ def outline(q: Questionnaire) -> str:
             lines.append(f"  {question.id}: {', '.join(flags)}")
             lines.append(f"      {_detail(question)}")
     for index in q.indexes:
-        target = f", target {_number(index.target)}" if index.target is not None else ""
+        target = f", target {format_number(index.target)}" if index.target is not None else ""
         items = " ".join(i.id + ("(R)" if i.reverse else "") for i in index.items)
         lines.append(f"index {index.id}: {items} (min {index.min_answered} answered{target})")
     for pair in q.quality_pairs:

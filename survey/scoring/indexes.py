@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.suppression import suppressed_groups
+from survey.scoring.suppression import mark_suppressed
 
 
 def respondent_index_scores(
@@ -50,12 +50,7 @@ def index_scores(
     ).reset_index()
     targets = {index.id: index.target for index in questionnaire.indexes}
     table["target"] = table["index"].map(targets).astype(float)
-    table["suppressed"] = False
-    for _, rows in table.groupby("index", observed=True):
-        counts = {tuple(r[b] for b in by) or ("all",): int(r["n"]) for _, r in rows.iterrows()}
-        hidden = suppressed_groups(counts, min_group_size)
-        for position, row in rows.iterrows():
-            table.loc[position, "suppressed"] = (tuple(row[b] for b in by) or ("all",)) in hidden
+    table["suppressed"] = mark_suppressed(table, by, "index", min_group_size)
     table[["n", "mean", "sd"]] = table[["n", "mean", "sd"]].astype(float)
     table.loc[table["suppressed"], ["n", "mean", "sd"]] = np.nan
     table["below_target"] = table["mean"] < table["target"]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.suppression import suppressed_groups
+from survey.scoring.suppression import mark_suppressed
 
 Respondent = tuple[Mapping[str, str | None], Mapping[str, Answer]]
 """What scoring needs of a response: its group values (role, unit, ...) and its answers."""
@@ -78,15 +78,7 @@ def item_scores(
     not_scored = frame[frame["point"].isna()].groupby(keys, observed=True).size()
     table["not_scored"] = not_scored.reindex(table.index, fill_value=0)
     table = table.reset_index()
-    table["suppressed"] = False
-    for _, rows in table.groupby("item", observed=True):
-        counts_by_group = {
-            tuple(row[name] for name in by) or ("all",): int(row["n"]) for _, row in rows.iterrows()
-        }
-        hidden = suppressed_groups(counts_by_group, min_group_size)
-        for position, row in rows.iterrows():
-            if (tuple(row[name] for name in by) or ("all",)) in hidden:
-                table.loc[position, "suppressed"] = True
+    table["suppressed"] = mark_suppressed(table, by, "item", min_group_size)
     figures = [c for c in table.columns if c not in (*keys, "suppressed")]
     table[figures] = table[figures].astype(float)
     table.loc[table["suppressed"], figures] = np.nan

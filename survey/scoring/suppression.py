@@ -10,7 +10,9 @@ nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
+
+import pandas as pd
 
 Group = tuple[Hashable, ...]
 
@@ -35,4 +37,19 @@ def suppressed_groups(counts: Mapping[Group, int], k: int) -> set[Group]:
                 if visible:
                     hidden.add(visible[0])
                     changed = True
+    return hidden
+
+
+def mark_suppressed(table: pd.DataFrame, by: Sequence[str], per: str, k: int) -> pd.Series:
+    """For a table of group × ``per`` rows with an ``n`` column: which rows to hide, each
+    ``per`` value (an item, an index) being its own breakdown."""
+    hidden = pd.Series(False, index=table.index)
+    for _, rows in table.groupby(per, observed=True):
+        keys = {
+            position: tuple(row[b] for b in by) or ("all",) for position, row in rows.iterrows()
+        }
+        counts = {keys[position]: int(n) for position, n in rows["n"].items()}
+        secret = suppressed_groups(counts, k)
+        for position, key in keys.items():
+            hidden[position] = key in secret
     return hidden
