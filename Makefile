@@ -5,10 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 
-# Debian packages the tests need: the browser for the browser tests.
-SYSTEM_PACKAGES := chromium
+# Debian packages: the browser for the browser tests, poppler to read reports back, and
+# WeasyPrint's native libraries (Pango, HarfBuzz's subsetter so fonts are subset in C).
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test lint format docs clean system-deps
+.PHONY: run test soak bench lint format docs clean system-deps
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +41,18 @@ system-deps:
 
 test: lint system-deps
 	$(BIN)/python -m pytest
+
+# The long fault-injection loops (crash/restart, concurrency) with more iterations.
+soak: $(STAMP) system-deps
+	SURVEY_SOAK=1 $(BIN)/python -m pytest -m soak
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+# Benchmarks: not part of `make test`; each prints its figures and ratios.
+bench: $(BENCH_STAMP) system-deps
+	$(BIN)/python bench/run_all.py
 
 format: $(STAMP)
 	$(BIN)/ruff format survey tests
