@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.suppression import mark_suppressed
+from survey.scoring.breakdown import roll_up
+from survey.scoring.likert import hide
 
 
 def respondent_index_scores(
@@ -34,24 +35,33 @@ def respondent_index_scores(
         parts.append(per_person.reset_index())
     if not parts:
         return pd.DataFrame(columns=["respondent", *by, "answered", "score", "index"])
-    return pd.concat(parts, ignore_index=True)
+    people = pd.concat(parts, ignore_index=True)
+    people["index"] = pd.Categorical(
+        people["index"], categories=[index.id for index in questionnaire.indexes]
+    )
+    return people
 
 
 def index_scores(
     questionnaire: Questionnaire, frame: pd.DataFrame, by: Sequence[str], min_group_size: int
 ) -> pd.DataFrame:
-    """One row per group × index: n (respondents with a score), mean, sd, target and
-    ``below_target``; suppressed the same way as item cells."""
+    """One row per group × index, margins included: n (respondents with a score), mean,
+    sd, target and ``below_target``; suppressed the same way as item cells."""
     people = respondent_index_scores(questionnaire, frame, by).dropna(subset=["score"])
-    keys = [*by, "index"]
-    grouped = people.groupby(keys, observed=True)["score"]
-    table = pd.DataFrame(
-        {"n": grouped.size(), "mean": grouped.mean(), "sd": grouped.std(ddof=1)}
-    ).reset_index()
+    finest = (
+        people.assign(square=people["score"] ** 2, n=1)
+        .groupby([*by, "index"], observed=True)[["n", "score", "square"]]
+        .sum()
+        .reset_index()
+    )
+    table = roll_up(finest, by, ["index"], {"n": "sum", "score": "sum", "square": "sum"})
+    n = table["n"].astype(float)
+    table["mean"] = table["score"] / n
+    variance = (table["square"] - n * table["mean"] ** 2) / (n - 1)
+    table["sd"] = np.sqrt(variance.clip(lower=0)).where(n > 1)
+    table = table.drop(columns=["score", "square"])
+    table = hide(table, by, "index", min_group_size)
     targets = {index.id: index.target for index in questionnaire.indexes}
     table["target"] = table["index"].map(targets).astype(float)
-    table["suppressed"] = mark_suppressed(table, by, "index", min_group_size)
-    table[["n", "mean", "sd"]] = table[["n", "mean", "sd"]].astype(float)
-    table.loc[table["suppressed"], ["n", "mean", "sd"]] = np.nan
     table["below_target"] = table["mean"] < table["target"]
     return table

@@ -14,6 +14,7 @@ import pandas as pd
 
 from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
+from survey.scoring.breakdown import as_categories, group_key, roll_up
 from survey.scoring.suppression import mark_suppressed
 
 Respondent = tuple[Mapping[str, str | None], Mapping[str, Answer]]
@@ -24,12 +25,11 @@ def likert_frame(
     questionnaire: Questionnaire, respondents: Iterable[Respondent], by: Sequence[str]
 ) -> pd.DataFrame:
     """One row per Likert answer: respondent, group columns, item, point (NaN if not scored)
-    and the not-scored code. Group and item columns are categorical, which makes the
-    group-bys several times faster on national rounds."""
+    and the not-scored code. Group and item columns are categorical."""
     items = {item.id for item in questionnaire.items}
     records = []
     for index, (groups, answers) in enumerate(respondents):
-        keys = tuple(groups.get(name) for name in by)
+        keys = group_key(groups, by)
         for item_id, answer in answers.items():
             if item_id not in items:
                 continue
@@ -40,46 +40,74 @@ def likert_frame(
     frame = pd.DataFrame.from_records(
         records, columns=["respondent", *by, "item", "point", "not_scored"]
     )
-    order = [item.id for item in questionnaire.items]
-    frame["item"] = pd.Categorical(frame["item"], categories=order)
-    for name in by:
-        frame[name] = frame[name].astype("category")
-    return frame
+    frame["item"] = pd.Categorical(frame["item"], categories=[i.id for i in questionnaire.items])
+    return as_categories(frame, by, questionnaire)
 
 
 def item_scores(
     questionnaire: Questionnaire, frame: pd.DataFrame, by: Sequence[str], min_group_size: int
 ) -> pd.DataFrame:
-    """One row per group × item with n, mean, sd, median, share per point, favourable and
-    unfavourable shares (top/bottom two points), not-scored count and ``suppressed``.
+    """One row per group × item, margins included, with n, mean, sd, median, share per
+    point, favourable and unfavourable shares (top/bottom two points), the not-scored count
+    and ``suppressed``.
 
     Suppressed rows keep their group and item but every figure is NaN, so no caller can
     print a hidden number by accident."""
-    keys = [*by, "item"]
-    scored = frame.dropna(subset=["point"])
-    grouped = scored.groupby(keys, observed=True)["point"]
-    table = pd.DataFrame(
-        {
-            "n": grouped.size(),
-            "mean": grouped.mean(),
-            "sd": grouped.std(ddof=1),
-            "median": grouped.median(),
-        }
-    )
     scale = questionnaire.items[0].scale if questionnaire.items else None
     points = list(scale.values) if scale else []
-    counts = scored.groupby([*keys, "point"], observed=True).size().unstack("point", fill_value=0)
-    for point in points:
-        column = counts[float(point)] if float(point) in counts.columns else 0
-        table[f"share_{point}"] = column / table["n"]
+    counts = [f"count_{p}" for p in points]
+    tally = (
+        frame.assign(point=frame["point"].fillna(-1.0))
+        .groupby([*by, "item", "point"], observed=True)
+        .size()
+        .unstack("point", fill_value=0)
+    )
+    finest = pd.DataFrame(
+        {name: tally.get(float(p), 0) for name, p in zip(counts, points, strict=True)}
+        | {"not_scored": tally.get(-1.0, 0)},
+        index=tally.index,
+    ).reset_index()
+    table = roll_up(finest, by, ["item"], dict.fromkeys([*counts, "not_scored"], "sum"))
+    matrix = table[counts].to_numpy(dtype=float)
+    values = np.array(points, dtype=float)
+    n = matrix.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = matrix @ values / n
+        squares = matrix @ values**2
+        sd = np.sqrt(np.clip((squares - n * mean**2) / (n - 1), 0, None))
+    figures = pd.DataFrame(
+        {
+            "n": n,
+            "mean": mean,
+            "sd": np.where(n > 1, sd, np.nan),
+            "median": _median(matrix, n, values),
+        }
+    )
+    for point, name in zip(points, counts, strict=True):
+        figures[f"share_{point}"] = table[name] / n
     top, bottom = (scale.favourable, scale.unfavourable) if scale else ((), ())
-    table["favourable"] = sum(table[f"share_{p}"] for p in top)
-    table["unfavourable"] = sum(table[f"share_{p}"] for p in bottom)
-    not_scored = frame[frame["point"].isna()].groupby(keys, observed=True).size()
-    table["not_scored"] = not_scored.reindex(table.index, fill_value=0)
-    table = table.reset_index()
-    table["suppressed"] = mark_suppressed(table, by, "item", min_group_size)
-    figures = [c for c in table.columns if c not in (*keys, "suppressed")]
+    figures["favourable"] = sum((figures[f"share_{p}"] for p in top), start=0.0)
+    figures["unfavourable"] = sum((figures[f"share_{p}"] for p in bottom), start=0.0)
+    figures["not_scored"] = table["not_scored"].astype(float)
+    table = pd.concat([table[[*by, "item"]], figures], axis=1)
+    return hide(table, by, "item", min_group_size)
+
+
+def _median(matrix: np.ndarray, n: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each row's median from its counts per scale point: the mean of the two middle
+    answers (the same one when n is odd)."""
+    if matrix.shape[1] == 0:
+        return np.full(len(n), np.nan)
+    cumulative = matrix.cumsum(axis=1)
+    low = (cumulative > ((n - 1) // 2)[:, None]).argmax(axis=1)
+    high = (cumulative > (n // 2)[:, None]).argmax(axis=1)
+    return np.where(n > 0, (values[low] + values[high]) / 2, np.nan)
+
+
+def hide(table: pd.DataFrame, by: Sequence[str], per: str, min_group_size: int) -> pd.DataFrame:
+    """Mark the rows the round's suppression hides and blank every figure in them."""
+    table["suppressed"] = mark_suppressed(table, by, per, min_group_size)
+    figures = [c for c in table.columns if c not in (*by, per, "suppressed")]
     table[figures] = table[figures].astype(float)
     table.loc[table["suppressed"], figures] = np.nan
     return table

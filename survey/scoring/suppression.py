@@ -1,55 +1,87 @@
 """Which cells of a breakdown must be hidden so no group below the minimum can be recovered.
 
+A breakdown is shown with its margins: the total, and in a crossed breakdown the total of
+every role and of every unit. Margins are cells too: their key has ``ALL`` in the dimensions
+they sum over, so ``("ordforer", ALL)`` is all mayors and ``(ALL, ALL)`` everyone.
+
 Primary suppression hides every cell resting on fewer than ``k`` respondents. That is not
-enough: with the total shown, a single hidden group is the total minus the others. So along
-every line of the table (all groups that share the other coordinates, whose sum is a shown
-margin) we keep hiding the smallest visible group until the hidden ones together rest on at
-least ``k`` respondents. Crossed breakdowns are checked along each dimension in turn until
+enough: a shown margin minus the shown cells of its line gives the hidden ones. So along
+every line we keep hiding the smallest visible cell until the hidden cells together rest on
+at least ``k`` respondents, and when a margin itself is hidden, every cell of its line goes
+too (else the margin would be their sum, and it is hidden because it is small or because
+it is needed to protect a neighbour). Lines are checked along each dimension in turn until
 nothing changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from itertools import combinations
 
 import pandas as pd
+
+ALL = "*"
+"""The value of a group column in a margin row: "all values of this dimension"."""
 
 Group = tuple[Hashable, ...]
 
 
+def with_margins(counts: Mapping[Group, int]) -> dict[Group, int]:
+    """The cells and every margin of a breakdown, by summing the finest cells."""
+    dims = len(next(iter(counts))) if counts else 0
+    totals: dict[Group, int] = {}
+    for group, n in counts.items():
+        for kept in levels(range(dims)):
+            key = tuple(value if dim in kept else ALL for dim, value in enumerate(group))
+            totals[key] = totals.get(key, 0) + n
+    return totals
+
+
 def suppressed_groups(counts: Mapping[Group, int], k: int) -> set[Group]:
-    """The groups (tuples of breakdown values) whose cells must not be shown."""
-    live = {group: n for group, n in counts.items() if n > 0}
-    hidden = {group for group, n in live.items() if n < k}
-    dims = len(next(iter(live))) if live else 0
+    """The cells and margins (keys with ``ALL``) whose figures must not be shown.
+
+    ``counts`` holds the finest cells. A cell listed with 0 counts as present (a group that
+    was invited but did not answer): hiding it must not be undone by subtraction either."""
+    cells = with_margins(counts)
+    hidden = {group for group, n in cells.items() if n < k}
+    dims = len(next(iter(cells))) if cells else 0
     changed = True
     while changed:
         changed = False
         for dim in range(dims):
             lines: dict[Group, list[Group]] = {}
-            for group in live:
-                lines.setdefault(group[:dim] + group[dim + 1 :], []).append(group)
-            for groups in lines.values():
-                hidden_n = sum(live[g] for g in groups if g in hidden)
-                if not 0 < hidden_n < k:
+            for group in cells:
+                if group[dim] != ALL:
+                    lines.setdefault(group[:dim] + (ALL,) + group[dim + 1 :], []).append(group)
+            for margin, members in lines.items():
+                shown = [g for g in members if g not in hidden]
+                if margin in hidden:
+                    hidden.update(shown)
+                    changed = changed or bool(shown)
                     continue
-                visible = sorted((g for g in groups if g not in hidden), key=lambda g: live[g])
-                if visible:
-                    hidden.add(visible[0])
+                if len(shown) == len(members):
+                    continue
+                if sum(cells[g] for g in members if g in hidden) < k and shown:
+                    hidden.add(min(shown, key=lambda g: (cells[g], str(g))))
                     changed = True
     return hidden
 
 
+def levels(dims: Iterable[str] | range) -> list[tuple]:
+    """Every subset of the breakdown's dimensions, finest first: the cells, then each
+    margin, then the total."""
+    dims = tuple(dims)
+    return [kept for size in range(len(dims), -1, -1) for kept in combinations(dims, size)]
+
+
 def mark_suppressed(table: pd.DataFrame, by: Sequence[str], per: str, k: int) -> pd.Series:
-    """For a table of group × ``per`` rows with an ``n`` column: which rows to hide, each
-    ``per`` value (an item, an index) being its own breakdown."""
+    """For a table of group × ``per`` rows (margins included, ``ALL`` in their group
+    columns) with an ``n`` column: which rows to hide. Each ``per`` value (an item, an
+    index, a question) is its own breakdown."""
     hidden = pd.Series(False, index=table.index)
-    for _, rows in table.groupby(per, observed=True):
-        keys = {
-            position: tuple(row[b] for b in by) or ("all",) for position, row in rows.iterrows()
-        }
-        counts = {keys[position]: int(n) for position, n in rows["n"].items()}
+    for _, rows in table.groupby(per, observed=True, sort=False):
+        keys = list(zip(*(rows[b] for b in by), strict=True)) if by else [()] * len(rows)
+        counts = {key: int(n) for key, n in zip(keys, rows["n"], strict=True) if ALL not in key}
         secret = suppressed_groups(counts, k)
-        for position, key in keys.items():
-            hidden[position] = key in secret
+        hidden.loc[rows.index] = [key in secret for key in keys]
     return hidden

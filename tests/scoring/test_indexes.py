@@ -10,6 +10,7 @@ import pytest
 from survey.questionnaire.answers import Answer
 from survey.scoring.indexes import index_scores, respondent_index_scores
 from survey.scoring.likert import likert_frame
+from survey.scoring.suppression import ALL
 from tests.conftest import lint
 
 DOC = """
@@ -66,3 +67,7 @@ def test_group_means_targets_and_suppression():
     assert table.loc["liten", "suppressed"] and math.isnan(table.loc["liten", "mean"])
     # the four could be recovered from the total: the smallest other unit is hidden too
     assert table.loc["middels", "suppressed"] and not table.loc["stor", "suppressed"]
+    everyone = [*[4, 5, 5, 6, 3, 4], *[6] * 4, *[4] * 5]
+    assert table.loc[ALL, "n"] == 15
+    assert table.loc[ALL, "mean"] == pytest.approx(statistics.fmean(everyone))
+    assert table.loc[ALL, "sd"] == pytest.approx(statistics.stdev(everyone))

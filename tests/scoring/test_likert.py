@@ -11,6 +11,7 @@ import pytest
 from survey.questionnaire import load_questionnaire
 from survey.questionnaire.answers import Answer
 from survey.scoring.likert import item_scores, likert_frame
+from survey.scoring.suppression import ALL
 from tests.conftest import QUESTIONNAIRES
 
 Q = load_questionnaire(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
@@ -33,18 +34,18 @@ def generated(seed: int, people: int = 400):
     return respondents
 
 
-def expected(respondents, by, item_id):
-    cells: dict = {}
+def expected(respondents, by, item_id, key):
+    """The answers of the respondents in one cell or margin (ALL matches every value)."""
+    cell = {"points": [], "not_scored": 0}
     for groups, answers in respondents:
         answer = answers.get(item_id)
-        if answer is None:
+        if answer is None or any(v not in (ALL, groups[b]) for b, v in zip(by, key, strict=True)):
             continue
-        cell = cells.setdefault(tuple(groups[b] for b in by), {"points": [], "not_scored": 0})
         if isinstance(answer.value, int):
             cell["points"].append(answer.value)
         else:
             cell["not_scored"] += 1
-    return cells
+    return cell
 
 
 @pytest.mark.parametrize("by", [["role"], ["unit"], ["role", "unit"]])
@@ -54,7 +55,7 @@ def test_every_figure_matches_an_independent_calculation(by):
     table = item_scores(Q, frame, by, min_group_size=5)
     checked = 0
     for _, row in table.iterrows():
-        cell = expected(respondents, by, row["item"])[tuple(row[b] for b in by)]
+        cell = expected(respondents, by, row["item"], tuple(row[b] for b in by))
         points = cell["points"]
         if row["suppressed"]:
             assert math.isnan(row["mean"]) and math.isnan(row["n"])
@@ -71,6 +72,9 @@ def test_every_figure_matches_an_independent_calculation(by):
         assert row["not_scored"] == cell["not_scored"]
         checked += 1
     assert checked > 20
+    # every item has its total first, then a row per margin and per cell
+    first = table.groupby("item", observed=True).head(1)
+    assert (first[by] == ALL).all().all() and len(first) == len(Q.items)
 
 
 def test_a_group_of_four_is_suppressed_and_its_neighbour_too():

@@ -1,0 +1,125 @@
+"""Choice and number questions per group: counts, shares and simple statistics.
+
+A single choice's shares are of those who answered it. A multiple choice's shares are of
+those who *saw* it (its audience and conditions let them), because a respondent who ticks
+nothing has still said "none of these"; shares of a multiple choice may add up to more
+than 100 %. "Specify" numbers (e.g. "frikjøpt __ %") are described like number questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from survey.questionnaire.model import CHOICE_TYPES, Question, Questionnaire
+from survey.questionnaire.visibility import visible_questions
+from survey.scoring.breakdown import as_categories, group_key, roll_up
+from survey.scoring.likert import Respondent, hide
+
+
+def seen_questions(questionnaire: Questionnaire, respondent: Respondent) -> set[str]:
+    """The questions this respondent was shown, by the same rules the web form used."""
+    groups, answers = respondent
+    values = {answer_id: answer.value for answer_id, answer in answers.items()}
+    return {q.id for q in visible_questions(questionnaire, groups.get("role"), values)}
+
+
+def choice_tables(
+    questionnaire: Questionnaire,
+    respondents: Sequence[Respondent],
+    by: Sequence[str],
+    min_group_size: int,
+) -> pd.DataFrame:
+    """One row per group × choice question × option (margins included): ``count``, ``n``
+    (answered, or saw for a multiple choice), ``share`` and ``suppressed``."""
+    questions = [q for q in questionnaire.questions if q.type in CHOICE_TYPES]
+    bases, chosen = [], []
+    for respondent in respondents:
+        keys = group_key(respondent[0], by)
+        seen = _seen(questionnaire, questions, respondent)
+        for question in questions:
+            answer = respondent[1].get(question.id)
+            if question.id not in seen and answer is None:
+                continue
+            counted = question.type == "multiple_choice" or answer is not None
+            bases.append((*keys, question.id, int(counted)))
+            if answer is not None:
+                codes = answer.value if isinstance(answer.value, frozenset) else {answer.value}
+                chosen.extend((*keys, question.id, code) for code in codes)
+    base = as_categories(
+        pd.DataFrame.from_records(bases, columns=[*by, "question", "n"]), by, questionnaire
+    )
+    base["question"] = pd.Categorical(base["question"], categories=[q.id for q in questions])
+    groups = roll_up(base, by, ["question"], {"n": "sum"})
+    groups = hide(groups, by, "question", min_group_size)
+    picks = pd.DataFrame.from_records(chosen, columns=[*by, "question", "code"])
+    counts = _count_per_level(picks, base, by)
+    options = pd.DataFrame(
+        [(q.id, c.code) for q in questions for c in q.choices], columns=["question", "code"]
+    )
+    # merges keep the left order: per question the total first, each group's options in turn
+    table = groups.astype({"question": str}).merge(options, on="question")
+    table = table.merge(counts, on=[*by, "question", "code"], how="left")
+    table["count"] = table["count"].fillna(0).astype(float)
+    table.loc[table["suppressed"], "count"] = np.nan
+    table["share"] = table["count"] / table["n"]
+    return table[[*by, "question", "code", "count", "n", "share", "suppressed"]]
+
+
+def _seen(
+    questionnaire: Questionnaire, questions: list[Question], respondent: Respondent
+) -> set[str]:
+    """Visibility is evaluated only when some question could have been hidden."""
+    if all(_unconditional(questionnaire, q) for q in questions):
+        return {q.id for q in questions}
+    return seen_questions(questionnaire, respondent)
+
+
+def _unconditional(questionnaire: Questionnaire, question: Question) -> bool:
+    page = next(p for p in questionnaire.pages if p.id == question.page_id)
+    conditions = (question.audience, question.show_if, page.audience, page.show_if)
+    return all(condition is None for condition in conditions)
+
+
+def _count_per_level(picks: pd.DataFrame, base: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    for name in by:
+        picks[name] = pd.Categorical(picks[name], categories=base[name].cat.categories)
+    picks["code"] = picks["code"].astype(str)
+    picks["count"] = 1
+    return roll_up(picks, by, ["question", "code"], {"count": "sum"}).astype({"question": str})
+
+
+def number_tables(
+    questionnaire: Questionnaire,
+    respondents: Sequence[Respondent],
+    by: Sequence[str],
+    min_group_size: int,
+) -> pd.DataFrame:
+    """One row per group × number (a number question, or a choice's "specify" number):
+    n, mean, sd, median, min and max. ``code`` is the choice for a specify number."""
+    wanted = {
+        (q.id, c.code)
+        for q in questionnaire.questions
+        for c in q.choices
+        if c.specify is not None and c.specify.kind == "number"
+    }
+    numbers = {q.id for q in questionnaire.questions if q.type == "number"}
+    records = []
+    for groups, answers in respondents:
+        keys = group_key(groups, by)
+        for answer_id, answer in answers.items():
+            if answer_id in numbers and isinstance(answer.value, int | float):
+                records.append((*keys, answer_id, "", float(answer.value)))
+            for code, detail in answer.details.items():
+                if (answer_id, code) in wanted and isinstance(detail, int | float):
+                    records.append((*keys, answer_id, code, float(detail)))
+    raw = pd.DataFrame.from_records(records, columns=[*by, "question", "code", "value"])
+    raw = as_categories(raw, by, questionnaire)
+    raw["number"] = raw["question"] + ":" + raw["code"]
+    how = {f: ("value", f) for f in ("count", "mean", "std", "median", "min", "max")}
+    table = roll_up(raw, by, ["number"], how).rename(columns={"count": "n", "std": "sd"})
+    table = hide(table, by, "number", min_group_size)
+    table[["question", "code"]] = table["number"].str.split(":", n=1, expand=True)
+    return table[[*by, "question", "code", "n", "mean", "sd", "median", "min", "max", "suppressed"]]

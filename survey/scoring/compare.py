@@ -1,0 +1,22 @@
+"""Change since an earlier round of the same questionnaire, cell by cell.
+
+A change is shown only where both rounds show the cell: a difference with a hidden figure
+would give the hidden figure back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+
+def with_change(
+    now: pd.DataFrame, before: pd.DataFrame, by: Sequence[str], per: str, figure: str = "mean"
+) -> pd.DataFrame:
+    """``now`` with ``before`` (the earlier round's figure) and ``change`` columns."""
+    earlier = before[[*by, per, figure]].rename(columns={figure: "before"})
+    earlier[per] = earlier[per].astype(str)
+    merged = now.assign(**{per: now[per].astype(str)}).merge(earlier, on=[*by, per], how="left")
+    merged[per] = now[per].to_numpy()
+    merged["change"] = merged[figure] - merged["before"]
+    return merged

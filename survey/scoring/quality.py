@@ -1,0 +1,61 @@
+"""Experienced quality K = L / F: delivery (L) relative to expectation (F); K >= 1 is good.
+
+Per topic, K is the mean experience over the mean expectation of the respondents who rated
+both, so numerator and denominator describe the same people. Per dimension, the topics'
+answers are pooled the same way: K = sum of L / sum of F over every answered pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from survey.questionnaire.model import Questionnaire
+from survey.scoring.breakdown import roll_up
+from survey.scoring.likert import hide
+
+
+def quality_scores(
+    questionnaire: Questionnaire, frame: pd.DataFrame, by: Sequence[str], min_group_size: int
+) -> pd.DataFrame:
+    """One row per group × topic and group × dimension (margins included): ``kind``
+    ("pair" or "dimension"), ``id``, n, mean expectation, mean experience, ``k``."""
+    pairs = questionnaire.quality_pairs
+    columns = [*by, "kind", "id", "n", "expectation", "experience", "k", "suppressed"]
+    if not pairs:
+        return pd.DataFrame(columns=columns)
+    wanted = [i.id for p in pairs for i in (p.expectation, p.experience)]
+    scored = frame[frame["item"].isin(wanted)].dropna(subset=["point"])
+    wide = scored.pivot_table(
+        index=["respondent", *by], columns="item", values="point", observed=True
+    ).reset_index()
+    parts = []
+    for pair in pairs:
+        expected, experienced = wide.get(pair.expectation.id), wide.get(pair.experience.id)
+        if expected is None or experienced is None:
+            continue
+        both = expected.notna() & experienced.notna()
+        part = wide.loc[both, ["respondent", *by]].assign(f=expected[both], l=experienced[both])
+        parts.append(part.assign(pair=pair.id, dimension=pair.dimension or pair.id))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    answered = pd.concat(parts, ignore_index=True).assign(pairs=1)
+    dimensions = list(dict.fromkeys(p.dimension or p.id for p in pairs))
+    tables = []
+    for kind, ids in (("pair", [p.id for p in pairs]), ("dimension", dimensions)):
+        people = (
+            answered.groupby(["respondent", *by, kind], observed=True)[["f", "l", "pairs"]]
+            .sum()
+            .reset_index()
+            .assign(n=1)
+        )
+        people["id"] = pd.Categorical(people[kind], categories=ids)
+        how = dict.fromkeys(["n", "f", "l", "pairs"], "sum")
+        table = roll_up(people, by, ["id"], how)
+        table["expectation"] = table["f"] / table["pairs"]
+        table["experience"] = table["l"] / table["pairs"]
+        table["k"] = table["l"] / table["f"]
+        table = hide(table.drop(columns=["f", "l", "pairs"]), by, "id", min_group_size)
+        tables.append(table.assign(kind=kind))
+    return pd.concat(tables, ignore_index=True)[columns]

@@ -1,0 +1,64 @@
+"""Free-text comments and "specify" texts, released only where no one can be recognised.
+
+A text is listed under its group only when the group's figures are shown. Texts of hidden
+groups are pooled under one heading: suppression guarantees the hidden groups together
+hold at least the minimum number of respondents, so the pool attributes a text to no one.
+If even the round as a whole is below the minimum, no text is released. Within a heading,
+texts are sorted alphabetically: the order of answers could tell who wrote first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from survey.questionnaire.model import Questionnaire
+from survey.scoring.breakdown import group_key
+from survey.scoring.likert import Respondent
+from survey.scoring.suppression import ALL, suppressed_groups
+
+
+@dataclass(frozen=True)
+class ReleasedText:
+    question: str
+    code: str  # the choice a "specify" text belongs to; "" for a text question
+    group: tuple[str, ...]  # ALL in every place for the pool of hidden groups
+    text: str
+
+
+def released_texts(
+    questionnaire: Questionnaire,
+    respondents: Sequence[Respondent],
+    by: Sequence[str],
+    min_group_size: int,
+) -> list[ReleasedText]:
+    """Texts in questionnaire order, per shown group, then the pool; each sorted."""
+    text_questions = {q.id for q in questionnaire.questions if q.type in ("text", "long_text")}
+    sizes: dict[tuple[str, ...], int] = {}
+    found: list[tuple[tuple[str, ...], str, str, str]] = []
+    for groups, answers in respondents:
+        key = group_key(groups, by)
+        sizes[key] = sizes.get(key, 0) + 1
+        for answer_id, answer in answers.items():
+            if answer_id in text_questions and isinstance(answer.value, str):
+                found.append((key, answer_id, "", answer.value))
+            for code, detail in answer.details.items():
+                if isinstance(detail, str):
+                    found.append((key, answer_id, code, detail))
+    hidden = suppressed_groups(sizes, min_group_size)
+    pool = tuple(ALL for _ in by)
+    if pool in hidden:  # the round as a whole is below the minimum
+        return []
+    if sum(n for group, n in sizes.items() if group in hidden) < min_group_size:
+        hidden_found = {group for group in sizes if group in hidden}
+        found = [f for f in found if f[0] not in hidden_found]  # cannot happen; never risk it
+    order = {q.id: rank for rank, q in enumerate(questionnaire.questions)}
+    released = [
+        ReleasedText(question, code, pool if key in hidden else key, text.strip())
+        for key, question, code, text in found
+        if text.strip()
+    ]
+    return sorted(
+        released,
+        key=lambda t: (order[t.question], t.code, t.group == pool, t.group, t.text.casefold()),
+    )
