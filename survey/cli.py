@@ -23,6 +23,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from survey.csvfile import CsvProblems
+from survey.demo import national_2009_round
 from survey.invitations import read_invitation_list
 from survey.questionnaire import Questionnaire, QuestionnaireError, load_file
 from survey.questionnaire.outline import outline
@@ -34,6 +35,7 @@ from survey.storage.invitations import add_invitations, invited_emails, list_inv
 from survey.storage.migrations import migrate
 from survey.storage.questionnaires import publish, questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
+from survey.storage.results import round_results
 from survey.storage.rounds import Round, create_round, get_round, list_rounds
 from survey.transfer import export_table, read_responses
 from survey.web.database import get_db
@@ -217,9 +219,20 @@ def links_command(round_id: int) -> None:
 
 
 @click.command("demo", help="Prepare a demo round of the 2009 questionnaire and print links.")
+@click.option(
+    "--national",
+    is_flag=True,
+    help="Instead: two generated, answered national rounds (2009 and a later one) to report on.",
+)
 @storage_command
-def demo_command() -> None:
+def demo_command(national: bool) -> None:
     db = _db()
+    if national:
+        first = national_2009_round(db)
+        later = national_2009_round(db, name="Oppfølging 2010 (generert)", seed=2010, shift=0.3)
+        click.echo(f"round {first.id}: {first.name}; round {later.id}: {later.name}")
+        click.echo(f"try: survey report {later.id} --compare {first.id} -o rapport.pdf")
+        return
     root = Path(__file__).resolve().parents[1]
     result = load_file(root / "questionnaires" / "kvalitetskommune-2009.yaml")
     publish(db, result)
@@ -280,25 +293,51 @@ def export_command(round_id: int, fmt: str, output: str | None) -> None:
 )
 @storage_command
 def scores_command(round_id: int, by: str, fmt: str) -> None:
-    db = _db()
-    round_, questionnaire = _round_and_questionnaire(db, round_id)
-    groups = [name.strip() for name in by.split(",") if name.strip()]
-    respondents = [
-        ({"role": role, "unit": unit, **attributes}, answers)
-        for _, role, unit, attributes, answers in submitted_responses(db, questionnaire, round_id)
-    ]
-    frame = likert_frame(questionnaire, respondents, groups)
-    items = item_scores(questionnaire, frame, groups, round_.min_group_size)
-    indexes = index_scores(questionnaire, frame, groups, round_.min_group_size)
+    results = round_results(_db(), round_id)
+    questionnaire, k = results.questionnaire, results.round.min_group_size
+    groups = _dimensions(by)
+    frame = likert_frame(questionnaire, results.respondents, groups)
+    items = item_scores(questionnaire, frame, groups, k)
+    indexes = index_scores(questionnaire, frame, groups, k)
     items.insert(len(groups), "kind", "item")
     indexes = indexes.rename(columns={"index": "item"})
     indexes.insert(len(groups), "kind", "index")
     table = pd.concat([items, indexes], ignore_index=True)
-    table.insert(0, "min_group_size", round_.min_group_size)
+    table.insert(0, "min_group_size", k)
     if fmt == "json":
         click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
     else:
         click.echo(table.to_csv(index=False, float_format="%.4f"), nl=False)
+
+
+def _dimensions(by: str) -> list[str]:
+    return [name.strip() for name in by.split(",") if name.strip()]
+
+
+@click.command("report", help="Write a round's result report as PDF (or HTML for *.html).")
+@click.argument("round_id", metavar="ROUND", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--by", default="role", show_default=True, help="Breakdown, as for scores.")
+@click.option("--compare", "earlier_id", type=int, metavar="ROUND", help="An earlier round.")
+@storage_command
+def report_command(round_id: int, output: str, by: str, earlier_id: int | None) -> None:
+    # imported here: WeasyPrint takes a while to load and only this command needs it
+    from survey.report.content import ReportError, build_report
+    from survey.report.render import render_html, render_pdf
+
+    db = _db()
+    results = round_results(db, round_id)
+    earlier = round_results(db, earlier_id) if earlier_id is not None else None
+    try:
+        report = build_report(results, _dimensions(by), earlier)
+    except ReportError as error:
+        raise click.ClickException(str(error)) from error
+    html = render_html(report)
+    if output.endswith((".html", ".htm")):
+        Path(output).write_text(html, encoding="utf-8")
+    else:
+        Path(output).write_bytes(render_pdf(html))
+    click.echo(f"wrote the report of round {round_id} ({results.round.name}) to {output}", err=True)
 
 
 COMMANDS = (
@@ -314,6 +353,7 @@ COMMANDS = (
     import_command,
     export_command,
     scores_command,
+    report_command,
 )
 
 

@@ -99,12 +99,17 @@ def number_tables(
 ) -> pd.DataFrame:
     """One row per group × number (a number question, or a choice's "specify" number):
     n, mean, sd, median, min and max. ``code`` is the choice for a specify number."""
-    wanted = {
+    columns = [*by, "question", "code", "n", "mean", "sd", "median", "min", "max", "suppressed"]
+    # every number in reading order: a number question (code "") or a specify number
+    order = [
         (q.id, c.code)
         for q in questionnaire.questions
         for c in q.choices
         if c.specify is not None and c.specify.kind == "number"
-    }
+    ] + [(q.id, "") for q in questionnaire.questions if q.type == "number"]
+    rank = {q.id: i for i, q in enumerate(questionnaire.questions)}
+    order.sort(key=lambda number: rank[number[0]])  # stable: choices stay in their order
+    wanted = set(order)
     numbers = {q.id for q in questionnaire.questions if q.type == "number"}
     records = []
     for groups, answers in respondents:
@@ -115,11 +120,15 @@ def number_tables(
             for code, detail in answer.details.items():
                 if (answer_id, code) in wanted and isinstance(detail, int | float):
                     records.append((*keys, answer_id, code, float(detail)))
+    if not records:
+        return pd.DataFrame(columns=columns)
     raw = pd.DataFrame.from_records(records, columns=[*by, "question", "code", "value"])
     raw = as_categories(raw, by, questionnaire)
-    raw["number"] = raw["question"] + ":" + raw["code"]
+    raw["number"] = pd.Categorical(
+        raw["question"] + ":" + raw["code"], categories=[f"{q}:{c}" for q, c in order]
+    )
     how = {f: ("value", f) for f in ("count", "mean", "std", "median", "min", "max")}
     table = roll_up(raw, by, ["number"], how).rename(columns={"count": "n", "std": "sd"})
     table = hide(table, by, "number", min_group_size)
-    table[["question", "code"]] = table["number"].str.split(":", n=1, expand=True)
-    return table[[*by, "question", "code", "n", "mean", "sd", "median", "min", "max", "suppressed"]]
+    table[["question", "code"]] = table["number"].astype(str).str.split(":", n=1, expand=True)
+    return table[columns]

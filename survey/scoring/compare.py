@@ -16,7 +16,9 @@ def with_change(
     """``now`` with ``before`` (the earlier round's figure) and ``change`` columns."""
     earlier = before[[*by, per, figure]].rename(columns={figure: "before"})
     earlier[per] = earlier[per].astype(str)
-    merged = now.assign(**{per: now[per].astype(str)}).merge(earlier, on=[*by, per], how="left")
-    merged[per] = now[per].to_numpy()
+    merged = now.assign(**{per: now[per].astype(str)}).merge(
+        earlier, on=[*by, per], how="left", validate="many_to_one"
+    )
+    merged[per] = now[per].array  # as it was: an item column stays categorical, in order
     merged["change"] = merged[figure] - merged["before"]
     return merged

@@ -1,9 +1,11 @@
 """Free-text comments and "specify" texts, released only where no one can be recognised.
 
-A text is listed under its group only when the group's figures are shown. Texts of hidden
-groups are pooled under one heading: suppression guarantees the hidden groups together
-hold at least the minimum number of respondents, so the pool attributes a text to no one.
-If even the round as a whole is below the minimum, no text is released. Within a heading,
+A text is listed under its group only when the group's figures are shown. A group below
+the minimum releases no text at all: a comment can name its writer by its content, and a
+pool would still say "one of these few people". Groups hidden only to protect a small
+neighbour (complementary suppression) meet the minimum each; their texts are pooled under
+one heading, since listing them under their own name would tell which group was hidden.
+If the round as a whole is below the minimum, no text is released. Within a heading,
 texts are sorted alphabetically: the order of answers could tell who wrote first.
 """
 
@@ -49,9 +51,7 @@ def released_texts(
     pool = tuple(ALL for _ in by)
     if pool in hidden:  # the round as a whole is below the minimum
         return []
-    if sum(n for group, n in sizes.items() if group in hidden) < min_group_size:
-        hidden_found = {group for group in sizes if group in hidden}
-        found = [f for f in found if f[0] not in hidden_found]  # cannot happen; never risk it
+    found = [f for f in found if sizes[f[0]] >= min_group_size]
     order = {q.id: rank for rank, q in enumerate(questionnaire.questions)}
     released = [
         ReleasedText(question, code, pool if key in hidden else key, text.strip())
@@ -60,5 +60,15 @@ def released_texts(
     ]
     return sorted(
         released,
-        key=lambda t: (order[t.question], t.code, t.group == pool, t.group, t.text.casefold()),
+        key=lambda t: (order[t.question], t.code, t.group == pool, t.group, *_alphabetical(t.text)),
     )
+
+
+_NORWEGIAN = str.maketrans({"æ": "z\U0010fffd", "ø": "z\U0010fffe", "å": "z\U0010ffff"})
+"""Bokmål order puts æ, ø, å after z (code points would give å, æ, ø)."""
+
+
+def _alphabetical(text: str) -> tuple[str, str]:
+    """A sort key for the text alone: letters in bokmål order, case ignored, and the text
+    itself to break ties ("Bra" and "bra"), so no order of submission survives."""
+    return text.casefold().translate(_NORWEGIAN), text

@@ -1,0 +1,489 @@
+"""What a result report says, as plain data: every figure already scored and suppressed.
+
+The templates only lay this out and format numbers; nothing here knows about HTML or PDF,
+and the templates never see a respondent, only tables in which hidden cells are ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from survey.questionnaire.model import (
+    CHOICE_TYPES,
+    LIKERT_TYPES,
+    Question,
+    Questionnaire,
+    Scale,
+)
+from survey.scoring.breakdown import NOT_GIVEN
+from survey.scoring.choices import choice_tables, number_tables
+from survey.scoring.compare import with_change
+from survey.scoring.indexes import index_scores
+from survey.scoring.likert import item_scores, likert_frame
+from survey.scoring.quality import quality_scores
+from survey.scoring.rates import response_rates
+from survey.scoring.suppression import ALL
+from survey.scoring.texts import released_texts
+from survey.storage.results import RoundResults
+
+DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
+
+
+def _figure(value: object) -> float | None:
+    """A shown number, or None for a hidden or empty cell."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Group:
+    key: tuple[Hashable, ...]
+    label: str
+    is_total: bool
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    group: Group
+    n: float | None
+    mean: float | None
+    sd: float | None
+    median: float | None
+    favourable: float | None
+    unfavourable: float | None
+    not_scored: float | None
+    shares: tuple[float | None, ...]
+    change: float | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.n is None
+
+
+@dataclass(frozen=True)
+class ItemBlock:
+    id: str
+    text: str
+    rows: tuple[ItemRow, ...]
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    group: Group
+    n: float | None
+    counts: tuple[float | None, ...]
+    shares: tuple[float | None, ...]
+
+    @property
+    def suppressed(self) -> bool:
+        return self.n is None
+
+
+@dataclass(frozen=True)
+class NumberRow:
+    group: Group
+    label: str
+    n: float | None
+    mean: float | None
+    median: float | None
+    minimum: float | None
+    maximum: float | None
+
+
+@dataclass(frozen=True)
+class QuestionSection:
+    id: str
+    text: str
+    type: str
+    lead_in: str | None
+    audience: str | None  # "Bare prosjektleder" when only some roles saw it
+    scale: Scale | None
+    items: tuple[ItemBlock, ...] = ()
+    options: tuple[str, ...] = ()
+    choice_rows: tuple[ChoiceRow, ...] = ()
+    multiple: bool = False
+    numbers: tuple[NumberRow, ...] = ()
+    texts: int = 0  # how many texts the appendix lists for it
+
+
+@dataclass(frozen=True)
+class PageSection:
+    id: str
+    title: str
+    questions: tuple[QuestionSection, ...]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    id: str
+    label: str
+    kind: str  # "item" | "index"
+    cells: tuple[float | None, ...]
+    target: float | None = None
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    id: str
+    label: str
+    group: Group
+    n: float | None
+    mean: float | None
+    sd: float | None
+    target: float | None
+    below_target: bool
+    change: float | None
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    kind: str
+    id: str
+    label: str
+    group: Group
+    n: float | None
+    expectation: float | None
+    experience: float | None
+    k: float | None
+
+
+@dataclass(frozen=True)
+class RateRow:
+    group: Group
+    invited: int
+    answered: float | None
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class TextGroup:
+    question_id: str
+    heading: str
+    group_label: str
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    round_name: str
+    compared_with: str | None
+    period: tuple[str | None, str | None]
+    generated_on: str
+    min_group_size: int
+    anonymous: bool
+    by_label: str
+    respondents: int
+    total_rate: RateRow | None
+    summary_groups: tuple[Group, ...]
+    summary: tuple[SummaryRow, ...]
+    pages: tuple[PageSection, ...]
+    indexes: tuple[IndexRow, ...]
+    quality: tuple[QualityRow, ...]
+    rates: tuple[tuple[str, tuple[RateRow, ...]], ...]
+    texts: tuple[TextGroup, ...]
+    scale: Scale | None
+    suppressed_cells: int
+    notes: tuple[str, ...] = field(default=())
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked (e.g. comparing different questionnaires)."""
+
+
+def build_report(
+    results: RoundResults,
+    by: Sequence[str] = ("role",),
+    earlier: RoundResults | None = None,
+    today: date | None = None,
+) -> Report:
+    """Score a round for its report: per question by ``by``, the summary by role."""
+    q = results.questionnaire
+    k = results.round.min_group_size
+    by = list(by)
+    if earlier is not None and earlier.questionnaire.id != q.id:
+        raise ReportError(
+            f"round {earlier.round.id} is of questionnaire {earlier.questionnaire.id!r}, "
+            f"not {q.id!r}: only rounds of the same questionnaire can be compared"
+        )
+    labeller = _Labeller(q, by)
+    frame = likert_frame(q, results.respondents, by)
+    items = item_scores(q, frame, by, k)
+    indexes = index_scores(q, frame, by, k)
+    if earlier is not None:
+        before = likert_frame(earlier.questionnaire, earlier.respondents, by)
+        items = with_change(items, item_scores(earlier.questionnaire, before, by, k), by, "item")
+        indexes = with_change(
+            indexes, index_scores(earlier.questionnaire, before, by, k), by, "index"
+        )
+    choices = choice_tables(q, results.respondents, by, k)
+    numbers = number_tables(q, results.respondents, by, k)
+    texts = released_texts(q, results.respondents, by, k)
+    quality = quality_scores(q, frame, by, k)
+
+    summary_by = ["role"]
+    summary_frame = frame if by == summary_by else likert_frame(q, results.respondents, ["role"])
+    summary_items = item_scores(q, summary_frame, summary_by, k)
+    summary_indexes = index_scores(q, summary_frame, summary_by, k)
+    summary_labeller = _Labeller(q, summary_by)
+    summary_groups = tuple(summary_labeller.group(key) for key in _keys(summary_items, summary_by))
+
+    rates = _rates(q, results, by, k)
+    total_rate = rates[0][1][0] if rates and rates[0][1] else None
+    suppressed = sum(
+        int(table["suppressed"].sum()) for table in (items, indexes, quality) if len(table)
+    ) + int(choices.drop_duplicates([*by, "question"])["suppressed"].sum())
+    return Report(
+        title=str(q.title),
+        round_name=results.round.name,
+        compared_with=earlier.round.name if earlier else None,
+        period=(results.first_answer, results.last_answer),
+        generated_on=(today or date.today()).isoformat(),
+        min_group_size=k,
+        anonymous=results.round.anonymous,
+        by_label=" × ".join(DIMENSION_NAMES.get(name, name) for name in by) or "alle",
+        respondents=len(results.respondents),
+        total_rate=total_rate,
+        summary_groups=summary_groups,
+        summary=_summary(q, summary_items, summary_indexes, summary_groups, summary_by),
+        pages=_pages(q, labeller, items, choices, numbers, texts),
+        indexes=_indexes(q, labeller, indexes),
+        quality=_quality(q, labeller, quality),
+        rates=rates,
+        texts=_texts(q, labeller, texts),
+        scale=q.items[0].scale if q.items else None,
+        suppressed_cells=suppressed,
+    )
+
+
+class _Labeller:
+    """Readable group names: role labels from the questionnaire, "Alle" for the total."""
+
+    def __init__(self, questionnaire: Questionnaire, by: Sequence[str]):
+        self.by = list(by)
+        self.roles = {role.code: str(role.label) for role in questionnaire.roles}
+
+    def group(self, key: tuple[Hashable, ...]) -> Group:
+        parts = [
+            self.roles.get(str(value), str(value)) if name == "role" else str(value)
+            for name, value in zip(self.by, key, strict=True)
+            if value != ALL
+        ]
+        parts = ["Ikke oppgitt" if part == NOT_GIVEN else part for part in parts]
+        return Group(tuple(key), ", ".join(parts) or "Alle", all(v == ALL for v in key))
+
+    def of(self, row: pd.Series) -> Group:
+        return self.group(tuple(row[name] for name in self.by))
+
+
+def _keys(table: pd.DataFrame, by: Sequence[str]) -> list[tuple]:
+    return list(dict.fromkeys(zip(*(table[name] for name in by), strict=True))) if by else [()]
+
+
+def _summary(
+    q: Questionnaire,
+    items: pd.DataFrame,
+    indexes: pd.DataFrame,
+    groups: Sequence[Group],
+    by: Sequence[str],
+) -> tuple[SummaryRow, ...]:
+    def cells(table: pd.DataFrame, column: str, value: str) -> tuple[float | None, ...]:
+        rows = table[table[column].astype(str) == value]
+        means = {tuple(r[name] for name in by): r["mean"] for _, r in rows.iterrows()}
+        return tuple(_figure(means.get(group.key)) for group in groups)
+
+    rows = [SummaryRow(i.id, str(i.text), "item", cells(items, "item", i.id)) for i in q.items]
+    rows += [
+        SummaryRow(x.id, str(x.label), "index", cells(indexes, "index", x.id), x.target)
+        for x in q.indexes
+    ]
+    return tuple(rows)
+
+
+def _pages(
+    q: Questionnaire,
+    labeller: _Labeller,
+    items: pd.DataFrame,
+    choices: pd.DataFrame,
+    numbers: pd.DataFrame,
+    texts: list,
+) -> tuple[PageSection, ...]:
+    item_rows = {item_id: rows for item_id, rows in items.groupby("item", observed=True)}
+    choice_rows = {qid: rows for qid, rows in choices.groupby("question", observed=True)}
+    number_rows = {qid: rows for qid, rows in numbers.groupby("question")}
+    text_counts: dict[str, int] = {}
+    for text in texts:
+        text_counts[text.question] = text_counts.get(text.question, 0) + 1
+    pages = []
+    for page in q.pages:
+        sections = []
+        for question in page.questions:
+            audience = page.audience or question.audience
+            sections.append(
+                QuestionSection(
+                    id=question.id,
+                    text=str(question.text),
+                    type=question.type,
+                    lead_in=str(question.lead_in) if question.lead_in else None,
+                    audience=_audience(q, audience),
+                    scale=question.scale,
+                    items=tuple(
+                        ItemBlock(item.id, str(item.text), _item_rows(labeller, rows))
+                        for item in question.items
+                        if (rows := item_rows.get(item.id)) is not None
+                    )
+                    if question.type in LIKERT_TYPES
+                    else (),
+                    options=tuple(str(c.label) for c in question.choices),
+                    choice_rows=_choice_rows(labeller, question, choice_rows.get(question.id)),
+                    multiple=question.type == "multiple_choice",
+                    numbers=_number_rows(labeller, question, number_rows.get(question.id)),
+                    texts=text_counts.get(question.id, 0),
+                )
+            )
+        ids = [question.id for question in page.questions]
+        title = (
+            str(page.title)
+            if page.title
+            else "Spørsmål " + "–".join(dict.fromkeys([ids[0], ids[-1]]))
+        )
+        pages.append(PageSection(page.id, title, tuple(sections)))
+    return tuple(pages)
+
+
+def _audience(q: Questionnaire, audience: frozenset[str] | None) -> str | None:
+    if audience is None:
+        return None
+    labels = [str(role.label) for role in q.roles if role.code in audience]
+    return "Bare for " + " og ".join(label.lower() for label in labels)
+
+
+def _item_rows(labeller: _Labeller, rows: pd.DataFrame) -> tuple[ItemRow, ...]:
+    shares = [c for c in rows.columns if c.startswith("share_")]
+    return tuple(
+        ItemRow(
+            group=labeller.of(row),
+            n=_figure(row["n"]),
+            mean=_figure(row["mean"]),
+            sd=_figure(row["sd"]),
+            median=_figure(row["median"]),
+            favourable=_figure(row["favourable"]),
+            unfavourable=_figure(row["unfavourable"]),
+            not_scored=_figure(row["not_scored"]),
+            shares=tuple(_figure(row[c]) for c in shares),
+            change=_figure(row.get("change")),
+        )
+        for _, row in rows.iterrows()
+    )
+
+
+def _choice_rows(
+    labeller: _Labeller, question: Question, rows: pd.DataFrame | None
+) -> tuple[ChoiceRow, ...]:
+    if rows is None or question.type not in CHOICE_TYPES:
+        return ()
+    found = []
+    for _, group_rows in rows.groupby(labeller.by or (lambda _: 0), sort=False, observed=True):
+        first = group_rows.iloc[0]
+        found.append(
+            ChoiceRow(
+                group=labeller.of(first),
+                n=_figure(first["n"]),
+                counts=tuple(_figure(v) for v in group_rows["count"]),
+                shares=tuple(_figure(v) for v in group_rows["share"]),
+            )
+        )
+    return tuple(found)
+
+
+def _number_rows(
+    labeller: _Labeller, question: Question, rows: pd.DataFrame | None
+) -> tuple[NumberRow, ...]:
+    if rows is None:
+        return ()
+    return tuple(
+        NumberRow(
+            group=labeller.of(row),
+            label=str(choice.label) if (choice := question.choice(row["code"])) else "",
+            n=_figure(row["n"]),
+            mean=_figure(row["mean"]),
+            median=_figure(row["median"]),
+            minimum=_figure(row["min"]),
+            maximum=_figure(row["max"]),
+        )
+        for _, row in rows.iterrows()
+    )
+
+
+def _indexes(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tuple[IndexRow, ...]:
+    labels = {index.id: str(index.label) for index in q.indexes}
+    return tuple(
+        IndexRow(
+            id=str(row["index"]),
+            label=labels[str(row["index"])],
+            group=labeller.of(row),
+            n=_figure(row["n"]),
+            mean=_figure(row["mean"]),
+            sd=_figure(row["sd"]),
+            target=_figure(row["target"]),
+            below_target=bool(row["below_target"]),
+            change=_figure(row.get("change")),
+        )
+        for _, row in table.iterrows()
+    )
+
+
+def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tuple[QualityRow, ...]:
+    labels = {pair.id: str(pair.label) for pair in q.quality_pairs}
+    return tuple(
+        QualityRow(
+            kind=row["kind"],
+            id=str(row["id"]),
+            label=labels.get(str(row["id"]), str(row["id"]).replace("_", " ").capitalize()),
+            group=labeller.of(row),
+            n=_figure(row["n"]),
+            expectation=_figure(row["expectation"]),
+            experience=_figure(row["experience"]),
+            k=_figure(row["k"]),
+        )
+        for _, row in table.iterrows()
+    )
+
+
+def _rates(
+    q: Questionnaire, results: RoundResults, by: Sequence[str], k: int
+) -> tuple[tuple[str, tuple[RateRow, ...]], ...]:
+    """Response rates by the invitation's role, then by each other breakdown dimension."""
+    if not results.invitations:
+        return ()
+    tables = []
+    for name in dict.fromkeys(["role", *by]):
+        table = response_rates(q, results.invitations, [name], k)
+        labeller = _Labeller(q, [name])
+        rows = tuple(
+            RateRow(labeller.of(r), int(r["invited"]), _figure(r["answered"]), _figure(r["rate"]))
+            for _, r in table.iterrows()
+        )
+        tables.append((DIMENSION_NAMES.get(name, name), rows))
+    return tuple(tables)
+
+
+def _texts(q: Questionnaire, labeller: _Labeller, texts: list) -> tuple[TextGroup, ...]:
+    groups: dict[tuple, list[str]] = {}
+    for text in texts:
+        groups.setdefault((text.question, text.code, text.group), []).append(text.text)
+    found = []
+    for (question_id, code, key), lines in groups.items():
+        question = q.question(question_id)
+        choice = question.choice(code) if code else None
+        heading = str(question.text) + (f" – {choice.label}" if choice else "")
+        group = labeller.group(key)
+        label = "Andre grupper, samlet" if group.is_total and labeller.by else group.label
+        found.append(TextGroup(question_id, heading, label, tuple(lines)))
+    return tuple(found)

@@ -1,0 +1,102 @@
+"""Rendering: Norwegian numbers, escaped respondent text, and a PDF renderer that fetches
+nothing but the package's own stylesheet and fonts."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from survey.demo import national_2009_round
+from survey.questionnaire.answers import Answer
+from survey.report.content import build_report
+from survey.report.render import ASSETS, AssetFetcher, decimal, percent, render_html, render_pdf
+from survey.storage import open_database
+from survey.storage.results import round_results
+
+HOSTILE = (
+    '<img src="file:///etc/passwd"> <link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
+    " {{ 7*7 }} {% if 1 %}ja{% endif %} https://example.org/track.png"
+)
+
+
+def test_numbers_are_written_the_norwegian_way():
+    assert decimal(4.75) == "4,8" and decimal(4.0) == "4,0"
+    assert decimal(1234567, 0) == "1\u00a0234\u00a0567"
+    assert decimal(None) == "–" and decimal(float("nan")) == "–"
+    assert percent(0.555) == "56\u00a0%" and percent(None) == "–"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.css",
+        "https://example.org/font.ttf",
+        "data:text/css,body{color:red}",
+        (ASSETS / ".." / "report.html").as_uri(),  # a step out of the assets folder
+        (ASSETS / "fonts" / "missing.ttf").as_uri(),
+        "file://evil.example.org" + (ASSETS / "report.css").as_posix(),
+    ],
+)
+def test_the_fetcher_refuses_everything_but_the_assets(url):
+    fetcher = AssetFetcher()
+    with pytest.raises(ValueError, match="refused"):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+
+
+def test_the_fetcher_serves_the_stylesheet_and_fonts():
+    fetcher = AssetFetcher()
+    css = fetcher.fetch((ASSETS / "report.css").as_uri())
+    assert b"@font-face" in css.read() and css.content_type == "text/css"
+    assert fetcher.fetch((ASSETS / "fonts" / "DejaVuSans.ttf").as_uri()).read()[:4] == (
+        b"\x00\x01\x00\x00"
+    )
+
+
+def test_markup_that_slips_into_a_document_fetches_nothing():
+    fetcher = AssetFetcher()
+    html = (
+        '<html lang="nb"><head><title>t</title><link rel="stylesheet" href="report.css">'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head><body><h1>Tittel</h1>'
+        '<img src="file:///etc/passwd" alt="x"><img src="https://example.org/a.png" alt="y">'
+        "</body></html>"
+    )
+    assert render_pdf(html, fetcher).startswith(b"%PDF")
+    assert set(fetcher.refused) == {
+        "http://127.0.0.1:9/x.css",
+        "file:///etc/passwd",
+        "https://example.org/a.png",
+    }
+
+
+@pytest.fixture
+def hostile_round(tmp_path):
+    db = open_database(tmp_path / "survey.sqlite3")
+    round_ = national_2009_round(db, municipalities=5, answer_rate=1.0)
+    response_id = db.execute("SELECT min(id) FROM responses").fetchone()[0]
+    with db.conn:
+        db.execute(
+            "INSERT OR REPLACE INTO answers (response_id, item, code, number, text) "
+            "VALUES (?, 'q14', '', NULL, ?)",
+            [response_id, HOSTILE],
+        )
+    return round_results(db, round_.id)
+
+
+def test_respondent_text_is_printed_literally_and_fetches_nothing(hostile_round, tmp_path):
+    assert any(a.get("q14") == Answer(HOSTILE) for _, a in hostile_round.respondents)
+    report = build_report(hostile_round, by=())
+    html = render_html(report)
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "{{ 7*7 }}" in html and "49" not in html.split("kommentarer")[-1]
+    fetcher = AssetFetcher()
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(render_pdf(html, fetcher))
+    assert fetcher.refused == []
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert '<img src="file:///etc/passwd">' in text and "{{ 7*7 }}" in text
+    assert "https://example.org/track.png" in text

@@ -1,0 +1,303 @@
+"""Choice and number tables compared with plain-Python counting on a generated 2009 round.
+
+In the 2009 questionnaire q2-q4 are on a page only prosjektledere see; q3 is a multiple
+choice, so its shares are of the prosjektledere who saw it (ticking nothing included), and
+q4's "frikjøpt" option asks for a number.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+
+import pytest
+
+from survey.questionnaire import load_questionnaire
+from survey.questionnaire.answers import Answer
+from survey.scoring.choices import choice_tables, number_tables
+from survey.scoring.suppression import ALL, suppressed_groups, with_margins
+from tests.conftest import QUESTIONNAIRES, lint
+
+Q = load_questionnaire(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
+K = 5
+ROLES = ["ordforer", "radmann", "tillitsvalgt", "prosjektleder", "annet"]
+UNITS = ["Levanger", "Verdal", "Steinkjer", "Frosta"]
+ONLY_PROSJEKTLEDER = {"q2", "q3", "q4"}  # the page "Kun prosjektleder", read off the YAML
+CHANGES = ["skifte", "okt_frikjop", "redusert_frikjop"]
+CODES = {q.id: [c.code for c in q.choices] for q in Q.questions}
+CHOICE_QUESTIONS = [q.id for q in Q.questions if q.type in ("single_choice", "multiple_choice")]
+
+
+def test_the_questionnaire_is_what_these_tests_assume():
+    page = next(p for p in Q.pages if p.id == "prosjektorganisering")
+    assert page.audience == frozenset({"prosjektleder"})
+    assert {q.id for q in page.questions} == ONLY_PROSJEKTLEDER
+    assert [q.id for q in Q.questions if q.type == "multiple_choice"] == ["q3"]
+    assert CHOICE_QUESTIONS == ["q1", "q2", "q3", "q4", "q9b", "q10", "q11a", "q11b"]
+
+
+def generated(seed: int, people: int = 300):
+    rng = random.Random(seed)
+    respondents = []
+    for _ in range(people):
+        role = rng.choices(ROLES, weights=[1, 1, 5, 4, 0.1])[0]
+        unit = rng.choices(UNITS, weights=[5, 4, 4, 0.15])[0]
+        answers = {"q1": Answer(role, {"annet": "Kommunalsjef"} if role == "annet" else {})}
+        if role == "prosjektleder":
+            if rng.random() < 0.85:
+                code = rng.choice(CODES["q2"])
+                answers["q2"] = Answer(code, {"ja": "Ny leder"} if code == "ja" else {})
+            roll = rng.random()
+            if roll < 0.15:
+                pass  # saw q3 and ticked nothing
+            elif roll < 0.3:
+                answers["q3"] = Answer(frozenset({"ingen_endringer"}))
+            else:
+                answers["q3"] = Answer(frozenset(rng.sample(CHANGES, rng.randint(1, 3))))
+            if rng.random() < 0.9:
+                code = rng.choice(CODES["q4"])
+                number = code == "frikjopt" and rng.random() < 0.85
+                details = {"frikjopt": float(rng.randint(0, 100))} if number else {}
+                answers["q4"] = Answer(code, details)
+        for question in ("q9b", "q10", "q11a", "q11b"):
+            if rng.random() < 0.88:
+                answers[question] = Answer(rng.choice(CODES[question]))
+        answers["q5"] = Answer(rng.randint(1, 6))  # Likert answers are no choice
+        respondents.append(({"role": role, "unit": unit}, answers))
+    return respondents
+
+
+def key_of(groups, by):
+    return tuple(groups[b] for b in by)
+
+
+def member(groups, by, key) -> bool:
+    """Whether a respondent belongs to a cell or margin (ALL matches every value)."""
+    return all(v in (ALL, groups[b]) for b, v in zip(by, key, strict=True))
+
+
+def saw(groups, question: str) -> bool:
+    return question not in ONLY_PROSJEKTLEDER or groups["role"] == "prosjektleder"
+
+
+def base(respondents, by, question, key) -> list:
+    """The answers a cell's shares are of: a single choice's answered codes; for the
+    multiple choice, the set of codes ticked by everyone who saw it (empty if nothing)."""
+    if question == "q3":
+        return [
+            answers["q3"].value if "q3" in answers else frozenset()
+            for groups, answers in respondents
+            if member(groups, by, key) and saw(groups, "q3")
+        ]
+    return [
+        answers[question].value
+        for groups, answers in respondents
+        if member(groups, by, key) and question in answers
+    ]
+
+
+def finest_counts(respondents, by, question) -> dict:
+    """n per finest cell, for every group someone in it was shown the question (a group
+    that saw a single choice but left it blank is a cell with n = 0)."""
+    counts: dict = {}
+    for groups, answers in respondents:
+        if saw(groups, question):
+            key = key_of(groups, by)
+            counted = question == "q3" or question in answers
+            counts[key] = counts.get(key, 0) + int(counted)
+    return counts
+
+
+@pytest.mark.parametrize("by", [["role"], ["unit"], ["role", "unit"]])
+def test_counts_and_shares_match_plain_counting(by):
+    respondents = generated(seed=11 + len(by))
+    table = choice_tables(Q, respondents, by, K)
+    assert list(table.columns) == [*by, "question", "code", "count", "n", "share", "suppressed"]
+    assert list(dict.fromkeys(table["question"])) == CHOICE_QUESTIONS
+    checked = hidden_rows = 0
+    for question in CHOICE_QUESTIONS:
+        rows = table[table["question"] == question]
+        counts = finest_counts(respondents, by, question)
+        secret = suppressed_groups(counts, K)
+        # every cell and margin of the groups that saw it, each with every option in order
+        keys = [key_of(row, by) for _, row in rows.iterrows()]
+        assert set(keys) == set(with_margins(counts))
+        assert keys[0] == (ALL,) * len(by)  # the total comes first
+        for start in range(0, len(rows), len(CODES[question])):
+            block = rows.iloc[start : start + len(CODES[question])]
+            assert list(block["code"]) == CODES[question]
+            assert len({key_of(row, by) for _, row in block.iterrows()}) == 1
+        for _, row in rows.iterrows():
+            key = key_of(row, by)
+            assert row["suppressed"] == (key in secret)
+            if row["suppressed"]:
+                assert math.isnan(row["count"]) and math.isnan(row["n"])
+                assert math.isnan(row["share"])
+                hidden_rows += 1
+                continue
+            answers = base(respondents, by, question, key)
+            if question == "q3":
+                count = sum(row["code"] in codes for codes in answers)
+            else:
+                count = sum(code == row["code"] for code in answers)
+            assert len(answers) >= K
+            assert row["n"] == len(answers)
+            assert row["count"] == count
+            assert row["share"] == pytest.approx(count / len(answers))
+            checked += 1
+    assert checked > 50 and hidden_rows > 0
+
+
+def test_only_prosjektledere_are_counted_for_their_page():
+    table = choice_tables(Q, generated(seed=3), ["role"], K)
+    for question in ONLY_PROSJEKTLEDER:
+        roles = set(table.loc[table["question"] == question, "role"])
+        assert roles == {ALL, "prosjektleder"}
+    assert {"ordforer", "tillitsvalgt"} <= set(table.loc[table["question"] == "q10", "role"])
+
+
+def hand_made():
+    """Seven prosjektledere and six others in one unit, with known answers."""
+    people = []
+    q3 = [{"skifte"}, {"skifte"}, {"skifte", "okt_frikjop"}, None, None, {"ingen_endringer"}, None]
+    q4 = ["frikjopt", "frikjopt", "ikke_frikjopt", "annet", "frikjopt", None, None]
+    for ticked, code in zip(q3, q4, strict=True):
+        answers = {"q1": Answer("prosjektleder")}
+        if ticked is not None:
+            answers["q3"] = Answer(frozenset(ticked))
+        if code is not None:
+            answers["q4"] = Answer(code)
+        people.append(({"role": "prosjektleder", "unit": "Levanger"}, answers))
+    people += [({"role": "tillitsvalgt", "unit": "Levanger"}, {"q1": Answer("tillitsvalgt")})] * 6
+    return people
+
+
+def test_a_multiple_choice_share_is_of_those_who_saw_it():
+    table = choice_tables(Q, hand_made(), ["role"], K)
+    q3 = table[(table["question"] == "q3") & (table["role"] == "prosjektleder")]
+    q3 = q3.set_index("code")
+    # seven saw q3 (three ticked nothing); the six tillitsvalgte never saw it
+    assert (q3["n"] == 7).all()
+    assert q3.loc["skifte", "count"] == 3 and q3.loc["skifte", "share"] == pytest.approx(3 / 7)
+    assert q3.loc["okt_frikjop", "share"] == pytest.approx(1 / 7)
+    assert q3.loc["redusert_frikjop", "count"] == 0
+    assert q3.loc["ingen_endringer", "share"] == pytest.approx(1 / 7)
+    total = table[(table["question"] == "q3") & (table["role"] == ALL)]
+    assert (total["n"] == 7).all()
+
+
+def test_a_single_choice_share_is_of_those_who_answered_it():
+    table = choice_tables(Q, hand_made(), ["role"], K)
+    q4 = table[(table["question"] == "q4") & (table["role"] == "prosjektleder")]
+    q4 = q4.set_index("code")
+    # five of the seven answered q4: shares of five, adding up to one
+    assert (q4["n"] == 5).all()
+    assert q4.loc["frikjopt", "share"] == pytest.approx(3 / 5)
+    assert q4["share"].sum() == pytest.approx(1.0)
+    q1 = table[(table["question"] == "q1") & (table["role"] == ALL)].set_index("code")
+    assert q1.loc["prosjektleder", "count"] == 7 and q1.loc["tillitsvalgt", "count"] == 6
+    assert q1.loc["prosjektleder", "share"] == pytest.approx(7 / 13)
+
+
+def test_a_small_group_is_hidden_in_a_choice_table_with_its_complement():
+    people = (
+        hand_made() + [({"role": "ordforer", "unit": "Verdal"}, {"q1": Answer("ordforer")})] * 2
+    )
+    table = choice_tables(Q, people, ["role"], K)
+    q1 = table[table["question"] == "q1"]
+    hidden = set(q1.loc[q1["suppressed"], "role"])
+    # two mayors, and the six tillitsvalgte so the two cannot be had from the total
+    assert hidden == {"ordforer", "tillitsvalgt"}
+    assert q1.loc[q1["suppressed"], ["count", "n", "share"]].isna().all().all()
+    assert q1.loc[q1["role"] == ALL, "n"].iloc[0] == 15
+
+
+@pytest.mark.parametrize("by", [["role"], ["unit"], ["role", "unit"]])
+def test_specify_numbers_match_plain_statistics(by):
+    respondents = generated(seed=22)
+    table = number_tables(Q, respondents, by, K)
+    assert set(zip(table["question"], table["code"], strict=True)) == {("q4", "frikjopt")}
+    numbers: dict = {}
+    for groups, answers in respondents:
+        if "q4" in answers and "frikjopt" in answers["q4"].details:
+            key = key_of(groups, by)
+            numbers.setdefault(key, []).append(answers["q4"].details["frikjopt"])
+    sizes = {key: len(values) for key, values in numbers.items()}
+    secret = suppressed_groups(sizes, K)
+    assert {key_of(row, by) for _, row in table.iterrows()} == set(with_margins(sizes))
+    assert key_of(table.iloc[0], by) == (ALL,) * len(by)
+    checked = 0
+    figures = ["n", "mean", "sd", "median", "min", "max"]
+    for _, row in table.iterrows():
+        key = key_of(row, by)
+        assert row["suppressed"] == (key in secret)
+        if row["suppressed"]:
+            assert all(math.isnan(row[f]) for f in figures)
+            continue
+        values = [
+            v
+            for k, vs in numbers.items()
+            if member(dict(zip(by, k, strict=True)), by, key)
+            for v in vs
+        ]
+        assert len(values) >= K
+        assert row["n"] == len(values)
+        assert row["mean"] == pytest.approx(statistics.fmean(values))
+        assert row["sd"] == pytest.approx(statistics.stdev(values))
+        assert row["median"] == pytest.approx(statistics.median(values))
+        assert row["min"] == min(values) and row["max"] == max(values)
+        checked += 1
+    assert checked >= 2
+    # only prosjektledere saw q4, so by role nothing is small; by unit Frosta is
+    assert table["suppressed"].any() == (by != ["role"])
+
+
+def test_no_numbers_give_an_empty_table_not_an_error():
+    people = [({"role": "radmann", "unit": "Verdal"}, {"q1": Answer("radmann")})] * 6
+    for by in ([], ["role"]):
+        table = number_tables(Q, people, by, K)
+        assert table.empty
+        assert list(table.columns) == [*by, "question", "code", "n", "mean", "sd", "median"] + [
+            "min",
+            "max",
+            "suppressed",
+        ]
+
+
+NUMBERS = """
+id: t
+version: 1
+title: T
+pages:
+  - id: p
+    questions:
+      - id: stilling
+        type: single_choice
+        text: Stilling
+        choices:
+          - {code: hel, label: Hel}
+          - {code: deltid, label: Deltid, specify: {type: number, min: 1, max: 99}}
+      - {id: timer, type: number, text: Timer, max: 80, integer: false}
+"""
+
+
+def test_numbers_come_in_questionnaire_order_whoever_answered_first():
+    result = lint(NUMBERS)
+    assert result.ok, [str(p) for p in result.problems]
+    q = result.questionnaire
+    people = [({"unit": "x"}, {"timer": Answer(37.5)})] * 3  # the first answers: timer only
+    people += [
+        ({"unit": "x"}, {"timer": Answer(float(t)), "stilling": Answer("deltid", {"deltid": p})})
+        for t, p in [(20, 50.0), (30, 80.0), (15, 40.0), (25, 60.0), (10, 20.0)]
+    ]
+    table = number_tables(q, people, [], K)
+    assert list(zip(table["question"], table["code"], strict=True)) == [
+        ("stilling", "deltid"),
+        ("timer", ""),
+    ]
+    assert table["n"].tolist() == [5, 8]
+    assert table.iloc[0]["mean"] == pytest.approx(statistics.fmean([50, 80, 40, 60, 20]))
+    assert table.iloc[1]["median"] == pytest.approx(
+        statistics.median([37.5] * 3 + [20, 30, 15, 25, 10])
+    )
