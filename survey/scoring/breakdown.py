@@ -29,17 +29,21 @@ def group_key(groups: Mapping[str, str | None], by: Sequence[str]) -> tuple[str,
 def as_categories(
     frame: pd.DataFrame, columns: Sequence[str], questionnaire: Questionnaire
 ) -> pd.DataFrame:
-    """Group columns as categoricals in reading order: roles as the questionnaire lists
-    them, other values sorted naturally ("Enhet 2" before "Enhet 10"), "not given" last.
-    Categorical keys also make the group-bys of a national round several times faster."""
-    roles = [role.code for role in questionnaire.roles]
+    """Group columns as categoricals in reading order (see ``reading_order``). Categorical
+    keys also make the group-bys of a national round several times faster."""
     for name in columns:
-        values = set(frame[name])
-        ranked = [r for r in roles if r in values] if name == "role" else []
-        rest = sorted(values - set(ranked) - {NOT_GIVEN}, key=_natural)
-        order = ranked + rest + ([NOT_GIVEN] if NOT_GIVEN in values else [])
+        order = reading_order(questionnaire, name, set(frame[name]))
         frame[name] = pd.Categorical(frame[name], categories=order)
     return frame
+
+
+def reading_order(questionnaire: Questionnaire, name: str, values: set[str]) -> list[str]:
+    """Roles as the questionnaire lists them, other values sorted naturally ("Enhet 2"
+    before "Enhet 10"), "not given" last."""
+    roles = [role.code for role in questionnaire.roles] if name == "role" else []
+    ranked = [r for r in roles if r in values]
+    rest = sorted(values - set(ranked) - {NOT_GIVEN}, key=_natural)
+    return ranked + rest + ([NOT_GIVEN] if NOT_GIVEN in values else [])
 
 
 def _natural(value: str) -> list:

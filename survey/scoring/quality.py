@@ -37,15 +37,18 @@ def quality_scores(
             continue
         both = expected.notna() & experienced.notna()
         part = wide.loc[both, ["respondent", *by]].assign(f=expected[both], l=experienced[both])
-        parts.append(part.assign(pair=pair.id, dimension=pair.dimension or pair.id))
+        parts.append(part.assign(pair=pair.id, dimension=pair.dimension))
     if not parts:
         return pd.DataFrame(columns=columns)
     answered = pd.concat(parts, ignore_index=True).assign(pairs=1)
-    dimensions = list(dict.fromkeys(p.dimension or p.id for p in pairs))
+    dimensions = list(dict.fromkeys(p.dimension for p in pairs if p.dimension))
     tables = []
     for kind, ids in (("pair", [p.id for p in pairs]), ("dimension", dimensions)):
+        if not ids:
+            continue  # no pair declares a dimension
         people = (
-            answered.groupby(["respondent", *by, kind], observed=True)[["f", "l", "pairs"]]
+            answered.dropna(subset=[kind])
+            .groupby(["respondent", *by, kind], observed=True)[["f", "l", "pairs"]]
             .sum()
             .reset_index()
             .assign(n=1)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.breakdown import group_key
+from survey.scoring.breakdown import group_key, reading_order
 from survey.scoring.likert import Respondent
 from survey.scoring.suppression import ALL, suppressed_groups
 
@@ -53,6 +53,17 @@ def released_texts(
         return []
     found = [f for f in found if sizes[f[0]] >= min_group_size]
     order = {q.id: rank for rank, q in enumerate(questionnaire.questions)}
+    ranks = [
+        {
+            value: rank
+            for rank, value in enumerate(reading_order(questionnaire, name, {k[i] for k in sizes}))
+        }
+        for i, name in enumerate(by)
+    ]
+
+    def group_rank(group: tuple[str, ...]) -> tuple[int, ...]:
+        return tuple(rank[value] for rank, value in zip(ranks, group, strict=True))
+
     released = [
         ReleasedText(question, code, pool if key in hidden else key, text.strip())
         for key, question, code, text in found
@@ -60,7 +71,13 @@ def released_texts(
     ]
     return sorted(
         released,
-        key=lambda t: (order[t.question], t.code, t.group == pool, t.group, *_alphabetical(t.text)),
+        key=lambda t: (
+            order[t.question],
+            t.code,
+            t.group == pool,
+            () if t.group == pool else group_rank(t.group),
+            *_alphabetical(t.text),
+        ),
     )
 
 
