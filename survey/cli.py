@@ -22,6 +22,7 @@ import sqlite_utils
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from survey.accounts import ROLES, PasswordProblem
 from survey.csvfile import CsvProblems
 from survey.demo import national_2009_round
 from survey.invitations import read_invitation_list
@@ -37,6 +38,7 @@ from survey.storage.questionnaires import publish, questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
 from survey.storage.results import round_results
 from survey.storage.rounds import Round, create_round, get_round, list_rounds
+from survey.storage.users import add_user
 from survey.transfer import export_table, read_responses
 from survey.web.database import get_db
 
@@ -340,6 +342,26 @@ def report_command(round_id: int, output: str, by: str, earlier_id: int | None) 
     click.echo(f"wrote the report of round {round_id} ({results.round.name}) to {output}", err=True)
 
 
+@click.group("user", help="Secretariat accounts.")
+def user_group() -> None:
+    pass
+
+
+@user_group.command("add", help="Add an account; the password is asked for (or SURVEY_PASSWORD).")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the account may do.")
+@click.option("--unit", "units", multiple=True, help="A unit leader's unit (repeatable).")
+@click.password_option(envvar="SURVEY_PASSWORD", help="At least 12 characters.")
+@storage_command
+def user_add_command(email: str, role: str, units: tuple[str, ...], password: str) -> None:
+    try:
+        account = add_user(_db(), email, password, role, units)
+    except PasswordProblem as problem:
+        raise click.ClickException(str(problem)) from problem
+    where = f" for {', '.join(account.units)}" if account.units else ""
+    click.echo(f"added {account.email} as {account.role}{where}")
+
+
 COMMANDS = (
     validate_command,
     schema_command,
@@ -354,6 +376,7 @@ COMMANDS = (
     export_command,
     scores_command,
     report_command,
+    user_group,
 )
 
 

@@ -1,0 +1,58 @@
+"""Secretariat accounts: roles, what each may do, and password hashing.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults follow RFC 9106's recommended
+parameters) and re-hashed on sign-in when those defaults are raised. Permissions are decided
+here, once, so every route and command asks the same question the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ROLES = ("admin", "analyst", "unit-leader")
+MIN_PASSWORD_LENGTH = 12
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    email: str
+    role: str
+    units: tuple[str, ...] = ()
+
+    def may_manage(self) -> bool:
+        """Publish questionnaires, run rounds, invite, remind, close: admins only."""
+        return self.role == "admin"
+
+    def may_read_results(self, unit: str | None = None) -> bool:
+        """Admins and analysts read every result; a unit leader only their own units'."""
+        if self.role in ("admin", "analyst"):
+            return True
+        return self.role == "unit-leader" and unit is not None and unit in self.units
+
+
+class PasswordProblem(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordProblem(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """Constant-time by construction (the hash is recomputed whatever the input)."""
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)

@@ -1,0 +1,108 @@
+"""Secretariat accounts: Argon2id hashes, throttled sign-in, permissions, the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from survey.accounts import Account, PasswordProblem
+from survey.storage import StorageError, open_database
+from survey.storage.users import (
+    MAX_FAILURES,
+    SignInRefused,
+    add_user,
+    audit_entries,
+    sign_in,
+)
+
+PASSWORD = "korrekt hest batteri stift"
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(tmp_path / "survey.sqlite3")
+    yield database
+    database.conn.close()
+
+
+def test_passwords_are_stored_as_argon2id_hashes_only(db):
+    add_user(db, "Kari@Kommune.no", PASSWORD, "admin")
+    (stored,) = db.execute("SELECT password_hash FROM users").fetchone()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert sign_in(db, "kari@kommune.no", PASSWORD).role == "admin"  # e-mail case ignored
+
+
+def test_short_passwords_unknown_roles_and_duplicates_are_refused(db):
+    with pytest.raises(PasswordProblem):
+        add_user(db, "a@b.no", "kort", "admin")
+    with pytest.raises(StorageError, match="unknown role"):
+        add_user(db, "a@b.no", PASSWORD, "superuser")
+    with pytest.raises(StorageError, match="needs at least one --unit"):
+        add_user(db, "a@b.no", PASSWORD, "unit-leader")
+    add_user(db, "a@b.no", PASSWORD, "analyst")
+    with pytest.raises(StorageError, match="already an account"):
+        add_user(db, "A@B.no", PASSWORD, "admin")
+
+
+def test_wrong_and_unknown_sign_ins_are_refused_alike(db):
+    add_user(db, "a@b.no", PASSWORD, "admin")
+    for email, password in (("a@b.no", "feil passord her"), ("ukjent@b.no", PASSWORD)):
+        with pytest.raises(SignInRefused) as refused:
+            sign_in(db, email, password)
+        assert str(refused.value) == "wrong e-mail or password"
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(db):
+    add_user(db, "a@b.no", PASSWORD, "admin")
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(SignInRefused) as refused:
+            sign_in(db, "a@b.no", "feil passord her")
+    assert refused.value.locked
+    with pytest.raises(SignInRefused, match="locked"):
+        sign_in(db, "a@b.no", PASSWORD)
+    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    with db.conn:
+        db.execute("UPDATE users SET locked_until = ?", [past])
+    assert sign_in(db, "a@b.no", PASSWORD).email == "a@b.no"  # the lock expires
+    actions = [action for _, _, action, _ in audit_entries(db)]
+    assert actions.count("sign-in failed") == MAX_FAILURES and actions[0] == "signed in"
+
+
+def test_unit_leaders_read_only_their_own_units():
+    leader = Account(1, "l@b.no", "unit-leader", ("Verdal",))
+    assert leader.may_read_results("Verdal") and not leader.may_read_results("Levanger")
+    assert not leader.may_read_results(None) and not leader.may_manage()
+    analyst = Account(2, "a@b.no", "analyst")
+    assert analyst.may_read_results("Levanger") and not analyst.may_manage()
+    assert Account(3, "x@b.no", "admin").may_manage()
+
+
+def test_user_add_command(tmp_path):
+    env = {
+        **os.environ,
+        "SURVEY_DATABASE": str(tmp_path / "s.sqlite3"),
+        "SURVEY_PASSWORD": PASSWORD,
+    }
+    run = [sys.executable, "-c", "from survey.cli import main; main()", "user", "add"]
+    done = subprocess.run(
+        [*run, "leder@verdal.no", "--role", "unit-leader", "--unit", "Verdal"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (
+        done.returncode == 0 and done.stdout == "added leder@verdal.no as unit-leader for Verdal\n"
+    )
+    again = subprocess.run(
+        [*run, "leder@verdal.no", "--role", "admin"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert again.returncode == 1 and "already an account" in again.stderr
