@@ -31,8 +31,10 @@ from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import item_scores, likert_frame
+from survey.spreadsheet import write_workbook
 from survey.storage import StorageError
 from survey.storage.invitations import add_invitations, invited_emails, list_invitations
+from survey.storage.measures import measures_of_round
 from survey.storage.migrations import migrate
 from survey.storage.questionnaires import publish, questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
@@ -266,19 +268,24 @@ def import_command(round_id: int, path: str) -> None:
     click.echo(f"imported {count} responses into round {round_id}")
 
 
-@click.command("export", help="Export a round's submitted responses.")
+@click.command("export", help="Export submitted responses as CSV or an Excel workbook.")
 @click.argument("round_id", metavar="ROUND", type=int)
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
 @storage_command
 def export_command(round_id: int, fmt: str, output: str | None) -> None:
     db = _db()
     round_, questionnaire = _round_and_questionnaire(db, round_id)
-    table = export_table(
-        questionnaire,
-        submitted_responses(db, questionnaire, round_id),
-        identity=not round_.anonymous,
-    )
+    responses = submitted_responses(db, questionnaire, round_id)
+    if fmt == "xlsx":
+        if output is None:
+            raise click.UsageError("an Excel workbook needs a file: add -o FILE.xlsx")
+        write_workbook(questionnaire, responses, output, identity=not round_.anonymous)
+        click.echo(f"wrote {len(responses)} responses to {output}", err=True)
+        return
+    table = export_table(questionnaire, responses, identity=not round_.anonymous)
     if output is None:
         csv.writer(sys.stdout, lineterminator="\n").writerows(table)
         return
@@ -331,7 +338,8 @@ def report_command(round_id: int, output: str, by: str, earlier_id: int | None) 
     results = round_results(db, round_id)
     earlier = round_results(db, earlier_id) if earlier_id is not None else None
     try:
-        report = build_report(results, _dimensions(by), earlier)
+        measures = measures_of_round(db, earlier_id) if earlier_id is not None else ()
+        report = build_report(results, _dimensions(by), earlier, measures=measures)
     except ReportError as error:
         raise click.ClickException(str(error)) from error
     html = render_html(report)

@@ -11,7 +11,7 @@ means nothing is imported. Pure: no Flask or SQLite.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
@@ -21,6 +21,8 @@ from survey.questionnaire.model import Question, Questionnaire
 IDENTITY = ("token", "email")
 CONTEXT = ("role", "unit")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | float  # a table cell before it is written out; "" is no answer
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,10 @@ def restore(text: str) -> str:
     return text
 
 
-def answer_cells(question: Question, answers: Mapping[str, Answer]) -> dict[str, str]:
-    """The cells of one question for one respondent (empty strings for no answer)."""
-    cells: dict[str, str] = {}
+def answer_values(question: Question, answers: Mapping[str, Answer]) -> dict[str, Cell]:
+    """The cells of one question for one respondent, numbers kept as numbers ('' for no
+    answer). Free text is neutralised; codes and numbers never need to be."""
+    cells: dict[str, Cell] = {}
     for answer_id in question.answer_ids:
         answer = answers.get(answer_id)
         value = answer.value if answer else None
@@ -77,15 +80,25 @@ def answer_cells(question: Question, answers: Mapping[str, Answer]) -> dict[str,
         elif isinstance(value, str) and question.type in ("text", "long_text"):
             cells[answer_id] = neutralise(value)
         else:
-            cells[answer_id] = _number(value) if isinstance(value, float) else str(value)
+            cells[answer_id] = value
     if any(c.specify is not None for c in question.choices):
         answer = answers.get(question.id)
         details = list(answer.details.values()) if answer else []
         detail = details[0] if details else ""
-        cells[f"{question.id}_detail"] = (
-            neutralise(detail) if isinstance(detail, str) else _number(detail)
-        )
+        cells[f"{question.id}_detail"] = neutralise(detail) if isinstance(detail, str) else detail
     return cells
+
+
+def answer_cells(question: Question, answers: Mapping[str, Answer]) -> dict[str, str]:
+    """The cells of one question for one respondent (empty strings for no answer)."""
+    return {k: as_text(v) for k, v in answer_values(question, answers).items()}
+
+
+def as_text(cell: Cell) -> str:
+    """A cell as the CSV export writes it: 5, 12.5, never 5.0."""
+    if isinstance(cell, str):
+        return cell
+    return str(cell) if isinstance(cell, int) else _number(cell)
 
 
 def _number(value: float) -> str:
@@ -172,7 +185,7 @@ def _read_row(
 
     respondent = None
     if identity is not None and respondents is not None:
-        key = cells.get(identity, "").strip()
+        key = restore(cells.get(identity, "").strip())  # a token may start with "-"
         key = key.lower() if identity == "email" else key
         respondent = respondents.get(key)
         if respondent is None:
@@ -212,29 +225,46 @@ def _read_row(
         if reason == Messages.hidden:
             reason = f"not asked of a respondent with role {role!r} (audience or show_if)"
         problem(column, reason)
-    attributes = {k: v for k, v in cells.items() if k not in known and v}
-    unit = respondent.unit if respondent else cells.get("unit") or None
+    attributes = {restore(k): restore(v) for k, v in cells.items() if k not in known and v}
+    unit = respondent.unit if respondent else restore(cells.get("unit", "")) or None
     response = ImportedResponse(row, answers, role, unit, attributes, respondent, source)
     return problems, response
 
 
-def export_table(
+ExportRow = tuple[str | None, str | None, str | None, Mapping[str, str], Mapping[str, Answer]]
+
+
+def export_rows(
     questionnaire: Questionnaire,
-    rows: Sequence[
-        tuple[str | None, str | None, str | None, Mapping[str, str], Mapping[str, Answer]]
-    ],
+    rows: Sequence[ExportRow],
     *,
     identity: bool,
+    cells: Callable[[Question, Mapping[str, Answer]], dict[str, Cell]] = answer_values,
+) -> Iterator[list[Cell]]:
+    """export_table's header and rows, with numbers kept as numbers (for spreadsheets);
+    ``cells`` gives one question's cells, in ``answer_columns`` order."""
+    attribute_names = sorted({name for _, _, _, attrs, _ in rows for name in attrs})
+    header: list[Cell] = (["token"] if identity else []) + ["role", "unit"]
+    header += [neutralise(name) for name in attribute_names]
+    yield header + answer_columns(questionnaire)
+    for token, role, unit, attributes, answers in rows:
+        # tokens may start with '-'; units and attributes come from invitation lists: all
+        # text a spreadsheet could take for a formula, so neutralised like answers
+        line: list[Cell] = ([neutralise(token or "")] if identity else []) + [
+            role or "",
+            neutralise(unit or ""),
+        ]
+        line += [neutralise(attributes.get(name, "")) for name in attribute_names]
+        for question in questionnaire.questions:
+            line += list(cells(question, answers).values())
+        yield line
+
+
+def export_table(
+    questionnaire: Questionnaire, rows: Sequence[ExportRow], *, identity: bool
 ) -> list[list[str]]:
     """Header and rows: (token, role, unit, attributes, answers) per submitted response."""
-    attribute_names = sorted({name for _, _, _, attrs, _ in rows for name in attrs})
-    header = (["token"] if identity else []) + ["role", "unit", *attribute_names]
-    header += answer_columns(questionnaire)
-    table = [header]
-    for token, role, unit, attributes, answers in rows:
-        line = ([token or ""] if identity else []) + [role or "", unit or ""]
-        line += [attributes.get(name, "") for name in attribute_names]
-        for question in questionnaire.questions:
-            line += list(answer_cells(question, answers).values())
-        table.append(line)
-    return table
+    return [
+        [as_text(cell) for cell in line]
+        for line in export_rows(questionnaire, rows, identity=identity)
+    ]

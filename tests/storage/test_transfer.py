@@ -119,3 +119,20 @@ def test_every_problem_is_reported_and_nothing_is_stored(db):
 def test_formula_neutralising_is_reversible(text):
     assert restore(neutralise(text)) == text
     assert not neutralise(text).startswith(("=", "+", "-", "@"))
+
+
+def test_units_and_attributes_from_invitation_lists_are_neutralised_too(db):
+    """They are text someone typed into a spreadsheet: a unit "=HYPERLINK(...)" must not
+    become a formula in the export, and must come back unchanged on import."""
+    q = questionnaire_of_version(db, invited_round(db).questionnaire_version_id)
+    round_ = create_round(db, "kvalitetskommune-2009", "Anonym", anonymous=True)
+    data = (
+        b"unit,+kanal,q1,q5,q6,q7,q8,q9a,q9b,q10,q11a,q11b,q12,q13\n"
+        b"'=HYPERLINK(1),'@SUM(A1),ordforer,5,4,3,6,6,ja,nei,nei,ja,5,5\n"
+    )
+    import_responses(db, q, round_.id, read_responses(data, q, respondents=None))
+    stored = submitted_responses(db, q, round_.id)
+    assert (stored[0][2], stored[0][3]) == ("=HYPERLINK(1)", {"+kanal": "@SUM(A1)"})
+    text = export_table(q, stored, identity=False)
+    assert text[0][:3] == ["role", "unit", "'+kanal"]
+    assert text[1][1:3] == ["'=HYPERLINK(1)", "'@SUM(A1)"]
