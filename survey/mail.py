@@ -1,0 +1,534 @@
+"""Invitations and reminders by e-mail: templates in, RFC 5322 messages out, sent in batches.
+
+Templates are edited by the secretariat in the browser and filled with data from invitation
+lists, so both sides are untrusted. A template is checked once against a short list of what a
+mail needs (variables, ``{% if %}``, a few text filters) and then rendered by Jinja2's
+sandbox as well, so neither a typo nor an attempt to reach Python internals can do more than
+fail with a message. Every value that reaches a header is reduced to one line: a name with a
+line break in it cannot add a header, and the envelope recipient is always the invitation's
+own address, never one read back from the headers.
+
+Two mailers share one small protocol: SMTP for real rounds and a folder of .eml files, the
+default, so a demo works without a mail server. Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+from secrets import token_hex
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Self
+from urllib.parse import urlsplit
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_DIR = PROJECT_ROOT / "templates" / "mail"
+DEFAULT_OUTBOX = PROJECT_ROOT / "instance" / "outbox"  # Flask's instance folder for "survey"
+DEFAULT_SENDER = "noreply@localhost"
+KINDS = ("invitation", "reminder")
+VARIABLES = ("name", "round_name", "title", "closes_on", "link")
+FILTERS = frozenset({"upper", "lower", "capitalize", "title", "trim", "default", "d"})
+MAX_SUBJECT = 200
+MAX_BODY = 20_000
+MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+
+# A mail needs text, variables, conditions and a few text filters. Loops, calls, arithmetic
+# and attribute access are refused before the sandbox sees them: the sandbox stops escapes
+# but not a template that spins for an hour or builds a gigabyte string.
+_ALLOWED = (
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.Const,
+    nodes.If,
+    nodes.CondExpr,
+    nodes.Filter,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.Concat,
+)
+_NOT_ALLOWED = {
+    "Getattr": "'.' to reach inside a value",
+    "Getitem": "'[...]' to reach inside a value",
+    "Call": "function calls",
+    "For": "{% for %} loops",
+    "Macro": "macros",
+    "Assign": "{% set %}",
+    "Include": "{% include %}",
+    "Extends": "{% extends %}",
+    "Import": "{% import %}",
+    "FromImport": "{% from ... import %}",
+    "Test": "tests ('is ...')",
+} | dict.fromkeys(
+    ("Add", "Sub", "Mul", "Div", "FloorDiv", "Mod", "Pow", "Neg", "Pos"), "arithmetic"
+)
+_EXAMPLE_LINK = "https://eksempel.invalid/s/EKSEMPELTOKEN"
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_LOCAL_PART = re.compile(r"[!#$%&'*+\-/=?^_`{|}~.0-9A-Za-z]+")
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"  # letters (æøå too) and digits, inner '-' or '_'
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
+
+_env = SandboxedEnvironment(
+    autoescape=False,  # plain-text mail: HTML escaping would show "&amp;" to respondents
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_env.globals.clear()  # no range(), lipsum(), dict(), cycler ... : nothing to call or reach into
+
+
+class MailTemplateError(ValueError):
+    """A template that cannot be used; the message says where and how to fix it."""
+
+
+class MailError(Exception):
+    """A message could not be sent, or the mail settings are wrong."""
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break and control character turned into one space: the form
+    in which names and subjects may enter a header."""
+    return " ".join(_LINE_BREAKS.sub(" ", text).split())
+
+
+def norwegian_date(day: date) -> str:
+    """Bokmål long date, as in a letter: ``1. desember 2026``."""
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def template_variables(
+    *, name: str, round_name: str, title: str, closes_on: date | str | None, link: str
+) -> dict[str, str]:
+    """Everything a template may use. ``closes_on`` is "" when the round has no closing
+    date, so a template can write ``{% if closes_on %}``."""
+    if isinstance(closes_on, str):
+        closes_on = date.fromisoformat(closes_on) if closes_on else None
+    return {
+        "name": one_line(name),
+        "round_name": one_line(round_name),
+        "title": one_line(title),
+        "closes_on": norwegian_date(closes_on) if closes_on else "",
+        "link": link,
+    }
+
+
+def personal_link(base_url: str, token: str) -> str:
+    """The respondent's own address; ``base_url`` comes from configuration, so it is checked
+    here rather than trusted to look like a web address."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or one_line(base_url) != base_url:
+        raise MailError(f"BASE_URL {base_url!r} is not a web address like https://example.no")
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+class MailTemplate:
+    """A subject and a body that have been checked to render and to carry the link.
+
+    Building one is the check: an instance exists only for a usable template."""
+
+    def __init__(self, subject: str, body: str) -> None:
+        self.subject = subject.strip()
+        self.body = body.replace("\r\n", "\n").replace("\r", "\n")
+        if not self.subject:
+            raise MailTemplateError("the subject is empty; write a subject line")
+        if _LINE_BREAKS.search(self.subject) or len(self.subject) > MAX_SUBJECT:
+            raise MailTemplateError(
+                f"the subject must be one line of at most {MAX_SUBJECT} characters"
+            )
+        if len(self.body) > MAX_BODY:
+            raise MailTemplateError(f"the body is longer than {MAX_BODY:,} characters")
+        self._subject = _compile(self.subject, "the subject")
+        self._body = _compile(self.body, "the body")
+        for closes_on in ("1. desember 2026", ""):
+            example = {
+                "name": "Kari Nordmann",
+                "round_name": "Runde",
+                "title": "Spørreskjema",
+                "closes_on": closes_on,
+                "link": _EXAMPLE_LINK,
+            }
+            _, body = self.render(example)
+            if _EXAMPLE_LINK not in body:
+                raise MailTemplateError(
+                    "the body does not always contain the personal link; put {{ link }} on a "
+                    "line of its own, outside any {% if %}"
+                )
+
+    def render(self, variables: Mapping[str, str]) -> tuple[str, str]:
+        """(subject, body) for one person. The subject comes out as one line whatever the
+        template or the data contain."""
+        try:
+            return one_line(self._subject.render(variables)), self._body.render(variables)
+        except TemplateError as error:  # a variable missing from ``variables``
+            raise MailTemplateError(f"the template cannot be filled in: {error}") from None
+
+
+def _compile(source: str, where: str) -> Any:
+    try:
+        tree = _env.parse(source)
+    except TemplateSyntaxError as error:
+        raise MailTemplateError(f"line {error.lineno} of {where}: {error.message}") from None
+    for node in tree.find_all(nodes.Node):
+        line = f"line {node.lineno} of {where}"
+        if isinstance(node, nodes.Name) and node.name not in VARIABLES:
+            raise MailTemplateError(
+                f"{line}: '{node.name}' is not a variable; use {', '.join(VARIABLES)}"
+            )
+        if isinstance(node, nodes.Filter) and node.name not in FILTERS:
+            raise MailTemplateError(
+                f"{line}: the filter '{node.name}' is not available in mail templates; "
+                f"use {', '.join(sorted(FILTERS))}"
+            )
+        if not isinstance(node, _ALLOWED):
+            what = _NOT_ALLOWED.get(type(node).__name__, "this kind of expression")
+            raise MailTemplateError(
+                f"{line}: mail templates cannot use {what}; use text, {{{{ variable }}}} "
+                "and {% if variable %} ... {% endif %}"
+            )
+    return _env.from_string(tree)
+
+
+def default_template(kind: str) -> tuple[str, str]:
+    """(subject, body) of templates/mail/<kind>.txt, whose first line is ``Subject: ...``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of mail {kind!r}; expected one of {', '.join(KINDS)}")
+    text = (TEMPLATE_DIR / f"{kind}.txt").read_text(encoding="utf-8")
+    first, _, body = text.partition("\n")
+    if not first.startswith("Subject:"):  # pragma: no cover - the shipped files have it
+        raise MailTemplateError(f"{kind}.txt must start with a 'Subject: ...' line")
+    return first.removeprefix("Subject:").strip(), body.removeprefix("\n")
+
+
+def compose(*, sender: str, name: str, email: str, subject: str, body: str) -> EmailMessage:
+    """One message to one person. ``name`` and ``subject`` are reduced to one line; an
+    address that could not be delivered as written raises ValueError."""
+    local, at, domain = email.strip().rpartition("@")
+    if not at or not _LOCAL_PART.fullmatch(local) or not _DOMAIN.fullmatch(domain):
+        raise ValueError(f"'{email}' is not an address the mail server can deliver to")
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = sender
+    message["To"] = Address(one_line(name), local, domain.encode("idna").decode("ascii"))
+    message["Subject"] = one_line(subject)
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(
+        domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    )
+    # invitation runs are large; out-of-office replies to all of them help nobody
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "OOF, AutoReply"
+    message.set_content(body, charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def _check_sender(sender: str) -> str:
+    if _LINE_BREAKS.search(sender) or "@" not in parseaddr(sender)[1]:
+        raise MailError(f"MAIL_SENDER {sender!r} is not an address like 'Name <post@kommune.no>'")
+    return sender.strip()
+
+
+def _recipient(message: EmailMessage) -> str:
+    return message["To"].addresses[0].addr_spec
+
+
+class Mailer(Protocol):
+    """Sends a batch: ``with mailer: mailer.send(m)`` for each message. ``send`` raises
+    MailError for a message that was not accepted and stays usable for the next one."""
+
+    sender: str
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpMailer:
+    """Delivers through an SMTP server over one connection per batch.
+
+    If the server drops the connection (many close after so many messages), the message is
+    tried once more over a new one; if the server cannot be reached at all, the rest of the
+    batch fails at once instead of waiting ``timeout`` seconds per person."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        starttls: bool,
+        username: str | None,
+        password: str | None,
+        sender: str,
+        timeout: float = 30.0,
+    ) -> None:
+        if username and not starttls and host not in ("localhost", "127.0.0.1", "::1"):
+            raise MailError(
+                f"refusing to send the password for {username!r} unencrypted to {host}; "
+                "set MAIL_USE_TLS = True"
+            )
+        self.host, self.port, self.starttls = host, port, starttls
+        self.username, self.password = username, password
+        self.sender = _check_sender(sender)
+        self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+        self._unreachable: str | None = None
+
+    def __enter__(self) -> Self:
+        self._unreachable = None
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._close()
+
+    def send(self, message: EmailMessage) -> None:
+        to = _recipient(message)
+        for attempt in (1, 2):
+            smtp = self._connection()
+            try:
+                smtp.send_message(message, parseaddr(self.sender)[1], [to])
+                return
+            except smtplib.SMTPRecipientsRefused as error:
+                code, text = error.recipients.get(to, (0, b"refused"))
+                raise MailError(f"{code} {_text(text)}") from None
+            except smtplib.SMTPResponseException as error:
+                # 421: the server is closing this connection; the message was not taken
+                if error.smtp_code != 421 or attempt == 2:
+                    raise MailError(f"{error.smtp_code} {_text(error.smtp_error)}") from None
+            except smtplib.SMTPServerDisconnected as error:
+                if attempt == 2:
+                    raise MailError(f"the mail server closed the connection: {error}") from None
+            except smtplib.SMTPException as error:
+                raise MailError(str(error)) from None
+            except OSError as error:
+                # a timeout may come after the server took the message: not retried, so
+                # nobody gets it twice; the next message starts a new connection
+                self._close()
+                raise MailError(f"the connection to the mail server failed: {error}") from None
+            self._close()
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._unreachable:
+            raise MailError(self._unreachable)
+        if self._smtp is None:
+            try:
+                self._smtp = self._connect()
+            except (smtplib.SMTPException, OSError) as error:
+                self._unreachable = (
+                    f"could not use the mail server {self.host}:{self.port}: {error}"
+                )
+                raise MailError(self._unreachable) from None
+        return self._smtp
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+class OutboxMailer:
+    """Writes each message as an .eml file, for demos and for a secretariat without SMTP.
+
+    The files hold personal links, which let anyone answer in someone's name, so they are
+    readable by their owner only. Each appears whole or not at all (written aside, then
+    renamed), so a program picking up the outbox never reads half a message."""
+
+    def __init__(self, folder: str | os.PathLike[str], sender: str = DEFAULT_SENDER) -> None:
+        self.folder = Path(folder)
+        self.sender = _check_sender(sender)
+
+    def __enter__(self) -> Self:
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise MailError(f"cannot create the outbox {self.folder}: {error}") from None
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def send(self, message: EmailMessage) -> None:
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{token_hex(8)}.eml"
+        try:
+            fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as file:
+                    file.write(message.as_bytes(policy=policy.SMTP))
+                    file.flush()
+                    os.fsync(file.fileno())
+                os.replace(temporary, self.folder / name)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as error:
+            raise MailError(f"cannot write to the outbox {self.folder}: {error}") from None
+
+
+def _flag(value: object) -> bool:
+    """Configuration from environment variables arrives as text; "false" must mean False."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def mailer_from_config(
+    config: Mapping[str, Any], *, instance_path: str | os.PathLike[str] | None = None
+) -> Mailer:
+    """SMTP when MAIL_SERVER is set, otherwise the outbox: MAIL_OUTBOX, or ``outbox`` in the
+    instance folder. MAIL_USE_TLS means STARTTLS (port 587 by default, 25 without)."""
+    server = config.get("MAIL_SERVER")
+    if not server:
+        folder = config.get("MAIL_OUTBOX") or (
+            Path(instance_path) / "outbox" if instance_path else DEFAULT_OUTBOX
+        )
+        return OutboxMailer(folder, config.get("MAIL_SENDER") or DEFAULT_SENDER)
+    if not config.get("MAIL_SENDER"):
+        raise MailError(
+            "MAIL_SERVER is set but MAIL_SENDER is not; set it to the address invitations "
+            "come from, e.g. 'Sekretariatet <post@kommune.no>'"
+        )
+    tls = _flag(config.get("MAIL_USE_TLS", False))
+    try:
+        port = int(config.get("MAIL_PORT") or (587 if tls else 25))
+        timeout = float(config.get("MAIL_TIMEOUT") or 30)
+    except ValueError as error:
+        raise MailError(f"MAIL_PORT and MAIL_TIMEOUT must be numbers: {error}") from None
+    return SmtpMailer(
+        str(server),
+        port,
+        starttls=tls,
+        username=config.get("MAIL_USERNAME") or None,
+        password=config.get("MAIL_PASSWORD") or None,
+        sender=str(config["MAIL_SENDER"]),
+        timeout=timeout,
+    )
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: int
+    failed: int
+    errors: tuple[tuple[str, str], ...] = ()  # (address, what the server or mailer said)
+
+
+def send_round_mail(
+    db: sqlite_utils.Database, round_id: int, kind: str, base_url: str, mailer: Mailer
+) -> SendResult:
+    """Send ``kind`` to everyone ``recipients`` names and record each outcome as it happens.
+
+    One refused address is recorded with its error and the batch goes on; since only
+    successful invitations count as sent, running it again retries exactly the failures.
+    Raises, before sending anything, StorageError when the round or its template is unusable
+    and MailError when ``base_url`` is not a web address."""
+    # Imported here: storage.mailings checks templates with this module, and the core must
+    # not depend on storage when it is imported.
+    from survey.storage.db import StorageError
+    from survey.storage.mailings import mail_template, recipients, record_sent
+    from survey.storage.questionnaires import questionnaire_of_version
+    from survey.storage.rounds import get_round
+
+    round_ = get_round(db, round_id)
+    if round_.anonymous:
+        raise StorageError(f"round {round_id} is anonymous: it has no invitations to mail")
+    if not round_.is_open():
+        raise StorageError(f"round {round_id} is closed; reopen it before sending {kind}s")
+    try:
+        template = MailTemplate(*mail_template(db, round_id, kind))
+    except MailTemplateError as error:
+        raise StorageError(f"the {kind} template of round {round_id}: {error}") from None
+    title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)
+    personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
+    sent, errors = 0, []
+    with mailer:
+        for invitation in recipients(db, round_id, kind):
+            variables = template_variables(
+                name=invitation.name,
+                round_name=round_.name,
+                title=title,
+                closes_on=round_.closes_on,
+                link=personal_link(base_url, invitation.token),
+            )
+            try:
+                subject, body = template.render(variables)
+                mailer.send(
+                    compose(
+                        sender=mailer.sender,
+                        name=invitation.name,
+                        email=invitation.email,
+                        subject=subject,
+                        body=body,
+                    )
+                )
+            except (MailError, ValueError) as error:
+                record_sent(db, invitation.id, kind, error=str(error) or type(error).__name__)
+                errors.append((invitation.email, str(error)))
+            else:
+                record_sent(db, invitation.id, kind)
+                sent += 1
+    return SendResult(sent, len(errors), tuple(errors))

@@ -1,0 +1,154 @@
+"""What was mailed to whom, each round's own mail templates, and who is still to be reached.
+
+A mailing row is written for every attempt, successful or not: ``error`` is NULL when the
+mail server (or the outbox) took the message, and ``sent_at`` is set only then. "Sent"
+always means "sent successfully", so sending invitations again reaches exactly those whose
+first attempt failed and nobody twice.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from survey.mail import KINDS, MailTemplate, MailTemplateError, default_template
+from survey.storage.db import StorageError
+from survey.storage.invitations import Invitation
+from survey.storage.rounds import get_round
+
+STATUSES = ("not sent", "sent", "opened", "in progress", "answered", "bounced")
+
+_SENT = "EXISTS (SELECT 1 FROM mailings m WHERE m.invitation_id = i.id AND m.error IS NULL)"
+_INVITED = (
+    "EXISTS (SELECT 1 FROM mailings m WHERE m.invitation_id = i.id AND m.error IS NULL "
+    "AND m.kind = 'invitation')"
+)
+_BOUNCED = "EXISTS (SELECT 1 FROM mailings m WHERE m.invitation_id = i.id AND m.bounced = 1)"
+_ANSWERED = "EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id AND r.submitted = 1)"
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise StorageError(f"unknown kind of mail '{kind}'; use one of {', '.join(KINDS)}")
+
+
+def mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str]:
+    """(subject, body): the round's own template, or the default from templates/mail."""
+    _check_kind(kind)
+    get_round(db, round_id)
+    row = db.execute(
+        "SELECT subject, body FROM mail_templates WHERE round_id = ? AND kind = ?",
+        [round_id, kind],
+    ).fetchone()
+    return (row[0], row[1]) if row else default_template(kind)
+
+
+def set_mail_template(
+    db: sqlite_utils.Database, round_id: int, kind: str, subject: str, body: str
+) -> None:
+    """Store the round's template, but only one that renders and carries the personal link:
+    a broken template found while sending would leave half a round without mail."""
+    _check_kind(kind)
+    get_round(db, round_id)
+    try:
+        template = MailTemplate(subject, body)
+    except MailTemplateError as error:
+        raise StorageError(f"the {kind} e-mail cannot be used: {error}") from None
+    with db.conn:
+        db.execute(
+            "INSERT INTO mail_templates (round_id, kind, subject, body) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (round_id, kind) DO UPDATE SET subject = excluded.subject, "
+            "body = excluded.body",
+            [round_id, kind, template.subject, template.body],
+        )
+
+
+def reset_mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> None:
+    """Go back to the default template."""
+    _check_kind(kind)
+    with db.conn:
+        db.execute("DELETE FROM mail_templates WHERE round_id = ? AND kind = ?", [round_id, kind])
+
+
+def recipients(db: sqlite_utils.Database, round_id: int, kind: str) -> list[Invitation]:
+    """Who gets ``kind`` now.
+
+    Invitation: everyone not yet successfully invited who has not answered (answers may
+    have been imported from paper). Reminder: everyone successfully invited who has not
+    answered and whose address has not bounced; a reminder to someone never invited would
+    remind them of nothing."""
+    _check_kind(kind)
+    if kind == "invitation":
+        where = f"NOT {_INVITED} AND NOT {_ANSWERED}"
+    else:
+        where = f"{_INVITED} AND NOT {_ANSWERED} AND NOT {_BOUNCED}"
+    rows = db.execute(
+        "SELECT i.id, i.round_id, i.token, i.name, i.email, i.role, i.unit, i.attributes "
+        f"FROM invitations i WHERE i.round_id = ? AND {where} ORDER BY i.id",
+        [round_id],
+    )
+    return [Invitation(*row[:7], json.loads(row[7])) for row in rows]
+
+
+def record_sent(
+    db: sqlite_utils.Database, invitation_id: int, kind: str, error: str | None = None
+) -> None:
+    """One attempt, recorded as soon as it is made, so a batch cut short by a crash is not
+    sent again to those who already got it."""
+    _check_kind(kind)
+    sent_at = None if error else datetime.now(UTC).isoformat(timespec="seconds")
+    with db.conn:
+        db.execute(
+            "INSERT INTO mailings (invitation_id, kind, sent_at, error) VALUES (?, ?, ?, ?)",
+            [invitation_id, kind, sent_at, error],
+        )
+
+
+def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
+    """Mark the latest mail that reached the server for this address as bounced; returns
+    the invitation's id. A bounced address gets no reminders."""
+    row = db.execute(
+        "SELECT id FROM invitations WHERE round_id = ? AND email = ?",
+        [round_id, email.strip().lower()],
+    ).fetchone()
+    if row is None:
+        raise StorageError(f"'{email}' is not invited in round {round_id}")
+    with db.conn:
+        cursor = db.execute(
+            "UPDATE mailings SET bounced = 1 WHERE id = (SELECT id FROM mailings "
+            "WHERE invitation_id = ? AND error IS NULL ORDER BY id DESC LIMIT 1)",
+            [row[0]],
+        )
+    if cursor.rowcount == 0:
+        raise StorageError(f"nothing has been sent to '{email}' in round {round_id} yet")
+    return row[0]
+
+
+def invitation_statuses(db: sqlite_utils.Database, round_id: int) -> dict[int, str]:
+    """Each invitation's status, one of STATUSES. What the respondent did comes first: an
+    answer proves the link arrived even if a later reminder bounced."""
+    rows = db.execute(
+        "SELECT i.id, r.submitted, r.page, "
+        f"{_BOUNCED}, {_SENT} "
+        "FROM invitations i LEFT JOIN responses r ON r.invitation_id = i.id "
+        "WHERE i.round_id = ? ORDER BY i.id",
+        [round_id],
+    )
+    statuses = {}
+    for invitation_id, submitted, page, bounced, sent in rows:
+        if submitted:
+            status = "answered"
+        elif page:
+            status = "in progress"
+        elif page is not None:
+            status = "opened"
+        elif bounced:
+            status = "bounced"
+        elif sent:
+            status = "sent"
+        else:
+            status = "not sent"
+        statuses[invitation_id] = status
+    return statuses
