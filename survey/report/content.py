@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -29,6 +29,7 @@ from survey.scoring.quality import quality_scores
 from survey.scoring.rates import response_rates
 from survey.scoring.suppression import ALL
 from survey.scoring.texts import released_texts
+from survey.storage.measures import Measure
 from survey.storage.results import RoundResults
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
@@ -170,6 +171,18 @@ class TextGroup:
 
 
 @dataclass(frozen=True)
+class MeasureRow:
+    """A measure (tiltak) recorded after the compared round, shown beside its index."""
+
+    unit: str
+    index: str
+    what: str
+    who: str
+    due: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     round_name: str
@@ -190,7 +203,7 @@ class Report:
     texts: tuple[TextGroup, ...]
     scale: Scale | None
     suppressed_cells: int
-    notes: tuple[str, ...] = field(default=())
+    measures: tuple[MeasureRow, ...] = ()
 
 
 class ReportError(ValueError):
@@ -202,8 +215,10 @@ def build_report(
     by: Sequence[str] = ("role",),
     earlier: RoundResults | None = None,
     today: date | None = None,
+    measures: Sequence[Measure] = (),
 ) -> Report:
-    """Score a round for its report: per question by ``by``, the summary by role."""
+    """Score a round for its report: per question by ``by``, the summary by role.
+    ``measures`` are those recorded after ``earlier``, shown with the index changes."""
     q = results.questionnaire
     k = results.round.min_group_size
     by = list(by)
@@ -235,6 +250,7 @@ def build_report(
     summary_groups = tuple(summary_labeller.group(key) for key in _keys(summary_items, summary_by))
 
     rates = _rates(q, results, by, k)
+    labels = {index.id: str(index.label) for index in q.indexes}
     total_rate = rates[0][1][0] if rates and rates[0][1] else None
     suppressed = sum(
         int(table["suppressed"].sum()) for table in (items, indexes, quality) if len(table)
@@ -259,6 +275,10 @@ def build_report(
         texts=_texts(q, labeller, texts),
         scale=q.items[0].scale if q.items else None,
         suppressed_cells=suppressed,
+        measures=tuple(
+            MeasureRow(m.unit, labels.get(m.index_id, m.index_id), m.what, m.who, m.due, m.status)
+            for m in measures
+        ),
     )
 
 

@@ -17,11 +17,10 @@ from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 from survey.questionnaire.model import Scale
+from survey.report import ASSETS, REPORTS
 from survey.report.charts import stacked_bars
 from survey.report.content import Report
 
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
-ASSETS = REPORTS / "assets"
 MEDIA_TYPES = {".css": "text/css", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
 
 

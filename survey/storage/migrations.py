@@ -117,6 +117,56 @@ def _accounts(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0003_mailings")
+def _mailings(db: sqlite_utils.Database) -> None:
+    """What was sent to whom: invitations and reminders, and bounces reported back."""
+    _script(
+        db,
+        """
+        CREATE TABLE mailings (
+            id INTEGER PRIMARY KEY,
+            invitation_id INTEGER NOT NULL REFERENCES invitations(id),
+            kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder')),
+            sent_at TEXT,
+            error TEXT,
+            bounced INTEGER NOT NULL DEFAULT 0 CHECK (bounced IN (0, 1))
+        );
+        CREATE INDEX mailings_invitation ON mailings(invitation_id);
+        CREATE TABLE mail_templates (
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder')),
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (round_id, kind)
+        );
+        """,
+    )
+
+
+@step("0004_measures")
+def _measures(db: sqlite_utils.Database) -> None:
+    """Follow-up (oppfølging): what a unit will do about an index below its target."""
+    _script(
+        db,
+        """
+        CREATE TABLE measures (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            unit TEXT NOT NULL,
+            index_id TEXT NOT NULL,
+            what TEXT NOT NULL,
+            who TEXT NOT NULL,
+            due TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'planlagt'
+                CHECK (status IN ('planlagt', 'i gang', 'gjennomført', 'avbrutt')),
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX measures_round ON measures(round_id, unit);
+        """,
+    )
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""
