@@ -134,6 +134,7 @@ def read_responses(
         raise CsvProblems(problems)
     imported: list[ImportedResponse] = []
     seen: dict[str, int] = {}
+    likert_cells: dict[tuple[str, str], Answer | None] = {}  # a column has ~8 distinct values
     for record in records[1:]:
         if len(record.cells) > len(header):
             problems.append(
@@ -148,7 +149,14 @@ def read_responses(
             zip(header, record.cells + [""] * (len(header) - len(record.cells)), strict=False)
         )
         row_problems, response = _read_row(
-            record.row, cells, questionnaire, identity, respondents, known, f"{digest}:{record.row}"
+            record.row,
+            cells,
+            questionnaire,
+            identity,
+            respondents,
+            known,
+            f"{digest}:{record.row}",
+            likert_cells,
         )
         if response is not None and response.respondent is not None:
             key = response.respondent.key
@@ -177,6 +185,7 @@ def _read_row(
     respondents: Mapping[str, Respondent] | None,
     known: set[str],
     source: str,
+    likert_cells: dict[tuple[str, str], Answer | None],
 ) -> tuple[list[RowProblem], ImportedResponse | None]:
     problems: list[RowProblem] = []
 
@@ -201,7 +210,12 @@ def _read_row(
             detail = restore(cells.get(f"{question.id}_detail", ""))
             details = {c.code: detail for c in question.choices if c.specify is not None}
             try:
-                answer = parse_answer(question, answer_id, values, details)
+                if question.scale is not None and (answer_id, raw) in likert_cells:
+                    answer = likert_cells[answer_id, raw]  # parsed the same cell before
+                else:
+                    answer = parse_answer(question, answer_id, values, details)
+                    if question.scale is not None:
+                        likert_cells[answer_id, raw] = answer
             except ParseError as exc:
                 problem(answer_id, exc.error.message)
                 unparsed.add(answer_id)

@@ -41,3 +41,13 @@ def messages(result: LoadResult) -> list[str]:
 @pytest.fixture
 def bundled() -> list[Path]:
     return sorted(QUESTIONNAIRES.glob("*.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def _close_kept_connections():
+    """The web layer keeps one connection per thread and database; a test's database is
+    gone after the test, so its connection must not outlive it."""
+    yield
+    from survey.web import database
+
+    database.close_all()

@@ -170,9 +170,9 @@ def _check_one(question: Question, answer_id: str, answer: Answer) -> list[Answe
     value = answer.value
     if question.scale is not None:
         scale = question.scale
-        ok = value in scale.not_scored_codes or (isinstance(value, int) and value in scale.values)
-        message = Messages.scale.format(low=scale.low, high=scale.high)
-        return [] if ok else [AnswerError(answer_id, message)]
+        if value in scale.not_scored_codes or (isinstance(value, int) and value in scale.values):
+            return []
+        return [AnswerError(answer_id, Messages.scale.format(low=scale.low, high=scale.high))]
     if question.choices:
         return _check_choices(question, answer_id, answer)
     if question.type == "number":

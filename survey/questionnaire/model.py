@@ -94,7 +94,7 @@ class Scale:
     def unfavourable(self) -> tuple[int, ...]:
         return tuple(self.values[:2])
 
-    @property
+    @cached_property  # asked for every Likert cell of an import: build the set once
     def not_scored_codes(self) -> frozenset[str]:
         return frozenset(c.code for c in self.not_scored)
 
@@ -137,7 +137,7 @@ class Question:
     integer: bool = True
     max_length: int | None = None
 
-    @property
+    @cached_property
     def answer_ids(self) -> tuple[str, ...]:
         """The ids answers are stored under: a matrix stores one per statement."""
         return tuple(i.id for i in self.items) if self.type == "likert_matrix" else (self.id,)
