@@ -26,8 +26,8 @@ run: $(STAMP)
 	$(BIN)/survey run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
-	$(BIN)/ruff check survey tests docs
-	$(BIN)/ruff format --check survey tests docs
+	$(BIN)/ruff check survey tests docs bench
+	$(BIN)/ruff format --check survey tests docs bench
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
