@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from survey.scoring.indexes import index_scores
 from survey.scoring.likert import item_scores, likert_frame
 from survey.spreadsheet import write_workbook
 from survey.storage import StorageError
+from survey.storage.backup import backup_database
 from survey.storage.invitations import add_invitations, invited_emails, list_invitations
 from survey.storage.measures import measures_of_round
 from survey.storage.migrations import migrate
@@ -222,6 +224,9 @@ def links_command(round_id: int) -> None:
         writer.writerow([inv.name, inv.email, inv.role, inv.unit, f"{base}/s/{inv.token}"])
 
 
+DEMO_ADMIN = "demo@sekretariatet.example.no"
+
+
 @click.command("demo", help="Prepare a demo round of the 2009 questionnaire and print links.")
 @click.option(
     "--national",
@@ -252,6 +257,10 @@ def demo_command(national: bool) -> None:
     click.echo(f"Demo round {round_.id} ({round_.name}); personal links:")
     for inv in list_invitations(db, round_.id)[:4]:
         click.echo(f"  {inv.role:<14} {base}/s/{inv.token}")
+    if not db.execute("SELECT 1 FROM users WHERE email = ?", [DEMO_ADMIN]).fetchone():
+        password = secrets.token_urlsafe(12)  # printed once; never a default password
+        add_user(db, DEMO_ADMIN, password, "admin")
+        click.echo(f"Secretariat: {base}/sekretariat/ as {DEMO_ADMIN}, password {password}")
 
 
 @click.command("import-responses", help="Import responses (paper forms) from a CSV file.")
@@ -350,6 +359,17 @@ def report_command(round_id: int, output: str, by: str, earlier_id: int | None) 
     click.echo(f"wrote the report of round {round_id} ({results.round.name}) to {output}", err=True)
 
 
+@click.command("backup", help="Copy the database to FILE while the survey keeps running.")
+@click.argument("path", metavar="FILE", type=click.Path())
+@storage_command
+def backup_command(path: str) -> None:
+    copy = backup_database(_db().conn, current_app.config["DATABASE"], path)
+    click.echo(
+        f"backed up {current_app.config['DATABASE']} to {copy.path}: {copy.responses} responses "
+        f"({copy.submitted} submitted), {copy.answers} answers, integrity ok"
+    )
+
+
 @click.group("user", help="Secretariat accounts.")
 def user_group() -> None:
     pass
@@ -382,6 +402,7 @@ COMMANDS = (
     demo_command,
     import_command,
     export_command,
+    backup_command,
     scores_command,
     report_command,
     user_group,

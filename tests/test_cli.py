@@ -148,3 +148,20 @@ def test_json_schema_rejects_unknown_keys():
         jsonschema.validate(
             {"id": "x", "version": 1, "title": "T", "pages": [], "colour": 1}, schema
         )
+
+
+def test_demo_prints_personal_links_and_a_one_time_secretariat_password(tmp_path):
+    import os
+    import re
+
+    from survey.storage import open_database
+    from survey.storage.users import sign_in
+
+    env = {**os.environ, "SURVEY_DATABASE": str(tmp_path / "demo.sqlite3")}
+    first = subprocess.run([*SURVEY, "demo"], capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stderr
+    assert len(re.findall(r"/s/[\w-]{32}", first.stdout)) == 4
+    email, password = re.search(r"as (\S+), password (\S+)", first.stdout).groups()
+    assert sign_in(open_database(tmp_path / "demo.sqlite3"), email, password).role == "admin"
+    again = subprocess.run([*SURVEY, "demo"], capture_output=True, text=True, env=env)
+    assert "password" not in again.stdout  # created once, never printed again

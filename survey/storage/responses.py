@@ -58,29 +58,33 @@ def response_for_invitation(
     attributes: Mapping[str, str],
 ) -> Response:
     """The invitation's response, created on first visit. INSERT OR IGNORE on the unique
-    invitation_id makes two simultaneous first visits end up with one response."""
-    with db.conn:
-        db.execute(
-            "INSERT OR IGNORE INTO responses (round_id, invitation_id, role, unit, attributes, "
-            "started_on) VALUES (?, ?, ?, ?, ?, ?)",
-            [round_id, invitation_id, role, unit, json.dumps(dict(attributes)), _today()],
-        )
-    row = db.execute(
-        f"SELECT {_COLUMNS} FROM responses WHERE invitation_id = ?", [invitation_id]
-    ).fetchone()
+    invitation_id makes two simultaneous first visits end up with one response. Later
+    visits only read, so they take no write lock and work on a read-only database."""
+    select = f"SELECT {_COLUMNS} FROM responses WHERE invitation_id = ?"
+    row = db.execute(select, [invitation_id]).fetchone()
+    if row is None:
+        with db.conn:
+            db.execute(
+                "INSERT OR IGNORE INTO responses (round_id, invitation_id, role, unit, "
+                "attributes, started_on) VALUES (?, ?, ?, ?, ?, ?)",
+                [round_id, invitation_id, role, unit, json.dumps(dict(attributes)), _today()],
+            )
+        row = db.execute(select, [invitation_id]).fetchone()
     return _response(row)
 
 
 def response_for_session(db: sqlite_utils.Database, round_id: int, session_key: str) -> Response:
     """An anonymous respondent's response, keyed only by a hash of their browser cookie."""
-    with db.conn:
-        db.execute(
-            "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) VALUES (?, ?, ?)",
-            [round_id, session_key, _today()],
-        )
-    row = db.execute(
-        f"SELECT {_COLUMNS} FROM responses WHERE session_key = ?", [session_key]
-    ).fetchone()
+    select = f"SELECT {_COLUMNS} FROM responses WHERE session_key = ?"
+    row = db.execute(select, [session_key]).fetchone()
+    if row is None:
+        with db.conn:
+            db.execute(
+                "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) "
+                "VALUES (?, ?, ?)",
+                [round_id, session_key, _today()],
+            )
+        row = db.execute(select, [session_key]).fetchone()
     return _response(row)
 
 
@@ -108,6 +112,9 @@ def encode(questionnaire: Questionnaire, item: str, answer: Answer) -> list[tupl
     return [(item, "", value, None)]
 
 
+_NO_DETAILS: Mapping[str, float | str] = MappingProxyType({})
+
+
 def decode(questionnaire: Questionnaire, rows: list[tuple]) -> dict[str, Answer]:
     """Typed answers from the (item, code, number, text) rows of one response."""
     grouped: dict[str, list[tuple]] = {}
@@ -116,6 +123,19 @@ def decode(questionnaire: Questionnaire, rows: list[tuple]) -> dict[str, Answer]
     answers: dict[str, Answer] = {}
     for item, item_rows in grouped.items():
         question = questionnaire.question_for(item)
+        if len(item_rows) == 1 and question.type != "multiple_choice":
+            # By far the common case (every Likert answer): one row, no "specify" detail.
+            # Exports and scoring decode a million of these; skip the general path.
+            _, code, number, text = item_rows[0]
+            if not code:
+                value = text if text is not None else number
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                answers[item] = Answer(value, _NO_DETAILS)
+                continue
+            if number is None and text is None:
+                answers[item] = Answer(code, _NO_DETAILS)
+                continue
         details = MappingProxyType(
             {
                 code: (number if number is not None else text)

@@ -27,20 +27,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # a page of answers is a few kB
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a respondent may pause for hours; the token is per session
+        TOKEN_FAILURE_LIMIT=30,  # failed link lookups per client address and window ...
+        TOKEN_FAILURE_WINDOW=600,  # ... of this many seconds, then 429 until the window ends
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(app)
+    # the session cookie (secretariat sign-in) travels only over HTTPS when we are served so
+    if app.config["BASE_URL"].startswith("https:"):
+        app.config["SESSION_COOKIE_SECURE"] = True
 
     from survey.cli import COMMANDS
-    from survey.web import database, respond
+    from survey.web import auth, database, errors, manage, respond, secretariat, security
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     database.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
     app.register_blueprint(respond.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(secretariat.bp)
+    app.register_blueprint(manage.bp)
     for command in COMMANDS:
         app.cli.add_command(command)
     return app

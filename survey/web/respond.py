@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +20,15 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Question, Questionnaire
-from survey.questionnaire.visibility import stated_role, visible_questions
+from survey.questionnaire.visibility import prune_hidden, stated_role, visible_questions
 from survey.storage import responses as store
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import Round, get_round
 from survey.tokens import new_token, same_token
 from survey.web.database import get_db
+from survey.web.errors import RETRY_AFTER, is_transient, log_unavailable
 from survey.web.pages import raw_from_answers, read_page, visible_on
+from survey.web.security import client_address, limiter
 
 bp = Blueprint("respond", __name__)
 
@@ -64,10 +67,12 @@ class CsrfForm(FlaskForm):
 
 
 def _gone() -> HttpResponse:
+    limiter().failed(client_address())  # only failures count: answering never pays for this
     abort(make_response(render_template("respond/gone.html"), 404))
 
 
 def _visit(kind: str, token: str) -> Visit:
+    limiter().check(client_address())  # 429 while this address is guessing links
     db = get_db()
     if kind == "s":
         row = db.execute(
@@ -173,15 +178,18 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
     on_page = {aid for q in questions for aid in q.answer_ids}
     merged = {k: v for k, v in visit.answers.items() if k not in on_page} | page_input.answers
     going_back = request.form.get("action") == "back"
-    if not going_back:
-        unparsed = {e.answer_id for e in page_input.errors}
-        errors = page_input.errors + [
-            e
-            for e in check_answers(questionnaire, visit.role_given(merged), merged, questions)
-            if e.answer_id not in unparsed
-        ]
-        if errors:
-            return _render(visit, number, questions, page_input.raw, page_input.details, errors)
+    unparsed = {e.answer_id for e in page_input.errors}
+    broken = [
+        e
+        for e in check_answers(questionnaire, visit.role_given(merged), merged, questions)
+        if e.answer_id not in unparsed
+    ]
+    if going_back:
+        # Back never complains, and never stores what the rules refuse either.
+        merged = {k: v for k, v in merged.items() if k not in {e.answer_id for e in broken}}
+    elif page_input.errors or broken:
+        errors = page_input.errors + broken
+        return _render(visit, number, questions, page_input.raw, page_input.details, errors)
     numbers = visit.page_numbers(merged)  # the same cascade that decides what is stored
     if going_back:
         earlier = [n for n in numbers if n < number]
@@ -189,13 +197,50 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
     else:
         later = [n for n in numbers if n > number]
         destination = later[0] if later else number
-    store.save_answers(
-        db, questionnaire, visit.response, merged, page=destination, role=visit.role_given(merged)
-    )
-    if going_back or destination != number:
+    role = visit.role_given(merged)
+    finishing = not going_back and destination == number
+    if finishing:
+        # The last page, reached by typing a URL past pages never answered: go there first.
+        destination = _first_incomplete_page(questionnaire, role, merged) or number
+        finishing = destination == number
+    try:
+        store.save_answers(db, questionnaire, visit.response, merged, page=destination, role=role)
+        if finishing:
+            store.submit(db, visit.response)
+    except sqlite3.OperationalError as exc:
+        if not is_transient(exc):
+            raise
+        # Read-only or full disk: nothing of this page was stored (one transaction), and
+        # everything typed is shown again with a request to send it a little later.
+        log_unavailable(exc)
+        html, status = _render(
+            visit,
+            number,
+            questions,
+            page_input.raw,
+            page_input.details,
+            errors=[],
+            unsaved=True,
+            status=503,
+        )
+        return make_response(html, status, {"Retry-After": str(RETRY_AFTER)})
+    if not finishing:
         return redirect(visit.url("page", number=destination))
-    store.submit(db, visit.response)
     return redirect(visit.url("done"))
+
+
+def _first_incomplete_page(
+    questionnaire: Questionnaire, role: str | None, answers: dict[str, Answer]
+) -> int | None:
+    """The first page whose answers break a rule (typically a required one left out)."""
+    values = {key: answer.value for key, answer in answers.items()}
+    kept = {key: answers[key] for key in prune_hidden(questionnaire, role, values)}
+    wrong = {
+        questionnaire.question_for(e.answer_id).page_id
+        for e in check_answers(questionnaire, role, kept)
+    }
+    numbers = [i + 1 for i, page in enumerate(questionnaire.pages) if page.id in wrong]
+    return numbers[0] if numbers else None
 
 
 def _render(
@@ -207,6 +252,7 @@ def _render(
     errors: list,
     *,
     expired: bool = False,
+    unsaved: bool = False,
     status: int = 200,
 ) -> tuple[str, int]:
     numbers = visit.page_numbers()
@@ -222,6 +268,7 @@ def _render(
         errors=errors,
         errors_by_id={e.answer_id: e for e in errors},
         expired=expired,
+        unsaved=unsaved,
         form=CsrfForm(),
         position=position,
         total=len(numbers),

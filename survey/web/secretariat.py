@@ -1,0 +1,400 @@
+"""The secretariat's workspace: rounds, live response rates, reports, closing and reopening.
+
+Every view states its permission with ``requires``; results views also check the unit a
+unit leader asks for, so editing a URL never widens what an account can read. Figures go
+through the same scoring and suppression as the PDF report.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+
+from survey.accounts import Account
+from survey.report import ASSETS
+from survey.report.content import build_report
+from survey.scoring.indexes import index_scores
+from survey.scoring.likert import likert_frame
+from survey.scoring.rates import response_rates
+from survey.spreadsheet import write_workbook
+from survey.storage.measures import (
+    STATUSES,
+    add_measure,
+    get_measure,
+    measures_of_round,
+    set_status,
+)
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.responses import submitted_responses
+from survey.storage.results import RoundResults, round_results
+from survey.storage.rounds import close_round, get_round, list_rounds
+from survey.storage.users import audit, audit_entries
+from survey.transfer import export_table
+from survey.web import report_jobs
+from survey.web.auth import SignOutForm, current_account, requires
+from survey.web.database import get_db
+
+bp = Blueprint("secretariat", __name__, url_prefix="/sekretariat")
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: every change is a POST through a form of its own."""
+
+
+class MeasureForm(FlaskForm):
+    index = SelectField("Indeks")
+    what = TextAreaField("Tiltak", validators=[DataRequired("Skriv hva som skal gjøres.")])
+    who = StringField("Ansvarlig", validators=[DataRequired("Skriv hvem som er ansvarlig.")])
+    due = DateField("Frist", validators=[DataRequired("Velg en frist.")])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=[SelectChoice(s) for s in STATUSES])
+
+
+def _reader(account: Account) -> bool:
+    return account.role in ("admin", "analyst", "unit-leader")
+
+
+def _admin(account: Account) -> bool:
+    return account.may_manage()
+
+
+def _account() -> Account:
+    account = current_account()
+    assert account is not None  # guaranteed by @requires
+    return account
+
+
+def _unit_asked() -> str | None:
+    """The unit whose results are asked for: a unit leader must ask for one of theirs."""
+    account = _account()
+    unit = request.args.get("enhet") or None
+    if account.role == "unit-leader":
+        if unit is None and len(account.units) == 1:
+            unit = account.units[0]
+        if not account.may_read_results(unit):
+            abort(403)
+    return unit
+
+
+def _results(round_id: int, unit: str | None) -> RoundResults:
+    results = round_results(get_db(), round_id)
+    if unit is None:
+        return results
+    return RoundResults(
+        results.round,
+        results.questionnaire,
+        [r for r in results.respondents if r[0].get("unit") == unit],
+        [i for i in results.invitations if i[0].get("unit") == unit],
+        results.first_answer,
+        results.last_answer,
+    )
+
+
+@bp.route("/")
+@requires(_reader)
+def rounds() -> str:
+    account = _account()
+    found = []
+    for round_ in list_rounds(get_db()):
+        results = _results(round_.id, account.units[0] if account.role == "unit-leader" else None)
+        if account.role == "unit-leader" and not results.invitations:
+            continue
+        rates = response_rates(
+            results.questionnaire, results.invitations, [], round_.min_group_size
+        )
+        found.append((round_, results.questionnaire, rates.iloc[0] if len(rates) else None))
+    return render_template(
+        "secretariat/rounds.html", rounds=found, account=account, sign_out=SignOutForm()
+    )
+
+
+@bp.route("/runder/<int:round_id>")
+@requires(_reader)
+def round_overview(round_id: int) -> str:
+    unit = _unit_asked()
+    results = _results(round_id, unit)
+    k = results.round.min_group_size
+    q = results.questionnaire
+    dimensions = ["role"] if unit else ["role", "unit"]
+    dimensions += sorted(
+        {name for groups, _ in results.invitations for name in groups} - {"role", "unit"}
+    )
+    tables = [
+        (name, response_rates(q, results.invitations, [name], k).to_dict("records"))
+        for name in dimensions
+    ]
+    indexes, measures, form = [], [], None
+    if unit is not None:
+        frame = likert_frame(q, results.respondents, [])
+        indexes = index_scores(q, frame, [], k).to_dict("records")
+        measures = measures_of_round(get_db(), round_id, unit)
+        form = MeasureForm()
+        form.index.choices = [SelectChoice(index.id, str(index.label)) for index in q.indexes]
+    return render_template(
+        "secretariat/round.html",
+        indexes=indexes,
+        index_labels={index.id: str(index.label) for index in q.indexes},
+        measures=measures,
+        measure_form=form,
+        status_form=StatusForm(),
+        may_follow_up=unit is not None and _may_follow_up(_account(), unit),
+        round=results.round,
+        questionnaire=q,
+        unit=unit,
+        tables=tables,
+        per_day=_answers_per_day(round_id, k) if unit is None else [],
+        account=_account(),
+        action=ActionForm(),
+        sign_out=SignOutForm(),
+        role_labels={role.code: str(role.label) for role in q.roles},
+    )
+
+
+def _answers_per_day(round_id: int, k: int) -> list[tuple[str, int | None]]:
+    """Submitted responses per day; days with fewer than k show no count."""
+    rows = get_db().execute(
+        "SELECT submitted_on, count(*) FROM responses WHERE round_id = ? AND submitted = 1 "
+        "GROUP BY submitted_on ORDER BY submitted_on",
+        [round_id],
+    )
+    return [(day, n if n >= k else None) for day, n in rows]
+
+
+@bp.route("/runder/<int:round_id>/rapport")
+@requires(_reader)
+def report_preview(round_id: int) -> str:
+    from survey.report.render import render_html  # WeasyPrint loads slowly: only when needed
+
+    unit = _unit_asked()
+    report = build_report(_results(round_id, unit), _by())
+    return render_html(report).replace(
+        'href="report.css"', f'href="{url_for("secretariat.report_asset", name="report.css")}"'
+    )
+
+
+@bp.route("/runder/<int:round_id>/rapport.pdf")
+@requires(_reader)
+def report_pdf(round_id: int) -> Response | tuple[str, int]:
+    """The PDF when it is ready; else a page that reloads itself until it is (rendering
+    runs in the background, see report_jobs)."""
+    unit = _unit_asked()
+    by = _by()
+    cache = _report_file(round_id, by, unit)
+    state = report_jobs.ensure(cache, _renderer(_results(round_id, unit), by))
+    if state != "ready":
+        page = render_template(
+            "secretariat/report_pending.html",
+            failed=state == "failed",
+            round_id=round_id,
+            account=_account(),
+            sign_out=SignOutForm(),
+            action=ActionForm(),
+        )
+        return page, 500 if state == "failed" else 202
+    audit(
+        get_db(), _account().email, "report downloaded", f"round {round_id}, unit {unit or 'alle'}"
+    )
+    response = make_response(cache.read_bytes())
+    response.headers["Content-Type"] = "application/pdf"
+    name = f"rapport-runde-{round_id}{'-' + _slug(unit) if unit else ''}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/runder/<int:round_id>/rapport.pdf", methods=["POST"])
+@requires(_reader)
+def report_retry(round_id: int) -> Response:
+    """After a failed rendering: clear the failure and try again."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    unit = _unit_asked()
+    report_jobs.retry(_report_file(round_id, _by(), unit))
+    return redirect(request.full_path)
+
+
+def _report_file(round_id: int, by: list[str], unit: str | None) -> Path:
+    folder = Path(current_app.instance_path) / "reports"
+    return folder / f"{_fingerprint(round_id, by, unit)}.pdf"
+
+
+def _renderer(results: RoundResults, by: list[str]) -> Callable[[], bytes]:
+    def render() -> bytes:
+        from survey.report.render import render_html, render_pdf  # loads WeasyPrint
+
+        return render_pdf(render_html(build_report(results, by)))
+
+    return render
+
+
+def _fingerprint(round_id: int, by: list[str], unit: str | None) -> str:
+    """Changes whenever an answer of the round is added, changed or removed, so a cached
+    PDF is served only while it is still true."""
+    state = (
+        get_db()
+        .execute(
+            "SELECT count(DISTINCT r.id), max(r.id), count(a.item), total(a.number), "
+            "total(length(a.text)), group_concat(DISTINCT r.submitted_on) FROM responses r "
+            "LEFT JOIN answers a ON a.response_id = r.id WHERE r.round_id = ? AND r.submitted = 1",
+            [round_id],
+        )
+        .fetchone()
+    )
+    key = repr((round_id, by, unit, state, _template_version()))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _template_version() -> float:
+    """A new template or stylesheet must not serve yesterday's cached PDF."""
+    folder = ASSETS.parent
+    return max(p.stat().st_mtime for p in (*folder.glob("*.html"), ASSETS / "report.css"))
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower())
+
+
+def _by() -> list[str]:
+    by = [name for name in request.args.get("etter", "role").split(",") if name]
+    if any(not name.replace("_", "").isalnum() for name in by):
+        abort(400)
+    return by
+
+
+@bp.route("/rapport-filer/<path:name>")
+@requires(_reader)
+def report_asset(name: str) -> Response:
+    return send_from_directory(ASSETS, name)
+
+
+@bp.route("/runder/<int:round_id>/lukk", methods=["POST"])
+@requires(_admin)
+def close(round_id: int) -> Response:
+    return _open_or_close(round_id, reopen=False)
+
+
+@bp.route("/runder/<int:round_id>/gjenapne", methods=["POST"])
+@requires(_admin)
+def reopen(round_id: int) -> Response:
+    return _open_or_close(round_id, reopen=True)
+
+
+def _open_or_close(round_id: int, *, reopen: bool) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    get_round(get_db(), round_id)
+    close_round(get_db(), round_id, reopen=reopen)
+    audit(
+        get_db(),
+        _account().email,
+        "round reopened" if reopen else "round closed",
+        f"round {round_id}",
+    )
+    return redirect(url_for("secretariat.round_overview", round_id=round_id))
+
+
+def _may_follow_up(account: Account, unit: str) -> bool:
+    """Measures are the unit's own business: its leader's, or an admin's."""
+    return account.may_manage() or (account.role == "unit-leader" and unit in account.units)
+
+
+@bp.route("/runder/<int:round_id>/tiltak", methods=["POST"])
+@requires(_reader)
+def add_follow_up(round_id: int) -> Response:
+    unit = _unit_asked()
+    if unit is None or not _may_follow_up(_account(), unit):
+        abort(403)
+    round_ = get_round(get_db(), round_id)
+    form = MeasureForm()
+    form.index.choices = [
+        SelectChoice(index.id, str(index.label))
+        for index in questionnaire_of_version(get_db(), round_.questionnaire_version_id).indexes
+    ]
+    if not form.validate_on_submit():
+        abort(400)
+    add_measure(
+        get_db(),
+        round_id,
+        unit,
+        form.index.data or "",
+        form.what.data or "",
+        form.who.data or "",
+        form.due.data,
+        _account().email,
+    )
+    audit(get_db(), _account().email, "measure added", f"round {round_id}, {unit}")
+    return redirect(url_for("secretariat.round_overview", round_id=round_id, enhet=unit))
+
+
+@bp.route("/tiltak/<int:measure_id>/status", methods=["POST"])
+@requires(_reader)
+def follow_up_status(measure_id: int) -> Response:
+    measure = get_measure(get_db(), measure_id)
+    if measure is None:
+        abort(404)
+    if not _may_follow_up(_account(), measure.unit):
+        abort(403)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    set_status(get_db(), measure_id, form.status.data or "")
+    return redirect(
+        url_for("secretariat.round_overview", round_id=measure.round_id, enhet=measure.unit)
+    )
+
+
+@bp.route("/runder/<int:round_id>/svar.<any(csv, xlsx):kind>")
+@requires(_admin)
+def export(round_id: int, kind: str) -> Response:
+    """Raw responses: they carry identities in invited rounds, so admins only."""
+    db = get_db()
+    round_ = get_round(db, round_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    responses = submitted_responses(db, questionnaire, round_id)
+    buffer = io.BytesIO()
+    if kind == "csv":
+        table = export_table(questionnaire, responses, identity=not round_.anonymous)
+        text = io.StringIO()
+        csv.writer(text).writerows(table)
+        buffer.write(text.getvalue().encode("utf-8-sig"))  # the BOM makes Excel read UTF-8
+        media_type = "text/csv; charset=utf-8"
+    else:
+        write_workbook(questionnaire, responses, buffer, identity=not round_.anonymous)
+        media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit(db, _account().email, "responses exported", f"round {round_id} as {kind}")
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="svar-runde-{round_id}.{kind}"'
+    return response
+
+
+@bp.route("/revisjon")
+@requires(_admin)
+def audit_log() -> str:
+    return render_template(
+        "secretariat/audit.html",
+        entries=audit_entries(get_db()),
+        account=_account(),
+        sign_out=SignOutForm(),
+    )

@@ -1,0 +1,120 @@
+"""Headers every response carries, and the brake on guessing respondent links.
+
+The headers: no script at all and styles only from our own stylesheet (so an answer that
+slips past escaping still cannot run or load anything), never inside a frame, no MIME
+sniffing, and no Referer that could carry a token in its URL to another site.
+
+The brake counts *failed* token lookups (unknown token, closed round) per client address in
+a fixed window. A respondent with a working link never touches it beyond one dictionary
+lookup, so the answering path stays as fast as it was. Counts live in the process: with
+several worker processes each keeps its own (the limit is then per worker), and behind a
+reverse proxy the proxy must pass the client address on (e.g. werkzeug's ProxyFix).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from collections.abc import Callable
+
+from flask import Flask, current_app, request
+from werkzeug.wrappers import Response
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class TooManyFailures(Exception):
+    """This address has had too many failed token lookups; retry after ``retry_after``."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class FailureLimiter:
+    """At most ``limit`` failures per address in a fixed window of ``window`` seconds."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        *,
+        max_addresses: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.limit = limit
+        self.window = window
+        self.max_addresses = max_addresses
+        self.clock = clock
+        self._failures: dict[str, tuple[float, int]] = {}  # address -> (window start, count)
+        self._lock = threading.Lock()
+
+    @property
+    def tracked(self) -> int:
+        return len(self._failures)
+
+    def check(self, address: str) -> None:
+        """Raise TooManyFailures if the address is blocked (the hot path: one dict lookup)."""
+        entry = self._failures.get(address)
+        if entry is None:
+            return
+        started, count = entry
+        left = started + self.window - self.clock()
+        if count >= self.limit and left > 0:
+            raise TooManyFailures(max(1, int(left + 0.999)))
+
+    def failed(self, address: str) -> None:
+        now = self.clock()
+        with self._lock:
+            started, count = self._failures.get(address, (now, 0))
+            if now - started >= self.window:
+                started, count = now, 0
+            self._failures[address] = (started, count + 1)
+            if len(self._failures) > self.max_addresses:
+                self._forget_oldest(now)
+
+    def _forget_oldest(self, now: float) -> None:
+        """Drop expired windows, then the oldest tenth, so this runs rarely under a flood."""
+        entries = sorted(self._failures.items(), key=lambda item: item[1][0])
+        keep = int(self.max_addresses * 0.9)
+        live = [(a, e) for a, e in entries if now - e[0] < self.window]
+        self._failures = dict(live[-keep:] if len(live) > keep else live)
+
+
+def limiter() -> FailureLimiter:
+    return current_app.extensions["survey_token_limiter"]
+
+
+def client_address() -> str:
+    """The client's IPv4 address, or its IPv6 /64 (one subscriber gets a whole /64)."""
+    address = request.remote_addr or "unknown"
+    if ":" in address:
+        try:
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        except ValueError:
+            return address
+    return address
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["survey_token_limiter"] = FailureLimiter(
+        app.config["TOKEN_FAILURE_LIMIT"], app.config["TOKEN_FAILURE_WINDOW"]
+    )
+    app.after_request(_security_headers)

@@ -1,0 +1,186 @@
+"""Running a round in the browser's forms: the linter's and the invitation list's problems
+are shown, nothing half-done is stored, and good input lands where the CLI would put it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from survey import create_app
+from survey.storage import open_database
+from survey.storage.users import add_user
+from tests.conftest import QUESTIONNAIRES
+from tests.web.conftest import csrf
+
+PASSWORD = "et langt og godt passord"
+BROKEN = b"""id: test
+version: 1
+title: Test
+pages:
+  - id: p1
+    questions:
+      - id: q1
+        type: likert
+        text: Hei
+        scale: finnes_ikke
+"""
+PEOPLE = "name;email;role;unit;pulje\nKari;kari@a.no;ordforer;Levanger;1\nOla;ola@a.no;radmann;Verdal;2\n"
+
+
+@pytest.fixture
+def admin(tmp_path):
+    path = tmp_path / "survey.sqlite3"
+    db = open_database(path)
+    add_user(db, "admin@sekretariatet.no", PASSWORD, "admin")
+    db.conn.close()
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "test", "TESTING": True})
+    client = app.test_client()
+    token = csrf(client.get("/logg-inn").get_data(as_text=True))
+    client.post(
+        "/logg-inn",
+        data={"csrf_token": token, "email": "admin@sekretariatet.no", "password": PASSWORD},
+    )
+    client.db_path = path
+    return client
+
+
+def rows(client, sql: str) -> list[tuple]:
+    db = open_database(client.db_path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.conn.close()
+
+
+def upload(client, url: str, name: str, data: bytes):
+    token = csrf(client.get(url).get_data(as_text=True))
+    return client.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_broken_questionnaire_shows_its_problems_by_line_and_is_not_published(admin):
+    answer = upload(admin, "/sekretariat/sporreskjema", "test.yaml", BROKEN)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "ikke publisert" in html
+    assert 'id="linje-10" class="has-error"' in html and "finnes_ikke" in html
+    assert rows(admin, "SELECT count(*) FROM questionnaire_versions") == [(0,)]
+
+
+def test_a_good_questionnaire_is_published_and_previewed_per_role(admin):
+    data = (QUESTIONNAIRES / "kvalitetskommune-2009.yaml").read_bytes()
+    answer = upload(admin, "/sekretariat/sporreskjema", "kvalitetskommune-2009.yaml", data)
+    assert answer.status_code == 302
+    preview = admin.get(answer.headers["Location"]).get_data(as_text=True)
+    # q2 is for project leaders only: "nei" for the four other roles, "ja" for them
+    q2_row = preview.split('<th scope="row">q2 ', 1)[1].split("</tr>", 1)[0]
+    assert q2_row.count("<td>ja</td>") == 1 and q2_row.count("<td>nei</td>") == 4
+    mayor = admin.get(answer.headers["Location"] + "?rolle=ordforer").get_data(as_text=True)
+    assert "<strong>q5</strong>" in mayor and "<strong>q2</strong>" not in mayor
+    assert rows(
+        admin, "SELECT actor, action FROM audit_log WHERE action LIKE 'questionnaire%'"
+    ) == [("admin@sekretariatet.no", "questionnaire published")]
+
+
+def new_round(admin) -> int:
+    data = (QUESTIONNAIRES / "kvalitetskommune-2009.yaml").read_bytes()
+    upload(admin, "/sekretariat/sporreskjema", "k.yaml", data)
+    token = csrf(admin.get("/sekretariat/runder/ny").get_data(as_text=True))
+    answer = admin.post(
+        "/sekretariat/runder/ny",
+        data={
+            "csrf_token": token,
+            "questionnaire": "kvalitetskommune-2009",
+            "name": "Evaluering 2009",
+            "min_group_size": "5",
+        },
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    return rows(admin, "SELECT max(id) FROM rounds")[0][0]
+
+
+def test_an_invitation_list_with_one_bad_row_invites_nobody(admin):
+    round_id = new_round(admin)
+    bad = PEOPLE + "Per;per@a.no;keiser;Verdal;2\n"
+    answer = upload(admin, f"/sekretariat/runder/{round_id}/invitasjoner", "p.csv", bad.encode())
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "Ingen ble invitert" in html and "row 4" in html
+    assert rows(admin, "SELECT count(*) FROM invitations") == [(0,)]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_invitation_list_as_csv_or_excel_invites_everyone(admin, kind):
+    round_id = new_round(admin)
+    if kind == "xlsx":
+        book = Workbook()
+        for line in PEOPLE.splitlines():
+            book.active.append(line.split(";"))
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    else:
+        data = PEOPLE.encode("cp1252")
+    url = f"/sekretariat/runder/{round_id}/invitasjoner"
+    assert upload(admin, url, f"p.{kind}", data).status_code == 302
+    stored = rows(admin, "SELECT email, role, unit, attributes FROM invitations ORDER BY id")
+    assert stored == [
+        ("kari@a.no", "ordforer", "Levanger", '{"pulje": "1"}'),
+        ("ola@a.no", "radmann", "Verdal", '{"pulje": "2"}'),
+    ]
+
+
+def test_invitations_and_reminders_go_to_the_outbox_and_reminders_skip_who_answered(
+    admin, tmp_path
+):
+    from email import message_from_bytes, policy
+
+    admin.application.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    round_id = new_round(admin)
+    url = f"/sekretariat/runder/{round_id}/invitasjoner"
+    upload(admin, url, "p.csv", PEOPLE.encode())
+    page = admin.get(url).get_data(as_text=True)
+    assert "Send invitasjoner (2)" in page
+    assert admin.post(f"/sekretariat/runder/{round_id}/send/invitation").status_code == 400
+    sent = admin.post(
+        f"/sekretariat/runder/{round_id}/send/invitation", data={"csrf_token": csrf(page)}
+    )
+    assert sent.status_code == 302 and "sendt=2/0" in sent.headers["Location"]
+    mails = sorted((tmp_path / "outbox").glob("*.eml"))
+    messages = [message_from_bytes(m.read_bytes(), policy=policy.default) for m in mails]
+    tokens = dict(rows(admin, "SELECT email, token FROM invitations"))
+    for message in messages:
+        body = message.get_body().get_content()
+        assert f"/s/{tokens[message['To'].addresses[0].addr_spec]}" in body
+    with open_database(admin.db_path).conn as conn:  # Kari answers
+        conn.execute(
+            "INSERT INTO responses (round_id, invitation_id, submitted, started_on) "
+            "SELECT round_id, id, 1, '2026-11-23' FROM invitations WHERE email = 'kari@a.no'"
+        )
+    page = admin.get(url).get_data(as_text=True)
+    assert "Send påminnelse til dem som ikke har svart (1)" in page and ">svart<" in page
+    admin.post(f"/sekretariat/runder/{round_id}/send/reminder", data={"csrf_token": csrf(page)})
+    reminders = sorted(set((tmp_path / "outbox").glob("*.eml")) - set(mails))
+    assert len(reminders) == 1
+    reminder = message_from_bytes(reminders[0].read_bytes(), policy=policy.default)
+    assert reminder["To"].addresses[0].addr_spec == "ola@a.no"
+
+
+def test_a_round_has_its_own_mail_text_but_never_one_without_the_link(admin, tmp_path):
+    round_id = new_round(admin)
+    url = f"/sekretariat/runder/{round_id}/epost/invitation"
+    page = admin.get(url).get_data(as_text=True)
+    assert "{{ link }}" in page  # the default text, ready to edit
+    refused = admin.post(
+        url, data={"csrf_token": csrf(page), "subject": "Hei", "body": "Ingen lenke her"}
+    )
+    assert refused.status_code == 422 and "link" in refused.get_data(as_text=True)
+    body = "Hei {{ name }}, svar her: {{ link }}"
+    saved = admin.post(url, data={"csrf_token": csrf(page), "subject": "Spørsmål", "body": body})
+    assert saved.status_code == 302
+    assert rows(admin, "SELECT kind, subject, body FROM mail_templates") == [
+        ("invitation", "Spørsmål", body)
+    ]

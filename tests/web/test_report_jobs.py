@@ -1,0 +1,49 @@
+"""Background report rendering: one job per file, failures kept until retried."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from survey.web import report_jobs
+
+
+def wait_for(target, state: str) -> None:
+    for _ in range(200):
+        if report_jobs.status(target) == state and not target.with_suffix(".part").exists():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{target} never became {state}")
+
+
+def test_a_report_is_rendered_once_however_often_it_is_asked_for(tmp_path):
+    target = tmp_path / "reports" / "a.pdf"
+    gate, calls = threading.Event(), []
+
+    def render() -> bytes:
+        calls.append(1)
+        gate.wait(5)
+        return b"%PDF-1.7 ..."
+
+    assert report_jobs.ensure(target, render) == "running"
+    assert report_jobs.ensure(target, render) == "running"  # asked again while rendering
+    gate.set()
+    wait_for(target, "ready")
+    assert report_jobs.ensure(target, render) == "ready" and target.read_bytes() == b"%PDF-1.7 ..."
+    assert calls == [1]
+
+
+def test_a_failure_is_kept_with_its_reason_until_retried(tmp_path):
+    target = tmp_path / "b.pdf"
+
+    def broken() -> bytes:
+        raise RuntimeError("fonts missing")
+
+    report_jobs.ensure(target, broken)
+    wait_for(target, "failed")
+    assert "fonts missing" in target.with_suffix(".error").read_text()
+    assert report_jobs.ensure(target, lambda: b"%PDF") == "failed"  # not retried silently
+    report_jobs.retry(target)
+    assert report_jobs.ensure(target, lambda: b"%PDF") == "running"
+    wait_for(target, "ready")
+    assert not target.exists() or target.read_bytes() == b"%PDF"

@@ -1,0 +1,301 @@
+"""The secretariat's workspace through the test client: sign-in, who may open what, and
+reports whose figures are the round's."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from survey import create_app
+from survey.demo import national_2009_round
+from survey.storage import open_database
+from survey.storage.measures import add_measure
+from survey.storage.results import round_results
+from survey.storage.rounds import get_round
+from survey.storage.users import add_user, audit_entries
+from tests.web.conftest import csrf
+
+PASSWORD = "et langt og godt passord"
+ACCOUNTS = {
+    "admin@sekretariatet.no": ("admin", ()),
+    "analytiker@sekretariatet.no": ("analyst", ()),
+    "leder@verdal.kommune.no": ("unit-leader", ("Kommune 002",)),
+}
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    path = tmp_path / "survey.sqlite3"
+    db = open_database(path)
+    round_ = national_2009_round(db, municipalities=12, answer_rate=1.0)
+    for email, (role, units) in ACCOUNTS.items():
+        add_user(db, email, PASSWORD, role, units)
+    db.conn.close()
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "test", "TESTING": True})
+    app.instance_path = str(tmp_path / "instance")
+    return app, path, round_.id
+
+
+def signed_in(app, email: str):
+    client = app.test_client()
+    page = client.get("/logg-inn")
+    answer = client.post(
+        "/logg-inn",
+        data={
+            "csrf_token": csrf(page.get_data(as_text=True)),
+            "email": email,
+            "password": PASSWORD,
+        },
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    return client
+
+
+KINDS = {"secretariat.export": "csv"}  # other routes with <kind> take mail kinds
+
+
+def build(rule, round_id: int) -> str:
+    """A URL for the rule with plausible values for its arguments."""
+    values = {
+        "round_id": round_id,
+        "name": "report.css",
+        "version_id": 1,
+        "measure_id": 1,
+        "kind": KINDS.get(rule.endpoint, "invitation"),
+    }
+    return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+
+
+def secretariat_urls(app, round_id: int) -> list[tuple[str, str]]:
+    """(method, url) of every secretariat route, found from the URL map."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith(("secretariat.", "manage.")):
+            continue
+        url = build(rule, round_id)
+        urls.append(("POST" if "POST" in rule.methods else "GET", url))
+    return urls
+
+
+def test_every_secretariat_route_needs_sign_in(workspace):
+    app, _, round_id = workspace
+    urls = secretariat_urls(app, round_id)
+    assert len(urls) >= 8
+    client = app.test_client()
+    for method, url in urls:
+        response = client.open(url, method=method)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/logg-inn?neste="), url
+
+
+def test_lower_roles_get_403_on_every_route_above_them(workspace):
+    app, path, round_id = workspace
+    admin_only = {"secretariat.close", "secretariat.reopen", "secretariat.audit_log"}
+    admin_only |= {"secretariat.export"}
+    admin_only |= {e for e in app.view_functions if e.startswith("manage.")}
+    assert len(admin_only) >= 7
+    for email in ("analytiker@sekretariatet.no", "leder@verdal.kommune.no"):
+        client = signed_in(app, email)
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in admin_only:
+                url = build(rule, round_id)
+                method = "POST" if "POST" in rule.methods else "GET"
+                assert client.open(url, method=method).status_code == 403, (email, url)
+    assert get_round(open_database(path), round_id).closed_at is None  # nothing changed
+
+
+def test_a_unit_leader_cannot_read_another_unit_by_editing_the_url(workspace):
+    app, _, round_id = workspace
+    client = signed_in(app, "leder@verdal.kommune.no")
+    own = client.get(f"/sekretariat/runder/{round_id}")
+    assert own.status_code == 200 and "Kommune 002" in own.get_data(as_text=True)
+    for url in (
+        f"/sekretariat/runder/{round_id}?enhet=Kommune+001",
+        f"/sekretariat/runder/{round_id}/rapport?enhet=Kommune+001",
+        f"/sekretariat/runder/{round_id}/rapport.pdf?enhet=Kommune+001",
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_sign_in_failures_say_nothing_about_which_part_was_wrong(workspace):
+    app, _, _ = workspace
+    client = app.test_client()
+    token = csrf(client.get("/logg-inn").get_data(as_text=True))
+    for email in ("admin@sekretariatet.no", "ingen@sekretariatet.no"):
+        answer = client.post(
+            "/logg-inn", data={"csrf_token": token, "email": email, "password": "feil passord!!"}
+        )
+        assert answer.status_code == 401
+        assert "Feil e-postadresse eller passord." in answer.get_data(as_text=True)
+    no_csrf = client.post(
+        "/logg-inn", data={"email": "admin@sekretariatet.no", "password": PASSWORD}
+    )
+    assert no_csrf.status_code == 200 and "session" not in no_csrf.headers.get("Set-Cookie", "")
+
+
+def test_the_session_cookie_is_httponly_and_samesite_and_next_stays_on_site(workspace):
+    app, _, _ = workspace
+    client = app.test_client()
+    token = csrf(client.get("/logg-inn").get_data(as_text=True))
+    answer = client.post(
+        "/logg-inn?neste=//evil.example.org/x",
+        data={"csrf_token": token, "email": "admin@sekretariatet.no", "password": PASSWORD},
+    )
+    assert answer.headers["Location"] == "/sekretariat/"
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_an_admin_closes_and_reopens_a_round_and_it_is_audited(workspace):
+    app, path, round_id = workspace
+    client = signed_in(app, "admin@sekretariatet.no")
+    page = client.get(f"/sekretariat/runder/{round_id}").get_data(as_text=True)
+    assert client.post(f"/sekretariat/runder/{round_id}/lukk").status_code == 400  # no CSRF
+    closed = client.post(f"/sekretariat/runder/{round_id}/lukk", data={"csrf_token": csrf(page)})
+    assert closed.status_code == 302
+    db = open_database(path)
+    assert get_round(db, round_id).closed_at is not None
+    page = client.get(f"/sekretariat/runder/{round_id}").get_data(as_text=True)
+    client.post(f"/sekretariat/runder/{round_id}/gjenapne", data={"csrf_token": csrf(page)})
+    assert get_round(db, round_id).closed_at is None
+    actions = [(actor, action) for _, actor, action, _ in audit_entries(db)]
+    assert ("admin@sekretariatet.no", "round closed") in actions
+    assert ("admin@sekretariatet.no", "round reopened") in actions
+
+
+def ready_report(client, url: str):
+    """Reload as the browser does until the background rendering is done (bounded)."""
+    for _ in range(120):
+        response = client.get(url)
+        if response.status_code != 202:
+            assert response.status_code == 200, response.get_data(as_text=True)
+            return response
+        time.sleep(0.25)
+    raise AssertionError("the report was not ready within 30 s")
+
+
+def test_the_downloaded_report_holds_the_rounds_figures(workspace, tmp_path):
+    app, path, round_id = workspace
+    client = signed_in(app, "analytiker@sekretariatet.no")
+    first = client.get(f"/sekretariat/runder/{round_id}/rapport.pdf")
+    assert first.status_code == 202 and 'http-equiv="refresh"' in first.get_data(as_text=True)
+    pdf = ready_report(client, f"/sekretariat/runder/{round_id}/rapport.pdf")
+    assert pdf.data.startswith(b"%PDF")
+    (tmp_path / "r.pdf").write_bytes(pdf.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    results = round_results(open_database(path), round_id)
+    q5 = [a["q5"].value for _, a in results.respondents]
+    mean = f"{statistics.fmean(q5):.1f}".replace(".", ",")
+    assert re.search(rf"^\s*Alle\s+{len(q5)}\s+{mean}\s", text, re.M)
+    again = client.get(f"/sekretariat/runder/{round_id}/rapport.pdf")
+    assert again.data == pdf.data  # served from the cache until answers change
+    entries = audit_entries(open_database(path))
+    assert entries[0][1:3] == ("analytiker@sekretariatet.no", "report downloaded")
+
+
+def test_a_unit_leader_records_measures_for_their_own_unit_only(workspace):
+    app, path, round_id = workspace
+    client = signed_in(app, "leder@verdal.kommune.no")
+    page = client.get(f"/sekretariat/runder/{round_id}").get_data(as_text=True)
+    assert "Indekser for Kommune 002" in page
+    measure = {
+        "csrf_token": csrf(page),
+        "index": "vurdering_av_programmet",
+        "what": "Felles samling om <b>nettverket</b>",
+        "who": "Enhetsleder",
+        "due": "2027-03-01",
+    }
+    own = client.post(f"/sekretariat/runder/{round_id}/tiltak?enhet=Kommune+002", data=measure)
+    assert own.status_code == 302
+    other = client.post(f"/sekretariat/runder/{round_id}/tiltak?enhet=Kommune+001", data=measure)
+    assert other.status_code == 403
+    analyst = signed_in(app, "analytiker@sekretariatet.no")
+    page = analyst.get(f"/sekretariat/runder/{round_id}?enhet=Kommune+002").get_data(as_text=True)
+    assert "Felles samling om &lt;b&gt;nettverket&lt;/b&gt;" in page  # escaped, and visible
+    measure["csrf_token"] = csrf(page)
+    refused = analyst.post(f"/sekretariat/runder/{round_id}/tiltak?enhet=Kommune+002", data=measure)
+    assert refused.status_code == 403
+    db = open_database(path)
+    assert db.execute("SELECT unit, index_id, who, status FROM measures").fetchall() == [
+        ("Kommune 002", "vurdering_av_programmet", "Enhetsleder", "planlagt")
+    ]
+    (measure_id,) = db.execute("SELECT id FROM measures").fetchone()
+    by_analyst = analyst.post(
+        f"/sekretariat/tiltak/{measure_id}/status",
+        data={"csrf_token": measure["csrf_token"], "status": "gjennomført"},
+    )
+    assert by_analyst.status_code == 403
+    page = client.get(f"/sekretariat/runder/{round_id}").get_data(as_text=True)
+    client.post(
+        f"/sekretariat/tiltak/{measure_id}/status",
+        data={"csrf_token": csrf(page), "status": "gjennomført"},
+    )
+    assert db.execute("SELECT status FROM measures").fetchone() == ("gjennomført",)
+
+
+def test_the_next_rounds_report_shows_the_measures_beside_the_index(workspace, tmp_path):
+    _, path, first_id = workspace
+    db = open_database(path)
+    add_measure(
+        db,
+        first_id,
+        "Kommune 002",
+        "vurdering_av_programmet",
+        "Nettverkssamling",
+        "Rådmannen",
+        date(2027, 3, 1),
+        "leder@verdal.kommune.no",
+    )
+    later = national_2009_round(db, name="2010", municipalities=12, seed=5, shift=0.4)
+    db.conn.close()
+    pdf = tmp_path / "r.pdf"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from survey.cli import main; main()",
+            "report",
+            str(later.id),
+            "--compare",
+            str(first_id),
+            "-o",
+            str(pdf),
+        ],
+        env={**os.environ, "SURVEY_DATABASE": str(path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"Kommune 002\s+Vurdering av programmet\s+Nettverkssamling\s+Rådmannen", text)
+
+
+def test_an_admin_exports_the_responses_as_csv_and_excel(workspace):
+    app, path, round_id = workspace
+    client = signed_in(app, "admin@sekretariatet.no")
+    csv_file = client.get(f"/sekretariat/runder/{round_id}/svar.csv")
+    assert csv_file.status_code == 200 and csv_file.data.startswith(b"\xef\xbb\xbf")
+    lines = csv_file.data.decode("utf-8-sig").splitlines()
+    (answered,) = (
+        open_database(path).execute("SELECT count(*) FROM responses WHERE submitted = 1").fetchone()
+    )
+    assert len(lines) == answered + 1 and lines[0].startswith("token,")
+    book = load_workbook(io.BytesIO(client.get(f"/sekretariat/runder/{round_id}/svar.xlsx").data))
+    assert book.sheetnames[-1] == "Kodebok" and book.worksheets[0].max_row == answered + 1
