@@ -26,7 +26,7 @@ _lock = threading.Lock()
 
 
 def status(target: Path) -> str:
-    """"ready", "running" or "failed" (the reason is in ``target.with_suffix('.error')``)."""
+    """ "ready", "running" or "failed" (the reason is in ``target.with_suffix('.error')``)."""
     if target.exists():
         return "ready"
     if target.with_suffix(".error").exists():
