@@ -46,6 +46,7 @@ from survey.storage.invitations import add_invitations, invited_emails, list_inv
 from survey.storage.mailings import (
     invitation_statuses,
     mail_template,
+    mark_bounced,
     recipients,
     set_mail_template,
 )
@@ -225,6 +226,7 @@ def invitations(round_id: int) -> Response | tuple[str, int]:
         statuses=statuses,
         waiting={kind: len(recipients(db, round_id, kind)) for kind in KINDS},
         send_form=SendForm(),
+        bounce_form=BounceForm(),
         sent=request.args.get("sendt"),
     )
 
@@ -258,6 +260,27 @@ def send_mail(round_id: int, kind: str) -> Response:
     return redirect(
         url_for("manage.invitations", round_id=round_id, sendt=f"{result.sent}/{result.failed}")
     )
+
+
+class BounceForm(FlaskForm):
+    email = StringField("E-postadresse som kom i retur", validators=[DataRequired()])
+
+
+@bp.route("/runder/<int:round_id>/retur", methods=["POST"])
+@requires(_admin)
+def bounced(round_id: int) -> Response:
+    """Record a returned invitation (read from the sender's mailbox): no reminders to it,
+    and its status says so, so the secretariat can find a better address."""
+    form = BounceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_db()
+    try:
+        mark_bounced(db, form.email.data or "", round_id)
+    except StorageError as problem:
+        abort(make_response(str(problem), 409))
+    audit(db, current_account().email, "bounce recorded", f"round {round_id}")  # type: ignore[union-attr]
+    return redirect(url_for("manage.invitations", round_id=round_id))
 
 
 class TemplateForm(FlaskForm):

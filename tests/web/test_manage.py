@@ -167,6 +167,14 @@ def test_invitations_and_reminders_go_to_the_outbox_and_reminders_skip_who_answe
     assert len(reminders) == 1
     reminder = message_from_bytes(reminders[0].read_bytes(), policy=policy.default)
     assert reminder["To"].addresses[0].addr_spec == "ola@a.no"
+    page = admin.get(url).get_data(as_text=True)
+    returned = admin.post(
+        f"/sekretariat/runder/{round_id}/retur",
+        data={"csrf_token": csrf(page), "email": "OLA@a.no"},
+    )
+    assert returned.status_code == 302
+    page = admin.get(url).get_data(as_text=True)
+    assert ">kom i retur<" in page and "(0)</button>" in page  # no one left to remind
 
 
 def test_a_round_has_its_own_mail_text_but_never_one_without_the_link(admin, tmp_path):
