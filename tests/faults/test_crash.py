@@ -114,7 +114,13 @@ def crash_repeatedly(tmp_path, iterations: int, seed: int) -> None:
             ]
             for thread in threads:
                 thread.start()
-            time.sleep(rng.uniform(0.2, 0.8))
+            # Kill at a random moment once answers are flowing (a loaded machine needs longer
+            # to get there; the kill must still land while respondents are mid-way).
+            mine = set(range(iteration * per_iteration, (iteration + 1) * per_iteration))
+            deadline = time.monotonic() + 20
+            while len(acks.submitted & mine) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0, 0.4))
             server.kill()  # SIGKILL: no cleanup, no checkpoint, mid-request
             server.wait(timeout=10)
             for thread in threads:

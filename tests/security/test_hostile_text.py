@@ -16,7 +16,7 @@ from survey.questionnaire import load_text
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
-from survey.transfer import FORMULA_START, neutralise
+from survey.transfer import FORMULA_START, neutralise, restore
 from tests.conftest import yaml
 from tests.security.conftest import LIKERT_P3, MAYOR, P4, Elements, post_page, stored
 
@@ -92,7 +92,8 @@ def test_hostile_text_is_neutralised_in_the_csv_export(setup):
     result = setup.app.test_cli_runner().invoke(args=["export", str(setup.round_id)])
     assert result.exit_code == 0, result.output
     header, *rows = list(csv.reader(io.StringIO(result.stdout)))
-    by_token = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    # (a token may start with "-", so the export neutralises tokens too)
+    by_token = {restore(row[0]): dict(zip(header, row, strict=True)) for row in rows}
     for name, text in PAYLOADS.items():
         cells = by_token[tokens[name]]
         for column in ("q14", "q1_detail"):
