@@ -36,7 +36,18 @@ def round_results(db: sqlite_utils.Database, round_id: int) -> RoundResults:
         ({"role": role, "unit": unit, **attributes}, answers)
         for _, role, unit, attributes, answers in submitted_responses(db, questionnaire, round_id)
     ]
-    invitations: list[Invited] = [
+    first, last = db.execute(
+        "SELECT min(started_on), max(submitted_on) FROM responses "
+        "WHERE round_id = ? AND submitted = 1",
+        [round_id],
+    ).fetchone()
+    return RoundResults(round_, questionnaire, respondents, invited(db, round_id), first, last)
+
+
+def invited(db: sqlite_utils.Database, round_id: int) -> list[Invited]:
+    """Each invitation's group values and whether it was answered; no answers are read, so
+    response-rate overviews stay cheap however large the round."""
+    return [
         ({"role": role, "unit": unit, **json.loads(attributes)}, bool(submitted))
         for role, unit, attributes, submitted in db.execute(
             "SELECT i.role, i.unit, i.attributes, coalesce(r.submitted, 0) FROM invitations i "
@@ -45,9 +56,3 @@ def round_results(db: sqlite_utils.Database, round_id: int) -> RoundResults:
             [round_id],
         )
     ]
-    first, last = db.execute(
-        "SELECT min(started_on), max(submitted_on) FROM responses "
-        "WHERE round_id = ? AND submitted = 1",
-        [round_id],
-    ).fetchone()
-    return RoundResults(round_, questionnaire, respondents, invitations, first, last)

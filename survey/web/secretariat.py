@@ -46,7 +46,7 @@ from survey.storage.measures import (
 )
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import submitted_responses
-from survey.storage.results import RoundResults, round_results
+from survey.storage.results import RoundResults, invited, round_results
 from survey.storage.rounds import close_round, get_round, list_rounds
 from survey.storage.users import audit, audit_entries
 from survey.transfer import export_table
@@ -117,14 +117,16 @@ def _results(round_id: int, unit: str | None) -> RoundResults:
 def rounds() -> str:
     account = _account()
     found = []
-    for round_ in list_rounds(get_db()):
-        results = _results(round_.id, account.units[0] if account.role == "unit-leader" else None)
-        if account.role == "unit-leader" and not results.invitations:
-            continue
-        rates = response_rates(
-            results.questionnaire, results.invitations, [], round_.min_group_size
-        )
-        found.append((round_, results.questionnaire, rates.iloc[0] if len(rates) else None))
+    db = get_db()
+    for round_ in list_rounds(db):
+        invitations = invited(db, round_.id)
+        if account.role == "unit-leader":
+            invitations = [i for i in invitations if i[0].get("unit") in account.units]
+            if not invitations:
+                continue
+        questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+        rates = response_rates(questionnaire, invitations, [], round_.min_group_size)
+        found.append((round_, questionnaire, rates.iloc[0] if len(rates) else None))
     return render_template(
         "secretariat/rounds.html", rounds=found, account=account, sign_out=SignOutForm()
     )
