@@ -109,6 +109,7 @@ ROWS: list[tuple[str, str, str, str, Check | None]] = [
     ("  peak memory MiB", "scoring", "peak_mb_above_input", "<= 500 MB", lambda v: v <= 500),
     ("  ÷ bare categorical group-by", "scoring", "ratio_to_bare", "", None),
     ("  from SQLite, end to end s", "scoring", "from_sqlite_s", "(<= 1)", lambda v: v <= 1),
+    ("  from SQLite through typed answers s", "scoring", "through_answers_s", "", None),
     ("  bare group-by categorical s", "scoring", "bare_groupby_categorical_s", "guide 0.07", None),
     ("  bare group-by string keys s", "scoring", "bare_groupby_str_s", "guide 0.34", None),
     ("import, every check on, s", "import_export", "import.total_s", "<= 10", lambda v: v <= 10),

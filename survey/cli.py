@@ -31,7 +31,7 @@ from survey.questionnaire import Questionnaire, QuestionnaireError, load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
 from survey.scoring.indexes import index_scores
-from survey.scoring.likert import item_scores, likert_frame
+from survey.scoring.likert import columns_frame, item_scores
 from survey.spreadsheet import write_workbook
 from survey.storage import StorageError
 from survey.storage.backup import backup_database
@@ -40,7 +40,7 @@ from survey.storage.measures import measures_of_round
 from survey.storage.migrations import migrate
 from survey.storage.questionnaires import publish, questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
-from survey.storage.results import round_results
+from survey.storage.results import likert_columns, round_results
 from survey.storage.rounds import Round, create_round, get_round, list_rounds
 from survey.storage.users import add_user
 from survey.transfer import export_table, read_responses
@@ -311,10 +311,16 @@ def export_command(round_id: int, fmt: str, output: str | None) -> None:
 )
 @storage_command
 def scores_command(round_id: int, by: str, fmt: str) -> None:
-    results = round_results(_db(), round_id)
-    questionnaire, k = results.questionnaire, results.round.min_group_size
+    db = _db()
+    round_ = get_round(db, round_id)
+    questionnaire, k = (
+        questionnaire_of_version(db, round_.questionnaire_version_id),
+        round_.min_group_size,
+    )
     groups = _dimensions(by)
-    frame = likert_frame(questionnaire, results.respondents, groups)
+    frame = columns_frame(
+        questionnaire, likert_columns(db, questionnaire, round_id, groups), groups
+    )
     items = item_scores(questionnaire, frame, groups, k)
     indexes = index_scores(questionnaire, frame, groups, k)
     items.insert(len(groups), "kind", "item")

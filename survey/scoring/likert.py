@@ -8,6 +8,7 @@ reverse items before averaging.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,11 +28,10 @@ def likert_frame(
     """One row per Likert answer: respondent, group columns, item, point (NaN if not scored)
     and the not-scored code. Group and item columns are categorical.
 
-    Built column by column: the only per-answer Python work is collecting item positions and
-    values; group keys are made once per respondent and spread with numpy, which is what
-    keeps a national round (a million answers) well under a second."""
-    order = [item.id for item in questionnaire.items]
-    position = {item_id: n for n, item_id in enumerate(order)}
+    The only per-answer Python work is collecting item positions and values; the frame is
+    built column by column (``columns_frame``), which keeps a national round (a million
+    answers) well under a second."""
+    position = {item.id: n for n, item in enumerate(questionnaire.items)}
     codes: list[int] = []
     values: list[object] = []
     counts: list[int] = []
@@ -42,22 +42,51 @@ def likert_frame(
         values += [value for _, value in found]
         counts.append(len(found))
         keys.append(group_key(groups, by))
-    respondent = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    frame = pd.DataFrame({"respondent": respondent})
-    if by:
-        people = as_categories(
-            pd.DataFrame(keys, columns=list(by), dtype=object), by, questionnaire
-        )
-        for name in by:
-            column = people[name].array
-            frame[name] = pd.Categorical.from_codes(column.codes[respondent], dtype=column.dtype)
-    frame["item"] = pd.Categorical.from_codes(np.asarray(codes, dtype=np.int32), categories=order)
     raw = pd.Series(values, dtype=object)
     scored = raw.map(type).isin((int, float)).to_numpy()
     point = np.full(len(raw), np.nan)
     point[scored] = raw[scored].to_numpy(dtype=float)
-    frame["point"] = point
-    frame["not_scored"] = raw.where(~scored, None).to_numpy()
+    respondent = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    return columns_frame(
+        questionnaire,
+        LikertColumns(keys, respondent, np.asarray(codes), point, raw.where(~scored, None)),
+        by,
+    )
+
+
+@dataclass(frozen=True)
+class LikertColumns:
+    """A round's Likert answers as columns, the shape storage can produce without building
+    an ``Answer`` per answer. ``keys`` has one group key per respondent (``group_key``),
+    the other fields one entry per answer."""
+
+    keys: list[tuple[str, ...]]
+    respondent: np.ndarray  # index into keys
+    item: np.ndarray  # position in questionnaire.items
+    point: np.ndarray  # float, NaN when not scored
+    not_scored: Sequence[str | None]  # the code when not scored
+
+
+def columns_frame(
+    questionnaire: Questionnaire, columns: LikertColumns, by: Sequence[str]
+) -> pd.DataFrame:
+    """``likert_frame``'s frame from columns: group keys are made categorical once per
+    respondent and spread to the answers with numpy."""
+    respondent = columns.respondent
+    frame = pd.DataFrame({"respondent": respondent})
+    if by:
+        people = as_categories(
+            pd.DataFrame(columns.keys, columns=list(by), dtype=object), by, questionnaire
+        )
+        for name in by:
+            column = people[name].array
+            frame[name] = pd.Categorical.from_codes(column.codes[respondent], dtype=column.dtype)
+    frame["item"] = pd.Categorical.from_codes(
+        np.asarray(columns.item, dtype=np.int32),
+        categories=[item.id for item in questionnaire.items],
+    )
+    frame["point"] = np.asarray(columns.point, dtype=float)
+    frame["not_scored"] = np.asarray(columns.not_scored, dtype=object)
     return frame
 
 

@@ -7,13 +7,17 @@ scoring runs on a stored round, a generated one in a test, or an imported file."
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import sqlite_utils
 
 from survey.questionnaire.model import Questionnaire
-from survey.scoring.likert import Respondent
+from survey.scoring.breakdown import group_key
+from survey.scoring.likert import LikertColumns, Respondent
 from survey.scoring.rates import Invited
+from survey.storage.db import paused_gc
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import submitted_responses
 from survey.storage.rounds import Round, get_round
@@ -56,3 +60,49 @@ def invited(db: sqlite_utils.Database, round_id: int) -> list[Invited]:
             [round_id],
         )
     ]
+
+
+def likert_columns(
+    db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int, by: Sequence[str]
+) -> LikertColumns:
+    """A round's Likert answers straight from the answer rows, for ``columns_frame``.
+
+    Scoring needs only each answer's item and point, so this skips the typed ``Answer``
+    objects ``round_results`` builds: on a national round (a million answers) that is the
+    difference between seconds and about a second from the database to the item table.
+    It reads the rows ``responses.encode`` writes for a Likert answer: the point in
+    ``number``, or a not-scored choice in ``code``."""
+    people = db.execute(
+        "SELECT r.id, r.role, coalesce(r.unit, i.unit), r.attributes, i.attributes "
+        "FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id "
+        "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
+        [round_id],
+    ).fetchall()
+    attributes = set(by) - {"role", "unit"}  # only then is the JSON worth parsing
+    keys = [
+        group_key(
+            {"role": role, "unit": unit}
+            | (json.loads(invited or "{}") | json.loads(own) if attributes else {}),
+            by,
+        )
+        for _, role, unit, own, invited in people
+    ]
+    position = {item.id: n for n, item in enumerate(questionnaire.items)}
+    marks = ",".join("?" * len(position))
+    with paused_gc():  # a million row tuples, none of them cyclic: nothing to collect
+        rows = db.execute(
+            "SELECT a.response_id, a.item, a.number, a.code FROM responses r "
+            "JOIN answers a ON a.response_id = r.id "
+            f"WHERE r.round_id = ? AND r.submitted = 1 AND a.item IN ({marks}) ORDER BY r.id",
+            [round_id, *position],
+        ).fetchall()
+        response_id, item, number, code = zip(*rows, strict=True) if rows else ([],) * 4
+        del rows
+    ids = np.fromiter((person[0] for person in people), dtype=np.int64, count=len(people))
+    return LikertColumns(
+        keys=keys,
+        respondent=np.searchsorted(ids, np.asarray(response_id, dtype=np.int64)),
+        item=np.fromiter(map(position.__getitem__, item), dtype=np.int32, count=len(item)),
+        point=np.asarray(number, dtype=float),
+        not_scored=[c or None for c in code],
+    )
