@@ -485,11 +485,12 @@ def send_round_mail(
     One refused address is recorded with its error and the batch goes on; since only
     successful invitations count as sent, running it again retries exactly the failures.
     Raises, before sending anything, StorageError when the round or its template is unusable
-    and MailError when ``base_url`` is not a web address."""
+    or another batch for the round is being sent, and MailError when ``base_url`` is not a
+    web address."""
     # Imported here: storage.mailings checks templates with this module, and the core must
     # not depend on storage when it is imported.
     from survey.storage.db import StorageError
-    from survey.storage.mailings import mail_template, recipients, record_sent
+    from survey.storage.mailings import mail_batch, mail_template, recipients, record_sent
     from survey.storage.questionnaires import questionnaire_of_version
     from survey.storage.rounds import get_round
 
@@ -505,7 +506,7 @@ def send_round_mail(
     title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)
     personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
     sent, errors = 0, []
-    with mailer:
+    with mail_batch(db, round_id, kind), mailer:
         for invitation in recipients(db, round_id, kind):
             variables = template_variables(
                 name=invitation.name,

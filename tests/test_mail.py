@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
 
@@ -543,3 +543,78 @@ def test_template_error_names_the_line():
 def test_unknown_kind_is_refused(round_):
     with pytest.raises(StorageError, match="unknown kind of mail 'thanks'"):
         recipients(round_.db, round_.id, "thanks")
+
+
+class _HeldMailer:
+    """Delivers through ``smtp`` but holds its first message until ``release`` is set, so a
+    second batch can be started while the first is under way."""
+
+    def __init__(self, smtp: SmtpServer) -> None:
+        self.inner = smtp.mailer()
+        self.sender = self.inner.sender
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    def __enter__(self) -> _HeldMailer:
+        self.inner.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.inner.__exit__(None, None, None)
+
+    def send(self, message: EmailMessage) -> None:
+        if not self.holding.is_set():
+            self.holding.set()
+            assert self.release.wait(TIMEOUT)
+        self.inner.send(message)
+
+
+@pytest.mark.parametrize("kind", ["invitation", "reminder"])
+def test_two_batches_at_once_mail_nobody_twice(round_, smtp, tmp_path, kind):
+    if kind == "reminder":
+        send(round_, "invitation", smtp)
+    held = _HeldMailer(smtp)
+    first: list[SendResult] = []
+    worker = threading.Thread(
+        target=lambda: first.append(send_round_mail(round_.db, round_.id, kind, BASE_URL, held))
+    )
+    worker.start()
+    try:
+        assert held.holding.wait(TIMEOUT)
+        other = open_database(tmp_path / "survey.sqlite3")  # another worker's connection
+        try:
+            with pytest.raises(StorageError, match=f"{kind}s for round {round_.id} are being"):
+                send_round_mail(other, round_.id, kind, BASE_URL, smtp.mailer())
+        finally:
+            other.conn.close()
+    finally:
+        held.release.set()
+        worker.join(TIMEOUT)
+
+    assert first == [SendResult(20, 0)]
+    assert sorted(map(addressee, smtp.collector.take())) == sorted(p.email for p in PEOPLE)
+    again = send(round_, kind, smtp)  # the claim is released: a later batch may run
+    assert again[0].sent == (20 if kind == "reminder" else 0)
+
+
+def test_a_batch_left_by_a_crashed_process_is_taken_over_when_stale(round_, smtp):
+    long_ago = "2009-11-02T08:00:00+00:00"
+    round_.db.execute(
+        "INSERT INTO mail_batches (round_id, kind, started_at, touched_at) VALUES (?, ?, ?, ?)",
+        [round_.id, "invitation", long_ago, long_ago],
+    )
+
+    assert send(round_, "invitation", smtp)[0] == SendResult(20, 0)
+    assert round_.db.execute("SELECT count(*) FROM mail_batches").fetchone()[0] == 0
+
+
+def test_a_fresh_batch_of_another_process_is_respected(round_, smtp):
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    round_.db.execute(
+        "INSERT INTO mail_batches (round_id, kind, started_at, touched_at) VALUES (?, ?, ?, ?)",
+        [round_.id, "reminder", now, now],
+    )
+
+    with pytest.raises(StorageError, match=r"reminders for round \d+ are being sent"):
+        send(round_, "invitation", smtp)
+    assert smtp.collector.take() == []
+    assert set(invitation_statuses(round_.db, round_.id).values()) == {"not sent"}

@@ -9,7 +9,9 @@ first attempt failed and nobody twice.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -92,17 +94,67 @@ def recipients(db: sqlite_utils.Database, round_id: int, kind: str) -> list[Invi
     return [Invitation(*row[:7], json.loads(row[7])) for row in rows]
 
 
+STALE_BATCH = timedelta(minutes=10)
+"""A batch that has recorded no mail for this long died with its process (the mail server's
+own time-out is far shorter), and another may take over the round."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[None]:
+    """Hold the round's mail while a batch is sent: ``recipients`` is read inside, and a
+    second batch (another browser, another worker) is refused until this one is done.
+
+    Without it, two people pressing "Send" at once both read the same recipients before
+    either had recorded a mail, and everyone got the mail twice. ``record_sent`` keeps the
+    claim fresh; a claim left by a crashed process goes stale after ``STALE_BATCH``."""
+    _check_kind(kind)
+    now = _now()
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute(
+            "DELETE FROM mail_batches WHERE round_id = ? AND touched_at < ?",
+            [round_id, (now - STALE_BATCH).isoformat(timespec="seconds")],
+        )
+        held = db.execute(
+            "SELECT kind, started_at FROM mail_batches WHERE round_id = ?", [round_id]
+        ).fetchone()
+        if held:
+            raise StorageError(
+                f"{held[0]}s for round {round_id} are being sent (started {held[1]} UTC); "
+                "wait until that batch is done"
+            )
+        stamp = now.isoformat(timespec="seconds")
+        db.execute(
+            "INSERT INTO mail_batches (round_id, kind, started_at, touched_at) VALUES (?, ?, ?, ?)",
+            [round_id, kind, stamp, stamp],
+        )
+    try:
+        yield
+    finally:
+        with db.conn:
+            db.execute("DELETE FROM mail_batches WHERE round_id = ?", [round_id])
+
+
 def record_sent(
     db: sqlite_utils.Database, invitation_id: int, kind: str, error: str | None = None
 ) -> None:
     """One attempt, recorded as soon as it is made, so a batch cut short by a crash is not
     sent again to those who already got it."""
     _check_kind(kind)
-    sent_at = None if error else datetime.now(UTC).isoformat(timespec="seconds")
+    now = _now().isoformat(timespec="seconds")
     with db.conn:
         db.execute(
             "INSERT INTO mailings (invitation_id, kind, sent_at, error) VALUES (?, ?, ?, ?)",
-            [invitation_id, kind, sent_at, error],
+            [invitation_id, kind, None if error else now, error],
+        )
+        db.execute(
+            "UPDATE mail_batches SET touched_at = ? "
+            "WHERE round_id = (SELECT round_id FROM invitations WHERE id = ?)",
+            [now, invitation_id],
         )
 
 

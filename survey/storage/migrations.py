@@ -167,6 +167,23 @@ def _measures(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0005_mail_batches")
+def _mail_batches(db: sqlite_utils.Database) -> None:
+    """The mail batch being sent for a round, if any: one at a time, so two people pressing
+    "Send" together cannot mail anyone twice."""
+    _script(
+        db,
+        """
+        CREATE TABLE mail_batches (
+            round_id INTEGER PRIMARY KEY REFERENCES rounds(id),
+            kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder')),
+            started_at TEXT NOT NULL,
+            touched_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""
