@@ -33,6 +33,7 @@ from wtforms.validators import DataRequired
 from survey.accounts import Account
 from survey.report import ASSETS
 from survey.report.content import build_report
+from survey.scoring.breakdown import reading_order
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import likert_frame
 from survey.scoring.rates import response_rates
@@ -135,6 +136,22 @@ def rounds() -> str:
 @bp.route("/runder/<int:round_id>")
 @requires(_reader)
 def round_overview(round_id: int) -> str:
+    account = _account()
+    if account.role == "unit-leader" and len(account.units) > 1 and not request.args.get("enhet"):
+        # The page is one unit's view (its indexes and measures): a leader of several
+        # units picks which, rather than having to know the ?enhet= address.
+        round_ = get_round(get_db(), round_id)
+        return render_template(
+            "secretariat/pick_unit.html",
+            round=round_,
+            units=reading_order(
+                questionnaire_of_version(get_db(), round_.questionnaire_version_id),
+                "unit",
+                set(account.units),
+            ),
+            account=account,
+            sign_out=SignOutForm(),
+        )
     unit = _unit_asked()
     results = _results(round_id, unit)
     k = results.round.min_group_size

@@ -29,6 +29,7 @@ ACCOUNTS = {
     "admin@sekretariatet.no": ("admin", ()),
     "analytiker@sekretariatet.no": ("analyst", ()),
     "leder@verdal.kommune.no": ("unit-leader", ("Kommune 002",)),
+    "leder@to.kommune.no": ("unit-leader", ("Kommune 010", "Kommune 003")),
 }
 
 
@@ -124,6 +125,21 @@ def test_a_unit_leader_cannot_read_another_unit_by_editing_the_url(workspace):
         f"/sekretariat/runder/{round_id}/rapport.pdf?enhet=Kommune+001",
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_a_leader_of_several_units_picks_one_and_sees_only_it(workspace):
+    app, _, round_id = workspace
+    client = signed_in(app, "leder@to.kommune.no")
+    page = client.get(f"/sekretariat/runder/{round_id}").get_data(as_text=True)
+    links = re.findall(r'href="([^"]*enhet=[^"]*)"', page)
+    assert links == [
+        f"/sekretariat/runder/{round_id}?enhet=Kommune+003",
+        f"/sekretariat/runder/{round_id}?enhet=Kommune+010",
+    ]
+    chosen = client.get(links[1])
+    assert chosen.status_code == 200
+    assert "<h1>Evaluering 2009 (generert): Kommune 010</h1>" in chosen.get_data(as_text=True)
+    assert client.get(f"/sekretariat/runder/{round_id}?enhet=Kommune+002").status_code == 403
 
 
 def test_sign_in_failures_say_nothing_about_which_part_was_wrong(workspace):
