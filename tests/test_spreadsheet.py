@@ -3,12 +3,15 @@ codebook, written to a real file and read back with openpyxl."""
 
 from __future__ import annotations
 
+import io
+import tempfile
 import zipfile
 from types import MappingProxyType
 
 import openpyxl
 import pytest
 
+from survey import spreadsheet
 from survey.questionnaire import load_questionnaire
 from survey.questionnaire.answers import Answer
 from survey.spreadsheet import CODEBOOK_COLUMNS, write_workbook
@@ -233,3 +236,49 @@ def test_anonymous_workbook_has_no_identity_columns(tmp_path, questionnaire):
     assert b"tok-" not in everything  # no token anywhere, not even in shared strings
     _, invited = write_and_read(tmp_path, questionnaire, rows, identity=True)
     assert values(invited["Svar (koder)"])[1][0] == "tok-kari"  # the check above can fail
+
+
+def test_links_stay_text_and_line_breaks_are_plain_newlines(tmp_path, questionnaire):
+    """A web address is not made a hyperlink, and a browser's CR LF reads back as LF, as
+    it did when openpyxl wrote the file (an XML parser drops the CR)."""
+    answers = {
+        "q1": Answer("annet", MappingProxyType({"annet": "http://example.com"})),
+        "q14": Answer("første linje\r\nandre linje\rtredje linje"),
+    }
+    path, workbook = write_and_read(tmp_path, questionnaire, [("tok", None, None, {}, answers)])
+    for sheet in ("Svar (koder)", "Svar (etiketter)"):
+        (row,) = as_records(workbook[sheet])
+        assert row["q1_detail"] == "http://example.com", sheet
+        assert row["q14"] == "første linje\nandre linje\ntredje linje", sheet
+        assert not any(cell.hyperlink for line in workbook[sheet].iter_rows() for cell in line)
+    with zipfile.ZipFile(path) as archive:
+        assert not any(b"hyperlink" in archive.read(name) for name in archive.namelist())
+
+
+def test_a_binary_file_gets_the_same_workbook_as_a_path(tmp_path, questionnaire):
+    rows = respondents()
+    _, from_path = write_and_read(tmp_path, questionnaire, rows)
+    buffer = io.BytesIO()
+    write_workbook(questionnaire, rows, buffer, identity=True)
+    from_buffer = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert from_buffer.sheetnames == from_path.sheetnames
+    for sheet in from_path.sheetnames:
+        assert values(from_buffer[sheet]) == values(from_path[sheet]), sheet
+
+
+def test_a_failed_export_leaves_no_file_and_no_temporary_files(
+    tmp_path, questionnaire, monkeypatch
+):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def broken(question, answers):
+        raise RuntimeError("broken label")
+
+    monkeypatch.setattr(spreadsheet, "label_values", broken)
+    target = tmp_path / "svar.xlsx"
+    with pytest.raises(RuntimeError, match="broken label"):
+        write_workbook(questionnaire, respondents(), target, identity=True)
+    assert not target.exists()
+    assert list(scratch.iterdir()) == []
