@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request, url_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,10 +40,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
 
     from survey.cli import COMMANDS
-    from survey.web import auth, database, errors, manage, respond, secretariat, security
+    from survey.web import auth, database, errors, manage, pages, respond, secretariat, security
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["static_url"] = _static_url
+    app.jinja_env.globals["scale_points"] = pages.scale_points
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -70,3 +72,14 @@ def _secret_key(app: Flask) -> str:
     with os.fdopen(fd, "w") as file:
         file.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _static_url(filename: str) -> str:
+    """``url_for('static', filename=...)``, built once per app and mount point: every page
+    links the same two files, and building a URL costs as much as a small template."""
+    urls = current_app.extensions.setdefault("survey_static_urls", {})
+    key = (request.script_root, filename)
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for("static", filename=filename)
+    return url

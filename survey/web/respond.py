@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
+from sqlite_utils import Database
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Question, Questionnaire
-from survey.questionnaire.visibility import prune_hidden, stated_role, visible_questions
+from survey.questionnaire.visibility import stated_role, visible_questions
 from survey.storage import responses as store
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import Round, get_round
@@ -28,7 +28,7 @@ from survey.tokens import new_token, same_token
 from survey.web.database import get_db
 from survey.web.errors import RETRY_AFTER, is_transient, log_unavailable
 from survey.web.pages import raw_from_answers, read_page, visible_on
-from survey.web.security import client_address, limiter
+from survey.web.security import client_address, csrf_token, csrf_valid, limiter
 
 bp = Blueprint("respond", __name__)
 
@@ -43,9 +43,14 @@ class Visit:
     questionnaire: Questionnaire
     response: store.Response
     answers: dict[str, Answer]
+    _visible: list[Question] | None = field(default=None, repr=False)
 
     def visible(self, answers: dict[str, Answer] | None = None) -> list[Question]:
-        answers = self.answers if answers is None else answers
+        """Questions shown given ``answers`` (default: the stored ones, worked out once)."""
+        if answers is None:
+            if self._visible is None:
+                self._visible = self.visible(self.answers)
+            return self._visible
         values = {key: answer.value for key, answer in answers.items()}
         return visible_questions(self.questionnaire, self.role_given(answers), values)
 
@@ -55,15 +60,14 @@ class Visit:
 
     def page_numbers(self, answers: dict[str, Answer] | None = None) -> list[int]:
         """1-based numbers of the pages with at least one visible question."""
-        shown = {q.page_id for q in self.visible(answers)}
+        return self.numbers_of(self.visible(answers))
+
+    def numbers_of(self, visible: list[Question]) -> list[int]:
+        shown = {q.page_id for q in visible}
         return [i + 1 for i, page in enumerate(self.questionnaire.pages) if page.id in shown]
 
     def url(self, endpoint: str, **values: Any) -> str:
         return url_for(f"respond.{endpoint}", kind=self.kind, token=self.token, **values)
-
-
-class CsrfForm(FlaskForm):
-    """Only the CSRF token: the fields come from the questionnaire model."""
 
 
 def _gone() -> HttpResponse:
@@ -99,9 +103,29 @@ def _visit(kind: str, token: str) -> Visit:
         secret = request.cookies.get(COOKIE) or g.setdefault("new_cookie", new_token())
         key = hashlib.sha256(f"{round_.id}:{secret}".encode()).hexdigest()
         response = store.response_for_session(db, round_.id, key)
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    questionnaire = _questionnaire(db, round_.questionnaire_version_id)
     answers = store.load_answers(db, questionnaire, response.id)
     return Visit(kind, token, round_, questionnaire, response, answers)
+
+
+_questionnaires: dict[str, Questionnaire] = {}  # parsed models by the SHA-256 of their text
+
+
+def _questionnaire(db: Database, version_id: int) -> Questionnaire:
+    """A published version's model. Versions never change and the hash names the text, so
+    a request reads only the hash, not the whole YAML text the storage lookup fetches."""
+    row = db.execute(
+        "SELECT sha256 FROM questionnaire_versions WHERE id = ?", [version_id]
+    ).fetchone()
+    if row is None:
+        return questionnaire_of_version(db, version_id)  # raises the storage layer's error
+    questionnaire = _questionnaires.get(row[0])
+    if questionnaire is None:
+        questionnaire = questionnaire_of_version(db, version_id)
+        if len(_questionnaires) >= 64:
+            _questionnaires.clear()
+        _questionnaires[row[0]] = questionnaire
+    return questionnaire
 
 
 @bp.after_request
@@ -163,7 +187,7 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
     questionnaire = visit.questionnaire
     questions = visible_on(questionnaire.pages[number - 1], visit.visible())
     page_input = read_page(questions, request.form)
-    if not CsrfForm().validate():
+    if not csrf_valid(request.form):
         # An expired or missing token: keep everything typed and ask to send again.
         return _render(
             visit,
@@ -190,7 +214,8 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
     elif page_input.errors or broken:
         errors = page_input.errors + broken
         return _render(visit, number, questions, page_input.raw, page_input.details, errors)
-    numbers = visit.page_numbers(merged)  # the same cascade that decides what is stored
+    shown = visit.visible(merged)  # the same cascade that decides what is stored
+    numbers = visit.numbers_of(shown)
     if going_back:
         earlier = [n for n in numbers if n < number]
         destination = earlier[-1] if earlier else number
@@ -201,7 +226,7 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
     finishing = not going_back and destination == number
     if finishing:
         # The last page, reached by typing a URL past pages never answered: go there first.
-        destination = _first_incomplete_page(questionnaire, role, merged) or number
+        destination = _first_incomplete_page(questionnaire, role, merged, shown) or number
         finishing = destination == number
     try:
         store.save_answers(db, questionnaire, visit.response, merged, page=destination, role=role)
@@ -230,11 +255,15 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
 
 
 def _first_incomplete_page(
-    questionnaire: Questionnaire, role: str | None, answers: dict[str, Answer]
+    questionnaire: Questionnaire,
+    role: str | None,
+    answers: dict[str, Answer],
+    shown: list[Question],
 ) -> int | None:
-    """The first page whose answers break a rule (typically a required one left out)."""
-    values = {key: answer.value for key, answer in answers.items()}
-    kept = {key: answers[key] for key in prune_hidden(questionnaire, role, values)}
+    """The first page whose answers break a rule (typically a required one left out).
+    ``shown`` is ``visible_questions`` of these answers (what ``prune_hidden`` keeps)."""
+    allowed = {aid for q in shown for aid in q.answer_ids}
+    kept = {key: answer for key, answer in answers.items() if key in allowed}
     wrong = {
         questionnaire.question_for(e.answer_id).page_id
         for e in check_answers(questionnaire, role, kept)
@@ -269,7 +298,7 @@ def _render(
         errors_by_id={e.answer_id: e for e in errors},
         expired=expired,
         unsaved=unsaved,
-        form=CsrfForm(),
+        csrf_token=csrf_token(),
         position=position,
         total=len(numbers),
         last=position == len(numbers),
