@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from survey.bulk import paused_gc
 from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
 from survey.questionnaire.answers import Answer, Messages, ParseError, check_answers, parse_answer
 from survey.questionnaire.model import Question, Questionnaire
@@ -132,117 +133,152 @@ def read_responses(
         problems.append(RowProblem(1, identity, "an anonymous round takes no identity column"))
     if problems:
         raise CsvProblems(problems)
+    reader = _RowReader(questionnaire, identity, respondents, header, known)
     imported: list[ImportedResponse] = []
     seen: dict[str, int] = {}
-    likert_cells: dict[tuple[str, str], Answer | None] = {}  # a column has ~8 distinct values
-    for record in records[1:]:
-        if len(record.cells) > len(header):
-            problems.append(
-                RowProblem(
-                    record.row,
-                    "",
-                    f"{len(record.cells)} cells, but the header has {len(header)} columns",
-                )
-            )
-            continue
-        cells = dict(
-            zip(header, record.cells + [""] * (len(header) - len(record.cells)), strict=False)
-        )
-        row_problems, response = _read_row(
-            record.row,
-            cells,
-            questionnaire,
-            identity,
-            respondents,
-            known,
-            f"{digest}:{record.row}",
-            likert_cells,
-        )
-        if response is not None and response.respondent is not None:
-            key = response.respondent.key
-            if key in seen:
-                row_problems.append(
+    with paused_gc():  # 50,000 rows of answers, and not one reference cycle among them
+        for record in records[1:]:
+            if len(record.cells) > len(header):
+                problems.append(
                     RowProblem(
                         record.row,
-                        identity or "",
-                        f"value {cells[identity]}: also on row {seen[key]}",
+                        "",
+                        f"{len(record.cells)} cells, but the header has {len(header)} columns",
                     )
                 )
-            seen.setdefault(key, record.row)
-        problems += row_problems
-        if response is not None:
-            imported.append(response)
+                continue
+            cells = dict(
+                zip(header, record.cells + [""] * (len(header) - len(record.cells)), strict=False)
+            )
+            row_problems, response = reader.read(record.row, cells, f"{digest}:{record.row}")
+            if response is not None and response.respondent is not None:
+                key = response.respondent.key
+                if key in seen:
+                    row_problems.append(
+                        RowProblem(
+                            record.row,
+                            identity or "",
+                            f"value {cells[identity]}: also on row {seen[key]}",
+                        )
+                    )
+                seen.setdefault(key, record.row)
+            problems += row_problems
+            if response is not None:
+                imported.append(response)
     if problems:
         raise CsvProblems(problems)
     return imported
 
 
-def _read_row(
-    row: int,
-    cells: dict[str, str],
-    questionnaire: Questionnaire,
-    identity: str | None,
-    respondents: Mapping[str, Respondent] | None,
-    known: set[str],
-    source: str,
-    likert_cells: dict[tuple[str, str], Answer | None],
-) -> tuple[list[RowProblem], ImportedResponse | None]:
-    problems: list[RowProblem] = []
+_UNSEEN = object()
 
-    def problem(column: str, reason: str) -> None:
-        problems.append(RowProblem(row, column, f"value {cells.get(column, '')!r}: {reason}"))
 
-    respondent = None
-    if identity is not None and respondents is not None:
-        key = restore(cells.get(identity, "").strip())  # a token may start with "-"
-        key = key.lower() if identity == "email" else key
-        respondent = respondents.get(key)
-        if respondent is None:
-            problem(identity, f"no invitation in this round has this {identity}")
-    answers: dict[str, Answer] = {}
-    unparsed: set[str] = set()
-    for question in questionnaire.questions:
-        for answer_id in question.answer_ids:
+class _RowReader:
+    """One file's rows to responses. What is the same for every row (the columns of each
+    question, the extra columns kept as attributes) is worked out once, and a Likert cell
+    is parsed once per distinct value in its column (~8): answers are immutable, so rows
+    with the same cell share one. ``check_answers`` still runs on every row."""
+
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        identity: str | None,
+        respondents: Mapping[str, Respondent] | None,
+        header: list[str],
+        known: set[str],
+    ):
+        self.questionnaire = questionnaire
+        self.identity = identity
+        self.respondents = respondents
+        self.extra = [column for column in dict.fromkeys(header) if column not in known]
+        self.columns: list[tuple[Question, str, str | None, tuple[str, ...]]] = []
+        for question in questionnaire.questions:
+            specify = tuple(c.code for c in question.choices if c.specify is not None)
+            detail_column = f"{question.id}_detail" if specify else None
+            for answer_id in question.answer_ids:
+                self.columns.append((question, answer_id, detail_column, specify))
+        self.likert_cells: dict[tuple[str, str], Answer | None] = {}
+
+    def read(
+        self, row: int, cells: dict[str, str], source: str
+    ) -> tuple[list[RowProblem], ImportedResponse | None]:
+        questionnaire, identity, respondents = self.questionnaire, self.identity, self.respondents
+        problems: list[RowProblem] = []
+
+        def problem(column: str, reason: str) -> None:
+            problems.append(RowProblem(row, column, f"value {cells.get(column, '')!r}: {reason}"))
+
+        respondent = None
+        if identity is not None and respondents is not None:
+            key = restore(cells.get(identity, "").strip())  # a token may start with "-"
+            key = key.lower() if identity == "email" else key
+            respondent = respondents.get(key)
+            if respondent is None:
+                problem(identity, f"no invitation in this round has this {identity}")
+        answers: dict[str, Answer] = {}
+        unparsed: set[str] = set()
+        likert_cells = self.likert_cells
+        for question, answer_id, detail_column, specify in self.columns:
             raw = cells.get(answer_id, "")
-            values = raw.split(";") if question.type == "multiple_choice" else [raw]
-            if question.type in ("text", "long_text"):
-                values = [restore(raw)]
-            detail = restore(cells.get(f"{question.id}_detail", ""))
-            details = {c.code: detail for c in question.choices if c.specify is not None}
-            try:
-                if question.scale is not None and (answer_id, raw) in likert_cells:
-                    answer = likert_cells[answer_id, raw]  # parsed the same cell before
-                else:
-                    answer = parse_answer(question, answer_id, values, details)
-                    if question.scale is not None:
-                        likert_cells[answer_id, raw] = answer
-            except ParseError as exc:
-                problem(answer_id, exc.error.message)
-                unparsed.add(answer_id)
-                continue
+            answer = (
+                likert_cells.get((answer_id, raw), _UNSEEN)  # parsed the same cell before?
+                if question.scale is not None
+                else _UNSEEN
+            )
+            if answer is _UNSEEN:
+                try:
+                    answer = self._parse(question, answer_id, raw, cells, detail_column, specify)
+                except ParseError as exc:
+                    problem(answer_id, exc.error.message)
+                    unparsed.add(answer_id)
+                    continue
+                if question.scale is not None:
+                    likert_cells[answer_id, raw] = answer
             if answer is not None:
-                # a detail belongs to the one chosen option that asks for it
-                chosen = answer.value if isinstance(answer.value, frozenset) else {answer.value}
-                kept = {k: v for k, v in answer.details.items() if k in chosen}
-                answers[answer_id] = Answer(answer.value, kept)
-    stated = answers.get(questionnaire.role_question_id or "")
-    role = (
-        stated.value
-        if stated is not None and isinstance(stated.value, str)
-        else (respondent.role if respondent else cells.get("role") or None)
-    )
-    for error in check_answers(questionnaire, role, answers):
-        if error.answer_id in unparsed:
-            continue  # already reported as unreadable
-        column = error.answer_id if not error.detail_of else f"{error.answer_id}_detail"
-        reason = error.message
-        if reason == Messages.hidden:
-            reason = f"not asked of a respondent with role {role!r} (audience or show_if)"
-        problem(column, reason)
-    attributes = {restore(k): restore(v) for k, v in cells.items() if k not in known and v}
-    unit = respondent.unit if respondent else restore(cells.get("unit", "")) or None
-    response = ImportedResponse(row, answers, role, unit, attributes, respondent, source)
-    return problems, response
+                answers[answer_id] = answer  # type: ignore[assignment]
+        stated = answers.get(questionnaire.role_question_id or "")
+        role = (
+            stated.value
+            if stated is not None and isinstance(stated.value, str)
+            else (respondent.role if respondent else cells.get("role") or None)
+        )
+        for error in check_answers(questionnaire, role, answers):
+            if error.answer_id in unparsed:
+                continue  # already reported as unreadable
+            column = error.answer_id if not error.detail_of else f"{error.answer_id}_detail"
+            reason = error.message
+            if reason == Messages.hidden:
+                reason = f"not asked of a respondent with role {role!r} (audience or show_if)"
+            problem(column, reason)
+        attributes = {restore(k): restore(cells[k]) for k in self.extra if cells[k]}
+        unit = respondent.unit if respondent else restore(cells.get("unit", "")) or None
+        response = ImportedResponse(row, answers, role, unit, attributes, respondent, source)
+        return problems, response
+
+    @staticmethod
+    def _parse(
+        question: Question,
+        answer_id: str,
+        raw: str,
+        cells: dict[str, str],
+        detail_column: str | None,
+        specify: tuple[str, ...],
+    ) -> Answer | None:
+        """``parse_answer`` on one cell (and its detail cell); raises ParseError."""
+        values = raw.split(";") if question.type == "multiple_choice" else [raw]
+        if question.type in ("text", "long_text"):
+            values = [restore(raw)]
+        details: dict[str, str] = {}
+        if detail_column is not None:
+            detail = restore(cells.get(detail_column, ""))
+            details = {code: detail for code in specify}
+        answer = parse_answer(question, answer_id, values, details)
+        if answer is None or not answer.details:
+            return answer
+        # a detail belongs to the one chosen option that asks for it
+        chosen = answer.value if isinstance(answer.value, frozenset) else {answer.value}
+        kept = {k: v for k, v in answer.details.items() if k in chosen}
+        return Answer(answer.value, kept)
 
 
 ExportRow = tuple[str | None, str | None, str | None, Mapping[str, str], Mapping[str, Answer]]
@@ -278,7 +314,8 @@ def export_table(
     questionnaire: Questionnaire, rows: Sequence[ExportRow], *, identity: bool
 ) -> list[list[str]]:
     """Header and rows: (token, role, unit, attributes, answers) per submitted response."""
-    return [
-        [as_text(cell) for cell in line]
-        for line in export_rows(questionnaire, rows, identity=identity)
-    ]
+    with paused_gc():
+        return [
+            [as_text(cell) for cell in line]
+            for line in export_rows(questionnaire, rows, identity=identity)
+        ]

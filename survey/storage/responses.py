@@ -9,13 +9,16 @@ never holds an answer the rules would not accept.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from types import MappingProxyType
 
 import sqlite_utils
 
+from survey.bulk import paused_gc
 from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import prune_hidden
@@ -115,8 +118,18 @@ def encode(questionnaire: Questionnaire, item: str, answer: Answer) -> list[tupl
 _NO_DETAILS: Mapping[str, float | str] = MappingProxyType({})
 
 
-def decode(questionnaire: Questionnaire, rows: list[tuple]) -> dict[str, Answer]:
-    """Typed answers from the (item, code, number, text) rows of one response."""
+def decode(
+    questionnaire: Questionnaire,
+    rows: Iterable[tuple],
+    *,
+    shared: dict[tuple, Answer] | None = None,
+) -> dict[str, Answer]:
+    """Typed answers from the (item, code, number, text) rows of one response; a row may
+    carry more fields after these.
+
+    ``shared`` lets many responses share one object per distinct answer that depends on
+    its row alone (a scale point, a code): answers are immutable, and building a million
+    of them is most of what an export costs."""
     grouped: dict[str, list[tuple]] = {}
     for row in rows:
         grouped.setdefault(row[0], []).append(row)
@@ -125,25 +138,23 @@ def decode(questionnaire: Questionnaire, rows: list[tuple]) -> dict[str, Answer]
         question = questionnaire.question_for(item)
         if len(item_rows) == 1 and question.type != "multiple_choice":
             # By far the common case (every Likert answer): one row, no "specify" detail.
-            # Exports and scoring decode a million of these; skip the general path.
-            _, code, number, text = item_rows[0]
-            if not code:
-                value = text if text is not None else number
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                answers[item] = Answer(value, _NO_DETAILS)
-                continue
-            if number is None and text is None:
-                answers[item] = Answer(code, _NO_DETAILS)
+            key = item_rows[0][1:4]
+            answer = shared.get(key) if shared is not None else None
+            if answer is None:
+                answer = _plain(*key)
+                if shared is not None and answer is not None and key[2] is None:
+                    shared[key] = answer  # (free text is rarely repeated)
+            if answer is not None:
+                answers[item] = answer
                 continue
         details = MappingProxyType(
             {
                 code: (number if number is not None else text)
-                for _, code, number, text in item_rows
+                for _, code, number, text, *_ in item_rows
                 if code and (number is not None or text is not None)
             }
         )
-        _, code, number, text = item_rows[0]
+        _, code, number, text, *_ = item_rows[0]
         if question.type == "multiple_choice":
             answers[item] = Answer(frozenset(r[1] for r in item_rows), details)
         elif code:
@@ -153,6 +164,18 @@ def decode(questionnaire: Questionnaire, rows: list[tuple]) -> dict[str, Answer]
         else:
             answers[item] = Answer(int(number) if float(number).is_integer() else number)
     return answers
+
+
+def _plain(code: str, number: float | None, text: str | None) -> Answer | None:
+    """The answer of a single row without a "specify" detail; None for one with a detail."""
+    if not code:
+        value = text if text is not None else number
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return Answer(value, _NO_DETAILS)
+    if number is None and text is None:
+        return Answer(code, _NO_DETAILS)
+    return None
 
 
 def _detail(detail: object) -> tuple[float | None, str | None]:
@@ -212,10 +235,20 @@ def respondents_of(db: sqlite_utils.Database, round_id: int) -> dict[str, Respon
     rows = db.execute(
         "SELECT id, token, email, role, unit FROM invitations WHERE round_id = ?", [round_id]
     )
-    for invitation_id, token, email, role, unit in rows:
-        found[token] = Respondent(token, invitation_id, role, unit)
-        found[email.lower()] = Respondent(token, invitation_id, role, unit)
+    with paused_gc():
+        for invitation_id, token, email, role, unit in rows:
+            found[token] = Respondent(token, invitation_id, role, unit)
+            found[email.lower()] = Respondent(token, invitation_id, role, unit)
     return found
+
+
+_UPSERT = (
+    "INSERT INTO responses (round_id, {key}, role, unit, attributes, submitted, started_on, "
+    "submitted_on) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT ({key}) DO UPDATE SET "
+    "role = excluded.role, unit = excluded.unit, attributes = excluded.attributes, "
+    "submitted = 1, submitted_on = coalesce(submitted_on, excluded.submitted_on)"
+)
+_IMPORT_CACHE_KIB = 128 * 1024  # a national round's answers are ~40 MiB of pages
 
 
 def import_responses(
@@ -229,42 +262,59 @@ def import_responses(
     A row replaces the answers of the same respondent (invited rounds) or of an identical
     earlier row (anonymous rounds), so importing the same file twice adds nothing."""
     today = _today()
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
-        for response in imported:
-            attributes = json.dumps(response.attributes, ensure_ascii=False)
-            if response.respondent is not None:
-                db.execute(
-                    "INSERT OR IGNORE INTO responses (round_id, invitation_id, started_on) "
-                    "VALUES (?, ?, ?)",
-                    [round_id, response.respondent.invitation_id, today],
+    conn = db.conn
+    answers: dict[int, list[tuple]] = {}  # by response; a later row for it replaces one before
+    encoded: dict[tuple, list[tuple]] = {}  # (item, type, value) -> rows, for detail-less answers
+    # The transaction's pages stay in memory instead of spilling to the log half-way
+    # (a quarter of the time of a million inserts); the connection's own size comes back.
+    (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
+    try:
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            for response in imported:
+                if response.respondent is not None:
+                    column, key = "invitation_id", response.respondent.invitation_id
+                else:
+                    column, key = "session_key", f"import:{response.source}"
+                attributes = json.dumps(response.attributes, ensure_ascii=False)
+                conn.execute(
+                    _UPSERT.format(key=column),
+                    [round_id, key, response.role, response.unit, attributes, today, today],
                 )
-                where, key = "invitation_id = ?", response.respondent.invitation_id
-            else:
-                key = f"import:{response.source}"
-                db.execute(
-                    "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) "
-                    "VALUES (?, ?, ?)",
-                    [round_id, key, today],
-                )
-                where = "session_key = ?"
-            (response_id,) = db.execute(f"SELECT id FROM responses WHERE {where}", [key]).fetchone()
-            db.execute(
-                "UPDATE responses SET role = ?, unit = ?, attributes = ?, submitted = 1, "
-                "submitted_on = coalesce(submitted_on, ?) WHERE id = ?",
-                [response.role, response.unit, attributes, today, response_id],
+                (response_id,) = conn.execute(
+                    f"SELECT id FROM responses WHERE {column} = ?", [key]
+                ).fetchone()
+                answers.pop(response_id, None)
+                answers[response_id] = _encoded(questionnaire, response.answers, encoded)
+            conn.executemany(
+                "DELETE FROM answers WHERE response_id = ?", [(rid,) for rid in answers]
             )
-            db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
-            db.conn.executemany(
+            conn.executemany(
                 "INSERT INTO answers (response_id, item, code, number, text) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [
-                    (response_id, *row)
-                    for item, answer in response.answers.items()
-                    for row in encode(questionnaire, item, answer)
-                ],
+                ((rid, *row) for rid, rows in answers.items() for row in rows),
             )
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
     return len(imported)
+
+
+def _encoded(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer], encoded: dict[tuple, list[tuple]]
+) -> list[tuple]:
+    """``encode`` of every answer of one response; an answer without details depends on its
+    item and value only, so those rows are worked out once per distinct (item, value)."""
+    rows: list[tuple] = []
+    for item, answer in answers.items():
+        if answer.details:
+            rows += encode(questionnaire, item, answer)
+            continue
+        key = (item, type(answer.value), answer.value)  # 1 and 1.0 are equal keys
+        if key not in encoded:
+            encoded[key] = encode(questionnaire, item, answer)
+        rows += encoded[key]
+    return rows
 
 
 def submitted_responses(
@@ -277,20 +327,33 @@ def submitted_responses(
         "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
         [round_id],
     ).fetchall()
-    rows: dict[int, list[tuple]] = {}
-    for response_id, item, code, number, text in db.execute(
-        "SELECT a.response_id, a.item, a.code, a.number, a.text FROM answers a "
-        "JOIN responses r ON r.id = a.response_id WHERE r.round_id = ? AND r.submitted = 1",
+    # One response's rows at a time (the order costs no sort: it is the index's), so the
+    # million row tuples never pile up; answers that are equal are one shared object.
+    answers: dict[int, dict[str, Answer]] = {}
+    shared: dict[tuple, Answer] = {}
+    rows = db.conn.execute(
+        "SELECT a.item, a.code, a.number, a.text, a.response_id FROM answers a "
+        "JOIN responses r ON r.id = a.response_id WHERE r.round_id = ? AND r.submitted = 1 "
+        "ORDER BY r.id",
         [round_id],
-    ):
-        rows.setdefault(response_id, []).append((item, code, number, text))
+    )
+    with paused_gc():
+        for response_id, response_rows in groupby(rows, itemgetter(4)):
+            answers[response_id] = decode(questionnaire, response_rows, shared=shared)
+    parsed: dict[str, dict[str, str]] = {}  # attributes: mostly the same few texts
+
+    def attributes(text: str) -> dict[str, str]:
+        if text not in parsed:
+            parsed[text] = json.loads(text)
+        return parsed[text]
+
     return [
         (
             token,
             role,
             unit,
-            json.loads(invited or "{}") | json.loads(own),
-            decode(questionnaire, rows.get(response_id, [])),
+            attributes(invited or "{}") | attributes(own),
+            answers.get(response_id, {}),
         )
         for response_id, token, role, unit, own, invited in responses
     ]

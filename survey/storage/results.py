@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import sqlite_utils
 
+from survey.bulk import paused_gc
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import group_key
 from survey.scoring.likert import LikertColumns, Respondent
 from survey.scoring.rates import Invited
-from survey.storage.db import paused_gc
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import submitted_responses
 from survey.storage.rounds import Round, get_round
