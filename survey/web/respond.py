@@ -209,8 +209,13 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
         if e.answer_id not in unparsed
     ]
     if going_back:
-        # Back never complains, and never stores what the rules refuse either.
-        merged = {k: v for k, v in merged.items() if k not in {e.answer_id for e in broken}}
+        # Back never complains, and never stores what the rules refuse either: a refused
+        # answer keeps what was stored before (if anything), so going back cannot blank a
+        # required answer of a response that is already submitted.
+        refused = unparsed | {e.answer_id for e in broken}
+        merged = {k: v for k, v in merged.items() if k not in refused} | {
+            k: v for k, v in visit.answers.items() if k in refused
+        }
     elif page_input.errors or broken:
         errors = page_input.errors + broken
         return _render(visit, number, questions, page_input.raw, page_input.details, errors)
@@ -229,9 +234,15 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
         destination = _first_incomplete_page(questionnaire, role, merged, shown) or number
         finishing = destination == number
     try:
-        store.save_answers(db, questionnaire, visit.response, merged, page=destination, role=role)
-        if finishing:
-            store.submit(db, visit.response)
+        store.save_answers(
+            db,
+            questionnaire,
+            visit.response,
+            merged,
+            page=destination,
+            role=role,
+            submitting=finishing,
+        )
     except sqlite3.OperationalError as exc:
         if not is_transient(exc):
             raise

@@ -157,8 +157,11 @@ def expected_after(
     broken = {e.answer_id for e in check_answers(q, role_of(q, merged), merged, on_page)}
     if action == "next" and (unparsed or broken - unparsed):
         return Outcome(stored, number, refused=True)
-    if action == "back":
-        merged = {k: v for k, v in merged.items() if k not in broken}
+    if action == "back":  # a refused answer keeps what was stored before
+        refused = unparsed | broken
+        merged = {k: v for k, v in merged.items() if k not in refused} | {
+            k: v for k, v in stored.items() if k in refused
+        }
     kept = {k: merged[k] for k in prune_hidden(q, role_of(q, merged), values(merged))}
     numbers = page_numbers(q, merged)
     if action == "back":

@@ -171,6 +171,22 @@ def test_back_saves_without_complaining(setup):
     assert ("q5", "", 2.0, None) in stored(setup, "kari@levanger.kommune.no")
 
 
+def test_back_on_a_submitted_response_keeps_what_a_refused_change_would_blank(setup):
+    client = setup.app.test_client()
+    email = "kari@levanger.kommune.no"
+    answer_all(client, setup.tokens[email], "ordforer")
+    before = stored(setup, email)
+    changed = {**LIKERT_P3, "q6": "2", "q8": "9", "action": "back"}  # q8 off the scale
+    del changed["q5"]  # a required answer left out
+    r = post(client, f"/s/{setup.tokens[email]}/side/3", changed)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/side/1")
+    after = stored(setup, email)
+    assert ("q5", "", 5.0, None) in after and ("q8", "", 6.0, None) in after  # kept
+    assert ("q6", "", 2.0, None) in after  # the valid change is stored
+    assert len(after) == len(before)
+    assert setup.rows("SELECT submitted FROM responses") == [(1,)]
+
+
 def test_double_submit_stores_one_response(setup):
     client = setup.app.test_client()
     token = setup.tokens["kari@levanger.kommune.no"]
