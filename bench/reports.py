@@ -98,9 +98,9 @@ def run(quick: bool) -> Figures:
     say(f"HarfBuzz subsetting library: {subsetter or 'NOT FOUND (WeasyPrint will be slow)'}")
     with tempfile.TemporaryDirectory() as folder:
         seconds, rendering, pages, peak = national_2009(Path(folder))
-    # the whole organisation (200 units) by role, and a ~100-page report by unit: 20 units
-    # with a table and chart row each under every statement
-    units, unit_pages = (20, 4) if quick else (200, 20)
+    # the whole organisation (200 units) by role, and a ~100-page report by unit: 30 units
+    # with a chart bar and a table row each under every statement
+    units, unit_pages = (20, 4) if quick else (200, 30)
     by_role = employee(["role"], units, 20)
     by_unit = employee(["unit"], unit_pages, 20)
     rows = [

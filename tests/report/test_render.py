@@ -3,6 +3,7 @@ nothing but the package's own stylesheet and fonts."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 
 import pytest
@@ -10,7 +11,16 @@ import pytest
 from survey.demo import national_2009_round
 from survey.questionnaire.answers import Answer
 from survey.report.content import build_report
-from survey.report.render import ASSETS, AssetFetcher, decimal, percent, render_html, render_pdf
+from survey.report.render import (
+    ASSETS,
+    GC_THRESHOLD,
+    AssetFetcher,
+    decimal,
+    fewer_collections,
+    percent,
+    render_html,
+    render_pdf,
+)
 from survey.storage import open_database
 from survey.storage.results import round_results
 
@@ -100,3 +110,19 @@ def test_respondent_text_is_printed_literally_and_fetches_nothing(hostile_round,
     ).stdout
     assert '<img src="file:///etc/passwd">' in text and "{{ 7*7 }}" in text
     assert "https://example.org/track.png" in text
+
+
+def test_rendering_puts_the_garbage_collector_back_as_it_found_it():
+    before = gc.get_threshold()
+    html = '<html lang="nb"><head><title>t</title></head><body><h1>Tittel</h1></body></html>'
+    with fewer_collections():
+        assert gc.get_threshold() == GC_THRESHOLD
+        assert render_pdf(html).startswith(b"%PDF")
+        assert gc.get_threshold() == GC_THRESHOLD  # a nested render keeps the setting
+    assert gc.get_threshold() == before
+
+
+def test_indentation_between_tags_is_dropped_but_not_text(hostile_round):
+    html = render_html(build_report(hostile_round, by=("role",)))
+    assert ">\n" not in html.split("<body>")[1]
+    assert "færre enn 5 svar" in html and "{{ 7*7 }}" in html

@@ -1,0 +1,50 @@
+"""The stacked bars: plain boxes whose widths always fill the bar, hidden groups without a
+bar, and a class rule for every width and colour the charts use."""
+
+from __future__ import annotations
+
+import re
+
+from survey.report.charts import PALETTES, STEPS, stacked_bars
+from survey.report.content import Group, ItemRow
+from survey.report.render import environment
+
+POINTS = ["1 helt uenig", "2", "3", "4", "5", "6 helt enig"]
+
+
+def row(label: str, shares: tuple[float | None, ...], n: float | None = 20.0) -> ItemRow:
+    return ItemRow(Group((label,), label, False), n, 4.0, 1.0, 4.0, 0.5, 0.1, 0.0, shares)
+
+
+def test_segments_fill_the_bar_whatever_the_rounding():
+    thirds = row("Tre like", (1 / 3, 1 / 3, 1 / 3, 0.0, 0.0, 0.0))
+    sevenths = row("Sjudeler", (1 / 7, 1 / 7, 1 / 7, 1 / 7, 1 / 7, 2 / 7))
+    chart = stacked_bars([thirds, sevenths], POINTS, 5)
+    for bar in chart.bars:
+        assert sum(segment.steps for segment in bar.segments) == STEPS
+    # empty points draw nothing; the shares are printed where they fit
+    assert [s.text for s in chart.bars[0].segments] == ["33", "33", "33"]
+
+
+def test_a_hidden_group_gets_a_note_and_no_bar():
+    chart = stacked_bars([row("Annet", (None,) * 6, n=None)], POINTS, 5)
+    (bar,) = chart.bars
+    assert bar.segments == () and bar.note == "færre enn 5 svar"
+
+
+def test_narrow_segments_carry_no_number():
+    chart = stacked_bars([row("Smal", (0.02, 0.0, 0.0, 0.0, 0.0, 0.98))], POINTS, 5)
+    assert [s.text for s in chart.bars[0].segments] == [None, "98"]
+
+
+def test_every_class_a_chart_uses_has_a_rule():
+    rules = (
+        environment()
+        .from_string('{% from "macros.html" import chart_rules %}{{ chart_rules() }}')
+        .render()
+    )
+    defined = set(re.findall(r"\.([\w-]+)[{ ]", rules))
+    for palette in PALETTES.values():
+        assert {f"c{fill[1:]}" for fill in palette} <= defined
+    assert {f"w{steps}" for steps in range(STEPS + 1)} <= defined
+    assert {f"legend-{n}" for n in PALETTES} <= defined
