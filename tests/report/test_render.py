@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import subprocess
+from html.parser import HTMLParser
 
 import pytest
 
@@ -16,6 +17,7 @@ from survey.report.render import (
     GC_THRESHOLD,
     AssetFetcher,
     decimal,
+    environment,
     fewer_collections,
     percent,
     render_html,
@@ -126,3 +128,79 @@ def test_indentation_between_tags_is_dropped_but_not_text(hostile_round):
     html = render_html(build_report(hostile_round, by=("role",)))
     assert ">\n" not in html.split("<body>")[1]
     assert "færre enn 5 svar" in html and "{{ 7*7 }}" in html
+
+
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "section",
+        "article",
+        "ul",
+        "ol",
+        "figure",
+        "figcaption",
+        "caption",
+        "thead",
+        "tbody",
+        "header",
+        "footer",
+        "nav",
+        "dl",
+        "dt",
+        "dd",
+        "br",
+        "body",
+        "head",
+        "title",
+        "style",
+    ]
+)
+
+
+class _Words(HTMLParser):
+    """The words a reader sees: text, with a break wherever a block starts or ends. Two
+    words run together (an inline tag that lost the space before it) show up as one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in _BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.handle_starttag(tag, [])
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    @classmethod
+    def of(cls, html: str) -> list[str]:
+        reader = cls()
+        reader.feed(html)
+        return "".join(reader.parts).split()
+
+
+@pytest.mark.parametrize("by", [("role",), ("role", "pulje")])
+def test_dropping_the_indentation_runs_no_words_together(hostile_round, by):
+    assert _Words.of("<p><b>to</b>\n<i>ord</i></p>") == ["to", "ord"]  # what it would see:
+    assert _Words.of("<p><b>to</b><i>ord</i></p>") == ["toord"]
+    assert _Words.of("<td>to</td><td>ord</td>") == ["to", "ord"]  # blocks never run on
+    report = build_report(hostile_round, by=by)
+    as_written = environment().get_template("report.html").render(report=report)
+    words = _Words.of(render_html(report))
+    assert len(words) > 1000
+    assert words == _Words.of(as_written)
