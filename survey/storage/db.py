@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -32,3 +34,18 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
 
         run_migrations(db)
     return db
+
+
+@contextmanager
+def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+    """Several reads that must see the same database: in autocommit every statement has
+    its own snapshot, so a response submitted between reading the people and reading the
+    answers would have answers and no person. Inside a transaction already, nothing to do."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("ROLLBACK")  # nothing was written: ending it is all that is needed

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
 import sqlite_utils
 
@@ -76,19 +75,26 @@ def latest_version(db: sqlite_utils.Database, questionnaire_id: str) -> Publishe
 
 
 def questionnaire_of_version(db: sqlite_utils.Database, version_id: int) -> Questionnaire:
+    """A published version's model. Versions are immutable and the hash names the text, so
+    the model is cached by hash, and the text is read only when it is not cached yet: every
+    respondent request asks for this, and a questionnaire's text is tens of kilobytes."""
     row = db.execute(
-        "SELECT sha256, source, file_name FROM questionnaire_versions WHERE id = ?",
-        [version_id],
+        "SELECT sha256 FROM questionnaire_versions WHERE id = ?", [version_id]
     ).fetchone()
     if row is None:
         raise StorageError(f"no questionnaire version {version_id}")
-    return _build(row[0], row[1], row[2])
+    questionnaire = _models.get(row[0])
+    if questionnaire is None:
+        source, file_name = db.execute(
+            "SELECT source, file_name FROM questionnaire_versions WHERE id = ?", [version_id]
+        ).fetchone()
+        result = load_text(source, file_name)
+        if result.questionnaire is None:  # pragma: no cover - only clean texts are published
+            raise QuestionnaireError(result.problems)
+        if len(_models) >= 64:
+            _models.clear()
+        questionnaire = _models[row[0]] = result.questionnaire
+    return questionnaire
 
 
-@lru_cache(maxsize=64)
-def _build(sha256: str, source: str, file_name: str) -> Questionnaire:
-    """Versions are immutable, so the parsed model can be cached by hash."""
-    result = load_text(source, file_name)
-    if result.questionnaire is None:  # pragma: no cover - only clean texts are published
-        raise QuestionnaireError(result.problems)
-    return result.questionnaire
+_models: dict[str, Questionnaire] = {}  # parsed models by the SHA-256 of their text

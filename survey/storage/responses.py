@@ -22,6 +22,7 @@ from survey.bulk import paused_gc
 from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import prune_hidden
+from survey.storage.db import snapshot
 from survey.transfer import ImportedResponse, Respondent
 
 
@@ -325,29 +326,26 @@ def _encoded(
     return rows
 
 
-def submitted_responses(
-    db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int
-) -> list[tuple[str | None, str | None, str | None, dict[str, str], dict[str, Answer]]]:
-    """(token, role, unit, attributes, answers) of every submitted response, in order."""
-    responses = db.execute(
-        "SELECT r.id, i.token, r.role, coalesce(r.unit, i.unit), r.attributes, i.attributes "
-        "FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id "
-        "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
-        [round_id],
-    ).fetchall()
-    # One response's rows at a time (the order costs no sort: it is the index's), so the
-    # million row tuples never pile up; answers that are equal are one shared object.
-    answers: dict[int, dict[str, Answer]] = {}
-    shared: dict[tuple, Answer] = {}
-    rows = db.conn.execute(
-        "SELECT a.item, a.code, a.number, a.text, a.response_id FROM answers a "
-        "JOIN responses r ON r.id = a.response_id WHERE r.round_id = ? AND r.submitted = 1 "
-        "ORDER BY r.id",
-        [round_id],
-    )
-    with paused_gc():
-        for response_id, response_rows in groupby(rows, itemgetter(4)):
-            answers[response_id] = decode(questionnaire, response_rows, shared=shared)
+@dataclass(frozen=True)
+class SubmittedPerson:
+    """Who gave a submitted response, as every table of a round breaks it down: the role
+    and unit they stated (else the invitation's) and the invitation's attributes overlaid
+    with their own."""
+
+    response_id: int
+    token: str | None
+    role: str | None
+    unit: str | None
+    attributes: dict[str, str]
+
+    def groups(self) -> dict[str, str | None]:
+        """The group values scoring reads: role, unit and every attribute."""
+        return {"role": self.role, "unit": self.unit, **self.attributes}
+
+
+def submitted_people(db: sqlite_utils.Database, round_id: int) -> list[SubmittedPerson]:
+    """Every submitted response's person, in response order. Call it inside ``snapshot``
+    with the read of their answers, so both see the same responses."""
     parsed: dict[str, dict[str, str]] = {}  # attributes: mostly the same few texts
 
     def attributes(text: str) -> dict[str, str]:
@@ -356,12 +354,35 @@ def submitted_responses(
         return parsed[text]
 
     return [
-        (
-            token,
-            role,
-            unit,
-            attributes(invited or "{}") | attributes(own),
-            answers.get(response_id, {}),
+        SubmittedPerson(
+            response_id, token, role, unit, attributes(invited or "{}") | attributes(own)
         )
-        for response_id, token, role, unit, own, invited in responses
+        for response_id, token, role, unit, own, invited in db.execute(
+            "SELECT r.id, i.token, r.role, coalesce(r.unit, i.unit), r.attributes, "
+            "i.attributes FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id "
+            "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
+            [round_id],
+        )
     ]
+
+
+def submitted_responses(
+    db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int
+) -> list[tuple[str | None, str | None, str | None, dict[str, str], dict[str, Answer]]]:
+    """(token, role, unit, attributes, answers) of every submitted response, in order."""
+    answers: dict[int, dict[str, Answer]] = {}
+    shared: dict[tuple, Answer] = {}
+    with snapshot(db):
+        people = submitted_people(db, round_id)
+        # One response's rows at a time (the order costs no sort: it is the index's), so
+        # the million row tuples never pile up; answers that are equal are one shared object.
+        rows = db.conn.execute(
+            "SELECT a.item, a.code, a.number, a.text, a.response_id FROM answers a "
+            "JOIN responses r ON r.id = a.response_id "
+            "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
+            [round_id],
+        )
+        with paused_gc():
+            for response_id, response_rows in groupby(rows, itemgetter(4)):
+                answers[response_id] = decode(questionnaire, response_rows, shared=shared)
+    return [(p.token, p.role, p.unit, p.attributes, answers.get(p.response_id, {})) for p in people]

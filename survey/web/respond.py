@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
-from sqlite_utils import Database
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.questionnaire.answers import Answer, check_answers
@@ -103,29 +102,9 @@ def _visit(kind: str, token: str) -> Visit:
         secret = request.cookies.get(COOKIE) or g.setdefault("new_cookie", new_token())
         key = hashlib.sha256(f"{round_.id}:{secret}".encode()).hexdigest()
         response = store.response_for_session(db, round_.id, key)
-    questionnaire = _questionnaire(db, round_.questionnaire_version_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     answers = store.load_answers(db, questionnaire, response.id)
     return Visit(kind, token, round_, questionnaire, response, answers)
-
-
-_questionnaires: dict[str, Questionnaire] = {}  # parsed models by the SHA-256 of their text
-
-
-def _questionnaire(db: Database, version_id: int) -> Questionnaire:
-    """A published version's model. Versions never change and the hash names the text, so
-    a request reads only the hash, not the whole YAML text the storage lookup fetches."""
-    row = db.execute(
-        "SELECT sha256 FROM questionnaire_versions WHERE id = ?", [version_id]
-    ).fetchone()
-    if row is None:
-        return questionnaire_of_version(db, version_id)  # raises the storage layer's error
-    questionnaire = _questionnaires.get(row[0])
-    if questionnaire is None:
-        questionnaire = questionnaire_of_version(db, version_id)
-        if len(_questionnaires) >= 64:
-            _questionnaires.clear()
-        _questionnaires[row[0]] = questionnaire
-    return questionnaire
 
 
 @bp.after_request

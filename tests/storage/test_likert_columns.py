@@ -14,6 +14,7 @@ from survey.questionnaire.answers import Answer
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores, likert_frame
 from survey.storage import open_database
+from survey.storage.db import snapshot
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.responses import import_responses, respondents_of
@@ -95,3 +96,25 @@ def test_a_round_without_answers_gives_an_empty_frame(stored):
     )
     assert frame.empty
     assert list(frame.columns) == ["respondent", "role", "item", "point", "not_scored"]
+
+
+def test_reads_inside_a_snapshot_do_not_see_a_response_submitted_meanwhile(tmp_path):
+    db = open_database(tmp_path / "survey.sqlite3")
+    other = open_database(tmp_path / "survey.sqlite3")
+    try:
+        loaded = load_file(QUESTIONNAIRES / "medarbeiderundersokelse.yaml")
+        publish(db, loaded)
+        round_id = create_round(db, loaded.questionnaire.id, "Runde").id
+        count = "SELECT count(*) FROM responses WHERE submitted = 1"
+        with snapshot(db):
+            before = db.execute(count).fetchone()[0]
+            other.execute(
+                "INSERT INTO responses (round_id, session_key, submitted, started_on) "
+                "VALUES (?, 'x', 1, '2026-11-23')",
+                [round_id],
+            )
+            assert db.execute(count).fetchone()[0] == before  # people and answers agree
+        assert db.execute(count).fetchone()[0] == before + 1
+    finally:
+        db.conn.close()
+        other.conn.close()
