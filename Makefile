@@ -60,6 +60,7 @@ format: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python docs/build_format_reference.py
+	$(BIN)/python -m survey.report.charts > reports/assets/charts.css
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

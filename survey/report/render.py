@@ -23,7 +23,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from survey.questionnaire.model import Scale
 from survey.report import ASSETS, REPORTS
-from survey.report.charts import colour_rules, stacked_bars, width_classes
+from survey.report.charts import stacked_bars
 from survey.report.content import Report
 
 BETWEEN_TAGS = re.compile(r">\n\s*<")
@@ -63,12 +63,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(decimal=decimal, percent=percent, signed=signed)
-    env.globals.update(
-        stacked_bars=stacked_bars,
-        scale_points=scale_points,
-        width_classes=width_classes,
-        colour_rules=colour_rules,
-    )
+    env.globals.update(stacked_bars=stacked_bars, scale_points=scale_points)
     return env
 
 

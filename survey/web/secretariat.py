@@ -208,9 +208,12 @@ def report_preview(round_id: int) -> str:
 
     unit = _unit_asked()
     report = build_report(_results(round_id, unit), _by())
-    return render_html(report).replace(
-        'href="report.css"', f'href="{url_for("secretariat.report_asset", name="report.css")}"'
-    )
+    html = render_html(report)
+    for name in ("report.css", "charts.css"):
+        html = html.replace(
+            f'href="{name}"', f'href="{url_for("secretariat.report_asset", name=name)}"'
+        )
+    return html
 
 
 @bp.route("/runder/<int:round_id>/rapport.pdf")

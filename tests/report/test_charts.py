@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from survey.report.charts import PALETTES, STEPS, stacked_bars
+from survey.report import ASSETS
+from survey.report.charts import PALETTES, STEPS, stacked_bars, stylesheet
 from survey.report.content import Group, ItemRow
-from survey.report.render import environment
 
 POINTS = ["1 helt uenig", "2", "3", "4", "5", "6 helt enig"]
 
@@ -38,13 +38,15 @@ def test_narrow_segments_carry_no_number():
 
 
 def test_every_class_a_chart_uses_has_a_rule():
-    rules = (
-        environment()
-        .from_string('{% from "macros.html" import chart_rules %}{{ chart_rules() }}')
-        .render()
-    )
+    rules = (ASSETS / "charts.css").read_text()
     defined = set(re.findall(r"\.([\w-]+)[{ ]", rules))
     for palette in PALETTES.values():
         assert {f"c{fill[1:]}" for fill in palette} <= defined
     assert {f"w{steps}" for steps in range(STEPS + 1)} <= defined
     assert {f"legend-{n}" for n in PALETTES} <= defined
+
+
+def test_the_chart_stylesheet_is_the_one_the_code_generates():
+    assert (ASSETS / "charts.css").read_text() == stylesheet(), (
+        "reports/assets/charts.css is stale: run `make docs`"
+    )

@@ -142,6 +142,21 @@ def test_a_leader_of_several_units_picks_one_and_sees_only_it(workspace):
     assert client.get(f"/sekretariat/runder/{round_id}?enhet=Kommune+002").status_code == 403
 
 
+def test_the_report_preview_works_under_the_content_security_policy(workspace):
+    app, _, round_id = workspace
+    client = signed_in(app, "analytiker@sekretariatet.no")
+    preview = client.get(f"/sekretariat/runder/{round_id}/rapport")
+    html = preview.get_data(as_text=True)
+    assert "style-src 'self'" in preview.headers["Content-Security-Policy"]
+    assert "<style" not in html and " style=" not in html  # the policy would block them
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert [sheet.rsplit("/", 1)[1] for sheet in sheets] == ["report.css", "charts.css"]
+    for sheet in sheets:
+        with client.get(sheet) as served:
+            assert served.status_code == 200 and served.mimetype == "text/css"
+    assert '<span class="w' in html  # the bars are there, sized by those sheets
+
+
 def test_sign_in_failures_say_nothing_about_which_part_was_wrong(workspace):
     app, _, _ = workspace
     client = app.test_client()
