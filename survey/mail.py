@@ -506,7 +506,7 @@ def send_round_mail(
     title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)
     personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
     sent, errors = 0, []
-    with mail_batch(db, round_id, kind), mailer:
+    with mail_batch(db, round_id, kind) as claim, mailer:
         for invitation in recipients(db, round_id, kind):
             variables = template_variables(
                 name=invitation.name,
@@ -527,9 +527,11 @@ def send_round_mail(
                     )
                 )
             except (MailError, ValueError) as error:
-                record_sent(db, invitation.id, kind, error=str(error) or type(error).__name__)
+                record_sent(
+                    db, invitation.id, kind, str(error) or type(error).__name__, claim=claim
+                )
                 errors.append((invitation.email, str(error)))
             else:
-                record_sent(db, invitation.id, kind)
+                record_sent(db, invitation.id, kind, claim=claim)
                 sent += 1
     return SendResult(sent, len(errors), tuple(errors))

@@ -137,11 +137,19 @@ def _write_row(
             sheet.write_number(number, column, cell, style)
 
 
+CELL_LIMIT = 32_767  # characters an Excel cell holds
+CUT_NOTE = " […] (avkortet: hele teksten står i CSV-eksporten)"
+
+
 def _text(text: str) -> str:
-    """A text as an .xlsx file can hold it: no control character, and line breaks as LF
-    (XML parsers read CR LF and a lone CR as LF anyway; XlsxWriter would keep a CR as the
-    escape "_x000D_", which Excel undoes but openpyxl and pandas do not)."""
-    return ILLEGAL_CHARACTERS.sub(REPLACEMENT, text.replace("\r\n", "\n").replace("\r", "\n"))
+    """A text as an .xlsx file can hold it: no control character, line breaks as LF (XML
+    parsers read CR LF and a lone CR as LF anyway; XlsxWriter would keep a CR as the
+    escape "_x000D_", which Excel undoes but openpyxl and pandas do not), and no longer
+    than a cell holds: XlsxWriter would cut it without a word, so the cut is said."""
+    text = ILLEGAL_CHARACTERS.sub(REPLACEMENT, text.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) > CELL_LIMIT:
+        text = text[: CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
+    return text
 
 
 # labels

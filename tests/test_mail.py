@@ -46,7 +46,7 @@ from survey.storage.mailings import (
     set_mail_template,
 )
 from survey.storage.questionnaires import publish, questionnaire_of_version
-from survey.storage.responses import response_for_invitation, save_answers, submit
+from survey.storage.responses import response_for_invitation, save_answers
 from survey.storage.rounds import close_round, create_round, get_round
 from tests.conftest import QUESTIONNAIRES
 
@@ -159,12 +159,16 @@ class Round:
         response = response_for_invitation(
             self.db, self.id, invitation.id, invitation.role, invitation.unit, {}
         )
-        if page is not None:
-            version = get_round(self.db, self.id).questionnaire_version_id
-            questionnaire = questionnaire_of_version(self.db, version)
-            save_answers(self.db, questionnaire, response, {}, page=page, role=invitation.role)
-        else:
-            submit(self.db, response)
+        version = get_round(self.db, self.id).questionnaire_version_id
+        save_answers(
+            self.db,
+            questionnaire_of_version(self.db, version),
+            response,
+            {},
+            page=1 if page is None else page,
+            role=invitation.role,
+            submitting=page is None,
+        )
 
 
 @pytest.fixture
@@ -599,8 +603,9 @@ def test_two_batches_at_once_mail_nobody_twice(round_, smtp, tmp_path, kind):
 def test_a_batch_left_by_a_crashed_process_is_taken_over_when_stale(round_, smtp):
     long_ago = "2009-11-02T08:00:00+00:00"
     round_.db.execute(
-        "INSERT INTO mail_batches (round_id, kind, started_at, touched_at) VALUES (?, ?, ?, ?)",
-        [round_.id, "invitation", long_ago, long_ago],
+        "INSERT INTO mail_batches (round_id, claim, kind, started_at, touched_at) "
+        "VALUES (?, 'gone', 'invitation', ?, ?)",
+        [round_.id, long_ago, long_ago],
     )
 
     assert send(round_, "invitation", smtp)[0] == SendResult(20, 0)
@@ -610,11 +615,49 @@ def test_a_batch_left_by_a_crashed_process_is_taken_over_when_stale(round_, smtp
 def test_a_fresh_batch_of_another_process_is_respected(round_, smtp):
     now = datetime.now(UTC).isoformat(timespec="seconds")
     round_.db.execute(
-        "INSERT INTO mail_batches (round_id, kind, started_at, touched_at) VALUES (?, ?, ?, ?)",
-        [round_.id, "reminder", now, now],
+        "INSERT INTO mail_batches (round_id, claim, kind, started_at, touched_at) "
+        "VALUES (?, 'other', 'reminder', ?, ?)",
+        [round_.id, now, now],
     )
 
     with pytest.raises(StorageError, match=r"reminders for round \d+ are being sent"):
         send(round_, "invitation", smtp)
     assert smtp.collector.take() == []
     assert set(invitation_statuses(round_.db, round_.id).values()) == {"not sent"}
+
+
+def test_a_batch_whose_claim_was_taken_over_stops_and_leaves_the_new_claim(round_, smtp):
+    held = _HeldMailer(smtp)
+    outcome: list[BaseException] = []
+
+    def first_batch() -> None:
+        try:
+            send_round_mail(round_.db, round_.id, "invitation", BASE_URL, held)
+        except StorageError as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=first_batch)
+    worker.start()
+    try:
+        assert held.holding.wait(TIMEOUT)
+        # The first batch froze for longer than STALE_BATCH and another took the round over.
+        other = open_database(round_.db.conn.execute("PRAGMA database_list").fetchone()[2])
+        try:
+            with other.conn:
+                other.execute("DELETE FROM mail_batches")
+                other.execute(
+                    "INSERT INTO mail_batches (round_id, claim, kind, started_at, touched_at) "
+                    "VALUES (?, 'newer', 'invitation', '2026-11-23', '2099-01-01')",
+                    [round_.id],
+                )
+        finally:
+            other.conn.close()
+    finally:
+        held.release.set()
+        worker.join(TIMEOUT)
+
+    assert [str(e) for e in outcome] == [
+        "another batch took over this round's mail; this one stops here"
+    ]
+    assert len(smtp.collector.take()) == 1  # the mail under way went; nothing after it
+    assert round_.db.execute("SELECT claim FROM mail_batches").fetchall() == [("newer",)]

@@ -14,7 +14,7 @@ import pytest
 from survey import spreadsheet
 from survey.questionnaire import load_questionnaire
 from survey.questionnaire.answers import Answer
-from survey.spreadsheet import CODEBOOK_COLUMNS, write_workbook
+from survey.spreadsheet import CELL_LIMIT, CODEBOOK_COLUMNS, CUT_NOTE, write_workbook
 from survey.transfer import FORMULA_START, export_table, neutralise
 from tests.conftest import QUESTIONNAIRES
 
@@ -253,6 +253,15 @@ def test_links_stay_text_and_line_breaks_are_plain_newlines(tmp_path, questionna
         assert not any(cell.hyperlink for line in workbook[sheet].iter_rows() for cell in line)
     with zipfile.ZipFile(path) as archive:
         assert not any(b"hyperlink" in archive.read(name) for name in archive.namelist())
+
+
+def test_a_text_longer_than_a_cell_holds_is_cut_with_a_note(tmp_path, questionnaire):
+    long = "lang tekst " * 4000  # 44,000 characters: more than Excel's 32,767
+    answers = {"q14": Answer(long)}
+    _, workbook = write_and_read(tmp_path, questionnaire, [("tok", None, None, {}, answers)])
+    (row,) = as_records(workbook["Svar (koder)"])
+    assert len(row["q14"]) == CELL_LIMIT
+    assert row["q14"].startswith(long[:30000]) and row["q14"].endswith(CUT_NOTE)
 
 
 def test_a_binary_file_gets_the_same_workbook_as_a_path(tmp_path, questionnaire):

@@ -9,6 +9,7 @@ first attempt failed and nobody twice.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -104,15 +105,18 @@ def _now() -> datetime:
 
 
 @contextmanager
-def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[None]:
+def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[str]:
     """Hold the round's mail while a batch is sent: ``recipients`` is read inside, and a
     second batch (another browser, another worker) is refused until this one is done.
+    Yields the claim, which ``record_sent`` needs.
 
     Without it, two people pressing "Send" at once both read the same recipients before
     either had recorded a mail, and everyone got the mail twice. ``record_sent`` keeps the
-    claim fresh; a claim left by a crashed process goes stale after ``STALE_BATCH``."""
+    claim fresh; a claim left by a crashed process goes stale after ``STALE_BATCH`` and may
+    be taken over, and a batch whose claim was taken over stops at its next mail."""
     _check_kind(kind)
     now = _now()
+    claim = secrets.token_hex(8)
     with db.conn:
         db.execute("BEGIN IMMEDIATE")
         db.execute(
@@ -129,21 +133,29 @@ def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[
             )
         stamp = now.isoformat(timespec="seconds")
         db.execute(
-            "INSERT INTO mail_batches (round_id, kind, started_at, touched_at) VALUES (?, ?, ?, ?)",
-            [round_id, kind, stamp, stamp],
+            "INSERT INTO mail_batches (round_id, claim, kind, started_at, touched_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [round_id, claim, kind, stamp, stamp],
         )
     try:
-        yield
+        yield claim
     finally:
         with db.conn:
-            db.execute("DELETE FROM mail_batches WHERE round_id = ?", [round_id])
+            db.execute("DELETE FROM mail_batches WHERE claim = ?", [claim])
 
 
 def record_sent(
-    db: sqlite_utils.Database, invitation_id: int, kind: str, error: str | None = None
+    db: sqlite_utils.Database,
+    invitation_id: int,
+    kind: str,
+    error: str | None = None,
+    *,
+    claim: str | None = None,
 ) -> None:
     """One attempt, recorded as soon as it is made, so a batch cut short by a crash is not
-    sent again to those who already got it."""
+    sent again to those who already got it. With ``claim`` (inside ``mail_batch``) it also
+    keeps the batch's claim fresh, and raises StorageError once another batch has taken
+    the round over: the attempt is recorded, and nothing more should be sent."""
     _check_kind(kind)
     now = _now().isoformat(timespec="seconds")
     with db.conn:
@@ -151,11 +163,14 @@ def record_sent(
             "INSERT INTO mailings (invitation_id, kind, sent_at, error) VALUES (?, ?, ?, ?)",
             [invitation_id, kind, None if error else now, error],
         )
-        db.execute(
-            "UPDATE mail_batches SET touched_at = ? "
-            "WHERE round_id = (SELECT round_id FROM invitations WHERE id = ?)",
-            [now, invitation_id],
+        held = (
+            claim is None
+            or db.execute(
+                "UPDATE mail_batches SET touched_at = ? WHERE claim = ?", [now, claim]
+            ).rowcount
         )
+    if not held:
+        raise StorageError("another batch took over this round's mail; this one stops here")
 
 
 def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:

@@ -176,6 +176,7 @@ def _mail_batches(db: sqlite_utils.Database) -> None:
         """
         CREATE TABLE mail_batches (
             round_id INTEGER PRIMARY KEY REFERENCES rounds(id),
+            claim TEXT NOT NULL,
             kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder')),
             started_at TEXT NOT NULL,
             touched_at TEXT NOT NULL

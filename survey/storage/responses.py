@@ -198,7 +198,7 @@ def save_answers(
     submitting: bool = False,
 ) -> dict[str, Answer]:
     """Replace the response's answers by ``answers`` minus what is hidden; one transaction,
-    which with ``submitting`` also marks the response submitted (as ``submit``), so the
+    which with ``submitting`` also marks the response submitted, so the
     last page can never be stored without the submission or the reverse.
 
     Returns what was stored. Hidden answers are dropped here, in the storage layer's one
@@ -220,22 +220,13 @@ def save_answers(
         db.execute(
             "UPDATE responses SET page = ?, role = ? WHERE id = ?", [page, role, response.id]
         )
-        if submitting:
-            _mark_submitted(db, response)
+        if submitting:  # repeating it (double click, retry) changes nothing
+            db.execute(
+                "UPDATE responses SET submitted = 1, submitted_on = coalesce(submitted_on, ?) "
+                "WHERE id = ?",
+                [_today(), response.id],
+            )
     return kept
-
-
-def submit(db: sqlite_utils.Database, response: Response) -> None:
-    """Mark as submitted; repeating it (double click, retry) changes nothing."""
-    with db.conn:
-        _mark_submitted(db, response)
-
-
-def _mark_submitted(db: sqlite_utils.Database, response: Response) -> None:
-    db.execute(
-        "UPDATE responses SET submitted = 1, submitted_on = coalesce(submitted_on, ?) WHERE id = ?",
-        [_today(), response.id],
-    )
 
 
 def respondents_of(db: sqlite_utils.Database, round_id: int) -> dict[str, Respondent]:

@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["static_url"] = _static_url
-    app.jinja_env.globals["scale_points"] = pages.scale_points
+    app.jinja_env.globals["radio_points"] = pages.radio_points
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -81,5 +81,7 @@ def _static_url(filename: str) -> str:
     key = (request.script_root, filename)
     url = urls.get(key)
     if url is None:
+        if len(urls) >= 64:  # a front end that passes a client's SCRIPT_NAME on
+            urls.clear()
         url = urls[key] = url_for("static", filename=filename)
     return url

@@ -86,7 +86,7 @@ def visible_on(page: Page, visible: list[Question]) -> list[Question]:
 
 
 @lru_cache(maxsize=256)
-def scale_points(scale: Scale) -> tuple[tuple[str, str, Text | None], ...]:
+def radio_points(scale: Scale) -> tuple[tuple[str, str, Text | None], ...]:
     """Per point of the scale: its value as the form sends it, the suffix of its input's id
     (none for the first, which carries the answer id itself) and its label. Worked out once
     per scale rather than per radio button: a 40-item page has 240 of them."""
