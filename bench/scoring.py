@@ -148,7 +148,7 @@ def run(quick: bool) -> Figures:
         _, db_peak, db_table = measure_memory(lambda: from_database(path, round_id, questionnaire))
         db_seconds, _ = best_of(repeats, lambda: from_database(path, round_id, questionnaire))
         typed_seconds, typed_table = best_of(
-            1, lambda: through_answers(path, round_id, questionnaire)
+            repeats, lambda: through_answers(path, round_id, questionnaire)
         )
         for other in (db_table, typed_table):  # the same answers, the same table
             assert isinstance(other, pd.DataFrame)

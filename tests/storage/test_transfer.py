@@ -8,36 +8,11 @@ import io
 import pytest
 
 from survey.csvfile import CsvProblems
-from survey.invitations import Person
-from survey.questionnaire import load_file
-from survey.storage import open_database
-from survey.storage.invitations import add_invitations
-from survey.storage.questionnaires import publish, questionnaire_of_version
+from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
 from survey.storage.rounds import create_round
 from survey.transfer import export_table, neutralise, read_responses, restore
-from tests.conftest import QUESTIONNAIRES
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "survey.sqlite3")
-    publish(database, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
-    yield database
-    database.conn.close()
-
-
-def invited_round(db):
-    round_ = create_round(db, "kvalitetskommune-2009", "Papir")
-    add_invitations(
-        db,
-        round_.id,
-        [
-            Person("Kari", "kari@ex.no", "ordforer", "Levanger", {"pulje": "2"}),
-            Person("Ola", "ola@ex.no", "prosjektleder", "Verdal", {"pulje": "3"}),
-        ],
-    )
-    return round_
+from tests.storage.conftest import PAPER_FORMS, invited_round
 
 
 def import_file(db, round_, data: bytes) -> int:
@@ -57,13 +32,7 @@ def test_a_row_with_too_many_cells_is_a_problem(db):
 def test_import_and_export_round_trip(db):
     round_ = invited_round(db)
     q = questionnaire_of_version(db, round_.questionnaire_version_id)
-    data = (
-        "email,q1,q1_detail,q2,q2_detail,q3,q4,q4_detail,q5,q6,q7,q8,q9a,q9b,q10,q11a,q11b,"
-        "q12,q13,q14\n"
-        "kari@ex.no,ordforer,,,,,,,5,4,3,6,6,vet_ikke,ja_begge,nei,ja,5,5,'=HYPERLINK(1)\n"
-        'OLA@ex.no,prosjektleder,,ja,Ny ordfører,"skifte;okt_frikjop",frikjopt,"12,5",'
-        "2,2,2,2,2,nei,nei,nei,nei,2,2,\n"
-    ).encode()
+    data = PAPER_FORMS
     assert import_file(db, round_, data) == 2
     assert import_file(db, round_, data) == 2  # again: replaces, never duplicates
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 2
