@@ -7,10 +7,13 @@ rules cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from survey.questionnaire.conditions import Value, evaluate
 from survey.questionnaire.model import Page, Question, Questionnaire
+
+V = TypeVar("V")
 
 
 def stated_role(
@@ -68,5 +71,11 @@ def prune_hidden(
     questionnaire: Questionnaire, role: str | None, answers: Mapping[str, Value]
 ) -> dict[str, Value]:
     """The answers that may be stored: those to questions the respondent can see."""
-    allowed = {aid for q in visible_questions(questionnaire, role, answers) for aid in q.answer_ids}
+    return answers_to(visible_questions(questionnaire, role, answers), answers)
+
+
+def answers_to(questions: Iterable[Question], answers: Mapping[str, V]) -> dict[str, V]:
+    """The answers that belong to ``questions``; for callers that already hold the visible
+    questions and so need not work them out again."""
+    allowed = {aid for q in questions for aid in q.answer_ids}
     return {k: v for k, v in answers.items() if k in allowed}

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Question, Questionnaire
-from survey.questionnaire.visibility import stated_role, visible_questions
+from survey.questionnaire.visibility import answers_to, stated_role, visible_questions
 from survey.storage import responses as store
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import Round, get_round
@@ -252,11 +252,9 @@ def _first_incomplete_page(
 ) -> int | None:
     """The first page whose answers break a rule (typically a required one left out).
     ``shown`` is ``visible_questions`` of these answers (what ``prune_hidden`` keeps)."""
-    allowed = {aid for q in shown for aid in q.answer_ids}
-    kept = {key: answer for key, answer in answers.items() if key in allowed}
     wrong = {
         questionnaire.question_for(e.answer_id).page_id
-        for e in check_answers(questionnaire, role, kept)
+        for e in check_answers(questionnaire, role, answers_to(shown, answers))
     }
     numbers = [i + 1 for i, page in enumerate(questionnaire.pages) if page.id in wrong]
     return numbers[0] if numbers else None
