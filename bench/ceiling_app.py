@@ -5,7 +5,8 @@ product's own functions — and nothing else: no database, no templates, no visi
 Served under the same gunicorn settings as the product, its rate is the most our app could
 reach on this machine, so "ours ÷ ceiling" says how much the database, the respondent
 lookup and the page machinery cost. ``trivial`` is the floor of the floor: a WSGI callable
-that answers "ok", which measures gunicorn plus the load generator themselves.
+that answers "ok", which measures gunicorn plus the load generator themselves; ``bare``
+is the guide's "Flask form POST that only validates 40 fields" at its lightest.
 """
 
 from __future__ import annotations
@@ -52,6 +53,23 @@ def create_app(items: int = 40) -> Flask:
         if errors:
             return f"{len(errors)} errors", 422
         return redirect("/done")
+
+    return app
+
+
+def bare(items: int = 40) -> Flask:
+    """The issue's guide workload at its lightest: a Flask POST that reads 40 Likert fields
+    and checks each is a scale point or "vet ikke", with no session, no CSRF token and
+    none of the product's code. Its rate against the guide's ~2,900/s says how this
+    machine compares with the one the guide figures were seen on."""
+    app = Flask("bare")
+    fields = [f"s{n:02d}" for n in range(1, items + 1)]
+    allowed = frozenset(("1", "2", "3", "4", "5", "6", "vet_ikke"))
+
+    @app.post("/form")
+    def submit() -> Response | tuple[str, int]:
+        wrong = sum(request.form.get(name) not in allowed for name in fields)
+        return (f"{wrong} errors", 422) if wrong else redirect("/done")
 
     return app
 

@@ -95,7 +95,9 @@ ROWS: list[tuple[str, str, str, str, Check | None]] = [
         ">= 50 %",
         lambda v: v >= 0.5,
     ),
-    ("ceiling POSTs/s (validate only)", "submissions", "ceiling.post.rate", "guide ~2,900", None),
+    ("ceiling POSTs/s (validate only)", "submissions", "ceiling.post.rate", "", None),
+    ("bare Flask POSTs/s (40 fields)", "submissions", "bare.post.rate", "guide ~2,900", None),
+    ("  this machine ÷ the guide's", "submissions", "machine_vs_guide", "", None),
     ("trivial WSGI req/s", "submissions", "trivial.get.rate", "", None),
     (
         "SQLite tx/s (1+40 rows, WAL, NORMAL)",
@@ -179,7 +181,7 @@ def summary(results: dict[str, Any], statuses: dict[str, str], quick: bool) -> l
                 verdict = "MISSED" if isinstance(value, str) else ""
         if isinstance(value, float) and math.isnan(value):
             value = "n/a"
-        elif path.endswith("ratio_to_ceiling"):  # also cpu_ratio_to_ceiling
+        elif path.endswith(("ratio_to_ceiling", "machine_vs_guide")):  # also cpu_ratio_…
             value = f"{value:.0%}"
         elif path.startswith("ratio") or path.endswith("ratio_to_bare"):
             value = f"{value:.1f}x"
