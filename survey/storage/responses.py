@@ -36,15 +36,20 @@ class Response:
     attributes: dict[str, str]
     page: int
     submitted: bool
+    reopened: bool  # sent in once, then changed so that it must be sent in again
 
 
-_COLUMNS = "id, round_id, invitation_id, role, unit, attributes, page, submitted"
+_COLUMNS = (
+    "id, round_id, invitation_id, role, unit, attributes, page, submitted, "
+    "submitted = 0 AND submitted_on IS NOT NULL"
+)
 
 
 def _response(row: tuple) -> Response:
     values = list(row)
     values[5] = json.loads(values[5])
     values[7] = bool(values[7])
+    values[8] = bool(values[8])
     return Response(*values)
 
 
@@ -195,11 +200,13 @@ def save_answers(
     *,
     page: int,
     role: str | None,
-    submitting: bool = False,
+    submitted: bool | None = None,
 ) -> dict[str, Answer]:
     """Replace the response's answers by ``answers`` minus what is hidden; one transaction,
-    which with ``submitting`` also marks the response submitted, so the
-    last page can never be stored without the submission or the reverse.
+    which with ``submitted=True`` also marks the response submitted, so the last page can
+    never be stored without the submission or the reverse. ``submitted=False`` takes a
+    submitted response back to unfinished (a change left a required question unanswered);
+    it keeps the date it was first sent in, which is how it shows as reopened.
 
     Returns what was stored. Hidden answers are dropped here, in the storage layer's one
     write path, so no caller can store an answer the respondent should not have seen."""
@@ -220,12 +227,14 @@ def save_answers(
         db.execute(
             "UPDATE responses SET page = ?, role = ? WHERE id = ?", [page, role, response.id]
         )
-        if submitting:  # repeating it (double click, retry) changes nothing
+        if submitted:  # repeating it (double click, retry) changes nothing
             db.execute(
                 "UPDATE responses SET submitted = 1, submitted_on = coalesce(submitted_on, ?) "
                 "WHERE id = ?",
                 [_today(), response.id],
             )
+        elif submitted is not None:
+            db.execute("UPDATE responses SET submitted = 0 WHERE id = ?", [response.id])
     return kept
 
 

@@ -187,6 +187,48 @@ def test_back_on_a_submitted_response_keeps_what_a_refused_change_would_blank(se
     assert setup.rows("SELECT submitted FROM responses") == [(1,)]
 
 
+def test_a_change_that_reveals_required_questions_reopens_a_submitted_response(setup):
+    """The mayor, already submitted, says she is the project leader after all: pages 2's
+    required questions now apply, so the response is unfinished until sent in again, and
+    counts again once it is (an export of it must import again)."""
+    client = setup.app.test_client()
+    email = "kari@levanger.kommune.no"
+    base = f"/s/{setup.tokens[email]}"
+    answer_all(client, setup.tokens[email], "ordforer")
+    submitted = "SELECT submitted, submitted_on IS NOT NULL FROM responses"
+    first_sent = setup.rows("SELECT submitted_on FROM responses")
+
+    r = post(client, f"{base}/side/1", {"q1": "prosjektleder", "action": "next"})
+    assert r.headers["Location"].endswith("/side/2")
+    assert setup.rows(submitted) == [(0, 1)]  # reopened, the first date kept
+    assert ("q1", "prosjektleder", None, None) in stored(setup, email)  # nothing typed lost
+    notice = "Svaret ditt må sendes inn på nytt"
+    assert notice in client.get(f"{base}/side/2").get_data(as_text=True)
+    assert "noen spørsmål mangler nå" in client.get(base).get_data(as_text=True)
+    assert client.get(f"{base}/ferdig").headers["Location"].endswith(base)
+
+    leader = {"q2": "nei", "q3": "ingen_endringer", "q4": "ikke_frikjopt", "action": "next"}
+    assert post(client, f"{base}/side/2", leader).headers["Location"].endswith("/side/3")
+    assert notice in client.get(f"{base}/side/3").get_data(as_text=True)
+    for number in (3, 4):
+        post(client, f"{base}/side/{number}", {"action": "next"})  # kept answers, resent
+    r = post(client, f"{base}/side/5", {"q14": "", "action": "next"})
+    assert r.headers["Location"].endswith("/ferdig")
+    assert setup.rows(submitted) == [(1, 1)]
+    assert setup.rows("SELECT submitted_on FROM responses") == first_sent
+    assert notice not in client.get(f"{base}/side/5").get_data(as_text=True)
+
+
+def test_a_change_that_keeps_it_complete_leaves_a_response_submitted(setup):
+    client = setup.app.test_client()
+    email = "kari@levanger.kommune.no"
+    answer_all(client, setup.tokens[email], "ordforer")
+    r = post(client, f"/s/{setup.tokens[email]}/side/3", {**LIKERT_P3, "q6": "1", "action": "next"})
+    assert r.headers["Location"].endswith("/side/4")
+    assert ("q6", "", 1.0, None) in stored(setup, email)
+    assert setup.rows("SELECT submitted FROM responses") == [(1,)]
+
+
 def test_double_submit_stores_one_response(setup):
     client = setup.app.test_client()
     token = setup.tokens["kari@levanger.kommune.no"]
