@@ -9,8 +9,9 @@ to do — and that group-by is shown with categorical and with string keys, the 
 frame's keys are categorical.
 
 Also measured: the same starting from the SQLite file, because a secretariat's click starts
-from the database: as ``survey scores`` reads it (``likert_columns``: the Likert rows straight
-into columns) and as the reports do (``submitted_responses``: typed answers first).
+from the database: as ``survey scores`` reads it (``likert_columns``: a row per response, its
+Likert answers packed by SQLite and unpacked by numpy) and as the reports do
+(``submitted_responses``: typed answers first).
 Peak memory is the process's resident high-water mark (reset before the step) above the
 resident size before it; this module runs in its own process under run_all.
 """
@@ -69,8 +70,8 @@ def measure_memory(fn: object) -> tuple[float, float, object]:
 
 
 def from_database(path: Path, round_id: int, questionnaire: object) -> pd.DataFrame:
-    """As ``survey scores`` does it: the Likert rows straight into the frame's columns
-    (``likert_columns``), then the same scoring."""
+    """As ``survey scores`` does it: the Likert answers, packed a response to a row, straight
+    into the frame's columns (``likert_columns``), then the same scoring."""
     db = open_database(path, migrate=False)
     try:
         columns = likert_columns(db, questionnaire, round_id, BY)  # type: ignore[arg-type]

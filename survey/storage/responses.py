@@ -9,12 +9,13 @@ never holds an answer the rules would not accept.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 from types import MappingProxyType
+from typing import Any
 
 import sqlite_utils
 
@@ -346,6 +347,15 @@ class SubmittedPerson:
 def submitted_people(db: sqlite_utils.Database, round_id: int) -> list[SubmittedPerson]:
     """Every submitted response's person, in response order. Call it inside ``snapshot``
     with the read of their answers, so both see the same responses."""
+    return [person for person, _ in submitted_people_with(db, round_id, "NULL")]
+
+
+def submitted_people_with(
+    db: sqlite_utils.Database, round_id: int, column: str, parameters: Sequence[object] = ()
+) -> list[tuple[SubmittedPerson, Any]]:
+    """``submitted_people``, each with one more value the same statement reads: ``column``,
+    an SQL expression over the response ``r`` (with ``parameters``), such as its answers
+    packed into one text, so people and answers are one read of one state."""
     parsed: dict[str, dict[str, str]] = {}  # attributes: mostly the same few texts
 
     def attributes(text: str) -> dict[str, str]:
@@ -354,14 +364,18 @@ def submitted_people(db: sqlite_utils.Database, round_id: int) -> list[Submitted
         return parsed[text]
 
     return [
-        SubmittedPerson(
-            response_id, token, role, unit, attributes(invited or "{}") | attributes(own)
+        (
+            SubmittedPerson(
+                response_id, token, role, unit, attributes(invited or "{}") | attributes(own)
+            ),
+            value,
         )
-        for response_id, token, role, unit, own, invited in db.execute(
+        for response_id, token, role, unit, own, invited, value in db.execute(
             "SELECT r.id, i.token, r.role, coalesce(r.unit, i.unit), r.attributes, "
-            "i.attributes FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id "
+            f"i.attributes, {column} FROM responses r "
+            "LEFT JOIN invitations i ON i.id = r.invitation_id "
             "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
-            [round_id],
+            [*parameters, round_id],
         )
     ]
 
