@@ -2,7 +2,7 @@
 
 Targets (issue 6): the 2009 report of a national round (138 municipalities, 4 roles,
 ~550 responses) in <= 5 s end to end (database to PDF bytes); a ~100-page employee-survey
-report at >= 5 pages/s (here: 20 units by unit, and the 200-unit organisation by role);
+report at >= 5 pages/s (here: 30 units by unit, and the 200-unit organisation by role);
 peak memory <= 400 MB per render. The guide figure for
 WeasyPrint 70 is 3–6 table-and-chart pages/s, printed as a ratio.
 

@@ -14,14 +14,16 @@ from survey.questionnaire.answers import Answer
 from survey.report.content import build_report
 from survey.report.render import (
     ASSETS,
-    GC_THRESHOLD,
+    REPORT_UA_STYLESHEET,
     AssetFetcher,
+    ReportHTML,
     decimal,
     environment,
-    fewer_collections,
+    paused_collector,
     percent,
     render_html,
     render_pdf,
+    report_ua_css,
 )
 from survey.storage import open_database
 from survey.storage.results import round_results
@@ -115,13 +117,46 @@ def test_respondent_text_is_printed_literally_and_fetches_nothing(hostile_round,
 
 
 def test_rendering_puts_the_garbage_collector_back_as_it_found_it():
-    before = gc.get_threshold()
+    assert gc.isenabled()
     html = '<html lang="nb"><head><title>t</title></head><body><h1>Tittel</h1></body></html>'
-    with fewer_collections():
-        assert gc.get_threshold() == GC_THRESHOLD
+    with paused_collector():
+        assert not gc.isenabled()
         assert render_pdf(html).startswith(b"%PDF")
-        assert gc.get_threshold() == GC_THRESHOLD  # a nested render keeps the setting
-    assert gc.get_threshold() == before
+        assert not gc.isenabled()  # a nested render keeps the pause
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        render_pdf(html)
+        assert not gc.isenabled()  # a caller's own pause is left alone
+    finally:
+        gc.enable()
+
+
+def test_the_report_uses_the_scoped_user_agent_stylesheet():
+    """If a WeasyPrint upgrade changes its user-agent sheet so that the universal
+    pseudo-element rules are no longer found, the report still renders (with the stock
+    sheet) but every element gets six unused pseudo-element styles again."""
+    css = report_ua_css()
+    assert css is not None and REPORT_UA_STYLESHEET is not None
+    rules = [line for line in css.splitlines() if line.startswith("::")]
+    assert rules == [], rules
+    assert "li::marker { font-variant-numeric: tabular-nums;" in css
+    page = ReportHTML(string="<p>x</p>")
+    assert page._ua_stylesheets() == [REPORT_UA_STYLESHEET]
+    assert report_ua_css("p { color: red }\n") is None  # the rules not found: stock sheet
+
+
+def test_list_bullets_survive_the_scoped_marker_rule(tmp_path):
+    html = (
+        '<html lang="nb"><head><title>t</title></head><body>'
+        "<ul><li>første</li><li>andre</li></ul></body></html>"
+    )
+    pdf = tmp_path / "l.pdf"
+    pdf.write_bytes(render_pdf(html))
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "• første" in text and "• andre" in text
 
 
 def test_indentation_between_tags_is_dropped_but_not_text(hostile_round):
