@@ -256,8 +256,10 @@ _UPSERT = (
     "INSERT INTO responses (round_id, {key}, role, unit, attributes, submitted, started_on, "
     "submitted_on) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT ({key}) DO UPDATE SET "
     "role = excluded.role, unit = excluded.unit, attributes = excluded.attributes, "
-    "submitted = 1, submitted_on = coalesce(submitted_on, excluded.submitted_on)"
+    "submitted = 1, submitted_on = coalesce(submitted_on, excluded.submitted_on) RETURNING id"
 )
+_UPSERT_INVITED = _UPSERT.format(key="invitation_id")
+_UPSERT_ANONYMOUS = _UPSERT.format(key="session_key")
 _IMPORT_CACHE_KIB = 128 * 1024  # a national round's answers are ~40 MiB of pages
 
 
@@ -284,16 +286,16 @@ def import_responses(
             conn.execute("BEGIN IMMEDIATE")
             for response in imported:
                 if response.respondent is not None:
-                    column, key = "invitation_id", response.respondent.invitation_id
+                    upsert, key = _UPSERT_INVITED, response.respondent.invitation_id
                 else:
-                    column, key = "session_key", f"import:{response.source}"
-                attributes = json.dumps(response.attributes, ensure_ascii=False)
-                conn.execute(
-                    _UPSERT.format(key=column),
-                    [round_id, key, response.role, response.unit, attributes, today, today],
+                    upsert, key = _UPSERT_ANONYMOUS, f"import:{response.source}"
+                attributes = (
+                    json.dumps(response.attributes, ensure_ascii=False)
+                    if response.attributes
+                    else "{}"
                 )
                 (response_id,) = conn.execute(
-                    f"SELECT id FROM responses WHERE {column} = ?", [key]
+                    upsert, [round_id, key, response.role, response.unit, attributes, today, today]
                 ).fetchone()
                 answers.pop(response_id, None)
                 answers[response_id] = _encoded(questionnaire, response.answers, encoded)
