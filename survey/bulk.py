@@ -1,4 +1,5 @@
-"""Steps that build a million small objects at once: imports, exports, scoring reads."""
+"""Steps that build a million small objects at once: imports, exports, scoring reads,
+report renders."""
 
 from __future__ import annotations
 

@@ -16,13 +16,13 @@ Pure: no Flask or SQLite.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from typing import IO
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # what an .xlsx cell cannot hold
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
@@ -46,6 +46,9 @@ CODEBOOK_COLUMNS = (
 )
 CODEBOOK_WIDTHS = (14, 60, 18, 16, 22, 22, 30, 40)
 REPLACEMENT = "\ufffd"  # for control characters an .xlsx file cannot hold
+# openpyxl's own ILLEGAL_CHARACTERS_RE (a test keeps them equal), written out so that the
+# web workers need not import openpyxl, which only reads uploaded lists, at start-up.
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def write_workbook(
@@ -145,7 +148,7 @@ def _text(text: str) -> str:
     parsers read CR LF and a lone CR as LF anyway; XlsxWriter would keep a CR as the
     escape "_x000D_", which Excel undoes but openpyxl and pandas do not), and no longer
     than a cell holds: XlsxWriter would cut it without a word, so the cut is said."""
-    text = ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = ILLEGAL_CHARACTERS.sub(REPLACEMENT, text.replace("\r\n", "\n").replace("\r", "\n"))
     if len(text) > CELL_LIMIT:
         text = text[: CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
     return text

@@ -291,3 +291,11 @@ def test_a_failed_export_leaves_no_file_and_no_temporary_files(
         write_workbook(questionnaire, respondents(), target, identity=True)
     assert not target.exists()
     assert list(scratch.iterdir()) == []
+
+
+def test_the_characters_a_cell_cannot_hold_are_openpyxls():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    assert spreadsheet.ILLEGAL_CHARACTERS.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    every = "".join(map(chr, range(128)))
+    assert spreadsheet.ILLEGAL_CHARACTERS.sub("", every) == ILLEGAL_CHARACTERS_RE.sub("", every)

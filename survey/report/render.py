@@ -13,9 +13,6 @@ import ctypes.util
 import gc
 import math
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -23,9 +20,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document
-from weasyprint.html import UA as WEASYPRINT_UA
 from weasyprint.urls import URLFetcherResponse
 
+try:  # the user-agent sheet's text; WeasyPrint 68-69 call it HTML5_UA
+    from weasyprint.html import UA as WEASYPRINT_UA
+except ImportError:  # pragma: no cover - depends on the installed WeasyPrint
+    from weasyprint.html import HTML5_UA as WEASYPRINT_UA
+
+from survey.bulk import paused_gc
 from survey.questionnaire.model import Scale
 from survey.report import ASSETS, REPORTS
 from survey.report.charts import stacked_bars
@@ -156,7 +158,10 @@ def render_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
     steps the memory that is no longer needed can be let go in between (see
     ``collected_after_layout`` and ``release_layout``)."""
     options = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
-    with paused_collector():
+    # The cycle collector would scan the render's millions of live objects again and
+    # again (a quarter of a 100-page report's CPU time) and find almost nothing: what a
+    # render leaves in cycles is collected once, after layout.
+    with paused_gc():
         document = ReportHTML(
             string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher or AssetFetcher()
         ).render(**options)
@@ -190,32 +195,3 @@ def release_free_memory() -> None:
     when they are freed the pages stay with the process unless trimmed; elsewhere a no-op."""
     if _malloc_trim is not None:
         _malloc_trim(0)
-
-
-_gc_lock = threading.Lock()
-_gc_renders = 0
-_gc_was_enabled = True
-
-
-@contextmanager
-def paused_collector() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while WeasyPrint renders.
-
-    A render allocates millions of small objects that stay alive until the PDF is written;
-    the collector would scan them again and again (a quarter of a 100-page report's CPU
-    time with the default thresholds, 3 % with raised ones) and find almost nothing: what
-    a render leaves in cycles is collected once, after layout (``collected_after_layout``).
-    Renders in several threads share the pause; the last one to finish ends it."""
-    global _gc_renders, _gc_was_enabled
-    with _gc_lock:
-        if _gc_renders == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_renders += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_renders -= 1
-            if _gc_renders == 0 and _gc_was_enabled:
-                gc.enable()

@@ -206,8 +206,9 @@ def save_answers(
     """Replace the response's answers by ``answers`` minus what is hidden; one transaction,
     which with ``submitted=True`` also marks the response submitted, so the last page can
     never be stored without the submission or the reverse. ``submitted=False`` takes a
-    submitted response back to unfinished (a change left a required question unanswered);
-    it keeps the date it was first sent in, which is how it shows as reopened.
+    submitted response back to unfinished (a change left a required question unanswered),
+    and leaves one never sent in as it is; it keeps the date it was first sent in, which is
+    how it shows as reopened.
 
     Returns what was stored. Hidden answers are dropped here, in the storage layer's one
     write path, so no caller can store an answer the respondent should not have seen."""
@@ -235,7 +236,9 @@ def save_answers(
                 [_today(), response.id],
             )
         elif submitted is not None:
-            db.execute("UPDATE responses SET submitted = 0 WHERE id = ?", [response.id])
+            db.execute(
+                "UPDATE responses SET submitted = 0 WHERE id = ? AND submitted = 1", [response.id]
+            )
     return kept
 
 
@@ -357,7 +360,9 @@ def submitted_people_with(
 ) -> list[tuple[SubmittedPerson, Any]]:
     """``submitted_people``, each with one more value the same statement reads: ``column``,
     an SQL expression over the response ``r`` (with ``parameters``), such as its answers
-    packed into one text, so people and answers are one read of one state."""
+    packed into one text, so people and answers are one read of one state. ``column`` is
+    pasted into the statement: the caller's own SQL, never anything from outside; values
+    go in ``parameters``."""
     parsed: dict[str, dict[str, str]] = {}  # attributes: mostly the same few texts
 
     def attributes(text: str) -> dict[str, str]:

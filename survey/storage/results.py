@@ -75,12 +75,12 @@ def likert_columns(
     Scoring needs only each answer's item and point, so this skips the typed ``Answer``
     objects ``round_results`` builds, and even a row per answer: one statement returns a row
     per response with its person's group values and its Likert answers, which SQLite packs
-    in key order (no sort) into one string of fixed-width numbers (``_LikertPacking``) and
-    numpy takes apart. On a national round (a million answers) that is 1.1 s CPU from the
-    database to the item table, a third of the 3.2 s that reading a row per answer
-    (``_likert_rows``) took in the same run (docs/performance.md: 2.6 s on a quieter
-    machine; 3.6 s through typed answers), at 126 MiB peak instead of 364. One statement
-    also sees one state of the database, so people and answers agree without a snapshot."""
+    into one string of fixed-width numbers (``_LikertPacking``; each number says its item,
+    so their order within a response does not matter) and numpy takes apart. A million
+    answers take 1.0-1.1 s of CPU from the database to the item table, a third of reading a
+    row per answer (``_likert_rows``), at 126 MiB peak instead of 364 (docs/performance.md,
+    finding 12). One statement also sees one state of the database, so people and answers
+    agree without a snapshot."""
     packing = _LikertPacking(questionnaire)
     people = submitted_people_with(
         db,

@@ -214,11 +214,10 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
         finishing = destination == number
     # A submitted response always keeps every rule (an export of it imports again): a
     # change that reveals a required question it has no answer to reopens it, and it
-    # counts again once sent in again.
+    # counts again once sent in again. Decided on what is stored, not on the flag read
+    # when the request began: another tab may have sent the response in meanwhile.
     reopening = (
-        visit.response.submitted
-        and not finishing
-        and _first_incomplete_page(questionnaire, role, merged, shown) is not None
+        not finishing and _first_incomplete_page(questionnaire, role, merged, shown) is not None
     )
     try:
         store.save_answers(

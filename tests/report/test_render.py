@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from survey.bulk import paused_gc
 from survey.demo import national_2009_round
 from survey.questionnaire.answers import Answer
 from survey.report.content import build_report
@@ -19,7 +20,6 @@ from survey.report.render import (
     ReportHTML,
     decimal,
     environment,
-    paused_collector,
     percent,
     render_html,
     render_pdf,
@@ -117,12 +117,15 @@ def test_respondent_text_is_printed_literally_and_fetches_nothing(hostile_round,
 
 
 def test_rendering_puts_the_garbage_collector_back_as_it_found_it():
+    """A render pauses the collector as bulk steps do, through the same counted pause, so
+    a render and an export in two threads cannot switch it back on under each other."""
     assert gc.isenabled()
     html = '<html lang="nb"><head><title>t</title></head><body><h1>Tittel</h1></body></html>'
-    with paused_collector():
-        assert not gc.isenabled()
+    assert render_pdf(html).startswith(b"%PDF")
+    assert gc.isenabled()
+    with paused_gc():  # an export under way while the report renders
         assert render_pdf(html).startswith(b"%PDF")
-        assert not gc.isenabled()  # a nested render keeps the pause
+        assert not gc.isenabled()  # the render's end does not end the export's pause
     assert gc.isenabled()
     gc.disable()
     try:
