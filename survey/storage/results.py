@@ -77,10 +77,10 @@ def likert_columns(
     per response with its person's group values and its Likert answers, which SQLite packs
     into one string of fixed-width numbers (``_LikertPacking``; each number says its item,
     so their order within a response does not matter) and numpy takes apart. A million
-    answers take 1.0-1.1 s of CPU from the database to the item table, a third of reading a
-    row per answer (``_likert_rows``), at 126 MiB peak instead of 364 (docs/performance.md,
-    finding 12). One statement also sees one state of the database, so people and answers
-    agree without a snapshot."""
+    answers are read in 0.95-1.2 s, under half of reading a row per answer
+    (``_likert_rows``), at a third of its peak memory (docs/performance.md, finding 12).
+    One statement also sees one state of the database, so people and answers agree
+    without a snapshot."""
     packing = _LikertPacking(questionnaire)
     people = submitted_people_with(
         db,
