@@ -167,7 +167,7 @@ class Round:
             {},
             page=1 if page is None else page,
             role=invitation.role,
-            submitted=True if page is None else None,
+            submitting=page is None,
         )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from survey.bulk import paused_gc
-from survey.questionnaire.answers import Answer
+from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import prune_hidden
 from survey.storage.db import snapshot
@@ -201,17 +201,19 @@ def save_answers(
     *,
     page: int,
     role: str | None,
-    submitted: bool | None = None,
+    submitting: bool = False,
 ) -> dict[str, Answer]:
     """Replace the response's answers by ``answers`` minus what is hidden; one transaction,
-    which with ``submitted=True`` also marks the response submitted, so the last page can
-    never be stored without the submission or the reverse. ``submitted=False`` takes a
-    submitted response back to unfinished (a change left a required question unanswered),
-    and leaves one never sent in as it is; it keeps the date it was first sent in, which is
-    how it shows as reopened.
+    which with ``submitting`` also marks the response submitted, so the last page can never
+    be stored without the submission or the reverse.
 
     Returns what was stored. Hidden answers are dropped here, in the storage layer's one
-    write path, so no caller can store an answer the respondent should not have seen."""
+    write path, so no caller can store an answer the respondent should not have seen. A
+    response already sent in keeps every rule here too (an export of it must import
+    again): a change that leaves it breaking one, such as a required question it has no
+    answer to that the change revealed, reopens it until it is sent in again. It keeps the
+    date it was first sent in, which is how it shows as reopened. Whether it was sent in
+    is read inside the transaction, so a submission from another tab meanwhile counts."""
     values = {k: a.value for k, a in answers.items()}
     kept = {k: answers[k] for k in prune_hidden(questionnaire, role, values)}
     rows = [
@@ -229,17 +231,22 @@ def save_answers(
         db.execute(
             "UPDATE responses SET page = ?, role = ? WHERE id = ?", [page, role, response.id]
         )
-        if submitted:  # repeating it (double click, retry) changes nothing
+        if submitting:  # repeating it (double click, retry) changes nothing
             db.execute(
                 "UPDATE responses SET submitted = 1, submitted_on = coalesce(submitted_on, ?) "
                 "WHERE id = ?",
                 [_today(), response.id],
             )
-        elif submitted is not None:
-            db.execute(
-                "UPDATE responses SET submitted = 0 WHERE id = ? AND submitted = 1", [response.id]
-            )
+        elif _sent_in(db, response.id) and check_answers(questionnaire, role, kept):
+            db.execute("UPDATE responses SET submitted = 0 WHERE id = ?", [response.id])
     return kept
+
+
+def _sent_in(db: sqlite_utils.Database, response_id: int) -> bool:
+    (submitted,) = db.execute(
+        "SELECT submitted FROM responses WHERE id = ?", [response_id]
+    ).fetchone()
+    return bool(submitted)
 
 
 def respondents_of(db: sqlite_utils.Database, round_id: int) -> dict[str, Respondent]:

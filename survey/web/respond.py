@@ -212,13 +212,6 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
         # The last page, reached by typing a URL past pages never answered: go there first.
         destination = _first_incomplete_page(questionnaire, role, merged, shown) or number
         finishing = destination == number
-    # A submitted response always keeps every rule (an export of it imports again): a
-    # change that reveals a required question it has no answer to reopens it, and it
-    # counts again once sent in again. Decided on what is stored, not on the flag read
-    # when the request began: another tab may have sent the response in meanwhile.
-    reopening = (
-        not finishing and _first_incomplete_page(questionnaire, role, merged, shown) is not None
-    )
     try:
         store.save_answers(
             db,
@@ -227,7 +220,7 @@ def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
             merged,
             page=destination,
             role=role,
-            submitted=True if finishing else False if reopening else None,
+            submitting=finishing,
         )
     except sqlite3.OperationalError as exc:
         if not is_transient(exc):
