@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from werkzeug.serving import make_server
 
 from survey.questionnaire import LoadResult, load_text
 
@@ -51,3 +55,18 @@ def _close_kept_connections():
     from survey.web import database
 
     database.close_all()
+
+
+@contextmanager
+def server_thread(app) -> Iterator[str]:
+    """The app on a free loopback port, served by werkzeug's threaded server."""
+    http_server = make_server("127.0.0.1", 0, app, threaded=True)
+    http_server.request_queue_size = 256
+    thread = threading.Thread(target=http_server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http_server.server_port}"
+    finally:
+        http_server.shutdown()
+        http_server.server_close()
+        thread.join(timeout=10)

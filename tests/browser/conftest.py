@@ -6,13 +6,12 @@ off so it talks to nothing but our server."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import make_server
 
+from tests.conftest import server_thread
 from tests.web.conftest import Setup, setup  # noqa: F401 - the fixture is used here
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,14 +28,8 @@ ARGS = [
 
 @pytest.fixture
 def server(setup: Setup) -> Iterator[str]:  # noqa: F811
-    http = make_server("127.0.0.1", 0, setup.app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}"
-    finally:
-        http.shutdown()
-        thread.join(timeout=5)
+    with server_thread(setup.app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
-
-from werkzeug.serving import make_server
 
 from survey.invitations import Person
 from survey.questionnaire import load_file
@@ -204,21 +201,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@contextmanager
-def server_thread(app) -> Iterator[str]:
-    """The app on a free loopback port, served by werkzeug's threaded server."""
-    http_server = make_server("127.0.0.1", 0, app, threaded=True)
-    http_server.request_queue_size = 256
-    thread = threading.Thread(target=http_server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http_server.server_port}"
-    finally:
-        http_server.shutdown()
-        http_server.server_close()
-        thread.join(timeout=10)
 
 
 def start_server_process(db_path: str | Path, port: int) -> subprocess.Popen:

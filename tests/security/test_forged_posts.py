@@ -26,6 +26,7 @@ from tests.security.conftest import (
     post_page,
     stored,
 )
+from tests.web.conftest import HOME_CARE_PAGE_1
 
 SCALE = "Velg et tall fra 1 til 6."
 CHOOSE = "Velg et av alternativene."
@@ -196,11 +197,7 @@ def test_a_link_of_one_kind_or_round_opens_nothing_else(setup, tmp_path):
         f"/a/{first.open_token}/side/1",
         data={
             "csrf_token": csrf(page.get_data(as_text=True)),
-            "hvem_svarer": "bruker",
-            "alder": "ar_80_89",
-            "varighet": "ar_1_3",
-            "tjenester": "hjemmesykepleie",
-            "action": "next",
+            **HOME_CARE_PAGE_1,
         },
     )
     assert r.status_code == 302

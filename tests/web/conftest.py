@@ -16,6 +16,15 @@ from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
 from tests.conftest import QUESTIONNAIRES
 
+HOME_CARE_PAGE_1 = {
+    "hvem_svarer": "bruker",
+    "alder": "ar_80_89",
+    "varighet": "ar_1_3",
+    "tjenester": "hjemmesykepleie",
+    "action": "next",
+}
+"""A valid first page of the bundled home-care user survey (anonymous rounds)."""
+
 PEOPLE = [
     Person("Kari Nordmann", "kari@levanger.kommune.no", "ordforer", "Levanger", {"pulje": "2"}),
     Person("Ola Ødegård", "ola@verdal.kommune.no", "prosjektleder", "Verdal", {"pulje": "2"}),

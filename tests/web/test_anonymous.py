@@ -8,7 +8,7 @@ from survey.storage import open_database
 from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
 from tests.conftest import QUESTIONNAIRES
-from tests.web.conftest import csrf
+from tests.web.conftest import HOME_CARE_PAGE_1, csrf
 
 
 def anonymous_app(tmp_path):
@@ -34,11 +34,7 @@ def test_each_browser_gets_its_own_response_and_keeps_it(tmp_path):
         f"/a/{token}/side/1",
         data={
             "csrf_token": csrf(page.get_data(as_text=True)),
-            "hvem_svarer": "bruker",
-            "alder": "ar_80_89",
-            "varighet": "ar_1_3",
-            "tjenester": "hjemmesykepleie",
-            "action": "next",
+            **HOME_CARE_PAGE_1,
         },
     )
     assert posted.status_code == 302, posted.get_data(as_text=True)[:2000]
