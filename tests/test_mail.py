@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 
@@ -329,7 +329,10 @@ def test_unreachable_server_fails_the_batch_quickly_and_sends_nothing(round_):
 
 def test_round_template_is_stored_and_used(round_, smtp):
     body = "Kjære {{ name }}!\n\nSvar innen {{ closes_on }}: {{ link }}\n"
-    round_.db.execute("UPDATE rounds SET closes_on = '2026-12-01' WHERE id = ?", [round_.id])
+    closes = datetime.now(UTC).date() + timedelta(days=30)  # still open whenever this runs
+    round_.db.execute(
+        "UPDATE rounds SET closes_on = ? WHERE id = ?", [closes.isoformat(), round_.id]
+    )
     set_mail_template(round_.db, round_.id, "invitation", "Blåbær og {{ round_name }}", body)
 
     _, received = send(round_, "invitation", smtp)
@@ -337,7 +340,7 @@ def test_round_template_is_stored_and_used(round_, smtp):
     assert mail_template(round_.db, round_.id, "invitation") == ("Blåbær og {{ round_name }}", body)
     assert mail_template(round_.db, round_.id, "reminder") == default_template("reminder")
     assert received[0].message["Subject"] == "Blåbær og Evaluering høsten 2009"
-    assert "Svar innen 1. desember 2026: http://127.0.0.1:5000/s/" in received[0].body
+    assert f"Svar innen {norwegian_date(closes)}: http://127.0.0.1:5000/s/" in received[0].body
 
 
 @pytest.mark.parametrize(
