@@ -7,10 +7,13 @@ STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -
 
 # Debian packages: the browser for the browser tests, poppler to read reports back, and
 # WeasyPrint's native libraries (Pango, HarfBuzz's subsetter so fonts are subset in C).
-SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# faketime moves the clock for the suite's second run (test-future).
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core faketime
+# The date the suite is run at a second time: no test may depend on today's date.
+FUTURE ?= 2031-06-01 12:00:00
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test soak bench lint format docs clean system-deps
+.PHONY: run test test-future soak bench lint format docs clean system-deps
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +44,15 @@ system-deps:
 
 test: lint system-deps
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-future
+
+# The whole suite again with the system clock moved years ahead (libfaketime, inherited by
+# every subprocess: SQLite, the browser, the SMTP server): a test that hard-codes a date
+# which has since passed fails here years before it would fail on main.
+test-future: $(STAMP) system-deps
+	faketime '$(FUTURE)' $(BIN)/python -c 'import datetime, sys; \
+	  sys.exit(str(datetime.date.today()) < "$(FUTURE)"[:10] and "faketime did not move the clock")'
+	faketime '$(FUTURE)' $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The long fault-injection loops (crash/restart, concurrency) with more iterations.
 soak: $(STAMP) system-deps
