@@ -1,7 +1,8 @@
 """The ``survey`` command: a Flask CLI group, so ``flask --app survey ...`` works as well.
 
-Commands are thin: they call the same functions the web app uses and translate failures
-into messages and exit codes at this edge.
+Commands are thin: each calls the operation the web app calls (``survey.operations``), as
+``accounts.operator()``, and translates ``survey.errors`` into a message and exit status 1
+at this edge, once (``storage_command``).
 """
 
 from __future__ import annotations
@@ -23,27 +24,31 @@ import sqlite_utils
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from survey.accounts import ROLES, PasswordProblem
-from survey.csvfile import CsvProblems
+from survey.accounts import ROLES, operator
+from survey.addresses import check_base_url, personal_link
+from survey.csvfile import MAX_BYTES as MAX_FILE_BYTES
 from survey.demo import national_2009_round
-from survey.invitations import read_invitation_list
-from survey.questionnaire import Questionnaire, QuestionnaireError, load_file
+from survey.errors import InvalidInput, SurveyError
+from survey.mail import mailer_from_config
+from survey.operations.accounts import add_account
+from survey.operations.invitations import invite, personal_links
+from survey.operations.mail import send_mail
+from survey.operations.questionnaires import publish_questionnaire
+from survey.operations.responses import export_responses, import_responses
+from survey.operations.results import make_report
+from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, close_round, create_round, reopen_round
+from survey.questionnaire import QuestionnaireError, load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores
-from survey.spreadsheet import write_workbook
-from survey.storage import StorageError
 from survey.storage.backup import backup_database
-from survey.storage.invitations import add_invitations, invited_emails, list_invitations
-from survey.storage.measures import measures_of_round
+from survey.storage.invitations import list_invitations
 from survey.storage.migrations import migrate
-from survey.storage.questionnaires import publish, questionnaire_of_version
-from survey.storage.responses import import_responses, respondents_of, submitted_responses
-from survey.storage.results import likert_columns, round_results
-from survey.storage.rounds import Round, create_round, get_round, list_rounds
-from survey.storage.users import add_user
-from survey.transfer import export_table, read_responses
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.results import likert_columns
+from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round, list_rounds
+from survey.storage.users import has_account
 from survey.web.database import get_db
 
 
@@ -88,14 +93,15 @@ def show_command(path: str) -> None:
 
 
 def storage_command(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run inside the app context and turn storage errors into clean CLI errors."""
+    """Run inside the app context and turn every SurveyError into a clean CLI error (a
+    file's problems are printed row by row by ``_all_or_nothing`` first)."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except StorageError as exc:
-            raise click.ClickException(str(exc)) from exc
+        except SurveyError as exc:
+            raise click.ClickException(exc.message) from exc
 
     return with_appcontext(wrapper)
 
@@ -104,19 +110,23 @@ def _db() -> sqlite_utils.Database:
     return get_db()
 
 
-def _round_and_questionnaire(
-    db: sqlite_utils.Database, round_id: int
-) -> tuple[Round, Questionnaire]:
-    round_ = get_round(db, round_id)
-    return round_, questionnaire_of_version(db, round_.questionnaire_version_id)
+def _read(path: str) -> bytes:
+    """A file given on the command line, bounded like an upload before it is read."""
+    size = Path(path).stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InvalidInput(f"{path} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    return Path(path).read_bytes()
 
 
 @contextmanager
 def _all_or_nothing(path: str, consequence: str) -> Iterator[None]:
-    """Print every row problem of a CSV file, then fail saying what was (not) stored."""
+    """Print every problem of a file (rows of a table, lines of a questionnaire), then fail
+    saying what was (not) stored."""
     try:
         yield
-    except CsvProblems as exc:
+    except InvalidInput as exc:
+        if not exc.problems:
+            raise
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(
@@ -138,7 +148,7 @@ def init_db_command() -> None:
 def load_command(path: str) -> None:
     result = load_file(path)
     try:
-        version = publish(_db(), result)
+        version = publish_questionnaire(_db(), operator(), result)
     except QuestionnaireError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -161,10 +171,11 @@ def round_group() -> None:
 @click.option("--anonymous", is_flag=True, help="One open link; nothing links answers to people.")
 @click.option(
     "--min-group-size",
-    default=5,
+    default=DEFAULT_MIN_GROUP_SIZE,
     show_default=True,
-    type=click.IntRange(min=1),
-    help="Groups smaller than this are never reported.",
+    type=int,
+    help=f"Groups smaller than this are never reported ({MIN_GROUP_SIZE_RANGE[0]}–"
+    f"{MIN_GROUP_SIZE_RANGE[1]}).",
 )
 @click.option("--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
 @storage_command
@@ -174,6 +185,7 @@ def round_create_command(
     closes_on: date | None = closes.date() if closes else None
     round_ = create_round(
         _db(),
+        operator(),
         questionnaire,
         name,
         anonymous=anonymous,
@@ -192,19 +204,34 @@ def round_list_command() -> None:
         click.echo(f"{r.id}\t{r.name}\t{kind}\t{state}\tmin group {r.min_group_size}")
 
 
-@click.command("invite", help="Invite the people in a CSV (name,email,role,unit,...).")
+@round_group.command("close", help="Close a round now: no more answers are taken.")
+@click.argument("round_id", metavar="ROUND", type=int)
+@click.option("--reason", default="", help="Why, for the audit log.")
+@storage_command
+def round_close_command(round_id: int, reason: str) -> None:
+    round_ = close_round(_db(), operator(), round_id, reason)
+    click.echo(f"round {round_.id} ({round_.name}) is closed")
+
+
+@round_group.command("reopen", help="Open a closed round again (its closing date still holds).")
+@click.argument("round_id", metavar="ROUND", type=int)
+@click.option("--reason", default="", help="Why, for the audit log.")
+@storage_command
+def round_reopen_command(round_id: int, reason: str) -> None:
+    round_ = reopen_round(_db(), operator(), round_id, reason)
+    state = "open" if round_.is_open() else f"still closed: its last day was {round_.closes_on}"
+    click.echo(f"round {round_.id} ({round_.name}) is {state}")
+
+
+@click.command(
+    "invite", help="Invite the people in a CSV or .xlsx list (name,email,role,unit,...)."
+)
 @click.argument("round_id", metavar="ROUND", type=int)
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @storage_command
 def invite_command(round_id: int, path: str) -> None:
-    db = _db()
-    _, questionnaire = _round_and_questionnaire(db, round_id)
-    roles = [r.code for r in questionnaire.roles]
     with _all_or_nothing(path, "nobody was invited"):
-        people = read_invitation_list(
-            Path(path).read_bytes(), roles, existing_emails=invited_emails(db, round_id)
-        )
-        add_invitations(db, round_id, people)
+        people = invite(_db(), operator(), round_id, _read(path))
     click.echo(f"invited {len(people)} people to round {round_id}")
 
 
@@ -212,16 +239,25 @@ def invite_command(round_id: int, path: str) -> None:
 @click.argument("round_id", metavar="ROUND", type=int)
 @storage_command
 def links_command(round_id: int) -> None:
-    db = _db()
-    round_ = get_round(db, round_id)
-    base = current_app.config["BASE_URL"].rstrip("/")
+    links = personal_links(_db(), operator(), round_id, current_app.config["BASE_URL"])
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["name", "email", "role", "unit", "url"])
-    if round_.anonymous:
-        writer.writerow(["", "", "", "", f"{base}/a/{round_.open_token}"])
-        return
-    for inv in list_invitations(db, round_id):
-        writer.writerow([inv.name, inv.email, inv.role, inv.unit, f"{base}/s/{inv.token}"])
+    for link in links:
+        writer.writerow([link.name, link.email, link.role, link.unit, link.url])
+
+
+@click.command("send", help="E-mail invitations (to everyone not yet invited) or reminders.")
+@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("kind", type=click.Choice(["invitation", "reminder"]))
+@storage_command
+def send_command(round_id: int, kind: str) -> None:
+    mailer = mailer_from_config(current_app.config, instance_path=current_app.instance_path)
+    result = send_mail(_db(), operator(), round_id, kind, current_app.config["BASE_URL"], mailer)
+    for address, error in result.errors:
+        click.echo(f"{address}: {error}", err=True)
+    click.echo(f"round {round_id}: {result.sent} {kind}s sent, {result.failed} failed")
+    if result.failed:
+        sys.exit(1)
 
 
 DEMO_ADMIN = "demo@sekretariatet.example.no"
@@ -244,23 +280,27 @@ def demo_command(national: bool) -> None:
         return
     root = Path(__file__).resolve().parents[1]
     result = load_file(root / "questionnaires" / "kvalitetskommune-2009.yaml")
-    publish(db, result)
+    publish_questionnaire(db, operator(), result)
     existing = [r for r in list_rounds(db) if r.name == "Demo 2009" and r.is_open()]
-    round_ = existing[0] if existing else create_round(db, "kvalitetskommune-2009", "Demo 2009")
+    round_ = (
+        existing[0]
+        if existing
+        else create_round(db, operator(), "kvalitetskommune-2009", "Demo 2009")
+    )
     if not list_invitations(db, round_.id):
-        roles = [r.code for r in result.questionnaire.roles]  # type: ignore[union-attr]
-        people = read_invitation_list(
-            (root / "docs" / "examples" / "demo-people.csv").read_bytes(), roles
+        invite(
+            db, operator(), round_.id, (root / "docs" / "examples" / "demo-people.csv").read_bytes()
         )
-        add_invitations(db, round_.id, people)
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = current_app.config["BASE_URL"]
     click.echo(f"Demo round {round_.id} ({round_.name}); personal links:")
     for inv in list_invitations(db, round_.id)[:4]:
-        click.echo(f"  {inv.role:<14} {base}/s/{inv.token}")
-    if not db.execute("SELECT 1 FROM users WHERE email = ?", [DEMO_ADMIN]).fetchone():
+        click.echo(f"  {inv.role:<14} {personal_link(base, inv.token)}")
+    if not has_account(db, DEMO_ADMIN):
         password = secrets.token_urlsafe(12)  # printed once; never a default password
-        add_user(db, DEMO_ADMIN, password, "admin")
-        click.echo(f"Secretariat: {base}/sekretariat/ as {DEMO_ADMIN}, password {password}")
+        add_account(db, operator(), DEMO_ADMIN, password, "admin")
+        click.echo(
+            f"Secretariat: {check_base_url(base)}/sekretariat/ as {DEMO_ADMIN}, password {password}"
+        )
 
 
 @click.command("import-responses", help="Import responses (paper forms) from a CSV file.")
@@ -268,12 +308,8 @@ def demo_command(national: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @storage_command
 def import_command(round_id: int, path: str) -> None:
-    db = _db()
-    round_, questionnaire = _round_and_questionnaire(db, round_id)
-    respondents = None if round_.anonymous else respondents_of(db, round_id)
     with _all_or_nothing(path, "nothing was imported"):
-        imported = read_responses(Path(path).read_bytes(), questionnaire, respondents=respondents)
-    count = import_responses(db, questionnaire, round_id, imported)
+        count = import_responses(_db(), operator(), round_id, _read(path))
     click.echo(f"imported {count} responses into round {round_id}")
 
 
@@ -285,22 +321,16 @@ def import_command(round_id: int, path: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
 @storage_command
 def export_command(round_id: int, fmt: str, output: str | None) -> None:
-    db = _db()
-    round_, questionnaire = _round_and_questionnaire(db, round_id)
-    responses = submitted_responses(db, questionnaire, round_id)
-    if fmt == "xlsx":
-        if output is None:
-            raise click.UsageError("an Excel workbook needs a file: add -o FILE.xlsx")
-        write_workbook(questionnaire, responses, output, identity=not round_.anonymous)
-        click.echo(f"wrote {len(responses)} responses to {output}", err=True)
-        return
-    table = export_table(questionnaire, responses, identity=not round_.anonymous)
+    export = export_responses
     if output is None:
-        csv.writer(sys.stdout, lineterminator="\n").writerows(table)
+        if fmt == "xlsx":
+            raise click.UsageError("an Excel workbook needs a file: add -o FILE.xlsx")
+        export(_db(), operator(), round_id, fmt, sys.stdout.buffer, excel=False)
+        sys.stdout.buffer.flush()
         return
-    with open(output, "w", encoding="utf-8-sig", newline="") as file:
-        csv.writer(file).writerows(table)
-    click.echo(f"wrote {len(table) - 1} responses to {output}", err=True)
+    with open(output, "wb") as file:
+        count = export(_db(), operator(), round_id, fmt, file)
+    click.echo(f"wrote {count} responses to {output}", err=True)
 
 
 @click.command("scores", help="Print item and index scores per group, with suppression.")
@@ -346,23 +376,15 @@ def _dimensions(by: str) -> list[str]:
 @storage_command
 def report_command(round_id: int, output: str, by: str, earlier_id: int | None) -> None:
     # imported here: WeasyPrint takes a while to load and only this command needs it
-    from survey.report.content import ReportError, build_report
     from survey.report.render import render_html, render_pdf
 
-    db = _db()
-    results = round_results(db, round_id)
-    earlier = round_results(db, earlier_id) if earlier_id is not None else None
-    try:
-        measures = measures_of_round(db, earlier_id) if earlier_id is not None else ()
-        report = build_report(results, _dimensions(by), earlier, measures=measures)
-    except ReportError as error:
-        raise click.ClickException(str(error)) from error
+    report = make_report(_db(), operator(), round_id, _dimensions(by), compare=earlier_id)
     html = render_html(report)
     if output.endswith((".html", ".htm")):
         Path(output).write_text(html, encoding="utf-8")
     else:
         Path(output).write_bytes(render_pdf(html))
-    click.echo(f"wrote the report of round {round_id} ({results.round.name}) to {output}", err=True)
+    click.echo(f"wrote the report of round {round_id} ({report.round_name}) to {output}", err=True)
 
 
 @click.command("backup", help="Copy the database to FILE while the survey keeps running.")
@@ -388,10 +410,7 @@ def user_group() -> None:
 @click.password_option(envvar="SURVEY_PASSWORD", help="At least 12 characters.")
 @storage_command
 def user_add_command(email: str, role: str, units: tuple[str, ...], password: str) -> None:
-    try:
-        account = add_user(_db(), email, password, role, units)
-    except PasswordProblem as problem:
-        raise click.ClickException(str(problem)) from problem
+    account = add_account(_db(), operator(), email, password, role, units)
     where = f" for {', '.join(account.units)}" if account.units else ""
     click.echo(f"added {account.email} as {account.role}{where}")
 
@@ -405,6 +424,7 @@ COMMANDS = (
     round_group,
     invite_command,
     links_command,
+    send_command,
     demo_command,
     import_command,
     export_command,

@@ -13,6 +13,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from survey.errors import InvalidInput
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 
@@ -37,12 +39,13 @@ class RowProblem:
         return f"row {self.row}, column {self.column}: {self.message}"
 
 
-class CsvProblems(Exception):
+class CsvProblems(InvalidInput):
     """Raised with every problem in the file; nothing from it may be stored."""
 
+    problems: list[RowProblem]
+
     def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems) or "invalid file")
+        super().__init__("\n".join(str(p) for p in problems) or "invalid file", problems)
 
 
 def whole_file(message: str) -> CsvProblems:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import csv
 import difflib
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from survey.addresses import email_problem
 from survey.csvfile import (
     MAX_BYTES,
     MAX_ROWS,
@@ -46,10 +46,6 @@ __all__ = [
 ]
 
 REQUIRED = ("name", "email", "role", "unit")
-_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"  # letters (æøå too) and digits, inner '-' or '_'
-_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
-_SPACE = re.compile(r"\s")
-_LOCAL = re.compile(r"[^\s@\"(),:;<>\[\]\\]+")
 
 
 @dataclass(frozen=True)
@@ -86,30 +82,6 @@ def read_invitation_list(
     if checker.problems:
         raise InvitationListError(checker.sorted_problems())
     return people
-
-
-def _email_problem(email: str) -> str | None:
-    """Why ``email`` (already stripped) cannot be an address, or None if it looks like one.
-
-    Deliberately simple: one '@', something before it, a dotted domain of letters, digits
-    and hyphens, nothing a person would not type. Whether the mailbox exists is for the mail
-    server to say; this catches the slips of typing and copying: a missing or doubled '@',
-    ``Kari <kari@ex.no>``, two addresses in one cell, a missing dot, a trailing dot."""
-    if _SPACE.search(email):
-        return "it contains a space"
-    if not email.isprintable():
-        return "it contains an invisible character"
-    count = email.count("@")
-    if count != 1:
-        return "it has no '@'" if count == 0 else f"it has {count} '@'"
-    local, domain = email.split("@")
-    if not local:
-        return "nothing before the '@'"
-    if "." not in domain:
-        return f"no dot in the domain '{domain}'"
-    if not _LOCAL.fullmatch(local) or not _DOMAIN.fullmatch(domain):
-        return "not a valid email address"
-    return None
 
 
 class _Checker:
@@ -209,7 +181,7 @@ class _Checker:
             self.add(row, index, "email", "email is empty")
             return None
         email = raw.lower()
-        problem = _email_problem(email)
+        problem = email_problem(email)
         if problem is not None:
             self.add(row, index, "email", f"invalid email '{raw}': {problem}")
             return None

@@ -30,10 +30,12 @@ from pathlib import Path
 from secrets import token_hex
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
-from urllib.parse import urlsplit
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
+
+from survey.addresses import deliverable, personal_link
+from survey.errors import Conflict, InvalidInput, Unavailable
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -97,9 +99,6 @@ _NOT_ALLOWED = {
 )
 _EXAMPLE_LINK = "https://eksempel.invalid/s/EKSEMPELTOKEN"
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
-_LOCAL_PART = re.compile(r"[!#$%&'*+\-/=?^_`{|}~.0-9A-Za-z]+")
-_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"  # letters (æøå too) and digits, inner '-' or '_'
-_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
 
 _env = SandboxedEnvironment(
     autoescape=False,  # plain-text mail: HTML escaping would show "&amp;" to respondents
@@ -111,12 +110,13 @@ _env = SandboxedEnvironment(
 _env.globals.clear()  # no range(), lipsum(), dict(), cycler ... : nothing to call or reach into
 
 
-class MailTemplateError(ValueError):
+class MailTemplateError(InvalidInput, ValueError):
     """A template that cannot be used; the message says where and how to fix it."""
 
 
-class MailError(Exception):
-    """A message could not be sent, or the mail settings are wrong."""
+class MailError(Unavailable):
+    """A message could not be sent, or the mail settings are wrong: nothing the person who
+    asked can fix by changing their input, so the edges show it as "not available now"."""
 
 
 def one_line(text: str) -> str:
@@ -144,15 +144,6 @@ def template_variables(
         "closes_on": norwegian_date(closes_on) if closes_on else "",
         "link": link,
     }
-
-
-def personal_link(base_url: str, token: str) -> str:
-    """The respondent's own address; ``base_url`` comes from configuration, so it is checked
-    here rather than trusted to look like a web address."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or one_line(base_url) != base_url:
-        raise MailError(f"BASE_URL {base_url!r} is not a web address like https://example.no")
-    return f"{base_url.rstrip('/')}/s/{token}"
 
 
 class MailTemplate:
@@ -235,13 +226,12 @@ def default_template(kind: str) -> tuple[str, str]:
 
 def compose(*, sender: str, name: str, email: str, subject: str, body: str) -> EmailMessage:
     """One message to one person. ``name`` and ``subject`` are reduced to one line; an
-    address that could not be delivered as written raises ValueError."""
-    local, at, domain = email.strip().rpartition("@")
-    if not at or not _LOCAL_PART.fullmatch(local) or not _DOMAIN.fullmatch(domain):
-        raise ValueError(f"'{email}' is not an address the mail server can deliver to")
+    address that could not be delivered as written raises InvalidInput (the same rule the
+    invitation list was checked by, so that happens only to addresses stored before it)."""
+    local, domain = deliverable(email)
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = sender
-    message["To"] = Address(one_line(name), local, domain.encode("idna").decode("ascii"))
+    message["To"] = Address(one_line(name), local, domain)
     message["Subject"] = one_line(subject)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(
@@ -484,25 +474,24 @@ def send_round_mail(
 
     One refused address is recorded with its error and the batch goes on; since only
     successful invitations count as sent, running it again retries exactly the failures.
-    Raises, before sending anything, StorageError when the round or its template is unusable
-    or another batch for the round is being sent, and MailError when ``base_url`` is not a
-    web address."""
+    Raises, before sending anything, Conflict or InvalidInput when the round or its template
+    is unusable or another batch for the round is being sent, or ``base_url`` is not a web
+    address."""
     # Imported here: storage.mailings checks templates with this module, and the core must
     # not depend on storage when it is imported.
-    from survey.storage.db import StorageError
     from survey.storage.mailings import mail_batch, mail_template, recipients, record_sent
     from survey.storage.questionnaires import questionnaire_of_version
     from survey.storage.rounds import get_round
 
     round_ = get_round(db, round_id)
     if round_.anonymous:
-        raise StorageError(f"round {round_id} is anonymous: it has no invitations to mail")
+        raise Conflict(f"round {round_id} is anonymous: it has no invitations to mail")
     if not round_.is_open():
-        raise StorageError(f"round {round_id} is closed; reopen it before sending {kind}s")
+        raise Conflict(f"round {round_id} is closed; reopen it before sending {kind}s")
     try:
         template = MailTemplate(*mail_template(db, round_id, kind))
     except MailTemplateError as error:
-        raise StorageError(f"the {kind} template of round {round_id}: {error}") from None
+        raise InvalidInput(f"the {kind} template of round {round_id}: {error}") from None
     title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)
     personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
     sent, errors = 0, []
@@ -526,7 +515,7 @@ def send_round_mail(
                         body=body,
                     )
                 )
-            except (MailError, ValueError) as error:
+            except (MailError, MailTemplateError, InvalidInput) as error:
                 record_sent(
                     db, invitation.id, kind, str(error) or type(error).__name__, claim=claim
                 )

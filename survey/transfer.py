@@ -18,6 +18,7 @@ from survey.bulk import paused_gc
 from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
 from survey.questionnaire.answers import Answer, Messages, ParseError, check_answers, parse_answer
 from survey.questionnaire.model import Question, Questionnaire
+from survey.questionnaire.visibility import stated_role
 
 IDENTITY = ("token", "email")
 CONTEXT = ("role", "unit")
@@ -236,11 +237,10 @@ class _RowReader:
                     likert_cells[answer_id, raw] = answer
             if answer is not None:
                 answers[answer_id] = answer  # type: ignore[assignment]
-        stated = answers.get(questionnaire.role_question_id or "")
-        role = (
-            stated.value
-            if stated is not None and isinstance(stated.value, str)
-            else (respondent.role if respondent else cells.get("role") or None)
+        role = stated_role(
+            questionnaire,
+            {answer_id: answer.value for answer_id, answer in answers.items()},
+            respondent.role if respondent else cells.get("role") or None,
         )
         for error in check_answers(questionnaire, role, answers):
             if error.answer_id in unparsed:

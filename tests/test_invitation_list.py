@@ -131,12 +131,22 @@ def test_crlf_line_endings_from_windows():
         "kari.nordmann+svar@post.bomlo.kommune.no",
         "o'brien@ex.no",
         "ola_h@my-domain.co.uk",
-        "åse@bø.kommune.no",
+        "ase@bø.kommune.no",
         "123@ex.no",
     ],
 )
 def test_emails_that_are_accepted(email: str):
     assert read(f"name,email,role,unit\nKari,{email},annet,U\n")[0].email == email
+
+
+def test_a_letter_the_mail_server_cannot_deliver_is_refused_in_the_list_not_when_sending():
+    with pytest.raises(InvitationListError) as refused:
+        read("name,email,role,unit\nKåre,kåre@kommune.no,annet,U\n")
+    assert [str(p) for p in refused.value.problems] == [
+        "row 2, column email: invalid email 'kåre@kommune.no': a letter such as æ, ø or å "
+        "before the '@' cannot be delivered by most mail servers; use the address as the "
+        "person's mail system writes it"
+    ]
 
 
 # --- header problems ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import sqlite_utils
 from aiosmtpd.controller import Controller
 from jinja2.sandbox import SecurityError
 
+from survey.errors import Conflict, InvalidInput
 from survey.invitations import Person
 from survey.mail import (
     MailError,
@@ -36,7 +37,7 @@ from survey.mail import (
     send_round_mail,
 )
 from survey.questionnaire import load_file
-from survey.storage import StorageError, open_database
+from survey.storage import open_database
 from survey.storage.invitations import Invitation, add_invitations
 from survey.storage.mailings import (
     invitation_statuses,
@@ -365,7 +366,7 @@ def test_round_template_is_stored_and_used(round_, smtp):
     ],
 )
 def test_unusable_template_is_refused_with_a_reason(round_, subject, body, message):
-    with pytest.raises(StorageError, match="the invitation e-mail cannot be used") as refused:
+    with pytest.raises(InvalidInput, match="the invitation e-mail cannot be used") as refused:
         set_mail_template(round_.db, round_.id, "invitation", subject, body)
 
     assert message in str(refused.value)
@@ -383,7 +384,7 @@ def test_unusable_template_is_refused_with_a_reason(round_, subject, body, messa
     ],
 )
 def test_sandbox_escape_is_refused(round_, escape):
-    with pytest.raises(StorageError, match=r"mail templates cannot use|is not a variable"):
+    with pytest.raises(InvalidInput, match=r"mail templates cannot use|is not a variable"):
         set_mail_template(round_.db, round_.id, "reminder", "Hei", f"{escape}\n{{{{ link }}}}")
 
 
@@ -403,7 +404,7 @@ def test_template_stored_around_the_check_stops_the_batch_before_any_mail(round_
         [round_.id, "invitation", "Hei", "{{ ''.__class__.__mro__ }} {{ link }}"],
     )
 
-    with pytest.raises(StorageError, match=r"mail templates cannot use '\.'"):
+    with pytest.raises(InvalidInput, match=r"mail templates cannot use '\.'"):
         send(round_, "invitation", smtp)
     assert smtp.collector.take() == []
 
@@ -448,7 +449,7 @@ def test_unicode_domain_is_sent_in_its_ascii_form():
 
 @pytest.mark.parametrize("address", ["kari", "kåri@a.example", "kari@", "kari@a b.example"])
 def test_undeliverable_address_is_refused(address):
-    with pytest.raises(ValueError, match="is not an address the mail server can deliver to"):
+    with pytest.raises(InvalidInput, match="is not an address the mail server can deliver to"):
         compose(sender=SENDER, name="Kari", email=address, subject="S", body="")
 
 
@@ -516,13 +517,13 @@ def test_wrong_mail_settings_are_refused(tmp_path, config, message):
 def test_closed_round_sends_nothing(round_, smtp):
     close_round(round_.db, round_.id)
 
-    with pytest.raises(StorageError, match="is closed; reopen it"):
+    with pytest.raises(Conflict, match="is closed; reopen it"):
         send(round_, "invitation", smtp)
     assert smtp.collector.take() == []
 
 
 def test_wrong_base_url_sends_nothing(round_, smtp):
-    with pytest.raises(MailError, match="is not a web address"):
+    with pytest.raises(InvalidInput, match="is not a web address"):
         send_round_mail(round_.db, round_.id, "invitation", "127.0.0.1:5000", smtp.mailer())
     assert recipients(round_.db, round_.id, "invitation") == round_.invitations
 
@@ -548,7 +549,7 @@ def test_template_error_names_the_line():
 
 
 def test_unknown_kind_is_refused(round_):
-    with pytest.raises(StorageError, match="unknown kind of mail 'thanks'"):
+    with pytest.raises(InvalidInput, match="unknown kind of mail 'thanks'"):
         recipients(round_.db, round_.id, "thanks")
 
 
@@ -589,7 +590,7 @@ def test_two_batches_at_once_mail_nobody_twice(round_, smtp, tmp_path, kind):
         assert held.holding.wait(TIMEOUT)
         other = open_database(tmp_path / "survey.sqlite3")  # another worker's connection
         try:
-            with pytest.raises(StorageError, match=f"{kind}s for round {round_.id} are being"):
+            with pytest.raises(Conflict, match=f"{kind}s for round {round_.id} are being"):
                 send_round_mail(other, round_.id, kind, BASE_URL, smtp.mailer())
         finally:
             other.conn.close()
@@ -623,7 +624,7 @@ def test_a_fresh_batch_of_another_process_is_respected(round_, smtp):
         [round_.id, now, now],
     )
 
-    with pytest.raises(StorageError, match=r"reminders for round \d+ are being sent"):
+    with pytest.raises(Conflict, match=r"reminders for round \d+ are being sent"):
         send(round_, "invitation", smtp)
     assert smtp.collector.take() == []
     assert set(invitation_statuses(round_.db, round_.id).values()) == {"not sent"}
@@ -636,7 +637,7 @@ def test_a_batch_whose_claim_was_taken_over_stops_and_leaves_the_new_claim(round
     def first_batch() -> None:
         try:
             send_round_mail(round_.db, round_.id, "invitation", BASE_URL, held)
-        except StorageError as error:
+        except Conflict as error:
             outcome.append(error)
 
     worker = threading.Thread(target=first_batch)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from survey.errors import InvalidInput
+
 Severity = Literal["error", "warning"]
 
 
@@ -41,10 +43,11 @@ def warning(position: Position, message: str, hint: str = "") -> Problem:
     return Problem(position, "warning", message, hint)
 
 
-class QuestionnaireError(Exception):
+class QuestionnaireError(InvalidInput):
     """Raised when a questionnaire with errors is asked to become a model."""
 
+    problems: list[Problem]
+
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        super().__init__("\n".join(str(p) for p in errors) or "invalid questionnaire")
+        super().__init__("\n".join(str(p) for p in errors) or "invalid questionnaire", problems)

@@ -13,6 +13,7 @@ from datetime import date
 
 import pandas as pd
 
+from survey.errors import InvalidInput
 from survey.questionnaire.model import (
     CHOICE_TYPES,
     LIKERT_TYPES,
@@ -206,7 +207,7 @@ class Report:
     measures: tuple[MeasureRow, ...] = ()
 
 
-class ReportError(ValueError):
+class ReportError(InvalidInput, ValueError):
     """A report that cannot be made as asked (e.g. comparing different questionnaires)."""
 
 

@@ -1,5 +1,5 @@
 """Storage: one SQLite file through sqlite-utils, a thin layer around the core."""
 
-from survey.storage.db import StorageError, open_database
+from survey.storage.db import open_database
 
-__all__ = ["StorageError", "open_database"]
+__all__ = ["open_database"]

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from survey.storage.db import StorageError
+from survey.errors import InvalidInput, Unavailable
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ def backup_database(
     """Copy the database open on ``source`` (whose file is ``live``) to ``target``."""
     target = Path(target)
     if target.resolve() == Path(live).resolve():
-        raise StorageError(f"{target} is the live database; choose another file for the backup")
+        raise InvalidInput(f"{target} is the live database; choose another file for the backup")
     if target.is_dir():
-        raise StorageError(f"{target} is a directory; give a file name for the backup")
+        raise InvalidInput(f"{target} is a directory; give a file name for the backup")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -43,7 +43,7 @@ def backup_database(
         source.backup(copy)  # all pages in one step: one consistent snapshot
         (check,) = copy.execute("PRAGMA integrity_check").fetchone()
         if check != "ok":
-            raise StorageError(f"the copy failed its integrity check ({check}); nothing written")
+            raise Unavailable(f"the copy failed its integrity check ({check}); nothing written")
         # A single self-contained file: no -wal beside it is needed to restore it.
         copy.execute("PRAGMA journal_mode = DELETE")
         responses, submitted = copy.execute(

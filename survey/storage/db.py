@@ -10,10 +10,6 @@ from pathlib import Path
 import sqlite_utils
 
 
-class StorageError(Exception):
-    """A problem the operator or secretariat can act on (unknown round, bad input)."""
-
-
 def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and by default migrate) the survey database.
 

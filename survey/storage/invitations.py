@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from survey.errors import Conflict
 from survey.invitations import InvitationListError, Person, RowProblem
-from survey.storage.db import StorageError
 from survey.storage.rounds import get_round
 from survey.tokens import new_token
 
@@ -38,7 +38,7 @@ def add_invitations(
     """Store every person or, if any cannot be stored, none of them."""
     round_ = get_round(db, round_id)
     if round_.anonymous:
-        raise StorageError(f"round {round_id} is anonymous: it has one open link, no invitations")
+        raise Conflict(f"round {round_id} is anonymous: it has one open link, no invitations")
     people = list(people)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with db.conn:

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from survey.errors import Conflict, InvalidInput
 from survey.mail import KINDS, MailTemplate, MailTemplateError, default_template
-from survey.storage.db import StorageError
 from survey.storage.invitations import Invitation
 from survey.storage.rounds import get_round
 
@@ -34,7 +34,7 @@ _ANSWERED = "EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id AND 
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise StorageError(f"unknown kind of mail '{kind}'; use one of {', '.join(KINDS)}")
+        raise InvalidInput(f"unknown kind of mail '{kind}'; use one of {', '.join(KINDS)}")
 
 
 def mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str]:
@@ -58,7 +58,7 @@ def set_mail_template(
     try:
         template = MailTemplate(subject, body)
     except MailTemplateError as error:
-        raise StorageError(f"the {kind} e-mail cannot be used: {error}") from None
+        raise InvalidInput(f"the {kind} e-mail cannot be used: {error}") from None
     with db.conn:
         db.execute(
             "INSERT INTO mail_templates (round_id, kind, subject, body) VALUES (?, ?, ?, ?) "
@@ -127,7 +127,7 @@ def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[
             "SELECT kind, started_at FROM mail_batches WHERE round_id = ?", [round_id]
         ).fetchone()
         if held:
-            raise StorageError(
+            raise Conflict(
                 f"{held[0]}s for round {round_id} are being sent (started {held[1]} UTC); "
                 "wait until that batch is done"
             )
@@ -154,7 +154,7 @@ def record_sent(
 ) -> None:
     """One attempt, recorded as soon as it is made, so a batch cut short by a crash is not
     sent again to those who already got it. With ``claim`` (inside ``mail_batch``) it also
-    keeps the batch's claim fresh, and raises StorageError once another batch has taken
+    keeps the batch's claim fresh, and raises Conflict once another batch has taken
     the round over: the attempt is recorded, and nothing more should be sent."""
     _check_kind(kind)
     now = _now().isoformat(timespec="seconds")
@@ -170,7 +170,7 @@ def record_sent(
             ).rowcount
         )
     if not held:
-        raise StorageError("another batch took over this round's mail; this one stops here")
+        raise Conflict("another batch took over this round's mail; this one stops here")
 
 
 def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
@@ -181,7 +181,7 @@ def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
         [round_id, email.strip().lower()],
     ).fetchone()
     if row is None:
-        raise StorageError(f"'{email}' is not invited in round {round_id}")
+        raise InvalidInput(f"'{email}' is not invited in round {round_id}")
     with db.conn:
         cursor = db.execute(
             "UPDATE mailings SET bounced = 1 WHERE id = (SELECT id FROM mailings "
@@ -189,7 +189,7 @@ def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
             [row[0]],
         )
     if cursor.rowcount == 0:
-        raise StorageError(f"nothing has been sent to '{email}' in round {round_id} yet")
+        raise Conflict(f"nothing has been sent to '{email}' in round {round_id} yet")
     return row[0]
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import sqlite_utils
 
-from survey.storage.db import StorageError
+from survey.errors import InvalidInput
 
 STATUSES = ("planlagt", "i gang", "gjennomført", "avbrutt")
 
@@ -43,7 +43,7 @@ def add_measure(
     created_by: str,
 ) -> Measure:
     if not what.strip() or not who.strip():
-        raise StorageError("a measure needs both what will be done and who is responsible")
+        raise InvalidInput("a measure needs both what will be done and who is responsible")
     with db.conn:
         cursor = db.execute(
             "INSERT INTO measures (round_id, unit, index_id, what, who, due, created_by, "
@@ -73,7 +73,7 @@ def add_measure(
 
 def set_status(db: sqlite_utils.Database, measure_id: int, status: str) -> None:
     if status not in STATUSES:
-        raise StorageError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+        raise InvalidInput(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
     with db.conn:
         db.execute("UPDATE measures SET status = ? WHERE id = ?", [status, measure_id])
 

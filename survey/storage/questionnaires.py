@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from survey.errors import Conflict, NotFound
 from survey.questionnaire import LoadResult, Questionnaire, QuestionnaireError, load_text
-from survey.storage.db import StorageError
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def publish(db: sqlite_utils.Database, result: LoadResult) -> PublishedVersion:
             [q.id, q.version, result.sha256],
         ).fetchone()
         if created and clash:
-            raise StorageError(
+            raise Conflict(
                 f"{q.id} version {q.version} is already published with different content; "
                 "raise 'version:' in the file to publish the change"
             )
@@ -68,10 +68,21 @@ def latest_version(db: sqlite_utils.Database, questionnaire_id: str) -> Publishe
         [questionnaire_id],
     ).fetchone()
     if row is None:
-        raise StorageError(
+        raise NotFound(
             f"no published questionnaire '{questionnaire_id}'; publish it with 'survey load FILE'"
         )
     return PublishedVersion(*row)
+
+
+def latest_versions(db: sqlite_utils.Database) -> list[PublishedVersion]:
+    """The newest version of every published questionnaire, by questionnaire id."""
+    rows = db.execute(
+        "SELECT id, questionnaire_id, version, sha256, file_name, published_at "
+        "FROM questionnaire_versions WHERE id IN "
+        "(SELECT max(id) FROM questionnaire_versions GROUP BY questionnaire_id) "
+        "ORDER BY questionnaire_id"
+    ).fetchall()
+    return [PublishedVersion(*row) for row in rows]
 
 
 def questionnaire_of_version(db: sqlite_utils.Database, version_id: int) -> Questionnaire:
@@ -82,7 +93,7 @@ def questionnaire_of_version(db: sqlite_utils.Database, version_id: int) -> Ques
         "SELECT sha256 FROM questionnaire_versions WHERE id = ?", [version_id]
     ).fetchone()
     if row is None:
-        raise StorageError(f"no questionnaire version {version_id}")
+        raise NotFound(f"no questionnaire version {version_id}")
     questionnaire = _models.get(row[0])
     if questionnaire is None:
         source, file_name = db.execute(

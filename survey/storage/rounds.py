@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import sqlite_utils
 
-from survey.storage.db import StorageError
+from survey.errors import NotFound
 from survey.storage.questionnaires import latest_version
 from survey.tokens import new_token
 
@@ -57,10 +57,7 @@ def create_round(
     closes_on: date | None = None,
     allow_changes: bool = True,
 ) -> Round:
-    if min_group_size < 1:
-        raise StorageError("the minimum group size must be at least 1")
-    if not name.strip():
-        raise StorageError("a round needs a name")
+    """Store a round; the rules on its settings are checked by ``operations.rounds``."""
     version = latest_version(db, questionnaire_id)
     with db.conn:
         cursor = db.execute(
@@ -83,7 +80,7 @@ def create_round(
 def get_round(db: sqlite_utils.Database, round_id: int) -> Round:
     row = db.execute(f"SELECT {_COLUMNS} FROM rounds WHERE id = ?", [round_id]).fetchone()
     if row is None:
-        raise StorageError(f"there is no round {round_id}; 'survey round list' shows them")
+        raise NotFound(f"there is no round {round_id}; 'survey round list' shows them")
     return _round(row)
 
 

@@ -16,7 +16,7 @@ from functools import cache
 import sqlite_utils
 
 from survey.accounts import ROLES, Account, hash_password, needs_rehash, verify_password
-from survey.storage.db import StorageError
+from survey.errors import Conflict, Forbidden, InvalidInput
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -38,10 +38,10 @@ def add_user(
 ) -> Account:
     email = email.strip().lower()
     if role not in ROLES:
-        raise StorageError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        raise InvalidInput(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     units = tuple(units)
     if role == "unit-leader" and not units:
-        raise StorageError("a unit leader needs at least one --unit")
+        raise InvalidInput("a unit leader needs at least one --unit")
     try:
         with db.conn:
             cursor = db.execute(
@@ -51,10 +51,14 @@ def add_user(
             )
     except Exception as error:
         if "UNIQUE" in str(error):
-            raise StorageError(f"there is already an account for {email}") from error
+            raise Conflict(f"there is already an account for {email}") from error
         raise
-    audit(db, "cli", "user added", f"{email} ({role})")
     return Account(cursor.lastrowid, email, role, units)
+
+
+def has_account(db: sqlite_utils.Database, email: str) -> bool:
+    row = db.execute("SELECT 1 FROM users WHERE email = ?", [email.strip().lower()]).fetchone()
+    return row is not None
 
 
 def get_account(db: sqlite_utils.Database, account_id: int) -> Account | None:
@@ -64,7 +68,7 @@ def get_account(db: sqlite_utils.Database, account_id: int) -> Account | None:
     return Account(row[0], row[1], row[2], tuple(json.loads(row[3]))) if row else None
 
 
-class SignInRefused(Exception):
+class SignInRefused(Forbidden):
     def __init__(self, locked: bool):
         super().__init__("locked" if locked else "wrong e-mail or password")
         self.locked = locked

@@ -1,5 +1,10 @@
 """Error pages in bokmål: one handler per kind of failure picks the status and the page.
 
+Every ``SurveyError`` is translated here, once, by its kind (``survey.errors``): not found
+404, conflict 409, invalid input 422, forbidden 403, unavailable 503. Views let them pass
+unless they can do better, such as showing a form again with its problems. Werkzeug's own
+400, 403, 405 and 500 pages are replaced by bokmål ones too.
+
 A database that cannot be written right now (read-only, disk full, locked for too long) is
 a temporary problem for the respondent: 503 and a "try again" page, never a stack trace.
 The respondent blueprint catches it earlier when it can, to keep a page's answers in the
@@ -10,9 +15,17 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask, current_app, render_template, request
-from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from flask import Flask, current_app, render_template, request, url_for
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
+from survey.errors import SurveyError, Unavailable
 from survey.web.security import TooManyFailures
 
 RETRY_AFTER = 30  # seconds a respondent is asked to wait when the database is unavailable
@@ -68,7 +81,39 @@ def unavailable_page() -> str:
     return render_template("respond/unavailable.html", retry=request.method == "GET")
 
 
+# Werkzeug's statuses that a user can cause, in bokmål: (title, what to do).
+HTTP_PAGES = {
+    400: ("Forespørselen kunne ikke leses", "Gå tilbake, last inn siden på nytt og prøv igjen."),
+    403: ("Ingen tilgang", "Kontoen din har ikke tilgang til dette."),
+    405: ("Ikke tillatt", "Siden kan ikke brukes på denne måten."),
+    500: ("Noe gikk galt hos oss", "Feilen er logget. Prøv igjen senere."),
+}
+
+
+def _error_page(title: str, message: str) -> str:
+    back = url_for("secretariat.rounds") if request.path.startswith("/sekretariat/") else None
+    return render_template("error.html", title=title, message=message, back=back)
+
+
+def _survey_error(exc: SurveyError) -> tuple[str, int, dict[str, str]]:
+    headers = {"Retry-After": str(RETRY_AFTER)} if isinstance(exc, Unavailable) else {}
+    if isinstance(exc, Unavailable):
+        current_app.logger.warning("%s %s: %s", request.method, request.path, exc.message)
+    return _error_page(exc.title_nb, exc.message_nb), exc.status, headers
+
+
+def _http_error(exc: BadRequest | Forbidden | MethodNotAllowed | InternalServerError) -> tuple:
+    status = exc.code or 500
+    title, message = HTTP_PAGES[status]
+    headers = dict(exc.get_headers()) if isinstance(exc, MethodNotAllowed) else {}
+    headers.pop("Content-Type", None)
+    return _error_page(title, message), status, headers
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(SurveyError, _survey_error)
+    for kind in (BadRequest, Forbidden, MethodNotAllowed, InternalServerError):
+        app.register_error_handler(kind, _http_error)
     app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(TooManyFailures, _too_many)

@@ -1,20 +1,17 @@
 """Running a round in the browser: publish a questionnaire, create a round, invite people.
 
-Admins only. Each view does what the matching CLI command does, through the same core and
-storage functions, and shows the same problems (the linter's, the invitation list's) so
-nothing is possible in one place and refused in the other.
+Admins only. Each view calls the operation the matching CLI command calls
+(``survey.operations``) and shows the same problems (the linter's, the invitation list's),
+so nothing is possible in one place and refused in the other. Errors other than a form's
+own problems go to the one handler in ``web.errors``.
 """
 
 from __future__ import annotations
-
-import csv
-import io
 
 from flask import (
     Blueprint,
     abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
@@ -32,27 +29,23 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Optional
 
 from survey.accounts import Account
-from survey.csvfile import CsvProblems, whole_file
-from survey.invitations import read_invitation_list
-from survey.mail import MailError, mailer_from_config, send_round_mail
+from survey.csvfile import CsvProblems
+from survey.errors import Conflict, InvalidInput
+from survey.mail import mailer_from_config
+from survey.operations import mail as mailing
+from survey.operations.invitations import invite
+from survey.operations.questionnaires import publish_questionnaire
+from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, create_round
 from survey.questionnaire import load_text
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import in_audience
-from survey.storage import StorageError
-from survey.storage.invitations import add_invitations, invited_emails, list_invitations
-from survey.storage.mailings import (
-    invitation_statuses,
-    mail_template,
-    mark_bounced,
-    recipients,
-    set_mail_template,
-)
-from survey.storage.questionnaires import publish, questionnaire_of_version
-from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, create_round, get_round
-from survey.storage.users import audit
+from survey.storage.invitations import list_invitations
+from survey.storage.mailings import invitation_statuses, mail_template, recipients
+from survey.storage.questionnaires import latest_versions, questionnaire_of_version
+from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
 from survey.web.auth import SignOutForm, current_account, requires
 from survey.web.database import get_db
 
@@ -61,6 +54,12 @@ bp = Blueprint("manage", __name__, url_prefix="/sekretariat")
 
 def _admin(account: Account) -> bool:
     return account.may_manage()
+
+
+def _actor() -> Account:
+    account = current_account()
+    assert account is not None  # guaranteed by @requires
+    return account
 
 
 def _page(template: str, status: int = 200, **context: object) -> tuple[str, int]:
@@ -79,7 +78,8 @@ class RoundForm(FlaskForm):
     min_group_size = IntegerField(
         "Minste gruppestørrelse",
         default=DEFAULT_MIN_GROUP_SIZE,
-        validators=[NumberRange(min=3, max=100, message="Velg et tall fra 3 til 100.")],
+        # the range is the operation's rule (operations.rounds); the browser only hints it
+        render_kw={"min": MIN_GROUP_SIZE_RANGE[0], "max": MIN_GROUP_SIZE_RANGE[1]},
     )
     closes_on = DateField("Siste svardag", validators=[Optional()])
 
@@ -103,16 +103,10 @@ def upload_questionnaire() -> Response | tuple[str, int]:
             "secretariat/upload.html", 422, form=form, result=result, lines=_annotated(result)
         )
     try:
-        version = publish(get_db(), result)
-    except StorageError as problem:
-        form.file.errors = [str(problem)]
-        return _page("secretariat/upload.html", 422, form=form, result=None, lines=[])
-    audit(
-        get_db(),
-        current_account().email,  # type: ignore[union-attr]
-        "questionnaire published" if version.created else "questionnaire re-uploaded",
-        f"{version.questionnaire_id} version {version.version} ({version.sha256[:12]})",
-    )
+        version = publish_questionnaire(get_db(), _actor(), result)
+    except Conflict as problem:
+        form.file.errors = [problem.message]
+        return _page("secretariat/upload.html", 409, form=form, result=None, lines=[])
     return redirect(url_for("manage.preview", version_id=version.id))
 
 
@@ -130,10 +124,7 @@ def _annotated(result) -> list[tuple[int, str, list]]:
 @bp.route("/sporreskjema/<int:version_id>")
 @requires(_admin)
 def preview(version_id: int) -> tuple[str, int]:
-    try:
-        questionnaire = questionnaire_of_version(get_db(), version_id)
-    except StorageError:
-        abort(404)
+    questionnaire = questionnaire_of_version(get_db(), version_id)
     role = request.args.get("rolle") or None
     if role is not None and questionnaire.role(role) is None:
         abort(404)
@@ -164,25 +155,28 @@ def _who_sees_what(questionnaire: Questionnaire) -> list[tuple]:
 @requires(_admin)
 def new_round() -> Response | tuple[str, int]:
     db = get_db()
-    published = db.execute(
-        "SELECT questionnaire_id, max(id) FROM questionnaire_versions GROUP BY questionnaire_id"
-    ).fetchall()
     form = RoundForm()
     form.questionnaire.choices = [
-        SelectChoice(qid, str(questionnaire_of_version(db, version_id).title))
-        for qid, version_id in published
+        SelectChoice(version.questionnaire_id, str(questionnaire_of_version(db, version.id).title))
+        for version in latest_versions(db)
     ]
     if not form.validate_on_submit():
         return _page("secretariat/new_round.html", 422 if form.errors else 200, form=form)
-    round_ = create_round(
-        db,
-        form.questionnaire.data or "",
-        form.name.data or "",
-        anonymous=bool(form.anonymous.data),
-        min_group_size=int(form.min_group_size.data or DEFAULT_MIN_GROUP_SIZE),
-        closes_on=form.closes_on.data,
-    )
-    audit(db, current_account().email, "round created", f"round {round_.id}: {round_.name}")  # type: ignore[union-attr]
+    try:
+        round_ = create_round(
+            db,
+            _actor(),
+            form.questionnaire.data or "",
+            form.name.data or "",
+            anonymous=bool(form.anonymous.data),
+            min_group_size=int(form.min_group_size.data or DEFAULT_MIN_GROUP_SIZE),
+            closes_on=form.closes_on.data,
+        )
+    except InvalidInput as problem:
+        if problem.field not in form:
+            raise
+        form[problem.field].errors = [problem.message_nb]
+        return _page("secretariat/new_round.html", 422, form=form)
     return redirect(url_for("manage.invitations", round_id=round_.id))
 
 
@@ -191,28 +185,14 @@ def new_round() -> Response | tuple[str, int]:
 def invitations(round_id: int) -> Response | tuple[str, int]:
     db = get_db()
     round_ = get_round(db, round_id)
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     form = UploadForm()
     problems: list = []
     if form.validate_on_submit() and not round_.anonymous:
-        upload = form.file.data
         try:
-            data = _as_csv(upload.read(), upload.filename or "")
-            people = read_invitation_list(
-                data,
-                [role.code for role in questionnaire.roles],
-                existing_emails=invited_emails(db, round_id),
-            )
-            add_invitations(db, round_id, people)
+            invite(db, _actor(), round_id, form.file.data.read())
         except CsvProblems as error:
             problems = error.problems
         else:
-            audit(
-                db,
-                current_account().email,  # type: ignore[union-attr]
-                "invitations added",
-                f"round {round_id}: {len(people)} people",
-            )
             return redirect(url_for("manage.invitations", round_id=round_id))
     status = 422 if problems or form.errors else 200
     statuses = invitation_statuses(db, round_id)
@@ -245,17 +225,9 @@ def send_mail(round_id: int, kind: str) -> Response:
     answered, from the round's templates; each outcome is recorded as it happens."""
     if not SendForm().validate_on_submit():
         abort(400)
-    db = get_db()
-    try:
-        mailer = mailer_from_config(current_app.config, instance_path=current_app.instance_path)
-        result = send_round_mail(db, round_id, kind, current_app.config["BASE_URL"], mailer)
-    except (MailError, StorageError) as problem:
-        abort(make_response(str(problem), 409))
-    audit(
-        db,
-        current_account().email,  # type: ignore[union-attr]
-        f"{kind}s sent",
-        f"round {round_id}: {result.sent} sent, {result.failed} failed",
+    mailer = mailer_from_config(current_app.config, instance_path=current_app.instance_path)
+    result = mailing.send_mail(
+        get_db(), _actor(), round_id, kind, current_app.config["BASE_URL"], mailer
     )
     return redirect(
         url_for("manage.invitations", round_id=round_id, sendt=f"{result.sent}/{result.failed}")
@@ -271,15 +243,11 @@ class BounceForm(FlaskForm):
 def bounced(round_id: int) -> Response:
     """Record a returned invitation (read from the sender's mailbox): no reminders to it,
     and its status says so, so the secretariat can find a better address."""
+    get_round(get_db(), round_id)
     form = BounceForm()
     if not form.validate_on_submit():
         abort(400)
-    db = get_db()
-    try:
-        mark_bounced(db, form.email.data or "", round_id)
-    except StorageError as problem:
-        abort(make_response(str(problem), 409))
-    audit(db, current_account().email, "bounce recorded", f"round {round_id}")  # type: ignore[union-attr]
+    mailing.record_bounce(get_db(), _actor(), round_id, form.email.data or "")
     return redirect(url_for("manage.invitations", round_id=round_id))
 
 
@@ -299,11 +267,12 @@ def mail_text(round_id: int, kind: str) -> Response | tuple[str, int]:
     problem = None
     if form.validate_on_submit():
         try:
-            set_mail_template(db, round_id, kind, form.subject.data or "", form.body.data or "")
-        except StorageError as error:
-            problem = str(error)
+            mailing.set_mail_text(
+                db, _actor(), round_id, kind, form.subject.data or "", form.body.data or ""
+            )
+        except InvalidInput as error:
+            problem = error.message
         else:
-            audit(db, current_account().email, f"{kind} text changed", f"round {round_id}")  # type: ignore[union-attr]
             return redirect(url_for("manage.invitations", round_id=round_id))
     elif request.method == "GET":
         form.subject.data, form.body.data = mail_template(db, round_id, kind)
@@ -311,21 +280,3 @@ def mail_text(round_id: int, kind: str) -> Response | tuple[str, int]:
     return _page(
         "secretariat/mail_text.html", status, round=round_, kind=kind, form=form, problem=problem
     )
-
-
-def _as_csv(data: bytes, filename: str) -> bytes:
-    """An .xlsx sheet as the CSV the invitation reader takes: the first sheet, row by row,
-    so its row numbers are the ones Excel shows."""
-    if not filename.lower().endswith(".xlsx"):
-        return data
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx
-        raise whole_file(f"the file could not be read as an Excel workbook ({error})") from error
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    for row in sheet.iter_rows(values_only=True):
-        writer.writerow(["" if cell is None else str(cell) for cell in row])
-    return out.getvalue().encode("utf-8")

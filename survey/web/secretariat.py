@@ -7,7 +7,6 @@ through the same scoring and suppression as the PDF report.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Callable
@@ -31,26 +30,23 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from survey.accounts import Account
+from survey.errors import Forbidden
+from survey.operations.access import require_follow_up
+from survey.operations.measures import add_measure, set_measure_status
+from survey.operations.responses import MEDIA_TYPES, export_responses
+from survey.operations.results import make_report, results_for
+from survey.operations.rounds import close_round, reopen_round
 from survey.report import ASSETS
 from survey.report.content import build_report
 from survey.scoring.breakdown import reading_order
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import likert_frame
 from survey.scoring.rates import response_rates
-from survey.spreadsheet import write_workbook
-from survey.storage.measures import (
-    STATUSES,
-    add_measure,
-    get_measure,
-    measures_of_round,
-    set_status,
-)
+from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.responses import submitted_responses
-from survey.storage.results import RoundResults, invited, round_results
-from survey.storage.rounds import close_round, get_round, list_rounds
+from survey.storage.results import RoundResults, answers_state, invited, submissions_per_day
+from survey.storage.rounds import get_round, list_rounds
 from survey.storage.users import audit, audit_entries
-from survey.transfer import export_table
 from survey.web import report_jobs
 from survey.web.auth import SignOutForm, current_account, requires
 from survey.web.database import get_db
@@ -100,17 +96,7 @@ def _unit_asked() -> str | None:
 
 
 def _results(round_id: int, unit: str | None) -> RoundResults:
-    results = round_results(get_db(), round_id)
-    if unit is None:
-        return results
-    return RoundResults(
-        results.round,
-        results.questionnaire,
-        [r for r in results.respondents if r[0].get("unit") == unit],
-        [i for i in results.invitations if i[0].get("unit") == unit],
-        results.first_answer,
-        results.last_answer,
-    )
+    return results_for(get_db(), _account(), round_id, unit)
 
 
 @bp.route("/")
@@ -193,12 +179,7 @@ def round_overview(round_id: int) -> str:
 
 def _answers_per_day(round_id: int, k: int) -> list[tuple[str, int | None]]:
     """Submitted responses per day; days with fewer than k show no count."""
-    rows = get_db().execute(
-        "SELECT submitted_on, count(*) FROM responses WHERE round_id = ? AND submitted = 1 "
-        "GROUP BY submitted_on ORDER BY submitted_on",
-        [round_id],
-    )
-    return [(day, n if n >= k else None) for day, n in rows]
+    return [(day, n if n >= k else None) for day, n in submissions_per_day(get_db(), round_id)]
 
 
 @bp.route("/runder/<int:round_id>/rapport")
@@ -207,7 +188,7 @@ def report_preview(round_id: int) -> str:
     from survey.report.render import render_html  # WeasyPrint loads slowly: only when needed
 
     unit = _unit_asked()
-    report = build_report(_results(round_id, unit), _by())
+    report = make_report(get_db(), _account(), round_id, _by(), unit=unit)
     html = render_html(report)
     for name in ("report.css", "charts.css"):
         html = html.replace(
@@ -249,6 +230,7 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
 @requires(_reader)
 def report_retry(round_id: int) -> Response:
     """After a failed rendering: clear the failure and try again."""
+    get_round(get_db(), round_id)  # 404 before anything else for a round that does not exist
     if not ActionForm().validate_on_submit():
         abort(400)
     unit = _unit_asked()
@@ -273,16 +255,7 @@ def _renderer(results: RoundResults, by: list[str]) -> Callable[[], bytes]:
 def _fingerprint(round_id: int, by: list[str], unit: str | None) -> str:
     """Changes whenever an answer of the round is added, changed or removed, so a cached
     PDF is served only while it is still true."""
-    state = (
-        get_db()
-        .execute(
-            "SELECT count(DISTINCT r.id), max(r.id), count(a.item), total(a.number), "
-            "total(length(a.text)), group_concat(DISTINCT r.submitted_on) FROM responses r "
-            "LEFT JOIN answers a ON a.response_id = r.id WHERE r.round_id = ? AND r.submitted = 1",
-            [round_id],
-        )
-        .fetchone()
-    )
+    state = answers_state(get_db(), round_id)
     key = repr((round_id, by, unit, state, _template_version()))
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
@@ -325,29 +298,25 @@ def reopen(round_id: int) -> Response:
 def _open_or_close(round_id: int, *, reopen: bool) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    get_round(get_db(), round_id)
-    close_round(get_db(), round_id, reopen=reopen)
-    audit(
-        get_db(),
-        _account().email,
-        "round reopened" if reopen else "round closed",
-        f"round {round_id}",
-    )
+    (reopen_round if reopen else close_round)(get_db(), _account(), round_id)
     return redirect(url_for("secretariat.round_overview", round_id=round_id))
 
 
 def _may_follow_up(account: Account, unit: str) -> bool:
-    """Measures are the unit's own business: its leader's, or an admin's."""
-    return account.may_manage() or (account.role == "unit-leader" and unit in account.units)
+    try:
+        require_follow_up(account, unit)
+    except Forbidden:
+        return False
+    return True
 
 
 @bp.route("/runder/<int:round_id>/tiltak", methods=["POST"])
 @requires(_reader)
 def add_follow_up(round_id: int) -> Response:
-    unit = _unit_asked()
-    if unit is None or not _may_follow_up(_account(), unit):
-        abort(403)
     round_ = get_round(get_db(), round_id)
+    unit = _unit_asked()
+    if unit is None:
+        abort(403)
     form = MeasureForm()
     form.index.choices = [
         SelectChoice(index.id, str(index.label))
@@ -357,30 +326,24 @@ def add_follow_up(round_id: int) -> Response:
         abort(400)
     add_measure(
         get_db(),
+        _account(),
         round_id,
         unit,
         form.index.data or "",
         form.what.data or "",
         form.who.data or "",
         form.due.data,
-        _account().email,
     )
-    audit(get_db(), _account().email, "measure added", f"round {round_id}, {unit}")
     return redirect(url_for("secretariat.round_overview", round_id=round_id, enhet=unit))
 
 
 @bp.route("/tiltak/<int:measure_id>/status", methods=["POST"])
 @requires(_reader)
 def follow_up_status(measure_id: int) -> Response:
-    measure = get_measure(get_db(), measure_id)
-    if measure is None:
-        abort(404)
-    if not _may_follow_up(_account(), measure.unit):
-        abort(403)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    set_status(get_db(), measure_id, form.status.data or "")
+    measure = set_measure_status(get_db(), _account(), measure_id, form.status.data or "")
     return redirect(
         url_for("secretariat.round_overview", round_id=measure.round_id, enhet=measure.unit)
     )
@@ -390,23 +353,10 @@ def follow_up_status(measure_id: int) -> Response:
 @requires(_admin)
 def export(round_id: int, kind: str) -> Response:
     """Raw responses: they carry identities in invited rounds, so admins only."""
-    db = get_db()
-    round_ = get_round(db, round_id)
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
-    responses = submitted_responses(db, questionnaire, round_id)
     buffer = io.BytesIO()
-    if kind == "csv":
-        table = export_table(questionnaire, responses, identity=not round_.anonymous)
-        text = io.StringIO()
-        csv.writer(text).writerows(table)
-        buffer.write(text.getvalue().encode("utf-8-sig"))  # the BOM makes Excel read UTF-8
-        media_type = "text/csv; charset=utf-8"
-    else:
-        write_workbook(questionnaire, responses, buffer, identity=not round_.anonymous)
-        media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    audit(db, _account().email, "responses exported", f"round {round_id} as {kind}")
+    export_responses(get_db(), _account(), round_id, kind, buffer)  # type: ignore[arg-type]
     response = make_response(buffer.getvalue())
-    response.headers["Content-Type"] = media_type
+    response.headers["Content-Type"] = MEDIA_TYPES[kind]
     response.headers["Content-Disposition"] = f'attachment; filename="svar-runde-{round_id}.{kind}"'
     return response
 

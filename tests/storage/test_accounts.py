@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from survey.accounts import Account, PasswordProblem
-from survey.storage import StorageError, open_database
+from survey.errors import Conflict, InvalidInput
+from survey.storage import open_database
 from survey.storage.users import (
     MAX_FAILURES,
     SignInRefused,
@@ -39,12 +40,12 @@ def test_passwords_are_stored_as_argon2id_hashes_only(db):
 def test_short_passwords_unknown_roles_and_duplicates_are_refused(db):
     with pytest.raises(PasswordProblem):
         add_user(db, "a@b.no", "kort", "admin")
-    with pytest.raises(StorageError, match="unknown role"):
+    with pytest.raises(InvalidInput, match="unknown role"):
         add_user(db, "a@b.no", PASSWORD, "superuser")
-    with pytest.raises(StorageError, match="needs at least one --unit"):
+    with pytest.raises(InvalidInput, match="needs at least one --unit"):
         add_user(db, "a@b.no", PASSWORD, "unit-leader")
     add_user(db, "a@b.no", PASSWORD, "analyst")
-    with pytest.raises(StorageError, match="already an account"):
+    with pytest.raises(Conflict, match="already an account"):
         add_user(db, "A@B.no", PASSWORD, "admin")
 
 

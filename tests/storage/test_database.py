@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from survey.errors import Conflict, NotFound
 from survey.questionnaire import QuestionnaireError, load_file, load_text
-from survey.storage import StorageError, open_database
+from survey.storage import open_database
 from survey.storage.migrations import STEPS, migrate
 from survey.storage.questionnaires import latest_version, publish, questionnaire_of_version
 from survey.storage.rounds import close_round, create_round, get_round
@@ -59,7 +60,7 @@ def test_round_keeps_the_version_it_was_opened_with(db, tmp_path):
     publish(db, load_file(Q2009))
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering november 2009")
     edited = text.replace("Hva er din tilknytning til kommunen?", "Hvem er du?")
-    with pytest.raises(StorageError, match="already published with different content"):
+    with pytest.raises(Conflict, match="already published with different content"):
         publish(db, load_text(edited, "edited.yaml"))
     edited = edited.replace("\nversion: 1\n", "\nversion: 2\n")
     new_version = publish(db, load_text(edited, "edited.yaml"))
@@ -102,7 +103,7 @@ def test_close_and_reopen(db):
 
 
 def test_unknown_questionnaire_and_round_give_clear_errors(db):
-    with pytest.raises(StorageError, match="no published questionnaire 'nope'"):
+    with pytest.raises(NotFound, match="no published questionnaire 'nope'"):
         create_round(db, "nope", "R")
-    with pytest.raises(StorageError, match="there is no round 42"):
+    with pytest.raises(NotFound, match="there is no round 42"):
         get_round(db, 42)

@@ -1,0 +1,93 @@
+"""Where people are reached: e-mail addresses and the web links sent to them.
+
+One rule for an e-mail address serves both the invitation list and the mail sender, so an
+address that passes the list is one the sender can deliver to: before, ``kåre@kommune.no``
+was invited and then refused at sending time, when the list was long gone. Likewise one
+function builds every link, so the CLI's ``survey links``, the demo and the invitations all
+check the base address the same way.
+
+Pure: no Flask or SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from survey.errors import InvalidInput
+
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"  # letters (æøå too) and digits, inner '-' or '_'
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
+_SPACE = re.compile(r"\s")
+# RFC 5321's dot-atom in ASCII: what every mail server accepts before '@'. Letters such as
+# 'å' there need SMTPUTF8, which few municipal servers offer; the domain may have them (it is
+# sent as IDNA, bø.kommune.no as xn--b-5ga.kommune.no).
+_LOCAL = re.compile(r"[!#$%&'*+\-/=?^_`{|}~.0-9A-Za-z]+")
+
+
+def email_problem(email: str) -> str | None:
+    """Why ``email`` (already stripped) cannot be used, or None if it can.
+
+    Deliberately simple: one '@', something before it that a mail server accepts, a dotted
+    domain of letters, digits and hyphens. Whether the mailbox exists is for the mail server
+    to say; this catches the slips of typing and copying: a missing or doubled '@',
+    ``Kari <kari@ex.no>``, two addresses in one cell, a missing dot, a trailing dot, a
+    letter such as 'å' before the '@'."""
+    if _SPACE.search(email):
+        return "it contains a space"
+    if not email.isprintable():
+        return "it contains an invisible character"
+    count = email.count("@")
+    if count != 1:
+        return "it has no '@'" if count == 0 else f"it has {count} '@'"
+    local, domain = email.split("@")
+    if not local:
+        return "nothing before the '@'"
+    if "." not in domain:
+        return f"no dot in the domain '{domain}'"
+    if not _DOMAIN.fullmatch(domain):
+        return "not a valid email address"
+    if not _LOCAL.fullmatch(local):
+        if local.isascii():
+            return "not a valid email address"
+        return (
+            "a letter such as æ, ø or å before the '@' cannot be delivered by most mail "
+            "servers; use the address as the person's mail system writes it"
+        )
+    return None
+
+
+def deliverable(email: str) -> tuple[str, str]:
+    """(local part, ASCII domain) of an address for a mail header; InvalidInput if
+    ``email_problem`` finds anything."""
+    email = email.strip()
+    problem = email_problem(email)
+    if problem is not None:
+        raise InvalidInput(f"'{email}' is not an address the mail server can deliver to: {problem}")
+    local, _, domain = email.rpartition("@")
+    return local, domain.encode("idna").decode("ascii")
+
+
+def check_base_url(base_url: str) -> str:
+    """``base_url`` without a trailing '/', once it is known to be a web address: it comes
+    from configuration, so it is checked rather than trusted."""
+    parts = urlsplit(base_url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or " ".join(base_url.split()) != base_url
+        or not base_url.isprintable()
+    ):
+        raise InvalidInput(f"BASE_URL {base_url!r} is not a web address like https://example.no")
+    return base_url.rstrip("/")
+
+
+def personal_link(base_url: str, token: str) -> str:
+    """An invited respondent's own address: it carries their token, so it goes only into
+    their own invitation (and the operator's ``survey links``)."""
+    return f"{check_base_url(base_url)}/s/{token}"
+
+
+def open_link(base_url: str, token: str) -> str:
+    """The one link of an anonymous round, shared with everyone asked."""
+    return f"{check_base_url(base_url)}/a/{token}"
