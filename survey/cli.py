@@ -30,6 +30,7 @@ from survey.invitations import read_invitation_list
 from survey.questionnaire import Questionnaire, QuestionnaireError, load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
+from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores
 from survey.spreadsheet import write_workbook
@@ -242,16 +243,13 @@ def demo_command(national: bool) -> None:
         click.echo(f"round {first.id}: {first.name}; round {later.id}: {later.name}")
         click.echo(f"try: survey report {later.id} --compare {first.id} -o rapport.pdf")
         return
-    root = Path(__file__).resolve().parents[1]
-    result = load_file(root / "questionnaires" / "kvalitetskommune-2009.yaml")
+    result = load_file(DEMO_QUESTIONNAIRE)
     publish(db, result)
     existing = [r for r in list_rounds(db) if r.name == "Demo 2009" and r.is_open()]
     round_ = existing[0] if existing else create_round(db, "kvalitetskommune-2009", "Demo 2009")
     if not list_invitations(db, round_.id):
         roles = [r.code for r in result.questionnaire.roles]  # type: ignore[union-attr]
-        people = read_invitation_list(
-            (root / "docs" / "examples" / "demo-people.csv").read_bytes(), roles
-        )
+        people = read_invitation_list(DEMO_PEOPLE.read_bytes(), roles)
         add_invitations(db, round_.id, people)
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(f"Demo round {round_.id} ({round_.name}); personal links:")
