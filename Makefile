@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libha
 FUTURE ?= 2031-06-01 12:00:00
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test test-future soak bench lint format docs clean system-deps
+.PHONY: run test test-future soak bench lint format docs wheel clean system-deps
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,8 @@ run: $(STAMP)
 	$(BIN)/survey run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
-	$(BIN)/ruff check survey tests docs bench
-	$(BIN)/ruff format --check survey tests docs bench
+	$(BIN)/ruff check survey tests docs bench setup.py
+	$(BIN)/ruff format --check survey tests docs bench setup.py
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -67,12 +67,18 @@ bench: $(BENCH_STAMP) system-deps
 	$(BIN)/python bench/run_all.py
 
 format: $(STAMP)
-	$(BIN)/ruff format survey tests
-	$(BIN)/ruff check --fix survey tests
+	$(BIN)/ruff format survey tests setup.py
+	$(BIN)/ruff check --fix survey tests setup.py
 
 docs: $(STAMP)
 	$(BIN)/python docs/build_format_reference.py
 	$(BIN)/python -m survey.report.charts > reports/assets/charts.css
 
+# A release: the sdist and the wheel built from it (the way `pip install` of the sdist
+# would), in dist/. Offline: no build isolation, the venv's setuptools builds.
+wheel: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -40,6 +40,7 @@ from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, close_round, create_r
 from survey.questionnaire import QuestionnaireError, load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
+from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores
 from survey.storage.backup import backup_database
@@ -278,9 +279,7 @@ def demo_command(national: bool) -> None:
         click.echo(f"round {first.id}: {first.name}; round {later.id}: {later.name}")
         click.echo(f"try: survey report {later.id} --compare {first.id} -o rapport.pdf")
         return
-    root = Path(__file__).resolve().parents[1]
-    result = load_file(root / "questionnaires" / "kvalitetskommune-2009.yaml")
-    publish_questionnaire(db, operator(), result)
+    publish_questionnaire(db, operator(), load_file(DEMO_QUESTIONNAIRE))
     existing = [r for r in list_rounds(db) if r.name == "Demo 2009" and r.is_open()]
     round_ = (
         existing[0]
@@ -288,9 +287,7 @@ def demo_command(national: bool) -> None:
         else create_round(db, operator(), "kvalitetskommune-2009", "Demo 2009")
     )
     if not list_invitations(db, round_.id):
-        invite(
-            db, operator(), round_.id, (root / "docs" / "examples" / "demo-people.csv").read_bytes()
-        )
+        invite(db, operator(), round_.id, DEMO_PEOPLE.read_bytes())
     base = current_app.config["BASE_URL"]
     click.echo(f"Demo round {round_.id} ({round_.name}); personal links:")
     for inv in list_invitations(db, round_.id)[:4]:

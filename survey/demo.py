@@ -10,7 +10,6 @@ show. Deterministic for a given seed.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import sqlite_utils
 
@@ -18,15 +17,13 @@ from survey.invitations import Person
 from survey.questionnaire import load_file
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Questionnaire
+from survey.resources import DEMO_QUESTIONNAIRE
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.responses import import_responses, respondents_of
 from survey.storage.rounds import Round, create_round
 from survey.transfer import ImportedResponse
 
-QUESTIONNAIRE = (
-    Path(__file__).resolve().parents[1] / "questionnaires" / "kvalitetskommune-2009.yaml"
-)
 ROLES = ("ordforer", "radmann", "tillitsvalgt", "prosjektleder")
 LEANING = {"ordforer": 0.3, "radmann": 0.1, "tillitsvalgt": -0.4, "prosjektleder": 0.6}
 STEERING_CHANGES = (
@@ -57,7 +54,7 @@ def national_2009_round(
     """Publish the 2009 questionnaire, invite 4 people per municipality and store the
     answers of about ``answer_rate`` of them. ``shift`` moves every Likert answer (a later
     round that went better)."""
-    loaded = load_file(QUESTIONNAIRE)
+    loaded = load_file(DEMO_QUESTIONNAIRE)
     questionnaire = loaded.questionnaire
     assert questionnaire is not None, loaded.problems
     publish(db, loaded)

@@ -36,12 +36,12 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from survey.addresses import deliverable, personal_link
 from survey.errors import Conflict, InvalidInput, Unavailable
+from survey.resources import MAIL_TEMPLATES
 
 if TYPE_CHECKING:
     import sqlite_utils
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE_DIR = PROJECT_ROOT / "templates" / "mail"
 DEFAULT_OUTBOX = PROJECT_ROOT / "instance" / "outbox"  # Flask's instance folder for "survey"
 DEFAULT_SENDER = "noreply@localhost"
 KINDS = ("invitation", "reminder")
@@ -217,7 +217,7 @@ def default_template(kind: str) -> tuple[str, str]:
     """(subject, body) of templates/mail/<kind>.txt, whose first line is ``Subject: ...``."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of mail {kind!r}; expected one of {', '.join(KINDS)}")
-    text = (TEMPLATE_DIR / f"{kind}.txt").read_text(encoding="utf-8")
+    text = (MAIL_TEMPLATES / f"{kind}.txt").read_text(encoding="utf-8")
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):  # pragma: no cover - the shipped files have it
         raise MailTemplateError(f"{kind}.txt must start with a 'Subject: ...' line")

@@ -1,7 +1,7 @@
 """Result reports: scored content (``content``) laid out by Jinja2 templates in reports/
 and rendered to PDF by WeasyPrint (``render``)."""
 
-from pathlib import Path
+from survey.resources import REPORT_ASSETS as ASSETS
+from survey.resources import REPORTS
 
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
-ASSETS = REPORTS / "assets"
+__all__ = ["ASSETS", "REPORTS"]

@@ -9,18 +9,18 @@ from typing import Any
 
 from flask import Flask, current_app, request, url_for
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from survey import resources
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         "survey",
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(resources.TEMPLATES),
+        static_folder=str(resources.STATIC),
     )
     app.config.from_mapping(
-        QUESTIONNAIRE_DIR=str(PROJECT_ROOT / "questionnaires"),
+        QUESTIONNAIRE_DIR=str(resources.QUESTIONNAIRES),
         DATABASE=os.environ.get("SURVEY_DATABASE")
         or str(Path(app.instance_path) / "survey.sqlite3"),
         BASE_URL=os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:5000"),
