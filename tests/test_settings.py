@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Config, Flask
 
 from survey import create_app
+from survey.cli import main
 from survey.mail import OutboxMailer, SmtpMailer, mailer_from_config
-from survey.settings import SETTINGS, SettingError, resolve
+from survey.settings import MASK, SETTINGS, SettingError, resolve
 from tests.conftest import ROOT
 
 SECRET_KEY = "s3cret-key-that-must-never-be-printed"
@@ -196,6 +199,55 @@ def test_a_wrong_secret_is_not_quoted_and_a_bytes_secret_key_is_accepted():
     )
     key = resolve({"SECRET_KEY": b"\x00key"}, environ={})["SECRET_KEY"]
     assert key == (b"\x00key", "config file")
+
+
+def test_a_bad_value_stops_the_cli_with_the_message_and_no_traceback(monkeypatch):
+    monkeypatch.setenv("SURVEY_MAIL_PORT", "abc")
+
+    result = CliRunner().invoke(main, ["config"])
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: environment variable SURVEY_MAIL_PORT: 'abc' is not a whole number, e.g. 587\n"
+    )
+
+
+def _config_output(tmp_path, monkeypatch, *args: str) -> str:
+    monkeypatch.setenv("SURVEY_DATABASE", str(tmp_path / "survey.sqlite3"))
+    monkeypatch.setenv("SURVEY_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("SURVEY_MAIL_SERVER", "smtp.kommune.example")
+    monkeypatch.setenv("SURVEY_MAIL_PASSWORD", MAIL_PASSWORD)
+    result = CliRunner().invoke(main, ["config", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_survey_config_prints_values_and_sources_with_secrets_masked(tmp_path, monkeypatch):
+    output = _config_output(tmp_path, monkeypatch)
+
+    assert SECRET_KEY not in output and MAIL_PASSWORD not in output
+    lines = {line.split()[0]: line.split() for line in output.splitlines()}
+    assert list(lines) == [s.name for s in SETTINGS]
+    assert lines["SECRET_KEY"] == ["SECRET_KEY", MASK, "environment"]
+    assert lines["MAIL_PASSWORD"] == ["MAIL_PASSWORD", MASK, "environment"]
+    assert lines["MAIL_SERVER"] == ["MAIL_SERVER", "smtp.kommune.example", "environment"]
+    assert lines["MAIL_USERNAME"] == ["MAIL_USERNAME", "(unset)", "default"]
+    assert lines["BASE_URL"] == ["BASE_URL", "http://127.0.0.1:5000", "default"]
+    assert lines["MAIL_TIMEOUT"] == ["MAIL_TIMEOUT", "30", "default"]
+
+
+def test_survey_config_as_json_masks_secrets_too(tmp_path, monkeypatch):
+    output = _config_output(tmp_path, monkeypatch, "--format", "json")
+
+    assert SECRET_KEY not in output and MAIL_PASSWORD not in output
+    rows = {row["name"]: row for row in json.loads(output)}
+    assert rows["MAIL_PASSWORD"] == {
+        "name": "MAIL_PASSWORD",
+        "env": "SURVEY_MAIL_PASSWORD",
+        "value": MASK,
+        "source": "environment",
+    }
+    assert rows["DATABASE"]["value"] == str(tmp_path / "survey.sqlite3")
 
 
 def test_mail_settings_from_the_environment_reach_the_mailer(tmp_path, monkeypatch):
