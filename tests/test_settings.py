@@ -13,7 +13,7 @@ from flask import Config, Flask
 from survey import create_app
 from survey.cli import main
 from survey.mail import OutboxMailer, SmtpMailer, mailer_from_config
-from survey.settings import MASK, SETTINGS, SettingError, resolve
+from survey.settings import MASK, SETTINGS, SettingError, markdown_table, resolve
 from tests.conftest import ROOT
 
 SECRET_KEY = "s3cret-key-that-must-never-be-printed"
@@ -294,3 +294,11 @@ def test_only_the_settings_module_reads_the_environment():
         if re.search(r"os\.environ|getenv\(", path.read_text(encoding="utf-8"))
     ]
     assert readers == ["survey/settings.py"]
+
+
+def test_readme_settings_table_is_up_to_date():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- settings:start -->\n", 1)[1].split("<!-- settings:end -->", 1)[0]
+    assert table == markdown_table(), (
+        "README.md's settings table is stale; run 'make docs' and review the diff"
+    )
