@@ -72,6 +72,7 @@ format: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python docs/build_format_reference.py
+	$(BIN)/python docs/build_settings_table.py
 	$(BIN)/python -m survey.report.charts > reports/assets/charts.css
 
 # A release: the sdist and the wheel built from it (the way `pip install` of the sdist

@@ -43,6 +43,7 @@ from survey.questionnaire.schema import json_schema
 from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores
+from survey.settings import SETTINGS, SettingError, shown
 from survey.storage.backup import backup_database
 from survey.storage.invitations import list_invitations
 from survey.storage.migrations import migrate
@@ -412,6 +413,36 @@ def user_add_command(email: str, role: str, units: tuple[str, ...], password: st
     click.echo(f"added {account.email} as {account.role}{where}")
 
 
+@click.command("config", help="Print the effective settings and where each came from.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="One line per setting, or JSON for scripts.",
+)
+@with_appcontext
+def config_command(fmt: str) -> None:
+    """Secrets are masked in both formats: the output is meant to be pasted into a ticket."""
+    resolved = current_app.extensions["survey_settings"]
+    rows = [
+        {
+            "name": s.name,
+            "env": s.env,
+            "value": shown(s, current_app.config.get(s.name)),
+            "source": resolved[s.name].source,
+        }
+        for s in SETTINGS
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max(len(row["name"]) for row in rows)
+    value_width = max(len(row["value"]) for row in rows)
+    for row in rows:
+        click.echo(f"{row['name']:<{width}}  {row['value']:<{value_width}}  {row['source']}")
+
+
 COMMANDS = (
     validate_command,
     schema_command,
@@ -429,13 +460,17 @@ COMMANDS = (
     scores_command,
     report_command,
     user_group,
+    config_command,
 )
 
 
 def _create_app():
     from survey import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingError as error:  # a wrong setting is the operator's to fix: no traceback
+        raise click.ClickException(str(error)) from None
 
 
 main = FlaskGroup(

@@ -37,6 +37,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from survey.addresses import deliverable, personal_link
 from survey.errors import Conflict, InvalidInput, Unavailable
 from survey.resources import MAIL_TEMPLATES
+from survey.settings import SettingError, typed
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -292,7 +293,7 @@ class SmtpMailer:
         if username and not starttls and host not in ("localhost", "127.0.0.1", "::1"):
             raise MailError(
                 f"refusing to send the password for {username!r} unencrypted to {host}; "
-                "set MAIL_USE_TLS = True"
+                "set MAIL_USE_TLS to true (SURVEY_MAIL_USE_TLS=true)"
             )
         self.host, self.port, self.starttls = host, port, starttls
         self.username, self.password = username, password
@@ -420,43 +421,49 @@ class OutboxMailer:
             raise MailError(f"cannot write to the outbox {self.folder}: {error}") from None
 
 
-def _flag(value: object) -> bool:
-    """Configuration from environment variables arrives as text; "false" must mean False."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
+MAIL_SETTINGS = (
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
+    "MAIL_OUTBOX",
+    "MAIL_TIMEOUT",
+)
 
 
 def mailer_from_config(
     config: Mapping[str, Any], *, instance_path: str | os.PathLike[str] | None = None
 ) -> Mailer:
     """SMTP when MAIL_SERVER is set, otherwise the outbox: MAIL_OUTBOX, or ``outbox`` in the
-    instance folder. MAIL_USE_TLS means STARTTLS (port 587 by default, 25 without)."""
-    server = config.get("MAIL_SERVER")
-    if not server:
-        folder = config.get("MAIL_OUTBOX") or (
+    instance folder. MAIL_USE_TLS means STARTTLS (port 587 by default, 25 without).
+
+    The values are declared and documented in survey.settings; they are parsed again here
+    because a caller may hand over a plain mapping of text, where "false" must mean False."""
+    try:
+        mail = typed(config, MAIL_SETTINGS)
+    except SettingError as error:
+        raise MailError(str(error)) from None
+    if not mail["MAIL_SERVER"]:
+        folder = mail["MAIL_OUTBOX"] or (
             Path(instance_path) / "outbox" if instance_path else DEFAULT_OUTBOX
         )
-        return OutboxMailer(folder, config.get("MAIL_SENDER") or DEFAULT_SENDER)
-    if not config.get("MAIL_SENDER"):
+        return OutboxMailer(folder, mail["MAIL_SENDER"] or DEFAULT_SENDER)
+    if not mail["MAIL_SENDER"]:
         raise MailError(
             "MAIL_SERVER is set but MAIL_SENDER is not; set it to the address invitations "
             "come from, e.g. 'Sekretariatet <post@kommune.no>'"
         )
-    tls = _flag(config.get("MAIL_USE_TLS", False))
-    try:
-        port = int(config.get("MAIL_PORT") or (587 if tls else 25))
-        timeout = float(config.get("MAIL_TIMEOUT") or 30)
-    except ValueError as error:
-        raise MailError(f"MAIL_PORT and MAIL_TIMEOUT must be numbers: {error}") from None
+    tls = mail["MAIL_USE_TLS"]
     return SmtpMailer(
-        str(server),
-        port,
+        mail["MAIL_SERVER"],
+        mail["MAIL_PORT"] or (587 if tls else 25),
         starttls=tls,
-        username=config.get("MAIL_USERNAME") or None,
-        password=config.get("MAIL_PASSWORD") or None,
-        sender=str(config["MAIL_SENDER"]),
-        timeout=timeout,
+        username=mail["MAIL_USERNAME"] or None,
+        password=mail["MAIL_PASSWORD"] or None,
+        sender=mail["MAIL_SENDER"],
+        timeout=mail["MAIL_TIMEOUT"],
     )
 
 

@@ -13,6 +13,7 @@ from hypothesis import settings
 from werkzeug.serving import make_server
 
 from survey.questionnaire import LoadResult, load_text
+from survey.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONNAIRES = ROOT / "questionnaires"
@@ -45,6 +46,14 @@ def messages(result: LoadResult) -> list[str]:
 @pytest.fixture
 def bundled() -> list[Path]:
     return sorted(QUESTIONNAIRES.glob("*.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_from_the_environment(monkeypatch):
+    """The app reads SURVEY_* settings from the environment; one exported in the shell that
+    runs the tests (a real SURVEY_MAIL_SERVER, say) must not change what they do."""
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
 
 
 @pytest.fixture(autouse=True)

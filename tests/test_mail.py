@@ -501,7 +501,14 @@ def test_outbox_is_the_default_and_smtp_comes_from_config(tmp_path):
     ("config", "message"),
     [
         ({"MAIL_SERVER": "smtp.example"}, "MAIL_SENDER is not"),
-        ({"MAIL_SERVER": "smtp.example", "MAIL_SENDER": "a@b", "MAIL_PORT": "x"}, "numbers"),
+        (
+            {"MAIL_SERVER": "smtp.example", "MAIL_SENDER": "a@b", "MAIL_PORT": "x"},
+            "MAIL_PORT: 'x' is not a whole number",
+        ),
+        (
+            {"MAIL_SERVER": "smtp.example", "MAIL_SENDER": "a@b", "MAIL_USE_TLS": "flase"},
+            "MAIL_USE_TLS: 'flase' is not a yes/no value",
+        ),
         ({"MAIL_SENDER": "Eve\r\nBcc: x@evil <a@b.example>"}, "is not an address"),
         (
             {"MAIL_SERVER": "smtp.example", "MAIL_SENDER": "a@b", "MAIL_USERNAME": "u"},

@@ -7,9 +7,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request, url_for
+from flask import Config, Flask, current_app, request, url_for
 
 from survey import resources
+from survey.settings import resolve
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -19,22 +20,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(resources.TEMPLATES),
         static_folder=str(resources.STATIC),
     )
+    # fixed choices of the engine, not settings (an instance config file may still change them)
     app.config.from_mapping(
-        QUESTIONNAIRE_DIR=str(resources.QUESTIONNAIRES),
-        DATABASE=os.environ.get("SURVEY_DATABASE")
-        or str(Path(app.instance_path) / "survey.sqlite3"),
-        BASE_URL=os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:5000"),
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # a page of answers is a few kB
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a respondent may pause for hours; the token is per session
-        TOKEN_FAILURE_LIMIT=30,  # failed link lookups per client address and window ...
-        TOKEN_FAILURE_WINDOW=600,  # ... of this many seconds, then 429 until the window ends
     )
+    # test_config replaces the instance config file, so a developer's file never reaches tests
+    config_file = Config(app.config.root_path)
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-    else:
-        app.config.from_mapping(test_config)
-    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(app)
+        config_file.from_pyfile("config.py", silent=True)
+    app.config.update(config_file)  # Flask options that are not our settings pass through
+    app.config.update(test_config or {})
+    resolved = resolve(config_file, test_config, instance_path=app.instance_path)
+    app.extensions["survey_settings"] = resolved
+    app.config.update({name: setting.value for name, setting in resolved.items()})
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _secret_key(app)
     # the session cookie (secretariat sign-in) travels only over HTTPS when we are served so
     if app.config["BASE_URL"].startswith("https:"):
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -59,10 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _secret_key(app: Flask) -> str:
-    """SURVEY_SECRET_KEY, or a key kept in the instance folder: it must survive restarts and
-    be shared by all worker processes, or every form in progress would fail its CSRF check."""
-    if os.environ.get("SURVEY_SECRET_KEY"):
-        return os.environ["SURVEY_SECRET_KEY"]
+    """The key kept in the instance folder, for when SECRET_KEY is not set: it must survive
+    restarts and be shared by all worker processes, or every form in progress would fail
+    its CSRF check."""
     path = Path(app.instance_path) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
