@@ -10,7 +10,12 @@ from typing import Any
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Any:
-    """Application factory; found by ``flask --app survey``."""
-    from survey.web import create_app as _create_app
+    """Application factory; found by ``flask --app survey``. The web app and the ``survey``
+    commands are joined here, at the top, so neither of them imports the other."""
+    from survey.cli import COMMANDS
+    from survey.web import create_app as create_web_app
 
-    return _create_app(test_config)
+    app = create_web_app(test_config)
+    for command in COMMANDS:
+        app.cli.add_command(command)
+    return app

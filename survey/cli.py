@@ -44,6 +44,7 @@ from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores
 from survey.settings import SETTINGS, SettingError, shown
+from survey.storage import open_database
 from survey.storage.backup import backup_database
 from survey.storage.invitations import list_invitations
 from survey.storage.migrations import migrate
@@ -51,7 +52,6 @@ from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.results import likert_columns
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round, list_rounds
 from survey.storage.users import has_account
-from survey.web.database import get_db
 
 
 @click.command("validate", help="Check questionnaire files and print every problem found.")
@@ -108,8 +108,16 @@ def storage_command(fn: Callable[..., Any]) -> Callable[..., Any]:
     return with_appcontext(wrapper)
 
 
-def _db() -> sqlite_utils.Database:
-    return get_db()
+def _db(*, migrate: bool = True) -> sqlite_utils.Database:
+    """The command's own connection, opened on first use and closed when the command ends
+    (the web's per-thread connections are for serving requests, not for commands)."""
+    context = click.get_current_context()
+    db = context.meta.get("survey.db")
+    if db is None:
+        db = open_database(current_app.config["DATABASE"], migrate=migrate)
+        context.meta["survey.db"] = db
+        context.call_on_close(db.conn.close)
+    return db
 
 
 def _read(path: str) -> bytes:
@@ -139,7 +147,7 @@ def _all_or_nothing(path: str, consequence: str) -> Iterator[None]:
 @click.command("init-db", help="Create or upgrade the database (safe to run again).")
 @storage_command
 def init_db_command() -> None:
-    applied = migrate(get_db(migrate=False))
+    applied = migrate(_db(migrate=False))
     where = current_app.config["DATABASE"]
     click.echo(f"{where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
 
@@ -464,8 +472,8 @@ COMMANDS = (
 )
 
 
-def _create_app():
-    from survey import create_app
+def _create_app() -> Any:
+    from survey.web import create_app
 
     try:
         return create_app()
@@ -477,5 +485,8 @@ main = FlaskGroup(
     name="survey",
     create_app=_create_app,
     add_version_option=False,
+    add_default_commands=True,
     help="Questionnaire engine for municipal quality work.",
 )
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from types import MappingProxyType
 
 from survey.addresses import email_problem
@@ -32,6 +31,7 @@ from survey.csvfile import (
     separator_of,
     whole_file,
 )
+from survey.records import Person
 
 InvitationListError = CsvProblems  # the name callers of this module know it by
 __all__ = [
@@ -46,15 +46,6 @@ __all__ = [
 ]
 
 REQUIRED = ("name", "email", "role", "unit")
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    email: str  # stripped and lower-cased, the form duplicates are compared in
-    role: str  # one of the questionnaire's role codes, whatever case the file used
-    unit: str
-    attributes: Mapping[str, str]  # every extra column by lower-cased name, in column order
 
 
 def read_invitation_list(

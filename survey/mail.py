@@ -9,7 +9,9 @@ line break in it cannot add a header, and the envelope recipient is always the i
 own address, never one read back from the headers.
 
 Two mailers share one small protocol: SMTP for real rounds and a folder of .eml files, the
-default, so a demo works without a mail server. Nothing here imports Flask.
+default, so a demo works without a mail server. Nothing here imports Flask or storage:
+sending a round's mail, which reads and records who was reached, is an operation
+(``operations.mail``).
 """
 
 from __future__ import annotations
@@ -29,18 +31,15 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from secrets import token_hex
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from survey.addresses import deliverable, personal_link
-from survey.errors import Conflict, InvalidInput, Unavailable
+from survey.addresses import deliverable
+from survey.errors import InvalidInput, Unavailable
 from survey.resources import MAIL_TEMPLATES
 from survey.settings import SettingError, typed
-
-if TYPE_CHECKING:
-    import sqlite_utils
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTBOX = PROJECT_ROOT / "instance" / "outbox"  # Flask's instance folder for "survey"
@@ -472,62 +471,3 @@ class SendResult:
     sent: int
     failed: int
     errors: tuple[tuple[str, str], ...] = ()  # (address, what the server or mailer said)
-
-
-def send_round_mail(
-    db: sqlite_utils.Database, round_id: int, kind: str, base_url: str, mailer: Mailer
-) -> SendResult:
-    """Send ``kind`` to everyone ``recipients`` names and record each outcome as it happens.
-
-    One refused address is recorded with its error and the batch goes on; since only
-    successful invitations count as sent, running it again retries exactly the failures.
-    Raises, before sending anything, Conflict or InvalidInput when the round or its template
-    is unusable or another batch for the round is being sent, or ``base_url`` is not a web
-    address."""
-    # Imported here: storage.mailings checks templates with this module, and the core must
-    # not depend on storage when it is imported.
-    from survey.storage.mailings import mail_batch, mail_template, recipients, record_sent
-    from survey.storage.questionnaires import questionnaire_of_version
-    from survey.storage.rounds import get_round
-
-    round_ = get_round(db, round_id)
-    if round_.anonymous:
-        raise Conflict(f"round {round_id} is anonymous: it has no invitations to mail")
-    if not round_.is_open():
-        raise Conflict(f"round {round_id} is closed; reopen it before sending {kind}s")
-    try:
-        template = MailTemplate(*mail_template(db, round_id, kind))
-    except MailTemplateError as error:
-        raise InvalidInput(f"the {kind} template of round {round_id}: {error}") from None
-    title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)
-    personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
-    sent, errors = 0, []
-    with mail_batch(db, round_id, kind) as claim, mailer:
-        for invitation in recipients(db, round_id, kind):
-            variables = template_variables(
-                name=invitation.name,
-                round_name=round_.name,
-                title=title,
-                closes_on=round_.closes_on,
-                link=personal_link(base_url, invitation.token),
-            )
-            try:
-                subject, body = template.render(variables)
-                mailer.send(
-                    compose(
-                        sender=mailer.sender,
-                        name=invitation.name,
-                        email=invitation.email,
-                        subject=subject,
-                        body=body,
-                    )
-                )
-            except (MailError, MailTemplateError, InvalidInput) as error:
-                record_sent(
-                    db, invitation.id, kind, str(error) or type(error).__name__, claim=claim
-                )
-                errors.append((invitation.email, str(error)))
-            else:
-                record_sent(db, invitation.id, kind, claim=claim)
-                sent += 1
-    return SendResult(sent, len(errors), tuple(errors))

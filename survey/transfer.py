@@ -12,40 +12,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from survey.bulk import paused_gc
 from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
 from survey.questionnaire.answers import Answer, Messages, ParseError, check_answers, parse_answer
 from survey.questionnaire.model import Question, Questionnaire
 from survey.questionnaire.visibility import stated_role
+from survey.records import ImportedResponse, Respondent
 
 IDENTITY = ("token", "email")
 CONTEXT = ("role", "unit")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float  # a table cell before it is written out; "" is no answer
-
-
-@dataclass(frozen=True)
-class Respondent:
-    """Who a row belongs to, as the round knows them (from the invitation)."""
-
-    key: str  # the invitation's token or e-mail
-    invitation_id: int
-    role: str
-    unit: str
-
-
-@dataclass(frozen=True)
-class ImportedResponse:
-    row: int
-    answers: dict[str, Answer]
-    role: str | None
-    unit: str | None
-    attributes: dict[str, str] = field(default_factory=dict)
-    respondent: Respondent | None = None
-    source: str = ""  # "<sha256 of the file>:<row>": the same row of the same file on re-import
 
 
 def answer_columns(questionnaire: Questionnaire) -> list[str]:

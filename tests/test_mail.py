@@ -21,6 +21,7 @@ import sqlite_utils
 from aiosmtpd.controller import Controller
 from jinja2.sandbox import SecurityError
 
+from survey.accounts import operator
 from survey.errors import Conflict, InvalidInput
 from survey.invitations import Person
 from survey.mail import (
@@ -34,18 +35,12 @@ from survey.mail import (
     default_template,
     mailer_from_config,
     norwegian_date,
-    send_round_mail,
 )
+from survey.operations.mail import mail_text, send_round_mail, set_mail_text
 from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.invitations import Invitation, add_invitations
-from survey.storage.mailings import (
-    invitation_statuses,
-    mail_template,
-    mark_bounced,
-    recipients,
-    set_mail_template,
-)
+from survey.storage.mailings import invitation_statuses, mark_bounced, recipients
 from survey.storage.questionnaires import publish, questionnaire_of_version
 from survey.storage.responses import response_for_invitation, save_answers
 from survey.storage.rounds import close_round, create_round, get_round
@@ -334,12 +329,14 @@ def test_round_template_is_stored_and_used(round_, smtp):
     round_.db.execute(
         "UPDATE rounds SET closes_on = ? WHERE id = ?", [closes.isoformat(), round_.id]
     )
-    set_mail_template(round_.db, round_.id, "invitation", "Blåbær og {{ round_name }}", body)
+    set_mail_text(
+        round_.db, operator(), round_.id, "invitation", "Blåbær og {{ round_name }}", body
+    )
 
     _, received = send(round_, "invitation", smtp)
 
-    assert mail_template(round_.db, round_.id, "invitation") == ("Blåbær og {{ round_name }}", body)
-    assert mail_template(round_.db, round_.id, "reminder") == default_template("reminder")
+    assert mail_text(round_.db, round_.id, "invitation") == ("Blåbær og {{ round_name }}", body)
+    assert mail_text(round_.db, round_.id, "reminder") == default_template("reminder")
     assert received[0].message["Subject"] == "Blåbær og Evaluering høsten 2009"
     assert f"Svar innen {norwegian_date(closes)}: http://127.0.0.1:5000/s/" in received[0].body
 
@@ -367,10 +364,10 @@ def test_round_template_is_stored_and_used(round_, smtp):
 )
 def test_unusable_template_is_refused_with_a_reason(round_, subject, body, message):
     with pytest.raises(InvalidInput, match="the invitation e-mail cannot be used") as refused:
-        set_mail_template(round_.db, round_.id, "invitation", subject, body)
+        set_mail_text(round_.db, operator(), round_.id, "invitation", subject, body)
 
     assert message in str(refused.value)
-    assert mail_template(round_.db, round_.id, "invitation") == default_template("invitation")
+    assert mail_text(round_.db, round_.id, "invitation") == default_template("invitation")
 
 
 @pytest.mark.parametrize(
@@ -385,7 +382,9 @@ def test_unusable_template_is_refused_with_a_reason(round_, subject, body, messa
 )
 def test_sandbox_escape_is_refused(round_, escape):
     with pytest.raises(InvalidInput, match=r"mail templates cannot use|is not a variable"):
-        set_mail_template(round_.db, round_.id, "reminder", "Hei", f"{escape}\n{{{{ link }}}}")
+        set_mail_text(
+            round_.db, operator(), round_.id, "reminder", "Hei", f"{escape}\n{{{{ link }}}}"
+        )
 
 
 def test_sandbox_stops_an_escape_that_got_past_the_check():
@@ -555,9 +554,14 @@ def test_template_error_names_the_line():
         MailTemplate("Hei", "{{ link }}\n\n{% if name %}")
 
 
-def test_unknown_kind_is_refused(round_):
-    with pytest.raises(InvalidInput, match="unknown kind of mail 'thanks'"):
-        recipients(round_.db, round_.id, "thanks")
+def test_unknown_kind_is_refused(round_, smtp):
+    for attempt in (
+        lambda: send_round_mail(round_.db, round_.id, "thanks", BASE_URL, smtp.mailer()),
+        lambda: mail_text(round_.db, round_.id, "thanks"),
+        lambda: set_mail_text(round_.db, operator(), round_.id, "thanks", "Hei", "{{ link }}"),
+    ):
+        with pytest.raises(InvalidInput, match="unknown kind of mail 'thanks'"):
+            attempt()
 
 
 class _HeldMailer:

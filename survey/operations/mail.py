@@ -1,14 +1,63 @@
-"""Invitations and reminders by e-mail: the round's texts, sending, returned mail."""
+"""Invitations and reminders by e-mail: the round's texts, sending, returned mail.
+
+``mail.py`` makes and delivers messages and knows nothing of rounds; this module decides who
+gets what and records each outcome through storage, so the rules (a closed or anonymous
+round sends nothing, a template must render and carry the link, a wrong base address stops
+the batch before anyone gets mail) are checked here, once, for the web and the CLI.
+"""
 
 from __future__ import annotations
 
 import sqlite_utils
 
 from survey.accounts import Account
-from survey.mail import Mailer, SendResult, send_round_mail
+from survey.addresses import personal_link
+from survey.errors import Conflict, InvalidInput
+from survey.mail import (
+    KINDS,
+    Mailer,
+    MailError,
+    MailTemplate,
+    MailTemplateError,
+    SendResult,
+    compose,
+    default_template,
+    template_variables,
+)
 from survey.operations.access import require_manager
 from survey.storage import mailings
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.rounds import get_round
 from survey.storage.users import audit
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown kind of mail '{kind}'; use one of {', '.join(KINDS)}")
+
+
+def mail_text(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str]:
+    """(subject, body): the round's own text, or the default from templates/mail."""
+    _check_kind(kind)
+    get_round(db, round_id)
+    return mailings.mail_template(db, round_id, kind) or default_template(kind)
+
+
+def set_mail_text(
+    db: sqlite_utils.Database, actor: Account, round_id: int, kind: str, subject: str, body: str
+) -> None:
+    """Store the round's own text, but only one that renders and always carries the
+    personal link: a broken template found while sending would leave half a round without
+    mail. InvalidInput says where and what."""
+    require_manager(actor)
+    _check_kind(kind)
+    get_round(db, round_id)
+    try:
+        template = MailTemplate(subject, body)
+    except MailTemplateError as error:
+        raise InvalidInput(f"the {kind} e-mail cannot be used: {error}") from None
+    mailings.set_mail_template(db, round_id, kind, template.subject, template.body)
+    audit(db, actor.email, f"{kind} text changed", f"round {round_id}")
 
 
 def send_mail(
@@ -20,7 +69,7 @@ def send_mail(
     mailer: Mailer,
 ) -> SendResult:
     """Invitations to everyone not yet invited, or reminders to everyone invited who has
-    not answered (see ``mail.send_round_mail`` for what is refused before sending)."""
+    not answered; audited with how many were sent and how many failed."""
     require_manager(actor)
     result = send_round_mail(db, round_id, kind, base_url, mailer)
     audit(
@@ -32,14 +81,59 @@ def send_mail(
     return result
 
 
-def set_mail_text(
-    db: sqlite_utils.Database, actor: Account, round_id: int, kind: str, subject: str, body: str
-) -> None:
-    """The round's own invitation or reminder text; InvalidInput unless it renders and
-    always holds the personal link."""
-    require_manager(actor)
-    mailings.set_mail_template(db, round_id, kind, subject, body)
-    audit(db, actor.email, f"{kind} text changed", f"round {round_id}")
+def send_round_mail(
+    db: sqlite_utils.Database, round_id: int, kind: str, base_url: str, mailer: Mailer
+) -> SendResult:
+    """Send ``kind`` to everyone ``mailings.recipients`` names and record each outcome as it
+    happens.
+
+    One refused address is recorded with its error and the batch goes on; since only
+    successful invitations count as sent, running it again retries exactly the failures.
+    Raises, before sending anything, Conflict or InvalidInput when the round or its template
+    is unusable or another batch for the round is being sent, or ``base_url`` is not a web
+    address."""
+    _check_kind(kind)
+    round_ = get_round(db, round_id)
+    if round_.anonymous:
+        raise Conflict(f"round {round_id} is anonymous: it has no invitations to mail")
+    if not round_.is_open():
+        raise Conflict(f"round {round_id} is closed; reopen it before sending {kind}s")
+    try:
+        template = MailTemplate(*mail_text(db, round_id, kind))
+    except MailTemplateError as error:
+        raise InvalidInput(f"the {kind} template of round {round_id}: {error}") from None
+    title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)
+    personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
+    sent, errors = 0, []
+    with mailings.mail_batch(db, round_id, kind) as claim, mailer:
+        for invitation in mailings.recipients(db, round_id, kind):
+            variables = template_variables(
+                name=invitation.name,
+                round_name=round_.name,
+                title=title,
+                closes_on=round_.closes_on,
+                link=personal_link(base_url, invitation.token),
+            )
+            try:
+                subject, body = template.render(variables)
+                mailer.send(
+                    compose(
+                        sender=mailer.sender,
+                        name=invitation.name,
+                        email=invitation.email,
+                        subject=subject,
+                        body=body,
+                    )
+                )
+            except (MailError, MailTemplateError, InvalidInput) as error:
+                mailings.record_sent(
+                    db, invitation.id, kind, str(error) or type(error).__name__, claim=claim
+                )
+                errors.append((invitation.email, str(error)))
+            else:
+                mailings.record_sent(db, invitation.id, kind, claim=claim)
+                sent += 1
+    return SendResult(sent, len(errors), tuple(errors))
 
 
 def record_bounce(db: sqlite_utils.Database, actor: Account, round_id: int, email: str) -> None:

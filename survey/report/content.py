@@ -21,6 +21,7 @@ from survey.questionnaire.model import (
     Questionnaire,
     Scale,
 )
+from survey.records import Measure, RoundResults
 from survey.scoring.breakdown import NOT_GIVEN
 from survey.scoring.choices import choice_tables, number_tables
 from survey.scoring.compare import with_change
@@ -30,8 +31,6 @@ from survey.scoring.quality import quality_scores
 from survey.scoring.rates import response_rates
 from survey.scoring.suppression import ALL
 from survey.scoring.texts import released_texts
-from survey.storage.measures import Measure
-from survey.storage.results import RoundResults
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
 

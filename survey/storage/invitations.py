@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
 
 from survey.errors import Conflict
-from survey.invitations import InvitationListError, Person, RowProblem
+from survey.records import Invitation, Person
 from survey.storage.rounds import get_round
 from survey.tokens import new_token
-
-
-@dataclass(frozen=True)
-class Invitation:
-    id: int
-    round_id: int
-    token: str
-    name: str
-    email: str
-    role: str
-    unit: str
-    attributes: dict[str, str]
 
 
 def invited_emails(db: sqlite_utils.Database, round_id: int) -> set[str]:
@@ -44,13 +31,12 @@ def add_invitations(
     with db.conn:
         db.execute("BEGIN IMMEDIATE")
         taken = invited_emails(db, round_id)
-        clashes = [
-            RowProblem(i + 2, "email", f"'{p.email}' is already invited in this round")
-            for i, p in enumerate(people)
-            if p.email in taken
-        ]
-        if clashes:
-            raise InvitationListError(clashes)
+        clashes = [p.email for p in people if p.email in taken]
+        if clashes:  # invited by someone else since the list was checked
+            raise Conflict(
+                f"already invited in round {round_id} while the list was being read: "
+                + ", ".join(clashes)
+            )
         rows = [
             (
                 round_id,
@@ -70,6 +56,17 @@ def add_invitations(
             rows,
         )
     return list_invitations(db, round_id)
+
+
+def invitation_by_token(db: sqlite_utils.Database, token: str) -> Invitation | None:
+    """The invitation a personal link carries, or None; the caller compares the token in
+    constant time (``tokens.same_token``) before trusting the match."""
+    row = db.execute(
+        "SELECT id, round_id, token, name, email, role, unit, attributes FROM invitations "
+        "WHERE token = ?",
+        [token],
+    ).fetchone()
+    return Invitation(*row[:7], json.loads(row[7])) if row else None
 
 
 def list_invitations(db: sqlite_utils.Database, round_id: int) -> list[Invitation]:

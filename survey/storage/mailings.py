@@ -17,9 +17,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from survey.errors import Conflict, InvalidInput
-from survey.mail import KINDS, MailTemplate, MailTemplateError, default_template
-from survey.storage.invitations import Invitation
-from survey.storage.rounds import get_round
+from survey.records import Invitation
 
 STATUSES = ("not sent", "sent", "opened", "in progress", "answered", "bounced")
 
@@ -32,45 +30,30 @@ _BOUNCED = "EXISTS (SELECT 1 FROM mailings m WHERE m.invitation_id = i.id AND m.
 _ANSWERED = "EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id AND r.submitted = 1)"
 
 
-def _check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown kind of mail '{kind}'; use one of {', '.join(KINDS)}")
-
-
-def mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str]:
-    """(subject, body): the round's own template, or the default from templates/mail."""
-    _check_kind(kind)
-    get_round(db, round_id)
+def mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str] | None:
+    """(subject, body) of the round's own template, or None (the default applies)."""
     row = db.execute(
         "SELECT subject, body FROM mail_templates WHERE round_id = ? AND kind = ?",
         [round_id, kind],
     ).fetchone()
-    return (row[0], row[1]) if row else default_template(kind)
+    return (row[0], row[1]) if row else None
 
 
 def set_mail_template(
     db: sqlite_utils.Database, round_id: int, kind: str, subject: str, body: str
 ) -> None:
-    """Store the round's template, but only one that renders and carries the personal link:
-    a broken template found while sending would leave half a round without mail."""
-    _check_kind(kind)
-    get_round(db, round_id)
-    try:
-        template = MailTemplate(subject, body)
-    except MailTemplateError as error:
-        raise InvalidInput(f"the {kind} e-mail cannot be used: {error}") from None
+    """Store the round's template (checked by ``operations.mail.set_mail_text``)."""
     with db.conn:
         db.execute(
             "INSERT INTO mail_templates (round_id, kind, subject, body) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (round_id, kind) DO UPDATE SET subject = excluded.subject, "
             "body = excluded.body",
-            [round_id, kind, template.subject, template.body],
+            [round_id, kind, subject, body],
         )
 
 
 def reset_mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> None:
     """Go back to the default template."""
-    _check_kind(kind)
     with db.conn:
         db.execute("DELETE FROM mail_templates WHERE round_id = ? AND kind = ?", [round_id, kind])
 
@@ -82,7 +65,6 @@ def recipients(db: sqlite_utils.Database, round_id: int, kind: str) -> list[Invi
     have been imported from paper). Reminder: everyone successfully invited who has not
     answered and whose address has not bounced; a reminder to someone never invited would
     remind them of nothing."""
-    _check_kind(kind)
     if kind == "invitation":
         where = f"NOT {_INVITED} AND NOT {_ANSWERED}"
     else:
@@ -114,7 +96,6 @@ def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[
     either had recorded a mail, and everyone got the mail twice. ``record_sent`` keeps the
     claim fresh; a claim left by a crashed process goes stale after ``STALE_BATCH`` and may
     be taken over, and a batch whose claim was taken over stops at its next mail."""
-    _check_kind(kind)
     now = _now()
     claim = secrets.token_hex(8)
     with db.conn:
@@ -156,7 +137,6 @@ def record_sent(
     sent again to those who already got it. With ``claim`` (inside ``mail_batch``) it also
     keeps the batch's claim fresh, and raises Conflict once another batch has taken
     the round over: the attempt is recorded, and nothing more should be sent."""
-    _check_kind(kind)
     now = _now().isoformat(timespec="seconds")
     with db.conn:
         db.execute(

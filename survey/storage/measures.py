@@ -7,26 +7,14 @@ was done and whether it moved anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlite_utils
 
 from survey.errors import InvalidInput
+from survey.records import Measure
 
 STATUSES = ("planlagt", "i gang", "gjennomført", "avbrutt")
-
-
-@dataclass(frozen=True)
-class Measure:
-    id: int
-    round_id: int
-    unit: str
-    index_id: str
-    what: str
-    who: str
-    due: str
-    status: str
 
 
 _COLUMNS = "id, round_id, unit, index_id, what, who, due, status"

@@ -23,8 +23,8 @@ from survey.bulk import paused_gc
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import prune_hidden
+from survey.records import ImportedResponse, Respondent
 from survey.storage.db import snapshot
-from survey.transfer import ImportedResponse, Respondent
 
 
 @dataclass(frozen=True)

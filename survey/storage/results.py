@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import sqlite_utils
 
 from survey.bulk import paused_gc
 from survey.questionnaire.model import Questionnaire
+from survey.records import RoundResults
 from survey.scoring.breakdown import group_key
 from survey.scoring.likert import LikertColumns, Respondent
 from survey.scoring.rates import Invited
@@ -25,17 +25,7 @@ from survey.storage.responses import (
     submitted_people_with,
     submitted_responses,
 )
-from survey.storage.rounds import Round, get_round
-
-
-@dataclass(frozen=True)
-class RoundResults:
-    round: Round
-    questionnaire: Questionnaire
-    respondents: list[Respondent]
-    invitations: list[Invited]  # empty for an anonymous round: no one is invited by name
-    first_answer: str | None  # dates (day precision), as stored
-    last_answer: str | None
+from survey.storage.rounds import get_round
 
 
 def round_results(db: sqlite_utils.Database, round_id: int) -> RoundResults:

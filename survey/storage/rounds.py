@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlite_utils
 
 from survey.errors import NotFound
+from survey.records import Round
 from survey.storage.questionnaires import latest_version
 from survey.tokens import new_token
 
 DEFAULT_MIN_GROUP_SIZE = 5
-
-
-@dataclass(frozen=True)
-class Round:
-    id: int
-    name: str
-    questionnaire_version_id: int
-    anonymous: bool
-    min_group_size: int
-    closes_on: str | None
-    closed_at: str | None
-    open_token: str | None
-    allow_changes: bool
-    created_at: str
-
-    def is_open(self, today: date | None = None) -> bool:
-        if self.closed_at is not None:
-            return False
-        today = today or datetime.now(UTC).date()
-        return self.closes_on is None or today <= date.fromisoformat(self.closes_on)
 
 
 _COLUMNS = (
@@ -82,6 +62,13 @@ def get_round(db: sqlite_utils.Database, round_id: int) -> Round:
     if row is None:
         raise NotFound(f"there is no round {round_id}; 'survey round list' shows them")
     return _round(row)
+
+
+def round_by_open_token(db: sqlite_utils.Database, token: str) -> Round | None:
+    """The anonymous round an open link carries, or None (compare the token in constant
+    time before trusting the match)."""
+    row = db.execute(f"SELECT {_COLUMNS} FROM rounds WHERE open_token = ?", [token]).fetchone()
+    return _round(row) if row else None
 
 
 def list_rounds(db: sqlite_utils.Database) -> list[Round]:

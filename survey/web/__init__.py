@@ -39,7 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["BASE_URL"].startswith("https:"):
         app.config["SESSION_COOKIE_SECURE"] = True
 
-    from survey.cli import COMMANDS
     from survey.web import auth, database, errors, manage, pages, respond, secretariat, security
 
     app.jinja_env.trim_blocks = True
@@ -53,8 +52,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(manage.bp)
-    for command in COMMANDS:
-        app.cli.add_command(command)
     return app
 
 

@@ -34,7 +34,7 @@ from wtforms.validators import DataRequired, Optional
 from survey.accounts import Account
 from survey.csvfile import CsvProblems
 from survey.errors import Conflict, InvalidInput
-from survey.mail import mailer_from_config
+from survey.mail import KINDS, mailer_from_config
 from survey.operations import mail as mailing
 from survey.operations.invitations import invite
 from survey.operations.questionnaires import publish_questionnaire
@@ -43,7 +43,7 @@ from survey.questionnaire import load_text
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import in_audience
 from survey.storage.invitations import list_invitations
-from survey.storage.mailings import invitation_statuses, mail_template, recipients
+from survey.storage.mailings import invitation_statuses, recipients
 from survey.storage.questionnaires import latest_versions, questionnaire_of_version
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
 from survey.web.auth import SignOutForm, current_account, requires
@@ -211,9 +211,6 @@ def invitations(round_id: int) -> Response | tuple[str, int]:
     )
 
 
-KINDS = ("invitation", "reminder")
-
-
 class SendForm(FlaskForm):
     """Only the CSRF token: which mail is in the URL."""
 
@@ -275,7 +272,7 @@ def mail_text(round_id: int, kind: str) -> Response | tuple[str, int]:
         else:
             return redirect(url_for("manage.invitations", round_id=round_id))
     elif request.method == "GET":
-        form.subject.data, form.body.data = mail_template(db, round_id, kind)
+        form.subject.data, form.body.data = mailing.mail_text(db, round_id, kind)
     status = 422 if problem or form.errors else 200
     return _page(
         "secretariat/mail_text.html", status, round=round_, kind=kind, form=form, problem=problem

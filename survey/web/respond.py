@@ -9,7 +9,6 @@ exactly alike, so a link cannot be used to learn whether a survey exists.
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +20,9 @@ from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Question, Questionnaire
 from survey.questionnaire.visibility import answers_to, stated_role, visible_questions
 from survey.storage import responses as store
+from survey.storage.invitations import invitation_by_token
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.rounds import Round, get_round
+from survey.storage.rounds import Round, get_round, round_by_open_token
 from survey.tokens import new_token, same_token
 from survey.web.database import get_db
 from survey.web.errors import RETRY_AFTER, is_transient, log_unavailable
@@ -78,25 +78,20 @@ def _visit(kind: str, token: str) -> Visit:
     limiter().check(client_address())  # 429 while this address is guessing links
     db = get_db()
     if kind == "s":
-        row = db.execute(
-            "SELECT id, round_id, token, role, unit, attributes FROM invitations WHERE token = ?",
-            [token],
-        ).fetchone()
-        if row is None or not same_token(token, row[2]):
+        invitation = invitation_by_token(db, token)
+        if invitation is None or not same_token(token, invitation.token):
             _gone()
-        round_ = get_round(db, row[1])
+        round_ = get_round(db, invitation.round_id)
         if not round_.is_open():
             _gone()
         response = store.response_for_invitation(
-            db, round_.id, row[0], row[3], row[4], json.loads(row[5])
+            db, round_.id, invitation.id, invitation.role, invitation.unit, invitation.attributes
         )
     else:
-        row = db.execute(
-            "SELECT id, open_token FROM rounds WHERE open_token = ?", [token]
-        ).fetchone()
-        if row is None or not same_token(token, row[1]):
+        found = round_by_open_token(db, token)
+        if found is None or not same_token(token, found.open_token or ""):
             _gone()
-        round_ = get_round(db, row[0])
+        round_ = found
         if not round_.is_open():
             _gone()
         secret = request.cookies.get(COOKIE) or g.setdefault("new_cookie", new_token())
