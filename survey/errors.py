@@ -63,7 +63,7 @@ class InvalidInput(SurveyError):
         field: str | None = None,
     ) -> None:
         super().__init__(message, message_nb=message_nb)
-        self.problems = list(problems)
+        self.problems: Sequence[object] = list(problems)
         self.field = field  # the input it is about, so a form can show it there
 
 

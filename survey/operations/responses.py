@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import IO, Literal
+from typing import IO
 
 import sqlite_utils
 
@@ -18,8 +18,7 @@ from survey.storage.rounds import get_round
 from survey.storage.users import audit
 from survey.transfer import export_table, read_responses
 
-ExportFormat = Literal["csv", "xlsx"]
-FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -43,7 +42,7 @@ def export_responses(
     db: sqlite_utils.Database,
     actor: Account,
     round_id: int,
-    fmt: ExportFormat,
+    fmt: str,
     target: IO[bytes],
     *,
     excel: bool = True,

@@ -32,6 +32,12 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
     return db
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just made (sqlite3 types it as optional for other statements)."""
+    assert cursor.lastrowid is not None, "not the cursor of an INSERT"
+    return cursor.lastrowid
+
+
 @contextmanager
 def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
     """Several reads that must see the same database: in autocommit every statement has

@@ -14,6 +14,13 @@ from survey.storage.rounds import get_round
 from survey.tokens import new_token
 
 
+def invitation_from_row(row: tuple) -> Invitation:
+    """An invitation from its columns (id, round_id, token, name, email, role, unit,
+    attributes), in that order."""
+    id_, round_id, token, name, email, role, unit, attributes = row
+    return Invitation(id_, round_id, token, name, email, role, unit, json.loads(attributes))
+
+
 def invited_emails(db: sqlite_utils.Database, round_id: int) -> set[str]:
     rows = db.execute("SELECT email FROM invitations WHERE round_id = ?", [round_id])
     return {row[0] for row in rows}
@@ -66,7 +73,7 @@ def invitation_by_token(db: sqlite_utils.Database, token: str) -> Invitation | N
         "WHERE token = ?",
         [token],
     ).fetchone()
-    return Invitation(*row[:7], json.loads(row[7])) if row else None
+    return invitation_from_row(row) if row else None
 
 
 def list_invitations(db: sqlite_utils.Database, round_id: int) -> list[Invitation]:
@@ -75,4 +82,4 @@ def list_invitations(db: sqlite_utils.Database, round_id: int) -> list[Invitatio
         "WHERE round_id = ? ORDER BY id",
         [round_id],
     )
-    return [Invitation(*row[:7], json.loads(row[7])) for row in rows]
+    return [invitation_from_row(row) for row in rows]

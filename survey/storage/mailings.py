@@ -8,7 +8,6 @@ first attempt failed and nobody twice.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ import sqlite_utils
 
 from survey.errors import Conflict, InvalidInput
 from survey.records import Invitation
+from survey.storage.invitations import invitation_from_row
 
 STATUSES = ("not sent", "sent", "opened", "in progress", "answered", "bounced")
 
@@ -74,7 +74,7 @@ def recipients(db: sqlite_utils.Database, round_id: int, kind: str) -> list[Invi
         f"FROM invitations i WHERE i.round_id = ? AND {where} ORDER BY i.id",
         [round_id],
     )
-    return [Invitation(*row[:7], json.loads(row[7])) for row in rows]
+    return [invitation_from_row(row) for row in rows]
 
 
 STALE_BATCH = timedelta(minutes=10)

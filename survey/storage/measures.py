@@ -13,6 +13,7 @@ import sqlite_utils
 
 from survey.errors import InvalidInput
 from survey.records import Measure
+from survey.storage.db import inserted_id
 
 STATUSES = ("planlagt", "i gang", "gjennomført", "avbrutt")
 
@@ -48,7 +49,7 @@ def add_measure(
             ],
         )
     return Measure(
-        cursor.lastrowid,
+        inserted_id(cursor),
         round_id,
         unit,
         index_id,

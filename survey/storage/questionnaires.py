@@ -13,6 +13,7 @@ import sqlite_utils
 
 from survey.errors import Conflict, NotFound
 from survey.questionnaire import LoadResult, Questionnaire, QuestionnaireError, load_text
+from survey.storage.db import inserted_id
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def publish(db: sqlite_utils.Database, result: LoadResult) -> PublishedVersion:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [q.id, q.version, result.sha256, result.text, result.file, published_at],
             )
-            row = (cursor.lastrowid, published_at)
+            row = (inserted_id(cursor), published_at)
     return PublishedVersion(
         row[0], q.id, q.version, result.sha256, result.file, row[1], created=created
     )

@@ -295,6 +295,7 @@ def import_responses(
         with conn:
             conn.execute("BEGIN IMMEDIATE")
             for response in imported:
+                key: int | str
                 if response.respondent is not None:
                     upsert, key = _UPSERT_INVITED, response.respondent.invitation_id
                 else:

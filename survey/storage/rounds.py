@@ -8,6 +8,7 @@ import sqlite_utils
 
 from survey.errors import NotFound
 from survey.records import Round
+from survey.storage.db import inserted_id
 from survey.storage.questionnaires import latest_version
 from survey.tokens import new_token
 
@@ -54,7 +55,7 @@ def create_round(
                 datetime.now(UTC).isoformat(timespec="seconds"),
             ],
         )
-    return get_round(db, cursor.lastrowid)
+    return get_round(db, inserted_id(cursor))
 
 
 def get_round(db: sqlite_utils.Database, round_id: int) -> Round:

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from survey.accounts import ROLES, Account, hash_password, needs_rehash, verify_password
 from survey.errors import Conflict, Forbidden, InvalidInput
+from survey.storage.db import inserted_id
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -53,7 +54,7 @@ def add_user(
         if "UNIQUE" in str(error):
             raise Conflict(f"there is already an account for {email}") from error
         raise
-    return Account(cursor.lastrowid, email, role, units)
+    return Account(inserted_id(cursor), email, role, units)
 
 
 def has_account(db: sqlite_utils.Database, email: str) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
@@ -71,7 +72,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
-def sign_in_page() -> Response | str:
+def sign_in_page() -> ResponseReturnValue:
     form = SignInForm()
     problem = None
     if form.validate_on_submit():

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.questionnaire.answers import Answer, check_answers
@@ -69,7 +70,7 @@ class Visit:
         return url_for(f"respond.{endpoint}", kind=self.kind, token=self.token, **values)
 
 
-def _gone() -> HttpResponse:
+def _gone() -> NoReturn:
     limiter().failed(client_address())  # only failures count: answering never pays for this
     abort(make_response(render_template("respond/gone.html"), 404))
 
@@ -138,7 +139,7 @@ def start(kind: str, token: str) -> str:
 
 @bp.route("/s/<token>/side/<int:number>", methods=["GET", "POST"], defaults={"kind": "s"})
 @bp.route("/a/<token>/side/<int:number>", methods=["GET", "POST"], defaults={"kind": "a"})
-def page(kind: str, token: str, number: int) -> str | HttpResponse:
+def page(kind: str, token: str, number: int) -> ResponseReturnValue:
     visit = _visit(kind, token)
     if visit.response.submitted and not visit.round.allow_changes:
         return redirect(visit.url("done"))
@@ -156,7 +157,7 @@ def page(kind: str, token: str, number: int) -> str | HttpResponse:
     return _render(visit, number, questions, raw, details, errors=[])
 
 
-def _submit_page(visit: Visit, number: int) -> str | HttpResponse:
+def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
     db = get_db()
     questionnaire = visit.questionnaire
     questions = visible_on(questionnaire.pages[number - 1], visit.visible())
@@ -292,7 +293,7 @@ def _render(
 
 @bp.route("/s/<token>/ferdig", defaults={"kind": "s"})
 @bp.route("/a/<token>/ferdig", defaults={"kind": "a"})
-def done(kind: str, token: str) -> str | HttpResponse:
+def done(kind: str, token: str) -> ResponseReturnValue:
     visit = _visit(kind, token)
     if not visit.response.submitted:
         return redirect(visit.url("start"))

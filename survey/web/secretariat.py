@@ -14,7 +14,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     make_response,
@@ -25,8 +24,9 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2
 from wtforms.validators import DataRequired
 
 from survey.accounts import Account
@@ -322,7 +322,7 @@ def add_follow_up(round_id: int) -> Response:
         SelectChoice(index.id, str(index.label))
         for index in questionnaire_of_version(get_db(), round_.questionnaire_version_id).indexes
     ]
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.due.data is None:
         abort(400)
     add_measure(
         get_db(),
@@ -354,7 +354,7 @@ def follow_up_status(measure_id: int) -> Response:
 def export(round_id: int, kind: str) -> Response:
     """Raw responses: they carry identities in invited rounds, so admins only."""
     buffer = io.BytesIO()
-    export_responses(get_db(), _account(), round_id, kind, buffer)  # type: ignore[arg-type]
+    export_responses(get_db(), _account(), round_id, kind, buffer)
     response = make_response(buffer.getvalue())
     response.headers["Content-Type"] = MEDIA_TYPES[kind]
     response.headers["Content-Disposition"] = f'attachment; filename="svar-runde-{round_id}.{kind}"'
