@@ -17,10 +17,9 @@ _resume = False  # whether the collector was on when the first of them began
 def paused_gc() -> Iterator[None]:
     """Python's cycle collector paused while a bulk step builds a million small objects.
 
-    Every so often a collection walks all objects still alive; at 50,000 responses that
-    was 0.3-0.6 s of each of read_responses, submitted_responses and export_table (timed
-    through gc.callbacks), and zipping a million answer rows into columns took 1.3 s with
-    it against 0.19 s without. The objects built there hold no reference cycles, so nothing
+    Every so often a collection walks all objects still alive, which in a national round's
+    imports, exports and scoring reads was a large share of their time (docs/performance.md,
+    "Figures behind the code"). The objects built there hold no reference cycles, so nothing
     is left for the collector to find. The pause is process-wide, so steps in several
     threads share it: the collector comes back when the last of them ends, and only if it
     was on when the first began."""

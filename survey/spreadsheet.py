@@ -8,8 +8,8 @@ that includes token, role, unit and attribute cells, which come from invitation 
 Texts go in with ``write_string``, so none becomes a formula or a link whatever it holds.
 Control characters, which an .xlsx file cannot hold, become U+FFFD, and line breaks LF (as
 readers saw them when openpyxl wrote the file). Written by XlsxWriter in constant-memory
-mode, so a national round (50,000 responses) streams to disk row by row, in half the CPU
-time openpyxl's write-only mode took (openpyxl still reads uploaded invitation lists).
+mode, so a national round streams to disk row by row, faster than openpyxl's write-only
+mode (docs/performance.md; openpyxl still reads uploaded invitation lists).
 Pure: no Flask or SQLite.
 """
 

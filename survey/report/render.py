@@ -102,8 +102,8 @@ class AssetFetcher(URLFetcher):
 
 # WeasyPrint's user-agent stylesheet styles six pseudo-elements of *every* element:
 # ``::marker`` and the footnote and note calls and markers. Each of them gets a computed
-# style of its own, never shared (six per table cell and bar segment): in the 97-page
-# report 132,000 styles, 160 MB at the peak and a twelfth of the time. The report has no
+# style of its own, never shared (six per table cell and bar segment): in a long report a
+# large share of its peak memory and time (docs/performance.md). The report has no
 # footnotes or notes and markers only on list items, so those rules are scoped to what can
 # use them; no element's own style changes.
 UNIVERSAL_PSEUDO_RULES = {
@@ -172,7 +172,7 @@ def render_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
 def collected_after_layout() -> None:
     """The box tree WeasyPrint builds before layout is only garbage once every page is
     laid out, and it is a reference cycle: with the collector paused it would stay until
-    the PDF is written (50 MB of a 100-page report). One full collection frees it."""
+    the PDF is written (tens of MB in a long report). One full collection frees it."""
     gc.collect()
     release_free_memory()
 

@@ -287,8 +287,8 @@ def import_responses(
     conn = db.conn
     answers: dict[int, list[tuple]] = {}  # by response; a later row for it replaces one before
     encoded: dict[tuple, list[tuple]] = {}  # (item, type, value) -> rows, for detail-less answers
-    # The transaction's pages stay in memory instead of spilling to the log half-way
-    # (a quarter of the time of a million inserts); the connection's own size comes back.
+    # The transaction's pages stay in memory instead of spilling to the log half-way (most
+    # of the time of a large import; docs/performance.md); the connection's size comes back.
     (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
     conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
     try:

@@ -88,9 +88,9 @@ def likert_columns(
     objects ``round_results`` builds, and even a row per answer: one statement returns a row
     per response with its person's group values and its Likert answers, which SQLite packs
     into one string of fixed-width numbers (``_LikertPacking``; each number says its item,
-    so their order within a response does not matter) and numpy takes apart. A million
-    answers are read in 0.95-1.2 s, under half of reading a row per answer
-    (``_likert_rows``), at a third of its peak memory (docs/performance.md, finding 12).
+    so their order within a response does not matter) and numpy takes apart: in well under
+    half the time and memory of reading a row per answer (``_likert_rows``;
+    docs/performance.md, finding 12).
     One statement also sees one state of the database, so people and answers agree
     without a snapshot."""
     packing = _LikertPacking(questionnaire)

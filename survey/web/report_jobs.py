@@ -1,6 +1,6 @@
 """Reports are rendered outside the web request, one at a time per process, into a cache.
 
-A national report takes seconds and a few hundred MB; rendering it inside a request would
+A national report takes seconds and hundreds of megabytes; rendering it inside a request would
 hold a worker that respondents need, and two secretariat members asking at once would
 double the memory. So a request starts a background job (or finds one running) and gets
 a "being made" page that reloads itself (no JavaScript: a meta refresh); the finished PDF

@@ -112,8 +112,9 @@ def client_address() -> str:
 
 
 def csrf_token() -> str:
-    """The session's signed CSRF token, from Flask-WTF like every FlaskForm's: building a
-    form class instance per request only to render or check this one field cost ~0.3 ms."""
+    """The session's signed CSRF token, from Flask-WTF like every FlaskForm's, without
+    building a form instance per request only to render or check this one field (its cost:
+    docs/performance.md, "Figures behind the code")."""
     return generate_csrf()
 
 
