@@ -32,6 +32,10 @@ class Account:
         """Publish questionnaires, run rounds, invite, remind, close: admins only."""
         return self.role == "admin"
 
+    def may_open_workspace(self) -> bool:
+        """Every role reads some results, so every account may open the workspace."""
+        return self.role in ROLES
+
     def may_read_results(self, unit: str | None = None) -> bool:
         """Admins and analysts read every result; a unit leader only their own units'."""
         if self.role in ("admin", "analyst"):

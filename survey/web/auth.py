@@ -44,6 +44,13 @@ def current_account() -> Account | None:
     return g.account
 
 
+def signed_in() -> Account:
+    """The signed-in account, inside a view that ``requires`` one."""
+    account = current_account()
+    assert account is not None, "only inside a view wrapped by requires()"
+    return account
+
+
 def requires(permission: Callable[[Account], bool]) -> Callable:
     """Wrap a view: sign-in first, then ``permission(account)`` or 403."""
 

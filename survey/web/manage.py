@@ -46,20 +46,10 @@ from survey.storage.invitations import list_invitations
 from survey.storage.mailings import invitation_statuses, recipients
 from survey.storage.questionnaires import latest_versions, questionnaire_of_version
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
-from survey.web.auth import SignOutForm, current_account, requires
+from survey.web.auth import SignOutForm, current_account, requires, signed_in
 from survey.web.database import get_db
 
 bp = Blueprint("manage", __name__, url_prefix="/sekretariat")
-
-
-def _admin(account: Account) -> bool:
-    return account.may_manage()
-
-
-def _actor() -> Account:
-    account = current_account()
-    assert account is not None  # guaranteed by @requires
-    return account
 
 
 def _page(template: str, status: int = 200, **context: object) -> tuple[str, int]:
@@ -85,7 +75,7 @@ class RoundForm(FlaskForm):
 
 
 @bp.route("/sporreskjema", methods=["GET", "POST"])
-@requires(_admin)
+@requires(Account.may_manage)
 def upload_questionnaire() -> Response | tuple[str, int]:
     form = UploadForm()
     if not form.validate_on_submit():
@@ -103,7 +93,7 @@ def upload_questionnaire() -> Response | tuple[str, int]:
             "secretariat/upload.html", 422, form=form, result=result, lines=_annotated(result)
         )
     try:
-        version = publish_questionnaire(get_db(), _actor(), result)
+        version = publish_questionnaire(get_db(), signed_in(), result)
     except Conflict as problem:
         form.file.errors = [problem.message]
         return _page("secretariat/upload.html", 409, form=form, result=None, lines=[])
@@ -122,7 +112,7 @@ def _annotated(result) -> list[tuple[int, str, list]]:
 
 
 @bp.route("/sporreskjema/<int:version_id>")
-@requires(_admin)
+@requires(Account.may_manage)
 def preview(version_id: int) -> tuple[str, int]:
     questionnaire = questionnaire_of_version(get_db(), version_id)
     role = request.args.get("rolle") or None
@@ -152,7 +142,7 @@ def _who_sees_what(questionnaire: Questionnaire) -> list[tuple]:
 
 
 @bp.route("/runder/ny", methods=["GET", "POST"])
-@requires(_admin)
+@requires(Account.may_manage)
 def new_round() -> Response | tuple[str, int]:
     db = get_db()
     form = RoundForm()
@@ -165,7 +155,7 @@ def new_round() -> Response | tuple[str, int]:
     try:
         round_ = create_round(
             db,
-            _actor(),
+            signed_in(),
             form.questionnaire.data or "",
             form.name.data or "",
             anonymous=bool(form.anonymous.data),
@@ -181,7 +171,7 @@ def new_round() -> Response | tuple[str, int]:
 
 
 @bp.route("/runder/<int:round_id>/invitasjoner", methods=["GET", "POST"])
-@requires(_admin)
+@requires(Account.may_manage)
 def invitations(round_id: int) -> Response | tuple[str, int]:
     db = get_db()
     round_ = get_round(db, round_id)
@@ -189,7 +179,7 @@ def invitations(round_id: int) -> Response | tuple[str, int]:
     problems: list = []
     if form.validate_on_submit() and not round_.anonymous:
         try:
-            invite(db, _actor(), round_id, form.file.data.read())
+            invite(db, signed_in(), round_id, form.file.data.read())
         except CsvProblems as error:
             problems = error.problems
         else:
@@ -216,7 +206,7 @@ class SendForm(FlaskForm):
 
 
 @bp.route("/runder/<int:round_id>/send/<any(invitation, reminder):kind>", methods=["POST"])
-@requires(_admin)
+@requires(Account.may_manage)
 def send_mail(round_id: int, kind: str) -> Response:
     """Invitations to everyone not yet invited, or reminders to everyone who has not
     answered, from the round's templates; each outcome is recorded as it happens."""
@@ -224,7 +214,7 @@ def send_mail(round_id: int, kind: str) -> Response:
         abort(400)
     mailer = mailer_from_config(current_app.config, instance_path=current_app.instance_path)
     result = mailing.send_mail(
-        get_db(), _actor(), round_id, kind, current_app.config["BASE_URL"], mailer
+        get_db(), signed_in(), round_id, kind, current_app.config["BASE_URL"], mailer
     )
     return redirect(
         url_for("manage.invitations", round_id=round_id, sendt=f"{result.sent}/{result.failed}")
@@ -236,7 +226,7 @@ class BounceForm(FlaskForm):
 
 
 @bp.route("/runder/<int:round_id>/retur", methods=["POST"])
-@requires(_admin)
+@requires(Account.may_manage)
 def bounced(round_id: int) -> Response:
     """Record a returned invitation (read from the sender's mailbox): no reminders to it,
     and its status says so, so the secretariat can find a better address."""
@@ -244,7 +234,7 @@ def bounced(round_id: int) -> Response:
     form = BounceForm()
     if not form.validate_on_submit():
         abort(400)
-    mailing.record_bounce(get_db(), _actor(), round_id, form.email.data or "")
+    mailing.record_bounce(get_db(), signed_in(), round_id, form.email.data or "")
     return redirect(url_for("manage.invitations", round_id=round_id))
 
 
@@ -254,7 +244,7 @@ class TemplateForm(FlaskForm):
 
 
 @bp.route("/runder/<int:round_id>/epost/<any(invitation, reminder):kind>", methods=["GET", "POST"])
-@requires(_admin)
+@requires(Account.may_manage)
 def mail_text(round_id: int, kind: str) -> Response | tuple[str, int]:
     """The round's own invitation or reminder text; refused unless it renders and holds
     the personal link ({{ link }})."""
@@ -265,7 +255,7 @@ def mail_text(round_id: int, kind: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             mailing.set_mail_text(
-                db, _actor(), round_id, kind, form.subject.data or "", form.body.data or ""
+                db, signed_in(), round_id, kind, form.subject.data or "", form.body.data or ""
             )
         except InvalidInput as error:
             problem = error.message

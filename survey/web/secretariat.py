@@ -48,7 +48,7 @@ from survey.storage.results import RoundResults, answers_state, invited, submiss
 from survey.storage.rounds import get_round, list_rounds
 from survey.storage.users import audit, audit_entries
 from survey.web import report_jobs
-from survey.web.auth import SignOutForm, current_account, requires
+from survey.web.auth import SignOutForm, requires, signed_in
 from survey.web.database import get_db
 
 bp = Blueprint("secretariat", __name__, url_prefix="/sekretariat")
@@ -69,23 +69,9 @@ class StatusForm(FlaskForm):
     status = SelectField("Status", choices=[SelectChoice(s) for s in STATUSES])
 
 
-def _reader(account: Account) -> bool:
-    return account.role in ("admin", "analyst", "unit-leader")
-
-
-def _admin(account: Account) -> bool:
-    return account.may_manage()
-
-
-def _account() -> Account:
-    account = current_account()
-    assert account is not None  # guaranteed by @requires
-    return account
-
-
 def _unit_asked() -> str | None:
     """The unit whose results are asked for: a unit leader must ask for one of theirs."""
-    account = _account()
+    account = signed_in()
     unit = request.args.get("enhet") or None
     if account.role == "unit-leader":
         if unit is None and len(account.units) == 1:
@@ -96,13 +82,13 @@ def _unit_asked() -> str | None:
 
 
 def _results(round_id: int, unit: str | None) -> RoundResults:
-    return results_for(get_db(), _account(), round_id, unit)
+    return results_for(get_db(), signed_in(), round_id, unit)
 
 
 @bp.route("/")
-@requires(_reader)
+@requires(Account.may_open_workspace)
 def rounds() -> str:
-    account = _account()
+    account = signed_in()
     found = []
     db = get_db()
     for round_ in list_rounds(db):
@@ -120,9 +106,9 @@ def rounds() -> str:
 
 
 @bp.route("/runder/<int:round_id>")
-@requires(_reader)
+@requires(Account.may_open_workspace)
 def round_overview(round_id: int) -> str:
-    account = _account()
+    account = signed_in()
     if account.role == "unit-leader" and len(account.units) > 1 and not request.args.get("enhet"):
         # The page is one unit's view (its indexes and measures): a leader of several
         # units picks which, rather than having to know the ?enhet= address.
@@ -164,13 +150,13 @@ def round_overview(round_id: int) -> str:
         measures=measures,
         measure_form=form,
         status_form=StatusForm(),
-        may_follow_up=unit is not None and _may_follow_up(_account(), unit),
+        may_follow_up=unit is not None and _may_follow_up(signed_in(), unit),
         round=results.round,
         questionnaire=q,
         unit=unit,
         tables=tables,
         per_day=_answers_per_day(round_id, k) if unit is None else [],
-        account=_account(),
+        account=signed_in(),
         action=ActionForm(),
         sign_out=SignOutForm(),
         role_labels={role.code: str(role.label) for role in q.roles},
@@ -183,12 +169,12 @@ def _answers_per_day(round_id: int, k: int) -> list[tuple[str, int | None]]:
 
 
 @bp.route("/runder/<int:round_id>/rapport")
-@requires(_reader)
+@requires(Account.may_open_workspace)
 def report_preview(round_id: int) -> str:
     from survey.report.render import render_html  # WeasyPrint loads slowly: only when needed
 
     unit = _unit_asked()
-    report = make_report(get_db(), _account(), round_id, _by(), unit=unit)
+    report = make_report(get_db(), signed_in(), round_id, _by(), unit=unit)
     html = render_html(report)
     for name in ("report.css", "charts.css"):
         html = html.replace(
@@ -198,7 +184,7 @@ def report_preview(round_id: int) -> str:
 
 
 @bp.route("/runder/<int:round_id>/rapport.pdf")
-@requires(_reader)
+@requires(Account.may_open_workspace)
 def report_pdf(round_id: int) -> Response | tuple[str, int]:
     """The PDF when it is ready; else a page that reloads itself until it is (rendering
     runs in the background, see report_jobs)."""
@@ -211,13 +197,13 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
             "secretariat/report_pending.html",
             failed=state == "failed",
             round_id=round_id,
-            account=_account(),
+            account=signed_in(),
             sign_out=SignOutForm(),
             action=ActionForm(),
         )
         return page, 500 if state == "failed" else 202
     audit(
-        get_db(), _account().email, "report downloaded", f"round {round_id}, unit {unit or 'alle'}"
+        get_db(), signed_in().email, "report downloaded", f"round {round_id}, unit {unit or 'alle'}"
     )
     response = make_response(cache.read_bytes())
     response.headers["Content-Type"] = "application/pdf"
@@ -227,7 +213,7 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/runder/<int:round_id>/rapport.pdf", methods=["POST"])
-@requires(_reader)
+@requires(Account.may_open_workspace)
 def report_retry(round_id: int) -> Response:
     """After a failed rendering: clear the failure and try again."""
     get_round(get_db(), round_id)  # 404 before anything else for a round that does not exist
@@ -278,19 +264,19 @@ def _by() -> list[str]:
 
 
 @bp.route("/rapport-filer/<path:name>")
-@requires(_reader)
+@requires(Account.may_open_workspace)
 def report_asset(name: str) -> Response:
     return send_from_directory(ASSETS, name)
 
 
 @bp.route("/runder/<int:round_id>/lukk", methods=["POST"])
-@requires(_admin)
+@requires(Account.may_manage)
 def close(round_id: int) -> Response:
     return _open_or_close(round_id, reopen=False)
 
 
 @bp.route("/runder/<int:round_id>/gjenapne", methods=["POST"])
-@requires(_admin)
+@requires(Account.may_manage)
 def reopen(round_id: int) -> Response:
     return _open_or_close(round_id, reopen=True)
 
@@ -298,7 +284,7 @@ def reopen(round_id: int) -> Response:
 def _open_or_close(round_id: int, *, reopen: bool) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    (reopen_round if reopen else close_round)(get_db(), _account(), round_id)
+    (reopen_round if reopen else close_round)(get_db(), signed_in(), round_id)
     return redirect(url_for("secretariat.round_overview", round_id=round_id))
 
 
@@ -311,7 +297,7 @@ def _may_follow_up(account: Account, unit: str) -> bool:
 
 
 @bp.route("/runder/<int:round_id>/tiltak", methods=["POST"])
-@requires(_reader)
+@requires(Account.may_open_workspace)
 def add_follow_up(round_id: int) -> Response:
     round_ = get_round(get_db(), round_id)
     unit = _unit_asked()
@@ -326,7 +312,7 @@ def add_follow_up(round_id: int) -> Response:
         abort(400)
     add_measure(
         get_db(),
-        _account(),
+        signed_in(),
         round_id,
         unit,
         form.index.data or "",
@@ -338,23 +324,23 @@ def add_follow_up(round_id: int) -> Response:
 
 
 @bp.route("/tiltak/<int:measure_id>/status", methods=["POST"])
-@requires(_reader)
+@requires(Account.may_open_workspace)
 def follow_up_status(measure_id: int) -> Response:
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    measure = set_measure_status(get_db(), _account(), measure_id, form.status.data or "")
+    measure = set_measure_status(get_db(), signed_in(), measure_id, form.status.data or "")
     return redirect(
         url_for("secretariat.round_overview", round_id=measure.round_id, enhet=measure.unit)
     )
 
 
 @bp.route("/runder/<int:round_id>/svar.<any(csv, xlsx):kind>")
-@requires(_admin)
+@requires(Account.may_manage)
 def export(round_id: int, kind: str) -> Response:
     """Raw responses: they carry identities in invited rounds, so admins only."""
     buffer = io.BytesIO()
-    export_responses(get_db(), _account(), round_id, kind, buffer)
+    export_responses(get_db(), signed_in(), round_id, kind, buffer)
     response = make_response(buffer.getvalue())
     response.headers["Content-Type"] = MEDIA_TYPES[kind]
     response.headers["Content-Disposition"] = f'attachment; filename="svar-runde-{round_id}.{kind}"'
@@ -362,11 +348,11 @@ def export(round_id: int, kind: str) -> Response:
 
 
 @bp.route("/revisjon")
-@requires(_admin)
+@requires(Account.may_manage)
 def audit_log() -> str:
     return render_template(
         "secretariat/audit.html",
         entries=audit_entries(get_db()),
-        account=_account(),
+        account=signed_in(),
         sign_out=SignOutForm(),
     )
