@@ -36,6 +36,10 @@ class Account:
         """Every role reads some results, so every account may open the workspace."""
         return self.role in ROLES
 
+    def may_follow_up(self, unit: str) -> bool:
+        """Measures are the unit's own business: its leader's, or an admin's."""
+        return self.may_manage() or (self.role == "unit-leader" and unit in self.units)
+
     def may_read_results(self, unit: str | None = None) -> bool:
         """Admins and analysts read every result; a unit leader only their own units'."""
         if self.role in ("admin", "analyst"):

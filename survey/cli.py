@@ -2,13 +2,14 @@
 
 Commands are thin: each calls the operation the web app calls (``survey.operations``), as
 ``accounts.operator()``, and translates ``survey.errors`` into a message and exit status 1
-at this edge, once (``storage_command``).
+at this edge, once (``operator_command``).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import secrets
 import sys
 from collections.abc import Callable, Iterator
@@ -16,16 +17,15 @@ from contextlib import contextmanager
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
-import pandas as pd
 import sqlite_utils
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from survey.accounts import ROLES, operator
-from survey.addresses import check_base_url, personal_link
+from survey.addresses import check_base_url
 from survey.csvfile import MAX_BYTES as MAX_FILE_BYTES
 from survey.demo import national_2009_round
 from survey.errors import InvalidInput, SurveyError
@@ -35,22 +35,18 @@ from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
 from survey.operations.questionnaires import publish_questionnaire
 from survey.operations.responses import export_responses, import_responses
-from survey.operations.results import make_report
+from survey.operations.results import make_report, scores
 from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, close_round, create_round, reopen_round
-from survey.questionnaire import QuestionnaireError, load_file
+from survey.questionnaire import load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
 from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
-from survey.scoring.indexes import index_scores
-from survey.scoring.likert import columns_frame, item_scores
 from survey.settings import SETTINGS, SettingError, shown
 from survey.storage import open_database
 from survey.storage.backup import backup_database
 from survey.storage.invitations import list_invitations
 from survey.storage.migrations import migrate
-from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.results import likert_columns
-from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round, list_rounds
+from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, list_rounds
 from survey.storage.users import has_account
 
 
@@ -94,7 +90,7 @@ def show_command(path: str) -> None:
     click.echo(outline(result.questionnaire))
 
 
-def storage_command(fn: Callable[..., Any]) -> Callable[..., Any]:
+def operator_command(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run inside the app context and turn every SurveyError into a clean CLI error (a
     file's problems are printed row by row by ``_all_or_nothing`` first)."""
 
@@ -145,7 +141,7 @@ def _all_or_nothing(path: str, consequence: str) -> Iterator[None]:
 
 
 @click.command("init-db", help="Create or upgrade the database (safe to run again).")
-@storage_command
+@operator_command
 def init_db_command() -> None:
     applied = migrate(_db(migrate=False))
     where = current_app.config["DATABASE"]
@@ -154,15 +150,10 @@ def init_db_command() -> None:
 
 @click.command("load", help="Publish a questionnaire file as an immutable version.")
 @click.argument("path", type=click.Path(dir_okay=False))
-@storage_command
+@operator_command
 def load_command(path: str) -> None:
-    result = load_file(path)
-    try:
-        version = publish_questionnaire(_db(), operator(), result)
-    except QuestionnaireError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(f"{path} has errors and was not published") from exc
+    with _all_or_nothing(path, "nothing was published"):
+        version = publish_questionnaire(_db(), operator(), load_file(path))
     state = "published" if version.created else "already published"
     click.echo(
         f"{version.questionnaire_id} version {version.version} {state} "
@@ -188,7 +179,7 @@ def round_group() -> None:
     f"{MIN_GROUP_SIZE_RANGE[1]}).",
 )
 @click.option("--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
-@storage_command
+@operator_command
 def round_create_command(
     questionnaire: str, name: str, anonymous: bool, min_group_size: int, closes: Any
 ) -> None:
@@ -206,7 +197,7 @@ def round_create_command(
 
 
 @round_group.command("list", help="List rounds.")
-@storage_command
+@operator_command
 def round_list_command() -> None:
     for r in list_rounds(_db()):
         state = "open" if r.is_open() else "closed"
@@ -217,7 +208,7 @@ def round_list_command() -> None:
 @round_group.command("close", help="Close a round now: no more answers are taken.")
 @click.argument("round_id", metavar="ROUND", type=int)
 @click.option("--reason", default="", help="Why, for the audit log.")
-@storage_command
+@operator_command
 def round_close_command(round_id: int, reason: str) -> None:
     round_ = close_round(_db(), operator(), round_id, reason)
     click.echo(f"round {round_.id} ({round_.name}) is closed")
@@ -226,7 +217,7 @@ def round_close_command(round_id: int, reason: str) -> None:
 @round_group.command("reopen", help="Open a closed round again (its closing date still holds).")
 @click.argument("round_id", metavar="ROUND", type=int)
 @click.option("--reason", default="", help="Why, for the audit log.")
-@storage_command
+@operator_command
 def round_reopen_command(round_id: int, reason: str) -> None:
     round_ = reopen_round(_db(), operator(), round_id, reason)
     state = "open" if round_.is_open() else f"still closed: its last day was {round_.closes_on}"
@@ -238,7 +229,7 @@ def round_reopen_command(round_id: int, reason: str) -> None:
 )
 @click.argument("round_id", metavar="ROUND", type=int)
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
-@storage_command
+@operator_command
 def invite_command(round_id: int, path: str) -> None:
     with _all_or_nothing(path, "nobody was invited"):
         people = invite(_db(), operator(), round_id, _read(path))
@@ -247,7 +238,7 @@ def invite_command(round_id: int, path: str) -> None:
 
 @click.command("links", help="Print each invited person's personal link as CSV.")
 @click.argument("round_id", metavar="ROUND", type=int)
-@storage_command
+@operator_command
 def links_command(round_id: int) -> None:
     links = personal_links(_db(), operator(), round_id, current_app.config["BASE_URL"])
     writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -259,7 +250,7 @@ def links_command(round_id: int) -> None:
 @click.command("send", help="E-mail invitations (to everyone not yet invited) or reminders.")
 @click.argument("round_id", metavar="ROUND", type=int)
 @click.argument("kind", type=click.Choice(["invitation", "reminder"]))
-@storage_command
+@operator_command
 def send_command(round_id: int, kind: str) -> None:
     mailer = mailer_from_config(current_app.config, instance_path=current_app.instance_path)
     result = send_mail(_db(), operator(), round_id, kind, current_app.config["BASE_URL"], mailer)
@@ -279,7 +270,7 @@ DEMO_ADMIN = "demo@sekretariatet.example.no"
     is_flag=True,
     help="Instead: two generated, answered national rounds (2009 and a later one) to report on.",
 )
-@storage_command
+@operator_command
 def demo_command(national: bool) -> None:
     db = _db()
     if national:
@@ -299,8 +290,8 @@ def demo_command(national: bool) -> None:
         invite(db, operator(), round_.id, DEMO_PEOPLE.read_bytes())
     base = current_app.config["BASE_URL"]
     click.echo(f"Demo round {round_.id} ({round_.name}); personal links:")
-    for inv in list_invitations(db, round_.id)[:4]:
-        click.echo(f"  {inv.role:<14} {personal_link(base, inv.token)}")
+    for link in personal_links(db, operator(), round_.id, base)[:4]:
+        click.echo(f"  {link.role:<14} {link.url}")
     if not has_account(db, DEMO_ADMIN):
         password = secrets.token_urlsafe(12)  # printed once; never a default password
         add_account(db, operator(), DEMO_ADMIN, password, "admin")
@@ -312,7 +303,7 @@ def demo_command(national: bool) -> None:
 @click.command("import-responses", help="Import responses (paper forms) from a CSV file.")
 @click.argument("round_id", metavar="ROUND", type=int)
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
-@storage_command
+@operator_command
 def import_command(round_id: int, path: str) -> None:
     with _all_or_nothing(path, "nothing was imported"):
         count = import_responses(_db(), operator(), round_id, _read(path))
@@ -325,18 +316,31 @@ def import_command(round_id: int, path: str) -> None:
     "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
-@storage_command
+@operator_command
 def export_command(round_id: int, fmt: str, output: str | None) -> None:
-    export = export_responses
     if output is None:
         if fmt == "xlsx":
             raise click.UsageError("an Excel workbook needs a file: add -o FILE.xlsx")
-        export(_db(), operator(), round_id, fmt, sys.stdout.buffer, excel=False)
+        export_responses(_db(), operator(), round_id, fmt, sys.stdout.buffer, excel=False)
         sys.stdout.buffer.flush()
         return
-    with open(output, "wb") as file:
-        count = export(_db(), operator(), round_id, fmt, file)
+    with _replacing(output) as file:
+        count = export_responses(_db(), operator(), round_id, fmt, file)
     click.echo(f"wrote {count} responses to {output}", err=True)
+
+
+@contextmanager
+def _replacing(path: str) -> Iterator[BinaryIO]:
+    """A file written next to ``path`` that takes its place only when writing succeeded,
+    so a refused or failed command never leaves an earlier good file empty or half done."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(partial, "wb") as file:
+            yield file
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @click.command("scores", help="Print item and index scores per group, with suppression.")
@@ -345,33 +349,13 @@ def export_command(round_id: int, fmt: str, output: str | None) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
 )
-@storage_command
+@operator_command
 def scores_command(round_id: int, by: str, fmt: str) -> None:
-    db = _db()
-    round_ = get_round(db, round_id)
-    questionnaire, k = (
-        questionnaire_of_version(db, round_.questionnaire_version_id),
-        round_.min_group_size,
-    )
-    groups = _dimensions(by)
-    frame = columns_frame(
-        questionnaire, likert_columns(db, questionnaire, round_id, groups), groups
-    )
-    items = item_scores(questionnaire, frame, groups, k)
-    indexes = index_scores(questionnaire, frame, groups, k)
-    items.insert(len(groups), "kind", "item")
-    indexes = indexes.rename(columns={"index": "item"})
-    indexes.insert(len(groups), "kind", "index")
-    table = pd.concat([items, indexes], ignore_index=True)
-    table.insert(0, "min_group_size", k)
+    table = scores(_db(), operator(), round_id, by)
     if fmt == "json":
         click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
     else:
         click.echo(table.to_csv(index=False, float_format="%.4f"), nl=False)
-
-
-def _dimensions(by: str) -> list[str]:
-    return [name.strip() for name in by.split(",") if name.strip()]
 
 
 @click.command("report", help="Write a round's result report as PDF (or HTML for *.html).")
@@ -379,12 +363,12 @@ def _dimensions(by: str) -> list[str]:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option("--by", default="role", show_default=True, help="Breakdown, as for scores.")
 @click.option("--compare", "earlier_id", type=int, metavar="ROUND", help="An earlier round.")
-@storage_command
+@operator_command
 def report_command(round_id: int, output: str, by: str, earlier_id: int | None) -> None:
     # imported here: WeasyPrint takes a while to load and only this command needs it
     from survey.report.render import render_html, render_pdf
 
-    report = make_report(_db(), operator(), round_id, _dimensions(by), compare=earlier_id)
+    report = make_report(_db(), operator(), round_id, by, compare=earlier_id)
     html = render_html(report)
     if output.endswith((".html", ".htm")):
         Path(output).write_text(html, encoding="utf-8")
@@ -395,7 +379,7 @@ def report_command(round_id: int, output: str, by: str, earlier_id: int | None) 
 
 @click.command("backup", help="Copy the database to FILE while the survey keeps running.")
 @click.argument("path", metavar="FILE", type=click.Path())
-@storage_command
+@operator_command
 def backup_command(path: str) -> None:
     copy = backup_database(_db().conn, current_app.config["DATABASE"], path)
     click.echo(
@@ -414,7 +398,7 @@ def user_group() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the account may do.")
 @click.option("--unit", "units", multiple=True, help="A unit leader's unit (repeatable).")
 @click.password_option(envvar="SURVEY_PASSWORD", help="At least 12 characters.")
-@storage_command
+@operator_command
 def user_add_command(email: str, role: str, units: tuple[str, ...], password: str) -> None:
     account = add_account(_db(), operator(), email, password, role, units)
     where = f" for {', '.join(account.units)}" if account.units else ""

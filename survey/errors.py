@@ -79,8 +79,6 @@ class Unavailable(SurveyError):
     """Something this needs cannot be reached now (mail server, database); try again."""
 
     status = 503
+    retry: ClassVar[bool] = True  # whether trying again later may help (Retry-After)
     title_nb = "Ikke tilgjengelig akkurat nå"
     default_nb = "Tjenesten er ikke tilgjengelig akkurat nå. Prøv igjen om litt."
-
-
-KINDS: tuple[type[SurveyError], ...] = (NotFound, Conflict, InvalidInput, Forbidden, Unavailable)

@@ -41,8 +41,6 @@ from survey.errors import InvalidInput, Unavailable
 from survey.resources import MAIL_TEMPLATES
 from survey.settings import SettingError, typed
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUTBOX = PROJECT_ROOT / "instance" / "outbox"  # Flask's instance folder for "survey"
 DEFAULT_SENDER = "noreply@localhost"
 KINDS = ("invitation", "reminder")
 VARIABLES = ("name", "round_name", "title", "closes_on", "link")
@@ -115,8 +113,22 @@ class MailTemplateError(InvalidInput, ValueError):
 
 
 class MailError(Unavailable):
-    """A message could not be sent, or the mail settings are wrong: nothing the person who
-    asked can fix by changing their input, so the edges show it as "not available now"."""
+    """A message could not be sent (the server refused it or could not be reached): nothing
+    the person who asked can fix by changing their input, so the edges show it as "not
+    available now"."""
+
+    default_nb = "E-posten kan ikke sendes akkurat nå. Prøv igjen om litt."
+
+
+class MailSettingsError(MailError):
+    """The mail settings are wrong: only whoever runs the installation can fix them, and
+    trying again will not help, so no retry is suggested."""
+
+    retry = False
+    default_nb = (
+        "E-postoppsettet er ikke riktig, så e-post kan ikke sendes. Be den som drifter "
+        "løsningen rette det; detaljene står i loggen."
+    )
 
 
 def one_line(text: str) -> str:
@@ -213,10 +225,16 @@ def _compile(source: str, where: str) -> Any:
     return _env.from_string(tree)
 
 
+def check_kind(kind: str) -> str:
+    """``kind`` if it is a kind of mail a round sends, else InvalidInput."""
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown kind of mail '{kind}'; use one of {', '.join(KINDS)}")
+    return kind
+
+
 def default_template(kind: str) -> tuple[str, str]:
     """(subject, body) of templates/mail/<kind>.txt, whose first line is ``Subject: ...``."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind of mail {kind!r}; expected one of {', '.join(KINDS)}")
+    check_kind(kind)
     text = (MAIL_TEMPLATES / f"{kind}.txt").read_text(encoding="utf-8")
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):  # pragma: no cover - the shipped files have it
@@ -246,7 +264,9 @@ def compose(*, sender: str, name: str, email: str, subject: str, body: str) -> E
 
 def _check_sender(sender: str) -> str:
     if _LINE_BREAKS.search(sender) or "@" not in parseaddr(sender)[1]:
-        raise MailError(f"MAIL_SENDER {sender!r} is not an address like 'Name <post@kommune.no>'")
+        raise MailSettingsError(
+            f"MAIL_SENDER {sender!r} is not an address like 'Name <post@kommune.no>'"
+        )
     return sender.strip()
 
 
@@ -436,21 +456,22 @@ def mailer_from_config(
     config: Mapping[str, Any], *, instance_path: str | os.PathLike[str] | None = None
 ) -> Mailer:
     """SMTP when MAIL_SERVER is set, otherwise the outbox: MAIL_OUTBOX, or ``outbox`` in the
-    instance folder. MAIL_USE_TLS means STARTTLS (port 587 by default, 25 without).
+    instance folder (MailSettingsError without either). MAIL_USE_TLS means STARTTLS (port
+    587 by default, 25 without).
 
     The values are declared and documented in survey.settings; they are parsed again here
     because a caller may hand over a plain mapping of text, where "false" must mean False."""
     try:
         mail = typed(config, MAIL_SETTINGS)
     except SettingError as error:
-        raise MailError(str(error)) from None
+        raise MailSettingsError(str(error)) from None
     if not mail["MAIL_SERVER"]:
-        folder = mail["MAIL_OUTBOX"] or (
-            Path(instance_path) / "outbox" if instance_path else DEFAULT_OUTBOX
-        )
+        if not (mail["MAIL_OUTBOX"] or instance_path):
+            raise MailSettingsError("neither MAIL_SERVER nor MAIL_OUTBOX is set")
+        folder = mail["MAIL_OUTBOX"] or Path(instance_path or ".") / "outbox"
         return OutboxMailer(folder, mail["MAIL_SENDER"] or DEFAULT_SENDER)
     if not mail["MAIL_SENDER"]:
-        raise MailError(
+        raise MailSettingsError(
             "MAIL_SERVER is set but MAIL_SENDER is not; set it to the address invitations "
             "come from, e.g. 'Sekretariatet <post@kommune.no>'"
         )

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from survey.errors import InvalidInput
+
 Kind = Literal["str", "int", "float", "bool", "path"]
 Source = Literal["default", "config file", "environment", "test"]
 
@@ -34,7 +36,7 @@ FALSE = ("0", "false", "no", "off")
 MASK = "********"
 
 
-class SettingError(ValueError):
+class SettingError(InvalidInput, ValueError):
     """A setting whose value cannot be used; the message says which, where from and why."""
 
 

@@ -36,7 +36,7 @@ from survey.mail import (
     mailer_from_config,
     norwegian_date,
 )
-from survey.operations.mail import mail_text, send_round_mail, set_mail_text
+from survey.operations.mail import mail_text, send_mail, set_mail_text
 from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.invitations import Invitation, add_invitations
@@ -179,7 +179,7 @@ def round_(tmp_path) -> Iterator[Round]:
 
 
 def send(round_: Round, kind: str, smtp: SmtpServer) -> tuple[SendResult, list[Received]]:
-    result = send_round_mail(round_.db, round_.id, kind, BASE_URL, smtp.mailer())
+    result = send_mail(round_.db, operator(), round_.id, kind, BASE_URL, smtp.mailer())
     return result, smtp.collector.take()
 
 
@@ -315,7 +315,7 @@ def test_unreachable_server_fails_the_batch_quickly_and_sends_nothing(round_):
     mailer = SmtpMailer("127.0.0.1", port, False, None, None, SENDER, timeout=TIMEOUT)
     started = time.monotonic()
 
-    result = send_round_mail(round_.db, round_.id, "invitation", BASE_URL, mailer)
+    result = send_mail(round_.db, operator(), round_.id, "invitation", BASE_URL, mailer)
 
     assert time.monotonic() - started < TIMEOUT
     assert (result.sent, result.failed) == (0, 20)
@@ -335,8 +335,11 @@ def test_round_template_is_stored_and_used(round_, smtp):
 
     _, received = send(round_, "invitation", smtp)
 
-    assert mail_text(round_.db, round_.id, "invitation") == ("Blåbær og {{ round_name }}", body)
-    assert mail_text(round_.db, round_.id, "reminder") == default_template("reminder")
+    assert mail_text(round_.db, operator(), round_.id, "invitation") == (
+        "Blåbær og {{ round_name }}",
+        body,
+    )
+    assert mail_text(round_.db, operator(), round_.id, "reminder") == default_template("reminder")
     assert received[0].message["Subject"] == "Blåbær og Evaluering høsten 2009"
     assert f"Svar innen {norwegian_date(closes)}: http://127.0.0.1:5000/s/" in received[0].body
 
@@ -367,7 +370,9 @@ def test_unusable_template_is_refused_with_a_reason(round_, subject, body, messa
         set_mail_text(round_.db, operator(), round_.id, "invitation", subject, body)
 
     assert message in str(refused.value)
-    assert mail_text(round_.db, round_.id, "invitation") == default_template("invitation")
+    assert mail_text(round_.db, operator(), round_.id, "invitation") == default_template(
+        "invitation"
+    )
 
 
 @pytest.mark.parametrize(
@@ -416,7 +421,9 @@ def test_line_break_in_a_name_adds_no_header(tmp_path, smtp):
         evil = Person("Eve\r\nBcc: x@evil.example", "eve@kommune.example", "ordforer", "A", {})
         add_invitations(db, created.id, [evil])
 
-        assert send_round_mail(db, created.id, "invitation", BASE_URL, smtp.mailer()).sent == 1
+        assert (
+            send_mail(db, operator(), created.id, "invitation", BASE_URL, smtp.mailer()).sent == 1
+        )
     finally:
         db.conn.close()
 
@@ -455,7 +462,9 @@ def test_undeliverable_address_is_refused(address):
 def test_outbox_writes_eml_files_that_parse_back(round_, tmp_path):
     outbox = tmp_path / "instance" / "outbox"
 
-    result = send_round_mail(round_.db, round_.id, "invitation", BASE_URL, OutboxMailer(outbox))
+    result = send_mail(
+        round_.db, operator(), round_.id, "invitation", BASE_URL, OutboxMailer(outbox)
+    )
 
     files = sorted(outbox.iterdir())
     assert result.sent == 20
@@ -530,7 +539,7 @@ def test_closed_round_sends_nothing(round_, smtp):
 
 def test_wrong_base_url_sends_nothing(round_, smtp):
     with pytest.raises(InvalidInput, match="is not a web address"):
-        send_round_mail(round_.db, round_.id, "invitation", "127.0.0.1:5000", smtp.mailer())
+        send_mail(round_.db, operator(), round_.id, "invitation", "127.0.0.1:5000", smtp.mailer())
     assert recipients(round_.db, round_.id, "invitation") == round_.invitations
 
 
@@ -556,8 +565,8 @@ def test_template_error_names_the_line():
 
 def test_unknown_kind_is_refused(round_, smtp):
     for attempt in (
-        lambda: send_round_mail(round_.db, round_.id, "thanks", BASE_URL, smtp.mailer()),
-        lambda: mail_text(round_.db, round_.id, "thanks"),
+        lambda: send_mail(round_.db, operator(), round_.id, "thanks", BASE_URL, smtp.mailer()),
+        lambda: mail_text(round_.db, operator(), round_.id, "thanks"),
         lambda: set_mail_text(round_.db, operator(), round_.id, "thanks", "Hei", "{{ link }}"),
     ):
         with pytest.raises(InvalidInput, match="unknown kind of mail 'thanks'"):
@@ -594,7 +603,9 @@ def test_two_batches_at_once_mail_nobody_twice(round_, smtp, tmp_path, kind):
     held = _HeldMailer(smtp)
     first: list[SendResult] = []
     worker = threading.Thread(
-        target=lambda: first.append(send_round_mail(round_.db, round_.id, kind, BASE_URL, held))
+        target=lambda: first.append(
+            send_mail(round_.db, operator(), round_.id, kind, BASE_URL, held)
+        )
     )
     worker.start()
     try:
@@ -602,7 +613,7 @@ def test_two_batches_at_once_mail_nobody_twice(round_, smtp, tmp_path, kind):
         other = open_database(tmp_path / "survey.sqlite3")  # another worker's connection
         try:
             with pytest.raises(Conflict, match=f"{kind}s for round {round_.id} are being"):
-                send_round_mail(other, round_.id, kind, BASE_URL, smtp.mailer())
+                send_mail(other, operator(), round_.id, kind, BASE_URL, smtp.mailer())
         finally:
             other.conn.close()
     finally:
@@ -647,7 +658,7 @@ def test_a_batch_whose_claim_was_taken_over_stops_and_leaves_the_new_claim(round
 
     def first_batch() -> None:
         try:
-            send_round_mail(round_.db, round_.id, "invitation", BASE_URL, held)
+            send_mail(round_.db, operator(), round_.id, "invitation", BASE_URL, held)
         except Conflict as error:
             outcome.append(error)
 

@@ -21,5 +21,5 @@ def require_results(actor: Account, unit: str | None) -> None:
 
 def require_follow_up(actor: Account, unit: str) -> None:
     """Measures are the unit's own business: its leader's, or an admin's."""
-    if not (actor.may_manage() or (actor.role == "unit-leader" and unit in actor.units)):
+    if not actor.may_follow_up(unit):
         raise Forbidden(f"{actor.email} ({actor.role}) may not record measures for {unit!r}")

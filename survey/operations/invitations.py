@@ -8,6 +8,7 @@ import sqlite_utils
 
 from survey.accounts import Account
 from survey.addresses import check_base_url, open_link, personal_link
+from survey.errors import Conflict
 from survey.invitations import Person, read_invitation_list
 from survey.operations.access import require_manager
 from survey.storage.invitations import add_invitations, invited_emails, list_invitations
@@ -24,6 +25,11 @@ def invite(db: sqlite_utils.Database, actor: Account, round_id: int, data: bytes
     invited; Conflict for an anonymous round, which has one open link instead."""
     require_manager(actor)
     round_ = get_round(db, round_id)
+    if round_.anonymous:  # before the list is read: its problems are beside the point
+        raise Conflict(
+            f"round {round_id} is anonymous: it has one open link, no invitations",
+            message_nb="Runden er anonym: den har én åpen lenke og ingen invitasjoner.",
+        )
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     people = read_invitation_list(
         as_csv(data),

@@ -14,12 +14,12 @@ from survey.accounts import Account
 from survey.addresses import personal_link
 from survey.errors import Conflict, InvalidInput
 from survey.mail import (
-    KINDS,
     Mailer,
     MailError,
     MailTemplate,
     MailTemplateError,
     SendResult,
+    check_kind,
     compose,
     default_template,
     template_variables,
@@ -31,14 +31,16 @@ from survey.storage.rounds import get_round
 from survey.storage.users import audit
 
 
-def _check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown kind of mail '{kind}'; use one of {', '.join(KINDS)}")
-
-
-def mail_text(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str]:
+def mail_text(
+    db: sqlite_utils.Database, actor: Account, round_id: int, kind: str
+) -> tuple[str, str]:
     """(subject, body): the round's own text, or the default from templates/mail."""
-    _check_kind(kind)
+    require_manager(actor)
+    return _text(db, round_id, kind)
+
+
+def _text(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str]:
+    check_kind(kind)
     get_round(db, round_id)
     return mailings.mail_template(db, round_id, kind) or default_template(kind)
 
@@ -50,7 +52,7 @@ def set_mail_text(
     personal link: a broken template found while sending would leave half a round without
     mail. InvalidInput says where and what."""
     require_manager(actor)
-    _check_kind(kind)
+    check_kind(kind)
     get_round(db, round_id)
     try:
         template = MailTemplate(subject, body)
@@ -71,7 +73,7 @@ def send_mail(
     """Invitations to everyone not yet invited, or reminders to everyone invited who has
     not answered; audited with how many were sent and how many failed."""
     require_manager(actor)
-    result = send_round_mail(db, round_id, kind, base_url, mailer)
+    result = _send_round_mail(db, round_id, kind, base_url, mailer)
     audit(
         db,
         actor.email,
@@ -81,7 +83,7 @@ def send_mail(
     return result
 
 
-def send_round_mail(
+def _send_round_mail(
     db: sqlite_utils.Database, round_id: int, kind: str, base_url: str, mailer: Mailer
 ) -> SendResult:
     """Send ``kind`` to everyone ``mailings.recipients`` names and record each outcome as it
@@ -92,14 +94,14 @@ def send_round_mail(
     Raises, before sending anything, Conflict or InvalidInput when the round or its template
     is unusable or another batch for the round is being sent, or ``base_url`` is not a web
     address."""
-    _check_kind(kind)
+    check_kind(kind)
     round_ = get_round(db, round_id)
     if round_.anonymous:
         raise Conflict(f"round {round_id} is anonymous: it has no invitations to mail")
     if not round_.is_open():
         raise Conflict(f"round {round_id} is closed; reopen it before sending {kind}s")
     try:
-        template = MailTemplate(*mail_text(db, round_id, kind))
+        template = MailTemplate(*_text(db, round_id, kind))
     except MailTemplateError as error:
         raise InvalidInput(f"the {kind} template of round {round_id}: {error}") from None
     title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)

@@ -110,7 +110,8 @@ def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[
         if held:
             raise Conflict(
                 f"{held[0]}s for round {round_id} are being sent (started {held[1]} UTC); "
-                "wait until that batch is done"
+                "wait until that batch is done",
+                message_nb="E-post til denne runden sendes allerede. Vent til den er ferdig.",
             )
         stamp = now.isoformat(timespec="seconds")
         db.execute(
@@ -161,7 +162,10 @@ def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
         [round_id, email.strip().lower()],
     ).fetchone()
     if row is None:
-        raise InvalidInput(f"'{email}' is not invited in round {round_id}")
+        raise InvalidInput(
+            f"'{email}' is not invited in round {round_id}",
+            message_nb="Adressen er ikke invitert i denne runden. Sjekk skrivemåten.",
+        )
     with db.conn:
         cursor = db.execute(
             "UPDATE mailings SET bounced = 1 WHERE id = (SELECT id FROM mailings "
@@ -169,7 +173,10 @@ def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
             [row[0]],
         )
     if cursor.rowcount == 0:
-        raise Conflict(f"nothing has been sent to '{email}' in round {round_id} yet")
+        raise Conflict(
+            f"nothing has been sent to '{email}' in round {round_id} yet",
+            message_nb="Det er ikke sendt noe til denne adressen i runden ennå.",
+        )
     return row[0]
 
 

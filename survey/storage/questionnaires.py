@@ -46,7 +46,9 @@ def publish(db: sqlite_utils.Database, result: LoadResult) -> PublishedVersion:
         if created and clash:
             raise Conflict(
                 f"{q.id} version {q.version} is already published with different content; "
-                "raise 'version:' in the file to publish the change"
+                "raise 'version:' in the file to publish the change",
+                message_nb=f"Versjon {q.version} av {q.id} er allerede publisert med et annet "
+                "innhold. Øk «version:» i filen for å publisere endringen.",
             )
         if created:
             published_at = datetime.now(UTC).isoformat(timespec="seconds")

@@ -43,6 +43,17 @@ def round_results(db: sqlite_utils.Database, round_id: int) -> RoundResults:
     return RoundResults(round_, questionnaire, respondents, invited(db, round_id), first, last)
 
 
+def attribute_names(db: sqlite_utils.Database, round_id: int) -> set[str]:
+    """Every attribute name the round's invitations or responses carry (pulje, ...)."""
+    rows = db.execute(
+        "SELECT DISTINCT j.key FROM invitations i, json_each(i.attributes) j WHERE i.round_id = ? "
+        "UNION SELECT DISTINCT j.key FROM responses r, json_each(r.attributes) j "
+        "WHERE r.round_id = ?",
+        [round_id, round_id],
+    )
+    return {row[0] for row in rows}
+
+
 def submissions_per_day(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, int]]:
     """(day, responses submitted that day), in date order."""
     return db.execute(

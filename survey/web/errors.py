@@ -25,6 +25,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
+from survey.errors import NotFound as NotFoundError
 from survey.errors import SurveyError, Unavailable
 from survey.web.security import TooManyFailures
 
@@ -57,6 +58,10 @@ def log_unavailable(exc: BaseException) -> None:
 
 
 def _not_found(_exc: NotFound) -> tuple[str, int]:
+    """Respondents get the same page for every link that does not work (an unknown token
+    and a closed round look alike); the workspace says plainly that the page is not there."""
+    if request.path.startswith("/sekretariat/"):
+        return _error_page(NotFoundError.title_nb, NotFoundError.default_nb), 404
     return render_template("respond/gone.html"), 404
 
 
@@ -96,9 +101,11 @@ def _error_page(title: str, message: str) -> str:
 
 
 def _survey_error(exc: SurveyError) -> tuple[str, int, dict[str, str]]:
-    headers = {"Retry-After": str(RETRY_AFTER)} if isinstance(exc, Unavailable) else {}
-    if isinstance(exc, Unavailable):
+    headers = {}
+    if isinstance(exc, Unavailable):  # the operator needs the details; the page has none
         current_app.logger.warning("%s %s: %s", request.method, request.path, exc.message)
+        if exc.retry:
+            headers["Retry-After"] = str(RETRY_AFTER)
     return _error_page(exc.title_nb, exc.message_nb), exc.status, headers
 
 

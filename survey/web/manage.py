@@ -32,7 +32,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Optional
 
 from survey.accounts import Account
-from survey.csvfile import CsvProblems
+from survey.csvfile import MAX_BYTES, CsvProblems
 from survey.errors import Conflict, InvalidInput
 from survey.mail import KINDS, mailer_from_config
 from survey.operations import mail as mailing
@@ -51,6 +51,16 @@ from survey.web.database import get_db
 
 bp = Blueprint("manage", __name__, url_prefix="/sekretariat")
 
+# An invitation list may be as large on the web as on the command line (csvfile.MAX_BYTES);
+# every other request keeps the app's small limit. The form's own fields need a little more.
+LIST_UPLOAD_LIMIT = MAX_BYTES + 64 * 1024
+
+
+@bp.before_request
+def _room_for_invitation_lists() -> None:
+    if request.endpoint == "manage.invitations":
+        request.max_content_length = LIST_UPLOAD_LIMIT
+
 
 def _page(template: str, status: int = 200, **context: object) -> tuple[str, int]:
     context.update(account=current_account(), sign_out=SignOutForm())
@@ -61,11 +71,21 @@ class UploadForm(FlaskForm):
     file = FileField("Fil", validators=[FileRequired("Velg en fil.")])
 
 
+class WholeNumberField(IntegerField):
+    """An integer field whose complaint is in bokmål, like the rest of the page."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Skriv et helt tall.") from None
+
+
 class RoundForm(FlaskForm):
     questionnaire = SelectField("Spørreskjema (siste publiserte versjon)")
     name = StringField("Navn på runden", validators=[DataRequired("Gi runden et navn.")])
     anonymous = BooleanField("Anonym (én åpen lenke, ingen invitasjoner)")
-    min_group_size = IntegerField(
+    min_group_size = WholeNumberField(
         "Minste gruppestørrelse",
         default=DEFAULT_MIN_GROUP_SIZE,
         # the range is the operation's rule (operations.rounds); the browser only hints it
@@ -95,7 +115,7 @@ def upload_questionnaire() -> Response | tuple[str, int]:
     try:
         version = publish_questionnaire(get_db(), signed_in(), result)
     except Conflict as problem:
-        form.file.errors = [problem.message]
+        form.file.errors = [problem.message_nb]
         return _page("secretariat/upload.html", 409, form=form, result=None, lines=[])
     return redirect(url_for("manage.preview", version_id=version.id))
 
@@ -159,7 +179,9 @@ def new_round() -> Response | tuple[str, int]:
             form.questionnaire.data or "",
             form.name.data or "",
             anonymous=bool(form.anonymous.data),
-            min_group_size=int(form.min_group_size.data or DEFAULT_MIN_GROUP_SIZE),
+            min_group_size=DEFAULT_MIN_GROUP_SIZE
+            if form.min_group_size.data is None
+            else form.min_group_size.data,
             closes_on=form.closes_on.data,
         )
     except InvalidInput as problem:
@@ -177,7 +199,7 @@ def invitations(round_id: int) -> Response | tuple[str, int]:
     round_ = get_round(db, round_id)
     form = UploadForm()
     problems: list = []
-    if form.validate_on_submit() and not round_.anonymous:
+    if form.validate_on_submit():
         try:
             invite(db, signed_in(), round_id, form.file.data.read())
         except CsvProblems as error:
@@ -262,7 +284,7 @@ def mail_text(round_id: int, kind: str) -> Response | tuple[str, int]:
         else:
             return redirect(url_for("manage.invitations", round_id=round_id))
     elif request.method == "GET":
-        form.subject.data, form.body.data = mailing.mail_text(db, round_id, kind)
+        form.subject.data, form.body.data = mailing.mail_text(db, signed_in(), round_id, kind)
     status = 422 if problem or form.errors else 200
     return _page(
         "secretariat/mail_text.html", status, round=round_, kind=kind, form=form, problem=problem

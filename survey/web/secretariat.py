@@ -30,11 +30,16 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired
 
 from survey.accounts import Account
-from survey.errors import Forbidden
-from survey.operations.access import require_follow_up
+from survey.operations.access import require_results
 from survey.operations.measures import add_measure, set_measure_status
 from survey.operations.responses import MEDIA_TYPES, export_responses
-from survey.operations.results import make_report, results_for
+from survey.operations.results import (
+    checked_breakdown,
+    make_report,
+    report_downloaded,
+    results_for,
+    rounds_overview,
+)
 from survey.operations.rounds import close_round, reopen_round
 from survey.report import ASSETS
 from survey.report.content import build_report
@@ -44,9 +49,9 @@ from survey.scoring.likert import likert_frame
 from survey.scoring.rates import response_rates
 from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.results import RoundResults, answers_state, invited, submissions_per_day
-from survey.storage.rounds import get_round, list_rounds
-from survey.storage.users import audit, audit_entries
+from survey.storage.results import RoundResults, answers_state, submissions_per_day
+from survey.storage.rounds import get_round
+from survey.storage.users import audit_entries
 from survey.web import report_jobs
 from survey.web.auth import SignOutForm, requires, signed_in
 from survey.web.database import get_db
@@ -70,14 +75,13 @@ class StatusForm(FlaskForm):
 
 
 def _unit_asked() -> str | None:
-    """The unit whose results are asked for: a unit leader must ask for one of theirs."""
+    """The unit whose results are asked for (?enhet=; a leader of one unit need not ask),
+    once the operations' rule says the account may read them."""
     account = signed_in()
     unit = request.args.get("enhet") or None
-    if account.role == "unit-leader":
-        if unit is None and len(account.units) == 1:
-            unit = account.units[0]
-        if not account.may_read_results(unit):
-            abort(403)
+    if unit is None and account.role == "unit-leader" and len(account.units) == 1:
+        unit = account.units[0]
+    require_results(account, unit)
     return unit
 
 
@@ -89,19 +93,11 @@ def _results(round_id: int, unit: str | None) -> RoundResults:
 @requires(Account.may_open_workspace)
 def rounds() -> str:
     account = signed_in()
-    found = []
-    db = get_db()
-    for round_ in list_rounds(db):
-        invitations = invited(db, round_.id)
-        if account.role == "unit-leader":
-            invitations = [i for i in invitations if i[0].get("unit") in account.units]
-            if not invitations:
-                continue
-        questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
-        rates = response_rates(questionnaire, invitations, [], round_.min_group_size)
-        found.append((round_, questionnaire, rates.iloc[0] if len(rates) else None))
     return render_template(
-        "secretariat/rounds.html", rounds=found, account=account, sign_out=SignOutForm()
+        "secretariat/rounds.html",
+        rounds=rounds_overview(get_db(), account),
+        account=account,
+        sign_out=SignOutForm(),
     )
 
 
@@ -150,7 +146,7 @@ def round_overview(round_id: int) -> str:
         measures=measures,
         measure_form=form,
         status_form=StatusForm(),
-        may_follow_up=unit is not None and _may_follow_up(signed_in(), unit),
+        may_follow_up=unit is not None and signed_in().may_follow_up(unit),
         round=results.round,
         questionnaire=q,
         unit=unit,
@@ -174,7 +170,9 @@ def report_preview(round_id: int) -> str:
     from survey.report.render import render_html  # WeasyPrint loads slowly: only when needed
 
     unit = _unit_asked()
-    report = make_report(get_db(), signed_in(), round_id, _by(), unit=unit)
+    report = make_report(
+        get_db(), signed_in(), round_id, request.args.get("etter", "role")[:500], unit=unit
+    )
     html = render_html(report)
     for name in ("report.css", "charts.css"):
         html = html.replace(
@@ -189,7 +187,7 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
     """The PDF when it is ready; else a page that reloads itself until it is (rendering
     runs in the background, see report_jobs)."""
     unit = _unit_asked()
-    by = _by()
+    by = _by(round_id)
     cache = _report_file(round_id, by, unit)
     state = report_jobs.ensure(cache, _renderer(_results(round_id, unit), by))
     if state != "ready":
@@ -202,9 +200,7 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
             action=ActionForm(),
         )
         return page, 500 if state == "failed" else 202
-    audit(
-        get_db(), signed_in().email, "report downloaded", f"round {round_id}, unit {unit or 'alle'}"
-    )
+    report_downloaded(get_db(), signed_in(), round_id, by, unit)
     response = make_response(cache.read_bytes())
     response.headers["Content-Type"] = "application/pdf"
     name = f"rapport-runde-{round_id}{'-' + _slug(unit) if unit else ''}.pdf"
@@ -220,7 +216,7 @@ def report_retry(round_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     unit = _unit_asked()
-    report_jobs.retry(_report_file(round_id, _by(), unit))
+    report_jobs.retry(_report_file(round_id, _by(round_id), unit))
     return redirect(request.full_path)
 
 
@@ -256,11 +252,9 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower())
 
 
-def _by() -> list[str]:
-    by = [name for name in request.args.get("etter", "role").split(",") if name]
-    if any(not name.replace("_", "").isalnum() for name in by):
-        abort(400)
-    return by
+def _by(round_id: int) -> list[str]:
+    """The breakdown asked for (?etter=), checked by the operations' one rule."""
+    return checked_breakdown(get_db(), round_id, request.args.get("etter", "role")[:500])
 
 
 @bp.route("/rapport-filer/<path:name>")
@@ -286,14 +280,6 @@ def _open_or_close(round_id: int, *, reopen: bool) -> Response:
         abort(400)
     (reopen_round if reopen else close_round)(get_db(), signed_in(), round_id)
     return redirect(url_for("secretariat.round_overview", round_id=round_id))
-
-
-def _may_follow_up(account: Account, unit: str) -> bool:
-    try:
-        require_follow_up(account, unit)
-    except Forbidden:
-        return False
-    return True
 
 
 @bp.route("/runder/<int:round_id>/tiltak", methods=["POST"])

@@ -3,6 +3,7 @@ operations themselves, the web app (an admin signed in) and the CLI (in process)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,7 @@ class Edges:
 
 
 @pytest.fixture
-def edges(tmp_path) -> Edges:
+def edges(tmp_path) -> Iterator[Edges]:
     path = tmp_path / "survey.sqlite3"
     db = open_database(path)
     publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
@@ -81,4 +82,5 @@ def edges(tmp_path) -> Edges:
         }
     )
     app.instance_path = str(tmp_path / "instance")
-    return Edges(app, db, admin, path)
+    yield Edges(app, db, admin, path)
+    db.conn.close()
