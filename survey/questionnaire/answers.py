@@ -176,7 +176,8 @@ def _check_one(question: Question, answer_id: str, answer: Answer) -> list[Answe
     if question.choices:
         return _check_choices(question, answer_id, answer)
     if question.type == "number":
-        return [AnswerError(answer_id, m) for m in _range_problems(value, question)]
+        problems = range_problems(value, question.min, question.max, integer=question.integer)
+        return [AnswerError(answer_id, m) for m in problems]
     limit = question.max_length
     if limit is not None and isinstance(value, str) and len(value) > limit:
         return [AnswerError(answer_id, Messages.too_long.format(n=limit, length=len(value)))]
@@ -221,7 +222,8 @@ def _check_specify(
         template = Messages.specify_number if specify.kind == "number" else Messages.specify_text
         return [AnswerError(answer_id, template.format(label=choice.label), choice.code)]
     if specify.kind == "number":
-        return [AnswerError(answer_id, m, choice.code) for m in _range_problems(detail, specify)]
+        problems = range_problems(detail, specify.min, specify.max)
+        return [AnswerError(answer_id, m, choice.code) for m in problems]
     if (
         specify.max_length is not None
         and isinstance(detail, str)
@@ -232,12 +234,14 @@ def _check_specify(
     return []
 
 
-def _range_problems(value: object, bounds: Question | Specify) -> list[str]:
+def range_problems(
+    value: object, low: float | None, high: float | None, *, integer: bool = False
+) -> list[str]:
+    """What is wrong with a number given for a range (a number question, a "specify")."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return [Messages.number]
-    if isinstance(bounds, Question) and bounds.integer and not float(value).is_integer():
+    if integer and not float(value).is_integer():
         return [Messages.whole_number]
-    low, high = bounds.min, bounds.max
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
             return [Messages.between.format(low=format_number(low), high=format_number(high))]
