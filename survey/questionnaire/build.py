@@ -36,10 +36,10 @@ TEXT_TYPES: dict[str, type[TextQuestion]] = {
 }
 
 
-def text(value: schema.Text, main: str) -> Text:
+def text(value: schema.Text, main: schema.Language) -> Text:
     if isinstance(value, str):
         return Text(value)
-    others = {lang: t for lang, t in value.items() if lang != main}
+    others: dict[str, str] = {lang: t for lang, t in value.items() if lang != main}
     return Text(value[main], MappingProxyType(others))
 
 
