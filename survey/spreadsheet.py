@@ -20,6 +20,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from functools import singledispatch
 from os import PathLike
 from typing import IO
 
@@ -28,7 +29,20 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from survey.questionnaire.answers import Answer, format_number
-from survey.questionnaire.model import Choice, Page, Question, Questionnaire
+from survey.questionnaire.model import (
+    Choice,
+    ChoiceQuestion,
+    LikertMatrixQuestion,
+    LikertQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Page,
+    Question,
+    Questionnaire,
+    ScaleQuestion,
+    SingleChoiceQuestion,
+    TextQuestion,
+)
 from survey.transfer import Cell, ExportRow, answer_values, export_rows, neutralise
 
 CODES_SHEET = "Svar (koder)"
@@ -157,23 +171,44 @@ def _text(text: str) -> str:
 # labels
 
 
+@singledispatch
 def label_values(question: Question, answers: Mapping[str, Answer]) -> dict[str, Cell]:
     """``transfer.answer_values`` with codes replaced by labels: "Ja", "Ja; Nei" (multiple
     choice, in the questionnaire's order), "1 helt uenig" (a labelled scale point)."""
+    return answer_values(question, answers)
+
+
+@label_values.register
+def _(question: SingleChoiceQuestion, answers: Mapping[str, Answer]) -> dict[str, Cell]:
     cells = answer_values(question, answers)
+    answer = answers.get(question.id)
+    if answer is not None and isinstance(answer.value, str):
+        cells[question.id] = _choice_label(question.choices, answer.value)
+    return cells
+
+
+@label_values.register
+def _(question: MultipleChoiceQuestion, answers: Mapping[str, Answer]) -> dict[str, Cell]:
+    cells = answer_values(question, answers)
+    answer = answers.get(question.id)
+    if answer is not None and isinstance(answer.value, frozenset):
+        labels = [str(c.label) for c in question.choices if c.code in answer.value]
+        labels += sorted(answer.value - set(question.codes))  # codes no longer in the file
+        cells[question.id] = neutralise("; ".join(labels))
+    return cells
+
+
+@label_values.register
+def _(question: ScaleQuestion, answers: Mapping[str, Answer]) -> dict[str, Cell]:
+    cells = answer_values(question, answers)
+    scale = question.scale
     for answer_id in question.answer_ids:
         answer = answers.get(answer_id)
         value = answer.value if answer else None
-        if isinstance(value, frozenset):
-            labels = [str(c.label) for c in question.choices if c.code in value]
-            labels += sorted(value - set(question.codes))  # codes no longer in the file
-            cells[answer_id] = neutralise("; ".join(labels))
-        elif isinstance(value, str) and question.type == "single_choice":
-            cells[answer_id] = _choice_label(question.choices, value)
-        elif question.scale is not None and isinstance(value, str):
-            cells[answer_id] = _choice_label(question.scale.not_scored, value)
-        elif question.scale is not None and isinstance(value, int | float):
-            label = question.scale.labels.get(int(value)) if float(value).is_integer() else None
+        if isinstance(value, str):
+            cells[answer_id] = _choice_label(scale.not_scored, value)
+        elif isinstance(value, int | float):
+            label = scale.labels.get(int(value)) if float(value).is_integer() else None
             cells[answer_id] = neutralise(f"{int(value)} {label}") if label is not None else value
     return cells
 
@@ -195,16 +230,32 @@ def codebook(questionnaire: Questionnaire) -> list[list[str]]:
             show_if = _conditions(page.show_if_source, question.show_if_source)
             specify = _specify(question)
             codes = _codes(question)
-            for answer_id in question.answer_ids:
-                text = str(question.text)
-                kind = question.type
-                item = next((i for i in question.items if i.id == answer_id), None)
-                if item is not None and question.type == "likert_matrix":
-                    text = f"{text} – {item.text}"
-                if item is not None and item.reverse:
-                    kind += " (reversert)"
+            for answer_id, text, kind in _columns(question):
                 rows.append([answer_id, text, kind, page.id, audience, show_if, codes, specify])
     return rows
+
+
+@singledispatch
+def _columns(question: Question) -> list[tuple[str, str, str]]:
+    """Per answer id: its id, the text it answers and its type (and whether reversed)."""
+    return [(question.id, str(question.text), question.type)]
+
+
+@_columns.register
+def _(question: LikertQuestion) -> list[tuple[str, str, str]]:
+    return [(question.id, str(question.text), question.type + _reversed(question.reverse))]
+
+
+@_columns.register
+def _(question: LikertMatrixQuestion) -> list[tuple[str, str, str]]:
+    return [
+        (item.id, f"{question.text} – {item.text}", question.type + _reversed(item.reverse))
+        for item in question.statements
+    ]
+
+
+def _reversed(reverse: bool) -> str:
+    return " (reversert)" if reverse else ""
 
 
 def _audience(questionnaire: Questionnaire, page: Page, question: Question) -> str:
@@ -227,24 +278,40 @@ def _conditions(page: str | None, question: str | None) -> str:
     )
 
 
+@singledispatch
 def _codes(question: Question) -> str:
-    if question.scale is not None:
-        scale = question.scale
-        points = [f"{v} = {scale.labels[v]}" if v in scale.labels else str(v) for v in scale.values]
-        return "\n".join(points + [f"{c.code} = {c.label}" for c in scale.not_scored])
-    if question.choices:
-        return "\n".join(f"{c.code} = {c.label}" for c in question.choices)
-    if question.type == "number":
-        return "tall" + _range(question.min, question.max, question.unit)
+    """What the answer column holds: the codes and labels, or what kind of value."""
+    raise TypeError(f"no codebook entry for a question of type {question.type!r}")
+
+
+@_codes.register
+def _(question: ScaleQuestion) -> str:
+    scale = question.scale
+    points = [f"{v} = {scale.labels[v]}" if v in scale.labels else str(v) for v in scale.values]
+    return "\n".join(points + [f"{c.code} = {c.label}" for c in scale.not_scored])
+
+
+@_codes.register
+def _(question: ChoiceQuestion) -> str:
+    return "\n".join(f"{c.code} = {c.label}" for c in question.choices)
+
+
+@_codes.register
+def _(question: NumberQuestion) -> str:
+    return "tall" + _range(question.min, question.max, question.unit)
+
+
+@_codes.register
+def _(question: TextQuestion) -> str:
     return f"tekst, høyst {question.max_length} tegn" if question.max_length else "tekst"
 
 
 def _specify(question: Question) -> str:
     lines = []
-    for choice in question.choices:
-        if choice.specify is None:
-            continue
+    for choice in question.detail_choices:
         spec = choice.specify
+        if spec is None:
+            continue
         kind = "tekst" if spec.kind == "text" else "tall" + _range(spec.min, spec.max, spec.unit)
         label = f" «{spec.label}»" if spec.label is not None else ""
         lines.append(f"{question.id}_detail: {kind}{label} når {choice.code} er valgt")

@@ -12,11 +12,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import singledispatch
+from typing import NamedTuple
 
 from survey.bulk import paused_gc
 from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
 from survey.questionnaire.answers import Answer, Messages, ParseError, check_answers, parse_answer
-from survey.questionnaire.model import Question, Questionnaire
+from survey.questionnaire.model import (
+    ChoiceQuestion,
+    MultipleChoiceQuestion,
+    Question,
+    Questionnaire,
+    SingleChoiceQuestion,
+    TextQuestion,
+)
 from survey.questionnaire.visibility import stated_role
 from survey.records import ImportedResponse, Respondent
 
@@ -31,7 +40,7 @@ def answer_columns(questionnaire: Questionnaire) -> list[str]:
     columns: list[str] = []
     for question in questionnaire.questions:
         columns += list(question.answer_ids)
-        if any(c.specify is not None for c in question.choices):
+        if question.detail_choices:
             columns.append(f"{question.id}_detail")
     return columns
 
@@ -47,27 +56,49 @@ def restore(text: str) -> str:
     return text
 
 
+@singledispatch
 def answer_values(question: Question, answers: Mapping[str, Answer]) -> dict[str, Cell]:
     """The cells of one question for one respondent, numbers kept as numbers ('' for no
     answer). Free text is neutralised; codes and numbers never need to be."""
-    cells: dict[str, Cell] = {}
-    for answer_id in question.answer_ids:
-        answer = answers.get(answer_id)
-        value = answer.value if answer else None
-        if isinstance(value, frozenset):
-            cells[answer_id] = ";".join(c for c in question.codes if c in value)
-        elif value is None:
-            cells[answer_id] = ""
-        elif isinstance(value, str) and question.type in ("text", "long_text"):
-            cells[answer_id] = neutralise(value)
-        else:
-            cells[answer_id] = value
-    if any(c.specify is not None for c in question.choices):
-        answer = answers.get(question.id)
-        details = list(answer.details.values()) if answer else []
-        detail = details[0] if details else ""
-        cells[f"{question.id}_detail"] = neutralise(detail) if isinstance(detail, str) else detail
-    return cells
+    return {answer_id: _value(answers.get(answer_id)) for answer_id in question.answer_ids}
+
+
+@answer_values.register
+def _(question: TextQuestion, answers: Mapping[str, Answer]) -> dict[str, Cell]:
+    cell = _value(answers.get(question.id))
+    return {question.id: neutralise(cell) if isinstance(cell, str) else cell}
+
+
+@answer_values.register
+def _(question: SingleChoiceQuestion, answers: Mapping[str, Answer]) -> dict[str, Cell]:
+    return {question.id: _value(answers.get(question.id)), **_detail_cell(question, answers)}
+
+
+@answer_values.register
+def _(question: MultipleChoiceQuestion, answers: Mapping[str, Answer]) -> dict[str, Cell]:
+    answer = answers.get(question.id)
+    codes = answer.value if answer else None
+    if isinstance(codes, frozenset):
+        cell: Cell = ";".join(c for c in question.codes if c in codes)
+    else:
+        cell = _value(answer)
+    return {question.id: cell, **_detail_cell(question, answers)}
+
+
+def _value(answer: Answer | None) -> Cell:
+    """The cell of an answer that is one point, number, code or text ('' for none)."""
+    value = answer.value if answer else None
+    return "" if value is None or isinstance(value, frozenset) else value
+
+
+def _detail_cell(question: ChoiceQuestion, answers: Mapping[str, Answer]) -> dict[str, Cell]:
+    """The ``<id>_detail`` cell of a question with a "specify" option: the detail given."""
+    if not question.detail_choices:
+        return {}
+    answer = answers.get(question.id)
+    details = list(answer.details.values()) if answer else []
+    detail = details[0] if details else ""
+    return {f"{question.id}_detail": neutralise(detail) if isinstance(detail, str) else detail}
 
 
 def answer_cells(question: Question, answers: Mapping[str, Answer]) -> dict[str, str]:
@@ -171,12 +202,18 @@ class _RowReader:
         self.identity = identity
         self.respondents = respondents
         self.extra = [column for column in dict.fromkeys(header) if column not in known]
-        self.columns: list[tuple[Question, str, str | None, tuple[str, ...]]] = []
+        self.columns: list[_Column] = []
+        likert = {item.id for item in questionnaire.items}
         for question in questionnaire.questions:
-            specify = tuple(c.code for c in question.choices if c.specify is not None)
+            specify = tuple(c.code for c in question.detail_choices)
             detail_column = f"{question.id}_detail" if specify else None
+            strings = _strings.dispatch(type(question))
             for answer_id in question.answer_ids:
-                self.columns.append((question, answer_id, detail_column, specify))
+                self.columns.append(
+                    _Column(
+                        question, answer_id, detail_column, specify, strings, answer_id in likert
+                    )
+                )
         self.likert_cells: dict[tuple[str, str], Answer | None] = {}
 
     def read(
@@ -198,21 +235,22 @@ class _RowReader:
         answers: dict[str, Answer] = {}
         unparsed: set[str] = set()
         likert_cells = self.likert_cells
-        for question, answer_id, detail_column, specify in self.columns:
+        for answer_column in self.columns:
+            answer_id, likert = answer_column.answer_id, answer_column.likert
             raw = cells.get(answer_id, "")
             answer = (
                 likert_cells.get((answer_id, raw), _UNSEEN)  # parsed the same cell before?
-                if question.scale is not None
+                if likert
                 else _UNSEEN
             )
             if answer is _UNSEEN:
                 try:
-                    answer = self._parse(question, answer_id, raw, cells, detail_column, specify)
+                    answer = self._parse(answer_column, raw, cells)
                 except ParseError as exc:
                     problem(answer_id, exc.error.message)
                     unparsed.add(answer_id)
                     continue
-                if question.scale is not None:
+                if likert:
                     likert_cells[answer_id, raw] = answer
             if answer is not None:
                 answers[answer_id] = answer  # type: ignore[assignment]
@@ -235,29 +273,48 @@ class _RowReader:
         return problems, response
 
     @staticmethod
-    def _parse(
-        question: Question,
-        answer_id: str,
-        raw: str,
-        cells: dict[str, str],
-        detail_column: str | None,
-        specify: tuple[str, ...],
-    ) -> Answer | None:
+    def _parse(column: _Column, raw: str, cells: dict[str, str]) -> Answer | None:
         """``parse_answer`` on one cell (and its detail cell); raises ParseError."""
-        values = raw.split(";") if question.type == "multiple_choice" else [raw]
-        if question.type in ("text", "long_text"):
-            values = [restore(raw)]
+        question = column.question
         details: dict[str, str] = {}
-        if detail_column is not None:
-            detail = restore(cells.get(detail_column, ""))
-            details = {code: detail for code in specify}
-        answer = parse_answer(question, answer_id, values, details)
+        if column.detail_column is not None:
+            detail = restore(cells.get(column.detail_column, ""))
+            details = {code: detail for code in column.specify}
+        answer = parse_answer(question, column.answer_id, column.strings(question, raw), details)
         if answer is None or not answer.details:
             return answer
         # a detail belongs to the one chosen option that asks for it
-        chosen = answer.value if isinstance(answer.value, frozenset) else {answer.value}
+        chosen = question.chosen(answer.value)
         kept = {k: v for k, v in answer.details.items() if k in chosen}
         return Answer(answer.value, kept)
+
+
+class _Column(NamedTuple):
+    """One answer column of a file, and what reading its cells takes."""
+
+    question: Question
+    answer_id: str
+    detail_column: str | None  # "<question id>_detail", if an option asks for a detail
+    specify: tuple[str, ...]  # the codes of those options
+    strings: Callable[[Question, str], list[str]]  # ``_strings`` for the question's type
+    likert: bool  # a Likert item's: parsed once per distinct cell
+
+
+@singledispatch
+def _strings(question: Question, cell: str) -> list[str]:
+    """What a cell holds as the strings a form would send for the question: one, as it is
+    (codes and numbers are never neutralised)."""
+    return [cell]
+
+
+@_strings.register
+def _(question: MultipleChoiceQuestion, cell: str) -> list[str]:
+    return cell.split(";")
+
+
+@_strings.register
+def _(question: TextQuestion, cell: str) -> list[str]:
+    return [restore(cell)]
 
 
 ExportRow = tuple[str | None, str | None, str | None, Mapping[str, str], Mapping[str, Answer]]
@@ -273,6 +330,12 @@ def export_rows(
     """export_table's header and rows, with numbers kept as numbers (for spreadsheets);
     ``cells`` gives one question's cells, in ``answer_columns`` order."""
     attribute_names = sorted({name for _, _, _, attrs, _ in rows for name in attrs})
+    # a singledispatch ``cells`` picks its function by type once per question, not per row
+    dispatch = getattr(cells, "dispatch", None)
+    per_question = [
+        (question, cells if dispatch is None else dispatch(type(question)))
+        for question in questionnaire.questions
+    ]
     header: list[Cell] = (["token"] if identity else []) + ["role", "unit"]
     header += [neutralise(name) for name in attribute_names]
     yield header + answer_columns(questionnaire)
@@ -284,8 +347,8 @@ def export_rows(
             neutralise(unit or ""),
         ]
         line += [neutralise(attributes.get(name, "")) for name in attribute_names]
-        for question in questionnaire.questions:
-            line += list(cells(question, answers).values())
+        for question, cells_of_type in per_question:
+            line += list(cells_of_type(question, answers).values())
         yield line
 
 

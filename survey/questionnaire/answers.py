@@ -2,7 +2,9 @@
 
 The web form and the CSV importer both receive strings; both call ``parse_answer`` and
 ``check_answers`` so a paper form typed in by the secretariat is held to exactly the rules a
-respondent's browser is. Messages are for respondents, so they are in bokmål.
+respondent's browser is. Messages are for respondents, so they are in bokmål. What each
+type of question accepts is its own ``parse`` and ``check`` (``model``); this module holds
+what they share and the rules that span questions: required, hidden, visible.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from survey.questionnaire.conditions import Value
-from survey.questionnaire.model import Choice, Question, Questionnaire, Specify
 from survey.questionnaire.visibility import visible_questions
+
+if TYPE_CHECKING:  # the model's questions parse and check with what is defined here
+    from survey.questionnaire.model import Question, Questionnaire
 
 Detail = str | float
 
@@ -87,51 +92,12 @@ def parse_answer(
     """Turn submitted strings into an Answer (None when left blank).
 
     Raises ParseError with a respondent-facing message when the strings cannot be an
-    answer to this question at all (a letter in a number field, an unknown code)."""
+    answer to this question at all (a letter in a number field, an unknown code); how each
+    type reads its strings is ``Question.parse``."""
     values = [v.strip() for v in raw if v is not None and v.strip() != ""]
-    raw_details = raw_details or {}
-
-    def fail(message: str, detail_of: str | None = None) -> ParseError:
-        return ParseError(AnswerError(answer_id, message, detail_of))
-
     if not values:
         return None
-    if question.type != "multiple_choice" and len(set(values)) > 1:
-        raise fail(Messages.choose_one)
-    if question.scale is not None:
-        text = values[0]
-        if text in question.scale.not_scored_codes:
-            return Answer(text)
-        number = parse_number(text)
-        if number is None or not number.is_integer() or int(number) not in question.scale.values:
-            raise fail(Messages.scale.format(low=question.scale.low, high=question.scale.high))
-        return Answer(int(number))
-    if question.choices:
-        codes = values if question.type == "multiple_choice" else values[:1]
-        for code in codes:
-            if question.choice(code) is None:
-                raise fail(Messages.choose_one)
-        details: dict[str, Detail] = {}
-        for code in dict.fromkeys(codes):
-            specify = question.choice(code).specify  # type: ignore[union-attr]
-            text = (raw_details.get(code) or "").strip()
-            if specify is None or not text:
-                continue
-            if specify.kind == "number":
-                number = parse_number(text)
-                if number is None:
-                    raise fail(Messages.number, code)
-                details[code] = number
-            else:
-                details[code] = text
-        value: Value = frozenset(codes) if question.type == "multiple_choice" else codes[0]
-        return Answer(value, MappingProxyType(details))
-    if question.type == "number":
-        number = parse_number(values[0])
-        if number is None:
-            raise fail(Messages.whole_number if question.integer else Messages.number)
-        return Answer(int(number) if number.is_integer() else number)
-    return Answer(values[0])
+    return question.parse(answer_id, values, raw_details or {})
 
 
 def check_answers(
@@ -162,82 +128,18 @@ def check_answers(
                     message = question.required_message or Messages.required
                     errors.append(AnswerError(answer_id, str(message)))
                 continue
-            errors += _check_one(question, answer_id, answer)
+            errors += question.check(answer_id, answer)
     return errors
 
 
-def _check_one(question: Question, answer_id: str, answer: Answer) -> list[AnswerError]:
-    value = answer.value
-    if question.scale is not None:
-        scale = question.scale
-        if value in scale.not_scored_codes or (isinstance(value, int) and value in scale.values):
-            return []
-        return [AnswerError(answer_id, Messages.scale.format(low=scale.low, high=scale.high))]
-    if question.choices:
-        return _check_choices(question, answer_id, answer)
-    if question.type == "number":
-        return [AnswerError(answer_id, m) for m in _range_problems(value, question)]
-    limit = question.max_length
-    if limit is not None and isinstance(value, str) and len(value) > limit:
-        return [AnswerError(answer_id, Messages.too_long.format(n=limit, length=len(value)))]
-    return []
-
-
-def _check_choices(question: Question, answer_id: str, answer: Answer) -> list[AnswerError]:
-    multiple = question.type == "multiple_choice"
-    if isinstance(answer.value, frozenset) != multiple:
-        return [AnswerError(answer_id, Messages.choose_one)]  # a set for single, or vice versa
-    codes = answer.value if isinstance(answer.value, frozenset) else {answer.value}
-    chosen: list[Choice] = [c for c in question.choices if c.code in codes]
-    if len(chosen) != len(codes) or not chosen:
-        return [AnswerError(answer_id, Messages.choose_one)]
-    errors: list[AnswerError] = []
-    if len(chosen) > 1:
-        for choice in chosen:
-            if choice.exclusive:
-                message = Messages.exclusive.format(label=choice.label)
-                errors.append(AnswerError(answer_id, message))
-    if question.max_choices is not None and len(chosen) > question.max_choices:
-        n = question.max_choices
-        message = Messages.too_many_one if n == 1 else Messages.too_many.format(n=n)
-        errors.append(AnswerError(answer_id, message))
-    for code in answer.details:
-        choice = question.choice(code)
-        if code not in codes or choice is None or choice.specify is None:
-            errors.append(AnswerError(answer_id, Messages.hidden, code))
-    for choice in chosen:
-        if choice.specify is not None:
-            errors += _check_specify(answer_id, choice, choice.specify, answer.details)
-    return errors
-
-
-def _check_specify(
-    answer_id: str, choice: Choice, specify: Specify, details: Mapping[str, Detail]
-) -> list[AnswerError]:
-    detail = details.get(choice.code)
-    if detail is None or detail == "":
-        if not specify.required:
-            return []
-        template = Messages.specify_number if specify.kind == "number" else Messages.specify_text
-        return [AnswerError(answer_id, template.format(label=choice.label), choice.code)]
-    if specify.kind == "number":
-        return [AnswerError(answer_id, m, choice.code) for m in _range_problems(detail, specify)]
-    if (
-        specify.max_length is not None
-        and isinstance(detail, str)
-        and len(detail) > specify.max_length
-    ):
-        message = Messages.too_long.format(n=specify.max_length, length=len(detail))
-        return [AnswerError(answer_id, message, choice.code)]
-    return []
-
-
-def _range_problems(value: object, bounds: Question | Specify) -> list[str]:
+def range_problems(
+    value: object, low: float | None, high: float | None, *, integer: bool = False
+) -> list[str]:
+    """What is wrong with a number given for a range (a number question, a "specify")."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return [Messages.number]
-    if isinstance(bounds, Question) and bounds.integer and not float(value).is_integer():
+    if integer and not float(value).is_integer():
         return [Messages.whole_number]
-    low, high = bounds.min, bounds.max
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
             return [Messages.between.format(low=format_number(low), high=format_number(high))]

@@ -1,30 +1,45 @@
-"""Turn a checked document into the immutable model, resolving every reference."""
+"""Turn a checked document into the immutable model, resolving every reference.
+
+Each schema class of question becomes the model's class of the same type; this is the one
+place that looks at which type a question in the file is."""
 
 from __future__ import annotations
 
 import math
 from types import MappingProxyType
+from typing import Any
 
 from survey.questionnaire import conditions, schema
 from survey.questionnaire.model import (
     Choice,
     Index,
     Item,
+    LikertMatrixQuestion,
+    LikertQuestion,
+    LongTextQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
     Page,
     QualityPair,
     Question,
     Questionnaire,
     Role,
     Scale,
+    SingleChoiceQuestion,
     Specify,
     Text,
+    TextQuestion,
 )
 
+TEXT_TYPES: dict[str, type[TextQuestion]] = {
+    kind.type: kind for kind in (TextQuestion, LongTextQuestion)
+}
 
-def text(value: schema.Text, main: str) -> Text:
+
+def text(value: schema.Text, main: schema.Language) -> Text:
     if isinstance(value, str):
         return Text(value)
-    others = {lang: t for lang, t in value.items() if lang != main}
+    others: dict[str, str] = {lang: t for lang, t in value.items() if lang != main}
     return Text(value[main], MappingProxyType(others))
 
 
@@ -63,10 +78,12 @@ def build(doc: schema.QuestionnaireDocument) -> Questionnaire:
     }
     lists = {name: tuple(choice(c) for c in cs) for name, cs in doc.choice_lists.items()}
 
-    def question(q: schema._Question, page_id: str) -> Question:
-        common = dict(
+    def options(choices: str | list[schema.Choice]) -> tuple[Choice, ...]:
+        return lists[choices] if isinstance(choices, str) else tuple(map(choice, choices))
+
+    def question(q: schema.Question, page_id: str) -> Question:
+        common: dict[str, Any] = dict(
             id=q.id,
-            type=q.type,
             text=text(q.text, lang),
             page_id=page_id,
             lead_in=t(q.lead_in),
@@ -78,27 +95,23 @@ def build(doc: schema.QuestionnaireDocument) -> Questionnaire:
             show_if_source=q.show_if,
         )
         if isinstance(q, schema.LikertQuestion):
-            scale = scales[q.scale]
-            item = Item(q.id, text(q.text, lang), scale, q.reverse, q.id)
-            return Question(**common, scale=scale, items=(item,))
+            return LikertQuestion(**common, scale=scales[q.scale], reverse=q.reverse)
         if isinstance(q, schema.LikertMatrixQuestion):
             scale = scales[q.scale]
             items = tuple(Item(i.id, text(i.text, lang), scale, i.reverse, q.id) for i in q.items)
-            return Question(**common, scale=scale, items=items)
-        if isinstance(q, (schema.SingleChoiceQuestion, schema.MultipleChoiceQuestion)):
-            choices = (
-                lists[q.choices]
-                if isinstance(q.choices, str)
-                else tuple(choice(c) for c in q.choices)
+            return LikertMatrixQuestion(**common, scale=scale, statements=items)
+        if isinstance(q, schema.SingleChoiceQuestion):
+            return SingleChoiceQuestion(**common, choices=options(q.choices))
+        if isinstance(q, schema.MultipleChoiceQuestion):
+            return MultipleChoiceQuestion(
+                **common, choices=options(q.choices), max_choices=q.max_choices
             )
-            max_choices = getattr(q, "max_choices", None)
-            return Question(**common, choices=choices, max_choices=max_choices)
         if isinstance(q, schema.NumberQuestion):
-            return Question(**common, min=q.min, max=q.max, unit=q.unit, integer=q.integer)
-        assert isinstance(q, schema.TextQuestion)
-        default_length = 500 if q.type == "text" else 5000
-        limit = q.max_length if q.max_length is not None else default_length
-        return Question(**common, max_length=limit)
+            return NumberQuestion(**common, min=q.min, max=q.max, unit=q.unit, integer=q.integer)
+        # "text" and "long_text" share a schema class; the type's name picks the model's
+        kind = TEXT_TYPES[q.type]
+        limit = q.max_length if q.max_length is not None else kind.default_max_length
+        return kind(**common, max_length=limit)
 
     pages = tuple(
         Page(

@@ -2,35 +2,67 @@
 
 from __future__ import annotations
 
+from functools import singledispatch
+
 from survey.questionnaire.answers import format_number
-from survey.questionnaire.model import Question, Questionnaire
+from survey.questionnaire.model import (
+    ChoiceQuestion,
+    LikertMatrixQuestion,
+    LikertQuestion,
+    NumberQuestion,
+    Question,
+    Questionnaire,
+    Scale,
+    TextQuestion,
+)
 
 ALL = "alle"
 
 
+@singledispatch
 def _detail(q: Question) -> str:
-    if q.scale is not None:
-        scale = f"{q.scale.id} {q.scale.low}-{q.scale.high}"
-        if q.type == "likert_matrix":
-            return f"{scale}: " + ", ".join(
-                i.id + (" (reversed)" if i.reverse else "") for i in q.items
-            )
-        return scale + (" (reversed)" if q.items[0].reverse else "")
-    if q.choices:
-        parts = []
-        for c in q.choices:
-            mark = ""
-            if c.specify is not None:
-                mark = "+text" if c.specify.kind == "text" else f"+number{c.specify.unit or ''}"
-            parts.append(
-                c.code + (f"[{mark}]" if mark else "") + (" (exclusive)" if c.exclusive else "")
-            )
-        return ", ".join(parts)
-    if q.type == "number":
-        low = "" if q.min is None else format_number(q.min)
-        high = "" if q.max is None else format_number(q.max)
-        return f"{low}..{high} {q.unit or ''}".strip()
+    """The line under a question: what it takes as an answer."""
+    raise TypeError(f"no outline for a question of type {q.type!r}")
+
+
+@_detail.register
+def _(q: LikertQuestion) -> str:
+    return _scale(q.scale) + (" (reversed)" if q.reverse else "")
+
+
+@_detail.register
+def _(q: LikertMatrixQuestion) -> str:
+    statements = ", ".join(i.id + (" (reversed)" if i.reverse else "") for i in q.statements)
+    return f"{_scale(q.scale)}: {statements}"
+
+
+@_detail.register
+def _(q: ChoiceQuestion) -> str:
+    parts = []
+    for c in q.choices:
+        mark = ""
+        if c.specify is not None:
+            mark = "+text" if c.specify.kind == "text" else f"+number{c.specify.unit or ''}"
+        parts.append(
+            c.code + (f"[{mark}]" if mark else "") + (" (exclusive)" if c.exclusive else "")
+        )
+    return ", ".join(parts)
+
+
+@_detail.register
+def _(q: NumberQuestion) -> str:
+    low = "" if q.min is None else format_number(q.min)
+    high = "" if q.max is None else format_number(q.max)
+    return f"{low}..{high} {q.unit or ''}".strip()
+
+
+@_detail.register
+def _(q: TextQuestion) -> str:
     return f"max {q.max_length} characters"
+
+
+def _scale(scale: Scale) -> str:
+    return f"{scale.id} {scale.low}-{scale.high}"
 
 
 def outline(q: Questionnaire) -> str:

@@ -8,10 +8,12 @@ rules cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from survey.questionnaire.conditions import Value, evaluate
-from survey.questionnaire.model import Page, Question, Questionnaire
+
+if TYPE_CHECKING:  # the model imports answers, which asks this module what is visible
+    from survey.questionnaire.model import Page, Question, Questionnaire
 
 V = TypeVar("V")
 

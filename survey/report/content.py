@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import singledispatch
 
 import pandas as pd
 
 from survey.errors import InvalidInput
 from survey.questionnaire.model import (
-    CHOICE_TYPES,
-    LIKERT_TYPES,
+    Choice,
+    ChoiceQuestion,
+    LikertMatrixQuestion,
+    LikertQuestion,
     Question,
     Questionnaire,
     Scale,
+    ScaleQuestion,
 )
 from survey.records import Measure, RoundResults
 from survey.scoring.breakdown import NOT_GIVEN
@@ -30,7 +34,7 @@ from survey.scoring.likert import item_scores, likert_frame
 from survey.scoring.quality import quality_scores
 from survey.scoring.rates import response_rates
 from survey.scoring.suppression import ALL
-from survey.scoring.texts import released_texts
+from survey.scoring.texts import ReleasedText, released_texts
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
 
@@ -72,6 +76,7 @@ class ItemBlock:
     id: str
     text: str
     rows: tuple[ItemRow, ...]
+    statement: bool = False  # one of a matrix's statements, headed by its own text
 
 
 @dataclass(frozen=True)
@@ -332,49 +337,94 @@ def _pages(
     items: pd.DataFrame,
     choices: pd.DataFrame,
     numbers: pd.DataFrame,
-    texts: list,
+    texts: list[ReleasedText],
 ) -> tuple[PageSection, ...]:
-    item_rows = {item_id: rows for item_id, rows in items.groupby("item", observed=True)}
-    choice_rows = {qid: rows for qid, rows in choices.groupby("question", observed=True)}
-    number_rows = {qid: rows for qid, rows in numbers.groupby("question")}
     text_counts: dict[str, int] = {}
     for text in texts:
         text_counts[text.question] = text_counts.get(text.question, 0) + 1
+    tables = _Tables(
+        labeller,
+        items={item_id: rows for item_id, rows in items.groupby("item", observed=True)},
+        choices={qid: rows for qid, rows in choices.groupby("question", observed=True)},
+        numbers={qid: rows for qid, rows in numbers.groupby("question")},
+        texts=text_counts,
+    )
     pages = []
     for page in q.pages:
-        sections = []
-        for question in page.questions:
-            audience = page.audience or question.audience
-            sections.append(
-                QuestionSection(
-                    id=question.id,
-                    text=str(question.text),
-                    type=question.type,
-                    lead_in=str(question.lead_in) if question.lead_in else None,
-                    audience=_audience(q, audience),
-                    scale=question.scale,
-                    items=tuple(
-                        ItemBlock(item.id, str(item.text), _item_rows(labeller, rows))
-                        for item in question.items
-                        if (rows := item_rows.get(item.id)) is not None
-                    )
-                    if question.type in LIKERT_TYPES
-                    else (),
-                    options=tuple(str(c.label) for c in question.choices),
-                    choice_rows=_choice_rows(labeller, question, choice_rows.get(question.id)),
-                    multiple=question.type == "multiple_choice",
-                    numbers=_number_rows(labeller, question, number_rows.get(question.id)),
-                    texts=text_counts.get(question.id, 0),
-                )
-            )
+        sections = tuple(
+            _section(question, tables, _audience(q, page.audience or question.audience))
+            for question in page.questions
+        )
         ids = [question.id for question in page.questions]
         title = (
             str(page.title)
             if page.title
             else "Spørsmål " + "–".join(dict.fromkeys([ids[0], ids[-1]]))
         )
-        pages.append(PageSection(page.id, title, tuple(sections)))
+        pages.append(PageSection(page.id, title, sections))
     return tuple(pages)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """A round's scored tables, split by the item or question they are about."""
+
+    labeller: _Labeller
+    items: dict[Hashable, pd.DataFrame]
+    choices: dict[Hashable, pd.DataFrame]
+    numbers: dict[Hashable, pd.DataFrame]
+    texts: dict[str, int]  # how many texts the appendix lists, by question
+
+
+def _common(question: Question, tables: _Tables, audience: str | None) -> QuestionSection:
+    """What the report shows of any question: its text and audience, the numbers given for
+    it (a number question, a "specify" number) and how many comments it has; each type
+    of question adds its own figures to it."""
+    return QuestionSection(
+        id=question.id,
+        text=str(question.text),
+        type=question.type,
+        lead_in=str(question.lead_in) if question.lead_in else None,
+        audience=audience,
+        scale=None,
+        numbers=_number_rows(tables.labeller, question, tables.numbers.get(question.id)),
+        texts=tables.texts.get(question.id, 0),
+    )
+
+
+_section = singledispatch(_common)
+
+
+@_section.register
+def _(question: LikertQuestion, tables: _Tables, audience: str | None) -> QuestionSection:
+    items = _item_blocks(question, tables, statements=False)
+    return replace(_common(question, tables, audience), scale=question.scale, items=items)
+
+
+@_section.register
+def _(question: LikertMatrixQuestion, tables: _Tables, audience: str | None) -> QuestionSection:
+    items = _item_blocks(question, tables, statements=True)
+    return replace(_common(question, tables, audience), scale=question.scale, items=items)
+
+
+@_section.register
+def _(question: ChoiceQuestion, tables: _Tables, audience: str | None) -> QuestionSection:
+    return replace(
+        _common(question, tables, audience),
+        options=tuple(str(c.label) for c in question.choices),
+        choice_rows=_choice_rows(tables.labeller, tables.choices.get(question.id)),
+        multiple=question.multiple,
+    )
+
+
+def _item_blocks(
+    question: ScaleQuestion, tables: _Tables, *, statements: bool
+) -> tuple[ItemBlock, ...]:
+    return tuple(
+        ItemBlock(item.id, str(item.text), _item_rows(tables.labeller, rows), statements)
+        for item in question.items
+        if (rows := tables.items.get(item.id)) is not None
+    )
 
 
 def _audience(q: Questionnaire, audience: frozenset[str] | None) -> str | None:
@@ -403,10 +453,8 @@ def _item_rows(labeller: _Labeller, rows: pd.DataFrame) -> tuple[ItemRow, ...]:
     )
 
 
-def _choice_rows(
-    labeller: _Labeller, question: Question, rows: pd.DataFrame | None
-) -> tuple[ChoiceRow, ...]:
-    if rows is None or question.type not in CHOICE_TYPES:
+def _choice_rows(labeller: _Labeller, rows: pd.DataFrame | None) -> tuple[ChoiceRow, ...]:
+    if rows is None:
         return ()
     found = []
     for _, group_rows in rows.groupby(labeller.by or (lambda _: 0), sort=False, observed=True):
@@ -430,7 +478,7 @@ def _number_rows(
     return tuple(
         NumberRow(
             group=labeller.of(row),
-            label=str(choice.label) if (choice := question.choice(row["code"])) else "",
+            label=str(choice.label) if (choice := _detail_choice(question, row["code"])) else "",
             n=_figure(row["n"]),
             mean=_figure(row["mean"]),
             median=_figure(row["median"]),
@@ -439,6 +487,11 @@ def _number_rows(
         )
         for _, row in rows.iterrows()
     )
+
+
+def _detail_choice(question: Question, code: str) -> Choice | None:
+    """The option a "specify" number or text was given for ("" for the question's own)."""
+    return next((c for c in question.detail_choices if c.code == code), None)
 
 
 def _indexes(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tuple[IndexRow, ...]:
@@ -501,7 +554,7 @@ def _texts(q: Questionnaire, labeller: _Labeller, texts: list) -> tuple[TextGrou
     found = []
     for (question_id, code, key), lines in groups.items():
         question = q.question(question_id)
-        choice = question.choice(code) if code else None
+        choice = _detail_choice(question, code)
         heading = str(question.text) + (f" – {choice.label}" if choice else "")
         group = labeller.group(key)
         label = "Andre grupper, samlet" if group.is_total and labeller.by else group.label

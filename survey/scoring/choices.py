@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from survey.questionnaire.model import CHOICE_TYPES, Question, Questionnaire
+from survey.questionnaire.model import ChoiceQuestion, NumberQuestion, Question, Questionnaire
 from survey.questionnaire.visibility import visible_questions
 from survey.scoring.breakdown import as_categories, group_key, roll_up
 from survey.scoring.likert import Respondent, hide
@@ -34,8 +34,9 @@ def choice_tables(
 ) -> pd.DataFrame:
     """One row per group × choice question × option (margins included): ``count``, ``n``
     (answered, or saw for a multiple choice), ``share`` and ``suppressed``."""
-    questions = [q for q in questionnaire.questions if q.type in CHOICE_TYPES]
-    bases, chosen = [], []
+    questions = [q for q in questionnaire.questions if isinstance(q, ChoiceQuestion)]
+    bases: list[tuple[str | int, ...]] = []
+    chosen: list[tuple[str, ...]] = []
     for respondent in respondents:
         keys = group_key(respondent[0], by)
         seen = _seen(questionnaire, questions, respondent)
@@ -43,10 +44,10 @@ def choice_tables(
             answer = respondent[1].get(question.id)
             if question.id not in seen and answer is None:
                 continue
-            counted = question.type == "multiple_choice" or answer is not None
+            counted = question.multiple or answer is not None
             bases.append((*keys, question.id, int(counted)))
             if answer is not None:
-                codes = answer.value if isinstance(answer.value, frozenset) else {answer.value}
+                codes = question.chosen(answer.value)
                 chosen.extend((*keys, question.id, code) for code in codes)
     base = as_categories(
         pd.DataFrame.from_records(bases, columns=[*by, "question", "n"]), by, questionnaire
@@ -69,7 +70,7 @@ def choice_tables(
 
 
 def _seen(
-    questionnaire: Questionnaire, questions: list[Question], respondent: Respondent
+    questionnaire: Questionnaire, questions: Sequence[Question], respondent: Respondent
 ) -> set[str]:
     """Visibility is evaluated only when some question could have been hidden."""
     if all(_unconditional(questionnaire, q) for q in questions):
@@ -104,13 +105,13 @@ def number_tables(
     order = [
         (q.id, c.code)
         for q in questionnaire.questions
-        for c in q.choices
+        for c in q.detail_choices
         if c.specify is not None and c.specify.kind == "number"
-    ] + [(q.id, "") for q in questionnaire.questions if q.type == "number"]
+    ] + [(q.id, "") for q in questionnaire.questions if isinstance(q, NumberQuestion)]
     rank = {q.id: i for i, q in enumerate(questionnaire.questions)}
     order.sort(key=lambda number: rank[number[0]])  # stable: choices stay in their order
     wanted = set(order)
-    numbers = {q.id for q in questionnaire.questions if q.type == "number"}
+    numbers = {question_id for question_id, code in order if not code}
     records = []
     for groups, answers in respondents:
         keys = group_key(groups, by)

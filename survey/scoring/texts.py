@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.model import Questionnaire, TextQuestion
 from survey.scoring.breakdown import group_key, reading_order
 from survey.scoring.likert import Respondent
 from survey.scoring.suppression import ALL, suppressed_groups
@@ -35,7 +35,7 @@ def released_texts(
     min_group_size: int,
 ) -> list[ReleasedText]:
     """Texts in questionnaire order, per shown group, then the pool; each sorted."""
-    text_questions = {q.id for q in questionnaire.questions if q.type in ("text", "long_text")}
+    text_questions = {q.id for q in questionnaire.questions if isinstance(q, TextQuestion)}
     sizes: dict[tuple[str, ...], int] = {}
     found: list[tuple[tuple[str, ...], str, str, str]] = []
     for groups, answers in respondents:

@@ -108,18 +108,15 @@ def load_answers(
 
 
 def encode(questionnaire: Questionnaire, item: str, answer: Answer) -> list[tuple]:
-    """(item, code, number, text) rows for one answer, by the type of its question."""
-    question = questionnaire.question_for(item)
+    """(item, code, number, text) rows for one answer: one per option it chooses, with that
+    option's detail; otherwise one with its number or its text."""
     value = answer.value
-    if question.type == "multiple_choice":
-        assert isinstance(value, frozenset)
-        return [(item, code, *_detail(answer.details.get(code))) for code in sorted(value)]
-    if question.type == "single_choice" or (question.scale and isinstance(value, str)):
-        assert isinstance(value, str)
-        return [(item, value, *_detail(answer.details.get(value)))]
-    if isinstance(value, str):
-        return [(item, "", None, value)]
-    return [(item, "", value, None)]
+    if isinstance(value, int | float):  # a scale point or a number: never a choice
+        return [(item, "", value, None)]
+    codes = questionnaire.question_for(item).chosen(value)
+    if codes or isinstance(value, frozenset):
+        return [(item, code, *_detail(answer.details.get(code))) for code in sorted(codes)]
+    return [(item, "", None, value)]
 
 
 _NO_DETAILS: Mapping[str, float | str] = MappingProxyType({})
@@ -135,25 +132,36 @@ def decode(
     carry more fields after these.
 
     ``shared`` lets many responses share one object per distinct answer that depends on
-    its row alone (a scale point, a code): answers are immutable, and building a million
-    of them is most of what an export costs."""
+    its row alone (a scale point) or on its row and item (a code: a multiple choice makes
+    it a set): answers are immutable, and building a million of them is most of what an
+    export costs."""
     grouped: dict[str, list[tuple]] = {}
     for row in rows:
         grouped.setdefault(row[0], []).append(row)
     answers: dict[str, Answer] = {}
     for item, item_rows in grouped.items():
-        question = questionnaire.question_for(item)
-        if len(item_rows) == 1 and question.type != "multiple_choice":
-            # By far the common case (every Likert answer): one row, no "specify" detail.
-            key = item_rows[0][1:4]
+        first = item_rows[0]
+        if not first[1]:  # no code: a scale point, a number or a text, whatever the question
+            key: tuple[object, ...] = first[1:4]
             answer = shared.get(key) if shared is not None else None
             if answer is None:
-                answer = _plain(*key)
-                if shared is not None and answer is not None and key[2] is None:
+                answer = _plain(first[2], first[3])
+                if shared is not None and first[3] is None:
                     shared[key] = answer  # (free text is rarely repeated)
-            if answer is not None:
-                answers[item] = answer
-                continue
+            answers[item] = answer
+            continue
+        _, code, number, text, *_ = first
+        question = questionnaire.question_for(item)
+        if len(item_rows) == 1 and number is None and text is None:
+            # By far the common case of a code ("vet ikke", an option): no "specify" detail.
+            key = (item, code)
+            answer = shared.get(key) if shared is not None else None
+            if answer is None:
+                answer = question.answer_choosing([code], _NO_DETAILS)
+                if shared is not None:
+                    shared[key] = answer
+            answers[item] = answer
+            continue
         details = MappingProxyType(
             {
                 code: (number if number is not None else text)
@@ -161,28 +169,16 @@ def decode(
                 if code and (number is not None or text is not None)
             }
         )
-        _, code, number, text, *_ = item_rows[0]
-        if question.type == "multiple_choice":
-            answers[item] = Answer(frozenset(r[1] for r in item_rows), details)
-        elif code:
-            answers[item] = Answer(code, details)
-        elif text is not None:
-            answers[item] = Answer(text)
-        else:
-            answers[item] = Answer(int(number) if float(number).is_integer() else number)
+        answers[item] = question.answer_choosing([r[1] for r in item_rows], details)
     return answers
 
 
-def _plain(code: str, number: float | None, text: str | None) -> Answer | None:
-    """The answer of a single row without a "specify" detail; None for one with a detail."""
-    if not code:
-        value = text if text is not None else number
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return Answer(value, _NO_DETAILS)
-    if number is None and text is None:
-        return Answer(code, _NO_DETAILS)
-    return None
+def _plain(number: float | None, text: str | None) -> Answer:
+    """The answer of a row without a code: its text, else its number (5, not 5.0)."""
+    value = text if text is not None else number
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return Answer(value, _NO_DETAILS)
 
 
 def _detail(detail: object) -> tuple[float | None, str | None]:

@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["static_url"] = _static_url
     app.jinja_env.globals["radio_points"] = pages.radio_points
+    app.jinja_env.globals["widget"] = pages.widget
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)

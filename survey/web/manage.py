@@ -8,6 +8,8 @@ own problems go to the one handler in ``web.errors``.
 
 from __future__ import annotations
 
+from functools import singledispatch
+
 from flask import (
     Blueprint,
     abort,
@@ -40,7 +42,13 @@ from survey.operations.invitations import invite
 from survey.operations.questionnaires import publish_questionnaire
 from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, create_round
 from survey.questionnaire import load_text
-from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.model import (
+    ChoiceQuestion,
+    LikertMatrixQuestion,
+    Question,
+    Questionnaire,
+    Text,
+)
 from survey.questionnaire.visibility import in_audience
 from survey.storage.invitations import list_invitations
 from survey.storage.mailings import invitation_statuses, recipients
@@ -148,7 +156,8 @@ def preview(version_id: int) -> tuple[str, int]:
 
 
 def _who_sees_what(questionnaire: Questionnaire) -> list[tuple]:
-    """Per question: for each role whether its audience includes them, and its condition."""
+    """Per question: for each role whether its audience includes them, its condition and
+    what the outline lists under it."""
     rows = []
     for page in questionnaire.pages:
         for question in page.questions:
@@ -157,8 +166,24 @@ def _who_sees_what(questionnaire: Questionnaire) -> list[tuple]:
                 for role in questionnaire.roles
             ]
             condition = question.show_if_source or page.show_if_source
-            rows.append((question, seen, condition))
+            rows.append((question, seen, condition, _listed(question)))
     return rows
+
+
+@singledispatch
+def _listed(question: Question) -> tuple[Text, ...]:
+    """The lines the preview's outline shows under a question: none for most."""
+    return ()
+
+
+@_listed.register
+def _(question: LikertMatrixQuestion) -> tuple[Text, ...]:
+    return tuple(item.text for item in question.statements)
+
+
+@_listed.register
+def _(question: ChoiceQuestion) -> tuple[Text, ...]:
+    return tuple(choice.label for choice in question.choices)
 
 
 @bp.route("/runder/ny", methods=["GET", "POST"])

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, singledispatch
 
 from werkzeug.datastructures import MultiDict
 
 from survey.questionnaire.answers import Answer, AnswerError, ParseError, parse_answer
-from survey.questionnaire.model import Page, Question, Scale, Text
+from survey.questionnaire.model import (
+    ChoiceQuestion,
+    LikertMatrixQuestion,
+    LikertQuestion,
+    LongTextQuestion,
+    NumberQuestion,
+    Page,
+    Question,
+    Scale,
+    Text,
+    TextQuestion,
+)
 
 
 def detail_field(answer_id: str, code: str) -> str:
@@ -39,8 +50,7 @@ def read_page(questions: list[Question], form: MultiDict[str, str]) -> PageInput
             raw = form.getlist(answer_id)
             details = {
                 c.code: form.get(detail_field(answer_id, c.code), "")
-                for c in question.choices
-                if c.specify is not None
+                for c in question.detail_choices
             }
             page.raw[answer_id] = raw
             page.details.update({detail_field(answer_id, k): v for k, v in details.items()})
@@ -94,3 +104,39 @@ def radio_points(scale: Scale) -> tuple[tuple[str, str, Text | None], ...]:
         (str(value), "" if i == 0 else f"-{value}", scale.labels.get(value))
         for i, value in enumerate(scale.values)
     )
+
+
+@singledispatch
+def widget(question: Question) -> str:
+    """The name of the macro in ``respond/question.html`` that draws the question."""
+    raise TypeError(f"no widget for a question of type {question.type!r}")
+
+
+@widget.register
+def _(question: LikertQuestion) -> str:
+    return "scale"
+
+
+@widget.register
+def _(question: LikertMatrixQuestion) -> str:
+    return "matrix"
+
+
+@widget.register
+def _(question: ChoiceQuestion) -> str:
+    return "options"  # radio buttons, or checkboxes if several may be chosen
+
+
+@widget.register
+def _(question: NumberQuestion) -> str:
+    return "number"
+
+
+@widget.register
+def _(question: TextQuestion) -> str:
+    return "line"
+
+
+@widget.register
+def _(question: LongTextQuestion) -> str:
+    return "box"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from survey.questionnaire import load_file, load_questionnaire
+from survey.questionnaire.model import ChoiceQuestion
 from survey.questionnaire.visibility import visible_questions
 from tests.conftest import QUESTIONNAIRES, ROOT
 
@@ -56,7 +57,7 @@ def test_2009_question_ids_and_codes():
             "q14",
         ]
     )
-    codes = {x.id: list(x.codes) for x in q.questions if x.choices}
+    codes = {x.id: list(x.codes) for x in q.questions if isinstance(x, ChoiceQuestion)}
     assert codes == {
         "q1": ["ordforer", "radmann", "tillitsvalgt", "prosjektleder", "annet"],
         "q2": ["ja", "nei"],
@@ -141,6 +142,8 @@ def test_2009_option_labels_are_word_for_word():
     q = load_questionnaire(Q2009)
     ref = normalise(REFERENCE.read_text(encoding="utf-8"))
     for question in q.questions:
+        if not isinstance(question, ChoiceQuestion):
+            continue
         labels = [normalise(c.label.default) for c in question.choices]
         if question.id in ("q9b", "q11a", "q11b"):  # printed inline: "Ja / Nei / Vet ikke"
             assert f"** {' / '.join(labels)}" in ref, question.id

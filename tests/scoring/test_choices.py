@@ -15,6 +15,7 @@ import pytest
 
 from survey.questionnaire import load_questionnaire
 from survey.questionnaire.answers import Answer
+from survey.questionnaire.model import ChoiceQuestion
 from survey.scoring.choices import choice_tables, number_tables
 from survey.scoring.suppression import ALL, suppressed_groups, with_margins
 from tests.conftest import QUESTIONNAIRES, lint
@@ -25,7 +26,7 @@ ROLES = ["ordforer", "radmann", "tillitsvalgt", "prosjektleder", "annet"]
 UNITS = ["Levanger", "Verdal", "Steinkjer", "Frosta"]
 ONLY_PROSJEKTLEDER = {"q2", "q3", "q4"}  # the page "Kun prosjektleder", read off the YAML
 CHANGES = ["skifte", "okt_frikjop", "redusert_frikjop"]
-CODES = {q.id: [c.code for c in q.choices] for q in Q.questions}
+CODES = {q.id: list(q.codes) for q in Q.questions if isinstance(q, ChoiceQuestion)}
 CHOICE_QUESTIONS = [q.id for q in Q.questions if q.type in ("single_choice", "multiple_choice")]
 
 

@@ -27,7 +27,14 @@ from hypothesis import strategies as st
 from survey import create_app
 from survey.questionnaire import load_file
 from survey.questionnaire.answers import Answer, ParseError, check_answers, parse_answer
-from survey.questionnaire.model import Page, Question, Questionnaire
+from survey.questionnaire.model import (
+    MultipleChoiceQuestion,
+    Page,
+    Question,
+    Questionnaire,
+    ScaleQuestion,
+    SingleChoiceQuestion,
+)
 from survey.questionnaire.visibility import prune_hidden, stated_role, visible_questions
 from survey.storage import open_database
 from survey.storage.questionnaires import publish, questionnaire_of_version
@@ -66,12 +73,12 @@ def survey(tmp_path_factory) -> Survey:
 
 def valid_fields(question: Question, rng: random.Random, texts: list[str]) -> dict:
     """Values a real form could send for one question (possibly still breaking a rule)."""
-    if question.scale is not None:
+    if isinstance(question, ScaleQuestion):
         points = [str(v) for v in question.scale.values] + sorted(question.scale.not_scored_codes)
         return {aid: [rng.choice(points)] for aid in question.answer_ids}
-    if question.type == "single_choice":
+    if isinstance(question, SingleChoiceQuestion):
         return {question.id: [rng.choice(question.codes)]}
-    if question.type == "multiple_choice":
+    if isinstance(question, MultipleChoiceQuestion):
         plain = [c.code for c in question.choices if not c.exclusive]
         exclusive = [c.code for c in question.choices if c.exclusive]
         if exclusive and rng.random() < 0.2:
@@ -96,8 +103,8 @@ def page_form(
     form: dict[str, list[str]] = {}
     for question in page.questions:
         form |= (hostile_fields if hostile else valid_fields)(question, rng, texts)
-        for choice in question.choices:
-            if choice.specify is not None and rng.random() < 0.6:
+        for choice in question.detail_choices:
+            if rng.random() < 0.6:
                 form[f"{question.id}__{choice.code}"] = [rng.choice(texts + HOSTILE)]
     if rng.random() < 0.2:  # an answer to some question not on this page
         form |= valid_fields(rng.choice(questionnaire.questions), rng, texts)
@@ -140,9 +147,7 @@ def expected_after(
     unparsed: set[str] = set()
     for question in on_page:
         details = {
-            c.code: form.get(f"{question.id}__{c.code}", [""])[0]
-            for c in question.choices
-            if c.specify is not None
+            c.code: form.get(f"{question.id}__{c.code}", [""])[0] for c in question.detail_choices
         }
         for aid in question.answer_ids:
             try:

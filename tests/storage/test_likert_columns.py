@@ -12,6 +12,7 @@ import pytest
 from survey.invitations import Person
 from survey.questionnaire import load_file, load_text
 from survey.questionnaire.answers import Answer
+from survey.questionnaire.model import LikertMatrixQuestion, LikertQuestion
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores, likert_frame
 from survey.storage import open_database, results
@@ -168,8 +169,12 @@ def _mixed_questionnaire():
         )
 
     def question(q):
-        items = tuple(replace(i, id=ids[i.id], scale=scale(i.scale)) for i in q.items)
-        return replace(q, id=ids.get(q.id, q.id), scale=scale(q.scale), items=items)
+        if isinstance(q, LikertMatrixQuestion):
+            items = tuple(replace(i, id=ids[i.id], scale=scale(i.scale)) for i in q.statements)
+            return replace(q, scale=scale(q.scale), statements=items)
+        if isinstance(q, LikertQuestion):  # its one item is the question itself
+            return replace(q, id=ids[q.id], scale=scale(q.scale))
+        return q
 
     pages = tuple(
         replace(p, questions=tuple(map(question, p.questions))) for p in loaded.questionnaire.pages

@@ -125,3 +125,54 @@ def test_a_form_from_a_session_signed_with_another_key_is_refused(setup):
     assert reply.status_code == 400
     assert "Siden ble for gammel" in reply.get_data(as_text=True)
     assert setup.rows("SELECT count(*) FROM responses WHERE submitted = 1") == [(0,)]
+
+
+def test_every_type_of_question_is_drawn_with_its_own_inputs(tmp_path):
+    path = str(tmp_path / "types.sqlite3")
+    db = open_database(path)
+    publish(db, load_text(EVERY_TYPE, "alle.yaml"))
+    token = create_round(db, "alle-typer", "Alle typer", anonymous=True).open_token
+    db.conn.close()
+    app = create_app({"DATABASE": path, "SECRET_KEY": "t", "TESTING": True})
+    html = app.test_client().get(f"/a/{token}/side/1").get_data(as_text=True)
+    types = {name: re.findall(r'type="(\w+)"', " ".join(inputs(html, name))) for name in NAMES}
+    assert types == {
+        "en": ["radio"] * 5,
+        "p1": ["radio"] * 5,
+        "p2": ["radio"] * 5,
+        "valg": ["radio"] * 2,
+        "valg2": ["checkbox"] * 2,
+        "tall": ["text"],
+        "kort": ["text"],
+        "lang": [],
+    }
+    assert 'inputmode="decimal" class="number" id="tall"' in html
+    assert '<textarea id="lang" name="lang" rows="6">' in html
+    assert '<h2 class="matrix-heading">Påstander</h2>' in html
+    assert "<legend>Første</legend>" in html and "<legend>Andre</legend>" in html
+    assert 'Flere valg <span class="hint">Du kan velge flere.</span></legend>' in html
+    assert "Ett valg</legend>" in html
+
+
+NAMES = ("en", "p1", "p2", "valg", "valg2", "tall", "kort", "lang")
+EVERY_TYPE = """
+id: alle-typer
+version: 1
+title: Alle typer
+scales:
+  fem: {points: 5}
+pages:
+  - id: side
+    questions:
+      - {id: en, type: likert, text: En påstand, scale: fem}
+      - id: flere
+        type: likert_matrix
+        text: Påstander
+        scale: fem
+        items: [{id: p1, text: Første}, {id: p2, text: Andre}]
+      - {id: valg, type: single_choice, text: Ett valg, choices: [{code: ja, label: Ja}, {code: nei, label: Nei}]}
+      - {id: valg2, type: multiple_choice, text: Flere valg, choices: [{code: a, label: A}, {code: b, label: B}]}
+      - {id: tall, type: number, text: Et tall}
+      - {id: kort, type: text, text: Kort tekst}
+      - {id: lang, type: long_text, text: Lang tekst}
+"""
