@@ -6,9 +6,6 @@ from survey.questionnaire.visibility import prune_hidden, visible_questions
 from tests.conftest import lint
 
 DOC = """
-id: test
-version: 1
-title: Test
 roles: [{code: leder, label: Leder}, {code: ansatt, label: Ansatt}]
 scales:
   s: {points: 6}

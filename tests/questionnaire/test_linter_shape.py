@@ -8,9 +8,6 @@ from tests.conftest import lint, messages
 def test_unknown_key_suggests_the_intended_one():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p
             questions:
@@ -31,9 +28,6 @@ def test_unknown_key_suggests_the_intended_one():
 def test_unknown_top_level_key():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         indices: []
         pages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]
         """
@@ -46,9 +40,6 @@ def test_unknown_top_level_key():
 def test_unknown_key_in_a_choice_of_a_named_list():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         choice_lists:
           svar:
             - {code: ja, lable: Ja}
@@ -63,9 +54,6 @@ def test_unknown_key_in_a_choice_of_a_named_list():
 def test_unknown_question_type_suggests_a_valid_one():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p
             questions:
@@ -82,9 +70,6 @@ def test_unknown_question_type_suggests_a_valid_one():
 def test_question_without_type():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p
             questions:
@@ -98,9 +83,6 @@ def test_question_without_type():
 def test_wrong_kind_of_value():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         scales:
           enighet:
             points: seks
@@ -116,9 +98,6 @@ def test_wrong_kind_of_value():
 def test_unknown_language():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         language: no
         pages: [{id: p0, questions: [{id: q0, type: text, text: T}]}]
         """
@@ -145,9 +124,6 @@ def test_missing_pages_and_title():
 def test_every_problem_is_reported_in_one_run():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p
             questions:
@@ -165,9 +141,6 @@ def test_every_problem_is_reported_in_one_run():
 def test_rules_still_run_when_the_shape_is_broken():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         roles: [{code: prosjektleder, label: Prosjektleder}]
         scales: {s: {points: 6}}
         pages:

@@ -7,9 +7,6 @@ import pytest
 from tests.conftest import lint, messages
 
 DOC = """
-id: test
-version: 1
-title: Test
 roles: [{code: leder, label: Leder}, {code: ansatt, label: Ansatt}]
 scales:
   s:
@@ -109,9 +106,6 @@ def test_quoted_condition_columns_account_for_the_quote():
 def test_condition_on_a_later_question_and_a_cycle():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p1
             questions:
@@ -132,9 +126,6 @@ def test_condition_on_a_later_question_and_a_cycle():
 def test_same_page_reference_and_page_condition_must_use_earlier_pages():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p1
             questions:
@@ -156,9 +147,6 @@ def test_same_page_reference_and_page_condition_must_use_earlier_pages():
 def test_positions_inside_folded_and_escaped_conditions():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p1
             questions:
@@ -183,9 +171,6 @@ def test_positions_inside_folded_and_escaped_conditions():
 def test_syntax_error_at_end_points_after_the_last_character():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p1
             questions:
@@ -217,9 +202,6 @@ def test_common_slips_get_a_precise_message(condition, offset, message):
 def test_condition_on_a_matrix_must_name_a_statement():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         scales: {s: {points: 6}}
         pages:
           - id: p1

@@ -8,9 +8,6 @@ from tests.conftest import lint, messages
 def test_duplicate_question_ids_name_the_first_use():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p
             questions:
@@ -24,9 +21,6 @@ def test_duplicate_question_ids_name_the_first_use():
 def test_matrix_items_share_the_question_namespace():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         scales:
           s: {points: 6}
         pages:
@@ -47,9 +41,6 @@ def test_matrix_items_share_the_question_namespace():
 def test_invalid_ids_and_codes_get_a_spelling_hint():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p
             questions:
@@ -71,9 +62,6 @@ def test_invalid_ids_and_codes_get_a_spelling_hint():
 def test_duplicate_choice_codes():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         choice_lists:
           svar:
             - {code: ja, label: Ja}
@@ -89,9 +77,6 @@ def test_duplicate_choice_codes():
 def test_unknown_scale_and_choice_list_suggest_names():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         scales:
           enighet: {points: 6}
         choice_lists:
@@ -112,9 +97,6 @@ def test_unknown_scale_and_choice_list_suggest_names():
 def test_empty_choice_lists():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         choice_lists:
           tom: []
         pages:
@@ -132,9 +114,6 @@ def test_empty_choice_lists():
 def test_scale_needs_two_points_and_labels_inside_it():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         scales:
           en: {points: 1}
           fem:
@@ -152,9 +131,6 @@ def test_scale_needs_two_points_and_labels_inside_it():
 def test_unknown_role_in_audience_and_empty_audience():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         roles:
           - {code: prosjektleder, label: Prosjektleder}
         pages:
@@ -174,9 +150,6 @@ def test_unknown_role_in_audience_and_empty_audience():
 def test_role_question_must_be_single_choice_over_declared_roles():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         roles:
           - {code: ordforer, label: Ordfører}
           - {code: radmann, label: Rådmann}
@@ -202,9 +175,6 @@ def test_role_question_must_be_single_choice_over_declared_roles():
 def test_role_question_that_is_not_single_choice():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         roles: [{code: a, label: A}]
         role_question: q1
         pages:
@@ -219,9 +189,6 @@ def test_role_question_that_is_not_single_choice():
 
 
 INDEX_BASE = """
-id: test
-version: 1
-title: Test
 scales:
   s: {points: 6}
   fem: {points: 5}
@@ -312,9 +279,6 @@ quality_pairs:
 def test_number_bounds_must_be_ordered():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         pages:
           - id: p
             questions:
@@ -347,9 +311,6 @@ def test_translation_missing_main_language_and_declared_translation():
 def test_quality_pair_may_use_two_scales_with_the_same_points():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         scales:
           viktighet: {points: 6, labels: {1: Ikke viktig, 6: Svært viktig}}
           fornoyd: {points: 6, labels: {1: Svært misfornøyd, 6: Svært fornøyd}}

@@ -95,9 +95,6 @@ def test_duplicate_key_is_an_error_not_silently_overwritten():
 def test_norwegian_words_and_country_code_stay_text():
     result = lint(
         """
-        id: test
-        version: 1
-        title: Test
         choice_lists:
           svar:
             - {code: ja, label: Ja}
