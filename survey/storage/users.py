@@ -2,8 +2,9 @@
 
 Sign-in is throttled per account: after ``MAX_FAILURES`` wrong passwords in a row the
 account is locked for ``LOCK_MINUTES``, which turns guessing into a few tries an hour while
-a forgetful user only waits. The counter lives in the database, so every worker process
-sees the same count.
+a forgetful user only waits. The counter lives in the database and each attempt is counted
+by one atomic statement before its password is checked, so every thread, worker process and
+machine sees the same count and no burst of parallel guesses gets past it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def _dummy_hash() -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    """A moment as stored: UTC with microseconds always written, so that stored times
+    compare correctly as text in SQL (isoformat leaves out zero microseconds)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def add_user(
@@ -75,33 +82,36 @@ class SignInRefused(Forbidden):
         self.locked = locked
 
 
-def sign_in(db: sqlite_utils.Database, email: str, password: str) -> Account:
-    """The account, or SignInRefused (wrong e-mail or password, or locked for now)."""
-    row = db.execute(
-        "SELECT id, email, role, units, password_hash, failed_sign_ins, locked_until "
-        "FROM users WHERE email = ?",
-        [email.strip().lower()],
-    ).fetchone()
-    if row is None:
+def sign_in(
+    db: sqlite_utils.Database, email: str, password: str, now: datetime | None = None
+) -> Account:
+    """The account, or SignInRefused (wrong e-mail or password, or locked for now).
+
+    Every attempt is counted *before* its password is checked, by one conditional UPDATE:
+    it adds one to the account's count unless the account is locked, and locks it when the
+    count reaches MAX_FAILURES. Reading the count, checking and writing count + 1 let
+    parallel guesses all read the same count (39 at once left it at 2); a single statement
+    is atomic in the database itself, so the limit holds across threads, worker processes
+    and machines, and a locked account's password is never checked at all. A right
+    password then resets the count. An unknown address is checked against a
+    dummy hash, so it is refused in the same words and the same time as a wrong password.
+    """
+    now = now or _now()
+    email = email.strip().lower()
+    counted = _count_attempt(db, email, now)
+    if counted is None:
+        locked = db.execute(
+            "SELECT 1 FROM users WHERE email = ? AND locked_until > ?",
+            [email, _stamp(now)],
+        ).fetchone()
+        if locked:
+            raise SignInRefused(locked=True)
         verify_password(_dummy_hash(), password)
         raise SignInRefused(locked=False)
-    account_id, email, role, units, stored, failures, locked_until = row
-    if locked_until and datetime.fromisoformat(locked_until) > _now():
-        raise SignInRefused(locked=True)
+    account_id, email, role, units, stored, locked_until = counted
     if not verify_password(stored, password):
-        failures += 1
-        lock = (
-            (_now() + timedelta(minutes=LOCK_MINUTES)).isoformat()
-            if failures >= MAX_FAILURES
-            else None
-        )
-        with db.conn:
-            db.execute(
-                "UPDATE users SET failed_sign_ins = ?, locked_until = ? WHERE id = ?",
-                [0 if lock else failures, lock, account_id],
-            )
-        audit(db, email, "sign-in failed", "account locked" if lock else "")
-        raise SignInRefused(locked=lock is not None)
+        audit(db, email, "sign-in failed", "account locked" if locked_until else "")
+        raise SignInRefused(locked=locked_until is not None)
     with db.conn:
         db.execute(
             "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?", [account_id]
@@ -113,6 +123,32 @@ def sign_in(db: sqlite_utils.Database, email: str, password: str) -> Account:
             )
     audit(db, email, "signed in")
     return Account(account_id, email, role, tuple(json.loads(units)))
+
+
+def _count_attempt(db: sqlite_utils.Database, email: str, now: datetime) -> tuple | None:
+    """Count one sign-in attempt on an account that is not locked, locking it if this is the
+    MAX_FAILURES-th in a row; None when there is no such account or it is locked. A lock
+    that has run out starts the count again. (SQLite evaluates every SET expression on the
+    row as it was, so both CASEs see the old values.)"""
+    rows = db.execute(
+        """
+        UPDATE users SET
+            failed_sign_ins = CASE WHEN locked_until IS NULL THEN failed_sign_ins + 1 ELSE 1 END,
+            locked_until = CASE
+                WHEN (CASE WHEN locked_until IS NULL THEN failed_sign_ins + 1 ELSE 1 END)
+                    >= :limit THEN :lock
+                ELSE NULL END
+        WHERE email = :email AND (locked_until IS NULL OR locked_until <= :now)
+        RETURNING id, email, role, units, password_hash, locked_until
+        """,
+        {
+            "limit": MAX_FAILURES,
+            "lock": _stamp(now + timedelta(minutes=LOCK_MINUTES)),
+            "email": email,
+            "now": _stamp(now),
+        },
+    ).fetchall()  # to the end: the statement (and its write lock) is finished only then
+    return rows[0] if rows else None
 
 
 def audit(db: sqlite_utils.Database, actor: str, action: str, detail: str = "") -> None:
