@@ -106,6 +106,20 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "SESSION_IDLE_MINUTES",
+        "int",
+        30,
+        "A secretariat sign-in ends after this many minutes without a request.",
+        minimum=1,
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        "int",
+        12,
+        "A secretariat sign-in ends this many hours after it began, however active.",
+        minimum=1,
+    ),
+    Setting(
         "MAIL_SERVER",
         "str",
         None,

@@ -17,8 +17,9 @@ from functools import cache
 import sqlite_utils
 
 from survey.accounts import ROLES, Account, hash_password, needs_rehash, verify_password
-from survey.errors import Conflict, Forbidden, InvalidInput
-from survey.storage.db import inserted_id
+from survey.errors import Conflict, Forbidden, InvalidInput, NotFound
+from survey.storage.db import inserted_id, stamp
+from survey.storage.sessions import end_sessions_of
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -33,12 +34,6 @@ def _dummy_hash() -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _stamp(moment: datetime) -> str:
-    """A moment as stored: UTC with microseconds always written, so that stored times
-    compare correctly as text in SQL (isoformat leaves out zero microseconds)."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def add_user(
@@ -70,10 +65,53 @@ def has_account(db: sqlite_utils.Database, email: str) -> bool:
 
 
 def get_account(db: sqlite_utils.Database, account_id: int) -> Account | None:
+    """The account, or None when there is none or it is disabled."""
     row = db.execute(
-        "SELECT id, email, role, units FROM users WHERE id = ?", [account_id]
+        "SELECT id, email, role, units FROM users WHERE id = ? AND disabled_at IS NULL",
+        [account_id],
     ).fetchone()
     return Account(row[0], row[1], row[2], tuple(json.loads(row[3]))) if row else None
+
+
+def disable_user(
+    db: sqlite_utils.Database, email: str, now: datetime | None = None
+) -> tuple[Account, int]:
+    """Disable the account and end its sessions, in one transaction; returns the account
+    and how many sessions were ended. The row stays, so the audit log keeps naming it and
+    the address cannot be taken by a new account by mistake. Disabling twice is harmless."""
+    email = email.strip().lower()
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        row = db.execute(
+            "UPDATE users SET disabled_at = coalesce(disabled_at, ?) WHERE email = ? "
+            "RETURNING id, email, role, units",
+            [stamp(now or _now()), email],
+        ).fetchall()
+        if not row:
+            raise NotFound(f"there is no account for {email}")
+        ended = end_sessions_of(db, row[0][0])
+    account_id, email, role, units = row[0]
+    return Account(account_id, email, role, tuple(json.loads(units))), ended
+
+
+def set_password(db: sqlite_utils.Database, email: str, password: str) -> tuple[Account, int]:
+    """Give the account a new password and end its sessions, in one transaction (whoever
+    held the old password may hold a session too); the lockout count starts again.
+    Returns the account and how many sessions were ended."""
+    email = email.strip().lower()
+    new_hash = hash_password(password)  # slow, and may refuse: before the transaction
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        row = db.execute(
+            "UPDATE users SET password_hash = ?, failed_sign_ins = 0, locked_until = NULL "
+            "WHERE email = ? RETURNING id, email, role, units",
+            [new_hash, email],
+        ).fetchall()
+        if not row:
+            raise NotFound(f"there is no account for {email}")
+        ended = end_sessions_of(db, row[0][0])
+    account_id, email, role, units = row[0]
+    return Account(account_id, email, role, tuple(json.loads(units))), ended
 
 
 class SignInRefused(Forbidden):
@@ -93,7 +131,7 @@ def sign_in(
     parallel guesses all read the same count (39 at once left it at 2); a single statement
     is atomic in the database itself, so the limit holds across threads, worker processes
     and machines, and a locked account's password is never checked at all. A right
-    password then resets the count. An unknown address is checked against a
+    password then resets the count. An unknown or disabled address is checked against a
     dummy hash, so it is refused in the same words and the same time as a wrong password.
     """
     now = now or _now()
@@ -101,8 +139,8 @@ def sign_in(
     counted = _count_attempt(db, email, now)
     if counted is None:
         locked = db.execute(
-            "SELECT 1 FROM users WHERE email = ? AND locked_until > ?",
-            [email, _stamp(now)],
+            "SELECT 1 FROM users WHERE email = ? AND disabled_at IS NULL AND locked_until > ?",
+            [email, stamp(now)],
         ).fetchone()
         if locked:
             raise SignInRefused(locked=True)
@@ -127,7 +165,7 @@ def sign_in(
 
 def _count_attempt(db: sqlite_utils.Database, email: str, now: datetime) -> tuple | None:
     """Count one sign-in attempt on an account that is not locked, locking it if this is the
-    MAX_FAILURES-th in a row; None when there is no such account or it is locked. A lock
+    MAX_FAILURES-th in a row; None when there is no such (enabled) account or it is locked. A lock
     that has run out starts the count again. (SQLite evaluates every SET expression on the
     row as it was, so both CASEs see the old values.)"""
     rows = db.execute(
@@ -138,14 +176,15 @@ def _count_attempt(db: sqlite_utils.Database, email: str, now: datetime) -> tupl
                 WHEN (CASE WHEN locked_until IS NULL THEN failed_sign_ins + 1 ELSE 1 END)
                     >= :limit THEN :lock
                 ELSE NULL END
-        WHERE email = :email AND (locked_until IS NULL OR locked_until <= :now)
+        WHERE email = :email AND disabled_at IS NULL
+            AND (locked_until IS NULL OR locked_until <= :now)
         RETURNING id, email, role, units, password_hash, locked_until
         """,
         {
             "limit": MAX_FAILURES,
-            "lock": _stamp(now + timedelta(minutes=LOCK_MINUTES)),
+            "lock": stamp(now + timedelta(minutes=LOCK_MINUTES)),
             "email": email,
-            "now": _stamp(now),
+            "now": stamp(now),
         },
     ).fetchall()  # to the end: the statement (and its write lock) is finished only then
     return rows[0] if rows else None
