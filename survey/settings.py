@@ -73,7 +73,7 @@ SETTINGS: tuple[Setting, ...] = (
         "BASE_URL",
         "str",
         "http://127.0.0.1:5000",
-        "Address in personal links and mails; https also makes the session cookie Secure.",
+        "Address in personal links and mails; https also makes the cookies Secure.",
     ),
     Setting(
         "SECRET_KEY",
