@@ -30,7 +30,7 @@ from survey.csvfile import MAX_BYTES as MAX_FILE_BYTES
 from survey.demo import national_2009_round
 from survey.errors import InvalidInput, SurveyError
 from survey.mail import mailer_from_config
-from survey.operations.accounts import add_account
+from survey.operations.accounts import add_account, change_password, disable_account
 from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
 from survey.operations.questionnaires import publish_questionnaire
@@ -403,6 +403,25 @@ def user_add_command(email: str, role: str, units: tuple[str, ...], password: st
     account = add_account(_db(), operator(), email, password, role, units)
     where = f" for {', '.join(account.units)}" if account.units else ""
     click.echo(f"added {account.email} as {account.role}{where}")
+
+
+@user_group.command("disable", help="Disable an account: no more sign-ins, its sessions end.")
+@click.argument("email")
+@operator_command
+def user_disable_command(email: str) -> None:
+    account = disable_account(_db(), operator(), email)
+    click.echo(f"disabled {account.email}; every session of it has ended")
+
+
+@user_group.command(
+    "password", help="Set a new password (asked for, or SURVEY_PASSWORD); sessions end."
+)
+@click.argument("email")
+@click.password_option(envvar="SURVEY_PASSWORD", help="At least 12 characters.")
+@operator_command
+def user_password_command(email: str, password: str) -> None:
+    account = change_password(_db(), operator(), email, password)
+    click.echo(f"changed the password of {account.email}; every session of it has ended")
 
 
 @click.command("config", help="Print the effective settings and where each came from.")

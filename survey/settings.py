@@ -75,7 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
         "BASE_URL",
         "str",
         "http://127.0.0.1:5000",
-        "Address in personal links and mails; https also makes the session cookie Secure.",
+        "Address in personal links and mails; https also makes the cookies Secure.",
     ),
     Setting(
         "SECRET_KEY",
@@ -105,6 +105,20 @@ SETTINGS: tuple[Setting, ...] = (
         "float",
         600.0,
         "Length in seconds of the window TOKEN_FAILURE_LIMIT counts in.",
+        minimum=1,
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        "int",
+        30,
+        "A secretariat sign-in ends after this many minutes without a request.",
+        minimum=1,
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        "int",
+        12,
+        "A secretariat sign-in ends this many hours after it began, however active.",
         minimum=1,
     ),
     Setting(

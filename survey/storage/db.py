@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -51,3 +52,11 @@ def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
         yield
     finally:
         db.execute("ROLLBACK")  # nothing was written: ending it is all that is needed
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as stored where SQL compares moments (locks, sessions): UTC, with the
+    microseconds always written, so that text order is time order (``isoformat`` leaves
+    out zero microseconds, and ``…:00+00:00`` would then sort before ``…:00.5+00:00`` only
+    by luck of the characters)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

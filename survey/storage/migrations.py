@@ -185,6 +185,26 @@ def _mail_batches(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0006_sessions")
+def _sessions(db: sqlite_utils.Database) -> None:
+    """Secretariat sign-ins held on the server, so that signing out, a password change or
+    disabling an account can end them: the cookie carries only a random id, stored here
+    hashed. Disabled accounts are kept (the audit log names them) but can do nothing."""
+    _script(
+        db,
+        """
+        ALTER TABLE users ADD COLUMN disabled_at TEXT;
+        CREATE TABLE sessions (
+            id_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX sessions_user ON sessions(user_id);
+        """,
+    )
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""

@@ -1,8 +1,11 @@
 """Sign-in for the secretariat, and the one place that decides who may open a page.
 
-The session cookie holds only the account id (signed by Flask, HttpOnly, SameSite=Lax,
-Secure behind HTTPS); the account is read from the database on every request, so a removed
-account or a changed role takes effect at once. Every secretariat view is wrapped in
+The session cookie (signed by Flask, HttpOnly, SameSite=Lax, Secure behind HTTPS) holds only
+a random session id; the session itself lives in the database (``operations.accounts``), so
+signing out, a password change or disabling the account ends it on the server, and a copy
+of the cookie opens nothing afterwards. It also ends after ``SESSION_IDLE_MINUTES`` without
+a request and ``SESSION_MAX_HOURS`` after sign-in. The account is read with the session on
+every request, so a changed role takes effect at once. Every secretariat view is wrapped in
 ``requires``: not signed in sends to the sign-in page, signed in without the permission is
 a 403, decided on the server whatever the URL says.
 """
@@ -10,11 +13,22 @@ a 403, decided on the server whatever the URL says.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -22,8 +36,12 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from survey.accounts import Account
-from survey.storage.users import SignInRefused, get_account, sign_in
+from survey.operations.accounts import session_account, sign_in
+from survey.operations.accounts import sign_out as end_session
+from survey.storage.users import SignInRefused
 from survey.web.database import get_db
+
+SESSION_KEY = "secretariat_session"  # the key in Flask's cookie that holds the session id
 
 bp = Blueprint("auth", __name__)
 
@@ -37,10 +55,32 @@ class SignOutForm(FlaskForm):
     """Only the CSRF token: signing out is a POST so no link can do it."""
 
 
+def _now() -> datetime:
+    """The time sessions are judged by: the real clock, unless a test has put another in
+    ``app.extensions["survey_clock"]`` (so expiry is tested by moving it, not by sleeping)."""
+    clock = current_app.extensions.get("survey_clock")
+    return clock() if clock else datetime.now(UTC)
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def _lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+
+
 def current_account() -> Account | None:
     if "account" not in g:
-        account_id = session.get("account")
-        g.account = get_account(get_db(), account_id) if isinstance(account_id, int) else None
+        session_id = session.get(SESSION_KEY)
+        account = None
+        if isinstance(session_id, str):
+            account = session_account(
+                get_db(), session_id, idle=_idle(), lifetime=_lifetime(), now=_now()
+            )
+            if account is None:
+                session.pop(SESSION_KEY)  # ended or run out: the cookie forgets it too
+        g.account = account
     return g.account
 
 
@@ -84,7 +124,14 @@ def sign_in_page() -> ResponseReturnValue:
     problem = None
     if form.validate_on_submit():
         try:
-            account = sign_in(get_db(), form.email.data or "", form.password.data or "")
+            started = sign_in(
+                get_db(),
+                form.email.data or "",
+                form.password.data or "",
+                idle=_idle(),
+                lifetime=_lifetime(),
+                now=_now(),
+            )
         except SignInRefused as refused:
             problem = (
                 "For mange feil forsøk. Kontoen er låst i 15 minutter."
@@ -93,7 +140,7 @@ def sign_in_page() -> ResponseReturnValue:
             )
         else:
             session.clear()  # a fresh session: no fixation of one set before sign-in
-            session["account"] = account.id
+            session[SESSION_KEY] = started.session_id
             return redirect(_safe_next(request.args.get("neste")))
     status = 401 if problem else 200
     return render_template("secretariat/sign_in.html", form=form, problem=problem), status
@@ -102,5 +149,8 @@ def sign_in_page() -> ResponseReturnValue:
 @bp.route("/logg-ut", methods=["POST"])
 def sign_out() -> Response:
     if SignOutForm().validate_on_submit():
+        session_id = session.get(SESSION_KEY)
+        if isinstance(session_id, str):
+            end_session(get_db(), session_id)  # on the server: a copied cookie is dead too
         session.clear()
     return redirect(url_for("auth.sign_in_page"))

@@ -13,7 +13,17 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -116,7 +126,9 @@ def _respondent_headers(response: HttpResponse) -> HttpResponse:
             max_age=60 * 60 * 24 * 180,
             httponly=True,
             samesite="Lax",
-            secure=request.is_secure,
+            # Secure when we are served over https, as the session cookie is: behind a proxy
+            # that ends TLS the request itself is plain http, but the browser's is not
+            secure=current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure,
             path=request.path.split("/side/")[0].split("/ferdig")[0],
         )
     return response

@@ -1,8 +1,9 @@
 """Headers every response carries, and the brake on guessing respondent links.
 
-The headers: no script at all and styles only from our own stylesheet (so an answer that
-slips past escaping still cannot run or load anything), never inside a frame, no MIME
-sniffing, and no Referer that could carry a token in its URL to another site.
+The headers: no script at all, and styles, images and fonts only from our own files (so an
+answer that slips past escaping still cannot run or load anything; the fonts are the
+report's own, which its HTML preview loads), never inside a frame, no MIME sniffing, and no
+Referer that could carry a token in its URL to another site.
 
 The brake counts *failed* token lookups (unknown token, closed round) per client address in
 a fixed window. A respondent with a working link never touches it beyond one dictionary
@@ -26,8 +27,8 @@ from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

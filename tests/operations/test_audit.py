@@ -12,7 +12,7 @@ import pytest
 from survey.accounts import Account
 from survey.errors import Forbidden
 from survey.mail import OutboxMailer
-from survey.operations.accounts import add_account
+from survey.operations.accounts import add_account, change_password, disable_account
 from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import mail_text, record_bounce, send_mail, set_mail_text
 from survey.operations.measures import add_measure, set_measure_status
@@ -22,6 +22,7 @@ from survey.operations.results import make_report, scores
 from survey.operations.rounds import close_round, create_round, reopen_round
 from survey.questionnaire import load_file
 from tests.conftest import QUESTIONNAIRES
+from tests.operations.conftest import ADMIN
 
 PEOPLE = (
     "name;email;role;unit\n"
@@ -62,6 +63,8 @@ def test_each_operation_writes_its_audit_entry(edges, tmp_path):
     close_round(db, admin, r, "alle har svart")
     reopen_round(db, admin, r)
     add_account(db, admin, "analytiker@ks.no", "et langt og godt passord", "analyst")
+    change_password(db, admin, "analytiker@ks.no", "et nytt og enda lengre passord")
+    disable_account(db, admin, "analytiker@ks.no")
 
     sha = load_file(QUESTIONNAIRES / "medarbeiderundersokelse.yaml").sha256
     published = f"medarbeiderundersokelse version 1 ({sha[:12]})"
@@ -84,6 +87,8 @@ def test_each_operation_writes_its_audit_entry(edges, tmp_path):
         (email, "round closed", f"round {r}: alle har svart"),
         (email, "round reopened", f"round {r}"),
         (email, "user added", "analytiker@ks.no (analyst)"),
+        (email, "password changed", "analytiker@ks.no: 0 sessions ended"),
+        (email, "user disabled", "analytiker@ks.no: 0 sessions ended"),
     ]
 
 
@@ -151,6 +156,8 @@ def test_running_a_round_is_refused_to_everyone_but_admins(edges, tmp_path, role
         "close": lambda: close_round(db, actor, r),
         "reopen": lambda: reopen_round(db, actor, r),
         "account": lambda: add_account(db, actor, "x@ks.no", "et langt og godt passord", "admin"),
+        "password": lambda: change_password(db, actor, ADMIN, "et langt og godt passord"),
+        "disable": lambda: disable_account(db, actor, ADMIN),
         "other unit's measure": lambda: set_measure_status(db, actor, measure.id, "i gang"),
     }
     refused = []

@@ -30,6 +30,7 @@ def assert_secure(response) -> None:
     assert policy["default-src"] == ["'none'"]  # so no script from anywhere, inline or not
     assert "script-src" not in policy
     assert policy["style-src"] == ["'self'"]
+    assert policy["font-src"] == ["'self'"]  # the report preview's own fonts
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["form-action"] == ["'self'"]
     assert policy["base-uri"] == ["'none'"]

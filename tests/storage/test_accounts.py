@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -71,6 +72,44 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(db):
     assert sign_in(db, "a@b.no", PASSWORD).email == "a@b.no"  # the lock expires
     actions = [action for _, _, action, _ in audit_entries(db)]
     assert actions.count("sign-in failed") == MAX_FAILURES and actions[0] == "signed in"
+
+
+def test_the_lockout_cannot_be_raced_by_parallel_guesses(tmp_path):
+    """40 wrong passwords at once, each on its own connection as separate workers would be:
+    only MAX_FAILURES are checked, the account is locked, and the right password that comes
+    next is refused. (The old read-check-write let most guesses through and left the count
+    at 2 or so.) Through real worker processes: tests/security/test_sign_in_race.py."""
+    path = tmp_path / "survey.sqlite3"
+    db = open_database(path)
+    add_user(db, "a@b.no", PASSWORD, "admin")
+    guesses = 40
+    start = threading.Barrier(guesses)
+    outcomes: list[str] = []
+
+    def guess(n: int) -> None:
+        own = open_database(path, migrate=False)
+        try:
+            start.wait(timeout=30)
+            sign_in(own, "a@b.no", f"feil passord nummer {n}")
+        except SignInRefused as refused:
+            outcomes.append("locked" if refused.locked else "wrong")
+        finally:
+            own.conn.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == guesses
+    checked = [a for _, _, a, _ in audit_entries(db) if a == "sign-in failed"]
+    assert len(checked) == MAX_FAILURES
+    assert outcomes.count("wrong") == MAX_FAILURES - 1  # the fifth one is told it locked
+    count, locked_until = db.execute("SELECT failed_sign_ins, locked_until FROM users").fetchone()
+    assert count == MAX_FAILURES
+    assert datetime.fromisoformat(locked_until) > datetime.now(UTC) + timedelta(minutes=14)
+    with pytest.raises(SignInRefused, match="locked"):
+        sign_in(db, "a@b.no", PASSWORD)
 
 
 def test_unit_leaders_read_only_their_own_units():

@@ -7,11 +7,12 @@ from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
+from survey.web.respond import COOKIE
 from tests.conftest import QUESTIONNAIRES
 from tests.web.conftest import HOME_CARE_PAGE_1, csrf
 
 
-def anonymous_app(tmp_path):
+def anonymous_app(tmp_path, **settings):
     path = str(tmp_path / "anon.sqlite3")
     db = open_database(path)
     publish(db, load_file(QUESTIONNAIRES / "brukerundersokelse-hjemmetjeneste.yaml"))
@@ -19,7 +20,7 @@ def anonymous_app(tmp_path):
         db, "brukerundersokelse-hjemmetjeneste", "Hjemmetjenesten", anonymous=True
     )
     db.conn.close()
-    app = create_app({"DATABASE": path, "SECRET_KEY": "t", "TESTING": True})
+    app = create_app({"DATABASE": path, "SECRET_KEY": "t", "TESTING": True, **settings})
     return app, path, round_.open_token
 
 
@@ -50,3 +51,22 @@ def test_each_browser_gets_its_own_response_and_keeps_it(tmp_path):
     again = first.get(f"/a/{token}")  # the same browser resumes its own response
     assert "Fortsett der du slapp" in again.get_data(as_text=True)
     db.conn.close()
+
+
+def anonymous_cookie(response) -> str:
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(COOKIE)]
+    return cookie
+
+
+def test_the_anonymous_cookie_is_secure_when_the_base_url_is_https(tmp_path):
+    """Behind a proxy that ends TLS the app sees plain http, yet the browser talks https:
+    the cookie that keeps a respondent's answers must never travel unencrypted then (it
+    used to follow only the request's own scheme). A plain http setup keeps working."""
+    app, _, token = anonymous_app(tmp_path, BASE_URL="https://survey.kommune.no")
+    first = app.test_client().get(f"/a/{token}")  # http, as from the proxy
+    assert first.status_code == 200
+    assert "; Secure" in anonymous_cookie(first)
+    plain, _, token = anonymous_app(tmp_path / "plain", BASE_URL="http://127.0.0.1:5000")
+    assert "Secure" not in anonymous_cookie(plain.test_client().get(f"/a/{token}"))
+    tls = plain.test_client().get(f"/a/{token}", base_url="https://127.0.0.1:5000")
+    assert "; Secure" in anonymous_cookie(tls)  # the request's own scheme still counts
