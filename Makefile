@@ -28,9 +28,12 @@ run: $(STAMP)
 	$(BIN)/survey demo
 	$(BIN)/survey run --host 127.0.0.1 --port 5000
 
+# mypy checks the package (pyproject.toml's [tool.mypy]), strictly for the questionnaire
+# core and scoring.
 lint: $(STAMP)
 	$(BIN)/ruff check survey tests docs bench setup.py
 	$(BIN)/ruff format --check survey tests docs bench setup.py
+	$(BIN)/mypy
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -82,4 +85,4 @@ wheel: $(STAMP)
 	$(BIN)/python -m build --no-isolation --outdir dist .
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .mypy_cache

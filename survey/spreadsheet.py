@@ -111,13 +111,14 @@ def _write_sheets(
     labels = export_rows(questionnaire, responses, identity=identity, cells=label_values)
     next(labels)  # the same header
     for number, line in enumerate(labels, start=1):
-        known = questionnaire.role(line[role]) if isinstance(line[role], str) else None
-        line[role] = neutralise(str(known.label)) if known is not None else line[role]
+        code = line[role]
+        known = questionnaire.role(code) if isinstance(code, str) else None
+        line[role] = neutralise(str(known.label)) if known is not None else code
         _write_row(sheet, number, line)
 
     sheet = _sheet(workbook, CODEBOOK_SHEET, CODEBOOK_COLUMNS, bold, widths=CODEBOOK_WIDTHS)
-    for number, line in enumerate(codebook(questionnaire), start=1):
-        _write_row(sheet, number, [neutralise(text) for text in line], wrap)
+    for number, entry in enumerate(codebook(questionnaire), start=1):
+        _write_row(sheet, number, [neutralise(text) for text in entry], wrap)
 
 
 def _sheet(

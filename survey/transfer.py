@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from enum import Enum
 from functools import singledispatch
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from survey.bulk import paused_gc
 from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
@@ -163,12 +164,13 @@ def read_responses(
             )
             row_problems, response = reader.read(record.row, cells, f"{digest}:{record.row}")
             if response is not None and response.respondent is not None:
+                assert identity is not None  # a row names its respondent in that column
                 key = response.respondent.key
                 if key in seen:
                     row_problems.append(
                         RowProblem(
                             record.row,
-                            identity or "",
+                            identity,
                             f"value {cells[identity]}: also on row {seen[key]}",
                         )
                     )
@@ -181,7 +183,13 @@ def read_responses(
     return imported
 
 
-_UNSEEN = object()
+class _Unseen(Enum):
+    """A Likert cell not parsed before (None is a cell parsed as no answer)."""
+
+    UNSEEN = 0
+
+
+_UNSEEN: Final = _Unseen.UNSEEN
 
 
 class _RowReader:
@@ -253,7 +261,7 @@ class _RowReader:
                 if likert:
                     likert_cells[answer_id, raw] = answer
             if answer is not None:
-                answers[answer_id] = answer  # type: ignore[assignment]
+                answers[answer_id] = answer
         role = stated_role(
             questionnaire,
             {answer_id: answer.value for answer_id, answer in answers.items()},
@@ -336,16 +344,16 @@ def export_rows(
         (question, cells if dispatch is None else dispatch(type(question)))
         for question in questionnaire.questions
     ]
-    header: list[Cell] = (["token"] if identity else []) + ["role", "unit"]
+    header: list[Cell] = ["token"] if identity else []
+    header += ["role", "unit"]
     header += [neutralise(name) for name in attribute_names]
-    yield header + answer_columns(questionnaire)
+    header += answer_columns(questionnaire)
+    yield header
     for token, role, unit, attributes, answers in rows:
         # tokens may start with '-'; units and attributes come from invitation lists: all
         # text a spreadsheet could take for a formula, so neutralised like answers
-        line: list[Cell] = ([neutralise(token or "")] if identity else []) + [
-            role or "",
-            neutralise(unit or ""),
-        ]
+        line: list[Cell] = [neutralise(token or "")] if identity else []
+        line += [role or "", neutralise(unit or "")]
         line += [neutralise(attributes.get(name, "")) for name in attribute_names]
         for question, cells_of_type in per_question:
             line += list(cells_of_type(question, answers).values())

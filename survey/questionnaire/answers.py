@@ -140,10 +140,11 @@ def range_problems(
         return [Messages.number]
     if integer and not float(value).is_integer():
         return [Messages.whole_number]
-    if (low is not None and value < low) or (high is not None and value > high):
-        if low is not None and high is not None:
+    if low is not None and high is not None:
+        if value < low or value > high:
             return [Messages.between.format(low=format_number(low), high=format_number(high))]
-        if low is not None:
-            return [Messages.at_least.format(low=format_number(low))]
-        return [Messages.at_most.format(high=format_number(high))]  # type: ignore[arg-type]
+    elif low is not None and value < low:
+        return [Messages.at_least.format(low=format_number(low))]
+    elif high is not None and value > high:
+        return [Messages.at_most.format(high=format_number(high))]
     return []

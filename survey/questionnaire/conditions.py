@@ -12,8 +12,9 @@ a comparison or ``in`` test that involves an unanswered question is false (also 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeGuard
 
 Value = int | float | str | frozenset[str] | None
 """An answer as conditions see it: a scale point, a code, a set of codes, a number, text."""
@@ -169,11 +170,11 @@ class _Parser:
     def and_(self) -> Condition:
         return self._chain("and", self.not_)
 
-    def _chain(self, op: str, operand: object) -> Condition:
+    def _chain(self, op: str, operand: Callable[[], Condition]) -> Condition:
         first = self.token.offset
-        parts = [operand()]  # type: ignore[operator]
+        parts = [operand()]
         while self.take(op, "keyword"):
-            parts.append(operand())  # type: ignore[operator]
+            parts.append(operand())
         return parts[0] if len(parts) == 1 else BoolOp(op, tuple(parts), first)
 
     def not_(self) -> Condition:
@@ -299,7 +300,7 @@ def _value(node: Name | Literal, answers: Mapping[str, Value]) -> Value:
     return answers.get(node.id) if isinstance(node, Name) else node.value
 
 
-def _number(value: Value) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -316,7 +317,7 @@ def _compare(op: str, a: Value, b: Value) -> bool:
         return _same(a, b)
     if op == "!=":
         return not _same(a, b)
-    if not (_number(a) and _number(b)):
-        return False
-    ordered = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}  # type: ignore[operator]
-    return ordered[op]
+    if _number(a) and _number(b):
+        ordered = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}
+        return ordered[op]
+    return False

@@ -61,7 +61,7 @@ def patched(source: Source) -> tuple[Source, list[Path]] | None:
     return None
 
 
-def _patch(data: Any, path: Path, holder: type | None, kind: str) -> bool:
+def _patch(data: Any, path: Path, holder: type[BaseModel] | None, kind: str) -> bool:
     parent = data
     for segment in path[:-1]:
         parent = parent[segment]

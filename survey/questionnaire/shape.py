@@ -54,11 +54,13 @@ def check_shape(source: Source) -> tuple[QuestionnaireDocument | None, list[Prob
         return None, _explain(located, source)
 
 
-def _explain(located: list[tuple[Path, type | None, Any]], source: Source) -> list[Problem]:
+def _explain(
+    located: list[tuple[Path, type[BaseModel] | None, Any]], source: Source
+) -> list[Problem]:
     """One message per place: a union (text or translations, list name or options) fails
     once per member, and a deeper error inside one member says more than the others."""
     paths = {path for path, _, _ in located}
-    by_path: dict[Path, list[tuple[type | None, Any]]] = {}
+    by_path: dict[Path, list[tuple[type[BaseModel] | None, Any]]] = {}
     for path, model, err in located:
         deeper = any(other[: len(path)] == path and other != path for other in paths)
         if not deeper or err["type"] in ("extra_forbidden", "missing"):
@@ -82,7 +84,7 @@ def _explain(located: list[tuple[Path, type | None, Any]], source: Source) -> li
     return list({(p.position, p.message): p for p in problems}.values())
 
 
-def data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type | None]:
+def data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, type[BaseModel] | None]:
     """Drop pydantic's union-member segments from ``loc``; also find the model holding
     the last key (for "unknown key" suggestions)."""
     path: list[str | int] = []
@@ -186,7 +188,10 @@ def describe(path: Path, data: Any) -> str:
     described = "the questionnaire"
     node = data
     for i, segment in enumerate(path):
-        node = node[segment] if isinstance(node, (dict, list)) else None
+        if isinstance(node, list):
+            node = node[segment] if isinstance(segment, int) else None
+        else:
+            node = node[segment] if isinstance(node, dict) else None
         parent = path[i - 1] if i else None
         if isinstance(segment, int) and isinstance(parent, str):
             kind = names.get(parent, "entry")
@@ -202,7 +207,7 @@ def describe(path: Path, data: Any) -> str:
     return described
 
 
-def _translate(err: Any, path: Path, model: type | None, source: Source) -> Problem:
+def _translate(err: Any, path: Path, model: type[BaseModel] | None, source: Source) -> Problem:
     kind = err["type"]
     key = path[-1] if path else ""
     where = describe(path[:-1], source.data)

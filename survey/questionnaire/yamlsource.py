@@ -83,11 +83,13 @@ class _NodeLoader(yaml.BaseLoader):
         self.anchor_marks: list[yaml.Mark] = []
         self.tagged: set[int] = set()  # ids of nodes written with an explicit tag
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        event = self.peek_event()
+    # types-PyYAML's Composer.compose_node takes ``index: int``; PyYAML also passes None
+    # (a document's root, a mapping's key) and the key node (a mapping's value).
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in types-PyYAML
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             self.anchor_marks.append(event.start_mark)
-        node = super().compose_node(parent, index)
+        node = super().compose_node(parent, index)  # type: ignore[arg-type]  # see above
         if getattr(event, "tag", None) not in (None, "!"):
             self.tagged.add(id(node))
         return node
@@ -222,6 +224,7 @@ def _convert(
             _convert(child, path + (i,), source, problems, tagged)
             for i, child in enumerate(node.value)
         ]
+    assert isinstance(node, yaml.ScalarNode)  # the composer makes no other kind of node
     return _scalar(node, explicit)
 
 

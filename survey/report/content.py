@@ -11,6 +11,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -39,11 +40,11 @@ from survey.scoring.texts import ReleasedText, released_texts
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
 
 
-def _figure(value: object) -> float | None:
+def _figure(value: SupportsFloat | None) -> float | None:
     """A shown number, or None for a hidden or empty cell."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    return float(value)  # type: ignore[arg-type]
+    return float(value)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ once, which is what keeps a national round fast.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import pandas as pd
 
@@ -46,7 +46,7 @@ def reading_order(questionnaire: Questionnaire, name: str, values: set[str]) -> 
     return ranked + rest + ([NOT_GIVEN] if NOT_GIVEN in values else [])
 
 
-def _natural(value: str) -> list:
+def _natural(value: str) -> list[tuple[int, int, str]]:
     return [
         (0, int(part), "") if part.isdigit() else (1, 0, part)
         for part in _DIGITS.split(value.casefold())
@@ -75,7 +75,9 @@ def roll_up(
     orders = {name: _order(finest[name]) for name in [*by, *per]}
     parts = []
     for kept in levels(by):
-        keys = [*kept, *per] or [pd.Series(0, index=finest.index, name="_all")]
+        keys: list[str | pd.Series[int]] = [*kept, *per]
+        if not keys:  # the total: every row in one group
+            keys = [pd.Series(0, index=finest.index, name="_all")]
         part = finest.groupby(keys, observed=True, sort=False).agg(**named).reset_index()
         for name in by:
             if name not in kept:
@@ -90,7 +92,7 @@ def roll_up(
     return table.reset_index(drop=True)[[*by, *per, *how]]
 
 
-def _order(column: pd.Series) -> dict:
+def _order(column: pd.Series) -> dict[Hashable, int]:
     values = (
         list(column.cat.categories)
         if isinstance(column.dtype, pd.CategoricalDtype)

@@ -49,7 +49,9 @@ def likert_frame(
     respondent = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     return columns_frame(
         questionnaire,
-        LikertColumns(keys, respondent, np.asarray(codes), point, raw.where(~scored, None)),
+        LikertColumns(
+            keys, respondent, np.asarray(codes), point, raw.where(~scored, None).to_numpy()
+        ),
         by,
     )
 
@@ -64,7 +66,7 @@ class LikertColumns:
     respondent: np.ndarray  # index into keys
     item: np.ndarray  # position in questionnaire.items
     point: np.ndarray  # float, NaN when not scored
-    not_scored: Sequence[str | None]  # the code when not scored
+    not_scored: np.ndarray | Sequence[str | None]  # the code when not scored
 
 
 def columns_frame(
@@ -83,7 +85,7 @@ def columns_frame(
             frame[name] = pd.Categorical.from_codes(column.codes[respondent], dtype=column.dtype)
     frame["item"] = pd.Categorical.from_codes(
         np.asarray(columns.item, dtype=np.int32),
-        categories=[item.id for item in questionnaire.items],
+        categories=pd.Index([item.id for item in questionnaire.items]),
     )
     frame["point"] = np.asarray(columns.point, dtype=float)
     frame["not_scored"] = np.asarray(columns.not_scored, dtype=object)

@@ -17,19 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 ALL = "*"
 """The value of a group column in a margin row: "all values of this dimension"."""
 
-Group = tuple[Hashable, ...]
+V = TypeVar("V", bound=Hashable)
+"""A group value (a role code, a unit); a cell's key has one per dimension, and a
+margin's key has ``ALL`` in the dimensions it sums over."""
+
+T = TypeVar("T")
 
 
-def with_margins(counts: Mapping[Group, int]) -> dict[Group, int]:
+def with_margins(counts: Mapping[tuple[V, ...], int]) -> dict[tuple[V | str, ...], int]:
     """The cells and every margin of a breakdown, by summing the finest cells."""
     dims = len(next(iter(counts))) if counts else 0
-    totals: dict[Group, int] = {}
+    totals: dict[tuple[V | str, ...], int] = {}
     for group, n in counts.items():
         for kept in levels(range(dims)):
             key = tuple(value if dim in kept else ALL for dim, value in enumerate(group))
@@ -37,7 +43,7 @@ def with_margins(counts: Mapping[Group, int]) -> dict[Group, int]:
     return totals
 
 
-def suppressed_groups(counts: Mapping[Group, int], k: int) -> set[Group]:
+def suppressed_groups(counts: Mapping[tuple[V, ...], int], k: int) -> set[tuple[V | str, ...]]:
     """The cells and margins (keys with ``ALL``) whose figures must not be shown.
 
     ``counts`` holds the finest cells. A cell listed with 0 counts as present (a group that
@@ -49,7 +55,7 @@ def suppressed_groups(counts: Mapping[Group, int], k: int) -> set[Group]:
     while changed:
         changed = False
         for dim in range(dims):
-            lines: dict[Group, list[Group]] = {}
+            lines: dict[tuple[V | str, ...], list[tuple[V | str, ...]]] = {}
             for group in cells:
                 if group[dim] != ALL:
                     lines.setdefault(group[:dim] + (ALL,) + group[dim + 1 :], []).append(group)
@@ -67,11 +73,11 @@ def suppressed_groups(counts: Mapping[Group, int], k: int) -> set[Group]:
     return hidden
 
 
-def levels(dims: Iterable[str] | range) -> list[tuple]:
+def levels(dims: Iterable[T]) -> list[tuple[T, ...]]:
     """Every subset of the breakdown's dimensions, finest first: the cells, then each
     margin, then the total."""
-    dims = tuple(dims)
-    return [kept for size in range(len(dims), -1, -1) for kept in combinations(dims, size)]
+    every = tuple(dims)
+    return [kept for size in range(len(every), -1, -1) for kept in combinations(every, size)]
 
 
 def mark_suppressed(table: pd.DataFrame, by: Sequence[str], per: str, k: int) -> pd.Series:
@@ -83,5 +89,5 @@ def mark_suppressed(table: pd.DataFrame, by: Sequence[str], per: str, k: int) ->
         keys = list(zip(*(rows[b] for b in by), strict=True)) if by else [()] * len(rows)
         counts = {key: int(n) for key, n in zip(keys, rows["n"], strict=True) if ALL not in key}
         secret = suppressed_groups(counts, k)
-        hidden.loc[rows.index] = [key in secret for key in keys]
+        hidden.loc[rows.index] = np.array([key in secret for key in keys], dtype=bool)
     return hidden

@@ -24,13 +24,17 @@ class Entry:
 
 @dataclass
 class Context:
+    """The rules run on data whose shape the schema has checked (or on a patched copy
+    that fits it), so the annotations below say what the schema guarantees."""
+
     source: Source
     problems: list[Problem] = field(default_factory=list)
     entries: dict[str, Entry] = field(default_factory=dict)
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.source.data
+        data: dict[str, Any] = self.source.data
+        return data
 
     def error(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
         self.problems.append(error(self.source.position(path, key=key), message, hint))
@@ -56,7 +60,8 @@ class Context:
         return choices or []
 
     def scale_of(self, question: dict[str, Any]) -> dict[str, Any] | None:
-        return self.data.get("scales", {}).get(question.get("scale"))
+        scale: dict[str, Any] | None = self.data.get("scales", {}).get(question.get("scale"))
+        return scale
 
 
 def did_you_mean(name: str, known: list[str]) -> str:

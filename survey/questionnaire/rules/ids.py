@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from survey.questionnaire.rules.context import Context, Entry
+from survey.questionnaire.yamlsource import Path
 
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 QUESTIONNAIRE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -75,8 +77,8 @@ def _register_entries(ctx: Context) -> None:
         order += 1
 
 
-def _unique(ctx: Context, what: str, ids: list[tuple[tuple, str]]) -> None:
-    seen: dict[str, tuple] = {}
+def _unique(ctx: Context, what: str, ids: list[tuple[Path, str]]) -> None:
+    seen: dict[str, Path] = {}
     for path, ident in ids:
         if not ID.match(ident):
             ctx.error(path, f"{what} '{ident}' is not valid", ID_HINT)
@@ -90,7 +92,7 @@ def _unique(ctx: Context, what: str, ids: list[tuple[tuple, str]]) -> None:
         seen.setdefault(ident, path)
 
 
-def _codes(ctx: Context, path: tuple, choices: list[dict]) -> None:
+def _codes(ctx: Context, path: Path, choices: list[dict[str, Any]]) -> None:
     seen: dict[str, int] = {}
     for i, choice in enumerate(choices):
         code = choice["code"]

@@ -185,7 +185,8 @@ def _role_question(ctx: Context, roles: list[str]) -> None:
 
 
 def page_of(ctx: Context, page: int) -> dict[str, Any]:
-    return ctx.data["pages"][page]
+    found: dict[str, Any] = ctx.data["pages"][page]
+    return found
 
 
 def _likert_ref(ctx: Context, path: Path, ref: str, what: str) -> dict[str, Any] | None:
@@ -271,7 +272,9 @@ def _pairs(ctx: Context) -> None:
                 "K = L / F divides one by the other: both scales need the same points",
             )
         for ref, question in (("expectation", f), ("experience", lev)):
-            scale = ctx.scale_of(question) if question else None
+            if not question:
+                continue
+            scale = ctx.scale_of(question)
             if scale and scale.get("start", 1) < 1:
                 ctx.error(
                     path + (ref,),
