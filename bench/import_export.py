@@ -26,15 +26,15 @@ from benchlib import (
     table,
 )
 
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire import load_text
 from survey.questionnaire.model import Questionnaire
+from survey.responses_csv import export_table, read_responses
 from survey.storage import open_database
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
 from survey.storage.rounds import create_round
-from survey.transfer import export_table, read_responses
 
 ITEMS = 20
 

@@ -47,7 +47,7 @@ from benchlib import (
     table,
 )
 
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire import load_file, load_text
 from survey.questionnaire.answers import Answer, check_answers
 from survey.storage import open_database

@@ -13,16 +13,16 @@ import random
 
 import sqlite_utils
 
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire import load_file
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Questionnaire
 from survey.resources import DEMO_QUESTIONNAIRE
+from survey.responses_csv import ImportedResponse
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.responses import import_responses, respondents_of
 from survey.storage.rounds import Round, create_round
-from survey.transfer import ImportedResponse
 
 ROLES = ("ordforer", "radmann", "tillitsvalgt", "prosjektleder")
 LEANING = {"ordforer": 0.3, "radmann": 0.1, "tillitsvalgt": -0.4, "prosjektleder": 0.6}

@@ -1,6 +1,6 @@
 """Responses as an Excel workbook: codes, labels and a codebook, for the secretariat.
 
-"Svar (koder)" holds what the CSV export holds (``transfer.export_rows``), with numbers as
+"Svar (koder)" holds what the CSV export holds (``responses_csv.export_rows``), with numbers as
 numbers and blank cells empty; "Svar (etiketter)" has the same rows and columns with codes
 replaced by the labels respondents saw; "Kodebok" explains every answer column. Every text
 that could be read as a formula is neutralised as the CSV export does it; unlike the CSV,
@@ -43,7 +43,7 @@ from survey.questionnaire.model import (
     SingleChoiceQuestion,
     TextQuestion,
 )
-from survey.transfer import Cell, ExportRow, answer_values, export_rows, neutralise
+from survey.responses_csv import Cell, ExportRow, answer_values, export_rows, neutralise
 
 CODES_SHEET = "Svar (koder)"
 LABELS_SHEET = "Svar (etiketter)"
@@ -174,7 +174,7 @@ def _text(text: str) -> str:
 
 @singledispatch
 def label_values(question: Question, answers: Mapping[str, Answer]) -> dict[str, Cell]:
-    """``transfer.answer_values`` with codes replaced by labels: "Ja", "Ja; Nei" (multiple
+    """``responses_csv.answer_values`` with codes replaced by labels: "Ja", "Ja; Nei" (multiple
     choice, in the questionnaire's order), "1 helt uenig" (a labelled scale point)."""
     return answer_values(question, answers)
 

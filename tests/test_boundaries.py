@@ -17,9 +17,9 @@ PACKAGE = ROOT / "survey"
 
 # layer: the top-level modules or packages of survey/ in it
 LAYERS = {
-    "base": {"errors", "tokens", "resources", "settings", "bulk"},
+    "base": {"errors", "tokens", "resources", "settings", "gc_pause"},
     "core": {"questionnaire", "scoring", "records", "addresses", "accounts", "csvfile"},
-    "formats": {"invitations", "transfer", "workbooks", "spreadsheet", "mail", "report"},
+    "formats": {"invitation_list", "responses_csv", "workbooks", "spreadsheet", "mail", "report"},
     "storage": {"storage"},
     "operations": {"operations", "demo"},
     "web": {"web"},

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 import pytest
 
-from survey.invitations import (
+from survey.invitation_list import (
     MAX_BYTES,
     MAX_ROWS,
     InvitationListError,
@@ -426,7 +426,7 @@ def test_error_carries_problems_and_prints_them_all():
 def test_module_imports_no_flask_or_sqlite():
     forbidden = ("flask", "flask_wtf", "sqlite3", "sqlite_utils", "weasyprint", "werkzeug")
     code = (
-        "import sys, survey.invitations;"
+        "import sys, survey.invitation_list;"
         f"print(sorted(m for m in {forbidden!r} if m in sys.modules))"
     )
     out = subprocess.run(

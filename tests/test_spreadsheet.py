@@ -14,8 +14,8 @@ import pytest
 from survey import spreadsheet
 from survey.questionnaire import load_questionnaire
 from survey.questionnaire.answers import Answer
+from survey.responses_csv import FORMULA_START, export_table, neutralise
 from survey.spreadsheet import CELL_LIMIT, CODEBOOK_COLUMNS, CUT_NOTE, write_workbook
-from survey.transfer import FORMULA_START, export_table, neutralise
 from tests.conftest import QUESTIONNAIRES
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1", "@SUM(A1)", "<script>", "-2+3"]

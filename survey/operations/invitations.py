@@ -9,7 +9,7 @@ import sqlite_utils
 from survey.accounts import Account
 from survey.addresses import check_base_url, open_link, personal_link
 from survey.errors import Conflict
-from survey.invitations import Person, read_invitation_list
+from survey.invitation_list import Person, read_invitation_list
 from survey.operations.access import require_manager
 from survey.storage.invitations import add_invitations, invited_emails, list_invitations
 from survey.storage.questionnaires import questionnaire_of_version

@@ -11,12 +11,12 @@ import sqlite_utils
 from survey.accounts import Account
 from survey.errors import InvalidInput
 from survey.operations.access import require_manager
+from survey.responses_csv import export_table, read_responses
 from survey.spreadsheet import write_workbook
 from survey.storage import responses
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
 from survey.storage.users import audit
-from survey.transfer import export_table, read_responses
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {

@@ -30,12 +30,12 @@ from survey.records import Measure, RoundResults
 from survey.scoring.breakdown import NOT_GIVEN
 from survey.scoring.choices import choice_tables, number_tables
 from survey.scoring.compare import with_change
+from survey.scoring.free_texts import ReleasedText, released_texts
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import item_scores, likert_frame
 from survey.scoring.quality import quality_scores
 from survey.scoring.rates import response_rates
 from survey.scoring.suppression import ALL
-from survey.scoring.texts import ReleasedText, released_texts
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
 

@@ -27,7 +27,7 @@ try:  # the user-agent sheet's text; WeasyPrint 68-69 call it HTML5_UA
 except ImportError:  # pragma: no cover - depends on the installed WeasyPrint
     from weasyprint.html import HTML5_UA as WEASYPRINT_UA
 
-from survey.bulk import paused_gc
+from survey.gc_pause import paused_gc
 from survey.questionnaire.model import Scale
 from survey.report import ASSETS, REPORTS
 from survey.report.charts import stacked_bars

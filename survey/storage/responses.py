@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from survey.bulk import paused_gc
+from survey.gc_pause import paused_gc
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import prune_hidden

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import sqlite_utils
 
-from survey.bulk import paused_gc
+from survey.gc_pause import paused_gc
 from survey.questionnaire.model import Questionnaire
 from survey.records import RoundResults
 from survey.scoring.breakdown import group_key

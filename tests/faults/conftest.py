@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.invitations import add_invitations

@@ -23,7 +23,7 @@ from jinja2.sandbox import SecurityError
 
 from survey.accounts import operator
 from survey.errors import Conflict, InvalidInput
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.mail import (
     MailError,
     MailTemplate,

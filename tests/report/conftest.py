@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from survey.demo import national_2009_round
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire.answers import Answer, check_answers
+from survey.responses_csv import ImportedResponse
 from survey.storage import open_database
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of
 from survey.storage.results import RoundResults, round_results
-from survey.transfer import ImportedResponse
 
 SECRET_COMMENT = "Hemmelig kommentar fra en av de fire"
 SECRET_ROLE = "Varaordfører i Utsira"

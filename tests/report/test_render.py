@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from survey.bulk import paused_gc
 from survey.demo import national_2009_round
+from survey.gc_pause import paused_gc
 from survey.questionnaire.answers import Answer
 from survey.report.content import build_report
 from survey.report.render import (

@@ -11,12 +11,12 @@ import io
 
 import pytest
 
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire import load_text
+from survey.responses_csv import FORMULA_START, neutralise, restore
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
-from survey.transfer import FORMULA_START, neutralise, restore
 from tests.conftest import yaml
 from tests.security.conftest import LIKERT_P3, MAYOR, P4, Elements, post_page, stored
 

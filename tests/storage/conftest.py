@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.invitations import add_invitations

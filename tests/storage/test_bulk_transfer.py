@@ -9,6 +9,7 @@ import gc
 
 import pytest
 
+from survey.responses_csv import export_table, read_responses
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import (
     import_responses,
@@ -18,7 +19,6 @@ from survey.storage.responses import (
     save_answers,
     submitted_responses,
 )
-from survey.transfer import export_table, read_responses
 from tests.storage.conftest import PAPER_FORMS, invited_round
 
 

@@ -9,10 +9,11 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire import load_file, load_text
 from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import LikertMatrixQuestion, LikertQuestion
+from survey.responses_csv import ImportedResponse
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores, likert_frame
 from survey.storage import open_database, results
@@ -22,7 +23,6 @@ from survey.storage.questionnaires import publish
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
 from survey.storage.results import likert_columns, round_results
 from survey.storage.rounds import create_round
-from survey.transfer import ImportedResponse
 from tests.conftest import QUESTIONNAIRES
 
 

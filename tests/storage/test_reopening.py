@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from survey.questionnaire.answers import Answer
+from survey.responses_csv import read_responses
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import (
     import_responses,
@@ -16,7 +17,6 @@ from survey.storage.responses import (
     response_for_invitation,
     save_answers,
 )
-from survey.transfer import read_responses
 from tests.storage.conftest import PAPER_FORMS, invited_round
 
 

@@ -8,10 +8,10 @@ import io
 import pytest
 
 from survey.csvfile import CsvProblems
+from survey.responses_csv import export_table, neutralise, read_responses, restore
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
 from survey.storage.rounds import create_round
-from survey.transfer import export_table, neutralise, read_responses, restore
 from tests.storage.conftest import PAPER_FORMS, invited_round
 
 

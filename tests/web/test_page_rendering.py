@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import BadSignature
 
 from survey import create_app
-from survey.invitations import Person
+from survey.invitation_list import Person
 from survey.questionnaire import load_text
 from survey.storage import open_database
 from survey.storage.invitations import add_invitations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from survey.bulk import paused_gc
+from survey.gc_pause import paused_gc
 
 
 def test_overlapping_pauses_end_with_the_last_one():

@@ -16,8 +16,8 @@ from enum import Enum
 from functools import singledispatch
 from typing import Final, NamedTuple
 
-from survey.bulk import paused_gc
 from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
+from survey.gc_pause import paused_gc
 from survey.questionnaire.answers import Answer, Messages, ParseError, check_answers, parse_answer
 from survey.questionnaire.model import (
     ChoiceQuestion,

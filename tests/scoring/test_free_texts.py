@@ -17,8 +17,8 @@ import pytest
 
 from survey.questionnaire import load_questionnaire
 from survey.questionnaire.answers import Answer
+from survey.scoring.free_texts import ReleasedText, released_texts
 from survey.scoring.suppression import ALL, suppressed_groups
-from survey.scoring.texts import ReleasedText, released_texts
 from tests.conftest import QUESTIONNAIRES
 
 Q = load_questionnaire(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
