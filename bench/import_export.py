@@ -39,15 +39,15 @@ from survey.storage.rounds import create_round
 ITEMS = 20
 
 
-def make_csv(pop: Population, tokens: list[str]) -> bytes:
-    """One row per respondent: token and 20 answers, as a secretariat's file would be."""
+def make_csv(pop: Population, emails: list[str]) -> bytes:
+    """One row per respondent: e-mail and 20 answers, as a secretariat's file would be."""
     ids = [f"s{i:02d}" for i in range(1, ITEMS + 1)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["token", *ids])
+    writer.writerow(["email", *ids])
     cells = ["vet_ikke", "1", "2", "3", "4", "5", "6"]
-    for token, row in zip(tokens, pop.points[:, :ITEMS].tolist(), strict=True):
-        writer.writerow([token, *(cells[p] for p in row)])
+    for email, row in zip(emails, pop.points[:, :ITEMS].tolist(), strict=True):
+        writer.writerow([email, *(cells[p] for p in row)])
     return out.getvalue().encode("utf-8")
 
 
@@ -108,8 +108,8 @@ def run(quick: bool) -> Figures:
             Person(f"P {n}", f"p{n}@bench.no", pop.role(n), pop.unit(n), {})
             for n in range(respondents)
         ]
-        tokens = [inv.token for inv in add_invitations(db, round_id, people)]
-        data = make_csv(pop, tokens)
+        emails = [inv.email for inv in add_invitations(db, round_id, people)]
+        data = make_csv(pop, emails)
         say(f"{respondents:,} responses × {ITEMS} answers, CSV {len(data) / 1e6:.1f} MB")
 
         with stopwatch() as t_lookup:
@@ -152,7 +152,7 @@ def run(quick: bool) -> Figures:
     say(
         table(
             [
-                ["import: respondents_of (tokens)", t_lookup[0], ""],
+                ["import: respondents_of (e-mails)", t_lookup[0], ""],
                 ["import: read_responses (parse + check)", t_check[0], ""],
                 ["import: import_responses (SQLite)", t_store[0], ""],
                 ["import total", import_s, "<= 10 s"],

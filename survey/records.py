@@ -69,7 +69,7 @@ class Invitation:
 class Respondent:
     """Who an imported row belongs to, as the round knows them (from the invitation)."""
 
-    key: str  # the invitation's token or e-mail
+    key: str  # the invitation's (lower-case) e-mail
     invitation_id: int
     role: str
     unit: str

@@ -30,7 +30,11 @@ from survey.questionnaire.model import (
 from survey.questionnaire.visibility import stated_role
 from survey.records import ImportedResponse, Respondent
 
-IDENTITY = ("token", "email")
+IDENTITY = ("email",)
+# A personal link's token opens and changes that person's answers, so it never travels in a
+# file: exports name invited respondents by e-mail (the admin invited them by it), and an
+# import that carries tokens is refused with a pointer to the e-mail column.
+SECRET_IDENTITY = "token"
 CONTEXT = ("role", "unit")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -126,7 +130,7 @@ def read_responses(
 ) -> list[ImportedResponse]:
     """Every row checked by the web form's rules, or CsvProblems listing each problem.
 
-    ``respondents`` maps tokens and e-mails of an invited round to the invitation;
+    ``respondents`` maps the (lower-case) e-mails of an invited round to the invitation;
     None means an anonymous round, where rows carry no identity."""
     digest = hashlib.sha256(data).hexdigest()
     text = decode(data)
@@ -139,8 +143,17 @@ def read_responses(
     problems: list[RowProblem] = []
     known = set(answer_columns(questionnaire)) | set(IDENTITY) | set(CONTEXT)
     identity = next((c for c in IDENTITY if c in header), None)
-    if respondents is not None and identity is None:
-        problems.append(RowProblem(1, "", "an invited round needs a 'token' or 'email' column"))
+    if SECRET_IDENTITY in header:
+        problems.append(
+            RowProblem(
+                1,
+                SECRET_IDENTITY,
+                "personal links' tokens are not taken from files (they open a person's "
+                "answers); name respondents in an 'email' column",
+            )
+        )
+    elif respondents is not None and identity is None:
+        problems.append(RowProblem(1, "", "an invited round needs an 'email' column"))
     if respondents is None and identity is not None:
         problems.append(RowProblem(1, identity, "an anonymous round takes no identity column"))
     if problems:
@@ -235,7 +248,7 @@ class _RowReader:
 
         respondent = None
         if identity is not None and respondents is not None:
-            key = restore(cells.get(identity, "").strip())  # a token may start with "-"
+            key = restore(cells.get(identity, "").strip())  # an e-mail may start with "-"
             key = key.lower() if identity == "email" else key
             respondent = respondents.get(key)
             if respondent is None:
@@ -344,15 +357,15 @@ def export_rows(
         (question, cells if dispatch is None else dispatch(type(question)))
         for question in questionnaire.questions
     ]
-    header: list[Cell] = ["token"] if identity else []
+    header: list[Cell] = ["email"] if identity else []
     header += ["role", "unit"]
     header += [neutralise(name) for name in attribute_names]
     header += answer_columns(questionnaire)
     yield header
-    for token, role, unit, attributes, answers in rows:
-        # tokens may start with '-'; units and attributes come from invitation lists: all
-        # text a spreadsheet could take for a formula, so neutralised like answers
-        line: list[Cell] = [neutralise(token or "")] if identity else []
+    for email, role, unit, attributes, answers in rows:
+        # e-mails, units and attributes come from invitation lists: all text a spreadsheet
+        # could take for a formula, so neutralised like answers
+        line: list[Cell] = [neutralise(email or "")] if identity else []
         line += [role or "", neutralise(unit or "")]
         line += [neutralise(attributes.get(name, "")) for name in attribute_names]
         for question, cells_of_type in per_question:
@@ -363,7 +376,7 @@ def export_rows(
 def export_table(
     questionnaire: Questionnaire, rows: Sequence[ExportRow], *, identity: bool
 ) -> list[list[str]]:
-    """Header and rows: (token, role, unit, attributes, answers) per submitted response."""
+    """Header and rows: (email, role, unit, attributes, answers) per submitted response."""
     with paused_gc():
         return [
             [as_text(cell) for cell in line]

@@ -33,7 +33,7 @@ def likert(*points: int) -> dict[str, Answer]:
 
 
 def respondents():
-    """(token, role, unit, attributes, answers), as storage.responses.submitted_responses."""
+    """(email, role, unit, attributes, answers), as storage.responses.submitted_responses."""
     kari = {
         "q1": Answer("ordforer"),
         **likert(1, 2, 3, 4, 5, 6, 6),
@@ -192,7 +192,7 @@ def test_hostile_text_is_neutralised_exactly_as_in_the_csv_and_no_cell_is_a_form
     csv_rows = export_table(questionnaire, rows, identity=True)
     csv_by_token = {line[0]: dict(zip(csv_rows[0], line, strict=True)) for line in csv_rows[1:]}
     for sheet in ("Svar (koder)", "Svar (etiketter)"):
-        by_token = {row["token"]: row for row in as_records(workbook[sheet])}
+        by_token = {row["email"]: row for row in as_records(workbook[sheet])}
         for number, text in enumerate(HOSTILE):
             cells, csv = by_token[f"tok-{number}"], csv_by_token[f"tok-{number}"]
             for column in ("q14", "q1_detail"):
@@ -210,7 +210,7 @@ def test_hostile_text_is_neutralised_exactly_as_in_the_csv_and_no_cell_is_a_form
 def test_invitation_data_is_neutralised_too_and_control_characters_replaced(
     tmp_path, questionnaire
 ):
-    """Tokens, units and attributes are neutralised like answers (openpyxl would store
+    """E-mails, units and attributes are neutralised like answers (openpyxl would store
     '=...' as a formula), exactly as in the CSV export."""
     answers = {"q1": Answer("annet", MappingProxyType({"annet": "før\x00etter"}))}
     rows = [("=tok", "ordforer", "=1+1", {"@kolonne": "+47 123"}, answers)]
@@ -218,7 +218,7 @@ def test_invitation_data_is_neutralised_too_and_control_characters_replaced(
     for sheet in ("Svar (koder)", "Svar (etiketter)"):
         (row,) = as_records(workbook[sheet])
         assert "'@kolonne" in row and "@kolonne" not in row, sheet
-        assert (row["token"], row["unit"], row["'@kolonne"]) == ("'=tok", "'=1+1", "'+47 123")
+        assert (row["email"], row["unit"], row["'@kolonne"]) == ("'=tok", "'=1+1", "'+47 123")
         assert row["q1_detail"] == "før\ufffdetter", sheet
 
 

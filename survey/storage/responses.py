@@ -246,15 +246,14 @@ def _sent_in(db: sqlite_utils.Database, response_id: int) -> bool:
 
 
 def respondents_of(db: sqlite_utils.Database, round_id: int) -> dict[str, Respondent]:
-    """An invited round's people, reachable by token and by (lower-case) e-mail."""
+    """An invited round's people, by (lower-case) e-mail: how an imported file names them."""
     found: dict[str, Respondent] = {}
     rows = db.execute(
-        "SELECT id, token, email, role, unit FROM invitations WHERE round_id = ?", [round_id]
+        "SELECT id, email, role, unit FROM invitations WHERE round_id = ?", [round_id]
     )
     with paused_gc():
-        for invitation_id, token, email, role, unit in rows:
-            found[token] = Respondent(token, invitation_id, role, unit)
-            found[email.lower()] = Respondent(token, invitation_id, role, unit)
+        for invitation_id, email, role, unit in rows:
+            found[email.lower()] = Respondent(email.lower(), invitation_id, role, unit)
     return found
 
 
@@ -343,7 +342,7 @@ class SubmittedPerson:
     with their own."""
 
     response_id: int
-    token: str | None
+    email: str | None  # the invitation's; None in an anonymous round (never the token)
     role: str | None
     unit: str | None
     attributes: dict[str, str]
@@ -378,12 +377,12 @@ def submitted_people_with(
         return [
             (
                 SubmittedPerson(
-                    response_id, token, role, unit, attributes(invited or "{}") | attributes(own)
+                    response_id, email, role, unit, attributes(invited or "{}") | attributes(own)
                 ),
                 value,
             )
-            for response_id, token, role, unit, own, invited, value in db.execute(
-                "SELECT r.id, i.token, r.role, coalesce(r.unit, i.unit), r.attributes, "
+            for response_id, email, role, unit, own, invited, value in db.execute(
+                "SELECT r.id, i.email, r.role, coalesce(r.unit, i.unit), r.attributes, "
                 f"i.attributes, {column} FROM responses r "
                 "LEFT JOIN invitations i ON i.id = r.invitation_id "
                 "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
@@ -395,7 +394,9 @@ def submitted_people_with(
 def submitted_responses(
     db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int
 ) -> list[tuple[str | None, str | None, str | None, dict[str, str], dict[str, Answer]]]:
-    """(token, role, unit, attributes, answers) of every submitted response, in order."""
+    """(email, role, unit, attributes, answers) of every submitted response, in order: the
+    e-mail identifies an invited respondent to the admin who invited them, while the token,
+    which opens their answers, never leaves in a file."""
     answers: dict[int, dict[str, Answer]] = {}
     shared: dict[tuple, Answer] = {}
     with snapshot(db):
@@ -411,4 +412,4 @@ def submitted_responses(
         with paused_gc():
             for response_id, response_rows in groupby(rows, itemgetter(4)):
                 answers[response_id] = decode(questionnaire, response_rows, shared=shared)
-    return [(p.token, p.role, p.unit, p.attributes, answers.get(p.response_id, {})) for p in people]
+    return [(p.email, p.role, p.unit, p.attributes, answers.get(p.response_id, {})) for p in people]

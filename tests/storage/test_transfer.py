@@ -105,3 +105,52 @@ def test_units_and_attributes_from_invitation_lists_are_neutralised_too(db):
     text = export_table(q, stored, identity=False)
     assert text[0][:3] == ["role", "unit", "'+kanal"]
     assert text[1][1:3] == ["'=HYPERLINK(1)", "'@SUM(A1)"]
+
+
+def test_exports_hand_out_no_personal_links(db, tmp_path):
+    """Issue 15, item 1: the token in a personal link opens and changes that person's
+    answers; exports named respondents by it. Now they carry the e-mail the admin invited
+    them by, an import refuses a token column, and export -> import into a new invited round
+    of the same people still reproduces every answer."""
+    from openpyxl import load_workbook
+
+    from survey.accounts import operator
+    from survey.operations.invitations import invite
+    from survey.operations.responses import export_responses
+    from survey.operations.responses import import_responses as import_operation
+    from survey.storage.invitations import list_invitations
+
+    round_ = invited_round(db)
+    import_file(db, round_, PAPER_FORMS)
+    tokens = [i.token for i in list_invitations(db, round_.id)]
+    csv_file, xlsx_file = io.BytesIO(), io.BytesIO()
+    export_responses(db, operator(), round_.id, "csv", csv_file)
+    export_responses(db, operator(), round_.id, "xlsx", xlsx_file)
+    workbook = load_workbook(io.BytesIO(xlsx_file.getvalue()), read_only=True)
+    cells = [
+        str(cell)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    ]
+    exported = csv_file.getvalue().decode("utf-8-sig")
+    for token in tokens:
+        assert token not in exported and not any(token in cell for cell in cells)
+    assert exported.splitlines()[0].startswith("email,role,unit")
+    assert [line.split(",")[0] for line in exported.splitlines()[1:]] == ["kari@ex.no", "ola@ex.no"]
+
+    people = "name;email;role;unit;pulje\nKari;kari@ex.no;ordforer;Levanger;2\nOla;ola@ex.no;prosjektleder;Verdal;3\n"
+    again = create_round(db, "kvalitetskommune-2009", "Kopi")
+    invite(db, operator(), again.id, people.encode())
+    assert import_operation(db, operator(), again.id, csv_file.getvalue()) == 2
+    q = questionnaire_of_version(db, round_.questionnaire_version_id)
+    assert submitted_responses(db, q, again.id) == submitted_responses(db, q, round_.id)
+
+    with_tokens = f"token,q1\n{tokens[0]},ordforer\n".encode()
+    with pytest.raises(CsvProblems) as refused:
+        import_operation(db, operator(), again.id, with_tokens)
+    assert [str(p) for p in refused.value.problems] == [
+        "row 1, column token: personal links' tokens are not taken from files (they open a "
+        "person's answers); name respondents in an 'email' column"
+    ]

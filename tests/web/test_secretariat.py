@@ -327,6 +327,6 @@ def test_an_admin_exports_the_responses_as_csv_and_excel(workspace):
     (answered,) = (
         open_database(path).execute("SELECT count(*) FROM responses WHERE submitted = 1").fetchone()
     )
-    assert len(lines) == answered + 1 and lines[0].startswith("token,")
+    assert len(lines) == answered + 1 and lines[0].startswith("email,")
     book = load_workbook(io.BytesIO(client.get(f"/sekretariat/runder/{round_id}/svar.xlsx").data))
     assert book.sheetnames[-1] == "Kodebok" and book.worksheets[0].max_row == answered + 1
