@@ -6,7 +6,7 @@ dimension of A1:XFD1048576 with nothing in it (openpyxl then produced 17 billion
 cells). So every limit here is checked against what is declared *before* anything is
 unpacked, and again against what is actually read, as it is read: nothing is trusted and
 nothing grows without a bound. The limits are generous for any list a secretariat keeps
-(tests/test_workbooks.py reads one of 100,000 people) and together keep converting any file
+(tests/workbooks/ reads one of 100,000 people) and together keep converting any file
 under a stated amount of memory (docs/security.md).
 """
 

@@ -12,8 +12,8 @@ from survey import create_app
 from survey.storage import open_database
 from survey.storage.users import add_user
 from tests.conftest import QUESTIONNAIRES
-from tests.test_workbooks import dimension_bomb, zip_bomb
 from tests.web.conftest import csrf
+from tests.workbooks.test_workbooks import dimension_bomb, zip_bomb
 
 PASSWORD = "et langt og godt passord"
 BROKEN = b"""id: test
