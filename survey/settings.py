@@ -122,6 +122,21 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "ANONYMOUS_RESPONSE_LIMIT",
+        "int",
+        200,
+        "New responses one client address may start through one open link per window before "
+        "answering 429; people behind one address (a staff meeting) share it.",
+        minimum=1,
+    ),
+    Setting(
+        "ANONYMOUS_RESPONSE_WINDOW",
+        "float",
+        600.0,
+        "Length in seconds of the window ANONYMOUS_RESPONSE_LIMIT counts in.",
+        minimum=1,
+    ),
+    Setting(
         "MAIL_SERVER",
         "str",
         None,

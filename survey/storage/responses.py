@@ -38,6 +38,16 @@ class Response:
     page: int
     submitted: bool
     reopened: bool  # sent in once, then changed so that it must be sent in again
+    # An anonymous respondent's, before their first saved page: id NOT_STORED, and the key
+    # ``save_answers`` creates it under (see ``response_for_session``).
+    session_key: str | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.id != NOT_STORED
+
+
+NOT_STORED = 0  # SQLite gives row ids from 1
 
 
 _COLUMNS = (
@@ -84,17 +94,16 @@ def response_for_invitation(
 
 
 def response_for_session(db: sqlite_utils.Database, round_id: int, session_key: str) -> Response:
-    """An anonymous respondent's response, keyed only by a hash of their browser cookie."""
-    select = f"SELECT {_COLUMNS} FROM responses WHERE session_key = ?"
-    row = db.execute(select, [session_key]).fetchone()
+    """An anonymous respondent's response, keyed only by a hash of their browser cookie.
+
+    Until they save a page it is not stored (``stored`` is false) and this only reads: an
+    open link is public, and a visit that wrote a row (and took the write lock) let anyone
+    fill the table by opening it 2,000 times. ``save_answers`` creates it with the page."""
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM responses WHERE session_key = ?", [session_key]
+    ).fetchone()
     if row is None:
-        with db.conn:
-            db.execute(
-                "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) "
-                "VALUES (?, ?, ?)",
-                [round_id, session_key, _today()],
-            )
-        row = db.execute(select, [session_key]).fetchone()
+        return Response(NOT_STORED, round_id, None, None, None, {}, 0, False, False, session_key)
     return _response(row)
 
 
@@ -201,7 +210,8 @@ def save_answers(
 ) -> dict[str, Answer]:
     """Replace the response's answers by ``answers`` minus what is hidden; one transaction,
     which with ``submitting`` also marks the response submitted, so the last page can never
-    be stored without the submission or the reverse.
+    be stored without the submission or the reverse, and which first stores the response
+    itself if it is an anonymous one not stored yet.
 
     Returns what was stored. Hidden answers are dropped here, in the storage layer's one
     write path, so no caller can store an answer the respondent should not have seen. A
@@ -212,30 +222,42 @@ def save_answers(
     is read inside the transaction, so a submission from another tab meanwhile counts."""
     values = {k: a.value for k, a in answers.items()}
     kept = {k: answers[k] for k in prune_hidden(questionnaire, role, values)}
-    rows = [
-        (response.id, *row)
-        for item, answer in kept.items()
-        for row in encode(questionnaire, item, answer)
-    ]
+    rows = [row for item, answer in kept.items() for row in encode(questionnaire, item, answer)]
     with db.conn:
         db.execute("BEGIN IMMEDIATE")
-        db.execute("DELETE FROM answers WHERE response_id = ?", [response.id])
+        response_id = response.id if response.stored else _create(db, response)
+        db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
         db.conn.executemany(
             "INSERT INTO answers (response_id, item, code, number, text) VALUES (?, ?, ?, ?, ?)",
-            rows,
+            [(response_id, *row) for row in rows],
         )
         db.execute(
-            "UPDATE responses SET page = ?, role = ? WHERE id = ?", [page, role, response.id]
+            "UPDATE responses SET page = ?, role = ? WHERE id = ?", [page, role, response_id]
         )
         if submitting:  # repeating it (double click, retry) changes nothing
             db.execute(
                 "UPDATE responses SET submitted = 1, submitted_on = coalesce(submitted_on, ?) "
                 "WHERE id = ?",
-                [_today(), response.id],
+                [_today(), response_id],
             )
-        elif _sent_in(db, response.id) and check_answers(questionnaire, role, kept):
-            db.execute("UPDATE responses SET submitted = 0 WHERE id = ?", [response.id])
+        elif _sent_in(db, response_id) and check_answers(questionnaire, role, kept):
+            db.execute("UPDATE responses SET submitted = 0 WHERE id = ?", [response_id])
     return kept
+
+
+def _create(db: sqlite_utils.Database, response: Response) -> int:
+    """Store an anonymous respondent's response, inside the transaction of their first
+    saved page. INSERT OR IGNORE on the unique key: two tabs saving their first page at
+    once end up with one response."""
+    assert response.session_key is not None, "only an anonymous response is created here"
+    db.execute(
+        "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) VALUES (?, ?, ?)",
+        [response.round_id, response.session_key, _today()],
+    )
+    (response_id,) = db.execute(
+        "SELECT id FROM responses WHERE session_key = ?", [response.session_key]
+    ).fetchone()
+    return int(response_id)
 
 
 def _sent_in(db: sqlite_utils.Database, response_id: int) -> bool:

@@ -63,19 +63,6 @@ def submissions_per_day(db: sqlite_utils.Database, round_id: int) -> list[tuple[
     ).fetchall()
 
 
-def answers_state(db: sqlite_utils.Database, round_id: int) -> tuple:
-    """A summary of the round's submitted answers that changes whenever one is added,
-    changed or removed: what a cached report is keyed by."""
-    return tuple(
-        db.execute(
-            "SELECT count(DISTINCT r.id), max(r.id), count(a.item), total(a.number), "
-            "total(length(a.text)), group_concat(DISTINCT r.submitted_on) FROM responses r "
-            "LEFT JOIN answers a ON a.response_id = r.id WHERE r.round_id = ? AND r.submitted = 1",
-            [round_id],
-        ).fetchone()
-    )
-
-
 def invited(db: sqlite_utils.Database, round_id: int) -> list[Invited]:
     """Each invitation's group values and whether it was answered; no answers are read, so
     response-rate overviews stay cheap however large the round."""

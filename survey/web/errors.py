@@ -71,7 +71,7 @@ def _too_large(_exc: RequestEntityTooLarge) -> tuple[str, int]:
 
 def _too_many(exc: TooManyFailures) -> tuple[str, int, dict[str, str]]:
     minutes = max(1, (exc.retry_after + 59) // 60)
-    html = render_template("respond/too_many.html", minutes=minutes)
+    html = render_template("respond/too_many.html", minutes=minutes, reason=exc.reason)
     return html, 429, {"Retry-After": str(exc.retry_after)}
 
 

@@ -4,9 +4,10 @@ A national report takes seconds and hundreds of megabytes; rendering it inside a
 hold a worker that respondents need, and two secretariat members asking at once would
 double the memory. So a request starts a background job (or finds one running) and gets
 a "being made" page that reloads itself (no JavaScript: a meta refresh); the finished PDF
-is a file named by the round's answer state, so it is served until an answer changes, by
-every worker process alike. The file system is the job table: ``.part`` while rendering,
-``.pdf`` when done, ``.error`` with the reason when it failed.
+is a file named by a digest of everything it is made from (report.fingerprint), so it is
+served until anything in it would change, by every worker process alike, and is deleted
+then. The file system is the job table: ``.part`` while rendering, ``.pdf`` when done,
+``.error`` with the reason when it failed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,26 @@ def ensure(target: Path, render: Callable[[], bytes]) -> str:
             part.touch()
             _jobs[target] = _executor.submit(_render, target, render)
         return current
+
+
+def forget_superseded(target: Path) -> list[Path]:
+    """Delete the files of earlier versions of ``target``: those named like it up to the
+    last "-" (the same report) with another key after it, and those from before the cache's
+    names had a report in them (a bare key). A rendering still under way is left to finish
+    (its ``.part``, unless stale); what it writes is deleted the next time. Returns what was
+    deleted."""
+    report, _, key = target.stem.rpartition("-")
+    deleted = []
+    with _lock:
+        for path in target.parent.glob("*") if target.parent.is_dir() else ():
+            other, _, other_key = path.stem.rpartition("-")
+            if not ((other == report and other_key != key) or (not other and path.is_file())):
+                continue
+            if path.suffix == ".part" and time.time() - path.stat().st_mtime < STALE_AFTER:
+                continue
+            path.unlink(missing_ok=True)
+            deleted.append(path)
+    return deleted
 
 
 def retry(target: Path) -> None:

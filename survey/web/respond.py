@@ -38,7 +38,14 @@ from survey.tokens import new_token, same_token
 from survey.web.database import get_db
 from survey.web.errors import RETRY_AFTER, is_transient, log_unavailable
 from survey.web.pages import raw_from_answers, read_page, visible_on
-from survey.web.security import client_address, csrf_token, csrf_valid, limiter
+from survey.web.security import (
+    client_address,
+    csrf_token,
+    csrf_valid,
+    limiter,
+    new_responses,
+    response_key,
+)
 
 bp = Blueprint("respond", __name__)
 
@@ -107,9 +114,9 @@ def _visit(kind: str, token: str) -> Visit:
             _gone()
         secret = request.cookies.get(COOKIE) or g.setdefault("new_cookie", new_token())
         key = hashlib.sha256(f"{round_.id}:{secret}".encode()).hexdigest()
-        response = store.response_for_session(db, round_.id, key)
+        response = store.response_for_session(db, round_.id, key)  # stored on the first save
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
-    answers = store.load_answers(db, questionnaire, response.id)
+    answers = store.load_answers(db, questionnaire, response.id) if response.stored else {}
     return Visit(kind, token, round_, questionnaire, response, answers)
 
 
@@ -220,6 +227,9 @@ def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
         # The last page, reached by typing a URL past pages never answered: go there first.
         destination = _first_incomplete_page(questionnaire, role, merged, shown) or number
         finishing = destination == number
+    creating = not visit.response.stored  # an anonymous respondent's first saved page
+    if creating:
+        new_responses().check(response_key(visit.round.id))  # 429 past the limit
     try:
         store.save_answers(
             db,
@@ -247,6 +257,8 @@ def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
             status=503,
         )
         return make_response(html, status, {"Retry-After": str(RETRY_AFTER)})
+    if creating:
+        new_responses().count(response_key(visit.round.id))
     if not finishing:
         return redirect(visit.url("page", number=destination))
     return redirect(visit.url("done"))

@@ -43,13 +43,14 @@ from survey.operations.results import (
 from survey.operations.rounds import close_round, reopen_round
 from survey.report import ASSETS
 from survey.report.content import build_report
+from survey.report.fingerprint import report_digest
 from survey.scoring.breakdown import reading_order
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import likert_frame
 from survey.scoring.rates import response_rates
 from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.results import RoundResults, answers_state, submissions_per_day
+from survey.storage.results import RoundResults, submissions_per_day
 from survey.storage.rounds import get_round
 from survey.storage.users import audit_entries
 from survey.web import report_jobs
@@ -188,8 +189,14 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
     runs in the background, see report_jobs)."""
     unit = _unit_asked()
     by = _by(round_id)
-    cache = _report_file(round_id, by, unit)
-    state = report_jobs.ensure(cache, _renderer(_results(round_id, unit), by))
+    results = _results(round_id, unit)
+    cache = _report_file(results, by, unit)
+    state = report_jobs.ensure(cache, _renderer(results, by))
+    if state == "ready":
+        try:
+            pdf = cache.read_bytes()
+        except FileNotFoundError:  # superseded a moment ago by a request that read newer data
+            state = report_jobs.ensure(cache, _renderer(results, by))
     if state != "ready":
         page = render_template(
             "secretariat/report_pending.html",
@@ -201,7 +208,7 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
         )
         return page, 500 if state == "failed" else 202
     report_downloaded(get_db(), signed_in(), round_id, by, unit)
-    response = make_response(cache.read_bytes())
+    response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     name = f"rapport-runde-{round_id}{'-' + _slug(unit) if unit else ''}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -216,13 +223,20 @@ def report_retry(round_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     unit = _unit_asked()
-    report_jobs.retry(_report_file(round_id, _by(round_id), unit))
+    report_jobs.retry(_report_file(_results(round_id, unit), _by(round_id), unit))
     return redirect(request.full_path)
 
 
-def _report_file(round_id: int, by: list[str], unit: str | None) -> Path:
-    folder = Path(current_app.instance_path) / "reports"
-    return folder / f"{_fingerprint(round_id, by, unit)}.pdf"
+def _report_file(results: RoundResults, by: list[str], unit: str | None) -> Path:
+    """Where the PDF of ``results`` is cached: ``runde-<round>-<which report>-<digest>.pdf``.
+    The digest is of everything the report is made from (report.fingerprint); an earlier
+    file of the same report (the same round, breakdown and unit) is out of date, so it is
+    deleted as this one is asked for."""
+    which = hashlib.sha256(repr((by, unit)).encode()).hexdigest()[:16]
+    name = f"runde-{results.round.id}-{which}-{report_digest(results, by)[:32]}.pdf"
+    target = Path(current_app.instance_path) / "reports" / name
+    report_jobs.forget_superseded(target)
+    return target
 
 
 def _renderer(results: RoundResults, by: list[str]) -> Callable[[], bytes]:
@@ -232,20 +246,6 @@ def _renderer(results: RoundResults, by: list[str]) -> Callable[[], bytes]:
         return render_pdf(render_html(build_report(results, by)))
 
     return render
-
-
-def _fingerprint(round_id: int, by: list[str], unit: str | None) -> str:
-    """Changes whenever an answer of the round is added, changed or removed, so a cached
-    PDF is served only while it is still true."""
-    state = answers_state(get_db(), round_id)
-    key = repr((round_id, by, unit, state, _template_version()))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _template_version() -> float:
-    """A new template or stylesheet must not serve yesterday's cached PDF."""
-    folder = ASSETS.parent
-    return max(p.stat().st_mtime for p in (*folder.glob("*.html"), ASSETS / "report.css"))
 
 
 def _slug(text: str) -> str:

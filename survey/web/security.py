@@ -40,15 +40,21 @@ HEADERS = {
 
 
 class TooManyFailures(Exception):
-    """This address has had too many failed token lookups; retry after ``retry_after``."""
+    """This address has had too many failed token lookups (``reason`` "links"), or has
+    started too many anonymous responses through one open link ("responses"); retry after
+    ``retry_after``."""
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, reason: str = "links"):
         super().__init__(f"retry after {retry_after} s")
         self.retry_after = retry_after
+        self.reason = reason
 
 
 class FailureLimiter:
-    """At most ``limit`` failures per address in a fixed window of ``window`` seconds."""
+    """At most ``limit`` failures per address in a fixed window of ``window`` seconds.
+
+    Also counts what is not a failure but must not come in floods (``count``, keyed by more
+    than the address): new anonymous responses per address and open link."""
 
     def __init__(
         self,
@@ -57,11 +63,13 @@ class FailureLimiter:
         *,
         max_addresses: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
+        reason: str = "links",
     ):
         self.limit = limit
         self.window = window
         self.max_addresses = max_addresses
         self.clock = clock
+        self.reason = reason
         self._failures: dict[str, tuple[float, int]] = {}  # address -> (window start, count)
         self._lock = threading.Lock()
 
@@ -77,7 +85,7 @@ class FailureLimiter:
         started, count = entry
         left = started + self.window - self.clock()
         if count >= self.limit and left > 0:
-            raise TooManyFailures(max(1, int(left + 0.999)))
+            raise TooManyFailures(max(1, int(left + 0.999)), self.reason)
 
     def failed(self, address: str) -> None:
         now = self.clock()
@@ -89,6 +97,8 @@ class FailureLimiter:
             if len(self._failures) > self.max_addresses:
                 self._forget_oldest(now)
 
+    count = failed  # the name where what is counted is not a failure
+
     def _forget_oldest(self, now: float) -> None:
         """Drop expired windows, then the oldest tenth, so this runs rarely under a flood."""
         entries = sorted(self._failures.items(), key=lambda item: item[1][0])
@@ -99,6 +109,15 @@ class FailureLimiter:
 
 def limiter() -> FailureLimiter:
     return current_app.extensions["survey_token_limiter"]
+
+
+def new_responses() -> FailureLimiter:
+    """Anonymous responses created per client address and open link (``response_key``)."""
+    return current_app.extensions["survey_response_limiter"]
+
+
+def response_key(round_id: int) -> str:
+    return f"{round_id} {client_address()}"
 
 
 def client_address() -> str:
@@ -162,6 +181,11 @@ def _security_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.extensions["survey_token_limiter"] = FailureLimiter(
         app.config["TOKEN_FAILURE_LIMIT"], app.config["TOKEN_FAILURE_WINDOW"]
+    )
+    app.extensions["survey_response_limiter"] = FailureLimiter(
+        app.config["ANONYMOUS_RESPONSE_LIMIT"],
+        app.config["ANONYMOUS_RESPONSE_WINDOW"],
+        reason="responses",
     )
     app.session_interface = SessionInterface()
     app.after_request(_security_headers)

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
+from email.utils import getaddresses
 
 import pytest
 import sqlite_utils
@@ -35,6 +37,7 @@ from survey.mail import (
     default_template,
     mailer_from_config,
     norwegian_date,
+    one_line,
 )
 from survey.operations.mail import mail_text, send_mail, set_mail_text
 from survey.questionnaire import load_file
@@ -434,6 +437,72 @@ def test_line_break_in_a_name_adds_no_header(tmp_path, smtp):
     assert b"\nBcc:" not in mail.data and b"\nX-Injected:" not in mail.data
     assert [a.addr_spec for a in message["To"].addresses] == ["eve@kommune.example"]
     assert message["To"].addresses[0].display_name == "Eve Bcc: x@evil.example"
+
+
+# Names as invitation lists hold them: commas, semicolons, quotes, angle brackets and
+# addresses inside the name, non-ASCII, encoded-word look-alikes, and names far longer than a
+# header line. Each must reach the mail client as one address, the invitation's own.
+HOSTILE_NAMES = [
+    "Styreleder Kari Nordmann, Levanger kommune, seksjon for helse og omsorg; tlf. 123 45 678",
+    "Nordmann, Kari",
+    'Kari "Sjefen" Nordmann <ordforer@evil.example>, ola@evil.example; per@evil.example',
+    'Kari \\ "Nordmann\\" <x@evil.example>',
+    "Ærlig Ødegård, Åsen kommune; «seksjon» – helse og omsorg (tlf. 123) <a@evil.example>",
+    "=?utf-8?q?ola=40evil=2Eexample?= <ola@evil.example>",
+    "Kari Nordmann, Levanger kommune; " * 30,
+    "x" * 300,
+    "Ola 🙂 Nordmann\u202e, seksjon; " * 10,
+    "undisclosed-recipients:;",
+    "Kari (kommentar, med komma) Nordmann",
+]
+
+
+def _to_as_a_client_reads_it(data: bytes) -> list[tuple[str, str]]:
+    """Every (name, address) of the To header as a mail client reads it: the parser of the
+    standard library's older API, which does no unfolding magic, then names decoded."""
+    parsed = email.message_from_bytes(data)
+    return [
+        (str(make_header(decode_header(name))), address)
+        for name, address in getaddresses(parsed.get_all("To", []))
+    ]
+
+
+def test_mail_to_header_of_a_long_hostile_name_reads_back_as_one_address(tmp_path, smtp):
+    people = [
+        Person(name.strip(), f"person{i}@kommune.example", "ordforer", "A", {})
+        for i, name in enumerate(HOSTILE_NAMES)
+    ]
+    outbox = tmp_path / "outbox"
+    db = open_database(tmp_path / "survey.sqlite3")
+    try:
+        publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
+        for name, mailer in [("SMTP", smtp.mailer()), ("Outbox", OutboxMailer(outbox))]:
+            created = create_round(db, "kvalitetskommune-2009", name)
+            add_invitations(db, created.id, people)
+            result = send_mail(db, operator(), created.id, "invitation", BASE_URL, mailer)
+            assert result == SendResult(sent=len(people), failed=0)
+    finally:
+        db.conn.close()
+
+    received = smtp.collector.take()
+    written = [path.read_bytes() for path in sorted(outbox.iterdir())]
+    assert len(received) == len(written) == len(people)
+    name_of = {p.email: one_line(p.name) for p in people}
+    # The envelope is the invitation's (the SMTP server says so); the outbox has none, so
+    # there each message's To must at least name one of the people, each person once.
+    envelopes = [(mail.rcpt_tos[0], mail.data) for mail in received]
+    in_the_outbox = [(_to_as_a_client_reads_it(data)[0][1], data) for data in written]
+    assert sorted(a for a, _ in in_the_outbox) == sorted(a for a, _ in envelopes)
+    for address, data in envelopes + in_the_outbox:
+        assert _to_as_a_client_reads_it(data) == [(name_of[address], address)]
+        # The newer parser keeps the blank between two encoded words as a space, which RFC
+        # 2047 (and mail clients, and the reading above) drop; it too finds one address.
+        to = email.message_from_bytes(data, policy=policy.default)["To"]
+        assert [("".join(a.display_name.split()), a.addr_spec) for a in to.addresses] == [
+            ("".join(name_of[address].split()), address)
+        ]
+        head = data.split(b"\r\n\r\n", 1)[0]
+        assert head.isascii() and max(map(len, head.split(b"\r\n"))) <= 998
 
 
 @pytest.mark.parametrize(

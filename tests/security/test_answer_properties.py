@@ -187,9 +187,12 @@ def stored_state(survey: Survey, client) -> tuple[dict[str, Answer], bool]:
     key = hashlib.sha256(f"{survey.round_id}:{secret}".encode()).hexdigest()
     db = open_database(survey.path, migrate=False)
     try:
-        response_id, submitted = db.execute(
+        found = db.execute(
             "SELECT id, submitted FROM responses WHERE session_key = ?", [key]
         ).fetchone()
+        if found is None:  # nothing saved yet: the response is stored with its first page
+            return {}, False
+        response_id, submitted = found
         return load_answers(db, survey.questionnaire, response_id), bool(submitted)
     finally:
         db.conn.close()

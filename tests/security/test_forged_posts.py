@@ -205,8 +205,11 @@ def test_a_link_of_one_kind_or_round_opens_nothing_else(setup, tmp_path):
     client.set_cookie("survey_anonymous", cookie.value, path=f"/a/{second.open_token}")
     page_b = client.get(f"/a/{second.open_token}/side/1").get_data(as_text=True)
     assert "checked" not in page_b
+    # (it is stored with its first saved page, under a key of its own)
+    data = {"csrf_token": csrf(page_b), **HOME_CARE_PAGE_1, "hvem_svarer": "parorende"}
+    assert client.post(f"/a/{second.open_token}/side/1", data=data).status_code == 302
     rows = setup.rows("SELECT round_id, session_key, role FROM responses ORDER BY id")
-    assert [(r[0], r[2]) for r in rows] == [(first.id, "bruker"), (second.id, None)]
+    assert [(r[0], r[2]) for r in rows] == [(first.id, "bruker"), (second.id, "parorende")]
     assert rows[0][1] != rows[1][1]
 
 

@@ -39,7 +39,9 @@ def test_each_browser_gets_its_own_response_and_keeps_it(tmp_path):
         },
     )
     assert posted.status_code == 302, posted.get_data(as_text=True)[:2000]
-    second.get(f"/a/{token}/side/1")
+    page = second.get(f"/a/{token}/side/1")  # a response is stored with its first page
+    data = {"csrf_token": csrf(page.get_data(as_text=True)), **HOME_CARE_PAGE_1}
+    assert second.post(f"/a/{token}/side/1", data=data).status_code == 302
     db = open_database(path, migrate=False)
     rows = db.execute("SELECT session_key, role FROM responses ORDER BY id").fetchall()
     assert len(rows) == 2 and rows[0][0] != rows[1][0] and rows[0][1] == "bruker"
@@ -70,3 +72,57 @@ def test_the_anonymous_cookie_is_secure_when_the_base_url_is_https(tmp_path):
     assert "Secure" not in anonymous_cookie(plain.test_client().get(f"/a/{token}"))
     tls = plain.test_client().get(f"/a/{token}", base_url="https://127.0.0.1:5000")
     assert "; Secure" in anonymous_cookie(tls)  # the request's own scheme still counts
+
+
+def everything(path) -> dict[str, list[tuple]]:
+    db = open_database(path, migrate=False)
+    try:
+        return {t: db.execute(f"SELECT * FROM [{t}]").fetchall() for t in db.table_names()}
+    finally:
+        db.conn.close()
+
+
+def save_first_page(client, token: str, **extra):
+    page = client.get(f"/a/{token}/side/1", **extra)
+    data = {"csrf_token": csrf(page.get_data(as_text=True)), **HOME_CARE_PAGE_1}
+    return client.post(f"/a/{token}/side/1", data=data, **extra)
+
+
+def test_opening_an_anonymous_link_writes_no_row_until_a_page_is_saved(tmp_path):
+    app, path, token = anonymous_app(tmp_path)
+    before = everything(path)
+    for n in range(2_000):  # each a new browser: no cookie, as a flood of link openers has
+        client = app.test_client()
+        url = (f"/a/{token}", f"/a/{token}/side/1", f"/a/{token}/ferdig")[n % 3]
+        assert client.get(url).status_code in (200, 302)
+    assert everything(path) == before  # not a row, not a change anywhere
+    browser = app.test_client()
+    assert browser.get(f"/a/{token}").status_code == 200
+    assert save_first_page(browser, token).status_code == 302
+    rows = open_database(path, migrate=False).execute("SELECT role, page FROM responses")
+    assert rows.fetchall() == [("bruker", 2)]
+    again = browser.get(f"/a/{token}").get_data(as_text=True)
+    assert "Fortsett der du slapp" in again  # and the browser resumes it
+
+
+def test_new_anonymous_responses_are_limited_per_client_address_and_link(tmp_path):
+    app, path, token = anonymous_app(tmp_path, ANONYMOUS_RESPONSE_LIMIT=3)
+    office = {"environ_base": {"REMOTE_ADDR": "198.51.100.7"}}
+    browsers = [app.test_client() for _ in range(4)]
+    for browser in browsers[:3]:
+        assert save_first_page(browser, token, **office).status_code == 302
+    refused = save_first_page(browsers[3], token, **office)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "<h1>For mange forsøk</h1>" in html and "mange nye besvarelser" in html
+    count = "SELECT count(*) FROM responses"
+    assert open_database(path, migrate=False).execute(count).fetchone() == (3,)
+    # Those already answering go on; another address, or another link, is not held up.
+    page = browsers[0].get(f"/a/{token}/side/2", **office)
+    assert page.status_code == 200
+    assert save_first_page(browsers[3], token).status_code == 302  # from 127.0.0.1
+    db = open_database(path)
+    other = create_round(db, "brukerundersokelse-hjemmetjeneste", "Neste", anonymous=True)
+    db.conn.close()
+    assert save_first_page(browsers[3], other.open_token, **office).status_code == 302
+    assert open_database(path, migrate=False).execute(count).fetchone() == (5,)

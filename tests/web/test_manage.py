@@ -13,6 +13,7 @@ from survey.storage import open_database
 from survey.storage.users import add_user
 from tests.conftest import QUESTIONNAIRES
 from tests.web.conftest import csrf
+from tests.workbooks.test_workbooks import dimension_bomb, zip_bomb
 
 PASSWORD = "et langt og godt passord"
 BROKEN = b"""id: test
@@ -131,6 +132,18 @@ def test_an_invitation_list_as_csv_or_excel_invites_everyone(admin, kind):
         ("kari@a.no", "ordforer", "Levanger", '{"pulje": "1"}'),
         ("ola@a.no", "radmann", "Verdal", '{"pulje": "2"}'),
     ]
+
+
+def test_a_zip_bomb_is_refused_with_its_reason_and_a_dimension_bomb_read_as_its_cells(admin):
+    round_id = new_round(admin)
+    url = f"/sekretariat/runder/{round_id}/invitasjoner"
+    refused = upload(admin, url, "liste.xlsx", zip_bomb())
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Ingen ble invitert" in html
+    assert "would unpack to 256 MB; the limit is 128 MB" in html
+    assert rows(admin, "SELECT count(*) FROM invitations") == [(0,)]
+    assert upload(admin, url, "liste.xlsx", dimension_bomb()).status_code == 302
+    assert rows(admin, "SELECT email FROM invitations") == [("k@a.no",)]
 
 
 def test_invitations_and_reminders_go_to_the_outbox_and_reminders_skip_who_answered(

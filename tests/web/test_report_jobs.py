@@ -47,3 +47,31 @@ def test_a_failure_is_kept_with_its_reason_until_retried(tmp_path):
     assert report_jobs.ensure(target, lambda: b"%PDF") == "running"
     wait_for(target, "ready")
     assert not target.exists() or target.read_bytes() == b"%PDF"
+
+
+def test_earlier_versions_of_a_report_are_deleted_and_other_reports_kept(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    names = [
+        "runde-1-aaaa-old.pdf",  # the same report, made from earlier data
+        "runde-1-aaaa-older.error",  # ... whose rendering failed
+        "runde-1-aaaa-rendering.part",  # ... still being rendered: left to finish
+        "runde-1-bbbb-old.pdf",  # another breakdown or unit of the round
+        "runde-2-aaaa-old.pdf",  # another round
+        "0123456789abcdef0123456789abcdef.pdf",  # named as before reports had names
+    ]
+    for name in names:
+        (folder / name).write_bytes(b"%PDF")
+    target = folder / "runde-1-aaaa-new.pdf"
+    deleted = report_jobs.forget_superseded(target)
+    assert sorted(p.name for p in deleted) == [
+        "0123456789abcdef0123456789abcdef.pdf",
+        "runde-1-aaaa-old.pdf",
+        "runde-1-aaaa-older.error",
+    ]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "runde-1-aaaa-rendering.part",
+        "runde-1-bbbb-old.pdf",
+        "runde-2-aaaa-old.pdf",
+    ]
+    assert report_jobs.forget_superseded(tmp_path / "none" / "runde-1-a-b.pdf") == []

@@ -11,14 +11,20 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from survey import create_app
 from survey.demo import national_2009_round
+from survey.invitation_list import Person
+from survey.questionnaire.answers import Answer
 from survey.storage import open_database
+from survey.storage.invitations import add_invitations, list_invitations
 from survey.storage.measures import add_measure
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.responses import load_answers, response_for_invitation, save_answers
 from survey.storage.results import round_results
 from survey.storage.rounds import get_round
 from survey.storage.users import add_user, audit_entries
@@ -330,3 +336,79 @@ def test_an_admin_exports_the_responses_as_csv_and_excel(workspace):
     assert len(lines) == answered + 1 and lines[0].startswith("email,")
     book = load_workbook(io.BytesIO(client.get(f"/sekretariat/runder/{round_id}/svar.xlsx").data))
     assert book.sheetnames[-1] == "Kodebok" and book.worksheets[0].max_row == answered + 1
+
+
+def _response_of(db, round_id: int, email: str):
+    """The questionnaire, and the response of the person invited as ``email`` with its answers."""
+    round_ = get_round(db, round_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    (invitation,) = [i for i in list_invitations(db, round_id) if i.email == email]
+    response = response_for_invitation(
+        db, round_id, invitation.id, invitation.role, invitation.unit, invitation.attributes
+    )
+    return questionnaire, response, load_answers(db, questionnaire, response.id)
+
+
+def _answer(db, round_id: int, email: str, item: str, code: str) -> None:
+    """What a respondent's page save does: answer ``item`` with ``code`` (q1 is the role)."""
+    questionnaire, response, answers = _response_of(db, round_id, email)
+    role = code if item == "q1" else response.role
+    answers = answers | {item: Answer(code)}
+    save_answers(db, questionnaire, response, answers, page=1, role=role, submitting=True)
+
+
+def test_the_cached_pdf_changes_with_everything_it_is_made_from_and_old_files_go(
+    workspace, tmp_path
+):
+    app, path, round_id = workspace
+    client = signed_in(app, "analytiker@sekretariatet.no")
+    url = f"/sekretariat/runder/{round_id}/rapport.pdf"
+    cache = Path(app.instance_path) / "reports"
+
+    def report() -> tuple[str, list[str]]:
+        pdf = ready_report(client, url)
+        (tmp_path / "r.pdf").write_bytes(pdf.data)
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return " ".join(text.split()), sorted(p.name for p in cache.iterdir())
+
+    def shown(text: str, pattern: str) -> tuple[str, ...]:
+        found = re.search(pattern, text)
+        assert found, pattern
+        return found.groups()
+
+    answered_q1 = r"Svarte (\d+) (\d+) (\d+) (\d+) (\d+) Kun prosjektleder"
+    external = r"Ja – eksternt \d+ % \((\d+)\)"
+    invited = r"Inviterte (\d+)"
+    text, files = report()
+    assert shown(text, answered_q1) == ("48", "12", "12", "12", "12")
+    db = open_database(path)
+    try:
+        # A chief executive says they are the mayor: 13 mayors, 11 chief executives.
+        _answer(db, round_id, "radmann@kommune001.example.no", "q1", "ordforer")
+        text_2, files_2 = report()
+        assert shown(text_2, answered_q1) == ("48", "13", "11", "12", "12")
+        # A union representative changes a choice (the count, sums and lengths stay).
+        union = next(
+            i.email
+            for i in list_invitations(db, round_id)
+            if i.role == "tillitsvalgt"
+            and _response_of(db, round_id, i.email)[2]["q10"].value == "nei"
+        )
+        _answer(db, round_id, union, "q10", "ja_eksternt")
+        text_3, files_3 = report()
+        assert int(shown(text_3, external)[0]) == int(shown(text_2, external)[0]) + 1
+        # Someone more is invited: no answer changes at all.
+        add_invitations(db, round_id, [Person("Ny", "ny@k.no", "ordforer", "Kommune 001", {})])
+        text_4, files_4 = report()
+        assert shown(text_4, invited) == ("49",) and shown(text_3, invited) == ("48",)
+    finally:
+        db.conn.close()
+    # One cached file at a time: each new one replaced the one before.
+    names = [files, files_2, files_3, files_4]
+    assert all(len(found) == 1 and found[0].endswith(".pdf") for found in names), names
+    assert len({found[0] for found in names}) == 4
