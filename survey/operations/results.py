@@ -9,7 +9,7 @@ took half a minute of CPU inside one request).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import sqlite_utils
@@ -18,7 +18,7 @@ from survey.accounts import Account
 from survey.errors import InvalidInput
 from survey.operations.access import require_results
 from survey.questionnaire.model import Questionnaire
-from survey.records import Round
+from survey.records import Measure, Round
 from survey.report.content import Report, build_report
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores
@@ -105,6 +105,40 @@ def results_for(
     )
 
 
+@dataclass(frozen=True)
+class ReportRequest:
+    """Everything one report is made from, read and checked: building it needs no database,
+    so it can be built (and rendered) later, in another thread."""
+
+    results: RoundResults
+    by: list[str]
+    earlier: RoundResults | None = None
+    measures: Sequence[Measure] = ()
+
+    def build(self) -> Report:
+        return build_report(self.results, self.by, self.earlier, measures=self.measures)
+
+
+def report_request(
+    db: sqlite_utils.Database,
+    actor: Account,
+    round_id: int,
+    by: str | Sequence[str] = ("role",),
+    *,
+    unit: str | None = None,
+    compare: int | None = None,
+) -> ReportRequest:
+    """What the report of ``round_id`` (or one unit's) is made from, compared with an
+    earlier round and the measures recorded after it when ``compare`` names one (a unit's
+    report shows only that unit's measures). Forbidden, NotFound or InvalidInput (the
+    breakdown) before anything is read."""
+    dimensions = checked_breakdown(db, round_id, by)
+    results = results_for(db, actor, round_id, unit)
+    earlier = results_for(db, actor, compare, unit) if compare is not None else None
+    measures = measures_of_round(db, compare, unit) if compare is not None else ()
+    return ReportRequest(results, dimensions, earlier, measures)
+
+
 def make_report(
     db: sqlite_utils.Database,
     actor: Account,
@@ -114,15 +148,10 @@ def make_report(
     unit: str | None = None,
     compare: int | None = None,
 ) -> Report:
-    """The report's content (scored and suppressed), compared with an earlier round and
-    the measures recorded after it when ``compare`` names one (a unit's report shows only
-    that unit's measures)."""
-    dimensions = checked_breakdown(db, round_id, by)
-    results = results_for(db, actor, round_id, unit)
-    earlier = results_for(db, actor, compare, unit) if compare is not None else None
-    measures = measures_of_round(db, compare, unit) if compare is not None else ()
-    report = build_report(results, dimensions, earlier, measures=measures)
-    detail = f"round {round_id}, unit {unit or 'alle'}, by {','.join(dimensions) or '-'}"
+    """The report's content, scored and suppressed (see ``report_request``), audited."""
+    request = report_request(db, actor, round_id, by, unit=unit, compare=compare)
+    report = request.build()
+    detail = f"round {round_id}, unit {unit or 'alle'}, by {','.join(request.by) or '-'}"
     audit(
         db, actor.email, "report made", detail + (f", compared with {compare}" if compare else "")
     )

@@ -34,15 +34,15 @@ from survey.operations.access import require_results
 from survey.operations.measures import add_measure, set_measure_status
 from survey.operations.responses import MEDIA_TYPES, export_responses
 from survey.operations.results import (
-    checked_breakdown,
+    ReportRequest,
     make_report,
     report_downloaded,
+    report_request,
     results_for,
     rounds_overview,
 )
 from survey.operations.rounds import close_round, reopen_round
 from survey.report import ASSETS
-from survey.report.content import build_report
 from survey.report.fingerprint import report_digest
 from survey.scoring.breakdown import reading_order
 from survey.scoring.indexes import index_scores
@@ -171,9 +171,7 @@ def report_preview(round_id: int) -> str:
     from survey.report.render import render_html  # WeasyPrint loads slowly: only when needed
 
     unit = _unit_asked()
-    report = make_report(
-        get_db(), signed_in(), round_id, request.args.get("etter", "role")[:500], unit=unit
-    )
+    report = make_report(get_db(), signed_in(), round_id, _etter(), unit=unit)
     html = render_html(report)
     for name in ("report.css", "charts.css"):
         html = html.replace(
@@ -188,15 +186,14 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
     """The PDF when it is ready; else a page that reloads itself until it is (rendering
     runs in the background, see report_jobs)."""
     unit = _unit_asked()
-    by = _by(round_id)
-    results = _results(round_id, unit)
-    cache = _report_file(results, by, unit)
-    state = report_jobs.ensure(cache, _renderer(results, by))
+    asked = report_request(get_db(), signed_in(), round_id, _etter(), unit=unit)
+    cache = _report_file(asked.results, asked.by, unit)
+    state = report_jobs.ensure(cache, _renderer(asked))
     if state == "ready":
         try:
             pdf = cache.read_bytes()
         except FileNotFoundError:  # superseded a moment ago by a request that read newer data
-            state = report_jobs.ensure(cache, _renderer(results, by))
+            state = report_jobs.ensure(cache, _renderer(asked))
     if state != "ready":
         page = render_template(
             "secretariat/report_pending.html",
@@ -207,7 +204,7 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
             action=ActionForm(),
         )
         return page, 500 if state == "failed" else 202
-    report_downloaded(get_db(), signed_in(), round_id, by, unit)
+    report_downloaded(get_db(), signed_in(), round_id, asked.by, unit)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     name = f"rapport-runde-{round_id}{'-' + _slug(unit) if unit else ''}.pdf"
@@ -223,7 +220,8 @@ def report_retry(round_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     unit = _unit_asked()
-    report_jobs.retry(_report_file(_results(round_id, unit), _by(round_id), unit))
+    asked = report_request(get_db(), signed_in(), round_id, _etter(), unit=unit)
+    report_jobs.retry(_report_file(asked.results, asked.by, unit))
     return redirect(request.full_path)
 
 
@@ -239,11 +237,11 @@ def _report_file(results: RoundResults, by: list[str], unit: str | None) -> Path
     return target
 
 
-def _renderer(results: RoundResults, by: list[str]) -> Callable[[], bytes]:
+def _renderer(asked: ReportRequest) -> Callable[[], bytes]:
     def render() -> bytes:
         from survey.report.render import render_html, render_pdf  # loads WeasyPrint
 
-        return render_pdf(render_html(build_report(results, by)))
+        return render_pdf(render_html(asked.build()))
 
     return render
 
@@ -252,9 +250,9 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower())
 
 
-def _by(round_id: int) -> list[str]:
-    """The breakdown asked for (?etter=), checked by the operations' one rule."""
-    return checked_breakdown(get_db(), round_id, request.args.get("etter", "role")[:500])
+def _etter() -> str:
+    """The breakdown asked for (?etter=), as given: the operations check it."""
+    return request.args.get("etter", "role")[:500]
 
 
 @bp.route("/rapport-filer/<path:name>")
