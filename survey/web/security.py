@@ -26,6 +26,8 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
+from survey.errors import Unavailable
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -39,10 +41,13 @@ HEADERS = {
 }
 
 
-class TooManyFailures(Exception):
+class TooManyFailures(Unavailable):
     """This address has had too many failed token lookups (``reason`` "links"), or has
     started too many anonymous responses through one open link ("responses"); retry after
-    ``retry_after``."""
+    ``retry_after``. Unavailable to this address for a while, so 429 rather than 503; its
+    own page (``errors._too_many``) says for how long."""
+
+    status = 429
 
     def __init__(self, retry_after: int, reason: str = "links"):
         super().__init__(f"retry after {retry_after} s")
