@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from survey.questionnaire import conditions
 from survey.questionnaire.rules.context import Context
 from survey.questionnaire.shape import describe
-from survey.questionnaire.yamlsource import Path
+from survey.questionnaire.yamlsource import MAX_DIGITS, MAX_SOURCE_BYTES, Path
 
 NUMBER_ONLY = ("min", "max", "unit")
 
@@ -33,24 +34,31 @@ MAX_ANSWER_LENGTH = 10_000  # max_length of a text answer (long_text defaults to
 MAX_NUMBER = 1_000_000_000_000  # min and max of a number answer: within -this..this
 
 BOUNDS: list[tuple[str, str]] = [
-    ("points of a scale", f"2 to {MAX_POINTS}"),
-    ("start of a scale", f"-{MAX_START} to {MAX_START}"),
-    ("not-scored options of a scale", f"at most {MAX_NOT_SCORED}"),
+    ("size of the file", f"at most {MAX_SOURCE_BYTES // 1000:,} kB"),
+    ("digits of any number", f"at most {MAX_DIGITS}"),
+    ("`points` of a scale", f"2 to {MAX_POINTS}"),
+    ("`start` of a scale", f"-{MAX_START} to {MAX_START}"),
+    ("`not_scored` options of a scale", f"at most {MAX_NOT_SCORED}"),
     ("options of a question or choice list", f"at most {MAX_CHOICES}"),
-    ("statements of a likert matrix", f"at most {MAX_ITEMS}"),
+    ("statements (`items`) of a likert matrix", f"at most {MAX_ITEMS}"),
     ("questions in the questionnaire", f"at most {MAX_QUESTIONS}"),
-    ("items of an index", f"at most {MAX_QUESTIONS}"),
+    ("`items` of an index", f"at most {MAX_QUESTIONS}"),
     ("pages", f"at most {MAX_PAGES}"),
     ("roles, scales, choice lists, indexes, quality pairs", f"at most {MAX_PARTS} of each"),
     ("characters of a text (each language)", f"at most {MAX_TEXT:,}"),
-    ("characters of an id, code, scale or list name, version text", f"at most {MAX_NAME}"),
-    ("version number", f"0 to {MAX_VERSION:,}"),
-    ("max_length", f"1 to {MAX_ANSWER_LENGTH:,}"),
-    ("max_choices", "1 to the number of options"),
-    ("min and max of a number", f"-{MAX_NUMBER:,} to {MAX_NUMBER:,}"),
+    (
+        "characters of an id, a code, a scale's or choice list's name, a `version` text",
+        f"at most {MAX_NAME}",
+    ),
+    ("`version` as a number", f"0 to {MAX_VERSION:,}"),
+    ("`max_length`", f"1 to {MAX_ANSWER_LENGTH:,}"),
+    ("`max_choices`", "1 to the number of options"),
+    ("`min` and `max` of a number question or specify", f"-{MAX_NUMBER:,} to {MAX_NUMBER:,}"),
+    ("characters of a `show_if` condition", f"at most {conditions.MAX_LENGTH:,}"),
+    ("parentheses and `not` nested in a condition", f"at most {conditions.MAX_DEPTH} levels"),
 ]
-"""What docs/questionnaire-format.md shows as the table of bounds (with those of the
-reader and of conditions)."""
+"""Every bound, as docs/questionnaire-format.md lists them (also those checked as the file
+is read and as conditions are parsed)."""
 
 _NAMES = ("id", "code")
 
