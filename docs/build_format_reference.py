@@ -20,6 +20,7 @@ Markers (HTML comments on the line before a fenced block; removed from the outpu
                                      and stderr) in place of the following <<OUT>> line;
                                      '$ echo $?' gives the previous command's exit code
 A line <<MESSAGES>> becomes the table of respondent messages (answers.Messages).
+A line <<BOUNDS>> becomes the table of bounds on numbers and sizes (rules.limits.BOUNDS).
 
 "Must validate" means no errors and, without warn-ok, no warnings. YAML examples are checked
 in-process with load_text; only the console commands run as subprocesses, with `survey`
@@ -52,6 +53,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout without an inst
 
 from survey.questionnaire import load_text  # noqa: E402
 from survey.questionnaire.answers import Messages  # noqa: E402
+from survey.questionnaire.rules.limits import BOUNDS  # noqa: E402
 from survey.questionnaire.yamlsource import read_source  # noqa: E402
 
 BASE = {
@@ -226,6 +228,11 @@ def build(tmp: Path, pool: ThreadPoolExecutor, verbose: bool) -> tuple[str, list
         line = lines[i]
         if m := re.fullmatch(r"<!--(check|file|run): (.*)-->", line):
             marker = (m.group(1), m.group(2).split())
+            i += 1
+            continue
+        if line == "<<BOUNDS>>":
+            out += ["| What | Allowed |", "|---|---|"]
+            out += [f"| {what} | {allowed} |" for what, allowed in BOUNDS]
             i += 1
             continue
         if line == "<<MESSAGES>>":

@@ -12,7 +12,7 @@ a comparison or ``in`` test that involves an unanswered question is false (also 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -20,13 +20,21 @@ Value = int | float | str | frozenset[str] | None
 """An answer as conditions see it: a scale point, a code, a set of codes, a number, text."""
 
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
+MAX_LENGTH = 2000
+"""The most characters a condition may have (real ones have well under 200)."""
+MAX_DEPTH = 32
+"""The most parentheses and 'not's a condition may nest, so parsing, checking and
+evaluating it (all recursive) stay far from Python's recursion limit."""
+MAX_DIGITS = 15
+"""The most digits a number in a condition may have, as in the rest of the file."""
 
 
 class ConditionSyntaxError(ValueError):
-    def __init__(self, message: str, offset: int):
+    def __init__(self, message: str, offset: int, hint: str = ""):
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.hint = hint  # what to do instead, when the usual example does not help
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in"}
+_BLANK = re.compile(r"\s*\Z")
 
 
 @dataclass(frozen=True)
@@ -97,12 +106,24 @@ class _Token:
     offset: int
 
 
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
+def _too_long(text: str) -> ConditionSyntaxError:
+    return ConditionSyntaxError(
+        f"the condition has {len(text):,} characters, more than the {MAX_LENGTH:,} allowed",
+        0,
+        "a condition tests a few earlier answers; split a long one by putting the "
+        "questions on a page of their own with a show_if of its own",
+    )
+
+
+def _tokenize(text: str) -> Iterator[_Token]:
+    """The tokens of ``text`` as the parser asks for them, so that a problem early in a
+    long text (too deep, a stray character) is found without reading the rest."""
     pos = 0
     while pos < len(text):
-        if text[pos:].strip() == "":
+        if _BLANK.match(text, pos):
             break
+        if pos > MAX_LENGTH:
+            raise _too_long(text)
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             start = len(text) - len(text[pos:].lstrip())
@@ -114,16 +135,37 @@ def _tokenize(text: str) -> list[_Token]:
         group = match.lastgroup or ""
         token_text = match.group(group)
         kind = "keyword" if group == "name" and token_text in _KEYWORDS else group
-        tokens.append(_Token(kind, token_text, match.start(group)))
+        digits = sum(c.isdigit() for c in token_text)
+        if kind == "number" and digits > MAX_DIGITS:
+            raise ConditionSyntaxError(
+                f"a number with {digits} digits is longer than the {MAX_DIGITS} allowed",
+                match.start(group),
+                "compare with a scale point, a number within the question's range, or a "
+                "'quoted code'",
+            )
+        yield _Token(kind, token_text, match.start(group))
         pos = match.end()
-    tokens.append(_Token("end", "", len(text)))
-    return tokens
+    yield _Token("end", "", len(text))
+
+
+class _Tokens:
+    """A list of the tokens read so far, reading more on demand; past the end, the end."""
+
+    def __init__(self, text: str):
+        self._source = _tokenize(text)
+        self._read: list[_Token] = []
+
+    def __getitem__(self, index: int) -> _Token:
+        while len(self._read) <= index and (not self._read or self._read[-1].kind != "end"):
+            self._read.append(next(self._source))
+        return self._read[min(index, len(self._read) - 1)]
 
 
 class _Parser:
     def __init__(self, text: str):
-        self.tokens = _tokenize(text)
+        self.tokens = _Tokens(text)
         self.i = 0
+        self.depth = 0
 
     @property
     def token(self) -> _Token:
@@ -177,16 +219,32 @@ class _Parser:
             parts.append(operand())
         return parts[0] if len(parts) == 1 else BoolOp(op, tuple(parts), first)
 
+    def nested(self, tok: _Token) -> None:
+        """Enter one more level of parentheses or 'not' at ``tok``."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionSyntaxError(
+                f"the condition nests parentheses and 'not' more than {MAX_DEPTH} levels deep",
+                tok.offset,
+                "join the parts with 'and' and 'or' instead, or show the page or question "
+                "through fewer, simpler conditions",
+            )
+
     def not_(self) -> Condition:
         tok = self.take("not", "keyword")
         if tok:
-            return Not(self.not_(), tok.offset)
+            self.nested(tok)
+            operand = self.not_()
+            self.depth -= 1
+            return Not(operand, tok.offset)
         return self.comparison()
 
     def comparison(self) -> Condition:
-        if self.take("("):
+        if tok := self.take("("):
+            self.nested(tok)
             inner = self.or_()
             self.expect(")", "')'")
+            self.depth -= 1
             return inner
         left = self.operand()
         tok = self.token
@@ -251,8 +309,15 @@ def _show(node: Name | Literal) -> str:
 
 
 def parse(text: str) -> Condition:
-    """Parse a condition, raising ConditionSyntaxError with the offending offset."""
-    return _Parser(text).parse()
+    """Parse a condition, raising ConditionSyntaxError with the offending offset.
+
+    Reading stops at the first problem: nesting too deep, or the text running past
+    MAX_LENGTH, whichever comes first; either way no more than MAX_LENGTH characters are
+    read."""
+    tree = _Parser(text).parse()
+    if len(text) > MAX_LENGTH:  # the last token ran past it (a long 'quoted code')
+        raise _too_long(text)
+    return tree
 
 
 def names(cond: Condition) -> list[Name]:

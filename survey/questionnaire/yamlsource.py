@@ -13,6 +13,7 @@ convert it ourselves so that:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,10 @@ from survey.questionnaire.problems import Position, Problem, error
 Path = tuple[str | int, ...]
 
 MAX_SOURCE_BYTES = 1_000_000
+MAX_DIGITS = 15
+"""The most digits a number in a file may have: a float holds 15 exactly, and no point,
+limit or length of a questionnaire needs more. Checked before converting, so a pasted
+5,000-digit number is a problem at its line, never Python's int() refusing it."""
 
 _TAG = "tag:yaml.org,2002:"
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -205,6 +210,8 @@ def _convert(
                 continue
             key = key_node.value
             if key_node.style is None and _INT.match(key):
+                if _too_long(key_node, source, problems):
+                    continue
                 key = int(key)  # scale point labels: "1: helt uenig"
             if key in result:
                 first = source.keys[path + (key,)]
@@ -225,7 +232,33 @@ def _convert(
             for i, child in enumerate(node.value)
         ]
     assert isinstance(node, yaml.ScalarNode)  # the composer makes no other kind of node
+    if not explicit and node.style is None and _too_long(node, source, problems):
+        return None
     return _scalar(node, explicit)
+
+
+def _too_long(node: yaml.ScalarNode, source: Source, problems: list[Problem]) -> bool:
+    """Report a plain number with more than MAX_DIGITS digits, or one too large for a float
+    (1e999), before anything converts it."""
+    value: str = node.value
+    if not (_INT.match(value) or _FLOAT.match(value)):
+        return False
+    digits = sum(c.isdigit() for c in value)
+    if digits > MAX_DIGITS:
+        message = f"a number with {digits} digits is longer than the {MAX_DIGITS} allowed"
+    elif not _INT.match(value) and math.isinf(float(value)):
+        message = f"the number {value} is too large"
+    else:
+        return False
+    problems.append(
+        error(
+            _pos(source, node),
+            message,
+            "a questionnaire's numbers are points, limits and lengths; put a code or a text "
+            "that is all digits in quotes",
+        )
+    )
+    return True
 
 
 def _scalar(node: yaml.ScalarNode, explicit: bool) -> Any:

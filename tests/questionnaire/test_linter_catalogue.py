@@ -21,6 +21,22 @@ def page(*questions: str, extra: str = "") -> str:
     return f"pages:\n  - id: p1\n{extra}    questions:\n{body}"
 
 
+def options(n: int) -> str:
+    return "[" + ", ".join(f"{{code: c{i}, label: C}}" for i in range(n)) + "]"
+
+
+def shown_if(condition: str) -> str:
+    """q1, a number, on page 1; q2 on page 2 shown if ``condition``, which starts in
+    column 49."""
+    return (
+        HEAD
+        + page("{id: q1, type: number, text: A}")
+        + '  - id: p2\n    questions:\n      - {id: q2, type: text, text: B, show_if: "'
+        + condition
+        + '"}\n'
+    )
+
+
 CASES = [
     (
         "questionnaire id",
@@ -332,6 +348,157 @@ CASES = [
         )
         + "indexes:\n  - {id: x, label: X, items: [m]}\n",
         ["11:31: error: index 'x' includes 'm', a likert matrix; list its statements instead"],
+    ),
+    # bounds on every number and size (issue 15, item 7); rules/limits.py lists them
+    (
+        "scale too long, starting too far out",
+        HEAD
+        + "scales:\n  s: {points: 21, start: -101}\n"
+        + page("{id: q1, type: likert, scale: s, text: A}"),
+        [
+            "5:15: error: scale 's' has 21 points, more than the 20 allowed",
+            "5:26: error: scale 's' starts at -101, outside -100 to 100",
+        ],
+    ),
+    (
+        "too many not-scored options",
+        HEAD
+        + "scales:\n  s: {points: 5, not_scored: "
+        + options(11)
+        + "}\n"
+        + page("{id: q1, type: likert, scale: s, text: A}"),
+        ["5:251: error: scale 's' has 11 not-scored options, more than the 10 allowed"],
+    ),
+    (
+        "too many options",
+        HEAD + page("{id: q1, type: single_choice, text: A, choices: " + options(101) + "}"),
+        ["7:2348: error: question 'q1' has 101 options, more than the 100 allowed"],
+    ),
+    (
+        "too many options in a choice list",
+        HEAD
+        + "choice_lists:\n  l: "
+        + options(101)
+        + "\n"
+        + page("{id: q1, type: single_choice, text: A, choices: l}"),
+        ["5:2297: error: choice list 'l' has 101 options, more than the 100 allowed"],
+    ),
+    (
+        "too many statements",
+        HEAD
+        + SCALE
+        + page(
+            "{id: m, type: likert_matrix, scale: s, text: M, items: ["
+            + ", ".join(f"{{id: m{i}, text: T}}" for i in range(101))
+            + "]}"
+        ),
+        ["9:2055: error: likert matrix 'm' has 101 statements, more than the 100 allowed"],
+    ),
+    (
+        "too many pages and questions",
+        HEAD
+        + "pages:\n"
+        + "".join(
+            f"  - id: p{p}\n    questions:\n"
+            + "".join(f"      - {{id: q{p}_{q}, type: text, text: A}}\n" for q in range(5))
+            for p in range(101)
+        ),
+        [
+            "705:5: error: the questionnaire has 101 pages, more than the 100 allowed",
+            "707:9: error: the questionnaire has 505 questions, more than the 500 allowed",
+        ],
+    ),
+    (
+        "too many roles",
+        HEAD
+        + "roles: ["
+        + ", ".join(f"{{code: r{i}, label: R}}" for i in range(101))
+        + "]\n"
+        + page("{id: q1, type: text, text: A}"),
+        ["4:2299: error: the questionnaire has 101 roles, more than the 100 allowed"],
+    ),
+    (
+        "text too long",
+        HEAD + page("{id: q1, type: text, text: " + "a" * 5001 + "}"),
+        ["7:36: error: a text of question 'q1' has 5,001 characters, more than the 5,000 allowed"],
+    ),
+    (
+        "id too long",
+        HEAD + page("{id: " + "q" * 65 + ", type: text, text: A}"),
+        ["7:14: error: this id has 65 characters, more than the 64 allowed"],
+    ),
+    (
+        "scale name too long",
+        HEAD
+        + "scales:\n  "
+        + "s" * 65
+        + ": {points: 5}\n"
+        + page("{id: q1, type: likert, scale: " + "s" * 65 + ", text: A}"),
+        ["5:3: error: a scale name has 65 characters, more than the 64 allowed"],
+    ),
+    (
+        "version number out of range",
+        "id: test\nversion: 1000001\ntitle: Test\n" + page("{id: q1, type: text, text: A}"),
+        ["2:10: error: version 1000001 is outside 0 to 1,000,000"],
+    ),
+    (
+        "version text too long",
+        "id: test\nversion: '"
+        + "v" * 65
+        + "'\ntitle: Test\n"
+        + page("{id: q1, type: text, text: A}"),
+        ["2:10: error: this version has 65 characters, more than the 64 allowed"],
+    ),
+    (
+        "min and max of a number out of range",
+        HEAD + page("{id: q1, type: number, text: A, min: -1000000000001, max: 1e13}"),
+        [
+            "7:46: error: min -1000000000001 is outside -1,000,000,000,000 to 1,000,000,000,000",
+            "7:67: error: max 10000000000000.0 is outside -1,000,000,000,000 to 1,000,000,000,000",
+        ],
+    ),
+    (
+        "max_length too large",
+        HEAD + page("{id: q1, type: long_text, text: A, max_length: 10001}"),
+        ["7:56: error: max_length 10,001 is more than the 10,000 allowed"],
+    ),
+    (
+        "number too large for a float",
+        HEAD + page("{id: q1, type: number, text: A, max: 1e400}"),
+        ["7:46: error: the number 1e400 is too large"],
+    ),
+    (
+        "scale point with too many digits",
+        HEAD
+        + "scales:\n  s: {points: 5, labels: {"
+        + "1" * 16
+        + ": A}}\n"
+        + page("{id: q1, type: likert, scale: s, text: A}"),
+        ["5:27: error: a number with 16 digits is longer than the 15 allowed"],
+    ),
+    (
+        "number in a condition with too many digits",
+        shown_if("q1 == " + "9" * 16),
+        [
+            "10:55: error: show_if of question 'q2': a number with 16 digits is longer than "
+            "the 15 allowed"
+        ],
+    ),
+    (
+        "condition too long",
+        shown_if(" or ".join(["q1 == 1"] * 200)),
+        [
+            "10:49: error: show_if of question 'q2': the condition has 2,196 characters, more "
+            "than the 2,000 allowed"
+        ],
+    ),
+    (
+        "condition nested too deep",
+        shown_if("not " * 40 + "q1 == 1"),
+        [
+            "10:177: error: show_if of question 'q2': the condition nests parentheses and "
+            "'not' more than 32 levels deep"
+        ],
     ),
 ]
 

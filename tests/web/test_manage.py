@@ -205,3 +205,33 @@ def test_a_round_has_its_own_mail_text_but_never_one_without_the_link(admin, tmp
     assert rows(admin, "SELECT kind, subject, body FROM mail_templates") == [
         ("invitation", "Spørsmål", body)
     ]
+
+
+@pytest.mark.parametrize(
+    ("case", "line", "column", "message"),
+    [
+        ("three_million_points", 5, 15, "scale 's' has 3,000,000 points, more than the 20 allowed"),
+        ("five_thousand_digits", 7, 46, "a number with 5000 digits is longer than the 15 allowed"),
+        (
+            "nested_1000_deep",
+            10,
+            81,
+            "show_if of question 'q2': the condition nests parentheses and 'not' more than 32 "
+            "levels deep",
+        ),
+    ],
+)
+def test_the_linter_lets_through_what_breaks_the_app_upload(admin, case, line, column, message):
+    """Issue 15, item 7, through the form: published (the scale) or 500 (ValueError,
+    RecursionError) before; now 422 with the linter's message at its line, nothing stored."""
+    from markupsafe import escape
+
+    from tests.questionnaire import test_linter_limits as hostile
+
+    data = getattr(hostile, case.upper()).encode()
+    answer = upload(admin, "/sekretariat/sporreskjema", "fiendtlig.yaml", data)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "ikke publisert" in html
+    assert f"Linje {line}, kolonne {column}</a>: error: {escape(message)}</li>" in html
+    assert f'id="linje-{line}" class="has-error"' in html
+    assert rows(admin, "SELECT count(*) FROM questionnaire_versions") == [(0,)]

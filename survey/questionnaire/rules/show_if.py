@@ -61,7 +61,7 @@ def _check_one(ctx: Context, path: Path, owner: str, *, page: int, order: int | 
     try:
         tree = cond.parse(text)
     except cond.ConditionSyntaxError as exc:
-        checker.error(exc.offset, exc.message, EXAMPLE)
+        checker.error(exc.offset, exc.message, exc.hint or EXAMPLE)
         return
     known = True
     for name in cond.names(tree):
