@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -60,8 +61,10 @@ def test_earlier_versions_of_a_report_are_deleted_and_other_reports_kept(tmp_pat
         "runde-2-aaaa-old.pdf",  # another round
         "0123456789abcdef0123456789abcdef.pdf",  # named as before reports had names
     ]
+    now = time.time()  # the process's clock, which `make test-future` moves, not the disk's
     for name in names:
         (folder / name).write_bytes(b"%PDF")
+        os.utime(folder / name, (now, now))
     target = folder / "runde-1-aaaa-new.pdf"
     deleted = report_jobs.forget_superseded(target)
     assert sorted(p.name for p in deleted) == [
