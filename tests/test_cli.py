@@ -165,3 +165,30 @@ def test_demo_prints_personal_links_and_a_one_time_secretariat_password(tmp_path
     assert sign_in(open_database(tmp_path / "demo.sqlite3"), email, password).role == "admin"
     again = subprocess.run([*SURVEY, "demo"], capture_output=True, text=True, env=env)
     assert "password" not in again.stdout  # created once, never printed again
+
+
+def test_validate_refuses_what_breaks_the_app_with_positioned_errors(tmp_path):
+    """Issue 15, item 7, through the operator's edge: the same messages as the upload."""
+    from tests.questionnaire.test_linter_limits import (
+        FIVE_THOUSAND_DIGITS,
+        NESTED_1000_DEEP,
+        THREE_MILLION_POINTS,
+    )
+
+    files = {
+        "punkter.yaml": THREE_MILLION_POINTS,
+        "sifre.yaml": FIVE_THOUSAND_DIGITS,
+        "nesting.yaml": NESTED_1000_DEEP,
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run("validate", *files, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout.splitlines()[::2] == [
+        "punkter.yaml:5:15: error: scale 's' has 3,000,000 points, more than the 20 allowed",
+        "sifre.yaml:7:46: error: a number with 5000 digits is longer than the 15 allowed",
+        "nesting.yaml:10:81: error: show_if of question 'q2': the condition nests parentheses "
+        "and 'not' more than 32 levels deep",
+    ]
+    assert result.stderr.splitlines()[-1] == "3 file(s) checked: 3 error(s), 0 warning(s)"

@@ -6,8 +6,6 @@ three files of the report and the bounds' edges."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from survey.questionnaire import conditions, load_text
@@ -31,14 +29,12 @@ NESTED_1000_DEEP = (
 
 
 def test_the_linter_lets_through_what_breaks_the_app():
-    """The three files of the report: each one positioned error, in well under a second
-    (before the fix: published without a word, ValueError, RecursionError)."""
-    started = time.perf_counter()
+    """The three files of the report: each one positioned error (before the fix: published
+    without a word, ValueError, RecursionError)."""
     found = [
         messages(load_text(text, "q.yaml"))
         for text in (THREE_MILLION_POINTS, FIVE_THOUSAND_DIGITS, NESTED_1000_DEEP)
     ]
-    assert time.perf_counter() - started < 1
     assert found == [
         ["q.yaml:5:15: error: scale 's' has 3,000,000 points, more than the 20 allowed"],
         ["q.yaml:7:46: error: a number with 5000 digits is longer than the 15 allowed"],
@@ -84,13 +80,21 @@ def test_a_condition_at_the_bounds_still_parses():
         conditions.parse("(" + deep + ")")
 
 
-def test_a_hostile_condition_is_refused_quickly_and_never_raises_anything_else():
-    """A megabyte of condition (the file limit) is read in linear time."""
-    for text in ("q1 == 1 or " * 90_000 + "q1 == 1", "not " * 250_000 + "q1 == 1", "(" * 10**6):
-        started = time.perf_counter()
-        with pytest.raises(conditions.ConditionSyntaxError):
-            conditions.parse(text)
-        assert time.perf_counter() - started < 2
+@pytest.mark.parametrize(
+    ("text", "refused_for"),
+    [
+        ("q1 == 1 or " * 90_000 + "q1 == 1", "the condition has 990,007 characters, more than"),
+        ("not " * 250_000 + "q1 == 1", "more than 32 levels deep"),
+        ("(" * 10**6, "more than 32 levels deep"),
+    ],
+)
+def test_a_hostile_condition_is_refused_at_its_bound_and_never_raises_anything_else(
+    text, refused_for
+):
+    """A megabyte of condition (the file limit) is refused by the bound it breaks first, not
+    after reading it all (how long that takes is the benchmarks' business, not a test's)."""
+    with pytest.raises(conditions.ConditionSyntaxError, match=refused_for):
+        conditions.parse(text)
 
 
 def test_bundled_questionnaires_are_well_inside_the_bounds(bundled):
