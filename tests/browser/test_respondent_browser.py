@@ -142,6 +142,8 @@ def test_reflows_without_horizontal_scrolling(browser: Browser, server, setup, w
     tab = context.new_page()
     tab.goto(f"{server}/s/{setup.tokens[LEADER]}/side/1")
     tab.get_by_role("button", name="Neste").click()
+    tab.wait_for_url("**/side/2")  # measured on the next page, not half-way there
+    tab.wait_for_load_state()
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
 
