@@ -5,6 +5,8 @@ bokmål page (issue 13)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from survey.storage import open_database
@@ -35,7 +37,7 @@ FIELDS = {
     "index": "vurdering_av_programmet",
     "what": "Møte i kvalitetsutvalget",
     "who": "Kari",
-    "due": "2030-01-01",
+    "due": (date.today() + timedelta(days=90)).isoformat(),
     "email": "kari@levanger.kommune.no",
     "subject": "Hei",
     "body": "{{ link }}",
