@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,14 +23,49 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
     db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 10000")
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError:
+        conn.close()
+        read_only = _open_read_only(path)
+        if read_only is None:
+            raise
+        db = read_only
+    else:
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 10000")
     if migrate:
         from survey.storage.migrations import migrate as run_migrations
 
         run_migrations(db)
+    return db
+
+
+class ReadOnlyDatabase(sqlite_utils.Database):
+    """A database on a read-only file system, opened so that it can still be read.
+
+    A WAL database needs its ``-shm`` index, which SQLite creates on open and deletes when
+    the last connection closes; on a read-only file system it cannot be created, so even a
+    read fails. When no ``-wal`` file is left, the main file holds every commit and nothing
+    can change it, which is what SQLite's ``immutable`` flag promises. Every write on it
+    fails as ``SQLITE_READONLY``, which the web shows as "try again". Such a connection must
+    not be kept: once the file system is writable again, an immutable view would go stale."""
+
+
+def _open_read_only(path: Path) -> ReadOnlyDatabase | None:
+    """The database opened immutable, or None when that would not be the truth: the file
+    system is writable (the failure is something else), there is no database, or commits
+    live only in the log (SQLite reads a log only through its index; a view without them
+    would be wrong, not just old)."""
+    if not os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+        return None
+    if not path.exists() or Path(f"{path}-wal").exists():
+        return None
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    db = ReadOnlyDatabase(conn)
+    db.execute("PRAGMA foreign_keys = ON")
     return db
 
 

@@ -215,9 +215,11 @@ def _script(db: sqlite_utils.Database, sql: str) -> None:
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending steps; returns the names applied (empty when up to date)."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
+    if not db["_migrations"].exists():  # checked first: an up-to-date database is only read
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
     done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
     applied = []
     for name, fn in STEPS:

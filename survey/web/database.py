@@ -16,6 +16,7 @@ import sqlite_utils
 from flask import Flask, current_app, g
 
 from survey.storage import open_database
+from survey.storage.db import ReadOnlyDatabase
 from survey.storage.migrations import migrate as run_migrations
 
 _migrated: set[str] = set()
@@ -35,7 +36,9 @@ def get_db(*, migrate: bool = True) -> sqlite_utils.Database:
         connections = _connections()
         db = connections.get(path)
         if db is None:
-            db = connections[path] = open_database(path, migrate=False)
+            db = open_database(path, migrate=False)
+            if not isinstance(db, ReadOnlyDatabase):  # see there: it must not be kept
+                connections[path] = db
         if migrate and path not in _migrated:
             run_migrations(db)
             _migrated.add(path)
@@ -45,7 +48,9 @@ def get_db(*, migrate: bool = True) -> sqlite_utils.Database:
 
 def close_db(_exc: BaseException | None = None) -> None:
     db = g.pop("db", None)
-    if db is not None and db.conn.in_transaction:
+    if isinstance(db, ReadOnlyDatabase):
+        db.conn.close()
+    elif db is not None and db.conn.in_transaction:
         db.conn.rollback()
 
 
