@@ -40,6 +40,7 @@ from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, close_round, create_r
 from survey.questionnaire import load_file
 from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
+from survey.records import MAX_ID
 from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
 from survey.settings import SETTINGS, SettingError, shown
 from survey.storage import open_database
@@ -48,6 +49,8 @@ from survey.storage.invitations import list_invitations
 from survey.storage.migrations import migrate
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, list_rounds
 from survey.storage.users import has_account
+
+ID = click.IntRange(1, MAX_ID)  # a round's number; a larger one could not even be looked up
 
 
 @click.command("validate", help="Check questionnaire files and print every problem found.")
@@ -206,7 +209,7 @@ def round_list_command() -> None:
 
 
 @round_group.command("close", help="Close a round now: no more answers are taken.")
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @click.option("--reason", default="", help="Why, for the audit log.")
 @operator_command
 def round_close_command(round_id: int, reason: str) -> None:
@@ -215,7 +218,7 @@ def round_close_command(round_id: int, reason: str) -> None:
 
 
 @round_group.command("reopen", help="Open a closed round again (its closing date still holds).")
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @click.option("--reason", default="", help="Why, for the audit log.")
 @operator_command
 def round_reopen_command(round_id: int, reason: str) -> None:
@@ -227,7 +230,7 @@ def round_reopen_command(round_id: int, reason: str) -> None:
 @click.command(
     "invite", help="Invite the people in a CSV or .xlsx list (name,email,role,unit,...)."
 )
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @operator_command
 def invite_command(round_id: int, path: str) -> None:
@@ -237,7 +240,7 @@ def invite_command(round_id: int, path: str) -> None:
 
 
 @click.command("links", help="Print each invited person's personal link as CSV.")
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @operator_command
 def links_command(round_id: int) -> None:
     links = personal_links(_db(), operator(), round_id, current_app.config["BASE_URL"])
@@ -248,7 +251,7 @@ def links_command(round_id: int) -> None:
 
 
 @click.command("send", help="E-mail invitations (to everyone not yet invited) or reminders.")
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @click.argument("kind", type=click.Choice(["invitation", "reminder"]))
 @operator_command
 def send_command(round_id: int, kind: str) -> None:
@@ -301,7 +304,7 @@ def demo_command(national: bool) -> None:
 
 
 @click.command("import-responses", help="Import responses (paper forms) from a CSV file.")
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @operator_command
 def import_command(round_id: int, path: str) -> None:
@@ -311,7 +314,7 @@ def import_command(round_id: int, path: str) -> None:
 
 
 @click.command("export", help="Export submitted responses as CSV or an Excel workbook.")
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
 )
@@ -344,7 +347,7 @@ def _replacing(path: str) -> Iterator[BinaryIO]:
 
 
 @click.command("scores", help="Print item and index scores per group, with suppression.")
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @click.option("--by", default="", help="role, unit or an attribute; several joined by ','.")
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
@@ -359,10 +362,10 @@ def scores_command(round_id: int, by: str, fmt: str) -> None:
 
 
 @click.command("report", help="Write a round's result report as PDF (or HTML for *.html).")
-@click.argument("round_id", metavar="ROUND", type=int)
+@click.argument("round_id", metavar="ROUND", type=ID)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option("--by", default="role", show_default=True, help="Breakdown, as for scores.")
-@click.option("--compare", "earlier_id", type=int, metavar="ROUND", help="An earlier round.")
+@click.option("--compare", "earlier_id", type=ID, metavar="ROUND", help="An earlier round.")
 @operator_command
 def report_command(round_id: int, output: str, by: str, earlier_id: int | None) -> None:
     # imported here: WeasyPrint takes a while to load and only this command needs it

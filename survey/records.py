@@ -17,6 +17,11 @@ from survey.questionnaire.model import Questionnaire
 from survey.scoring.likert import Respondent as ScoredRespondent
 from survey.scoring.rates import Invited
 
+MAX_ID = 2**63 - 1
+"""The largest id there can be: ids are stored as 64-bit signed integers (SQLite's INTEGER,
+PostgreSQL's bigint). A larger number names nothing, and the database drivers raise
+OverflowError on it instead of finding nothing, so the edges (URLs, CLI arguments) refuse it."""
+
 
 @dataclass(frozen=True)
 class Round:

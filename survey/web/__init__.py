@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Config, Flask, current_app, request, url_for
+from werkzeug.routing import IntegerConverter, Map
 
 from survey import resources
+from survey.records import MAX_ID
 from survey.settings import resolve
 
 
@@ -46,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["static_url"] = _static_url
     app.jinja_env.globals["radio_points"] = pages.radio_points
     app.jinja_env.globals["widget"] = pages.widget
+    app.url_map.converters["int"] = StoredInteger  # before any route is added
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -54,6 +57,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(manage.bp)
     return app
+
+
+class StoredInteger(IntegerConverter):
+    """``<int:…>`` in every route: a number that can be an id (or a page), so that
+    ``/sekretariat/runder/9223372036854775808`` is not found like any other unknown id instead
+    of reaching the database driver, which cannot even ask for it (``records.MAX_ID``)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _secret_key(app: Flask) -> str:

@@ -141,3 +141,25 @@ def test_a_repeated_breakdown_is_refused_with_the_choices_the_round_offers(setup
     answer = client.get(f"/sekretariat/runder/{setup.round_id}/rapport?etter=kommune")
     assert answer.status_code == 422
     assert "Velg blant: role, unit, pulje." in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("too_large", [2**63, 10**30])
+def test_an_id_too_large_for_the_database_is_not_found_not_500(setup, too_large):
+    """Found by the fuzzing pass: ids are 64-bit integers, and a number beyond them reached
+    the database driver, which raises OverflowError instead of finding nothing (500)."""
+    client, token = _signed_in(setup, "admin@ks.no")
+    urls = [
+        (endpoint, method, url.replace(str(UNKNOWN_ID), str(too_large)))
+        for endpoint, method, url in _urls(setup.app)
+        if str(UNKNOWN_ID) in url
+    ]
+    assert len(urls) >= 15
+    for _, method, url in urls:
+        response = client.open(url, method=method, data={"csrf_token": token, **FIELDS})
+        # not found; werkzeug says 405 where a path no rule takes matches a rule's shape
+        assert response.status_code in (404, 405), (method, url, response.status_code)
+        _assert_a_bokmal_error_page(response, (method, url))
+    runner = setup.app.test_cli_runner()
+    for command in (["round", "close", str(too_large)], ["export", str(too_large)]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 2 and "not in the range" in result.output, result.output
