@@ -38,8 +38,8 @@ class Response:
     page: int
     submitted: bool
     reopened: bool  # sent in once, then changed so that it must be sent in again
-    # An anonymous respondent's, before their first saved page: id NOT_STORED, and the key
-    # ``save_answers`` creates it under (see ``response_for_session``).
+    # Before its first saved page: id NOT_STORED, and (anonymous) the key ``save_answers``
+    # creates it under (see ``response_for_invitation``, ``response_for_session``).
     session_key: str | None = None
 
     @property
@@ -77,19 +77,17 @@ def response_for_invitation(
     unit: str,
     attributes: Mapping[str, str],
 ) -> Response:
-    """The invitation's response, created on first visit. INSERT OR IGNORE on the unique
-    invitation_id makes two simultaneous first visits end up with one response. Later
-    visits only read, so they take no write lock and work on a read-only database."""
-    select = f"SELECT {_COLUMNS} FROM responses WHERE invitation_id = ?"
-    row = db.execute(select, [invitation_id]).fetchone()
+    """The invitation's response. Until its first saved page it is not stored (``stored``
+    is false) and this only reads, as for anonymous respondents: a visit that is refused
+    (a missing CSRF token, say) or only looks writes nothing, and a first visit works on a
+    read-only database. ``save_answers`` creates it with the page."""
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM responses WHERE invitation_id = ?", [invitation_id]
+    ).fetchone()
     if row is None:
-        with db.conn:
-            db.execute(
-                "INSERT OR IGNORE INTO responses (round_id, invitation_id, role, unit, "
-                "attributes, started_on) VALUES (?, ?, ?, ?, ?, ?)",
-                [round_id, invitation_id, role, unit, json.dumps(dict(attributes)), _today()],
-            )
-        row = db.execute(select, [invitation_id]).fetchone()
+        return Response(
+            NOT_STORED, round_id, invitation_id, role, unit, dict(attributes), 0, False, False
+        )
     return _response(row)
 
 
@@ -211,7 +209,7 @@ def save_answers(
     """Replace the response's answers by ``answers`` minus what is hidden; one transaction,
     which with ``submitting`` also marks the response submitted, so the last page can never
     be stored without the submission or the reverse, and which first stores the response
-    itself if it is an anonymous one not stored yet.
+    itself if it is not stored yet.
 
     Returns what was stored. Hidden answers are dropped here, in the storage layer's one
     write path, so no caller can store an answer the respondent should not have seen. A
@@ -246,17 +244,31 @@ def save_answers(
 
 
 def _create(db: sqlite_utils.Database, response: Response) -> int:
-    """Store an anonymous respondent's response, inside the transaction of their first
-    saved page. INSERT OR IGNORE on the unique key: two tabs saving their first page at
-    once end up with one response."""
-    assert response.session_key is not None, "only an anonymous response is created here"
-    db.execute(
-        "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) VALUES (?, ?, ?)",
-        [response.round_id, response.session_key, _today()],
-    )
-    (response_id,) = db.execute(
-        "SELECT id FROM responses WHERE session_key = ?", [response.session_key]
-    ).fetchone()
+    """Store a response, inside the transaction of its first saved page. INSERT OR IGNORE
+    on the unique key (the invitation, or an anonymous respondent's cookie): two tabs
+    saving their first page at once end up with one response."""
+    if response.invitation_id is not None:
+        key, value = "invitation_id", response.invitation_id
+        db.execute(
+            "INSERT OR IGNORE INTO responses (round_id, invitation_id, role, unit, "
+            "attributes, started_on) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                response.round_id,
+                response.invitation_id,
+                response.role,
+                response.unit,
+                json.dumps(response.attributes),
+                _today(),
+            ],
+        )
+    else:
+        assert response.session_key is not None, "a response is an invitation's or a cookie's"
+        key, value = "session_key", response.session_key
+        db.execute(
+            "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) VALUES (?, ?, ?)",
+            [response.round_id, response.session_key, _today()],
+        )
+    (response_id,) = db.execute(f"SELECT id FROM responses WHERE {key} = ?", [value]).fetchone()
     return int(response_id)
 
 

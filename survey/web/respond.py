@@ -227,7 +227,8 @@ def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
         # The last page, reached by typing a URL past pages never answered: go there first.
         destination = _first_incomplete_page(questionnaire, role, merged, shown) or number
         finishing = destination == number
-    creating = not visit.response.stored  # an anonymous respondent's first saved page
+    # an anonymous respondent's first saved page: new ones are limited (an invitation's are not)
+    creating = visit.kind == "a" and not visit.response.stored
     if creating:
         new_responses().check(response_key(visit.round.id))  # 429 past the limit
     try:

@@ -113,9 +113,35 @@ def test_a_returning_respondent_can_still_read_a_read_only_database(setup, fault
     assert checked(html, "q5-2") and checked(html, "q9b-vet_ikke")
 
 
-def test_a_first_visit_to_a_read_only_database_gets_the_try_again_page(setup, fault):
+def test_a_first_visit_to_a_read_only_database_shows_the_page_and_keeps_what_is_typed(setup, fault):
+    """A first visit only reads (the response is stored with its first page), so it works on
+    a read-only database; the page that cannot be saved keeps its answers."""
     fault(read_only)
-    r = setup.app.test_client().get(f"/s/{setup.tokens[MAYOR]}/side/1")
+    client = setup.app.test_client()
+    page = client.get(f"/s/{setup.tokens[MAYOR]}/side/1")
+    assert page.status_code == 200
+    r = client.post(
+        f"/s/{setup.tokens[MAYOR]}/side/1",
+        data={"csrf_token": csrf(page.get_data(as_text=True)), "q1": "ordforer", "action": "next"},
+    )
+    html = assert_try_again_with_answers_kept(r)
+    assert checked(html, "q1")  # the first choice (ordfører) has the question's own id
+    assert setup.rows("SELECT count(*) FROM responses") == [(0,)]
+
+
+def test_a_page_that_cannot_even_be_read_gets_the_try_again_page(setup, fault):
+    """Another process holding the database exclusively (``locking_mode = EXCLUSIVE``, as a
+    careless maintenance script might) past the busy timeout: even a read must wait."""
+    fault(short_busy_timeout)
+    blocker = setup.db()
+    blocker.execute("PRAGMA locking_mode = EXCLUSIVE")
+    blocker.execute("BEGIN EXCLUSIVE")
+    blocker.execute("UPDATE rounds SET name = name")
+    try:
+        r = setup.app.test_client().get(f"/s/{setup.tokens[MAYOR]}/side/1")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.conn.close()
     html = r.get_data(as_text=True)
     assert r.status_code == 503 and r.headers["Retry-After"] == "30"
     assert "<h1>Prøv igjen om litt</h1>" in html
@@ -148,8 +174,9 @@ def test_a_programming_error_is_not_disguised_as_a_temporary_problem(setup, faul
     def broken(db) -> None:
         db.execute("DROP TABLE answers")
 
-    fault(broken)
     client = setup.app.test_client()
+    post_page(client, f"/s/{setup.tokens[MAYOR]}/side/1", {"q1": "ordforer", "action": "next"})
+    fault(broken)  # the started response's answers are read on every visit
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
     r = client.get(f"/s/{setup.tokens[MAYOR]}/side/1")
     assert r.status_code == 500

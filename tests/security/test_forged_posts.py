@@ -232,7 +232,23 @@ def test_an_invited_round_refuses_tokens_of_people_in_another_round(tmp_path):
     )
     assert r.status_code == 404
     db = open_database(path, migrate=False)
-    assert db.execute("SELECT invitation_id, role FROM responses").fetchall() == [
-        (live.id, "ordforer")
-    ]
+    # nothing at all: the visit to the live link only read (a response is stored with its
+    # first saved page), and the post to the closed round's link was refused
+    assert db.execute("SELECT invitation_id, role FROM responses").fetchall() == []
     db.conn.close()
+
+
+def test_a_refused_first_post_to_an_invited_link_stores_nothing(setup):
+    """Found by the fuzzing pass: the first visit of an invited link stored an empty response
+    before the page was even checked, so a post refused for its missing CSRF token (400)
+    still wrote a row. Now a response is stored with its first saved page, as anonymous
+    ones are."""
+    client = setup.app.test_client()
+    token = setup.tokens[MAYOR]
+    assert client.get(f"/s/{token}").status_code == 200
+    assert client.get(f"/s/{token}/side/1").status_code == 200
+    r = client.post(f"/s/{token}/side/1", data={"q1": "ordforer", "action": "next"})
+    assert r.status_code == 400
+    assert setup.rows("SELECT count(*) FROM responses") == [(0,)]
+    post_page(client, f"/s/{token}/side/1", {"q1": "ordforer", "action": "next"})
+    assert setup.rows("SELECT role, page FROM responses") == [("ordforer", 3)]

@@ -45,6 +45,7 @@ def test_an_import_replaces_what_the_respondent_started_on_the_web(db, round_):
     started = response_for_invitation(db, round_.id, kari.invitation_id, "ordforer", "X", {})
     web = read_responses(PAPER_FORMS, q, respondents=respondents_of(db, round_.id))[1].answers
     save_answers(db, q, started, {"q5": web["q5"]}, page=2, role="ordforer")
+    started = response_for_invitation(db, round_.id, kari.invitation_id, "ordforer", "X", {})
     db.execute("UPDATE responses SET started_on = '2026-01-05' WHERE id = ?", [started.id])
 
     imported = read_responses(PAPER_FORMS, q, respondents=respondents_of(db, round_.id))

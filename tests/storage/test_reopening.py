@@ -63,4 +63,5 @@ def test_a_response_never_sent_in_is_left_unfinished(db):
     person = respondents_of(db, round_.id)["ola@ex.no"]
     started = response_for_invitation(db, round_.id, person.invitation_id, "prosjektleder", "Y", {})
     save_answers(db, q, started, {"q5": Answer(4)}, page=3, role="prosjektleder")
+    started = response_for_invitation(db, round_.id, person.invitation_id, "prosjektleder", "Y", {})
     assert state(db, started.id) == (0, False)
