@@ -113,7 +113,20 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
             )
         )
         return source, problems
-    loader = _NodeLoader(text)
+    try:
+        loader = _NodeLoader(text)  # which first checks every character is one YAML allows
+    except yaml.reader.ReaderError as exc:
+        index = exc.position  # a character index into the text
+        line_start = text.rfind("\n", 0, index) + 1
+        problems.append(
+            error(
+                Position(file, text.count("\n", 0, index) + 1, index - line_start + 1),
+                f"the file contains a character YAML does not allow (U+{exc.character:04X})",
+                "delete it: such characters are invisible in most editors and usually come"
+                " with text pasted from other programs",
+            )
+        )
+        return source, problems
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

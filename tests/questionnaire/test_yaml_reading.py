@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from survey.questionnaire import load_text
 from survey.questionnaire.yamlsource import MAX_SOURCE_BYTES
 from tests.conftest import lint, messages
@@ -131,6 +133,17 @@ def test_top_level_must_be_a_mapping():
 def test_deep_nesting_is_a_message_not_a_crash():
     result = load_text("id: " + "[" * 2000 + "]" * 2000 + "\n", "deep.yaml")
     assert messages(result) == ["deep.yaml:1:1: error: the file is nested too deeply to read"]
+
+
+@pytest.mark.parametrize("character", ["\x03", "\x1b", "\ufffe"])
+def test_a_character_yaml_does_not_allow_is_a_positioned_message_not_a_crash(character):
+    """Found by the fuzzing pass: PyYAML checks every character before parsing, outside
+    the errors it marks, so an upload with a pasted control character answered 500."""
+    result = load_text(f"id: x\nversion: 1\ntitle: Til{character}syn\n", "q.yaml")
+    assert messages(result) == [
+        f"q.yaml:3:11: error: the file contains a character YAML does not allow "
+        f"(U+{ord(character):04X})"
+    ]
 
 
 def test_only_the_str_tag_is_allowed():
