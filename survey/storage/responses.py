@@ -247,6 +247,7 @@ def _create(db: sqlite_utils.Database, response: Response) -> int:
     """Store a response, inside the transaction of its first saved page. INSERT OR IGNORE
     on the unique key (the invitation, or an anonymous respondent's cookie): two tabs
     saving their first page at once end up with one response."""
+    value: int | str
     if response.invitation_id is not None:
         key, value = "invitation_id", response.invitation_id
         db.execute(
