@@ -99,7 +99,7 @@ def requires(permission: Callable[[Account], bool]) -> Callable:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             account = current_account()
             if account is None:
-                return redirect(url_for("auth.sign_in_page", neste=request.full_path))
+                return redirect(url_for("auth.sign_in_page", neste=_come_back_to()))
             if not permission(account):
                 abort(403)
             return view(*args, **kwargs)
@@ -107,6 +107,18 @@ def requires(permission: Callable[[Account], bool]) -> Callable:
         return wrapper
 
     return decorate
+
+
+MAX_NEXT = 2000  # characters of the page to come back to after signing in
+
+
+def _come_back_to() -> str:
+    """The page to return to after signing in. Its query is dropped when it is long: it goes
+    into the redirect's Location header twice over (quoted), and a proxy refuses a header
+    of more than a few kilobytes (nginx answers 502), so the sign-in page would never show."""
+    if len(request.full_path) <= MAX_NEXT:
+        return request.full_path
+    return request.path[:MAX_NEXT]
 
 
 def _safe_next(target: str | None) -> str:

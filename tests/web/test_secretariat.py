@@ -104,6 +104,20 @@ def test_every_secretariat_route_needs_sign_in(workspace):
         assert response.headers["Location"].startswith("/logg-inn?neste="), url
 
 
+def test_the_page_to_come_back_to_after_sign_in_is_bounded(workspace):
+    """Found by the fuzzing pass: the whole request went into the redirect's Location header,
+    quoted, so a long query (20,000 characters) gave a 60 KB header, which proxies refuse
+    and http.client would not even read. A long query is dropped; the page is kept."""
+    app, _, round_id = workspace
+    client = app.test_client()
+    short = client.get(f"/sekretariat/runder/{round_id}/rapport?etter=unit")
+    assert short.headers["Location"].endswith("/rapport?etter%3Dunit")
+    long = client.get(f"/sekretariat/runder/{round_id}/rapport?etter=" + "å" * 20_000)
+    assert long.status_code == 302
+    assert len(long.headers["Location"]) < 4000
+    assert long.headers["Location"] == f"/logg-inn?neste=/sekretariat/runder/{round_id}/rapport"
+
+
 def test_lower_roles_get_403_on_every_route_above_them(workspace):
     app, path, round_id = workspace
     admin_only = {"secretariat.close", "secretariat.reopen", "secretariat.audit_log"}
