@@ -57,9 +57,12 @@ test-future: $(STAMP) system-deps
 	  sys.exit(str(datetime.date.today()) < "$(FUTURE)"[:10] and "faketime did not move the clock")'
 	faketime '$(FUTURE)' $(BIN)/python -m pytest -q -p no:cacheprovider
 
-# The long fault-injection loops (crash/restart, concurrency) with more iterations.
+# The long fault-injection loops (crash/restart, concurrency) with more iterations, and the
+# fuzzing pass over every route with 20 times the examples.
 soak: $(STAMP) system-deps
 	SURVEY_SOAK=1 $(BIN)/python -m pytest -m soak
+	SURVEY_FUZZ_EXAMPLES=30000 SURVEY_FUZZ_SERVER_EXAMPLES=8000 \
+	  $(BIN)/python -m pytest -q tests/security/test_fuzzing.py
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
