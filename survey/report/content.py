@@ -98,9 +98,7 @@ class NumberRow:
     label: str
     n: float | None
     mean: float | None
-    median: float | None
-    minimum: float | None
-    maximum: float | None
+    median: float | None  # None also where the group is too small for it (scoring.choices)
 
 
 @dataclass(frozen=True)
@@ -483,8 +481,6 @@ def _number_rows(
             n=_figure(row["n"]),
             mean=_figure(row["mean"]),
             median=_figure(row["median"]),
-            minimum=_figure(row["min"]),
-            maximum=_figure(row["max"]),
         )
         for _, row in rows.iterrows()
     )

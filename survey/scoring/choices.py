@@ -4,6 +4,15 @@ A single choice's shares are of those who answered it. A multiple choice's share
 those who *saw* it (its audience and conditions let them), because a respondent who ticks
 nothing has still said "none of these"; shares of a multiple choice may add up to more
 than 100 %. "Specify" numbers (e.g. "frikjøpt __ %") are described like number questions.
+
+Numbers are described by n, mean, sd and median, never by their minimum or maximum: those
+are single people's answers (the one mayor whose project leader is 100 % bought out), and
+suppressing small groups does not help, since the largest value of a big group is still
+one person's. The median is one person's value too (or the mean of two), so it is shown only
+for groups of at least ``MEDIAN_FACTOR`` times the minimum group size, where it is one of
+many equal or nearby values more than one person's; below that it is left out, while n,
+mean and sd remain. (Likert medians come from counts per scale point that are released
+anyway, so they add nothing and are not limited here.)
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ from survey.questionnaire.model import ChoiceQuestion, NumberQuestion, Question,
 from survey.questionnaire.visibility import visible_questions
 from survey.scoring.breakdown import as_categories, group_key, roll_up
 from survey.scoring.likert import Respondent, hide
+
+MEDIAN_FACTOR = 2
 
 
 def seen_questions(questionnaire: Questionnaire, respondent: Respondent) -> set[str]:
@@ -99,8 +110,9 @@ def number_tables(
     min_group_size: int,
 ) -> pd.DataFrame:
     """One row per group × number (a number question, or a choice's "specify" number):
-    n, mean, sd, median, min and max. ``code`` is the choice for a specify number."""
-    columns = [*by, "question", "code", "n", "mean", "sd", "median", "min", "max", "suppressed"]
+    n, mean, sd and median (see the module's docstring for what is never released).
+    ``code`` is the choice for a specify number."""
+    columns = [*by, "question", "code", "n", "mean", "sd", "median", "suppressed"]
     # every number in reading order: a number question (code "") or a specify number
     order = [
         (q.id, c.code)
@@ -128,8 +140,9 @@ def number_tables(
     raw["number"] = pd.Categorical(
         raw["question"] + ":" + raw["code"], categories=[f"{q}:{c}" for q, c in order]
     )
-    how = {f: ("value", f) for f in ("count", "mean", "std", "median", "min", "max")}
+    how = {f: ("value", f) for f in ("count", "mean", "std", "median")}
     table = roll_up(raw, by, ["number"], how).rename(columns={"count": "n", "std": "sd"})
     table = hide(table, by, "number", min_group_size)
+    table.loc[table["n"] < MEDIAN_FACTOR * min_group_size, "median"] = np.nan
     table[["question", "code"]] = table["number"].astype(str).str.split(":", n=1, expand=True)
     return table[columns]

@@ -1,0 +1,152 @@
+"""Attack 6 of the confidentiality issue: the minimum and maximum of a number question are
+single people's answers. "Frikjøpt __ %" is asked of project leaders only; the report showed
+the smallest and largest share of every group, so everyone could read that one municipality
+had bought its project leader out 100 % whatever the group's size.
+
+Against the real app: a real HTTP server on 127.0.0.1, an analyst signed in through its
+sign-in page, the HTML preview and the PDF as they are handed out, the PDF read back with
+pdftotext."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from survey import create_app
+from survey.demo import answers_2009
+from survey.invitation_list import Person
+from survey.questionnaire import load_file
+from survey.questionnaire.answers import Answer, check_answers
+from survey.records import ImportedResponse
+from survey.scoring.choices import MEDIAN_FACTOR
+from survey.storage import open_database
+from survey.storage.invitations import add_invitations
+from survey.storage.questionnaires import publish, questionnaire_of_version
+from survey.storage.responses import import_responses, respondents_of
+from survey.storage.rounds import create_round
+from survey.storage.users import add_user
+from tests.conftest import QUESTIONNAIRES, server_thread
+from tests.web.conftest import csrf
+
+K = 3
+ANALYST = "analytiker@ks.no"
+PASSWORD = "et langt og godt passord"
+FIRST = [5.0, 20.0, 35.0, 50.0, 100.0]  # n = 5 < 2k: mean 42
+LATER = [40.0, 60.0]  # n = 7 >= 2k: median 40
+
+
+def add_project_leaders(db_path: str, round_id: int, shares: list[float], start: int) -> None:
+    db = open_database(db_path)
+    round_row = db.execute(
+        "SELECT questionnaire_version_id FROM rounds WHERE id = ?", [round_id]
+    ).fetchone()
+    questionnaire = questionnaire_of_version(db, round_row[0])
+    people = [
+        Person(f"Leder {i}", f"leder{i}@k{i}.kommune.no", "prosjektleder", f"Kommune {i}", {})
+        for i in range(start, start + len(shares))
+    ]
+    add_invitations(db, round_id, people)
+    invited = respondents_of(db, round_id)
+    imported = []
+    for row, (person, share) in enumerate(zip(people, shares, strict=True), start=1):
+        answers = answers_2009(questionnaire, "prosjektleder", random.Random(row))
+        answers["q4"] = Answer("frikjopt", {"frikjopt": share})
+        assert not check_answers(questionnaire, "prosjektleder", answers)
+        imported.append(
+            ImportedResponse(row, answers, "prosjektleder", person.unit, {}, invited[person.email])
+        )
+    import_responses(db, questionnaire, round_id, imported)
+    db.conn.close()
+
+
+@pytest.fixture
+def served(tmp_path):
+    db_path = str(tmp_path / "survey.sqlite3")
+    db = open_database(db_path)
+    publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
+    round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009", min_group_size=K)
+    add_user(db, ANALYST, PASSWORD, "analyst", ())
+    db.conn.close()
+    add_project_leaders(db_path, round_.id, FIRST, start=0)
+    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
+    with server_thread(app) as base:
+        yield base, db_path, round_.id
+
+
+def signed_in_analyst(base: str) -> urllib.request.OpenerDirector:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    page = opener.open(f"{base}/logg-inn", timeout=10).read().decode()
+    form = {"csrf_token": csrf(page), "email": ANALYST, "password": PASSWORD}
+    opener.open(f"{base}/logg-inn", urllib.parse.urlencode(form).encode(), timeout=10).read()
+    return opener
+
+
+def number_table(html: str) -> str:
+    """The text of the report's number table (the only one: q4's "frikjøpt __ %")."""
+    (table,) = re.findall(r'<table class="numbers">.*?</table>', html, re.S)
+    return re.sub(r"<[^>]+>", " ", table)
+
+
+def pdf_text(opener, url: str, tmp_path: Path) -> str:
+    """The PDF as handed out (rendered in the background: asked for until it is ready)."""
+    deadline = time.monotonic() + 120
+    while True:
+        answer = opener.open(url, timeout=30)
+        body = answer.read()
+        if answer.headers.get_content_type() == "application/pdf":
+            break
+        assert time.monotonic() < deadline, "the PDF was not ready within two minutes"
+        time.sleep(0.5)
+    pdf = tmp_path / f"rapport-{time.monotonic_ns()}.pdf"
+    pdf.write_bytes(body)
+    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True)
+    return done.stdout
+
+
+def pdf_number_table(text: str) -> list[str]:
+    """The number table's lines in the PDF's text: its header, then a line per group."""
+    lines = text[text.index("Grad av frikjøp") :].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:1] == ["Gruppe"])
+    end = next(i for i, line in enumerate(lines[start + 1 :], start + 1) if "Side " in line)
+    return [line for line in lines[start:end] if line.strip()]
+
+
+def figures(text: str) -> set[str]:
+    return set(re.findall(r"\d+,\d", text))
+
+
+def test_no_report_shows_a_single_persons_number(served, tmp_path):
+    base, db_path, round_id = served
+    analyst = signed_in_analyst(base)
+    preview = f"{base}/sekretariat/runder/{round_id}/rapport"
+
+    shown = figures(number_table(analyst.open(preview, timeout=30).read().decode()))
+    assert "42,0" in shown  # the mean of the five is released ...
+    assert not shown & {"5,0", "100,0"}  # ... their smallest and largest share are not
+    assert "35,0" not in shown  # nor the median of a group under 2k: one of them
+    header, *rows = pdf_number_table(pdf_text(analyst, f"{preview}.pdf", tmp_path))
+    assert header.split() == ["Gruppe", "Svar", "Snitt", "Median"]
+    assert [row.split() for row in rows] == [
+        ["Alle", "5", "42,0", "–"],
+        ["Prosjektleder", "5", "42,0", "–"],
+    ]
+
+    add_project_leaders(db_path, round_id, LATER, start=10)  # now 7 >= 2k = 6
+    assert MEDIAN_FACTOR * K <= 7
+    shown = figures(number_table(analyst.open(preview, timeout=30).read().decode()))
+    assert "40,0" in shown  # the median of a group this large is released
+    assert not shown & {"5,0", "100,0"}
+    header, *rows = pdf_number_table(pdf_text(analyst, f"{preview}.pdf", tmp_path))
+    assert header.split() == ["Gruppe", "Svar", "Snitt", "Median"]
+    assert [row.split() for row in rows] == [
+        ["Alle", "7", "44,3", "40,0"],
+        ["Prosjektleder", "7", "44,3", "40,0"],
+    ]
