@@ -28,7 +28,7 @@ from survey.questionnaire.model import (
 )
 from survey.records import Measure, RoundResults
 from survey.scoring.breakdown import NOT_GIVEN
-from survey.scoring.choices import choice_tables, number_tables
+from survey.scoring.choices import MEDIAN_FACTOR, choice_tables, number_tables
 from survey.scoring.compare import with_change
 from survey.scoring.free_texts import ReleasedText, released_texts
 from survey.scoring.indexes import index_scores
@@ -208,6 +208,11 @@ class Report:
     scale: Scale | None
     suppressed_cells: int
     measures: tuple[MeasureRow, ...] = ()
+
+    @property
+    def median_min_group(self) -> int:
+        """Groups smaller than this get no median of their numbers (``scoring.choices``)."""
+        return MEDIAN_FACTOR * self.min_group_size
 
 
 class ReportError(InvalidInput, ValueError):
