@@ -35,7 +35,12 @@ from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
 from survey.operations.questionnaires import publish_questionnaire
 from survey.operations.responses import export_responses, import_responses
-from survey.operations.results import make_report, scores
+from survey.operations.results import (
+    declare_breakdowns,
+    declared_breakdowns,
+    make_report,
+    scores,
+)
 from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, close_round, create_round, reopen_round
 from survey.questionnaire import load_file
 from survey.questionnaire.outline import outline
@@ -225,6 +230,31 @@ def round_reopen_command(round_id: int, reason: str) -> None:
     round_ = reopen_round(_db(), operator(), round_id, reason)
     state = "open" if round_.is_open() else f"still closed: its last day was {round_.closes_on}"
     click.echo(f"round {round_.id} ({round_.name}) is {state}")
+
+
+@round_group.command(
+    "breakdowns",
+    help="Show the breakdowns a round's figures may be released by; with --allow, declare them "
+    "(replacing the earlier ones). Until declared: every dimension alone, and role,unit.",
+)
+@click.argument("round_id", metavar="ROUND", type=ID)
+@click.option(
+    "--allow",
+    "allowed",
+    multiple=True,
+    metavar="BREAKDOWN",
+    help="e.g. role, unit, pulje or role,pulje (at most 3 dimensions); repeat for each.",
+)
+@click.option("--overall-only", is_flag=True, help="Declare no breakdown: overall figures only.")
+@operator_command
+def round_breakdowns_command(round_id: int, allowed: tuple[str, ...], overall_only: bool) -> None:
+    if allowed and overall_only:
+        raise click.UsageError("--allow and --overall-only exclude each other")
+    db = _db()
+    if allowed or overall_only:
+        declare_breakdowns(db, operator(), round_id, list(allowed))
+    for breakdown in declared_breakdowns(db, round_id):
+        click.echo(",".join(breakdown))
 
 
 @click.command(

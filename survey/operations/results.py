@@ -2,27 +2,31 @@
 
 A breakdown is checked here, once, for the web's ``?etter=`` and the CLI's ``--by`` alike:
 only role, unit and the round's own attributes, each once, at most ``MAX_DIMENSIONS`` of
-them. Anything else used to reach pandas (a repeated name crashed the scoring, ten names
-took half a minute of CPU inside one request).
+them, and only one the round declares (``declared_breakdowns``: the secretariat decides
+which crossings may leave the system; figures by a crossing it did not choose are where
+small groups are worked out by subtraction). Anything else used to reach pandas (a
+repeated name crashed the scoring, ten names took half a minute of CPU inside one request).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import combinations
 
 import pandas as pd
 import sqlite_utils
 
 from survey.accounts import Account
 from survey.errors import InvalidInput
-from survey.operations.access import require_results
+from survey.operations.access import require_manager, require_results
 from survey.questionnaire.model import Questionnaire
 from survey.records import Measure, Round
 from survey.report.content import Report, build_report
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores
 from survey.scoring.rates import response_rates
+from survey.storage import rounds as rounds_store
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.results import (
@@ -36,17 +40,21 @@ from survey.storage.rounds import get_round, list_rounds
 from survey.storage.users import audit
 
 MAX_DIMENSIONS = 3
+MAX_OFFERED = 64
 FIXED_DIMENSIONS = ("role", "unit")
 
 
-def checked_breakdown(
-    db: sqlite_utils.Database, round_id: int, by: str | Sequence[str]
-) -> list[str]:
+def dimensions_of(db: sqlite_utils.Database, round_id: int) -> list[str]:
+    """What the round's figures can be broken down by, in reading order: role, unit, then
+    the attributes of its invitation list."""
+    return [*FIXED_DIMENSIONS, *sorted(attribute_names(db, round_id) - set(FIXED_DIMENSIONS))]
+
+
+def _parsed(known: list[str], round_id: int, by: str | Sequence[str]) -> list[str]:
     """``by`` ("role,unit" or a list of names) as a list of dimensions the round has;
     InvalidInput (with a bokmål message naming the choices) for anything else."""
     names = [n.strip() for n in by.split(",")] if isinstance(by, str) else [*by]
     names = [name for name in names if name]
-    known = [*FIXED_DIMENSIONS, *sorted(attribute_names(db, round_id) - set(FIXED_DIMENSIONS))]
     offered = ", ".join(known)
     unknown = [name for name in names if name not in known]
     if unknown:
@@ -66,6 +74,100 @@ def checked_breakdown(
             message_nb=f"En nedbrytning kan ha høyst {MAX_DIMENSIONS} inndelinger.",
         )
     return names
+
+
+def _canonical(known: list[str], names: Iterable[str]) -> tuple[str, ...]:
+    """A breakdown as a set, written in reading order: role × unit is unit × role."""
+    chosen = set(names)
+    return tuple(name for name in known if name in chosen)
+
+
+def declared_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, ...]]:
+    """The breakdowns the round's figures may be released by. Until the secretariat
+    declares its own, every dimension alone and role × unit (a unit's report by role):
+    crossings with the round's attributes, where small groups and the differences between
+    them multiply, must be declared on purpose."""
+    declared = rounds_store.declared_breakdowns(db, round_id)
+    if declared is not None:
+        return declared
+    return [(name,) for name in dimensions_of(db, round_id)] + [FIXED_DIMENSIONS]
+
+
+def checked_breakdown(
+    db: sqlite_utils.Database,
+    round_id: int,
+    by: str | Sequence[str],
+    *,
+    unit: str | None = None,
+) -> list[str]:
+    """``by`` as a list of dimensions, if the round releases that breakdown; InvalidInput
+    (with a bokmål message naming what it offers) otherwise. One unit's figures broken down
+    by ``by`` are the cells of ``by`` × unit, so that is the breakdown checked then. The
+    overall figures (no breakdown) are always released."""
+    known = dimensions_of(db, round_id)
+    names = _parsed(known, round_id, by)
+    released = _canonical(known, [*names, *(["unit"] if unit else [])])
+    declared = declared_breakdowns(db, round_id)
+    if not _declared(released, declared):
+        listed = "; ".join(" × ".join(b) for b in declared) or "-"
+        raise InvalidInput(
+            f"round {round_id} does not release figures by {' × '.join(released)}; "
+            f"its declared breakdowns: {listed}",
+            message_nb=f"Runden er ikke satt opp for tall etter {' × '.join(released)}. "
+            f"Tillatte nedbrytninger: {listed}.",
+        )
+    return names
+
+
+def _declared(released: tuple[str, ...], declared: list[tuple[str, ...]]) -> bool:
+    return not released or released in declared
+
+
+def may_release(
+    db: sqlite_utils.Database, round_id: int, names: Sequence[str], *, unit: str | None = None
+) -> bool:
+    """Whether figures by ``names`` (of one unit, with ``unit``) may be shown: for pages
+    that show what the round releases and leave the rest out rather than refuse."""
+    known = dimensions_of(db, round_id)
+    released = _canonical(known, [*names, *(["unit"] if unit else [])])
+    return _declared(released, declared_breakdowns(db, round_id))
+
+
+def offered_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, ...]]:
+    """Every breakdown the round could declare, in reading order, for a form to offer: each
+    dimension alone, then the pairs, then the triples, as long as the list stays at most
+    ``MAX_OFFERED`` long (a round with many attributes has thousands of triples)."""
+    known = dimensions_of(db, round_id)
+    offered: list[tuple[str, ...]] = []
+    for size in range(1, MAX_DIMENSIONS + 1):
+        more = list(combinations(known, size))
+        if offered and len(offered) + len(more) > MAX_OFFERED:
+            break
+        offered += more
+    return offered
+
+
+def declare_breakdowns(
+    db: sqlite_utils.Database,
+    actor: Account,
+    round_id: int,
+    breakdowns: Sequence[str | Sequence[str]],
+) -> list[tuple[str, ...]]:
+    """Declare the breakdowns the round may be released by (each under the same rules as
+    a breakdown asked for), replacing earlier ones; an empty list releases only overall
+    figures. Admins only, audited."""
+    require_manager(actor)
+    get_round(db, round_id)  # NotFound for an unknown round
+    known = dimensions_of(db, round_id)
+    declared: list[tuple[str, ...]] = []
+    for by in breakdowns:
+        canonical = _canonical(known, _parsed(known, round_id, by))
+        if canonical and canonical not in declared:
+            declared.append(canonical)
+    rounds_store.declare_breakdowns(db, round_id, declared)
+    listed = "; ".join(",".join(b) for b in declared) or "-"
+    audit(db, actor.email, "breakdowns declared", f"round {round_id}: {listed}")
+    return declared
 
 
 def rounds_overview(
@@ -132,7 +234,7 @@ def report_request(
     earlier round and the measures recorded after it when ``compare`` names one (a unit's
     report shows only that unit's measures). Forbidden, NotFound or InvalidInput (the
     breakdown) before anything is read."""
-    dimensions = checked_breakdown(db, round_id, by)
+    dimensions = checked_breakdown(db, round_id, by, unit=unit)
     results = results_for(db, actor, round_id, unit)
     earlier = results_for(db, actor, compare, unit) if compare is not None else None
     measures = measures_of_round(db, compare, unit) if compare is not None else ()

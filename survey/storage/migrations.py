@@ -205,6 +205,14 @@ def _sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0007_declared_breakdowns")
+def _declared_breakdowns(db: sqlite_utils.Database) -> None:
+    """The breakdowns a round's figures may be released by, as the secretariat declared
+    them: a JSON list of lists of dimension names; NULL until declared (the default set of
+    ``operations.results.declared_breakdowns`` applies)."""
+    _script(db, "ALTER TABLE rounds ADD COLUMN breakdowns TEXT")
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""

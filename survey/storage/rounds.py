@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import sqlite_utils
@@ -74,6 +75,24 @@ def round_by_open_token(db: sqlite_utils.Database, token: str) -> Round | None:
 
 def list_rounds(db: sqlite_utils.Database) -> list[Round]:
     return [_round(r) for r in db.execute(f"SELECT {_COLUMNS} FROM rounds ORDER BY id")]
+
+
+def declared_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, ...]] | None:
+    """The breakdowns declared for the round, or None if none were ever declared."""
+    row = db.execute("SELECT breakdowns FROM rounds WHERE id = ?", [round_id]).fetchone()
+    if row is None:
+        raise NotFound(f"there is no round {round_id}; 'survey round list' shows them")
+    return None if row[0] is None else [tuple(names) for names in json.loads(row[0])]
+
+
+def declare_breakdowns(
+    db: sqlite_utils.Database, round_id: int, breakdowns: list[tuple[str, ...]]
+) -> None:
+    with db.conn:
+        db.execute(
+            "UPDATE rounds SET breakdowns = ? WHERE id = ?",
+            [json.dumps([list(names) for names in breakdowns]), round_id],
+        )
 
 
 def close_round(db: sqlite_utils.Database, round_id: int, *, reopen: bool = False) -> Round:

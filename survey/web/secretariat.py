@@ -34,8 +34,13 @@ from survey.operations.access import require_results
 from survey.operations.measures import add_measure, set_measure_status
 from survey.operations.responses import MEDIA_TYPES, export_responses
 from survey.operations.results import (
+    MAX_OFFERED,
     ReportRequest,
+    declare_breakdowns,
+    declared_breakdowns,
     make_report,
+    may_release,
+    offered_breakdowns,
     report_downloaded,
     report_request,
     results_for,
@@ -129,6 +134,7 @@ def round_overview(round_id: int) -> str:
     dimensions += sorted(
         {name for groups, _ in results.invitations for name in groups} - {"role", "unit"}
     )
+    dimensions = [d for d in dimensions if may_release(get_db(), round_id, [d], unit=unit)]
     tables = [
         (name, response_rates(q, results.invitations, [name], k).to_dict("records"))
         for name in dimensions
@@ -157,7 +163,32 @@ def round_overview(round_id: int) -> str:
         action=ActionForm(),
         sign_out=SignOutForm(),
         role_labels={role.code: str(role.label) for role in q.roles},
+        breakdowns=_breakdown_choices(round_id) if signed_in().may_manage() else [],
     )
+
+
+DIMENSION_LABELS = {"role": "rolle", "unit": "enhet"}  # attributes go by their own names
+
+
+def _breakdown_choices(round_id: int) -> list[tuple[str, str, bool]]:
+    """(value, label, declared) of every breakdown the round could declare."""
+    declared = declared_breakdowns(get_db(), round_id)
+    return [
+        (",".join(b), " × ".join(DIMENSION_LABELS.get(n, n) for n in b), b in declared)
+        for b in offered_breakdowns(get_db(), round_id)
+    ]
+
+
+@bp.route("/runder/<int:round_id>/nedbrytninger", methods=["POST"])
+@requires(Account.may_manage)
+def declare(round_id: int) -> Response:
+    """The breakdowns ticked on the round page become the round's declared ones (none
+    ticked: overall figures only)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    chosen = request.form.getlist("nedbrytning")[:MAX_OFFERED]
+    declare_breakdowns(get_db(), signed_in(), round_id, [c[:500] for c in chosen])
+    return redirect(url_for("secretariat.round_overview", round_id=round_id) + "#nedbrytninger")
 
 
 def _answers_per_day(round_id: int, k: int) -> list[tuple[str, int | None]]:
