@@ -26,6 +26,7 @@ from survey.report.content import Report, build_report
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores
 from survey.scoring.rates import response_rates
+from survey.scoring.suppression import suppressed_groups
 from survey.storage import rounds as rounds_store
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
@@ -35,6 +36,7 @@ from survey.storage.results import (
     invited,
     likert_columns,
     round_results,
+    submissions_per_day,
 )
 from survey.storage.rounds import get_round, list_rounds
 from survey.storage.users import audit
@@ -276,6 +278,20 @@ def report_downloaded(
         "report downloaded",
         f"round {round_id}, unit {unit or 'alle'}, by {','.join(by) or '-'}",
     )
+
+
+def answers_per_day(
+    db: sqlite_utils.Database, actor: Account, round_id: int
+) -> list[tuple[str, int | None]]:
+    """Responses submitted per day, None for a day that is hidden. The days add up to the
+    round's total, which is shown too, so hiding only the days under the minimum let one
+    hidden day be worked out as the total minus the others: the days are a breakdown with
+    a margin, suppressed like every other (``scoring.suppression``)."""
+    require_results(actor, None)
+    k = get_round(db, round_id).min_group_size
+    days = submissions_per_day(db, round_id)
+    hidden = suppressed_groups({(day,): n for day, n in days}, k)
+    return [(day, None if (day,) in hidden else n) for day, n in days]
 
 
 def scores(

@@ -36,6 +36,7 @@ from survey.operations.responses import MEDIA_TYPES, export_responses
 from survey.operations.results import (
     MAX_OFFERED,
     ReportRequest,
+    answers_per_day,
     declare_breakdowns,
     declared_breakdowns,
     make_report,
@@ -55,7 +56,7 @@ from survey.scoring.likert import likert_frame
 from survey.scoring.rates import response_rates
 from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.results import RoundResults, submissions_per_day
+from survey.storage.results import RoundResults
 from survey.storage.rounds import get_round
 from survey.storage.users import audit_entries
 from survey.web import report_jobs
@@ -158,7 +159,7 @@ def round_overview(round_id: int) -> str:
         questionnaire=q,
         unit=unit,
         tables=tables,
-        per_day=_answers_per_day(round_id, k) if unit is None else [],
+        per_day=answers_per_day(get_db(), account, round_id) if unit is None else [],
         account=signed_in(),
         action=ActionForm(),
         sign_out=SignOutForm(),
@@ -189,11 +190,6 @@ def declare(round_id: int) -> Response:
     chosen = request.form.getlist("nedbrytning")[:MAX_OFFERED]
     declare_breakdowns(get_db(), signed_in(), round_id, [c[:500] for c in chosen])
     return redirect(url_for("secretariat.round_overview", round_id=round_id) + "#nedbrytninger")
-
-
-def _answers_per_day(round_id: int, k: int) -> list[tuple[str, int | None]]:
-    """Submitted responses per day; days with fewer than k show no count."""
-    return [(day, n if n >= k else None) for day, n in submissions_per_day(get_db(), round_id)]
 
 
 @bp.route("/runder/<int:round_id>/rapport")

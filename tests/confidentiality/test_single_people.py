@@ -9,62 +9,26 @@ pdftotext."""
 
 from __future__ import annotations
 
-import random
 import re
 import subprocess
 import time
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
 
 from survey import create_app
-from survey.demo import answers_2009
-from survey.invitation_list import Person
 from survey.questionnaire import load_file
-from survey.questionnaire.answers import Answer, check_answers
-from survey.records import ImportedResponse
 from survey.scoring.choices import MEDIAN_FACTOR
 from survey.storage import open_database
-from survey.storage.invitations import add_invitations
-from survey.storage.questionnaires import publish, questionnaire_of_version
-from survey.storage.responses import import_responses, respondents_of
+from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
 from survey.storage.users import add_user
+from tests.confidentiality.conftest import ANALYST, PASSWORD, add_project_leaders, signed_in_analyst
 from tests.conftest import QUESTIONNAIRES, server_thread
-from tests.web.conftest import csrf
 
 K = 3
-ANALYST = "analytiker@ks.no"
-PASSWORD = "et langt og godt passord"
 FIRST = [5.0, 20.0, 35.0, 50.0, 100.0]  # n = 5 < 2k: mean 42
 LATER = [40.0, 60.0]  # n = 7 >= 2k: median 40
-
-
-def add_project_leaders(db_path: str, round_id: int, shares: list[float], start: int) -> None:
-    db = open_database(db_path)
-    round_row = db.execute(
-        "SELECT questionnaire_version_id FROM rounds WHERE id = ?", [round_id]
-    ).fetchone()
-    questionnaire = questionnaire_of_version(db, round_row[0])
-    people = [
-        Person(f"Leder {i}", f"leder{i}@k{i}.kommune.no", "prosjektleder", f"Kommune {i}", {})
-        for i in range(start, start + len(shares))
-    ]
-    add_invitations(db, round_id, people)
-    invited = respondents_of(db, round_id)
-    imported = []
-    for row, (person, share) in enumerate(zip(people, shares, strict=True), start=1):
-        answers = answers_2009(questionnaire, "prosjektleder", random.Random(row))
-        answers["q4"] = Answer("frikjopt", {"frikjopt": share})
-        assert not check_answers(questionnaire, "prosjektleder", answers)
-        imported.append(
-            ImportedResponse(row, answers, "prosjektleder", person.unit, {}, invited[person.email])
-        )
-    import_responses(db, questionnaire, round_id, imported)
-    db.conn.close()
 
 
 @pytest.fixture
@@ -79,14 +43,6 @@ def served(tmp_path):
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:
         yield base, db_path, round_.id
-
-
-def signed_in_analyst(base: str) -> urllib.request.OpenerDirector:
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    page = opener.open(f"{base}/logg-inn", timeout=10).read().decode()
-    form = {"csrf_token": csrf(page), "email": ANALYST, "password": PASSWORD}
-    opener.open(f"{base}/logg-inn", urllib.parse.urlencode(form).encode(), timeout=10).read()
-    return opener
 
 
 def number_table(html: str) -> str:

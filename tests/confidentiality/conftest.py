@@ -1,0 +1,56 @@
+"""What the confidentiality attacks share: an analyst (who may read results, never single
+responses) signed in to a real server through its sign-in page, as a browser would."""
+
+from __future__ import annotations
+
+import random
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+from survey.demo import answers_2009
+from survey.invitation_list import Person
+from survey.questionnaire.answers import Answer, check_answers
+from survey.records import ImportedResponse
+from survey.storage import open_database
+from survey.storage.invitations import add_invitations
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.responses import import_responses, respondents_of
+from tests.web.conftest import csrf
+
+ANALYST = "analytiker@ks.no"
+PASSWORD = "et langt og godt passord"
+
+
+def signed_in_analyst(base: str) -> urllib.request.OpenerDirector:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    page = opener.open(f"{base}/logg-inn", timeout=10).read().decode()
+    form = {"csrf_token": csrf(page), "email": ANALYST, "password": PASSWORD}
+    opener.open(f"{base}/logg-inn", urllib.parse.urlencode(form).encode(), timeout=10).read()
+    return opener
+
+
+def add_project_leaders(db_path: str, round_id: int, shares: list[float], start: int) -> None:
+    """Invite a project leader per share, each in a municipality of their own, and store
+    their answers (submitted today) with that share as "frikjøpt __ %"."""
+    db = open_database(db_path)
+    round_row = db.execute(
+        "SELECT questionnaire_version_id FROM rounds WHERE id = ?", [round_id]
+    ).fetchone()
+    questionnaire = questionnaire_of_version(db, round_row[0])
+    people = [
+        Person(f"Leder {i}", f"leder{i}@k{i}.kommune.no", "prosjektleder", f"Kommune {i}", {})
+        for i in range(start, start + len(shares))
+    ]
+    add_invitations(db, round_id, people)
+    invited = respondents_of(db, round_id)
+    imported = []
+    for row, (person, share) in enumerate(zip(people, shares, strict=True), start=1):
+        answers = answers_2009(questionnaire, "prosjektleder", random.Random(row))
+        answers["q4"] = Answer("frikjopt", {"frikjopt": share})
+        assert not check_answers(questionnaire, "prosjektleder", answers)
+        imported.append(
+            ImportedResponse(row, answers, "prosjektleder", person.unit, {}, invited[person.email])
+        )
+    import_responses(db, questionnaire, round_id, imported)
+    db.conn.close()
