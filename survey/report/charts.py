@@ -24,6 +24,7 @@ DARK_FILLS = {"#b2182b", "#ca0020", "#2166ac", "#0571b0"}
 
 BAR_WIDTH = 111.0  # mm; the group labels take 39 mm to the left (reports/assets/report.css)
 STEPS = 400  # segment widths are whole steps of the bar (0.28 mm), named by class w0…w400
+# (the bars use every fourth: whole percent)
 MIN_TEXT_STEPS = 17  # a segment needs 4.7 mm to hold its share
 
 
@@ -66,11 +67,14 @@ def stacked_bars(rows: Sequence[ItemRow], points: Sequence[str], k: int) -> Char
             bars.append(Bar(row.group.label, (), f"færre enn {k} svar"))
             continue
         segments = []
-        # round the running total, not each share, so the segments always fill the bar
+        # Round the running total, not each share, so the segments always fill the bar; and
+        # round it to whole percent, the precision of the shares printed: finer widths (a
+        # step is a quarter of a percent) gave away each point's exact count in a group of
+        # up to 400, which the printed figures do not.
         done, edge = 0.0, 0
         for share, fill in zip(row.shares, palette, strict=True):
             done += share or 0.0
-            steps = round(done * STEPS) - edge
+            steps = round(done * 100) * STEPS // 100 - edge
             edge += steps
             if steps <= 0:
                 continue

@@ -50,3 +50,24 @@ def test_the_chart_stylesheet_is_the_one_the_code_generates():
     assert (ASSETS / "charts.css").read_text() == stylesheet(), (
         "reports/assets/charts.css is stale: run `make docs`"
     )
+
+
+def test_the_bars_are_no_more_precise_than_the_printed_shares():
+    """Two groups of 400 whose counts differ by one answer print the same shares (25 and
+    75); their bars must look the same too. With widths in quarter percents, the bar gave
+    away the exact count of each point: 100 or 101 steps."""
+    exact = stacked_bars([row("A", (100 / 400, 0, 0, 0, 0, 300 / 400), n=400.0)], POINTS, 5)
+    one_off = stacked_bars([row("B", (101 / 400, 0, 0, 0, 0, 299 / 400), n=400.0)], POINTS, 5)
+    assert [s.text for s in exact.bars[0].segments] == ["25", "75"]
+    assert [s.text for s in one_off.bars[0].segments] == ["25", "75"]
+    assert exact.bars[0].segments == one_off.bars[0].segments
+    assert [s.steps for s in one_off.bars[0].segments] == [100, 300]
+    per_percent = STEPS // 100
+    for shares in [
+        (1 / 3, 1 / 3, 1 / 3, 0, 0, 0),
+        (1 / 7,) * 5 + (2 / 7,),
+        (0.004, 0.996, 0, 0, 0, 0),
+    ]:
+        (bar,) = stacked_bars([row("C", shares)], POINTS, 5).bars
+        assert all(s.steps % per_percent == 0 for s in bar.segments)
+        assert sum(s.steps for s in bar.segments) == STEPS
