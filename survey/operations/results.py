@@ -188,6 +188,8 @@ def rounds_overview(
         elif not actor.may_read_results():
             continue
         questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+        residual = questionnaire.residual_roles
+        invitations = [i for i in invitations if i[0].get("role") not in residual]
         rates = response_rates(questionnaire, invitations, [], round_.min_group_size)
         found.append((round_, questionnaire, rates.iloc[0] if len(rates) else None))
     return found
@@ -199,13 +201,28 @@ def results_for(
     """The round's results, or one unit's: Forbidden unless the account may read them (a
     unit leader reads only their own units, never the whole round)."""
     require_results(actor, unit)
-    results = round_results(db, round_id)
+    results = _without_residual_roles(round_results(db, round_id))
     if unit is None:
         return results
     return replace(
         results,
         respondents=[r for r in results.respondents if r[0].get("unit") == unit],
         invitations=[i for i in results.invitations if i[0].get("unit") == unit],
+    )
+
+
+def _without_residual_roles(results: RoundResults) -> RoundResults:
+    """The round without the respondents and invitations of its residual roles (e.g.
+    "annet"), which enter no released figure: a handful of them would be hidden, and then
+    another role with them so they cannot be worked out from the total. Left out of the
+    total too, they cost no other role anything. Exports (admins only) keep them."""
+    residual = results.questionnaire.residual_roles
+    if not residual:
+        return results
+    return replace(
+        results,
+        respondents=[r for r in results.respondents if r[0].get("role") not in residual],
+        invitations=[i for i in results.invitations if i[0].get("role") not in residual],
     )
 
 
@@ -288,8 +305,10 @@ def answers_per_day(
     hidden day be worked out as the total minus the others: the days are a breakdown with
     a margin, suppressed like every other (``scoring.suppression``)."""
     require_results(actor, None)
-    k = get_round(db, round_id).min_group_size
-    days = submissions_per_day(db, round_id)
+    round_ = get_round(db, round_id)
+    residual = questionnaire_of_version(db, round_.questionnaire_version_id).residual_roles
+    k = round_.min_group_size
+    days = submissions_per_day(db, round_id, excluding_roles=residual)
     hidden = suppressed_groups({(day,): n for day, n in days}, k)
     return [(day, None if (day,) in hidden else n) for day, n in days]
 
@@ -304,8 +323,11 @@ def scores(
     round_ = get_round(db, round_id)
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     k = round_.min_group_size
-    columns = likert_columns(db, questionnaire, round_id, dimensions)
-    frame = columns_frame(questionnaire, columns, dimensions)
+    residual = questionnaire.residual_roles
+    read = dimensions if not residual or "role" in dimensions else [*dimensions, "role"]
+    frame = columns_frame(questionnaire, likert_columns(db, questionnaire, round_id, read), read)
+    if residual:  # in no released figure (see _without_residual_roles)
+        frame = frame[~frame["role"].isin(residual)]
     items = item_scores(questionnaire, frame, dimensions, k)
     indexes = index_scores(questionnaire, frame, dimensions, k)
     items.insert(len(dimensions), "kind", "item")

@@ -152,7 +152,7 @@ def build(doc: schema.QuestionnaireDocument) -> Questionnaire:
         introduction=t(doc.introduction),
         confidentiality=t(doc.confidentiality),
         closing=t(doc.closing),
-        roles=tuple(Role(r.code, text(r.label, lang)) for r in doc.roles),
+        roles=tuple(Role(r.code, text(r.label, lang), r.residual) for r in doc.roles),
         role_question_id=doc.role_question,
         indexes=indexes,
         quality_pairs=pairs,

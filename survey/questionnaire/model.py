@@ -69,6 +69,9 @@ class Text:
 class Role:
     code: str
     label: Text
+    # Kept and exported, but in no released figure: a handful of "annet" would otherwise be
+    # hidden, and another role with them to protect them (scoring.suppression).
+    residual: bool = False
 
 
 @dataclass(frozen=True)
@@ -533,6 +536,10 @@ class Questionnaire:
     @property
     def role_question(self) -> Question | None:
         return self.question(self.role_question_id) if self.role_question_id else None
+
+    @property
+    def residual_roles(self) -> frozenset[str]:
+        return frozenset(r.code for r in self.roles if r.residual)
 
     def role(self, code: str) -> Role | None:
         return next((r for r in self.roles if r.code == code), None)

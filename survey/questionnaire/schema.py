@@ -28,6 +28,11 @@ class Role(Part):
 
     code: str = Field(description="Stable code, e.g. 'ordforer'.")
     label: Text = Field(description="Short name used in reports, e.g. 'Ordfører'.")
+    residual: bool = Field(
+        False,
+        description="A residual role such as 'annet': its respondents are kept and exported"
+        " to admins but enter no released figure, so the other roles stay visible.",
+    )
 
 
 class SpecifyDetail(Part):

@@ -208,6 +208,7 @@ class Report:
     scale: Scale | None
     suppressed_cells: int
     measures: tuple[MeasureRow, ...] = ()
+    residual_roles: tuple[str, ...] = ()  # labels of the roles that enter no figure
 
     @property
     def median_min_group(self) -> int:
@@ -288,6 +289,7 @@ def build_report(
             MeasureRow(m.unit, labels.get(m.index_id, m.index_id), m.what, m.who, m.due, m.status)
             for m in measures
         ),
+        residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
     )
 
 

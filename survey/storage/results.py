@@ -7,7 +7,7 @@ scoring runs on a stored round, a generated one in a test, or an imported file."
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import sqlite_utils
@@ -54,12 +54,17 @@ def attribute_names(db: sqlite_utils.Database, round_id: int) -> set[str]:
     return {row[0] for row in rows}
 
 
-def submissions_per_day(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, int]]:
-    """(day, responses submitted that day), in date order."""
+def submissions_per_day(
+    db: sqlite_utils.Database, round_id: int, *, excluding_roles: Collection[str] = ()
+) -> list[tuple[str, int]]:
+    """(day, responses submitted that day, not counting those of ``excluding_roles``), in
+    date order."""
+    excluded = sorted(excluding_roles)
+    marks = ",".join("?" * len(excluded))
     return db.execute(
         "SELECT submitted_on, count(*) FROM responses WHERE round_id = ? AND submitted = 1 "
-        "GROUP BY submitted_on ORDER BY submitted_on",
-        [round_id],
+        f"AND coalesce(role, '') NOT IN ({marks}) GROUP BY submitted_on ORDER BY submitted_on",
+        [round_id, *excluded],
     ).fetchall()
 
 

@@ -326,3 +326,32 @@ def test_quality_pair_may_use_two_scales_with_the_same_points():
     assert result.ok, messages(result)
     (pair,) = result.questionnaire.quality_pairs
     assert (pair.expectation.id, pair.experience.id, pair.dimension) == ("f1", "l1", "Respekt")
+
+
+def test_not_every_role_may_be_residual():
+    result = lint(
+        """
+        roles:
+          - {code: ordforer, label: Ordfører, residual: true}
+          - {code: annet, label: Annet, residual: true}
+        pages:
+          - id: p
+            questions:
+              - {id: q, type: text, text: Hei}
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:5:49: error: every role is residual, so no answer would ever be reported"
+    ]
+    one = lint(
+        """
+        roles:
+          - {code: ordforer, label: Ordfører}
+          - {code: annet, label: Annet, residual: true}
+        pages:
+          - id: p
+            questions:
+              - {id: q, type: text, text: Hei}
+        """
+    )
+    assert one.ok and one.questionnaire.residual_roles == {"annet"}

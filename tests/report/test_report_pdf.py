@@ -1,6 +1,7 @@
 """The PDF report of a national round, read back with pdftotext and pypdf and looked at as
 a PNG: the figures are the ones an independent calculation gives, and the four people of
-role "annet" cannot be found in it."""
+role "annet" cannot be found in it. "annet" is the 2009 questionnaire's residual role: its
+respondents enter no figure, so no other role has to be hidden to protect them."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def points(results, item_id: str, role: str | None) -> list[int]:
         for groups, answers in results.respondents
         if item_id in answers
         and isinstance(answers[item_id].value, int)
-        and (role is None or groups["role"] == role)
+        and (groups["role"] == role if role else groups["role"] != "annet")  # residual
     ]
 
 
@@ -48,30 +49,19 @@ def test_every_item_mean_per_role_matches_an_independent_calculation(national: N
     checked = 0
     for item_id, next_id in zip(items, [*items[1:], "q14"], strict=True):
         text = section(national.text, item_id, next_id)
-        sizes = {role: len(points(national.results, item_id, role)) for role in ROLE_LABELS}
-        # "annet" has 4: hidden; so is the smallest other role, or the total would give it
-        protector = protecting_role(sizes)
+        # "annet" is residual: in no figure, "Alle" included, so every role is shown
         for role, label in [(None, "Alle"), *ROLE_LABELS.items()]:
-            if role == protector:
-                assert re.search(rf"^\s*{label}\s+færre enn 5 svar", text, re.M)
-                continue
             answered = points(national.results, item_id, role)
             mean = norwegian(statistics.fmean(answered))
             median = norwegian(statistics.median(answered))
             row = rf"^\s*{label}\s+{len(answered)}\s+{mean}\s+{median}\s"
             assert re.search(row, text, re.M), f"{item_id} {label}: no row {row}"
             checked += 1
-    assert checked == len(items) * 4
-
-
-def protecting_role(sizes: dict[str, int]) -> str:
-    """The role hidden to protect the four of "annet": the smallest other one."""
-    return min(sizes, key=lambda role: (sizes[role], role))
+    assert checked == len(items) * 5
 
 
 def test_the_change_from_the_earlier_round_is_printed(national: National):
-    sizes = {role: len(points(national.results, "q5", role)) for role in ROLE_LABELS}
-    role = next(r for r in ROLE_LABELS if r != protecting_role(sizes))
+    role = "ordforer"  # every role is shown: "annet" is residual, no role protects it
     now = statistics.fmean(points(national.results, "q5", role))
     before = statistics.fmean(points(national.earlier, "q5", role))
     change = round(now - before, 1)
@@ -103,31 +93,25 @@ def test_response_rates_per_role(national: National):
         if groups["role"] in invited:
             invited[groups["role"]] += 1
             answered[groups["role"]] += was_answered
-    protector = protecting_role(answered)
-    for role, label in ROLE_LABELS.items():
-        if role == protector:
-            row = rf"^\s*{label}\s+{invited[role]}\s+færre enn 5 svar"
-        else:
-            rate = round(100 * answered[role] / invited[role])
-            row = rf"^\s*{label}\s+{invited[role]}\s+{answered[role]}\s+{rate}\s%"  # nbsp -> " "
+    for role, label in ROLE_LABELS.items():  # every role: none is hidden to protect "annet"
+        rate = round(100 * answered[role] / invited[role])
+        row = rf"^\s*{label}\s+{invited[role]}\s+{answered[role]}\s+{rate}\s%"  # nbsp -> " "
         assert re.search(row, national.text, re.M), row
 
 
 def test_the_group_of_four_appears_nowhere(national: National):
     text = national.text
     assert SECRET_COMMENT not in text and SECRET_ROLE not in text
-    # every row of a group "Annet" is a hidden row; no figure of theirs is printed
+    # no group "Annet" at all, hidden or shown (q1's and q4's option "Annet" print a "%")
     for line in text.splitlines():
         cells = line.split()
-        if cells[:1] == ["Annet"] and "%" not in line:  # "%": q4's option "Annet"
-            assert "færre enn 5 svar" in line, line
-    # their mean (1,0 on every statement) is in no Likert table: the total of the round
-    # includes them, but nothing shown lets them be separated from the mayors
+        assert cells[:1] != ["Annet"] or "%" in line, line
+    # nor their mean (1,0 on every statement) in the total: the total is of the four roles,
+    # and not one of them is hidden to protect the four
     q5 = section(text, "q5", "q6")
-    assert re.search(r"^\s*Annet\s+færre enn 5 svar", q5, re.M)
-    sizes = {role: len(points(national.results, "q5", role)) for role in ROLE_LABELS}
-    hidden = set(re.findall(r"^\s*(\S+)\s+færre enn 5 svar", q5, re.M))  # chart and table
-    assert hidden == {"Annet", ROLE_LABELS[protecting_role(sizes)]}
+    assert not re.findall(r"^\s*(\S+)\s+færre enn 5 svar", q5, re.M)
+    # and the method page says so
+    assert "Svar fra Annet er tatt vare på, men inngår ikke i noen tall" in " ".join(text.split())
 
 
 def test_comments_are_listed_but_not_the_small_groups(national: National):

@@ -32,8 +32,19 @@ def check(ctx: Context) -> None:
         _audience(ctx, path, question, roles)
         _question(ctx, path, question)
     _role_question(ctx, roles)
+    _residual_roles(ctx)
     _indexes(ctx)
     _pairs(ctx)
+
+
+def _residual_roles(ctx: Context) -> None:
+    declared = ctx.data.get("roles", [])
+    if declared and all(role.get("residual") is True for role in declared):
+        ctx.error(
+            ("roles", 0, "residual"),
+            "every role is residual, so no answer would ever be reported",
+            "mark only a catch-all role such as 'annet' as residual",
+        )
 
 
 def _scales(ctx: Context) -> None:
