@@ -111,7 +111,8 @@ def test_the_group_of_four_appears_nowhere(national: National):
     q5 = section(text, "q5", "q6")
     assert not re.findall(r"^\s*(\S+)\s+færre enn 5 svar", q5, re.M)
     # and the method page says so
-    assert "Svar fra rollen «Annet» er tatt vare på, men inngår ikke i noen tall" in " ".join(text.split())
+    method = " ".join(text.split())
+    assert "Svar fra rollen «Annet» er tatt vare på, men inngår ikke i noen tall" in method
 
 
 def test_comments_are_listed_but_not_the_small_groups(national: National):
