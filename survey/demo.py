@@ -50,6 +50,7 @@ def national_2009_round(
     answer_rate: float = 0.9,
     seed: int = 2009,
     shift: float = 0.0,
+    cohorts: int = 3,
 ) -> Round:
     """Publish the 2009 questionnaire, invite 4 people per municipality and store the
     answers of about ``answer_rate`` of them. ``shift`` moves every Likert answer (a later
@@ -65,7 +66,7 @@ def national_2009_round(
             f"{role}@kommune{number:03d}.example.no",
             role,
             f"Kommune {number:03d}",
-            {"pulje": str(1 + number % 3)},
+            {"pulje": str(1 + number % cohorts)},
         )
         for number in range(1, municipalities + 1)
         for role in ROLES

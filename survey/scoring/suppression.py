@@ -11,6 +11,11 @@ at least ``k`` respondents, and when a margin itself is hidden, every cell of it
 too (else the margin would be their sum, and it is hidden because it is small or because
 it is needed to protect a neighbour). Lines are checked along each dimension in turn until
 nothing changes.
+
+Lines are only the proposal. An attacker reasons over every figure of the table at once
+(a line's hidden cell can follow from another line's margin once that line is solved), so
+the pattern then goes past the auditor (``scoring.audit``), which hides more until no group
+under the minimum can be worked out from what is shown, exactly or within one respondent.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+
+from survey.scoring.audit import protect
 
 ALL = "*"
 """The value of a group column in a margin row: "all values of this dimension"."""
@@ -50,6 +57,17 @@ def suppressed_groups(counts: Mapping[tuple[V, ...], int], k: int) -> set[tuple[
     was invited but did not answer): hiding it must not be undone by subtraction either."""
     cells = with_margins(counts)
     hidden = {group for group, n in cells.items() if n < k}
+    while True:
+        _hide_along_lines(cells, hidden, k)
+        more = _audited(counts, cells, hidden, k)
+        if not more:
+            return hidden
+        hidden |= more
+
+
+def _hide_along_lines(
+    cells: Mapping[tuple[V | str, ...], int], hidden: set[tuple[V | str, ...]], k: int
+) -> None:
     dims = len(next(iter(cells))) if cells else 0
     changed = True
     while changed:
@@ -70,7 +88,24 @@ def suppressed_groups(counts: Mapping[tuple[V, ...], int], k: int) -> set[tuple[
                 if sum(cells[g] for g in members if g in hidden) < k and shown:
                     hidden.add(min(shown, key=lambda g: (cells[g], str(g))))
                     changed = True
-    return hidden
+
+
+def _audited(
+    counts: Mapping[tuple[V, ...], int],
+    cells: Mapping[tuple[V | str, ...], int],
+    hidden: set[tuple[V | str, ...]],
+    k: int,
+) -> set[tuple[V | str, ...]]:
+    """What the auditor hides on top of the lines' proposal: the shown figures are sums
+    of finest cells, wanted in the order of their size (so the smallest go first)."""
+    shown = sorted((g for g in cells if g not in hidden), key=lambda g: (-cells[g], str(g)))
+    within: dict[tuple[V | str, ...], list[tuple[V, ...]]] = {}
+    dims = range(len(next(iter(counts)))) if counts else range(0)
+    for cell in counts:
+        for kept in levels(dims):
+            key = tuple(value if dim in kept else ALL for dim, value in enumerate(cell))
+            within.setdefault(key, []).append(cell)
+    return {shown[j] for j in protect(counts, [], [within[g] for g in shown], k)}
 
 
 def levels(dims: Iterable[T]) -> list[tuple[T, ...]]:
@@ -85,9 +120,13 @@ def mark_suppressed(table: pd.DataFrame, by: Sequence[str], per: str, k: int) ->
     columns) with an ``n`` column: which rows to hide. Each ``per`` value (an item, an
     index, a question) is its own breakdown."""
     hidden = pd.Series(False, index=table.index)
+    decided: dict[tuple[tuple[Hashable, int], ...], set[tuple[Hashable, ...]]] = {}
     for _, rows in table.groupby(per, observed=True, sort=False):
         keys = list(zip(*(rows[b] for b in by), strict=True)) if by else [()] * len(rows)
         counts = {key: int(n) for key, n in zip(keys, rows["n"], strict=True) if ALL not in key}
-        secret = suppressed_groups(counts, k)
+        same = tuple(counts.items())  # items everyone answered share one decision
+        secret = decided.get(same)
+        if secret is None:
+            secret = decided[same] = suppressed_groups(counts, k)
         hidden.loc[rows.index] = np.array([key in secret for key in keys], dtype=bool)
     return hidden

@@ -1,0 +1,380 @@
+"""The auditor: could anyone work out a group under the minimum from the released figures?
+
+Suppression along lines (``suppression.suppressed_groups``) proposes which figures to hide,
+one line of a table at a time. That is fast and usually right, but it reasons per line, and
+an attacker reasons over everything released at once: in a crossed table a line whose only
+hidden cell is a margin's complement follows from its own margin, and then the other
+dimension's margin gives a group of two. So every pattern goes past this auditor, which
+sees the released figures as one linear system.
+
+**The model.** Each figure is the count of a set of *cells* (the finest groups the round
+can be broken down into: role × unit × pulje …): respondents, or the answers to one item.
+What a count stands for does not matter: an item's answers per scale point are counts over
+the same cells, released for the same groups, so whatever can be worked out for its count
+can be worked out per point, and the other way round. Cells that lie in exactly the same
+released figures are indistinguishable to an attacker and are merged into *atoms*: every
+figure is a sum of atoms, and the sets an attacker can isolate are unions of atoms (cells
+known to have a headcount stay atoms of their own: bounds tell them apart). A
+group is *sensitive* when it holds between 1 and ``k - 1`` respondents.
+
+**Exact test.** A group S can be worked out exactly when its indicator vector lies in the
+span of the released figures (the row space). Rather than list every union of atoms, one
+small mixed-integer program asks whether any such S exists: binary ``w`` (S's atoms),
+free ``λ`` (the combination of figures) with ``w = Aᵀλ`` and ``1 ≤ count(S) ≤ k - 1``.
+HiGHS answers it for a national round in well under a second, and its answer names the
+figures used, which is where the suppressor hides the next one.
+
+**Interval test.** Being outside the row space is not enough: counts cannot be negative
+or exceed a known headcount, and a released 0 pins every group inside it. For each small
+atom (and for unions of small atoms, up to ``MAX_UNIONS`` per component) a linear program
+finds the smallest and largest count consistent with everything released (HiGHS). The
+group is protected when an attacker cannot rule out one respondent fewer or one more
+(where one more is possible at all): the protection interval is ±1 respondent, the
+smallest step that still leaves each member deniable. Every table a program finds is
+consistent with the release, so it is kept as evidence: a group already seen one higher
+and one lower needs no program of its own, which spares most of them in a national round.
+The programs' bounds are rounded inward (counts are whole); for a two-way table they are
+the integer bounds, for more dimensions they may be looser than an integer attacker's.
+
+**Suppression.** ``protect`` takes the figures already released (which can never be taken
+back) and those proposed, in the order they are wanted, and hides proposed figures until
+neither test finds anything: each time the cheapest proposed figure that the finding rests
+on (the fewest respondents, so small cells go before totals). A finding that rests only on
+figures already released cannot be repaired by hiding more; it is reported as ``Disclosed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import combinations, islice
+from typing import TypeVar
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csr_array, hstack
+
+Cell = Hashable
+"""A finest group (and, for releases over time, the interval its respondents arrived in)."""
+
+C = TypeVar("C", bound=Hashable)
+
+MAX_UNIONS = 200
+"""Unions of small atoms checked by the interval test per component, smallest unions
+first; beyond that only single atoms are (the exact test still covers every union)."""
+
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A group under the minimum that the released figures give away: its cells, its true
+    count, and the bounds an attacker can derive (equal when worked out exactly). ``using``
+    are the figures (indices into what was audited) the attack rests on."""
+
+    cells: frozenset[Cell]
+    count: int
+    lower: int
+    upper: int
+    using: frozenset[int]
+
+    @property
+    def exact(self) -> bool:
+        return self.lower == self.upper
+
+
+class Disclosed(Exception):
+    """Figures already released give a group away; hiding more cannot undo that."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(f"released figures isolate {finding.count} respondent(s)")
+        self.finding = finding
+
+
+@dataclass(frozen=True)
+class _Atom:
+    cells: frozenset[Cell]
+    figures: tuple[int, ...]
+    count: int
+    upper: float
+
+
+def audit(
+    counts: Mapping[C, int],
+    figures: Sequence[Iterable[C]],
+    k: int,
+    *,
+    upper: Mapping[C, int] | None = None,
+) -> Finding | None:
+    """The first group under ``k`` that ``figures`` (each a set of cells, released with the
+    sum of their ``counts``) give away, exactly or within ±1, or None. ``upper`` holds
+    what an attacker knows bounds a cell (its headcount); other cells are unbounded."""
+    if all(n == 0 or n >= k for n in counts.values()):
+        return None  # no atom, and so no union of atoms, holds 1 to k - 1 respondents
+    cell_sets = [frozenset(f) for f in figures]
+    for index, cells in enumerate(cell_sets):
+        count = _total(counts, cells)
+        if 0 < count < k:
+            return Finding(cells, count, count, count, frozenset({index}))
+    atoms = _atoms(counts, cell_sets, upper)
+    unsettled, settled_by = _settled(atoms)
+    for component in _components(unsettled):
+        found = _exact(component, k) or _interval(component, k)
+        if found:  # a figure that held shown atoms rests on their figures too
+            more = {settled_by[f] for f in found.using if f in settled_by}
+            return replace(found, using=found.using.union(*more))
+    return None
+
+
+def _settled(atoms: list[_Atom]) -> tuple[list[_Atom], dict[int, frozenset[int]]]:
+    """The atoms whose count is not shown as a figure of its own, and for each figure the
+    figures that showed the atoms left out of it. A shown atom is a known constant: left
+    out, it no longer links the rest into one large system (a table with a few hidden
+    cells falls apart into small pieces), and what it adds to a figure is simply
+    subtracted, which is what the figures over the remaining atoms amount to."""
+    size: dict[int, int] = {}
+    for atom in atoms:
+        for figure in atom.figures:
+            size[figure] = size.get(figure, 0) + 1
+    unsettled: list[_Atom] = []
+    settled_by: dict[int, frozenset[int]] = {}
+    for atom in atoms:
+        own = [f for f in atom.figures if size[f] == 1]
+        if not own:
+            unsettled.append(atom)
+            continue
+        for figure in atom.figures:
+            settled_by[figure] = settled_by.get(figure, frozenset()) | {own[0]}
+    return unsettled, settled_by
+
+
+def protect(
+    counts: Mapping[C, int],
+    released: Sequence[Iterable[C]],
+    proposed: Sequence[Iterable[C]],
+    k: int,
+    *,
+    upper: Mapping[C, int] | None = None,
+) -> set[int]:
+    """Which of ``proposed`` (indices) to hide, on top of ``released``, so that ``audit``
+    finds nothing. Each round of repair hides the proposed figure with the fewest
+    respondents among those the finding rests on. Raises ``Disclosed`` when a finding rests
+    on released figures only."""
+    fixed = [frozenset(f) for f in released]
+    wanted = [frozenset(f) for f in proposed]
+    hidden = {j for j, cells in enumerate(wanted) if 0 < _total(counts, cells) < k}
+    while True:
+        shown = [j for j in range(len(wanted)) if j not in hidden]
+        finding = audit(counts, [*fixed, *(wanted[j] for j in shown)], k, upper=upper)
+        if finding is None:
+            return hidden
+        mine = [shown[i - len(fixed)] for i in finding.using if i >= len(fixed)]
+        if not mine:
+            raise Disclosed(finding)
+        hidden.add(min(mine, key=lambda j: (_total(counts, wanted[j]), j)))
+
+
+def _total(counts: Mapping[C, int], cells: Iterable[C]) -> int:
+    return sum(counts.get(cell, 0) for cell in cells)
+
+
+def _atoms(
+    counts: Mapping[C, int],
+    figures: Sequence[frozenset[C]],
+    upper: Mapping[C, int] | None,
+) -> list[_Atom]:
+    """Cells grouped by the figures they lie in. Cells in no figure are left out: nothing
+    released says anything about them. With headcounts, cells stay apart: two cells in
+    the same figures are told apart by their bounds (4 of 4 invited answered and 6 of 6,
+    shown together as 10, pins both)."""
+    member: dict[C, list[int]] = {}
+    for index, cells in enumerate(figures):
+        for cell in cells:
+            member.setdefault(cell, []).append(index)
+    grouped: dict[Hashable, list[C]] = {}
+    for cell, found in member.items():
+        grouped.setdefault(tuple(found) if upper is None else (cell,), []).append(cell)
+    return [
+        _Atom(
+            frozenset(cells),
+            tuple(member[cells[0]]),
+            sum(counts.get(cell, 0) for cell in cells),
+            np.inf if upper is None else float(sum(upper.get(cell, np.inf) for cell in cells)),
+        )
+        for cells in grouped.values()
+    ]
+
+
+def _components(atoms: list[_Atom]) -> list[list[_Atom]]:
+    """Atoms linked through shared figures: separate components cannot inform each other."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for atom in atoms:
+        first = root(atom.figures[0])
+        for other in atom.figures[1:]:
+            parent[root(other)] = first
+    grouped: dict[int, list[_Atom]] = {}
+    for atom in atoms:
+        grouped.setdefault(root(atom.figures[0]), []).append(atom)
+    return list(grouped.values())
+
+
+def _system(component: list[_Atom]) -> tuple[list[int], csr_array]:
+    """The component's figures and its figures × atoms 0/1 matrix."""
+    rows = sorted({f for atom in component for f in atom.figures})
+    place = {f: i for i, f in enumerate(rows)}
+    r = [place[f] for atom in component for f in atom.figures]
+    c = [j for j, atom in enumerate(component) for _ in atom.figures]
+    matrix = csr_array((np.ones(len(r)), (r, c)), shape=(len(rows), len(component)))
+    return rows, matrix
+
+
+def _exact(component: list[_Atom], k: int) -> Finding | None:
+    """A union of atoms holding 1 to k - 1 respondents that lies in the row space."""
+    small = [j for j, atom in enumerate(component) if atom.count < k]
+    if not any(component[j].count > 0 for j in small):
+        return None
+    rows, matrix = _system(component)
+    n_rows, n_small = len(rows), len(small)
+    # variables: λ per figure (free), then w per small atom (binary); Aᵀλ - w = 0 per atom
+    chosen = csr_array(
+        (np.full(n_small, -1.0), (small, range(n_small))), shape=(len(component), n_small)
+    )
+    equal = hstack([matrix.T, chosen], format="csr")
+    size = np.hstack([np.zeros(n_rows), [component[j].count for j in small]])
+    result = milp(
+        c=np.zeros(n_rows + n_small),
+        integrality=np.hstack([np.zeros(n_rows), np.ones(n_small)]),
+        bounds=Bounds(
+            np.hstack([np.full(n_rows, -np.inf), np.zeros(n_small)]),
+            np.hstack([np.full(n_rows, np.inf), np.ones(n_small)]),
+        ),
+        constraints=[LinearConstraint(equal, 0, 0), LinearConstraint(size, 1, k - 1)],
+    )
+    if result.status == 2:  # infeasible: no such union
+        return None
+    if result.x is None:
+        raise RuntimeError(f"the exact disclosure test did not finish: {result.message}")
+    weights, members = result.x[:n_rows], result.x[n_rows:]
+    atoms = [component[j] for j, w in zip(small, members, strict=True) if w > 0.5]
+    count = sum(atom.count for atom in atoms)
+    used = frozenset(f for f, weight in zip(rows, weights, strict=True) if abs(weight) > _EPS)
+    return Finding(frozenset().union(*(a.cells for a in atoms)), count, count, count, used)
+
+
+def _interval(component: list[_Atom], k: int) -> Finding | None:
+    """A union of small atoms whose count an attacker can bound within ±1 respondent."""
+    small = [j for j, atom in enumerate(component) if atom.count < k]
+    candidates: list[tuple[int, ...]] = [(j,) for j in small if component[j].count > 0]
+    if not candidates:
+        return None
+    # unions may take in empty atoms: "these three and that empty group" is still a
+    # group of three whose count must not be pinned
+    room = MAX_UNIONS
+    for size in range(2, len(small) + 1):
+        unions = (c for c in combinations(small, size) if 0 < _sum(component, c) < k)
+        more = list(islice(unions, room + 1))
+        if not more or len(more) > room:
+            break
+        candidates += more
+        room -= len(more)
+    attacker = _Attacker(component)
+    attacker.explore(small)
+    for union in candidates:
+        found = attacker.pins(union)
+        if found:
+            return found
+    return None
+
+
+def _sum(component: list[_Atom], union: Iterable[int]) -> int:
+    return sum(component[j].count for j in union)
+
+
+class _Attacker:
+    """The attacker's linear program over one component: every released figure's value,
+    counts between 0 and the headcount. Every table it finds is a table consistent with
+    the release, so each one is kept: a union whose count is already one higher (or lower)
+    in a table found earlier needs no program of its own, which spares most of them."""
+
+    def __init__(self, component: list[_Atom]) -> None:
+        self.component = component
+        self.rows, self.matrix = _system(component)
+        self.counts = np.array([atom.count for atom in component], dtype=float)
+        self.values = self.matrix @ self.counts
+        self.bounds = np.column_stack(
+            [np.zeros(len(component)), [atom.upper for atom in component]]
+        )
+        self.tables: list[np.ndarray] = []
+
+    def explore(self, small: list[int]) -> None:
+        """Tables that push many small groups down at once (and then up): minimise a
+        randomly weighted sum of the groups not yet seen one lower, keep the table, and
+        repeat with those still not seen, until a program moves none. Each program
+        certifies a batch; only the groups left need programs of their own. The weights
+        come from a fixed seed, so an audit is repeatable."""
+        random = np.random.default_rng(len(self.component))
+        for sign in (1.0, -1.0):
+            waiting = [j for j in small if self.counts[j] > 0]
+            while waiting:
+                objective = np.zeros(len(self.component))
+                objective[waiting] = sign * random.uniform(1.0, 2.0, len(waiting))
+                table = self._solve(objective)[1]
+                self.tables.append(table)
+                moved = sign * (self.counts[waiting] - table[waiting]) >= 1 - _EPS
+                if not moved.any():
+                    break
+                waiting = [j for j, m in zip(waiting, moved, strict=True) if not m]
+
+    def pins(self, union: tuple[int, ...]) -> Finding | None:
+        """The union as a finding if an attacker can rule out one respondent fewer, or one
+        more where one more is possible at all (the headcount allows it)."""
+        count = _sum(self.component, union)
+        most = sum(self.component[j].upper for j in union)
+        ends = []
+        used: set[int] = set()
+        for sign, want in ((1.0, count - 1), (-1.0, count + 1)):
+            if sign < 0 and want > most:
+                ends.append(float(count))
+                continue
+            seen = [float(t[list(union)].sum()) for t in self.tables]
+            if any(sign * (value - want) <= _EPS for value in seen):
+                ends.append(want)
+                continue
+            end, table, binding = self._extreme(union, sign)
+            self.tables.append(table)
+            ends.append(end)
+            used |= binding
+        low = int(np.ceil(ends[0] - _EPS))
+        high = int(np.floor(ends[1] + _EPS))
+        if low <= count - 1 and (high >= count + 1 or count + 1 > most):
+            return None
+        if not used:  # bounds alone bind: every figure touching the union is to blame
+            used = {f for j in union for f in self.component[j].figures}
+        atoms = [self.component[j] for j in union]
+        cells = frozenset().union(*(a.cells for a in atoms))
+        return Finding(cells, count, low, high, frozenset(used))
+
+    def _extreme(self, union: tuple[int, ...], sign: float) -> tuple[float, np.ndarray, set[int]]:
+        """The smallest (sign 1) or largest (sign -1) count of the union, a table that has
+        it, and the figures that bind it."""
+        objective = np.zeros(len(self.component))
+        objective[list(union)] = sign
+        value, table, binding = self._solve(objective)
+        return sign * value, table, binding
+
+    def _solve(self, objective: np.ndarray) -> tuple[float, np.ndarray, set[int]]:
+        result = linprog(  # type: ignore[call-overload]  # the stubs know no sparse A_eq
+            objective, A_eq=self.matrix, b_eq=self.values, bounds=self.bounds, method="highs"
+        )
+        if result.status != 0:
+            raise RuntimeError(f"the released figures are inconsistent: {result.message}")
+        marginals = result.eqlin.marginals
+        binding = {self.rows[i] for i in np.flatnonzero(np.abs(marginals) > _EPS)}
+        return float(result.fun), np.asarray(result.x), binding
