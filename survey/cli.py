@@ -30,6 +30,7 @@ from survey.csvfile import MAX_BYTES as MAX_FILE_BYTES
 from survey.demo import national_2009_round
 from survey.errors import InvalidInput, SurveyError
 from survey.mail import mailer_from_config
+from survey.operations.access_codes import MAX_CODES, create_codes
 from survey.operations.accounts import add_account, change_password, disable_account
 from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
@@ -177,7 +178,17 @@ def round_group() -> None:
 @round_group.command("create", help="Open a round of a published questionnaire; prints its id.")
 @click.argument("questionnaire")
 @click.option("--name", required=True, help="e.g. 'Evaluering november 2009'.")
-@click.option("--anonymous", is_flag=True, help="One open link; nothing links answers to people.")
+@click.option(
+    "--anonymous",
+    is_flag=True,
+    help="Nobody invited by name: people answer with one-time codes ('survey codes').",
+)
+@click.option(
+    "--open-link",
+    is_flag=True,
+    help="With --anonymous: one link for everyone instead of codes (anyone can answer "
+    "any number of times, so made-up answers can expose a small group).",
+)
 @click.option(
     "--min-group-size",
     default=DEFAULT_MIN_GROUP_SIZE,
@@ -189,7 +200,12 @@ def round_group() -> None:
 @click.option("--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
 @operator_command
 def round_create_command(
-    questionnaire: str, name: str, anonymous: bool, min_group_size: int, closes: Any
+    questionnaire: str,
+    name: str,
+    anonymous: bool,
+    open_link: bool,
+    min_group_size: int,
+    closes: Any,
 ) -> None:
     closes_on: date | None = closes.date() if closes else None
     round_ = create_round(
@@ -198,6 +214,7 @@ def round_create_command(
         questionnaire,
         name,
         anonymous=anonymous,
+        open_link=open_link,
         min_group_size=min_group_size,
         closes_on=closes_on,
     )
@@ -278,6 +295,21 @@ def links_command(round_id: int) -> None:
     writer.writerow(["name", "email", "role", "unit", "url"])
     for link in links:
         writer.writerow([link.name, link.email, link.role, link.unit, link.url])
+
+
+@click.command(
+    "codes",
+    help="Make one-time codes for an anonymous round and print them, one a line: they are "
+    "shown this once (only their digests are kept). Each code answers once, at BASE_URL/kode.",
+)
+@click.argument("round_id", metavar="ROUND", type=ID)
+@click.option(
+    "--count", required=True, type=click.IntRange(1, MAX_CODES), help="How many codes to make."
+)
+@operator_command
+def codes_command(round_id: int, count: int) -> None:
+    for code in create_codes(_db(), operator(), round_id, count):
+        click.echo(code)
 
 
 @click.command("send", help="E-mail invitations (to everyone not yet invited) or reminders.")
@@ -496,6 +528,7 @@ COMMANDS = (
     round_group,
     invite_command,
     links_command,
+    codes_command,
     send_command,
     demo_command,
     import_command,

@@ -38,6 +38,11 @@ class Round:
     allow_changes: bool
     created_at: str
 
+    @property
+    def uses_codes(self) -> bool:
+        """An anonymous round without an open link: people answer with one-time codes."""
+        return self.anonymous and self.open_token is None
+
     def is_open(self, today: date | None = None) -> bool:
         if self.closed_at is not None:
             return False

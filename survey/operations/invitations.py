@@ -22,13 +22,13 @@ def invite(db: sqlite_utils.Database, actor: Account, round_id: int, data: bytes
     """Invite everyone in a list (CSV in any of Excel's encodings, or an .xlsx workbook).
 
     All or nothing: CsvProblems (InvalidInput) with every row's problems, and nobody is
-    invited; Conflict for an anonymous round, which has one open link instead."""
+    invited; Conflict for an anonymous round, which invites nobody by name."""
     require_manager(actor)
     round_ = get_round(db, round_id)
     if round_.anonymous:  # before the list is read: its problems are beside the point
         raise Conflict(
-            f"round {round_id} is anonymous: it has one open link, no invitations",
-            message_nb="Runden er anonym: den har én åpen lenke og ingen invitasjoner.",
+            f"round {round_id} is anonymous: nobody is invited by name",
+            message_nb="Runden er anonym: ingen inviteres med navn.",
         )
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     people = read_invitation_list(
@@ -61,8 +61,12 @@ def personal_links(
     require_manager(actor)
     round_ = get_round(db, round_id)
     check_base_url(base_url)
-    if round_.anonymous:
-        assert round_.open_token is not None  # every anonymous round is created with one
+    if round_.uses_codes:
+        raise Conflict(
+            f"round {round_id} is answered with one-time codes, not links; "
+            "'survey codes' makes them"
+        )
+    if round_.open_token is not None:
         links = [Link("", "", "", "", open_link(base_url, round_.open_token))]
     else:
         links = [

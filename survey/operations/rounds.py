@@ -44,8 +44,14 @@ def create_round(
     anonymous: bool = False,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     closes_on: date | None = None,
+    open_link: bool = False,
 ) -> Round:
-    """A new round of the questionnaire's latest published version (NotFound if none)."""
+    """A new round of the questionnaire's latest published version (NotFound if none).
+
+    An anonymous round takes one-time codes (``operations.access_codes``) unless
+    ``open_link`` asks for one link for everyone: anyone with that link can answer as
+    often as they like, and a few made-up answers lift a small group over the minimum,
+    after which subtracting them gives the real ones. Codes answer once each."""
     require_manager(actor)
     check_min_group_size(min_group_size)
     name = name.strip()
@@ -62,8 +68,12 @@ def create_round(
         anonymous=anonymous,
         min_group_size=min_group_size,
         closes_on=closes_on,
+        open_link=anonymous and open_link,
     )
-    audit(db, actor.email, "round created", f"round {round_.id}: {round_.name}")
+    kind = (
+        "" if not anonymous else " (anonymous, open link)" if open_link else " (anonymous, codes)"
+    )
+    audit(db, actor.email, "round created", f"round {round_.id}: {round_.name}{kind}")
     return round_
 
 

@@ -213,6 +213,25 @@ def _declared_breakdowns(db: sqlite_utils.Database) -> None:
     _script(db, "ALTER TABLE rounds ADD COLUMN breakdowns TEXT")
 
 
+@step("0008_access_codes")
+def _access_codes(db: sqlite_utils.Database) -> None:
+    """One-time codes of anonymous rounds: only a digest of each code is kept. A code's
+    response is the one whose session key is ``code:<id>``, so answering needs no
+    column here and "used" is whether that response is submitted."""
+    _script(
+        db,
+        """
+        CREATE TABLE access_codes (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            digest TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX access_codes_round ON access_codes(round_id)
+        """,
+    )
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""

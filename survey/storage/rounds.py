@@ -38,8 +38,11 @@ def create_round(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     closes_on: date | None = None,
     allow_changes: bool = True,
+    open_link: bool | None = None,
 ) -> Round:
-    """Store a round; the rules on its settings are checked by ``operations.rounds``."""
+    """Store a round; the rules on its settings are checked by ``operations.rounds``. An
+    anonymous round has an open link unless ``open_link`` is False (it then takes one-time
+    codes); ``operations.rounds`` makes codes the default."""
     version = latest_version(db, questionnaire_id)
     with db.conn:
         cursor = db.execute(
@@ -51,7 +54,7 @@ def create_round(
                 int(anonymous),
                 min_group_size,
                 closes_on.isoformat() if closes_on else None,
-                new_token() if anonymous else None,
+                new_token() if anonymous and open_link is not False else None,
                 int(allow_changes),
                 datetime.now(UTC).isoformat(timespec="seconds"),
             ],

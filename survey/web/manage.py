@@ -31,13 +31,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from survey.accounts import Account
+from survey.addresses import open_link
 from survey.csvfile import MAX_BYTES, CsvProblems
 from survey.errors import Conflict, InvalidInput
 from survey.mail import KINDS, mailer_from_config
 from survey.operations import mail as mailing
+from survey.operations.access_codes import MAX_CODES, code_counts, create_codes
 from survey.operations.invitations import invite
 from survey.operations.questionnaires import publish_questionnaire
 from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, create_round
@@ -92,7 +94,10 @@ class WholeNumberField(IntegerField):
 class RoundForm(FlaskForm):
     questionnaire = SelectField("Spørreskjema (siste publiserte versjon)")
     name = StringField("Navn på runden", validators=[DataRequired("Gi runden et navn.")])
-    anonymous = BooleanField("Anonym (én åpen lenke, ingen invitasjoner)")
+    anonymous = BooleanField("Anonym (ingen invitasjoner med navn; hver svarer med en engangskode)")
+    open_link = BooleanField(
+        "Åpen lenke i stedet for engangskoder (alle med lenken kan svare, så ofte de vil)"
+    )
     min_group_size = WholeNumberField(
         "Minste gruppestørrelse",
         default=DEFAULT_MIN_GROUP_SIZE,
@@ -204,6 +209,7 @@ def new_round() -> Response | tuple[str, int]:
             form.questionnaire.data or "",
             form.name.data or "",
             anonymous=bool(form.anonymous.data),
+            open_link=bool(form.open_link.data),
             min_group_size=DEFAULT_MIN_GROUP_SIZE
             if form.min_group_size.data is None
             else form.min_group_size.data,
@@ -221,7 +227,6 @@ def new_round() -> Response | tuple[str, int]:
 @requires(Account.may_manage)
 def invitations(round_id: int) -> Response | tuple[str, int]:
     db = get_db()
-    round_ = get_round(db, round_id)
     form = UploadForm()
     problems: list = []
     if form.validate_on_submit():
@@ -232,19 +237,68 @@ def invitations(round_id: int) -> Response | tuple[str, int]:
         else:
             return redirect(url_for("manage.invitations", round_id=round_id))
     status = 422 if problems or form.errors else 200
-    statuses = invitation_statuses(db, round_id)
+    return _invitations_page(round_id, status, form=form, problems=problems)
+
+
+def _invitations_page(
+    round_id: int,
+    status: int,
+    *,
+    form: UploadForm | None = None,
+    problems: list | None = None,
+    codes_form: CodesForm | None = None,
+) -> tuple[str, int]:
+    db = get_db()
+    round_ = get_round(db, round_id)
+    base_url = current_app.config["BASE_URL"]
     return _page(
         "secretariat/invitations.html",
         status,
         round=round_,
-        form=form,
-        problems=problems,
+        form=form or UploadForm(formdata=None),
+        problems=problems or [],
         invitations=list_invitations(db, round_id),
-        statuses=statuses,
+        statuses=invitation_statuses(db, round_id),
         waiting={kind: len(recipients(db, round_id, kind)) for kind in KINDS},
         send_form=SendForm(),
         bounce_form=BounceForm(),
         sent=request.args.get("sendt"),
+        codes=code_counts(db, signed_in(), round_id) if round_.uses_codes else None,
+        codes_form=codes_form or CodesForm(formdata=None),
+        open_link=open_link(base_url, round_.open_token) if round_.open_token else None,
+    )
+
+
+class CodesForm(FlaskForm):
+    count = WholeNumberField(
+        "Antall koder",
+        default=100,
+        validators=[InputRequired("Skriv hvor mange koder du vil lage.")],
+        render_kw={"min": 1, "max": MAX_CODES},
+    )
+
+
+@bp.route("/runder/<int:round_id>/koder", methods=["POST"])
+@requires(Account.may_manage)
+def make_codes(round_id: int) -> tuple[str, int]:
+    """New one-time codes, shown once on a page made for printing (only their digests
+    are kept)."""
+    form = CodesForm()
+    if not form.validate_on_submit():
+        return _invitations_page(round_id, 422, codes_form=form)
+    try:
+        codes = create_codes(get_db(), signed_in(), round_id, form.count.data or 0)
+    except InvalidInput as problem:
+        if problem.field != "count":
+            raise
+        form.count.errors = [problem.message_nb]
+        return _invitations_page(round_id, 422, codes_form=form)
+    return _page(
+        "secretariat/codes.html",
+        200,
+        round=get_round(get_db(), round_id),
+        codes=codes,
+        answer_at=f"{current_app.config['BASE_URL']}{url_for('respond.code')}",
     )
 
 

@@ -1,4 +1,5 @@
-"""The respondent's side: personal links (/s/<token>) and open links (/a/<token>).
+"""The respondent's side: personal links (/s/<token>), open links (/a/<token>) and one-time
+codes (typed in at /kode, then /k/<code>).
 
 Each page is rendered from the questionnaire model, read back through the core's parsing
 and rules, and saved before the respondent moves on, so closing the tab loses nothing and
@@ -27,6 +28,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as HttpResponse
 
+from survey.operations.access_codes import round_of_code
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Question, Questionnaire
 from survey.questionnaire.visibility import answers_to, stated_role, visible_questions
@@ -34,7 +36,7 @@ from survey.storage import responses as store
 from survey.storage.invitations import invitation_by_token
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import Round, get_round, round_by_open_token
-from survey.tokens import new_token, same_token
+from survey.tokens import MAX_CODE_INPUT, new_token, same_token
 from survey.web.database import get_db
 from survey.web.errors import RETRY_AFTER, is_transient, log_unavailable
 from survey.web.pages import raw_from_answers, read_page, visible_on
@@ -54,7 +56,7 @@ COOKIE = "survey_anonymous"
 
 @dataclass
 class Visit:
-    kind: str  # "s": personal link, "a": open link of an anonymous round
+    kind: str  # "s": personal link, "a": open link of an anonymous round, "k": one-time code
     token: str
     round: Round
     questionnaire: Questionnaire
@@ -105,6 +107,12 @@ def _visit(kind: str, token: str) -> Visit:
         response = store.response_for_invitation(
             db, round_.id, invitation.id, invitation.role, invitation.unit, invitation.attributes
         )
+    elif kind == "k":
+        coded = round_of_code(db, token)
+        if coded is None or coded[1] != token:  # one written form per code, one address
+            _gone()
+        round_, _, key = coded
+        response = store.response_for_session(db, round_.id, key)  # stored on the first save
     else:
         found = round_by_open_token(db, token)
         if found is None or not same_token(token, found.open_token or ""):
@@ -141,8 +149,33 @@ def _respondent_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@bp.route("/kode", methods=["GET", "POST"])
+def code() -> ResponseReturnValue:
+    """Where a one-time code from a letter is typed in: a known code of an open round leads
+    to its own response (started or not); anything else is counted by the link-guessing
+    brake like a wrong link, and the page comes back with what was typed."""
+    limiter().check(client_address())
+    typed, error = "", None
+    if request.method == "POST":
+        typed = request.form.get("kode", "")[:MAX_CODE_INPUT]
+        if not csrf_valid(request.form):
+            error = "Siden var utløpt. Skriv inn koden og prøv igjen."
+        else:
+            coded = round_of_code(get_db(), typed)
+            if coded is not None:
+                return redirect(url_for("respond.start", kind="k", token=coded[1]))
+            limiter().failed(client_address())
+            error = (
+                "Vi fant ikke koden. Sjekk at den er skrevet av riktig, og at undersøkelsen "
+                "ikke er avsluttet."
+            )
+    html = render_template("respond/code.html", typed=typed, error=error, csrf_token=csrf_token())
+    return html, 422 if error else 200
+
+
 @bp.route("/s/<token>", defaults={"kind": "s"})
 @bp.route("/a/<token>", defaults={"kind": "a"})
+@bp.route("/k/<token>", defaults={"kind": "k"})
 def start(kind: str, token: str) -> str:
     visit = _visit(kind, token)
     numbers = visit.page_numbers()
@@ -158,6 +191,7 @@ def start(kind: str, token: str) -> str:
 
 @bp.route("/s/<token>/side/<int:number>", methods=["GET", "POST"], defaults={"kind": "s"})
 @bp.route("/a/<token>/side/<int:number>", methods=["GET", "POST"], defaults={"kind": "a"})
+@bp.route("/k/<token>/side/<int:number>", methods=["GET", "POST"], defaults={"kind": "k"})
 def page(kind: str, token: str, number: int) -> ResponseReturnValue:
     visit = _visit(kind, token)
     if visit.response.submitted and not visit.round.allow_changes:
@@ -318,6 +352,7 @@ def _render(
 
 @bp.route("/s/<token>/ferdig", defaults={"kind": "s"})
 @bp.route("/a/<token>/ferdig", defaults={"kind": "a"})
+@bp.route("/k/<token>/ferdig", defaults={"kind": "k"})
 def done(kind: str, token: str) -> ResponseReturnValue:
     visit = _visit(kind, token)
     if not visit.response.submitted:

@@ -153,3 +153,21 @@ def test_unknown_link_page_is_accessible(page, server):
     assert response.status == 404
     expect(page.get_by_role("heading", name="Lenken virker ikke")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [320, 640])
+def test_the_code_page_is_accessible_and_says_what_is_wrong(browser: Browser, server, width):
+    """Where a one-time code from a letter is typed in: labelled, a wrong code named in an
+    error summary with the code kept, no horizontal scrolling on a phone or at 200 %."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    tab = context.new_page()
+    tab.goto(f"{server}/kode")
+    assert_accessible(tab)
+    tab.get_by_label("Kode").fill("abcd efgh jkmn")
+    tab.keyboard.press("Enter")
+    tab.wait_for_load_state()
+    expect(tab.get_by_role("alert")).to_contain_text("Vi fant ikke koden")
+    expect(tab.get_by_label("Kode")).to_have_value("abcd efgh jkmn")
+    assert_accessible(tab)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()

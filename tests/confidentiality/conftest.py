@@ -22,10 +22,11 @@ ANALYST = "analytiker@ks.no"
 PASSWORD = "et langt og godt passord"
 
 
-def signed_in_analyst(base: str) -> urllib.request.OpenerDirector:
+def signed_in_analyst(base: str, email: str = ANALYST) -> urllib.request.OpenerDirector:
+    """A browser-like client signed in as the analyst (or as ``email``, with PASSWORD)."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     page = opener.open(f"{base}/logg-inn", timeout=10).read().decode()
-    form = {"csrf_token": csrf(page), "email": ANALYST, "password": PASSWORD}
+    form = {"csrf_token": csrf(page), "email": email, "password": PASSWORD}
     opener.open(f"{base}/logg-inn", urllib.parse.urlencode(form).encode(), timeout=10).read()
     return opener
 

@@ -245,7 +245,7 @@ def test_an_anonymous_round_has_no_invitations_anywhere(edges, tmp_path):
         invite(edges.db, edges.admin, round_.id, KARE_CSV.encode())  # before the list's problems
     (tmp_path / "liste.csv").write_text(PEOPLE_CSV)
     code, output = edges.cli("invite", str(round_.id), str(tmp_path / "liste.csv"))
-    assert code == 1 and "is anonymous: it has one open link, no invitations" in output
+    assert code == 1 and "is anonymous: nobody is invited by name" in output
     client = edges.web()
     url = f"/sekretariat/runder/{round_.id}/invitasjoner"
     answer = edges.post(client, url, {"file": (io.BytesIO(PEOPLE_CSV.encode()), "liste.csv")})

@@ -46,10 +46,12 @@ import survey.web.database
 from survey import create_app
 from survey.questionnaire import load_file
 from survey.storage import open_database
+from survey.storage.access_codes import add_codes
 from survey.storage.measures import add_measure
 from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
 from survey.storage.users import add_user
+from survey.tokens import code_digest
 from survey.web.respond import COOKIE as ANONYMOUS_COOKIE
 from tests.conftest import QUESTIONNAIRES, server_thread
 from tests.security.conftest import LIKERT_P3, MAYOR, everything, post_page
@@ -79,6 +81,9 @@ TAKES = {
 }
 
 
+CODE = "7KQM-2XRP-9D4T"  # a one-time code of the world's code round
+
+
 def form_fields() -> list[str]:
     """Every field of every secretariat form (so a new form is fuzzed without being named
     here), and what the respondent pages read."""
@@ -92,7 +97,8 @@ def form_fields() -> list[str]:
         form = stack.pop()
         stack.extend(form.__subclasses__())
         names |= {name for name, value in vars(form).items() if hasattr(value, "field_class")}
-    return sorted(names | {"q1", "q5", "q9b", "q10", "q14", "hvem_svarer", "tjenester"})
+    read = {"q1", "q5", "q9b", "q10", "q14", "hvem_svarer", "tjenester", "kode"}
+    return sorted(names | read)
 
 
 FIELDS = form_fields()
@@ -101,6 +107,7 @@ VALID = {  # a value each field accepts, so that a form can get past its checks
     "password": PASSWORD,
     "closes_on": (date.today() + timedelta(days=30)).isoformat(),
     "q1": "ordforer",
+    "kode": CODE,
     "action": "next",
     **{item: value for item, value in HOME_CARE_PAGE_1.items() if item != "action"},
     **LIKERT_P3,
@@ -170,6 +177,10 @@ def world(setup, tmp_path) -> World:  # noqa: F811
     anonymous = create_round(
         db, "brukerundersokelse-hjemmetjeneste", "Brukerundersøkelse", anonymous=True
     )
+    coded = create_round(
+        db, "brukerundersokelse-hjemmetjeneste", "Med koder", anonymous=True, open_link=False
+    )
+    add_codes(db, coded.id, [code_digest(CODE)])
     measure = add_measure(
         db, setup.round_id, "Levanger", "vurdering_av_programmet", "Møte", "Kari",
         date.today() + timedelta(days=60), "admin@ks.no",
@@ -216,11 +227,12 @@ def world(setup, tmp_path) -> World:  # noqa: F811
     live.backup(template)
     live.close()
     ids = {
-        "round_id": [str(setup.round_id), str(anonymous.id)],
+        # the invited round twice: most routes take only it, and each must be accepted
+        "round_id": [str(setup.round_id), str(setup.round_id), str(anonymous.id), str(coded.id)],
         "version_id": ["1", "2"],
         "measure_id": [str(measure.id)],
         "number": [str(n) for n in range(0, 10)] + ["99"],
-        "token": [*setup.tokens.values(), anonymous.open_token],
+        "token": [*setup.tokens.values(), anonymous.open_token, CODE],
         "name": ["report.css", "fonts/DejaVuSans.ttf", "../report.html", "..%2f..%2fsetup.cfg"],
         "filename": ["survey.css", "../survey/__init__.py", "favicon.svg"],
     }

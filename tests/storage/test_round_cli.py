@@ -42,7 +42,7 @@ def test_init_db_is_idempotent(survey):
     first = survey("init-db")
     assert first.returncode == 0 and first.stdout.endswith(
         "applied 0001_initial, 0002_accounts, 0003_mailings, 0004_measures, 0005_mail_batches, "
-        "0006_sessions, 0007_declared_breakdowns\n"
+        "0006_sessions, 0007_declared_breakdowns, 0008_access_codes\n"
     )
     second = survey("init-db")
     assert second.stdout.endswith("up to date\n")
@@ -120,7 +120,7 @@ def test_inviting_someone_twice_is_refused(survey):
     assert "row 2, column email: 'kari@ex.no' is already invited in this round" in again.stderr
 
 
-def test_anonymous_round_has_one_open_link(survey):
+def test_anonymous_round_has_one_open_link_when_asked_for(survey):
     survey("load", Q2009)
     created = survey(
         "round",
@@ -129,6 +129,7 @@ def test_anonymous_round_has_one_open_link(survey):
         "--name",
         "Åpen",
         "--anonymous",
+        "--open-link",
         "--min-group-size",
         "8",
     )

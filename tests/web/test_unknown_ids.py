@@ -44,6 +44,7 @@ FIELDS = {
     "name": "Runde",
     "questionnaire": "kvalitetskommune-2009",
     "min_group_size": "5",
+    "count": "3",
 }
 ENGLISH = ("Not Found", "Bad Request", "Method Not Allowed", "Internal Server Error", "Forbidden")
 
