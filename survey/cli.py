@@ -433,7 +433,7 @@ def report_command(round_id: int, output: str, by: str, earlier_id: int | None) 
     # imported here: WeasyPrint takes a while to load and only this command needs it
     from survey.report.render import render_html, render_pdf
 
-    report = make_report(_db(), operator(), round_id, by, compare=earlier_id)
+    report = make_report(_db(), operator(), round_id, by, compare=earlier_id, channel="report file")
     html = render_html(report)
     if output.endswith((".html", ".htm")):
         Path(output).write_text(html, encoding="utf-8")

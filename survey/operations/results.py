@@ -23,13 +23,16 @@ from survey.operations.access import require_manager, require_results
 from survey.questionnaire.model import Questionnaire
 from survey.records import Measure, Round
 from survey.report.content import Report, build_report
+from survey.report.figures import Figure, report_figures
+from survey.scoring.free_texts import EarlierSet, ReleasedText, released_texts
 from survey.scoring.indexes import index_scores
-from survey.scoring.likert import columns_frame, item_scores
+from survey.scoring.likert import columns_frame, item_scores, likert_frame
 from survey.scoring.rates import response_rates
-from survey.scoring.suppression import suppressed_groups
+from survey.scoring.suppression import ALL, suppressed_groups
 from survey.storage import rounds as rounds_store
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.releases import record_release, text_sets
 from survey.storage.results import (
     RoundResults,
     attribute_names,
@@ -191,7 +194,23 @@ def rounds_overview(
         residual = questionnaire.residual_roles
         invitations = [i for i in invitations if i[0].get("role") not in residual]
         rates = response_rates(questionnaire, invitations, [], round_.min_group_size)
-        found.append((round_, questionnaire, rates.iloc[0] if len(rates) else None))
+        rate = rates.iloc[0] if len(rates) else None
+        found.append((round_, questionnaire, rate))
+        if rate is not None and not rate["suppressed"]:
+            answered = int(rate["answered"])
+            record_release(
+                db,
+                round_.id,
+                actor.email,
+                "rounds list",
+                [],
+                None,
+                answered,
+                [
+                    ("rate", (), "answered", float(answered)),
+                    ("rate", (), "invited", float(rate["invited"])),
+                ],
+            )
     return found
 
 
@@ -235,9 +254,25 @@ class ReportRequest:
     by: list[str]
     earlier: RoundResults | None = None
     measures: Sequence[Measure] = ()
+    texts_before: Sequence[EarlierSet] = ()
 
     def build(self) -> Report:
-        return build_report(self.results, self.by, self.earlier, measures=self.measures)
+        return build_report(
+            self.results,
+            self.by,
+            self.earlier,
+            measures=self.measures,
+            texts_before=self.texts_before,
+        )
+
+    def texts(self) -> list[ReleasedText]:
+        """The comments the report will show: they depend on what was released before, so
+        a kept PDF is only the same report while they are the same."""
+        results = self.results
+        k = results.round.min_group_size
+        return released_texts(
+            results.questionnaire, results.respondents, self.by, k, earlier=self.texts_before
+        )
 
 
 def report_request(
@@ -257,7 +292,8 @@ def report_request(
     results = results_for(db, actor, round_id, unit)
     earlier = results_for(db, actor, compare, unit) if compare is not None else None
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
-    return ReportRequest(results, dimensions, earlier, measures)
+    texts_before = text_sets(db, round_id)  # every text set released, to whomever
+    return ReportRequest(results, dimensions, earlier, measures, texts_before)
 
 
 def make_report(
@@ -268,33 +304,125 @@ def make_report(
     *,
     unit: str | None = None,
     compare: int | None = None,
+    channel: str = "report preview",
 ) -> Report:
-    """The report's content, scored and suppressed (see ``report_request``), audited."""
+    """The report's content, scored and suppressed (see ``report_request``), audited and
+    recorded in the release ledger (``channel``: the preview, or a file the CLI wrote)."""
     request = report_request(db, actor, round_id, by, unit=unit, compare=compare)
     report = request.build()
     detail = f"round {round_id}, unit {unit or 'alle'}, by {','.join(request.by) or '-'}"
     audit(
         db, actor.email, "report made", detail + (f", compared with {compare}" if compare else "")
     )
+    _released(db, actor, request, report, channel, unit)
     return report
 
 
 def report_downloaded(
     db: sqlite_utils.Database,
     actor: Account,
-    round_id: int,
-    by: Sequence[str],
+    request: ReportRequest,
     unit: str | None = None,
 ) -> None:
     """A rendered report handed to the account (the PDF is rendered in the background and
-    kept, so handing it out is a step of its own): checked and audited like making one."""
+    kept, so handing it out is a step of its own): checked and audited like making one,
+    and recorded in the release ledger with the figures of the report it holds."""
     require_results(actor, unit)
+    round_id = request.results.round.id
     audit(
         db,
         actor.email,
         "report downloaded",
-        f"round {round_id}, unit {unit or 'alle'}, by {','.join(by) or '-'}",
+        f"round {round_id}, unit {unit or 'alle'}, by {','.join(request.by) or '-'}",
     )
+    _released(db, actor, request, request.build(), "report PDF", unit)
+
+
+def _released(
+    db: sqlite_utils.Database,
+    actor: Account,
+    request: ReportRequest,
+    report: Report,
+    channel: str,
+    unit: str | None,
+) -> None:
+    figures = report_figures(report, request.by)
+    _record(db, actor, request.results, channel, request.by, unit, figures)
+
+
+def _record(
+    db: sqlite_utils.Database,
+    actor: Account,
+    results: RoundResults,
+    channel: str,
+    by: Sequence[str],
+    unit: str | None,
+    figures: Sequence[Figure],
+) -> None:
+    """Enter a release in the ledger; one unit's figures carry their unit in every group."""
+    within = (("unit", unit),) if unit is not None else ()
+    record_release(
+        db,
+        results.round.id,
+        actor.email,
+        channel,
+        by,
+        unit,
+        len(results.respondents),
+        [(f.measure, within + f.group, f.statistic, f.value) for f in figures],
+    )
+
+
+@dataclass(frozen=True)
+class RoundPage:
+    """The figures of a round's page in the workspace: response rates by every released
+    dimension, one unit's indexes (on a unit's page), answers per day (the whole round's)."""
+
+    results: RoundResults
+    rates: list[tuple[str, list[dict]]]
+    indexes: list[dict]
+    per_day: list[tuple[str, int | None]]
+
+
+def round_page(
+    db: sqlite_utils.Database, actor: Account, round_id: int, unit: str | None = None
+) -> RoundPage:
+    """What the round's page shows the account, suppressed, and recorded in the release
+    ledger like a report: these are released figures too."""
+    results = results_for(db, actor, round_id, unit)
+    k = results.round.min_group_size
+    q = results.questionnaire
+    dimensions = ["role"] if unit else ["role", "unit"]
+    dimensions += sorted(
+        {name for groups, _ in results.invitations for name in groups} - {"role", "unit"}
+    )
+    dimensions = [d for d in dimensions if may_release(db, round_id, [d], unit=unit)]
+    rates = [
+        (name, response_rates(q, results.invitations, [name], k).to_dict("records"))
+        for name in dimensions
+    ]
+    indexes: list[dict] = []
+    if unit is not None:
+        indexes = index_scores(q, likert_frame(q, results.respondents, []), [], k).to_dict(
+            "records"
+        )
+    per_day = _per_day(db, round_id, k, q.residual_roles) if unit is None else []
+    figures = [
+        Figure("rate", ((name, str(row[name])),) if row[name] != ALL else (), stat, row[column])
+        for name, rows in rates
+        for row in rows
+        if not row["suppressed"]
+        for stat, column in (("answered", "answered"), ("invited", "invited"))
+    ]
+    figures += [
+        Figure(f"index:{row['index']}", (), stat, float(row[stat]))
+        for row in indexes
+        if not row["suppressed"]
+        for stat in ("n", "mean")
+    ]
+    figures += [Figure("submitted", (("day", day),), "n", n) for day, n in per_day if n is not None]
+    _record(db, actor, results, "round page", [], unit, figures)
+    return RoundPage(results, rates, indexes, per_day)
 
 
 def answers_per_day(
@@ -307,8 +435,13 @@ def answers_per_day(
     require_results(actor, None)
     round_ = get_round(db, round_id)
     residual = questionnaire_of_version(db, round_.questionnaire_version_id).residual_roles
-    k = round_.min_group_size
-    days = submissions_per_day(db, round_id, excluding_roles=residual)
+    return _per_day(db, round_id, round_.min_group_size, residual)
+
+
+def _per_day(
+    db: sqlite_utils.Database, round_id: int, k: int, residual: Iterable[str]
+) -> list[tuple[str, int | None]]:
+    days = submissions_per_day(db, round_id, excluding_roles=frozenset(residual))
     hidden = suppressed_groups({(day,): n for day, n in days}, k)
     return [(day, None if (day,) in hidden else n) for day, n in days]
 
@@ -336,4 +469,17 @@ def scores(
     table = pd.concat([items, indexes], ignore_index=True)
     table.insert(0, "min_group_size", k)
     audit(db, actor.email, "scores read", f"round {round_id}, by {','.join(dimensions) or '-'}")
+    shown = table[~table["suppressed"]]
+    figures = [
+        (
+            f"{row['kind']}:{row['item']}",
+            tuple((d, str(row[d])) for d in dimensions if row[d] != ALL),
+            stat,
+            float(row[stat]),
+        )
+        for _, row in shown.iterrows()
+        for stat in ("n", "mean")
+    ]
+    respondents = int(frame["respondent"].nunique()) if len(frame) else 0
+    record_release(db, round_id, actor.email, "scores", dimensions, None, respondents, figures)
     return table

@@ -30,7 +30,7 @@ from survey.records import Measure, RoundResults
 from survey.scoring.breakdown import NOT_GIVEN
 from survey.scoring.choices import MEDIAN_FACTOR, choice_tables, number_tables
 from survey.scoring.compare import with_change
-from survey.scoring.free_texts import ReleasedText, released_texts
+from survey.scoring.free_texts import EarlierSet, ReleasedText, released_texts, text_measure
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import item_scores, likert_frame
 from survey.scoring.quality import quality_scores
@@ -172,6 +172,9 @@ class TextGroup:
     heading: str
     group_label: str
     texts: tuple[str, ...]
+    key: tuple[Hashable, ...] = ()  # the group's key (ALL throughout for the pool)
+    measure: str = ""  # whose texts: "q14", or "q2:annet" for a choice's specify texts
+    members: tuple[tuple[Hashable, ...], ...] = ()  # the pool's groups with a text here
 
 
 @dataclass(frozen=True)
@@ -226,9 +229,11 @@ def build_report(
     earlier: RoundResults | None = None,
     today: date | None = None,
     measures: Sequence[Measure] = (),
+    texts_before: Sequence[EarlierSet] = (),
 ) -> Report:
     """Score a round for its report: per question by ``by``, the summary by role.
-    ``measures`` are those recorded after ``earlier``, shown with the index changes."""
+    ``measures`` are those recorded after ``earlier``, shown with the index changes;
+    ``texts_before`` the text sets released before (``scoring.free_texts``)."""
     q = results.questionnaire
     k = results.round.min_group_size
     by = list(by)
@@ -249,7 +254,7 @@ def build_report(
         )
     choices = choice_tables(q, results.respondents, by, k)
     numbers = number_tables(q, results.respondents, by, k)
-    texts = released_texts(q, results.respondents, by, k)
+    texts = released_texts(q, results.respondents, by, k, earlier=texts_before)
     quality = quality_scores(q, frame, by, k)
 
     summary_by = ["role"]
@@ -553,14 +558,22 @@ def _rates(
 
 def _texts(q: Questionnaire, labeller: _Labeller, texts: list) -> tuple[TextGroup, ...]:
     groups: dict[tuple, list[str]] = {}
+    origins: dict[tuple, dict[tuple, None]] = {}
     for text in texts:
-        groups.setdefault((text.question, text.code, text.group), []).append(text.text)
+        where = (text.question, text.code, text.group)
+        groups.setdefault(where, []).append(text.text)
+        origins.setdefault(where, {})[text.origin] = None
     found = []
     for (question_id, code, key), lines in groups.items():
         question = q.question(question_id)
         choice = _detail_choice(question, code)
         heading = str(question.text) + (f" – {choice.label}" if choice else "")
         group = labeller.group(key)
-        label = "Andre grupper, samlet" if group.is_total and labeller.by else group.label
-        found.append(TextGroup(question_id, heading, label, tuple(lines)))
+        pooled = group.is_total and bool(labeller.by)
+        label = "Andre grupper, samlet" if pooled else group.label
+        members = tuple(origins[(question_id, code, key)]) if pooled else ()
+        measure = text_measure(question_id, code)
+        found.append(
+            TextGroup(question_id, heading, label, tuple(lines), group.key, measure, members)
+        )
     return tuple(found)

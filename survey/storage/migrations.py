@@ -232,6 +232,37 @@ def _access_codes(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0009_releases")
+def _releases(db: sqlite_utils.Database) -> None:
+    """The release ledger: every time figures of a round leave the system for someone who
+    may not read raw responses, what was shown (measure, group, statistic, value), to whom,
+    by which channel and when. Append-only: a release cannot be taken back."""
+    _script(
+        db,
+        """
+        CREATE TABLE releases (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            released_at TEXT NOT NULL,
+            account TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            breakdown TEXT NOT NULL,
+            unit TEXT,
+            responses INTEGER NOT NULL
+        );
+        CREATE INDEX releases_round ON releases(round_id);
+        CREATE TABLE released_figures (
+            release_id INTEGER NOT NULL REFERENCES releases(id),
+            measure TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            statistic TEXT NOT NULL,
+            value REAL NOT NULL
+        );
+        CREATE INDEX released_figures_release ON released_figures(release_id)
+        """,
+    )
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""

@@ -36,26 +36,23 @@ from survey.operations.responses import MEDIA_TYPES, export_responses
 from survey.operations.results import (
     MAX_OFFERED,
     ReportRequest,
-    answers_per_day,
     declare_breakdowns,
     declared_breakdowns,
     make_report,
-    may_release,
     offered_breakdowns,
     report_downloaded,
     report_request,
     results_for,
+    round_page,
     rounds_overview,
 )
 from survey.operations.rounds import close_round, reopen_round
 from survey.report import ASSETS
 from survey.report.fingerprint import report_digest
 from survey.scoring.breakdown import reading_order
-from survey.scoring.indexes import index_scores
-from survey.scoring.likert import likert_frame
-from survey.scoring.rates import response_rates
 from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.releases import list_releases
 from survey.storage.results import RoundResults
 from survey.storage.rounds import get_round
 from survey.storage.users import audit_entries
@@ -128,28 +125,17 @@ def round_overview(round_id: int) -> str:
             sign_out=SignOutForm(),
         )
     unit = _unit_asked()
-    results = _results(round_id, unit)
-    k = results.round.min_group_size
+    shown = round_page(get_db(), account, round_id, unit)
+    results = shown.results
     q = results.questionnaire
-    dimensions = ["role"] if unit else ["role", "unit"]
-    dimensions += sorted(
-        {name for groups, _ in results.invitations for name in groups} - {"role", "unit"}
-    )
-    dimensions = [d for d in dimensions if may_release(get_db(), round_id, [d], unit=unit)]
-    tables = [
-        (name, response_rates(q, results.invitations, [name], k).to_dict("records"))
-        for name in dimensions
-    ]
-    indexes, measures, form = [], [], None
+    measures, form = [], None
     if unit is not None:
-        frame = likert_frame(q, results.respondents, [])
-        indexes = index_scores(q, frame, [], k).to_dict("records")
         measures = measures_of_round(get_db(), round_id, unit)
         form = MeasureForm()
         form.index.choices = [SelectChoice(index.id, str(index.label)) for index in q.indexes]
     return render_template(
         "secretariat/round.html",
-        indexes=indexes,
+        indexes=shown.indexes,
         index_labels={index.id: str(index.label) for index in q.indexes},
         measures=measures,
         measure_form=form,
@@ -158,8 +144,8 @@ def round_overview(round_id: int) -> str:
         round=results.round,
         questionnaire=q,
         unit=unit,
-        tables=tables,
-        per_day=answers_per_day(get_db(), account, round_id) if unit is None else [],
+        tables=shown.rates,
+        per_day=shown.per_day,
         account=signed_in(),
         action=ActionForm(),
         sign_out=SignOutForm(),
@@ -167,6 +153,15 @@ def round_overview(round_id: int) -> str:
         breakdowns=_breakdown_choices(round_id) if signed_in().may_manage() else [],
     )
 
+
+CHANNEL_NAMES = {
+    "report preview": "rapport i nettleseren",
+    "report PDF": "rapport (PDF)",
+    "report file": "rapportfil (kommandolinjen)",
+    "round page": "rundens side",
+    "rounds list": "rundeoversikten",
+    "scores": "tall (kommandolinjen)",
+}
 
 DIMENSION_LABELS = {"role": "rolle", "unit": "enhet"}  # attributes go by their own names
 
@@ -214,7 +209,7 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
     runs in the background, see report_jobs)."""
     unit = _unit_asked()
     asked = report_request(get_db(), signed_in(), round_id, _etter(), unit=unit)
-    cache = _report_file(asked.results, asked.by, unit)
+    cache = _report_file(asked, unit)
     state = report_jobs.ensure(cache, _renderer(asked))
     if state == "ready":
         try:
@@ -231,7 +226,7 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
             action=ActionForm(),
         )
         return page, 500 if state == "failed" else 202
-    report_downloaded(get_db(), signed_in(), round_id, asked.by, unit)
+    report_downloaded(get_db(), signed_in(), asked, unit)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     name = f"rapport-runde-{round_id}{'-' + _slug(unit) if unit else ''}.pdf"
@@ -248,17 +243,21 @@ def report_retry(round_id: int) -> Response:
         abort(400)
     unit = _unit_asked()
     asked = report_request(get_db(), signed_in(), round_id, _etter(), unit=unit)
-    report_jobs.retry(_report_file(asked.results, asked.by, unit))
+    report_jobs.retry(_report_file(asked, unit))
     return redirect(request.full_path)
 
 
-def _report_file(results: RoundResults, by: list[str], unit: str | None) -> Path:
+def _report_file(asked: ReportRequest, unit: str | None) -> Path:
     """Where the PDF of ``results`` is cached: ``runde-<round>-<which report>-<digest>.pdf``.
-    The digest is of everything the report is made from (report.fingerprint); an earlier
+    The digest is of everything the report is made from (report.fingerprint) and of the
+    comments it shows (which depend on the comments released before it); an earlier
     file of the same report (the same round, breakdown and unit) is out of date, so it is
     deleted as this one is asked for."""
+    results, by = asked.results, asked.by
     which = hashlib.sha256(repr((by, unit)).encode()).hexdigest()[:16]
-    name = f"runde-{results.round.id}-{which}-{report_digest(results, by)[:32]}.pdf"
+    made_from = report_digest(results, by) + repr(asked.texts())
+    digest = hashlib.sha256(made_from.encode()).hexdigest()
+    name = f"runde-{results.round.id}-{which}-{digest[:32]}.pdf"
     target = Path(current_app.instance_path) / "reports" / name
     report_jobs.forget_superseded(target)
     return target
@@ -364,6 +363,8 @@ def audit_log() -> str:
     return render_template(
         "secretariat/audit.html",
         entries=audit_entries(get_db()),
+        releases=list_releases(get_db()),
+        channels=CHANNEL_NAMES,
         account=signed_in(),
         sign_out=SignOutForm(),
     )

@@ -1,0 +1,110 @@
+"""The release ledger: what figures of a round left the system, to whom, when."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from survey.storage.db import inserted_id
+
+Figure = tuple[str, tuple[tuple[str, str], ...], str, float]
+"""(measure, group as (dimension, value) pairs, statistic, value)."""
+
+
+@dataclass(frozen=True)
+class Release:
+    id: int
+    round_id: int
+    released_at: str
+    account: str
+    channel: str
+    breakdown: str
+    unit: str | None
+    responses: int
+    figures: int
+
+
+def record_release(
+    db: sqlite_utils.Database,
+    round_id: int,
+    account: str,
+    channel: str,
+    breakdown: Sequence[str],
+    unit: str | None,
+    responses: int,
+    figures: Sequence[Figure],
+) -> int:
+    """One release and its figures, in one transaction; returns its id."""
+    released_at = datetime.now(UTC).isoformat(timespec="seconds")
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO releases (round_id, released_at, account, channel, breakdown, unit, "
+            "responses) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [round_id, released_at, account, channel, ",".join(breakdown), unit, responses],
+        )
+        release_id = inserted_id(cursor)
+        db.conn.executemany(
+            "INSERT INTO released_figures (release_id, measure, grp, statistic, value) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (release_id, measure, json.dumps(dict(group), ensure_ascii=False), stat, value)
+                for measure, group, stat, value in figures
+            ],
+        )
+    return release_id
+
+
+_COLUMNS = (
+    "r.id, r.round_id, r.released_at, r.account, r.channel, r.breakdown, r.unit, r.responses, "
+    "(SELECT count(*) FROM released_figures f WHERE f.release_id = r.id)"
+)
+
+
+def list_releases(
+    db: sqlite_utils.Database, round_id: int | None = None, limit: int = 200
+) -> list[Release]:
+    """The latest releases, newest first (of one round, or of all)."""
+    where, args = ("WHERE r.round_id = ?", [round_id]) if round_id is not None else ("", [])
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM releases r {where} ORDER BY r.id DESC LIMIT ?", [*args, limit]
+    ).fetchall()
+    return [Release(*row) for row in rows]
+
+
+def released_figures(db: sqlite_utils.Database, release_id: int) -> list[Figure]:
+    rows = db.execute(
+        "SELECT measure, grp, statistic, value FROM released_figures WHERE release_id = ? "
+        "ORDER BY rowid",
+        [release_id],
+    ).fetchall()
+    return [
+        (measure, tuple(json.loads(group).items()), statistic, value)
+        for measure, group, statistic, value in rows
+    ]
+
+
+def text_sets(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, list[dict[str, str]]]]:
+    """Every text set the round has released: (measure, the groups it covered), one per
+    heading shown ("texts"), one per pool (its groups, "pooled texts")."""
+    rows = db.execute(
+        "SELECT f.release_id, f.measure, f.grp, f.statistic FROM released_figures f "
+        "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? "
+        "AND f.statistic IN ('texts', 'pooled texts') ORDER BY f.rowid",
+        [round_id],
+    ).fetchall()
+    sets: list[tuple[str, list[dict[str, str]]]] = []
+    pools: dict[tuple[int, str], list[dict[str, str]]] = {}
+    for release_id, measure, group, statistic in rows:
+        name = measure.removeprefix("texts:")
+        if statistic == "texts":
+            sets.append((name, [json.loads(group)]))
+        elif (release_id, name) not in pools:
+            pools[(release_id, name)] = [json.loads(group)]
+            sets.append((name, pools[(release_id, name)]))
+        else:
+            pools[(release_id, name)].append(json.loads(group))
+    return sets
