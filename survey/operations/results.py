@@ -10,10 +10,11 @@ repeated name crashed the scoring, ten names took half a minute of CPU inside on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 
+import numpy as np
 import pandas as pd
 import sqlite_utils
 
@@ -24,15 +25,15 @@ from survey.questionnaire.model import Questionnaire
 from survey.records import Measure, Round
 from survey.report.content import Report, build_report
 from survey.report.figures import Figure, report_figures
-from survey.scoring.free_texts import EarlierSet, ReleasedText, released_texts
+from survey.scoring.free_texts import EarlierSet, released_texts
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import columns_frame, item_scores, likert_frame
-from survey.scoring.rates import response_rates
+from survey.scoring.rates import Invited, Shown, linked_rates
 from survey.scoring.suppression import ALL, suppressed_groups
 from survey.storage import rounds as rounds_store
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.releases import record_release, text_sets
+from survey.storage.releases import record_release, released_counts, text_sets
 from survey.storage.results import (
     RoundResults,
     attribute_names,
@@ -183,34 +184,48 @@ def rounds_overview(
     someone in their units, and only their units' rate."""
     found = []
     for round_ in list_rounds(db):
-        invitations = invited(db, round_.id)
+        everyone = invited(db, round_.id)
+        units: Sequence[str | None] = [None]
         if actor.role == "unit-leader":
-            invitations = [i for i in invitations if i[0].get("unit") in actor.units]
-            if not invitations:
+            units = sorted({str(g["unit"]) for g, _ in everyone if g.get("unit") in actor.units})
+            if not units:
                 continue
         elif not actor.may_read_results():
             continue
         questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
         residual = questionnaire.residual_roles
-        invitations = [i for i in invitations if i[0].get("role") not in residual]
-        rates = response_rates(questionnaire, invitations, [], round_.min_group_size)
-        rate = rates.iloc[0] if len(rates) else None
+        everyone = [i for i in everyone if i[0].get("role") not in residual]
+        k = round_.min_group_size
+        earlier = released_counts(db, round_.id, "rate", "answered")
+        tables = [  # the whole round's, or each of the leader's units' (their sum is shown)
+            linked_rates(
+                questionnaire, everyone, [""], k, earlier, {"unit": unit} if unit else None
+            )[0][1]
+            for unit in units
+        ]
+        totals = [table.iloc[0] for table in tables if len(table)]
+        rate = None
+        if totals and len(totals) == len(units):
+            shown = all(not total["suppressed"] for total in totals)
+            invited_n = sum(int(total["invited"]) for total in totals)
+            answered = sum(float(total["answered"]) for total in totals) if shown else np.nan
+            rate = pd.Series(
+                {
+                    "invited": invited_n,
+                    "answered": answered,
+                    "rate": answered / invited_n if shown else np.nan,
+                    "suppressed": not shown,
+                }
+            )
         found.append((round_, questionnaire, rate))
         if rate is not None and not rate["suppressed"]:
-            answered = int(rate["answered"])
-            record_release(
-                db,
-                round_.id,
-                actor.email,
-                "rounds list",
-                [],
-                None,
-                answered,
-                [
-                    ("rate", (), "answered", float(answered)),
-                    ("rate", (), "invited", float(rate["invited"])),
-                ],
-            )
+            figures = [
+                ("rate", (("unit", unit),) if unit else (), stat, float(total[stat]))
+                for unit, total in zip(units, totals, strict=True)
+                for stat in ("answered", "invited")
+            ]
+            responses = int(rate["answered"])
+            record_release(db, round_.id, actor.email, "rounds list", [], None, responses, figures)
     return found
 
 
@@ -255,6 +270,9 @@ class ReportRequest:
     earlier: RoundResults | None = None
     measures: Sequence[Measure] = ()
     texts_before: Sequence[EarlierSet] = ()
+    rates_before: Sequence[Shown] = ()
+    invited_all: Sequence[Invited] | None = None
+    within: Mapping[str, str] | None = None
 
     def build(self) -> Report:
         return build_report(
@@ -263,16 +281,23 @@ class ReportRequest:
             self.earlier,
             measures=self.measures,
             texts_before=self.texts_before,
+            rates_before=self.rates_before,
+            invited_all=self.invited_all,
+            within=self.within,
         )
 
-    def texts(self) -> list[ReleasedText]:
-        """The comments the report will show: they depend on what was released before, so
-        a kept PDF is only the same report while they are the same."""
+    def decided_by_ledger(self) -> str:
+        """What of the report depends on the releases before it: the comments it shows and
+        which response rates it hides. A kept PDF is the same report only while these are
+        the same (the ledger grows with every release, mostly without changing them)."""
         results = self.results
-        k = results.round.min_group_size
-        return released_texts(
-            results.questionnaire, results.respondents, self.by, k, earlier=self.texts_before
-        )
+        q, k = results.questionnaire, results.round.min_group_size
+        texts = released_texts(q, results.respondents, self.by, k, earlier=self.texts_before)
+        everyone = results.invitations if self.invited_all is None else self.invited_all
+        dimensions = list(dict.fromkeys(["role", *self.by]))
+        rates = linked_rates(q, everyone, dimensions, k, self.rates_before, self.within)
+        hidden = [table["suppressed"].tolist() for _, table in rates] if everyone else []
+        return repr((texts, hidden))
 
 
 def report_request(
@@ -293,7 +318,17 @@ def report_request(
     earlier = results_for(db, actor, compare, unit) if compare is not None else None
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
     texts_before = text_sets(db, round_id)  # every text set released, to whomever
-    return ReportRequest(results, dimensions, earlier, measures, texts_before)
+    residual = results.questionnaire.residual_roles
+    return ReportRequest(
+        results,
+        dimensions,
+        earlier,
+        measures,
+        texts_before,
+        released_counts(db, round_id, "rate", "answered"),
+        [i for i in invited(db, round_id) if i[0].get("role") not in residual],
+        {"unit": unit} if unit is not None else None,
+    )
 
 
 def make_report(
@@ -397,9 +432,12 @@ def round_page(
         {name for groups, _ in results.invitations for name in groups} - {"role", "unit"}
     )
     dimensions = [d for d in dimensions if may_release(db, round_id, [d], unit=unit)]
+    everyone = [i for i in invited(db, round_id) if i[0].get("role") not in q.residual_roles]
+    earlier = released_counts(db, round_id, "rate", "answered")
+    within = {"unit": unit} if unit is not None else None
     rates = [
-        (name, response_rates(q, results.invitations, [name], k).to_dict("records"))
-        for name in dimensions
+        (name, table.to_dict("records"))
+        for name, table in linked_rates(q, everyone, dimensions, k, earlier, within)
     ]
     indexes: list[dict] = []
     if unit is not None:

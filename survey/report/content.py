@@ -7,7 +7,7 @@ and the templates never see a respondent, only tables in which hidden cells are 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
@@ -34,7 +34,7 @@ from survey.scoring.free_texts import EarlierSet, ReleasedText, released_texts, 
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import item_scores, likert_frame
 from survey.scoring.quality import quality_scores
-from survey.scoring.rates import response_rates
+from survey.scoring.rates import Invited, Shown, linked_rates
 from survey.scoring.suppression import ALL
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
@@ -230,10 +230,16 @@ def build_report(
     today: date | None = None,
     measures: Sequence[Measure] = (),
     texts_before: Sequence[EarlierSet] = (),
+    rates_before: Sequence[Shown] = (),
+    invited_all: Sequence[Invited] | None = None,
+    within: Mapping[str, str] | None = None,
 ) -> Report:
     """Score a round for its report: per question by ``by``, the summary by role.
     ``measures`` are those recorded after ``earlier``, shown with the index changes;
-    ``texts_before`` the text sets released before (``scoring.free_texts``)."""
+    ``texts_before`` the text sets released before (``scoring.free_texts``). Response
+    rates are audited with the answered counts released before (``rates_before``) over
+    the whole round's invitations (``invited_all``; ``results`` may be one unit's, the
+    group ``within``)."""
     q = results.questionnaire
     k = results.round.min_group_size
     by = list(by)
@@ -264,7 +270,8 @@ def build_report(
     summary_labeller = _Labeller(q, summary_by)
     summary_groups = tuple(summary_labeller.group(key) for key in _keys(summary_items, summary_by))
 
-    rates = _rates(q, results, by, k)
+    everyone = results.invitations if invited_all is None else invited_all
+    rates = _rates(q, everyone, by, k, rates_before, within)
     labels = {index.id: str(index.label) for index in q.indexes}
     total_rate = rates[0][1][0] if rates and rates[0][1] else None
     suppressed = sum(
@@ -539,14 +546,20 @@ def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
 
 
 def _rates(
-    q: Questionnaire, results: RoundResults, by: Sequence[str], k: int
+    q: Questionnaire,
+    invitations: Sequence[Invited],
+    by: Sequence[str],
+    k: int,
+    earlier: Sequence[Shown],
+    within: Mapping[str, str] | None,
 ) -> tuple[tuple[str, tuple[RateRow, ...]], ...]:
-    """Response rates by the invitation's role, then by each other breakdown dimension."""
-    if not results.invitations:
+    """Response rates by the invitation's role, then by each other breakdown dimension,
+    audited together and with what was released before (``scoring.rates.linked_rates``)."""
+    if not invitations:
         return ()
     tables = []
-    for name in dict.fromkeys(["role", *by]):
-        table = response_rates(q, results.invitations, [name], k)
+    dimensions = list(dict.fromkeys(["role", *by]))
+    for name, table in linked_rates(q, invitations, dimensions, k, earlier, within):
         labeller = _Labeller(q, [name])
         rows = tuple(
             RateRow(labeller.of(r), int(r["invited"]), _figure(r["answered"]), _figure(r["rate"]))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
-from survey.scoring.suppression import mark_suppressed
+from survey.scoring.suppression import ALL, mark_suppressed
 
 Invited = tuple[Mapping[str, str | None], bool]
 """An invitation's group values and whether it was answered (submitted)."""
@@ -40,3 +40,73 @@ def response_rates(
     table["answered"] = table["n"].astype(float).where(~table["suppressed"], np.nan)
     table["rate"] = table["answered"] / table["invited"]
     return table[[*by, "invited", "answered", "rate", "suppressed"]]
+
+
+Shown = tuple[Mapping[str, str], float]
+"""A count released before: the group it is of (dimension -> value) and its value."""
+
+
+def linked_rates(
+    questionnaire: Questionnaire,
+    invitations: Sequence[Invited],
+    dimensions: Sequence[str],
+    min_group_size: int,
+    earlier: Sequence[Shown] = (),
+    within: Mapping[str, str] | None = None,
+) -> list[tuple[str, pd.DataFrame]]:
+    """Response rates by each of ``dimensions`` ("" for the total alone) of the invitations
+    in the group ``within`` (e.g. one unit), audited together and against the answered
+    counts released before (``earlier``, from the release ledger), over all of
+    ``invitations``.
+
+    Each table is suppressed on its own first, but the tables share their total, and pages
+    share their groups: a unit hidden to protect a smaller one is shown as a total on its
+    own unit leader's page, and the small unit is then the round's total minus everything
+    else. So all tables' shown counts, with every count released before that still holds
+    (one that no longer matches the data is out of date; telling arrivals apart over time
+    is for snapshots), go past the auditor, over the finest groups of the invitation list."""
+    within = within or {}
+    names = sorted({name for groups, _ in invitations for name in groups} | set(within))
+    chosen = [
+        (groups, answered)
+        for groups, answered in invitations
+        if all(group_key(groups, [n])[0] == v for n, v in within.items())
+    ]
+    tables = [  # "" is the total alone
+        (name, response_rates(questionnaire, chosen, [name] if name else [], min_group_size))
+        for name in dimensions
+    ]
+    if not chosen:
+        return tables
+    counts: dict[tuple[str, ...], int] = {}
+    for groups, answered in invitations:
+        cell = group_key(groups, names)
+        counts[cell] = counts.get(cell, 0) + int(answered)
+
+    def cells(spec: Mapping[str, str]) -> list[tuple[str, ...]]:
+        at = [(names.index(name), value) for name, value in spec.items() if name in names]
+        if len(at) < len(spec):
+            return []  # a dimension this list does not have: not a group of these cells
+        return [cell for cell in counts if all(cell[i] == value for i, value in at)]
+
+    from survey.scoring.audit import protect  # SciPy loads only when there is work for it
+
+    released = []
+    for spec, value in earlier:
+        covered = cells(spec)
+        if covered and sum(counts[c] for c in covered) == value:
+            released.append(covered)
+    proposed: list[list[tuple[str, ...]]] = []
+    rows: list[tuple[int, object]] = []
+    for t, (name, table) in enumerate(tables):
+        for index, row in table.iterrows():
+            if not row["suppressed"]:
+                group = str(row[name]) if name else ALL
+                spec = {**within, **({} if group == ALL else {name: group})}
+                proposed.append(cells(spec))
+                rows.append((t, index))
+    for j in protect(counts, released, proposed, min_group_size):
+        t, index = rows[j]
+        table = tables[t][1]
+        table.loc[index, ["suppressed", "answered", "rate"]] = [True, np.nan, np.nan]
+    return tables

@@ -27,8 +27,6 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from survey.scoring.audit import protect
-
 ALL = "*"
 """The value of a group column in a margin row: "all values of this dimension"."""
 
@@ -98,6 +96,10 @@ def _audited(
 ) -> set[tuple[V | str, ...]]:
     """What the auditor hides on top of the lines' proposal: the shown figures are sums
     of finest cells, wanted in the order of their size (so the smallest go first)."""
+    if all(n == 0 or n >= k for n in counts.values()):
+        return set()  # no group under the minimum to find (the auditor's own first check)
+    from survey.scoring.audit import protect  # SciPy loads only when there is work for it
+
     shown = sorted((g for g in cells if g not in hidden), key=lambda g: (-cells[g], str(g)))
     within: dict[tuple[V | str, ...], list[tuple[V, ...]]] = {}
     dims = range(len(next(iter(counts)))) if counts else range(0)

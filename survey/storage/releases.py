@@ -108,3 +108,17 @@ def text_sets(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, list[
         else:
             pools[(release_id, name)].append(json.loads(group))
     return sets
+
+
+def released_counts(
+    db: sqlite_utils.Database, round_id: int, measure: str, statistic: str
+) -> list[tuple[dict[str, str], float]]:
+    """Every value of ``measure``'s ``statistic`` the round has released, with its group,
+    each once (the same page seen twice releases nothing new)."""
+    rows = db.execute(
+        "SELECT DISTINCT f.grp, f.value FROM released_figures f "
+        "JOIN releases r ON r.id = f.release_id "
+        "WHERE r.round_id = ? AND f.measure = ? AND f.statistic = ? ORDER BY f.grp, f.value",
+        [round_id, measure, statistic],
+    ).fetchall()
+    return [(json.loads(group), value) for group, value in rows]

@@ -249,13 +249,13 @@ def report_retry(round_id: int) -> Response:
 
 def _report_file(asked: ReportRequest, unit: str | None) -> Path:
     """Where the PDF of ``results`` is cached: ``runde-<round>-<which report>-<digest>.pdf``.
-    The digest is of everything the report is made from (report.fingerprint) and of the
-    comments it shows (which depend on the comments released before it); an earlier
+    The digest is of everything the report is made from (report.fingerprint) and of what
+    the releases before it decide (its comments, its hidden response rates); an earlier
     file of the same report (the same round, breakdown and unit) is out of date, so it is
     deleted as this one is asked for."""
     results, by = asked.results, asked.by
     which = hashlib.sha256(repr((by, unit)).encode()).hexdigest()[:16]
-    made_from = report_digest(results, by) + repr(asked.texts())
+    made_from = report_digest(results, by) + asked.decided_by_ledger()
     digest = hashlib.sha256(made_from.encode()).hexdigest()
     name = f"runde-{results.round.id}-{which}-{digest[:32]}.pdf"
     target = Path(current_app.instance_path) / "reports" / name

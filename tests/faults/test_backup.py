@@ -27,7 +27,7 @@ from tests.faults.conftest import (
 )
 from tests.web.conftest import csrf
 
-PEOPLE = 400
+PEOPLE = 1200  # enough that answers are still coming in when the backup is done
 
 
 def survey_cli(db_path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -79,7 +79,11 @@ def test_online_backup_is_consistent_and_restores(tmp_path):
         started = time.monotonic()
         result = survey_cli(live, "backup", str(tmp_path / "kopi" / "backup.sqlite3"))
         finished = time.monotonic()
-        time.sleep(0.3)  # answers keep coming after the backup, too
+        deadline = finished + 60  # answers keep coming after the backup, too: wait for one
+        while not any(t > finished for t in list(submitted.values())):
+            assert time.monotonic() < deadline, "no answer came in after the backup"
+            assert any(w.is_alive() for w in writers), "every answer was in before it ended"
+            time.sleep(0.02)
     finally:
         stop.set()
         for thread in writers:
