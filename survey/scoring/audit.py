@@ -9,9 +9,12 @@ sees the released figures as one linear system.
 
 **The model.** Each figure is the count of a set of *cells* (the finest groups the round
 can be broken down into: role × unit × pulje …): respondents, or the answers to one item.
-What a count stands for does not matter: an item's answers per scale point are counts over
-the same cells, released for the same groups, so whatever can be worked out for its count
-can be worked out per point, and the other way round. Cells that lie in exactly the same
+An item's answers per scale point are counts over the same cells, released for the same
+groups, so what can be worked out *exactly* per point is what can be worked out for the
+count. Not so within bounds: a point's counts have their own zeros, and a group's count
+can be free while its count at one point is pinned (two of two agreed). Auditing each
+point's counts as well is still to be done (docs/confidentiality.md). Cells that lie in
+exactly the same
 released figures are indistinguishable to an attacker and are merged into *atoms*: every
 figure is a sum of atoms, and the sets an attacker can isolate are unions of atoms (cells
 known to have a headcount stay atoms of their own: bounds tell them apart). A
@@ -47,7 +50,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import combinations, islice
 from typing import TypeVar
 
 import numpy as np
@@ -62,6 +64,9 @@ C = TypeVar("C", bound=Hashable)
 MAX_UNIONS = 200
 """Unions of small atoms checked by the interval test per component, smallest unions
 first; beyond that only single atoms are (the exact test still covers every union)."""
+
+MAX_EXAMINED = 20_000
+"""Steps spent looking for those unions, so a table of many small cells stays quick."""
 
 _EPS = 1e-6
 
@@ -274,23 +279,40 @@ def _interval(component: list[_Atom], k: int) -> Finding | None:
     candidates: list[tuple[int, ...]] = [(j,) for j in small if component[j].count > 0]
     if not candidates:
         return None
-    # unions may take in empty atoms: "these three and that empty group" is still a
-    # group of three whose count must not be pinned
-    room = MAX_UNIONS
-    for size in range(2, len(small) + 1):
-        unions = (c for c in combinations(small, size) if 0 < _sum(component, c) < k)
-        more = list(islice(unions, room + 1))
-        if not more or len(more) > room:
-            break
-        candidates += more
-        room -= len(more)
     attacker = _Attacker(component)
     attacker.explore(small)
-    for union in candidates:
+    for union in candidates + _unions(component, small, k):
         found = attacker.pins(union)
         if found:
             return found
     return None
+
+
+def _unions(component: list[_Atom], small: list[int], k: int) -> list[tuple[int, ...]]:
+    """Unions of two or more small atoms holding 1 to k - 1 respondents, smallest unions
+    first, at most ``MAX_UNIONS`` of them and after at most ``MAX_EXAMINED`` steps. Unions
+    may take in empty atoms ("these three and that empty group" is still a group of three
+    whose count must not be pinned). Atoms are taken in order of their count, so a union
+    stops growing as soon as the next atom would bring it to k."""
+    order = sorted(small, key=lambda j: component[j].count)
+    count = [component[j].count for j in order]
+    level: list[tuple[tuple[int, ...], int]] = [((p,), count[p]) for p in range(len(order))]
+    found: list[tuple[int, ...]] = []
+    examined = 0
+    while level:
+        grown: list[tuple[tuple[int, ...], int]] = []
+        for union, total in level:
+            for p in range(union[-1] + 1, len(order)):
+                examined += 1
+                if total + count[p] >= k or examined > MAX_EXAMINED:
+                    break
+                grown.append((union + (p,), total + count[p]))
+        accepted = [u for u, total in grown if total > 0]
+        if examined > MAX_EXAMINED or len(found) + len(accepted) > MAX_UNIONS:
+            break
+        found += [tuple(order[p] for p in union) for union in accepted]
+        level = grown
+    return found
 
 
 def _sum(component: list[_Atom], union: Iterable[int]) -> int:

@@ -79,10 +79,11 @@ def released_texts(
     pool = tuple(ALL for _ in by)
     if pool in hidden:  # the round as a whole is below the minimum
         return []
-    found = [f for f in found if sizes[f[0]] >= min_group_size and f[3].strip()]
+    written = [f for f in found if f[3].strip()]  # every writer, shown now or not
+    found = [f for f in written if sizes[f[0]] >= min_group_size]
     keys = [group_key(groups, by) for groups, _ in respondents]
     pooled = {key for key in hidden if sizes.get(key, 0) >= min_group_size}
-    withheld = _withheld(respondents, keys, hidden, pooled, found, earlier, min_group_size)
+    withheld = _withheld(respondents, keys, hidden, pooled, found, written, earlier, min_group_size)
     found = [f for f in found if (f[4], text_measure(f[1], f[2])) not in withheld]
     order = {q.id: rank for rank, q in enumerate(questionnaire.questions)}
     ranks = [
@@ -118,6 +119,7 @@ def _withheld(
     hidden: set[tuple[str, ...]],
     pooled: set[tuple[str, ...]],
     found: Sequence[tuple[tuple[str, ...], str, str, str, int]],
+    written: Sequence[tuple[tuple[str, ...], str, str, str, int]],
     earlier: Sequence[EarlierSet],
     k: int,
 ) -> set[tuple[int, str]]:
@@ -126,11 +128,17 @@ def _withheld(
     and this release's headings (their group's, or the pool of groups hidden only to
     protect others). Every class holding a writer must hold at least ``k`` respondents.
     A heading of this release that splits an earlier class too finely is held back whole:
-    holding back single texts would itself tell whose class is small. Signatures are
-    worked out once per finest group (every dimension), not per respondent."""
+    holding back single texts would itself tell whose class is small. Every writer
+    counts (``written``), also one whose text this release does not show because their
+    group is small here: an earlier set may hold their text, and this release's headings
+    may leave them alone outside every one of them. Signatures are worked out once per
+    finest group (every dimension), not per respondent."""
     writers: dict[str, set[int]] = {}
-    for _, question, code, _, writer in found:
+    for _, question, code, _, writer in written:
         writers.setdefault(text_measure(question, code), set()).add(writer)
+    released: dict[str, set[int]] = {}
+    for _, question, code, _, writer in found:
+        released.setdefault(text_measure(question, code), set()).add(writer)
     cell_of: list[int] = []
     cells: dict[tuple[tuple[str, str | None], ...], int] = {}
     for groups, _ in respondents:
@@ -147,7 +155,7 @@ def _withheld(
             tuple(any(_covers(spec, groups) for spec in covered) for covered in before)
             for groups in members
         ]
-        shown = {heading[w] for w in wrote} - {None}
+        shown = {heading[w] for w in released.get(measure, set())} - {None}
         while True:
             classes: dict[tuple[tuple[bool, ...], object], tuple[int, bool]] = {}
             for person, cell in enumerate(cell_of):
@@ -164,7 +172,7 @@ def _withheld(
             if not shown & split:
                 break  # nothing left to hold back: what remains was released before
             shown -= split
-        withheld |= {(w, measure) for w in wrote if heading[w] not in shown}
+        withheld |= {(w, measure) for w in released.get(measure, set()) if heading[w] not in shown}
     return withheld
 
 

@@ -49,7 +49,9 @@ def test_codes_are_bounded_audited_and_found_as_typed(edges):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "AAAA-BBBB-CCC", "AAAA-BBBB-CCCCC", "AAAA-BBBB-CCCU", "Å" * 12, "A" * 41]
+    "typed",
+    ["", "AAAA-BBBB-CCCC", "AAAA-BBBB-CCCC-DDD", "AAAA-BBBB-CCCC-DDDDD", "AAAA-BBBB-CCCC-DDDU"]
+    + ["Å" * 16, "A" * 41],
 )
 def test_what_cannot_be_a_code_is_refused_before_any_lookup(typed):
     assert normal_code(typed) is None

@@ -15,12 +15,17 @@ from itertools import combinations
 
 
 def leaks(
-    counts: Mapping[Hashable, int], figures: Sequence[Iterable[Hashable]], k: int
+    counts: Mapping[Hashable, int],
+    figures: Sequence[Iterable[Hashable]],
+    k: int,
+    upper: Mapping[Hashable, int] | None = None,
 ) -> list[tuple[frozenset, int, int, int]]:
-    """(cells, count, lowest, highest) of every set under k an attacker pins within ±1."""
+    """(cells, count, lowest, highest) of every set under k an attacker pins within ±1;
+    ``upper`` bounds cells as a headcount shown beside them does (one more than the
+    headcount is then no possibility the attacker has to rule out)."""
     released = [(frozenset(f), sum(counts[c] for c in f)) for f in figures]
     known = {c for cells, _ in released for c in cells}
-    tables = _consistent(sorted(known, key=repr), released)
+    tables = _consistent(sorted(known, key=repr), released, upper or {})
     found = []
     cells = sorted(known, key=repr)
     for size in range(1, len(cells) + 1):
@@ -30,13 +35,16 @@ def leaks(
                 continue
             seen = [sum(t[c] for c in chosen) for t in tables]
             low, high = min(seen), max(seen)
-            if low > count - 1 or high < count + 1:
+            most = (
+                sum(upper[c] for c in chosen) if upper and all(c in upper for c in chosen) else None
+            )
+            if low > count - 1 or (high < count + 1 and (most is None or count + 1 <= most)):
                 found.append((frozenset(chosen), count, low, high))
     return found
 
 
 def _consistent(
-    cells: list[Hashable], released: list[tuple[frozenset, int]]
+    cells: list[Hashable], released: list[tuple[frozenset, int]], upper: Mapping[Hashable, int]
 ) -> list[dict[Hashable, int]]:
     """Every assignment of whole counts to ``cells`` that gives each released figure its
     value, by depth-first search: a cell is at most the smallest figure it lies in."""
@@ -55,7 +63,7 @@ def _consistent(
             return
         cell = cells[position]
         figures = within[cell]
-        for value in range(min(remaining[i] for i in figures) + 1):
+        for value in range(min([remaining[i] for i in figures] + [upper.get(cell, 10**9)]) + 1):
             closes = [i for i in figures if last[i] == position]
             if any(remaining[i] != value for i in closes):
                 continue

@@ -199,3 +199,21 @@ def test_every_text_is_released_once_and_never_under_a_hidden_group(by):
     for heading in headings:
         texts = [t.text for t in released if (t.question, t.code, t.group) == heading]
         assert texts == sorted(texts, key=lambda t: (bokmal(t), t))
+
+
+def test_a_writer_left_out_now_is_not_left_alone_outside_every_heading():
+    """Found by review: by unit, Levanger's set held its one mayor's comment; by role, the
+    mayors (two) show nothing, so Levanger's set minus every role heading was exactly that
+    comment. Every writer counts in the check, not only those shown now."""
+    people = []
+    for unit in ["Levanger", "Verdal"]:
+        people.append(person("ordforer", unit, comment=f"ordføreren i {unit}"))
+        for role in ["radmann", "tillitsvalgt"]:
+            people += [person(role, unit, comment=f"{role} {unit} {i}") for i in range(5)]
+    first = released_texts(Q, people, ["unit"], K)
+    earlier = [("q14", [{"unit": group[0]}]) for group in sorted({t.group for t in first})]
+    levanger = {t.text for t in first if t.group == ("Levanger",)}
+    assert "ordføreren i Levanger" in levanger
+    second = {t.text for t in released_texts(Q, people, ["role"], K, earlier=earlier)}
+    assert levanger - second != {"ordføreren i Levanger"}
+    assert second == set()  # any role heading would leave the mayor alone outside it

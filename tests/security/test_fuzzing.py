@@ -81,7 +81,7 @@ TAKES = {
 }
 
 
-CODE = "7KQM-2XRP-9D4T"  # a one-time code of the world's code round
+CODE = "7KQM-2XRP-9D4T-H6WC"  # a one-time code of the world's code round
 
 
 def form_fields() -> list[str]:
