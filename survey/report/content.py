@@ -174,7 +174,7 @@ class TextGroup:
     texts: tuple[str, ...]
     key: tuple[Hashable, ...] = ()  # the group's key (ALL throughout for the pool)
     measure: str = ""  # whose texts: "q14", or "q2:annet" for a choice's specify texts
-    members: tuple[tuple[Hashable, ...], ...] = ()  # the pool's groups with a text here
+    members: tuple[tuple[Hashable, ...], ...] = ()  # every group the pool covers
 
 
 @dataclass(frozen=True)
@@ -575,7 +575,8 @@ def _texts(q: Questionnaire, labeller: _Labeller, texts: list) -> tuple[TextGrou
     for text in texts:
         where = (text.question, text.code, text.group)
         groups.setdefault(where, []).append(text.text)
-        origins.setdefault(where, {})[text.origin] = None
+        for covered in text.pool or (text.origin,):  # a pool covers every pooled group
+            origins.setdefault(where, {})[covered] = None
     found = []
     for (question_id, code, key), lines in groups.items():
         question = q.question(question_id)

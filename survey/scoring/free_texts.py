@@ -38,6 +38,7 @@ class ReleasedText:
     group: tuple[str, ...]  # ALL in every place for the pool of hidden groups
     text: str
     origin: tuple[str, ...] = ()  # the writer's group (in the pool, not the heading's)
+    pool: tuple[tuple[str, ...], ...] = ()  # for a pooled text: every group the pool covers
 
     @property
     def measure(self) -> str:
@@ -97,8 +98,11 @@ def released_texts(
     def group_rank(group: tuple[str, ...]) -> tuple[int, ...]:
         return tuple(rank[value] for rank, value in zip(ranks, group, strict=True))
 
+    covered = tuple(sorted(pooled))  # hidden groups of at least k: with a text or not
     released = [
-        ReleasedText(question, code, pool if key in hidden else key, text.strip(), key)
+        ReleasedText(question, code, pool, text.strip(), key, covered)
+        if key in hidden
+        else ReleasedText(question, code, key, text.strip(), key)
         for key, question, code, text, _ in found
     ]
     return sorted(
