@@ -193,8 +193,7 @@ def rounds_overview(
         elif not actor.may_read_results():
             continue
         questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
-        residual = questionnaire.residual_roles
-        everyone = [i for i in everyone if i[0].get("role") not in residual]
+        everyone = _counted(everyone, questionnaire)
         k = round_.min_group_size
         earlier = released_counts(db, round_.id, "rate", "answered")
         tables = [  # the whole round's, or each of the leader's units' (their sum is shown)
@@ -243,6 +242,13 @@ def results_for(
         respondents=[r for r in results.respondents if r[0].get("unit") == unit],
         invitations=[i for i in results.invitations if i[0].get("unit") == unit],
     )
+
+
+def _counted(invitations: Sequence[Invited], questionnaire: Questionnaire) -> list[Invited]:
+    """The invitations that enter released figures: all but the residual roles'. The whole
+    round's, also for one unit's page, since the audit reasons over the whole round."""
+    residual = questionnaire.residual_roles
+    return [i for i in invitations if i[0].get("role") not in residual]
 
 
 def _without_residual_roles(results: RoundResults) -> RoundResults:
@@ -318,7 +324,6 @@ def report_request(
     earlier = results_for(db, actor, compare, unit) if compare is not None else None
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
     texts_before = text_sets(db, round_id)  # every text set released, to whomever
-    residual = results.questionnaire.residual_roles
     return ReportRequest(
         results,
         dimensions,
@@ -326,7 +331,7 @@ def report_request(
         measures,
         texts_before,
         released_counts(db, round_id, "rate", "answered"),
-        [i for i in invited(db, round_id) if i[0].get("role") not in residual],
+        _counted(invited(db, round_id), results.questionnaire),
         {"unit": unit} if unit is not None else None,
     )
 
@@ -432,7 +437,7 @@ def round_page(
         {name for groups, _ in results.invitations for name in groups} - {"role", "unit"}
     )
     dimensions = [d for d in dimensions if may_release(db, round_id, [d], unit=unit)]
-    everyone = [i for i in invited(db, round_id) if i[0].get("role") not in q.residual_roles]
+    everyone = _counted(invited(db, round_id), q)
     earlier = released_counts(db, round_id, "rate", "answered")
     within = {"unit": unit} if unit is not None else None
     rates = [
