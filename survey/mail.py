@@ -38,6 +38,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from survey.addresses import deliverable
+from survey.dates import norwegian_date
 from survey.errors import InvalidInput, Unavailable
 from survey.resources import MAIL_TEMPLATES
 from survey.settings import SettingError, typed
@@ -48,20 +49,6 @@ VARIABLES = ("name", "round_name", "title", "closes_on", "link")
 FILTERS = frozenset({"upper", "lower", "capitalize", "title", "trim", "default", "d"})
 MAX_SUBJECT = 200
 MAX_BODY = 20_000
-MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
 
 # A mail needs text, variables, conditions and a few text filters. Loops, calls, arithmetic
 # and attribute access are refused before the sandbox sees them: the sandbox stops escapes
@@ -141,11 +128,6 @@ def one_line(text: str) -> str:
     """``text`` with every line break and control character turned into one space: the form
     in which names and subjects may enter a header."""
     return " ".join(_LINE_BREAKS.sub(" ", text).split())
-
-
-def norwegian_date(day: date) -> str:
-    """Bokmål long date, as in a letter: ``1. desember 2026``."""
-    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
 
 
 def template_variables(

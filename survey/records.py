@@ -122,3 +122,6 @@ class RoundResults:
     invitations: list[Invited]  # empty for an anonymous round: no one is invited by name
     first_answer: str | None  # dates (day precision), as stored
     last_answer: str | None
+    as_of: str | None = None  # when the snapshot read was taken (UTC, ISO); None: live
+    final: bool = False  # the snapshot was taken after the round closed
+    snapshot_id: int | None = None

@@ -21,28 +21,23 @@ import sqlite_utils
 from survey.accounts import Account
 from survey.errors import InvalidInput
 from survey.operations.access import require_manager, require_results
+from survey.operations.snapshots import current_snapshot, held_back, retried
 from survey.questionnaire.model import Questionnaire
 from survey.records import Measure, Round
 from survey.report.content import Report, build_report
 from survey.report.figures import Figure, report_figures
 from survey.scoring.free_texts import EarlierSet, released_texts
 from survey.scoring.indexes import index_scores
-from survey.scoring.likert import columns_frame, item_scores, likert_frame
+from survey.scoring.likert import item_scores, likert_frame
 from survey.scoring.rates import Invited, Shown, linked_rates
 from survey.scoring.suppression import ALL, suppressed_groups
 from survey.storage import rounds as rounds_store
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import record_release, released_counts, text_sets
-from survey.storage.results import (
-    RoundResults,
-    attribute_names,
-    invited,
-    likert_columns,
-    round_results,
-    submissions_per_day,
-)
+from survey.storage.results import RoundResults, attribute_names, snapshot_results
 from survey.storage.rounds import get_round, list_rounds
+from survey.storage.snapshots import Snapshot, snapshot_invited, snapshot_per_day
 from survey.storage.users import audit
 
 MAX_DIMENSIONS = 3
@@ -176,6 +171,7 @@ def declare_breakdowns(
     return declared
 
 
+@retried
 def rounds_overview(
     db: sqlite_utils.Database, actor: Account
 ) -> list[tuple[Round, Questionnaire, pd.Series | None]]:
@@ -184,7 +180,8 @@ def rounds_overview(
     someone in their units, and only their units' rate."""
     found = []
     for round_ in list_rounds(db):
-        everyone = invited(db, round_.id)
+        taken = current_snapshot(db, round_.id)
+        everyone = snapshot_invited(db, round_.id, taken.id)
         units: Sequence[str | None] = [None]
         if actor.role == "unit-leader":
             units = sorted({str(g["unit"]) for g, _ in everyone if g.get("unit") in actor.units})
@@ -224,17 +221,20 @@ def rounds_overview(
                 for stat in ("answered", "invited")
             ]
             responses = int(rate["answered"])
-            record_release(db, round_.id, actor.email, "rounds list", [], None, responses, figures)
+            record_release(
+                db, round_.id, actor.email, "rounds list", [], None, responses, figures, taken.id
+            )
     return found
 
 
 def results_for(
     db: sqlite_utils.Database, actor: Account, round_id: int, unit: str | None = None
 ) -> RoundResults:
-    """The round's results, or one unit's: Forbidden unless the account may read them (a
-    unit leader reads only their own units, never the whole round)."""
+    """The round's results as its current snapshot has them (``operations.snapshots``), or
+    one unit's: Forbidden unless the account may read them (a unit leader reads only their
+    own units, never the whole round)."""
     require_results(actor, unit)
-    results = _without_residual_roles(round_results(db, round_id))
+    results = _without_residual_roles(_snapshot_results(db, current_snapshot(db, round_id)))
     if unit is None:
         return results
     return replace(
@@ -242,6 +242,10 @@ def results_for(
         respondents=[r for r in results.respondents if r[0].get("unit") == unit],
         invitations=[i for i in results.invitations if i[0].get("unit") == unit],
     )
+
+
+def _snapshot_results(db: sqlite_utils.Database, taken: Snapshot) -> RoundResults:
+    return replace(snapshot_results(db, taken), snapshot_id=taken.id)
 
 
 def _counted(invitations: Sequence[Invited], questionnaire: Questionnaire) -> list[Invited]:
@@ -331,11 +335,18 @@ def report_request(
         measures,
         texts_before,
         released_counts(db, round_id, "rate", "answered"),
-        _counted(invited(db, round_id), results.questionnaire),
+        _counted(_invited(db, results), results.questionnaire),
         {"unit": unit} if unit is not None else None,
     )
 
 
+def _invited(db: sqlite_utils.Database, results: RoundResults) -> list[Invited]:
+    """The whole round's invitations as the snapshot of ``results`` counts them."""
+    assert results.snapshot_id is not None, "released figures come from a snapshot"
+    return snapshot_invited(db, results.round.id, results.snapshot_id)
+
+
+@retried
 def make_report(
     db: sqlite_utils.Database,
     actor: Account,
@@ -350,11 +361,11 @@ def make_report(
     recorded in the release ledger (``channel``: the preview, or a file the CLI wrote)."""
     request = report_request(db, actor, round_id, by, unit=unit, compare=compare)
     report = request.build()
+    _released(db, actor, request, report, channel, unit)
     detail = f"round {round_id}, unit {unit or 'alle'}, by {','.join(request.by) or '-'}"
     audit(
         db, actor.email, "report made", detail + (f", compared with {compare}" if compare else "")
     )
-    _released(db, actor, request, report, channel, unit)
     return report
 
 
@@ -410,6 +421,7 @@ def _record(
         unit,
         len(results.respondents),
         [(f.measure, within + f.group, f.statistic, f.value) for f in figures],
+        results.snapshot_id,
     )
 
 
@@ -422,8 +434,10 @@ class RoundPage:
     rates: list[tuple[str, list[dict]]]
     indexes: list[dict]
     per_day: list[tuple[str, int | None]]
+    held_back: int | None = None  # responses not in the snapshot yet (told to managers)
 
 
+@retried
 def round_page(
     db: sqlite_utils.Database, actor: Account, round_id: int, unit: str | None = None
 ) -> RoundPage:
@@ -437,7 +451,7 @@ def round_page(
         {name for groups, _ in results.invitations for name in groups} - {"role", "unit"}
     )
     dimensions = [d for d in dimensions if may_release(db, round_id, [d], unit=unit)]
-    everyone = _counted(invited(db, round_id), q)
+    everyone = _counted(_invited(db, results), q)
     earlier = released_counts(db, round_id, "rate", "answered")
     within = {"unit": unit} if unit is not None else None
     rates = [
@@ -449,7 +463,7 @@ def round_page(
         indexes = index_scores(q, likert_frame(q, results.respondents, []), [], k).to_dict(
             "records"
         )
-    per_day = _per_day(db, round_id, k, q.residual_roles) if unit is None else []
+    per_day = _per_day(db, results, k) if unit is None else []
     figures = [
         Figure("rate", ((name, str(row[name])),) if row[name] != ALL else (), stat, row[column])
         for name, rows in rates
@@ -465,7 +479,10 @@ def round_page(
     ]
     figures += [Figure("submitted", (("day", day),), "n", n) for day, n in per_day if n is not None]
     _record(db, actor, results, "round page", [], unit, figures)
-    return RoundPage(results, rates, indexes, per_day)
+    waiting = None
+    if actor.may_manage() and results.snapshot_id is not None:
+        waiting = held_back(db, round_id, results.snapshot_id)
+    return RoundPage(results, rates, indexes, per_day, waiting)
 
 
 def answers_per_day(
@@ -475,20 +492,21 @@ def answers_per_day(
     round's total, which is shown too, so hiding only the days under the minimum let one
     hidden day be worked out as the total minus the others: the days are a breakdown with
     a margin, suppressed like every other (``scoring.suppression``)."""
-    require_results(actor, None)
-    round_ = get_round(db, round_id)
-    residual = questionnaire_of_version(db, round_.questionnaire_version_id).residual_roles
-    return _per_day(db, round_id, round_.min_group_size, residual)
+    results = results_for(db, actor, round_id)
+    return _per_day(db, results, results.round.min_group_size)
 
 
 def _per_day(
-    db: sqlite_utils.Database, round_id: int, k: int, residual: Iterable[str]
+    db: sqlite_utils.Database, results: RoundResults, k: int
 ) -> list[tuple[str, int | None]]:
-    days = submissions_per_day(db, round_id, excluding_roles=frozenset(residual))
+    assert results.snapshot_id is not None, "released figures come from a snapshot"
+    residual = frozenset(results.questionnaire.residual_roles)
+    days = snapshot_per_day(db, results.snapshot_id, excluding_roles=residual)
     hidden = suppressed_groups({(day,): n for day, n in days}, k)
     return [(day, None if (day,) in hidden else n) for day, n in days]
 
 
+@retried
 def scores(
     db: sqlite_utils.Database, actor: Account, round_id: int, by: str | Sequence[str] = ()
 ) -> pd.DataFrame:
@@ -496,14 +514,9 @@ def scores(
     the round's minimum group size: the tables the report is made of, as one frame."""
     require_results(actor, None)
     dimensions = checked_breakdown(db, round_id, by)
-    round_ = get_round(db, round_id)
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
-    k = round_.min_group_size
-    residual = questionnaire.residual_roles
-    read = dimensions if not residual or "role" in dimensions else [*dimensions, "role"]
-    frame = columns_frame(questionnaire, likert_columns(db, questionnaire, round_id, read), read)
-    if residual:  # in no released figure (see _without_residual_roles)
-        frame = frame[~frame["role"].isin(residual)]
+    results = results_for(db, actor, round_id)  # the residual roles left out
+    questionnaire, k = results.questionnaire, results.round.min_group_size
+    frame = likert_frame(questionnaire, results.respondents, dimensions)
     items = item_scores(questionnaire, frame, dimensions, k)
     indexes = index_scores(questionnaire, frame, dimensions, k)
     items.insert(len(dimensions), "kind", "item")
@@ -511,7 +524,6 @@ def scores(
     indexes.insert(len(dimensions), "kind", "index")
     table = pd.concat([items, indexes], ignore_index=True)
     table.insert(0, "min_group_size", k)
-    audit(db, actor.email, "scores read", f"round {round_id}, by {','.join(dimensions) or '-'}")
     shown = table[~table["suppressed"]]
     figures = [
         (
@@ -523,6 +535,6 @@ def scores(
         for _, row in shown.iterrows()
         for stat in ("n", "mean")
     ]
-    respondents = int(frame["respondent"].nunique()) if len(frame) else 0
-    record_release(db, round_id, actor.email, "scores", dimensions, None, respondents, figures)
+    _record(db, actor, results, "scores", dimensions, None, [Figure(*f) for f in figures])
+    audit(db, actor.email, "scores read", f"round {round_id}, by {','.join(dimensions) or '-'}")
     return table

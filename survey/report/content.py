@@ -15,6 +15,7 @@ from typing import SupportsFloat
 
 import pandas as pd
 
+from survey.dates import norwegian_moment
 from survey.errors import InvalidInput
 from survey.questionnaire.model import (
     Choice,
@@ -212,6 +213,8 @@ class Report:
     suppressed_cells: int
     measures: tuple[MeasureRow, ...] = ()
     residual_roles: tuple[str, ...] = ()  # labels of the roles that enter no figure
+    as_of: str | None = None  # when the figures' snapshot was taken, in words
+    final: bool = False  # the snapshot was taken after the round closed
 
     @property
     def median_min_group(self) -> int:
@@ -282,6 +285,8 @@ def build_report(
         round_name=results.round.name,
         compared_with=earlier.round.name if earlier else None,
         period=(results.first_answer, results.last_answer),
+        as_of=norwegian_moment(results.as_of) if results.as_of else None,
+        final=results.final,
         generated_on=(today or date.today()).isoformat(),
         min_group_size=k,
         anonymous=results.round.anonymous,

@@ -38,6 +38,7 @@ def report_digest(results: RoundResults, by: Sequence[str]) -> str:
     digest.update(repr((made_with(), list(by))).encode())
     digest.update(repr(dataclasses.astuple(results.round)).encode())
     digest.update(repr((results.first_answer, results.last_answer)).encode())
+    digest.update(repr((results.as_of, results.final, results.snapshot_id)).encode())
     seen: dict[int, tuple] = {}  # answers are shared objects: each is worked out once
     for groups, answers in results.respondents:
         canonical = [

@@ -263,6 +263,63 @@ def _releases(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0010_snapshots")
+def _snapshots(db: sqlite_utils.Database) -> None:
+    """Snapshots: the frozen states of a round that figures are released from.
+
+    A response's ``revision`` grows with every change to it, so a (response, revision)
+    pair names one version of it. A snapshot is a list of such pairs; each version that
+    enters a snapshot is copied once (``response_versions`` with its group values, and
+    ``version_answers``), so the figures of a snapshot can be read again after the
+    response changed, and a snapshot costs a row per response. Releases name the snapshot
+    their figures came from."""
+    _script(
+        db,
+        """
+        ALTER TABLE responses ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            taken_at TEXT NOT NULL,
+            final INTEGER NOT NULL DEFAULT 0 CHECK (final IN (0, 1))
+        );
+        CREATE INDEX snapshots_round ON snapshots(round_id);
+        CREATE TABLE response_versions (
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            revision INTEGER NOT NULL,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            invitation_id INTEGER,
+            role TEXT,
+            unit TEXT,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            started_on TEXT NOT NULL,
+            submitted_on TEXT,
+            PRIMARY KEY (response_id, revision)
+        ) WITHOUT ROWID;
+        CREATE INDEX response_versions_round ON response_versions(round_id);
+        CREATE TABLE version_answers (
+            response_id INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            item TEXT NOT NULL,
+            code TEXT NOT NULL DEFAULT '',
+            number REAL,
+            text TEXT,
+            PRIMARY KEY (response_id, revision, item, code),
+            FOREIGN KEY (response_id, revision)
+                REFERENCES response_versions(response_id, revision) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE TABLE snapshot_members (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+            response_id INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            PRIMARY KEY (snapshot_id, response_id),
+            FOREIGN KEY (response_id, revision) REFERENCES response_versions(response_id, revision)
+        ) WITHOUT ROWID;
+        ALTER TABLE releases ADD COLUMN snapshot_id INTEGER REFERENCES snapshots(id)
+        """,
+    )
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""

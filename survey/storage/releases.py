@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from survey.storage.db import inserted_id
+from survey.storage.snapshots import StaleSnapshot, latest_snapshot_id
 
 Figure = tuple[str, tuple[tuple[str, str], ...], str, float]
 """(measure, group as (dimension, value) pairs, statistic, value)."""
@@ -37,14 +38,30 @@ def record_release(
     unit: str | None,
     responses: int,
     figures: Sequence[Figure],
+    snapshot_id: int | None = None,
 ) -> int:
-    """One release and its figures, in one transaction; returns its id."""
+    """One release and its figures (from the snapshot ``snapshot_id``), in one
+    transaction; returns its id. Raises ``StaleSnapshot`` if that is no longer the round's
+    latest snapshot: a newer one was admitted without these figures in the ledger, so they
+    must be made again from it."""
     released_at = datetime.now(UTC).isoformat(timespec="seconds")
     with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        if snapshot_id is not None and latest_snapshot_id(db, round_id) != snapshot_id:
+            raise StaleSnapshot(f"snapshot {snapshot_id} is no longer the latest")
         cursor = db.execute(
             "INSERT INTO releases (round_id, released_at, account, channel, breakdown, unit, "
-            "responses) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [round_id, released_at, account, channel, ",".join(breakdown), unit, responses],
+            "responses, snapshot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                round_id,
+                released_at,
+                account,
+                channel,
+                ",".join(breakdown),
+                unit,
+                responses,
+                snapshot_id,
+            ],
         )
         release_id = inserted_id(cursor)
         db.conn.executemany(
@@ -122,3 +139,24 @@ def released_counts(
         [round_id, measure, statistic],
     ).fetchall()
     return [(json.loads(group), value) for group, value in rows]
+
+
+def last_release(db: sqlite_utils.Database, round_id: int) -> int | None:
+    """The id of the round's latest release: a mark to tell whether the ledger grew."""
+    return db.execute("SELECT max(id) FROM releases WHERE round_id = ?", [round_id]).fetchone()[0]
+
+
+def released_groups(db: sqlite_utils.Database, round_id: int) -> dict[int, list[dict[str, str]]]:
+    """Per snapshot of the round that figures were released from, every group released
+    (each once): what a later snapshot's changes are audited against. Releases from before
+    snapshots existed name none and are not here."""
+    rows = db.execute(
+        "SELECT DISTINCT r.snapshot_id, f.grp FROM released_figures f "
+        "JOIN releases r ON r.id = f.release_id "
+        "WHERE r.round_id = ? AND r.snapshot_id IS NOT NULL ORDER BY r.snapshot_id, f.grp",
+        [round_id],
+    ).fetchall()
+    found: dict[int, list[dict[str, str]]] = {}
+    for snapshot_id, group in rows:
+        found.setdefault(snapshot_id, []).append(json.loads(group))
+    return found

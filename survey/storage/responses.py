@@ -230,7 +230,8 @@ def save_answers(
             [(response_id, *row) for row in rows],
         )
         db.execute(
-            "UPDATE responses SET page = ?, role = ? WHERE id = ?", [page, role, response_id]
+            "UPDATE responses SET page = ?, role = ?, revision = revision + 1 WHERE id = ?",
+            [page, role, response_id],
         )
         if submitting:  # repeating it (double click, retry) changes nothing
             db.execute(
@@ -296,7 +297,8 @@ _UPSERT = (
     "INSERT INTO responses (round_id, {key}, role, unit, attributes, submitted, started_on, "
     "submitted_on) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT ({key}) DO UPDATE SET "
     "role = excluded.role, unit = excluded.unit, attributes = excluded.attributes, "
-    "submitted = 1, submitted_on = coalesce(submitted_on, excluded.submitted_on) RETURNING id"
+    "revision = revision + 1, submitted = 1, "
+    "submitted_on = coalesce(submitted_on, excluded.submitted_on) RETURNING id"
 )
 _UPSERT_INVITED = _UPSERT.format(key="invitation_id")
 _UPSERT_ANONYMOUS = _UPSERT.format(key="session_key")

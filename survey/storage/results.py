@@ -7,7 +7,7 @@ scoring runs on a stored round, a generated one in a test, or an imported file."
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import sqlite_utils
@@ -26,6 +26,7 @@ from survey.storage.responses import (
     submitted_responses,
 )
 from survey.storage.rounds import get_round
+from survey.storage.snapshots import Snapshot, snapshot_invited, snapshot_respondents
 
 
 def round_results(db: sqlite_utils.Database, round_id: int) -> RoundResults:
@@ -43,6 +44,18 @@ def round_results(db: sqlite_utils.Database, round_id: int) -> RoundResults:
     return RoundResults(round_, questionnaire, respondents, invited(db, round_id), first, last)
 
 
+def snapshot_results(db: sqlite_utils.Database, taken: Snapshot) -> RoundResults:
+    """``round_results`` as the snapshot ``taken`` froze them: its responses' versions,
+    and the invitations with whether the snapshot counts their answer."""
+    round_ = get_round(db, taken.round_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    respondents, first, last = snapshot_respondents(db, questionnaire, taken.id)
+    invitations = snapshot_invited(db, round_.id, taken.id)
+    return RoundResults(
+        round_, questionnaire, respondents, invitations, first, last, taken.taken_at, taken.final
+    )
+
+
 def attribute_names(db: sqlite_utils.Database, round_id: int) -> set[str]:
     """Every attribute name the round's invitations or responses carry (pulje, ...)."""
     rows = db.execute(
@@ -52,20 +65,6 @@ def attribute_names(db: sqlite_utils.Database, round_id: int) -> set[str]:
         [round_id, round_id],
     )
     return {row[0] for row in rows}
-
-
-def submissions_per_day(
-    db: sqlite_utils.Database, round_id: int, *, excluding_roles: Collection[str] = ()
-) -> list[tuple[str, int]]:
-    """(day, responses submitted that day, not counting those of ``excluding_roles``), in
-    date order."""
-    excluded = sorted(excluding_roles)
-    marks = ",".join("?" * len(excluded))
-    return db.execute(
-        "SELECT submitted_on, count(*) FROM responses WHERE round_id = ? AND submitted = 1 "
-        f"AND coalesce(role, '') NOT IN ({marks}) GROUP BY submitted_on ORDER BY submitted_on",
-        [round_id, *excluded],
-    ).fetchall()
 
 
 def invited(db: sqlite_utils.Database, round_id: int) -> list[Invited]:

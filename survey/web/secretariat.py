@@ -30,6 +30,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired
 
 from survey.accounts import Account
+from survey.dates import norwegian_moment
 from survey.operations.access import require_results
 from survey.operations.measures import add_measure, set_measure_status
 from survey.operations.responses import MEDIA_TYPES, export_responses
@@ -146,6 +147,9 @@ def round_overview(round_id: int) -> str:
         unit=unit,
         tables=shown.rates,
         per_day=shown.per_day,
+        as_of=norwegian_moment(results.as_of) if results.as_of else None,
+        held_back=shown.held_back,
+        final=results.final,
         account=signed_in(),
         action=ActionForm(),
         sign_out=SignOutForm(),

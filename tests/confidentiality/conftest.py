@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from http.cookiejar import CookieJar
 
 from survey.demo import answers_2009
@@ -31,19 +32,27 @@ def signed_in_analyst(base: str, email: str = ANALYST) -> urllib.request.OpenerD
     return opener
 
 
+def project_leaders(numbers: Iterable[int]) -> list[Person]:
+    """Project leaders, each in a municipality of their own."""
+    return [
+        Person(f"Leder {i}", f"leder{i}@k{i}.kommune.no", "prosjektleder", f"Kommune {i}", {})
+        for i in numbers
+    ]
+
+
 def add_project_leaders(db_path: str, round_id: int, shares: list[float], start: int) -> None:
-    """Invite a project leader per share, each in a municipality of their own, and store
-    their answers (submitted today) with that share as "frikjøpt __ %"."""
+    """Invite a project leader per share (unless invited already), each in a municipality
+    of their own, and store their answers (submitted today, replacing any before) with
+    that share as "frikjøpt __ %"."""
     db = open_database(db_path)
     round_row = db.execute(
         "SELECT questionnaire_version_id FROM rounds WHERE id = ?", [round_id]
     ).fetchone()
     questionnaire = questionnaire_of_version(db, round_row[0])
-    people = [
-        Person(f"Leder {i}", f"leder{i}@k{i}.kommune.no", "prosjektleder", f"Kommune {i}", {})
-        for i in range(start, start + len(shares))
-    ]
-    add_invitations(db, round_id, people)
+    people = project_leaders(range(start, start + len(shares)))
+    add_invitations(
+        db, round_id, [p for p in people if p.email not in respondents_of(db, round_id)]
+    )
     invited = respondents_of(db, round_id)
     imported = []
     for row, (person, share) in enumerate(zip(people, shares, strict=True), start=1):

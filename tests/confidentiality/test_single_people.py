@@ -28,7 +28,7 @@ from tests.conftest import QUESTIONNAIRES, server_thread
 
 K = 3
 FIRST = [5.0, 20.0, 35.0, 50.0, 100.0]  # n = 5 < 2k: mean 42
-LATER = [40.0, 60.0]  # n = 7 >= 2k: median 40
+LATER = [40.0, 60.0, 45.0]  # n = 8 >= 2k: median 42.5 (k new answers: a new snapshot)
 
 
 @pytest.fixture
@@ -95,14 +95,14 @@ def test_no_report_shows_a_single_persons_number(served, tmp_path):
         ["Prosjektleder", "5", "42,0", "–"],
     ]
 
-    add_project_leaders(db_path, round_id, LATER, start=10)  # now 7 >= 2k = 6
-    assert MEDIAN_FACTOR * K <= 7
+    add_project_leaders(db_path, round_id, LATER, start=10)  # now 8 >= 2k = 6
+    assert MEDIAN_FACTOR * K <= 8
     shown = figures(number_table(analyst.open(preview, timeout=30).read().decode()))
-    assert "40,0" in shown  # the median of a group this large is released
+    assert "42,5" in shown  # the median of a group this large is released
     assert not shown & {"5,0", "100,0"}
     header, *rows = pdf_number_table(pdf_text(analyst, f"{preview}.pdf", tmp_path))
     assert header.split() == ["Gruppe", "Svar", "Snitt", "Median"]
     assert [row.split() for row in rows] == [
-        ["Alle", "7", "44,3", "40,0"],
-        ["Prosjektleder", "7", "44,3", "40,0"],
+        ["Alle", "8", "44,4", "42,5"],
+        ["Prosjektleder", "8", "44,4", "42,5"],
     ]

@@ -1,0 +1,112 @@
+"""The snapshot a round's figures are released from now (``scoring.changes`` decides what
+a new one may take; ``storage.snapshots`` keeps them).
+
+Every release reads ``current_snapshot``: the latest snapshot while nothing has changed,
+otherwise a new one with every change the gate admits against the release ledger. Reading
+a report twice therefore shows the same figures until enough has changed around every
+released group; a round closed since the last snapshot gets its final one."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection
+from typing import ParamSpec, TypeVar
+
+import sqlite_utils
+
+from survey.errors import Conflict
+from survey.scoring.changes import Groups, admitted
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.releases import last_release, released_groups
+from survey.storage.rounds import get_round
+from survey.storage.snapshots import (
+    Members,
+    Snapshot,
+    StaleSnapshot,
+    changed,
+    latest_snapshot,
+    live_members,
+    members_of,
+    store_snapshot,
+    version_groups,
+)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+ATTEMPTS = 5
+"""Times a snapshot is chosen again when answers changed while it was stored."""
+
+
+def current_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot:
+    """The snapshot the round's figures are released from now (see the module)."""
+    round_ = get_round(db, round_id)
+    closed = not round_.is_open()
+    residual = questionnaire_of_version(db, round_.questionnaire_version_id).residual_roles
+    for _ in range(ATTEMPTS):
+        ledger = last_release(db, round_id)  # read first: a later release fails the store
+        latest = latest_snapshot(db, round_id)
+        live = live_members(db, round_id)
+        base = members_of(db, latest.id) if latest else {}
+        settled = latest is not None and (latest.final or not closed)
+        if settled and base == live:
+            return latest  # type: ignore[return-value]  # settled says it is not None
+        chosen = _admitted(db, round_id, base, live, round_.min_group_size, residual)
+        if settled and chosen == base:
+            return latest  # type: ignore[return-value]
+        try:
+            after = latest.id if latest else None
+            return store_snapshot(db, round_id, chosen, final=closed, after=after, ledger=ledger)
+        except StaleSnapshot:
+            continue
+    raise Conflict(
+        f"round {round_id}: answers changed on every attempt to take a snapshot",
+        message_nb="Svarene endrer seg for raskt til at tallene kan hentes nå. Prøv igjen om litt.",
+    )
+
+
+def _admitted(
+    db: sqlite_utils.Database,
+    round_id: int,
+    base: Members,
+    live: Members,
+    k: int,
+    residual: Collection[str],
+) -> Members:
+    """``scoring.changes.admitted`` over the round's versions and its release ledger."""
+    versions = version_groups(db, round_id)
+
+    def groups_of(response: int, revision: int) -> Groups | None:
+        groups = versions.get((response, revision))
+        return None if groups is None or groups.get("role") in residual else groups
+
+    releases = [
+        (members_of(db, snapshot_id), groups)
+        for snapshot_id, groups in released_groups(db, round_id).items()
+    ]
+    return admitted(base, live, releases, groups_of, k)
+
+
+def retried(operation: Callable[P, T]) -> Callable[P, T]:
+    """``operation`` (which releases figures from the current snapshot) run again when a
+    newer snapshot came between reading the snapshot and recording the release: figures
+    are only ever released from the latest snapshot, which the next one is audited
+    against."""
+
+    @functools.wraps(operation)
+    def again(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(ATTEMPTS):
+            try:
+                return operation(*args, **kwargs)
+            except StaleSnapshot:
+                if attempt == ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    return again
+
+
+def held_back(db: sqlite_utils.Database, round_id: int, snapshot_id: int) -> int:
+    """How many responses are not in the snapshot as they stand now (new, changed or
+    withdrawn since): what the secretariat is told is not in the figures yet."""
+    return sum(1 for _ in changed(members_of(db, snapshot_id), live_members(db, round_id)))

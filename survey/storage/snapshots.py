@@ -1,0 +1,254 @@
+"""Snapshots of a round: which version of which response its released figures count.
+
+Figures are released from snapshots, not from the live responses, so that the same report
+read just before and just after one submission shows the same figures (docs/
+confidentiality.md, attack 4). A snapshot is a set of (response, revision) pairs; the
+versions in it are copied the first time a snapshot takes them (``response_versions``,
+``version_answers``), with the group values the response had then, so a snapshot reads the
+same however its responses change later. Which pairs a new snapshot takes is decided
+outside (``operations.snapshots``); this module only stores and reads them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
+
+import sqlite_utils
+
+from survey.errors import Conflict
+from survey.gc_pause import paused_gc
+from survey.questionnaire.answers import Answer
+from survey.questionnaire.model import Questionnaire
+from survey.records import ScoredRespondent
+from survey.scoring.rates import Invited
+from survey.storage.db import inserted_id, snapshot
+from survey.storage.responses import decode
+
+Members = dict[int, int]
+"""A snapshot's responses: response id -> the revision it counts."""
+
+Groups = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: int
+    round_id: int
+    taken_at: str  # UTC, ISO 8601, seconds
+    final: bool  # taken after the round closed
+
+
+class StaleSnapshot(Conflict):
+    """What a snapshot or a release was decided on changed before it was stored: a response
+    changed, another snapshot was taken, or figures were released. Decided again, it holds.
+    """
+
+    title_nb = "Tallene ble oppdatert"
+    default_nb = "Tallene ble oppdatert mens du ventet. Prøv igjen."
+
+
+def latest_snapshot_id(db: sqlite_utils.Database, round_id: int) -> int | None:
+    row = db.execute("SELECT max(id) FROM snapshots WHERE round_id = ?", [round_id]).fetchone()
+    return row[0]
+
+
+def latest_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot | None:
+    row = db.execute(
+        "SELECT id, round_id, taken_at, final FROM snapshots WHERE round_id = ? "
+        "ORDER BY id DESC LIMIT 1",
+        [round_id],
+    ).fetchone()
+    return Snapshot(row[0], row[1], row[2], bool(row[3])) if row else None
+
+
+def get_snapshot(db: sqlite_utils.Database, snapshot_id: int) -> Snapshot:
+    row = db.execute(
+        "SELECT id, round_id, taken_at, final FROM snapshots WHERE id = ?", [snapshot_id]
+    ).fetchone()
+    return Snapshot(row[0], row[1], row[2], bool(row[3]))
+
+
+def live_members(db: sqlite_utils.Database, round_id: int) -> Members:
+    """The round's submitted responses now, each at its current revision."""
+    return dict(
+        db.execute(
+            "SELECT id, revision FROM responses WHERE round_id = ? AND submitted = 1",
+            [round_id],
+        ).fetchall()
+    )
+
+
+def members_of(db: sqlite_utils.Database, snapshot_id: int) -> Members:
+    return dict(
+        db.execute(
+            "SELECT response_id, revision FROM snapshot_members WHERE snapshot_id = ?",
+            [snapshot_id],
+        ).fetchall()
+    )
+
+
+def version_groups(db: sqlite_utils.Database, round_id: int) -> dict[tuple[int, int], Groups]:
+    """The group values of every version of the round's responses that a snapshot took or
+    could take now (the submitted ones at their current revision), with the day each was
+    first sent in as "day": the groups released figures are counted over."""
+    found: dict[tuple[int, int], Groups] = {}
+    parsed: dict[str, dict[str, str]] = {}
+    rows = db.execute(
+        "SELECT response_id, revision, role, unit, attributes, submitted_on "
+        "FROM response_versions WHERE round_id = ? UNION ALL "
+        "SELECT r.id, r.revision, r.role, coalesce(r.unit, i.unit), "
+        "json_patch(coalesce(i.attributes, '{}'), r.attributes), r.submitted_on "
+        "FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id "
+        "WHERE r.round_id = ? AND r.submitted = 1",
+        [round_id, round_id],
+    )
+    with paused_gc():
+        for response_id, revision, role, unit, attributes, day in rows:
+            if attributes not in parsed:
+                parsed[attributes] = json.loads(attributes)
+            found[(response_id, revision)] = {
+                "role": role,
+                "unit": unit,
+                **parsed[attributes],
+                "day": day,
+            }
+    return found
+
+
+def store_snapshot(
+    db: sqlite_utils.Database,
+    round_id: int,
+    members: Mapping[int, int],
+    *,
+    final: bool,
+    after: int | None,
+    ledger: int | None,
+) -> Snapshot:
+    """Store a snapshot of ``members``, copying the versions no snapshot has taken yet from
+    the live responses, in one transaction. Raises ``StaleSnapshot`` when what it was
+    chosen against changed meanwhile: a version is no longer the live one, the latest
+    snapshot is no longer ``after``, or the round's last release is no longer ``ledger``
+    (figures released meanwhile were not audited against). The caller chooses again."""
+    taken_at = datetime.now(UTC).isoformat(timespec="seconds")
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        (last_release,) = db.execute(
+            "SELECT max(id) FROM releases WHERE round_id = ?", [round_id]
+        ).fetchone()
+        if latest_snapshot_id(db, round_id) != after or last_release != ledger:
+            raise StaleSnapshot("another snapshot or release came first")
+        for table in ("wanted_versions", "fresh_versions"):
+            db.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {table} "
+                "(response_id INTEGER PRIMARY KEY, revision INTEGER NOT NULL)"
+            )
+            db.execute(f"DELETE FROM temp.{table}")
+        db.conn.executemany("INSERT INTO temp.wanted_versions VALUES (?, ?)", list(members.items()))
+        fresh = db.execute(
+            "INSERT INTO temp.fresh_versions SELECT w.response_id, w.revision "
+            "FROM temp.wanted_versions w WHERE NOT EXISTS (SELECT 1 FROM response_versions v "
+            "WHERE v.response_id = w.response_id AND v.revision = w.revision)"
+        ).rowcount
+        copied = db.execute(
+            "INSERT INTO response_versions (response_id, revision, round_id, invitation_id, "
+            "role, unit, attributes, started_on, submitted_on) "
+            "SELECT r.id, r.revision, r.round_id, r.invitation_id, r.role, "
+            "coalesce(r.unit, i.unit), json_patch(coalesce(i.attributes, '{}'), r.attributes), "
+            "r.started_on, r.submitted_on FROM temp.fresh_versions f "
+            "JOIN responses r ON r.id = f.response_id AND r.revision = f.revision "
+            "LEFT JOIN invitations i ON i.id = r.invitation_id "
+            "WHERE r.round_id = ? AND r.submitted = 1",
+            [round_id],
+        ).rowcount
+        if copied != fresh:
+            raise StaleSnapshot(f"{fresh - copied} response(s) changed while choosing")
+        db.execute(
+            "INSERT INTO version_answers (response_id, revision, item, code, number, text) "
+            "SELECT a.response_id, f.revision, a.item, a.code, a.number, a.text "
+            "FROM temp.fresh_versions f JOIN answers a ON a.response_id = f.response_id"
+        )
+        cursor = db.execute(
+            "INSERT INTO snapshots (round_id, taken_at, final) VALUES (?, ?, ?)",
+            [round_id, taken_at, int(final)],
+        )
+        snapshot_id = inserted_id(cursor)
+        db.execute(
+            "INSERT INTO snapshot_members (snapshot_id, response_id, revision) "
+            "SELECT ?, response_id, revision FROM temp.wanted_versions",
+            [snapshot_id],
+        )
+    return Snapshot(snapshot_id, round_id, taken_at, final)
+
+
+def snapshot_respondents(
+    db: sqlite_utils.Database, questionnaire: Questionnaire, snapshot_id: int
+) -> tuple[list[ScoredRespondent], str | None, str | None]:
+    """Each response of the snapshot as (group values, answers), in response order, with
+    the first day one was started and the last day one was sent in."""
+    answers: dict[int, dict[str, Answer]] = {}
+    shared: dict[tuple, Answer] = {}
+    parsed: dict[str, dict[str, str]] = {}
+    with snapshot(db):
+        people = db.execute(
+            "SELECT v.response_id, v.role, v.unit, v.attributes, v.started_on, "
+            "v.submitted_on FROM snapshot_members m JOIN response_versions v "
+            "ON v.response_id = m.response_id AND v.revision = m.revision "
+            "WHERE m.snapshot_id = ? ORDER BY m.response_id",
+            [snapshot_id],
+        ).fetchall()
+        rows = db.conn.execute(
+            "SELECT a.item, a.code, a.number, a.text, a.response_id FROM snapshot_members m "
+            "JOIN version_answers a ON a.response_id = m.response_id "
+            "AND a.revision = m.revision WHERE m.snapshot_id = ? ORDER BY m.response_id",
+            [snapshot_id],
+        )
+        with paused_gc():
+            for response_id, response_rows in groupby(rows, itemgetter(4)):
+                answers[response_id] = decode(questionnaire, response_rows, shared=shared)
+    found: list[ScoredRespondent] = []
+    with paused_gc():
+        for response_id, role, unit, attributes, _, _ in people:
+            if attributes not in parsed:
+                parsed[attributes] = json.loads(attributes)
+            groups: Groups = {"role": role, "unit": unit, **parsed[attributes]}
+            found.append((groups, answers.get(response_id, {})))
+    first = min((p[4] for p in people), default=None)
+    last = max((p[5] for p in people if p[5]), default=None)
+    return found, first, last
+
+
+def snapshot_invited(db: sqlite_utils.Database, round_id: int, snapshot_id: int) -> list[Invited]:
+    """Each invitation's group values and whether the snapshot counts an answer from it."""
+    return [
+        ({"role": role, "unit": unit, **json.loads(attributes)}, bool(answered))
+        for role, unit, attributes, answered in db.execute(
+            "SELECT i.role, i.unit, i.attributes, EXISTS (SELECT 1 FROM snapshot_members m "
+            "JOIN responses r ON r.id = m.response_id WHERE m.snapshot_id = ? "
+            "AND r.invitation_id = i.id) FROM invitations i WHERE i.round_id = ? ORDER BY i.id",
+            [snapshot_id, round_id],
+        )
+    ]
+
+
+def snapshot_per_day(
+    db: sqlite_utils.Database, snapshot_id: int, *, excluding_roles: Collection[str] = ()
+) -> list[tuple[str, int]]:
+    """(day, responses of the snapshot first sent in that day), in date order."""
+    excluded = sorted(excluding_roles)
+    marks = ",".join("?" * len(excluded))
+    return db.execute(
+        "SELECT v.submitted_on, count(*) FROM snapshot_members m JOIN response_versions v "
+        "ON v.response_id = m.response_id AND v.revision = m.revision "
+        f"WHERE m.snapshot_id = ? AND coalesce(v.role, '') NOT IN ({marks}) "
+        "GROUP BY v.submitted_on ORDER BY v.submitted_on",
+        [snapshot_id, *excluded],
+    ).fetchall()
+
+
+def changed(before: Mapping[int, int], after: Mapping[int, int]) -> Iterable[int]:
+    """The responses whose version differs between two snapshots (new, changed or gone)."""
+    return (r for r in before.keys() | after.keys() if before.get(r) != after.get(r))

@@ -1,0 +1,127 @@
+"""Snapshots in the operations layer: every release reads the round's current snapshot,
+which moves only as far as the gate admits; versions stay as they were taken; a snapshot
+and a release never pass each other unaudited (docs/confidentiality.md, attack 4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from survey.demo import national_2009_round
+from survey.operations import results as results_ops
+from survey.operations.results import make_report, round_page
+from survey.operations.rounds import close_round
+from survey.operations.snapshots import current_snapshot, held_back
+from survey.storage.invitations import list_invitations
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.releases import list_releases, record_release
+from survey.storage.snapshots import (
+    StaleSnapshot,
+    latest_snapshot,
+    live_members,
+    members_of,
+    snapshot_respondents,
+    store_snapshot,
+)
+from tests.web.test_secretariat import _answer as answer
+
+
+def _change(edges, round_, email: str, item: str, code: str) -> None:
+    """What a respondent's page save does: answer ``item`` with ``code``, sent in."""
+    answer(edges.db, round_.id, email, item, code)
+
+
+def test_a_snapshot_reads_as_it_was_taken_after_its_responses_change(edges):
+    round_ = national_2009_round(edges.db, municipalities=6)
+    taken = current_snapshot(edges.db, round_.id)
+    questionnaire = questionnaire_of_version(edges.db, round_.questionnaire_version_id)
+    before, first, last = snapshot_respondents(edges.db, questionnaire, taken.id)
+    mayor = next(i for i in list_invitations(edges.db, round_.id) if i.role == "ordforer")
+    edges.db.execute(
+        "UPDATE answers SET code = 'ja_eksternt' WHERE item = 'q10' AND response_id = "
+        "(SELECT id FROM responses WHERE invitation_id = ?)",
+        [mayor.id],
+    )
+    edges.db.execute(
+        "UPDATE responses SET revision = revision + 1 WHERE invitation_id = ?", [mayor.id]
+    )
+    assert snapshot_respondents(edges.db, questionnaire, taken.id) == (before, first, last)
+    assert members_of(edges.db, taken.id) != live_members(edges.db, round_.id)
+
+
+def test_versions_are_copied_once_and_a_stale_choice_is_refused(edges):
+    round_ = national_2009_round(edges.db, municipalities=4)
+    db = edges.db
+    first = current_snapshot(db, round_.id)
+    versions = edges.count("response_versions")
+    answers = edges.count("version_answers")
+    assert versions == len(live_members(db, round_.id)) > 0 and answers > versions
+    live = live_members(db, round_.id)
+    with pytest.raises(StaleSnapshot):  # another snapshot came first
+        store_snapshot(db, round_.id, live, final=False, after=None, ledger=None)
+    response_id = next(iter(live))
+    db.execute("UPDATE responses SET revision = revision + 1 WHERE id = ?", [response_id])
+    chosen = live_members(db, round_.id)
+    db.execute("UPDATE responses SET revision = revision + 1 WHERE id = ?", [response_id])
+    with pytest.raises(StaleSnapshot):  # the response changed again after it was chosen
+        store_snapshot(db, round_.id, chosen, final=False, after=first.id, ledger=None)
+    # An older version a snapshot already took can always be chosen again (held back).
+    assert store_snapshot(db, round_.id, live, final=False, after=first.id, ledger=None)
+    first = latest_snapshot(db, round_.id)
+    second = store_snapshot(
+        db, round_.id, live_members(db, round_.id), final=False, after=first.id, ledger=None
+    )
+    assert edges.count("response_versions") == versions + 1  # only the changed one
+    assert edges.count("snapshots") == 3 and second.id != first.id
+    with pytest.raises(StaleSnapshot):  # figures from a snapshot that is no longer the latest
+        record_release(db, round_.id, "a", "report preview", [], None, 1, [], first.id)
+    assert record_release(db, round_.id, "a", "report preview", [], None, 1, [], second.id)
+
+
+def test_one_changed_answer_waits_and_closing_gives_the_final_snapshot(edges):
+    round_ = national_2009_round(edges.db, municipalities=12)
+    db = edges.db
+    report = make_report(db, edges.admin, round_.id, ["role"])
+    taken = latest_snapshot(db, round_.id)
+    assert taken is not None and not report.final and report.as_of
+    mayor = next(i.email for i in list_invitations(db, round_.id) if i.role == "ordforer")
+    _change(edges, round_, mayor, "q10", "ja_eksternt")
+    again = make_report(db, edges.admin, round_.id, ["role"])
+    assert latest_snapshot(db, round_.id) == taken  # nothing admitted
+    assert again.pages == report.pages and again.as_of == report.as_of
+    assert held_back(db, round_.id, taken.id) == 1
+    assert round_page(db, edges.admin, round_.id).held_back == 1
+
+    close_round(db, edges.admin, round_.id, "test")
+    final = make_report(db, edges.admin, round_.id, ["role"])
+    closed = latest_snapshot(db, round_.id)
+    assert closed is not None and closed.final and closed.id != taken.id and final.final
+    assert members_of(db, closed.id) == members_of(db, taken.id)  # still held back
+    assert final.pages == report.pages
+
+
+def test_a_release_that_a_new_snapshot_overtook_is_made_again(edges, monkeypatch):
+    """Between reading the snapshot and recording its figures, another request takes a
+    newer one: the figures are made again from it, so the ledger never holds figures of a
+    snapshot that the next one was not audited against."""
+    round_ = national_2009_round(edges.db, municipalities=6)
+    db = edges.db
+    current_snapshot(db, round_.id)
+    real = results_ops.report_figures
+    calls = []
+
+    def overtaken(report, by):
+        calls.append(1)
+        if len(calls) == 1:  # another request changes three answers and takes a snapshot
+            for email in [i.email for i in list_invitations(db, round_.id)][:3]:
+                _change(edges, round_, email, "q10", "ja_eksternt")
+            current_snapshot(db, round_.id)
+        return real(report, by)
+
+    monkeypatch.setattr(results_ops, "report_figures", overtaken)
+    make_report(db, edges.admin, round_.id, ["role"])
+    assert len(calls) == 2
+    (release,) = list_releases(db, round_.id)
+    (snapshot_id,) = db.execute(
+        "SELECT snapshot_id FROM releases WHERE id = ?", [release.id]
+    ).fetchone()
+    assert snapshot_id == latest_snapshot(db, round_.id).id
