@@ -28,14 +28,19 @@ from survey.report.content import Report, build_report
 from survey.report.figures import Figure, report_figures
 from survey.scoring.free_texts import EarlierSet, released_texts
 from survey.scoring.indexes import index_scores
-from survey.scoring.likert import item_scores, likert_frame
+from survey.scoring.likert import columns_frame, item_scores, likert_frame
 from survey.scoring.rates import Invited, Shown, linked_rates
 from survey.scoring.suppression import ALL, suppressed_groups
 from survey.storage import rounds as rounds_store
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import record_release, released_counts, text_sets
-from survey.storage.results import RoundResults, attribute_names, snapshot_results
+from survey.storage.results import (
+    RoundResults,
+    attribute_names,
+    likert_columns,
+    snapshot_results,
+)
 from survey.storage.rounds import get_round, list_rounds
 from survey.storage.snapshots import Snapshot, snapshot_invited, snapshot_per_day
 from survey.storage.users import audit
@@ -514,9 +519,16 @@ def scores(
     the round's minimum group size: the tables the report is made of, as one frame."""
     require_results(actor, None)
     dimensions = checked_breakdown(db, round_id, by)
-    results = results_for(db, actor, round_id)  # the residual roles left out
-    questionnaire, k = results.questionnaire, results.round.min_group_size
-    frame = likert_frame(questionnaire, results.respondents, dimensions)
+    round_ = get_round(db, round_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    k = round_.min_group_size
+    taken = current_snapshot(db, round_id)
+    residual = questionnaire.residual_roles
+    read = dimensions if not residual or "role" in dimensions else [*dimensions, "role"]
+    columns = likert_columns(db, questionnaire, round_id, read, snapshot_id=taken.id)
+    frame = columns_frame(questionnaire, columns, read)
+    if residual:  # in no released figure (see _without_residual_roles)
+        frame = frame[~frame["role"].isin(residual)]
     items = item_scores(questionnaire, frame, dimensions, k)
     indexes = index_scores(questionnaire, frame, dimensions, k)
     items.insert(len(dimensions), "kind", "item")
@@ -535,6 +547,9 @@ def scores(
         for _, row in shown.iterrows()
         for stat in ("n", "mean")
     ]
-    _record(db, actor, results, "scores", dimensions, None, [Figure(*f) for f in figures])
+    respondents = int(frame["respondent"].nunique()) if len(frame) else 0
+    record_release(
+        db, round_id, actor.email, "scores", dimensions, None, respondents, figures, taken.id
+    )
     audit(db, actor.email, "scores read", f"round {round_id}, by {','.join(dimensions) or '-'}")
     return table

@@ -396,13 +396,19 @@ def submitted_people(db: sqlite_utils.Database, round_id: int) -> list[Submitted
 
 
 def submitted_people_with(
-    db: sqlite_utils.Database, round_id: int, column: str, parameters: Sequence[object] = ()
+    db: sqlite_utils.Database,
+    round_id: int,
+    column: str,
+    parameters: Sequence[object] = (),
+    *,
+    snapshot_id: int | None = None,
 ) -> list[tuple[SubmittedPerson, Any]]:
     """``submitted_people``, each with one more value the same statement reads: ``column``,
     an SQL expression over the response ``r`` (with ``parameters``), such as its answers
     packed into one text, so people and answers are one read of one state. ``column`` is
     pasted into the statement: the caller's own SQL, never anything from outside; values
-    go in ``parameters``."""
+    go in ``parameters``. With ``snapshot_id``, the snapshot's people instead (no e-mail),
+    and ``r`` is their version in ``response_versions`` (see ``ANSWERS_OF``)."""
     parsed: dict[str, dict[str, str]] = {}  # attributes: mostly the same few texts
 
     def attributes(text: str) -> dict[str, str]:
@@ -419,13 +425,30 @@ def submitted_people_with(
                 value,
             )
             for response_id, email, role, unit, own, invited, value in db.execute(
-                "SELECT r.id, i.email, r.role, coalesce(r.unit, i.unit), r.attributes, "
-                f"i.attributes, {column} FROM responses r "
-                "LEFT JOIN invitations i ON i.id = r.invitation_id "
-                "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
-                [*parameters, round_id],
+                _PEOPLE_OF_SNAPSHOT.format(column=column)
+                if snapshot_id is not None
+                else _PEOPLE.format(column=column),
+                [*parameters, round_id if snapshot_id is None else snapshot_id],
             )
         ]
+
+
+_PEOPLE = (
+    "SELECT r.id, i.email, r.role, coalesce(r.unit, i.unit), r.attributes, i.attributes, "
+    "{column} FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id "
+    "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id"
+)
+_PEOPLE_OF_SNAPSHOT = (  # a version's unit and attributes already have the invitation's
+    "SELECT r.response_id, NULL, r.role, r.unit, r.attributes, NULL, {column} "
+    "FROM snapshot_members m JOIN response_versions r ON r.response_id = m.response_id "
+    "AND r.revision = m.revision WHERE m.snapshot_id = ? ORDER BY m.response_id"
+)
+ANSWERS_OF = {
+    False: "answers a WHERE a.response_id = r.id",
+    True: "version_answers a WHERE a.response_id = r.response_id AND a.revision = r.revision",
+}
+"""The answers of the response ``r`` in ``submitted_people_with``'s statement, live (False)
+or of a snapshot's version (True)."""
 
 
 def submitted_responses(

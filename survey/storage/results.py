@@ -21,7 +21,7 @@ from survey.scoring.rates import Invited
 from survey.storage.db import snapshot
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.responses import (
-    submitted_people,
+    ANSWERS_OF,
     submitted_people_with,
     submitted_responses,
 )
@@ -82,7 +82,12 @@ def invited(db: sqlite_utils.Database, round_id: int) -> list[Invited]:
 
 
 def likert_columns(
-    db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int, by: Sequence[str]
+    db: sqlite_utils.Database,
+    questionnaire: Questionnaire,
+    round_id: int,
+    by: Sequence[str],
+    *,
+    snapshot_id: int | None = None,
 ) -> LikertColumns:
     """A round's Likert answers straight from the database, for ``columns_frame``.
 
@@ -94,17 +99,20 @@ def likert_columns(
     half the time and memory of reading a row per answer (``_likert_rows``;
     docs/performance.md, finding 12).
     One statement also sees one state of the database, so people and answers agree
-    without a snapshot."""
+    without a read transaction. With ``snapshot_id``, the snapshot's versions (what
+    ``survey scores`` releases)."""
     packing = _LikertPacking(questionnaire)
+    answers = ANSWERS_OF[snapshot_id is not None]
     people = submitted_people_with(
         db,
         round_id,
-        f"(SELECT group_concat({packing.answer}, '') FROM answers a WHERE a.response_id = r.id)",
+        f"(SELECT group_concat({packing.answer}, '') FROM {answers})",
         packing.parameters(),
+        snapshot_id=snapshot_id,
     )
     item, kind, counts = packing.unpack([packed or "" for _, packed in people])
     if not kind.all():  # a row responses.encode does not write for a Likert answer
-        return _likert_rows(db, questionnaire, round_id, by)
+        return _likert_rows(db, questionnaire, round_id, by, snapshot_id)
     return LikertColumns(
         keys=[group_key(person.groups(), by) for person, _ in people],
         respondent=np.repeat(np.arange(len(people), dtype=np.int64), counts),
@@ -162,18 +170,34 @@ def _case(value: str, whens: list[str]) -> str:
 
 
 def _likert_rows(
-    db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int, by: Sequence[str]
+    db: sqlite_utils.Database,
+    questionnaire: Questionnaire,
+    round_id: int,
+    by: Sequence[str],
+    snapshot_id: int | None,
 ) -> LikertColumns:
     """``likert_columns`` read a row per answer, for a round with a row it cannot pack."""
     position = {item.id: n for n, item in enumerate(questionnaire.items)}
     marks = ",".join("?" * len(position))
     with snapshot(db), paused_gc():  # a million row tuples, none of them cyclic
-        people = submitted_people(db, round_id)
+        people = [
+            person
+            for person, _ in submitted_people_with(db, round_id, "NULL", snapshot_id=snapshot_id)
+        ]
+        if snapshot_id is None:
+            source = (
+                "FROM responses r JOIN answers a ON a.response_id = r.id "
+                "WHERE r.round_id = ? AND r.submitted = 1"
+            )
+        else:
+            source = (
+                "FROM snapshot_members r JOIN version_answers a ON a.response_id = "
+                "r.response_id AND a.revision = r.revision WHERE r.snapshot_id = ?"
+            )
         rows = db.execute(
-            "SELECT a.response_id, a.item, a.number, a.code FROM responses r "
-            "JOIN answers a ON a.response_id = r.id "
-            f"WHERE r.round_id = ? AND r.submitted = 1 AND a.item IN ({marks}) ORDER BY r.id",
-            [round_id, *position],
+            f"SELECT a.response_id, a.item, a.number, a.code {source} "
+            f"AND a.item IN ({marks}) ORDER BY a.response_id",
+            [round_id if snapshot_id is None else snapshot_id, *position],
         ).fetchall()
         response_id, item, number, code = zip(*rows, strict=True) if rows else ([],) * 4
         del rows

@@ -20,9 +20,16 @@ from survey.storage import open_database, results
 from survey.storage.db import snapshot
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
+from survey.storage.releases import last_release
 from survey.storage.responses import import_responses, respondents_of, submitted_responses
 from survey.storage.results import likert_columns, round_results
 from survey.storage.rounds import create_round
+from survey.storage.snapshots import (
+    latest_snapshot_id,
+    live_members,
+    snapshot_respondents,
+    store_snapshot,
+)
 from tests.conftest import QUESTIONNAIRES
 
 
@@ -310,3 +317,37 @@ def test_questionnaires_without_likert_items_or_not_scored_codes(tmp_path, quest
         assert len(fast) == (len(values) if questionnaire.items else 0)
     finally:
         db.conn.close()
+
+
+@pytest.mark.parametrize("by", [["role"], ["avdeling", "unit"]])
+def test_a_snapshots_fast_read_gives_its_frame_after_the_answers_change(stored, by):
+    """``survey scores`` reads a snapshot: the fast read of it (and the row-per-answer read
+    it falls back on) gives the frame of the snapshot's typed answers, not the live ones."""
+    db, questionnaire, rounds = stored
+    round_id = rounds[0]
+    taken = store_snapshot(
+        db,
+        round_id,
+        live_members(db, round_id),
+        final=False,
+        after=latest_snapshot_id(db, round_id),
+        ledger=last_release(db, round_id),
+    )
+    respondents, _, _ = snapshot_respondents(db, questionnaire, taken.id)
+    general = likert_frame(questionnaire, respondents, by)
+    db.execute("SAVEPOINT live_change")  # undone below: the module's round stays as it was
+    try:
+        db.execute(  # everyone now answers 5 to everything, live
+            "UPDATE answers SET number = 5, code = '' WHERE response_id IN "
+            "(SELECT id FROM responses WHERE round_id = ?)",
+            [round_id],
+        )
+        fast = likert_columns(db, questionnaire, round_id, by, snapshot_id=taken.id)
+        rows = results._likert_rows(db, questionnaire, round_id, by, taken.id)
+        for read in (fast, rows):
+            pd.testing.assert_frame_equal(columns_frame(questionnaire, read, by), general)
+        live = columns_frame(questionnaire, likert_columns(db, questionnaire, round_id, by), by)
+        assert set(live["point"]) == {5.0} and set(general["point"].dropna()) != {5.0}
+    finally:
+        db.execute("ROLLBACK TO live_change")
+        db.execute("RELEASE live_change")
