@@ -404,6 +404,14 @@ def _released(
 ) -> None:
     figures = report_figures(report, request.by)
     _record(db, actor, request.results, channel, request.by, unit, figures)
+    if request.earlier is not None:  # a change is this round's mean minus the earlier one's
+        means = {(f.measure, f.group): f.value for f in figures if f.statistic == "mean"}
+        earlier = [
+            Figure(f.measure, f.group, "mean", means[(f.measure, f.group)] - f.value)
+            for f in figures
+            if f.statistic == "change" and (f.measure, f.group) in means
+        ]
+        _record(db, actor, request.earlier, channel, request.by, unit, earlier)
 
 
 def _record(

@@ -9,13 +9,14 @@ released group; a round closed since the last snapshot gets its final one."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import sqlite_utils
 
 from survey.errors import Conflict
-from survey.scoring.changes import Groups, admitted
+from survey.questionnaire.model import Questionnaire
+from survey.scoring.changes import Groups, View, admitted
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import last_release, released_groups
 from survey.storage.rounds import get_round
@@ -24,10 +25,12 @@ from survey.storage.snapshots import (
     Snapshot,
     StaleSnapshot,
     changed,
+    invitation_groups,
     latest_snapshot,
     live_members,
     members_of,
     store_snapshot,
+    version_answers,
     version_groups,
 )
 
@@ -42,7 +45,7 @@ def current_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot:
     """The snapshot the round's figures are released from now (see the module)."""
     round_ = get_round(db, round_id)
     closed = not round_.is_open()
-    residual = questionnaire_of_version(db, round_.questionnaire_version_id).residual_roles
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     for _ in range(ATTEMPTS):
         ledger = last_release(db, round_id)  # read first: a later release fails the store
         latest = latest_snapshot(db, round_id)
@@ -51,7 +54,7 @@ def current_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot:
         settled = latest is not None and (latest.final or not closed)
         if settled and base == live:
             return latest  # type: ignore[return-value]  # settled says it is not None
-        chosen = _admitted(db, round_id, base, live, round_.min_group_size, residual)
+        chosen = _admitted(db, round_id, questionnaire, base, live, round_.min_group_size)
         if settled and chosen == base:
             return latest  # type: ignore[return-value]
         try:
@@ -65,26 +68,71 @@ def current_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot:
     )
 
 
+RATES = "rates"
+"""The kind of response rates: who answered, counted by their invitation's groups."""
+DAYS = "days"
+"""The kind of answers per day: who answered, by the day they first sent in."""
+EVERYTHING = "everything"
+"""The kind of a figure not known here: every answer counts."""
+
+Kind = str | frozenset[str]
+
+
+def figure_kind(questionnaire: Questionnaire, measure: str) -> Kind:
+    """What a released figure (by its ledger measure) depends on: a kind above, or the
+    items whose answers enter it (an item's, a choice's or number's, an index's items, a
+    question's texts)."""
+    if measure == "rate":
+        return RATES
+    if measure == "submitted":
+        return DAYS
+    prefix, _, name = measure.partition(":")
+    if prefix in ("item", "choice", "number", "texts"):
+        return frozenset({name.split(":")[0]})  # "texts:q2:annet" are q2's "specify" texts
+    if prefix == "index":
+        for index in questionnaire.indexes:
+            if index.id == name:
+                return frozenset(item.id for item in index.items)
+    return EVERYTHING
+
+
 def _admitted(
     db: sqlite_utils.Database,
     round_id: int,
+    questionnaire: Questionnaire,
     base: Members,
     live: Members,
     k: int,
-    residual: Collection[str],
 ) -> Members:
     """``scoring.changes.admitted`` over the round's versions and its release ledger."""
-    versions = version_groups(db, round_id)
+    residual = set(questionnaire.residual_roles)
+    stated = version_groups(db, round_id)
+    invited = invitation_groups(db, round_id)
+    answers: dict[tuple[int, int], dict[str, tuple]] = {}
 
-    def groups_of(response: int, revision: int) -> Groups | None:
-        groups = versions.get((response, revision))
-        return None if groups is None or groups.get("role") in residual else groups
+    def view(response: int, revision: int, kind: Kind) -> View:
+        if kind == RATES:
+            groups = invited.get(response)
+            return None if groups is None or groups.get("role") in residual else (groups, None)
+        groups = stated.get((response, revision))
+        if groups is None or groups.get("role") in residual:
+            return None
+        if kind == DAYS:
+            return groups, None
+        if (response, revision) not in answers:
+            answers[(response, revision)] = version_answers(db, response, revision)
+        given = answers[(response, revision)]
+        if kind == EVERYTHING:
+            return groups, tuple(sorted(given.items()))
+        return groups, tuple(given.get(item) for item in sorted(kind))
 
-    releases = [
-        (members_of(db, snapshot_id), groups)
-        for snapshot_id, groups in released_groups(db, round_id).items()
-    ]
-    return admitted(base, live, releases, groups_of, k)
+    releases = []
+    for snapshot_id, figures in released_groups(db, round_id).items():
+        kinds: dict[Kind, list[Groups]] = {}
+        for measure, group in figures:
+            kinds.setdefault(figure_kind(questionnaire, measure), []).append(group)
+        releases.append((members_of(db, snapshot_id), kinds))
+    return admitted(base, live, releases, view, k)
 
 
 def retried(operation: Callable[P, T]) -> Callable[P, T]:

@@ -9,30 +9,37 @@ snapshot may take a change only if, for every snapshot figures were released fro
 number of changed respondents in every group those figures let an attacker difference is
 0 or at least the minimum, and no such group is pinned within ±1 either.
 
-**The model.** For an earlier snapshot and the candidate, count per finest cell (every
-dimension the earlier release used, "day" included) the respondents whose version differs
-between the two: arrived, changed (in the cells of both their versions, if they moved),
-or gone. The groups released from the earlier snapshot are the figures: each may be
-released again from the candidate (every declared breakdown may be), and then its
-difference is known. ``audit`` then asks, exactly as for one table, whether any union of
-cells with 1 to k - 1 changed respondents is determinable from those differences. Changed
-answers count like arrivals: the difference of two sums gives away the change of the one
-person who changed.
+**Per kind of figure.** What counts as a change depends on the figure: an item's mean
+changes when someone arrives, leaves or changes *that item's* answer; a response rate only
+when someone arrives or leaves, counted in the group of their invitation. A respondent who
+saves a page again without changing it, or changes another item, is no change to this
+item's figures, and must not count as one (otherwise k - 1 such saves would let a single
+arrival through, and its answers be the difference). So figures come in *kinds* (chosen
+by the caller: an item, an index's items, response rates …), and ``view(response,
+revision, kind)`` says in which groups a version is counted for that kind and what of it
+those figures depend on; a version whose view differs from its earlier one is a change.
+
+**The model.** For an earlier snapshot, a kind and the candidate, count per finest cell
+(every dimension the earlier release of that kind used) the respondents changed for that
+kind (in the cells of both their versions, if they moved). The groups released from the
+earlier snapshot are the figures: each may be released again from the candidate, and then
+its difference is known. ``audit`` then asks, exactly as for one table, whether any union
+of cells with 1 to k - 1 changed respondents is determinable from those differences.
 
 **Holding back.** Rather than freeze the whole round because one unit had a single new
 answer, the changes in the cells of a finding are held back (the respondents keep the
-version the last snapshot has, or stay out), and the audit runs again; the held-back
-answers enter a later snapshot once enough others have arrived around them. If a finding
-holds no change that can still be held back, the last snapshot stays. Only the groups of
-earlier releases limit a snapshot: before anything is released, a snapshot takes
-everything.
+version the last snapshot has, or stay out, or stay in if they withdrew), and the audit
+runs again; the held-back answers enter a later snapshot once enough others have changed
+around them. If a finding holds no change that can still be held back, the last snapshot
+stays. Before anything is released a snapshot takes everything.
 
-This is a pure function of memberships and group values; ``operations.snapshots`` feeds it
-from the database and the release ledger."""
+This is a pure function of memberships and views; ``operations.snapshots`` feeds it from
+the database and the release ledger."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import TypeVar
 
 from survey.scoring.breakdown import group_key
 
@@ -40,46 +47,52 @@ Members = Mapping[int, int]
 """A snapshot's responses: response id -> the revision it counts."""
 
 Groups = Mapping[str, str | None]
-Release = tuple[Members, Sequence[Groups]]
-"""An earlier snapshot's members, and the groups figures were released for from it (each a
-mapping of dimension to value; the empty mapping is the total)."""
+K = TypeVar("K", bound=Hashable)
+View = tuple[Groups, Hashable] | None
+"""A version as figures of one kind see it: its groups and what the figures depend on, or
+None when it is in none of them (a residual role's)."""
+
+Release = tuple[Members, Mapping[K, Sequence[Groups]]]
+"""An earlier snapshot's members, and per kind of figure the groups released from it (each
+a mapping of dimension to value; the empty mapping is the total)."""
 
 
 def admitted(
     base: Members,
     live: Members,
-    releases: Sequence[Release],
-    groups_of: Callable[[int, int], Groups | None],
+    releases: Sequence[tuple[Members, Mapping[K, Sequence[Groups]]]],
+    view: Callable[[int, int, K], View],
     k: int,
 ) -> dict[int, int]:
     """The members of the next snapshot: ``live`` (every response sent in now), except the
     changes since ``base`` (the last snapshot) that would give away fewer than ``k``
-    respondents' changes against any of ``releases``. ``groups_of(response, revision)``
-    gives a version's group values, or None for a version in no released figure (a
-    residual role's), whose changes count for nothing."""
+    respondents' changes against any of ``releases``."""
     chosen = dict(live)
+
+    def seen(response: int, revision: int | None, kind: K) -> View:
+        return None if revision is None else view(response, revision, kind)
+
     while True:
         finding = next(
             (
-                found
-                for members, groups in releases
-                if (found := _changed_group(members, chosen, groups, groups_of, k))
+                (kind, found)
+                for members, kinds in releases
+                for kind, groups in kinds.items()
+                if (found := _changed_group(members, chosen, groups, kind, seen, k))
             ),
             None,
         )
         if finding is None:
             return chosen
-        members, cells = finding
+        kind, (names, cells) = finding
         held = False
-        for response in _changes(members, chosen):
-            if chosen.get(response) == base.get(response):
-                continue  # already as the last snapshot has it
-            touched = {
-                _cell(groups_of(response, revision), cells[0])
-                for revision in (members.get(response), chosen.get(response))
-                if revision is not None and groups_of(response, revision) is not None
-            }
-            if touched & cells[1]:
+        for response in _changes(base, chosen):
+            now = seen(response, chosen.get(response), kind)
+            before = seen(response, base.get(response), kind)
+            if now == before:
+                continue  # no change to this kind of figure since the last snapshot
+            touched = {_cell(v[0], names) for v in (now, before) if v is not None}
+            if touched & cells:
                 held = True
                 if response in base:
                     chosen[response] = base[response]
@@ -93,37 +106,38 @@ def _changes(before: Members, after: Members) -> list[int]:
     return sorted(r for r in before.keys() | after.keys() if before.get(r) != after.get(r))
 
 
-def _cell(groups: Groups | None, names: Sequence[str]) -> tuple[str, ...]:
-    return group_key(dict(groups or {}), names)
+def _cell(groups: Groups, names: Sequence[str]) -> tuple[str, ...]:
+    return group_key(dict(groups), names)
 
 
 def _changed_group(
     members: Members,
     chosen: Members,
     released: Sequence[Groups],
-    groups_of: Callable[[int, int], Groups | None],
+    kind: K,
+    seen: Callable[[int, int | None, K], View],
     k: int,
-) -> tuple[Members, tuple[list[str], set[tuple[str, ...]]]] | None:
-    """A union of cells with 1 to k - 1 changed respondents that the figures released from
-    the snapshot ``members`` and repeated from ``chosen`` give away, as (members, (the
-    dimensions, its cells)), or None."""
+) -> tuple[list[str], set[tuple[str, ...]]] | None:
+    """A union of cells with 1 to k - 1 respondents changed for ``kind`` that its figures
+    released from the snapshot ``members`` and repeated from ``chosen`` give away, as (the
+    dimensions, its cells), or None."""
     names = sorted({name for group in released for name in group})
     counts: dict[tuple[str, ...], int] = {}
+    for response in _changes(members, chosen):
+        then, now = (
+            seen(response, members.get(response), kind),
+            seen(response, chosen.get(response), kind),
+        )
+        if then == now:
+            continue
+        for cell in {_cell(v[0], names) for v in (then, now) if v is not None}:
+            counts[cell] = counts.get(cell, 0) + 1
+    if all(n >= k for n in counts.values()):
+        return None  # no union of cells holds 1 to k - 1 changes
     for response in members.keys() | chosen.keys():  # every cell either snapshot has
         for revision in (members.get(response), chosen.get(response)):
-            groups = groups_of(response, revision) if revision is not None else None
-            if groups is not None:
-                counts.setdefault(_cell(groups, names), 0)
-    for response in _changes(members, chosen):
-        touched = {
-            _cell(groups, names)
-            for revision in (members.get(response), chosen.get(response))
-            if revision is not None and (groups := groups_of(response, revision)) is not None
-        }
-        for cell in touched:
-            counts[cell] += 1
-    if all(n == 0 or n >= k for n in counts.values()):
-        return None  # no union of cells holds 1 to k - 1 changes
+            if (shown := seen(response, revision, kind)) is not None:
+                counts.setdefault(_cell(shown[0], names), 0)
 
     def cells(group: Groups) -> list[tuple[str, ...]]:
         at = [(names.index(name), str(value)) for name, value in group.items()]
@@ -135,4 +149,4 @@ def _changed_group(
     found = audit(counts, figures, k)
     if found is None:
         return None
-    return members, (names, {cell for cell in found.cells if isinstance(cell, tuple)})
+    return names, {cell for cell in found.cells if isinstance(cell, tuple)}

@@ -146,17 +146,19 @@ def last_release(db: sqlite_utils.Database, round_id: int) -> int | None:
     return db.execute("SELECT max(id) FROM releases WHERE round_id = ?", [round_id]).fetchone()[0]
 
 
-def released_groups(db: sqlite_utils.Database, round_id: int) -> dict[int, list[dict[str, str]]]:
-    """Per snapshot of the round that figures were released from, every group released
-    (each once): what a later snapshot's changes are audited against. Releases from before
-    snapshots existed name none and are not here."""
+def released_groups(
+    db: sqlite_utils.Database, round_id: int
+) -> dict[int, list[tuple[str, dict[str, str]]]]:
+    """Per snapshot of the round that figures were released from, every (measure, group)
+    released, each once: what a later snapshot's changes are audited against. Releases
+    from before snapshots existed name none and are not here."""
     rows = db.execute(
-        "SELECT DISTINCT r.snapshot_id, f.grp FROM released_figures f "
-        "JOIN releases r ON r.id = f.release_id "
-        "WHERE r.round_id = ? AND r.snapshot_id IS NOT NULL ORDER BY r.snapshot_id, f.grp",
+        "SELECT DISTINCT r.snapshot_id, f.measure, f.grp FROM released_figures f "
+        "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? "
+        "AND r.snapshot_id IS NOT NULL ORDER BY r.snapshot_id, f.measure, f.grp",
         [round_id],
     ).fetchall()
-    found: dict[int, list[dict[str, str]]] = {}
-    for snapshot_id, group in rows:
-        found.setdefault(snapshot_id, []).append(json.loads(group))
+    found: dict[int, list[tuple[str, dict[str, str]]]] = {}
+    for snapshot_id, measure, group in rows:
+        found.setdefault(snapshot_id, []).append((measure, json.loads(group)))
     return found

@@ -119,6 +119,44 @@ def version_groups(db: sqlite_utils.Database, round_id: int) -> dict[tuple[int, 
     return found
 
 
+def invitation_groups(db: sqlite_utils.Database, round_id: int) -> dict[int, Groups]:
+    """The group values of each invited response's invitation: what response rates count
+    it in, whatever role or unit the respondent stated."""
+    return {
+        response_id: {"role": role, "unit": unit, **json.loads(attributes)}
+        for response_id, role, unit, attributes in db.execute(
+            "SELECT r.id, i.role, i.unit, i.attributes FROM responses r "
+            "JOIN invitations i ON i.id = r.invitation_id WHERE r.round_id = ?",
+            [round_id],
+        )
+    }
+
+
+def version_answers(db: sqlite_utils.Database, response_id: int, revision: int) -> dict[str, tuple]:
+    """One version's answers, item -> its rows: as a snapshot took it, or (a version no
+    snapshot has taken yet) the live answers if that is still the response's revision."""
+    stored = db.execute(
+        "SELECT 1 FROM response_versions WHERE response_id = ? AND revision = ?",
+        [response_id, revision],
+    ).fetchone()
+    if stored:
+        rows = db.execute(
+            "SELECT item, code, number, text FROM version_answers "
+            "WHERE response_id = ? AND revision = ?",
+            [response_id, revision],
+        ).fetchall()
+    else:
+        rows = db.execute(
+            "SELECT a.item, a.code, a.number, a.text FROM answers a "
+            "JOIN responses r ON r.id = a.response_id WHERE r.id = ? AND r.revision = ?",
+            [response_id, revision],
+        ).fetchall()
+    found: dict[str, list[tuple]] = {}
+    for row in rows:
+        found.setdefault(row[0], []).append(tuple(row))
+    return {item: tuple(sorted(rows, key=repr)) for item, rows in found.items()}
+
+
 def store_snapshot(
     db: sqlite_utils.Database,
     round_id: int,

@@ -4,16 +4,18 @@ and a release never pass each other unaudited (docs/confidentiality.md, attack 4
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from survey.demo import national_2009_round
+from survey.invitation_list import Person
 from survey.operations import results as results_ops
-from survey.operations.results import make_report, round_page
+from survey.operations.results import make_report, round_page, scores
 from survey.operations.rounds import close_round
 from survey.operations.snapshots import current_snapshot, held_back
-from survey.storage.invitations import list_invitations
+from survey.storage.invitations import add_invitations, list_invitations
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.releases import list_releases, record_release
+from survey.storage.releases import list_releases, record_release, released_figures
 from survey.storage.snapshots import (
     StaleSnapshot,
     latest_snapshot,
@@ -22,7 +24,9 @@ from survey.storage.snapshots import (
     snapshot_respondents,
     store_snapshot,
 )
+from tests.confidentiality.conftest import add_project_leaders
 from tests.web.test_secretariat import _answer as answer
+from tests.web.test_secretariat import _response_of
 
 
 def _change(edges, round_, email: str, item: str, code: str) -> None:
@@ -125,3 +129,72 @@ def test_a_release_that_a_new_snapshot_overtook_is_made_again(edges, monkeypatch
         "SELECT snapshot_id FROM releases WHERE id = ?", [release.id]
     ).fetchone()
     assert snapshot_id == latest_snapshot(db, round_.id).id
+
+
+def test_saves_that_change_nothing_let_no_single_arrival_through(edges):
+    """k - 1 project leaders save a page again unchanged and one more project leader sends
+    in: with every save counted as a change, the group changed by k and the newcomer's
+    answers were the difference between two `survey scores` (review of the first gate)."""
+    round_ = national_2009_round(edges.db, municipalities=12, answer_rate=1.0)
+    db, k = edges.db, round_.min_group_size
+    before = scores(db, edges.admin, round_.id, ["role"])
+    taken = latest_snapshot(db, round_.id)
+    leaders = [i for i in list_invitations(db, round_.id) if i.role == "prosjektleder"]
+    for invitation in leaders[: k - 1]:
+        value = _response_of(db, round_.id, invitation.email)[2]["q10"].value
+        answer(db, round_.id, invitation.email, "q10", value)  # saved again, unchanged
+    add_project_leaders(str(edges.path), round_.id, [50.0], start=100)
+    after = scores(db, edges.admin, round_.id, ["role"])
+    newcomer = db.execute(
+        "SELECT r.id FROM responses r JOIN invitations i ON i.id = r.invitation_id "
+        "WHERE i.email = 'leder100@k100.kommune.no'"
+    ).fetchone()[0]
+    assert newcomer not in members_of(db, latest_snapshot(db, round_.id).id)
+    assert newcomer not in members_of(db, taken.id)
+    pd.testing.assert_frame_equal(after, before)
+
+
+def test_response_rates_count_an_arrival_in_the_group_of_its_invitation(edges):
+    """Someone invited as mayor answers as "annet" (the residual role, in no answer
+    figure): the mayors' response rate still counts them, so their arrival alone is a
+    change to it and waits (review of the first gate)."""
+    round_ = national_2009_round(edges.db, municipalities=12)
+    db = edges.db
+    waiting = "ny.ordforer@kommune099.example.no"
+    add_invitations(db, round_.id, [Person("Ny", waiting, "ordforer", "Kommune 099", {})])
+    page = round_page(db, edges.admin, round_.id)
+    answer(db, round_.id, waiting, "q1", "annet")
+    again = round_page(db, edges.admin, round_.id)
+    assert repr(again.rates) == repr(page.rates)  # (hidden counts are NaN)
+    assert again.held_back == 1
+
+
+def test_a_comparison_is_a_release_of_the_round_compared_with(edges):
+    """A report compared with an earlier round shows each change, and the earlier round's
+    mean is this round's minus the change: a release of the earlier round's figures, from
+    its snapshot, which its next snapshot is audited against (review of the first gate)."""
+    earlier = national_2009_round(edges.db, municipalities=12)
+    later = national_2009_round(edges.db, name="Oppfølging", seed=2010, shift=0.3)
+    report = make_report(edges.db, edges.admin, later.id, ["role"], compare=earlier.id)
+    assert report.compared_with
+    (release,) = list_releases(edges.db, earlier.id)
+    (snapshot_id,) = edges.db.execute(
+        "SELECT snapshot_id FROM releases WHERE id = ?", [release.id]
+    ).fetchone()
+    assert snapshot_id == latest_snapshot(edges.db, earlier.id).id
+    means = {
+        (measure, group): value
+        for measure, group, statistic, value in released_figures(edges.db, release.id)
+        if statistic == "mean"
+    }
+    assert len(means) > 20
+    make_report(edges.db, edges.admin, earlier.id, ["role"])  # the earlier round's own
+    own = list_releases(edges.db, earlier.id)[0]
+    shown = {
+        (measure, group): value
+        for measure, group, statistic, value in released_figures(edges.db, own.id)
+        if statistic == "mean"
+    }
+    common = means.keys() & shown.keys()
+    assert len(common) > 20
+    assert all(abs(means[key] - shown[key]) < 1e-9 for key in common)
