@@ -9,7 +9,7 @@ released group; a round closed since the last snapshot gets its final one."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from typing import ParamSpec, TypeVar
 
 import sqlite_utils
@@ -17,6 +17,7 @@ import sqlite_utils
 from survey.errors import Conflict
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.changes import Groups, View, admitted
+from survey.storage.db import database_file
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import last_release, released_groups
 from survey.storage.rounds import get_round
@@ -40,6 +41,11 @@ T = TypeVar("T")
 ATTEMPTS = 5
 """Times a snapshot is chosen again when answers changed while it was stored."""
 
+_UNCHANGED: dict[tuple[str, int], tuple[int | None, int | None, int]] = {}
+"""Per database and round, the last state (latest snapshot, last release, live responses)
+in which the gate admitted nothing: while answers wait, every release would otherwise run
+it again, and its cost grows with every snapshot released from. Per process."""
+
 
 def current_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot:
     """The snapshot the round's figures are released from now (see the module)."""
@@ -54,8 +60,13 @@ def current_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot:
         settled = latest is not None and (latest.final or not closed)
         if settled and base == live:
             return latest  # type: ignore[return-value]  # settled says it is not None
+        where = (database_file(db), round_id)
+        state = (latest.id if latest else None, ledger, hash(frozenset(live.items())))
+        if settled and _UNCHANGED.get(where) == state:
+            return latest  # type: ignore[return-value]  # the gate said so for this state
         chosen = _admitted(db, round_id, questionnaire, base, live, round_.min_group_size)
         if settled and chosen == base:
+            _UNCHANGED[where] = state
             return latest  # type: ignore[return-value]
         try:
             after = latest.id if latest else None
@@ -75,25 +86,41 @@ DAYS = "days"
 EVERYTHING = "everything"
 """The kind of a figure not known here: every answer counts."""
 
-Kind = str | frozenset[str]
+Kind = str | frozenset[str] | tuple[str, ...]
 
 
 def figure_kind(questionnaire: Questionnaire, measure: str) -> Kind:
-    """What a released figure (by its ledger measure) depends on: a kind above, or the
-    items whose answers enter it (an item's, a choice's or number's, an index's items, a
-    question's texts)."""
+    """What a released figure (by its ledger measure) depends on: a kind above; the items
+    whose answers enter it (an item, an index's items); or one part of a question's answer
+    (its choices, its numbers, its texts or one choice's "specify" texts), since a choice
+    question's figures move separately: a changed share is no change to the choice counts."""
     if measure == "rate":
         return RATES
     if measure == "submitted":
         return DAYS
     prefix, _, name = measure.partition(":")
-    if prefix in ("item", "choice", "number", "texts"):
-        return frozenset({name.split(":")[0]})  # "texts:q2:annet" are q2's "specify" texts
+    if prefix == "item":
+        return frozenset({name})
+    if prefix in ("choice", "number"):
+        return (prefix, name)
+    if prefix == "texts":
+        question, _, code = name.partition(":")  # "texts:q2:annet": q2's "specify" texts
+        return ("texts", question, code)
     if prefix == "index":
         for index in questionnaire.indexes:
             if index.id == name:
                 return frozenset(item.id for item in index.items)
     return EVERYTHING
+
+
+def _part(given: Mapping[str, tuple], kind: tuple[str, ...]) -> Hashable:
+    """The part of a version's answer rows (item, code, number, text) a kind reads."""
+    rows = given.get(kind[1], ())
+    if kind[0] == "choice":
+        return tuple(sorted(row[1] for row in rows))
+    if kind[0] == "number":
+        return tuple(sorted(row[2] for row in rows if row[2] is not None))
+    return tuple(sorted(row[3] for row in rows if row[3] and row[1] == kind[2]))
 
 
 def _admitted(
@@ -114,16 +141,20 @@ def _admitted(
         if kind == RATES:
             groups = invited.get(response)
             return None if groups is None or groups.get("role") in residual else (groups, None)
-        groups = stated.get((response, revision))
-        if groups is None or groups.get("role") in residual:
+        if (response, revision) not in stated:
+            return None
+        groups, day = stated[(response, revision)]
+        if groups.get("role") in residual:
             return None
         if kind == DAYS:
-            return groups, None
+            return {"day": day}, None
         if (response, revision) not in answers:
             answers[(response, revision)] = version_answers(db, response, revision)
         given = answers[(response, revision)]
         if kind == EVERYTHING:
             return groups, tuple(sorted(given.items()))
+        if isinstance(kind, tuple):
+            return groups, _part(given, kind)
         return groups, tuple(given.get(item) for item in sorted(kind))
 
     releases = []

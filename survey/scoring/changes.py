@@ -52,6 +52,9 @@ View = tuple[Groups, Hashable] | None
 """A version as figures of one kind see it: its groups and what the figures depend on, or
 None when it is in none of them (a residual role's)."""
 
+Audited = dict[tuple[object, ...], frozenset[object] | None]
+"""Audits already made in one run of the gate, by their table of changes and figures."""
+
 Release = tuple[Members, Mapping[K, Sequence[Groups]]]
 """An earlier snapshot's members, and per kind of figure the groups released from it (each
 a mapping of dimension to value; the empty mapping is the total)."""
@@ -68,9 +71,16 @@ def admitted(
     changes since ``base`` (the last snapshot) that would give away fewer than ``k``
     respondents' changes against any of ``releases``."""
     chosen = dict(live)
+    views: dict[tuple[int, int, K], View] = {}
+    audited: Audited = {}  # many kinds share one table of changes
 
     def seen(response: int, revision: int | None, kind: K) -> View:
-        return None if revision is None else view(response, revision, kind)
+        if revision is None:
+            return None
+        key = (response, revision, kind)
+        if key not in views:
+            views[key] = view(response, revision, kind)
+        return views[key]
 
     while True:
         finding = next(
@@ -78,7 +88,7 @@ def admitted(
                 (kind, found)
                 for members, kinds in releases
                 for kind, groups in kinds.items()
-                if (found := _changed_group(members, chosen, groups, kind, seen, k))
+                if (found := _changed_group(members, chosen, groups, kind, seen, k, audited))
             ),
             None,
         )
@@ -87,11 +97,11 @@ def admitted(
         kind, (names, cells) = finding
         held = False
         for response in _changes(base, chosen):
-            now = seen(response, chosen.get(response), kind)
-            before = seen(response, base.get(response), kind)
+            now = _seen_in(seen(response, chosen.get(response), kind), names)
+            before = _seen_in(seen(response, base.get(response), kind), names)
             if now == before:
                 continue  # no change to this kind of figure since the last snapshot
-            touched = {_cell(v[0], names) for v in (now, before) if v is not None}
+            touched = {v[0] for v in (now, before) if v is not None}
             if touched & cells:
                 held = True
                 if response in base:
@@ -110,6 +120,12 @@ def _cell(groups: Groups, names: Sequence[str]) -> tuple[str, ...]:
     return group_key(dict(groups), names)
 
 
+def _seen_in(shown: View, names: Sequence[str]) -> tuple[tuple[str, ...], Hashable] | None:
+    """A view as the released figures tell it apart: its cell over their dimensions (a move
+    in a dimension they do not split is no change to them) and its content."""
+    return None if shown is None else (_cell(shown[0], names), shown[1])
+
+
 def _changed_group(
     members: Members,
     chosen: Members,
@@ -117,6 +133,7 @@ def _changed_group(
     kind: K,
     seen: Callable[[int, int | None, K], View],
     k: int,
+    audited: Audited,
 ) -> tuple[list[str], set[tuple[str, ...]]] | None:
     """A union of cells with 1 to k - 1 respondents changed for ``kind`` that its figures
     released from the snapshot ``members`` and repeated from ``chosen`` give away, as (the
@@ -124,13 +141,11 @@ def _changed_group(
     names = sorted({name for group in released for name in group})
     counts: dict[tuple[str, ...], int] = {}
     for response in _changes(members, chosen):
-        then, now = (
-            seen(response, members.get(response), kind),
-            seen(response, chosen.get(response), kind),
-        )
+        then = _seen_in(seen(response, members.get(response), kind), names)
+        now = _seen_in(seen(response, chosen.get(response), kind), names)
         if then == now:
             continue
-        for cell in {_cell(v[0], names) for v in (then, now) if v is not None}:
+        for cell in {v[0] for v in (then, now) if v is not None}:
             counts[cell] = counts.get(cell, 0) + 1
     if all(n >= k for n in counts.values()):
         return None  # no union of cells holds 1 to k - 1 changes
@@ -139,14 +154,26 @@ def _changed_group(
             if (shown := seen(response, revision, kind)) is not None:
                 counts.setdefault(_cell(shown[0], names), 0)
 
-    def cells(group: Groups) -> list[tuple[str, ...]]:
-        at = [(names.index(name), str(value)) for name, value in group.items()]
-        return [cell for cell in counts if all(cell[i] == value for i, value in at)]
+    having: dict[tuple[int, str], set[tuple[str, ...]]] = {}  # (dimension, value) -> cells
+    for cell in counts:
+        for i, value in enumerate(cell):
+            having.setdefault((i, value), set()).add(cell)
+    everything = set(counts)
 
-    from survey.scoring.audit import audit  # SciPy loads only when there is work for it
+    def cells(group: Groups) -> frozenset[tuple[str, ...]]:
+        found = everything
+        for name, value in group.items():
+            found = found & having.get((names.index(name), str(value)), set())
+        return frozenset(found)
 
-    figures = [cells(group) for group in {tuple(sorted(g.items())): g for g in released}.values()]
-    found = audit(counts, figures, k)
-    if found is None:
+    figures = sorted({cells(group) for group in released}, key=sorted)
+    key = (tuple(sorted(counts.items())), tuple(figures))
+    if key not in audited:
+        from survey.scoring.audit import audit  # SciPy loads only when there is work for it
+
+        found = audit(counts, figures, k)
+        audited[key] = None if found is None else frozenset(found.cells)
+    result = audited[key]
+    if result is None:
         return None
-    return names, {cell for cell in found.cells if isinstance(cell, tuple)}
+    return names, {cell for cell in result if isinstance(cell, tuple)}

@@ -90,6 +90,12 @@ def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
         db.execute("ROLLBACK")  # nothing was written: ending it is all that is needed
 
 
+def database_file(db: sqlite_utils.Database) -> str:
+    """The file the connection's main database is in: what tells databases apart in a
+    process that opens several (tests, the CLI)."""
+    return str(db.execute("PRAGMA database_list").fetchone()[2])
+
+
 def stamp(moment: datetime) -> str:
     """A moment as stored where SQL compares moments (locks, sessions): UTC, with the
     microseconds always written, so that text order is time order (``isoformat`` leaves

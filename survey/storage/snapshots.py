@@ -91,11 +91,13 @@ def members_of(db: sqlite_utils.Database, snapshot_id: int) -> Members:
     )
 
 
-def version_groups(db: sqlite_utils.Database, round_id: int) -> dict[tuple[int, int], Groups]:
+def version_groups(
+    db: sqlite_utils.Database, round_id: int
+) -> dict[tuple[int, int], tuple[Groups, str | None]]:
     """The group values of every version of the round's responses that a snapshot took or
-    could take now (the submitted ones at their current revision), with the day each was
-    first sent in as "day": the groups released figures are counted over."""
-    found: dict[tuple[int, int], Groups] = {}
+    could take now (the submitted ones at their current revision), and the day each was
+    first sent in: the groups released figures are counted over."""
+    found: dict[tuple[int, int], tuple[Groups, str | None]] = {}
     parsed: dict[str, dict[str, str]] = {}
     rows = db.execute(
         "SELECT response_id, revision, role, unit, attributes, submitted_on "
@@ -110,12 +112,8 @@ def version_groups(db: sqlite_utils.Database, round_id: int) -> dict[tuple[int, 
         for response_id, revision, role, unit, attributes, day in rows:
             if attributes not in parsed:
                 parsed[attributes] = json.loads(attributes)
-            found[(response_id, revision)] = {
-                "role": role,
-                "unit": unit,
-                **parsed[attributes],
-                "day": day,
-            }
+            groups: Groups = {"role": role, "unit": unit, **parsed[attributes]}
+            found[(response_id, revision)] = (groups, day)
     return found
 
 

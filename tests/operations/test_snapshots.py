@@ -13,9 +13,11 @@ from survey.operations import results as results_ops
 from survey.operations.results import make_report, round_page, scores
 from survey.operations.rounds import close_round
 from survey.operations.snapshots import current_snapshot, held_back
+from survey.questionnaire.answers import Answer
 from survey.storage.invitations import add_invitations, list_invitations
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import list_releases, record_release, released_figures
+from survey.storage.responses import save_answers
 from survey.storage.snapshots import (
     StaleSnapshot,
     latest_snapshot,
@@ -198,3 +200,60 @@ def test_a_comparison_is_a_release_of_the_round_compared_with(edges):
     common = means.keys() & shown.keys()
     assert len(common) > 20
     assert all(abs(means[key] - shown[key]) < 1e-9 for key in common)
+
+
+def _q4_numbers(report) -> dict[str, tuple]:
+    """q4's number table ("frikjøpt __ %"): group -> (n, mean)."""
+    for page in report.pages:
+        for question in page.questions:
+            if question.id == "q4":
+                return {row.group.label: (row.n, row.mean) for row in question.numbers}
+    raise AssertionError("the report has no q4")
+
+
+def test_a_changed_share_is_not_hidden_among_changed_choices(edges):
+    """k - 1 project leaders switch q4 between two choices without a share (no change to
+    its number figures) and one changes her share: counted as changes of one "q4", the
+    group changed by k and her share was n × the change of the mean (second review)."""
+    round_ = national_2009_round(edges.db, municipalities=30, answer_rate=1.0)
+    db, k = edges.db, round_.min_group_size
+    before = make_report(db, edges.admin, round_.id, ["role"])
+    leaders = [i.email for i in list_invitations(db, round_.id) if i.role == "prosjektleder"]
+    q4 = {email: _response_of(db, round_.id, email)[2]["q4"] for email in leaders}
+    shared = next(e for e in leaders if q4[e].value == "frikjopt")
+    others = [e for e in leaders if q4[e].value in ("ikke_frikjopt", "annet")][: k - 1]
+    assert len(others) == k - 1
+
+    def save(email: str, value: Answer) -> None:
+        questionnaire, response, answers = _response_of(db, round_.id, email)
+        pages = len(questionnaire.pages)
+        answers = answers | {"q4": value}
+        save_answers(
+            db, questionnaire, response, answers, page=pages, role=response.role, submitting=True
+        )
+
+    for email in others:
+        save(email, Answer("annet" if q4[email].value == "ikke_frikjopt" else "ikke_frikjopt"))
+    share = q4[shared].details["frikjopt"]
+    save(shared, Answer("frikjopt", {"frikjopt": 0.0 if share else 100.0}))
+    after = make_report(db, edges.admin, round_.id, ["role"])
+    assert _q4_numbers(after) == _q4_numbers(before)
+
+
+def test_an_attribute_called_day_is_audited_like_any_other(edges):
+    """An invitation list with a column "day" (a declared breakdown like pulje): the gate
+    kept the answers' submission day under the same name, so releases by the attribute
+    matched nothing and one changed answer passed (second review)."""
+    round_ = national_2009_round(edges.db, municipalities=30, answer_rate=1.0)
+    db, k = edges.db, round_.min_group_size
+    for table in ("invitations", "responses"):
+        db.execute(f"UPDATE {table} SET attributes = replace(attributes, '\"pulje\"', '\"day\"')")
+    before = scores(db, edges.admin, round_.id, "day").set_index(["day", "item"])
+    people = list_invitations(db, round_.id)
+    first = [i for i in people if i.attributes["day"] == "1"][:1]
+    second = [i for i in people if i.attributes["day"] == "2"][: k - 1]
+    for invitation in first + second:
+        value = _response_of(db, round_.id, invitation.email)[2]["q5"].value
+        answer(db, round_.id, invitation.email, "q5", 1 if value != 1 else 6)
+    after = scores(db, edges.admin, round_.id, "day").set_index(["day", "item"])
+    pd.testing.assert_series_equal(after.loc[("1", "q5")], before.loc[("1", "q5")])
