@@ -451,25 +451,36 @@ ANSWERS_OF = {
 or of a snapshot's version (True)."""
 
 
+def decoded_by_response(
+    questionnaire: Questionnaire, rows: Iterable[tuple]
+) -> dict[int, dict[str, Answer]]:
+    """Typed answers per response from (item, code, number, text, response id) rows in
+    response order: one response's rows at a time, so a million row tuples never pile up,
+    and answers that are equal are one shared object."""
+    answers: dict[int, dict[str, Answer]] = {}
+    shared: dict[tuple, Answer] = {}
+    with paused_gc():
+        for response_id, response_rows in groupby(rows, itemgetter(4)):
+            answers[response_id] = decode(questionnaire, response_rows, shared=shared)
+    return answers
+
+
 def submitted_responses(
     db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int
 ) -> list[tuple[str | None, str | None, str | None, dict[str, str], dict[str, Answer]]]:
     """(email, role, unit, attributes, answers) of every submitted response, in order: the
     e-mail identifies an invited respondent to the admin who invited them, while the token,
     which opens their answers, never leaves in a file."""
-    answers: dict[int, dict[str, Answer]] = {}
-    shared: dict[tuple, Answer] = {}
     with snapshot(db):
         people = submitted_people(db, round_id)
-        # One response's rows at a time (the order costs no sort: it is the index's), so
-        # the million row tuples never pile up; answers that are equal are one shared object.
-        rows = db.conn.execute(
-            "SELECT a.item, a.code, a.number, a.text, a.response_id FROM answers a "
-            "JOIN responses r ON r.id = a.response_id "
-            "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
-            [round_id],
+        # the order costs no sort: it is the index's
+        answers = decoded_by_response(
+            questionnaire,
+            db.conn.execute(
+                "SELECT a.item, a.code, a.number, a.text, a.response_id FROM answers a "
+                "JOIN responses r ON r.id = a.response_id "
+                "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",
+                [round_id],
+            ),
         )
-        with paused_gc():
-            for response_id, response_rows in groupby(rows, itemgetter(4)):
-                answers[response_id] = decode(questionnaire, response_rows, shared=shared)
     return [(p.email, p.role, p.unit, p.attributes, answers.get(p.response_id, {})) for p in people]

@@ -14,19 +14,16 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
-from operator import itemgetter
 
 import sqlite_utils
 
 from survey.errors import Conflict
 from survey.gc_pause import paused_gc
-from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
 from survey.records import ScoredRespondent
 from survey.scoring.rates import Invited
 from survey.storage.db import inserted_id, snapshot
-from survey.storage.responses import decode
+from survey.storage.responses import decoded_by_response
 
 Members = dict[int, int]
 """A snapshot's responses: response id -> the revision it counts."""
@@ -225,8 +222,6 @@ def snapshot_respondents(
 ) -> tuple[list[ScoredRespondent], str | None, str | None]:
     """Each response of the snapshot as (group values, answers), in response order, with
     the first day one was started and the last day one was sent in."""
-    answers: dict[int, dict[str, Answer]] = {}
-    shared: dict[tuple, Answer] = {}
     parsed: dict[str, dict[str, str]] = {}
     with snapshot(db):
         people = db.execute(
@@ -236,15 +231,15 @@ def snapshot_respondents(
             "WHERE m.snapshot_id = ? ORDER BY m.response_id",
             [snapshot_id],
         ).fetchall()
-        rows = db.conn.execute(
-            "SELECT a.item, a.code, a.number, a.text, a.response_id FROM snapshot_members m "
-            "JOIN version_answers a ON a.response_id = m.response_id "
-            "AND a.revision = m.revision WHERE m.snapshot_id = ? ORDER BY m.response_id",
-            [snapshot_id],
+        answers = decoded_by_response(
+            questionnaire,
+            db.conn.execute(
+                "SELECT a.item, a.code, a.number, a.text, a.response_id FROM snapshot_members m "
+                "JOIN version_answers a ON a.response_id = m.response_id "
+                "AND a.revision = m.revision WHERE m.snapshot_id = ? ORDER BY m.response_id",
+                [snapshot_id],
+            ),
         )
-        with paused_gc():
-            for response_id, response_rows in groupby(rows, itemgetter(4)):
-                answers[response_id] = decode(questionnaire, response_rows, shared=shared)
     found: list[ScoredRespondent] = []
     with paused_gc():
         for response_id, role, unit, attributes, _, _ in people:
