@@ -26,15 +26,16 @@ from survey.questionnaire.model import Questionnaire
 from survey.records import Measure, Round
 from survey.report.content import Report, build_report
 from survey.report.figures import Figure, report_figures
-from survey.scoring.free_texts import EarlierSet, released_texts
+from survey.scoring.finest import released_before
+from survey.scoring.free_texts import EarlierSet
 from survey.scoring.indexes import index_scores
-from survey.scoring.likert import columns_frame, item_scores, likert_frame
+from survey.scoring.likert import Respondent, columns_frame, item_scores, likert_frame
 from survey.scoring.rates import Invited, Shown, linked_rates
 from survey.scoring.suppression import ALL, suppressed_groups
 from survey.storage import rounds as rounds_store
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.releases import record_release, released_counts, text_sets
+from survey.storage.releases import record_release, released_at, released_counts, text_sets
 from survey.storage.results import (
     RoundResults,
     attribute_names,
@@ -238,15 +239,24 @@ def results_for(
     """The round's results as its current snapshot has them (``operations.snapshots``), or
     one unit's: Forbidden unless the account may read them (a unit leader reads only their
     own units, never the whole round)."""
+    return _results_and_round(db, actor, round_id, unit)[0]
+
+
+def _results_and_round(
+    db: sqlite_utils.Database, actor: Account, round_id: int, unit: str | None
+) -> tuple[RoundResults, RoundResults]:
+    """``results_for`` and the whole round's results from the same snapshot (what an
+    audit of one unit's figures reasons over)."""
     require_results(actor, unit)
     results = _without_residual_roles(_snapshot_results(db, current_snapshot(db, round_id)))
     if unit is None:
-        return results
-    return replace(
+        return results, results
+    mine = replace(
         results,
         respondents=[r for r in results.respondents if r[0].get("unit") == unit],
         invitations=[i for i in results.invitations if i[0].get("unit") == unit],
     )
+    return mine, results
 
 
 def _snapshot_results(db: sqlite_utils.Database, taken: Snapshot) -> RoundResults:
@@ -288,6 +298,8 @@ class ReportRequest:
     rates_before: Sequence[Shown] = ()
     invited_all: Sequence[Invited] | None = None
     within: Mapping[str, str] | None = None
+    released_before: Mapping[str, Sequence[Mapping[str, str]]] | None = None
+    respondents_all: Sequence[Respondent] | None = None
 
     def build(self) -> Report:
         return build_report(
@@ -299,20 +311,17 @@ class ReportRequest:
             rates_before=self.rates_before,
             invited_all=self.invited_all,
             within=self.within,
+            released_before=self.released_before,
+            respondents_all=self.respondents_all,
         )
 
     def decided_by_ledger(self) -> str:
-        """What of the report depends on the releases before it: the comments it shows and
-        which response rates it hides. A kept PDF is the same report only while these are
-        the same (the ledger grows with every release, mostly without changing them)."""
-        results = self.results
-        q, k = results.questionnaire, results.round.min_group_size
-        texts = released_texts(q, results.respondents, self.by, k, earlier=self.texts_before)
-        everyone = results.invitations if self.invited_all is None else self.invited_all
-        dimensions = list(dict.fromkeys(["role", *self.by]))
-        rates = linked_rates(q, everyone, dimensions, k, self.rates_before, self.within)
-        hidden = [table["suppressed"].tolist() for _, table in rates] if everyone else []
-        return repr((texts, hidden))
+        """What of the report depends on the releases before it: which figures it hides
+        (tables and response rates are audited with what was released before) and which
+        comments it shows; in short, the report as built now, but for the day it is made.
+        A kept PDF is the same report only while this is the same (the ledger grows with
+        every release, mostly without changing it)."""
+        return repr(replace(self.build(), generated_on=""))
 
 
 def report_request(
@@ -329,7 +338,7 @@ def report_request(
     report shows only that unit's measures). Forbidden, NotFound or InvalidInput (the
     breakdown) before anything is read."""
     dimensions = checked_breakdown(db, round_id, by, unit=unit)
-    results = results_for(db, actor, round_id, unit)
+    results, whole = _results_and_round(db, actor, round_id, unit)
     earlier = results_for(db, actor, compare, unit) if compare is not None else None
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
     texts_before = text_sets(db, round_id)  # every text set released, to whomever
@@ -342,6 +351,8 @@ def report_request(
         released_counts(db, round_id, "rate", "answered"),
         _counted(_invited(db, results), results.questionnaire),
         {"unit": unit} if unit is not None else None,
+        released_at(db, round_id, results.snapshot_id),
+        whole.respondents,
     )
 
 
@@ -456,7 +467,7 @@ def round_page(
 ) -> RoundPage:
     """What the round's page shows the account, suppressed, and recorded in the release
     ledger like a report: these are released figures too."""
-    results = results_for(db, actor, round_id, unit)
+    results, whole = _results_and_round(db, actor, round_id, unit)
     k = results.round.min_group_size
     q = results.questionnaire
     dimensions = ["role"] if unit else ["role", "unit"]
@@ -472,10 +483,11 @@ def round_page(
         for name, table in linked_rates(q, everyone, dimensions, k, earlier, within)
     ]
     indexes: list[dict] = []
-    if unit is not None:
-        indexes = index_scores(q, likert_frame(q, results.respondents, []), [], k).to_dict(
-            "records"
-        )
+    if unit is not None:  # audited with the snapshot's released figures, like a report's
+        before = released_at(db, round_id, results.snapshot_id)
+        released = released_before(q, before, [], whole.respondents, within)
+        frame = likert_frame(q, results.respondents, [])
+        indexes = index_scores(q, frame, [], k, released).to_dict("records")
     per_day = _per_day(db, results, k) if unit is None else []
     figures = [
         Figure("rate", ((name, str(row[name])),) if row[name] != ALL else (), stat, row[column])
@@ -532,13 +544,20 @@ def scores(
     k = round_.min_group_size
     taken = current_snapshot(db, round_id)
     residual = questionnaire.residual_roles
-    read = dimensions if not residual or "role" in dimensions else [*dimensions, "role"]
-    columns = likert_columns(db, questionnaire, round_id, read, snapshot_id=taken.id)
-    frame = columns_frame(questionnaire, columns, read)
-    if residual:  # in no released figure (see _without_residual_roles)
-        frame = frame[~frame["role"].isin(residual)]
-    items = item_scores(questionnaire, frame, dimensions, k)
-    indexes = index_scores(questionnaire, frame, dimensions, k)
+
+    def likert(by: Sequence[str]) -> pd.DataFrame:
+        read = by if not residual or "role" in by else [*by, "role"]
+        columns = likert_columns(db, questionnaire, round_id, read, snapshot_id=taken.id)
+        frame = columns_frame(questionnaire, columns, read)
+        if residual:  # in no released figure (see _without_residual_roles)
+            frame = frame[~frame["role"].isin(residual)]
+        return frame
+
+    frame = likert(dimensions)
+    before = released_at(db, round_id, taken.id)
+    released = released_before(questionnaire, before, dimensions, likert=likert)
+    items = item_scores(questionnaire, frame, dimensions, k, released)
+    indexes = index_scores(questionnaire, frame, dimensions, k, released)
     items.insert(len(dimensions), "kind", "item")
     indexes = indexes.rename(columns={"index": "item"})
     indexes.insert(len(dimensions), "kind", "index")

@@ -91,7 +91,8 @@ Kind = str | frozenset[str] | tuple[str, ...]
 
 def figure_kind(questionnaire: Questionnaire, measure: str) -> Kind:
     """What a released figure (by its ledger measure) depends on: a kind above; the items
-    whose answers enter it (an item, an index's items); or one part of a question's answer
+    whose answers enter it (an item, an index's items, a quality pair's or dimension's
+    items); or one part of a question's answer
     (its choices, its numbers, its texts or one choice's "specify" texts), since a choice
     question's figures move separately: a changed share is no change to the choice counts."""
     if measure == "rate":
@@ -101,8 +102,8 @@ def figure_kind(questionnaire: Questionnaire, measure: str) -> Kind:
     prefix, _, name = measure.partition(":")
     if prefix == "item":
         return frozenset({name})
-    if prefix in ("choice", "number"):
-        return (prefix, name)
+    if prefix in ("choice", "number"):  # "number:q2:annet": all of q2's numbers move it
+        return (prefix, name.partition(":")[0])
     if prefix == "texts":
         question, _, code = name.partition(":")  # "texts:q2:annet": q2's "specify" texts
         return ("texts", question, code)
@@ -110,6 +111,15 @@ def figure_kind(questionnaire: Questionnaire, measure: str) -> Kind:
         for index in questionnaire.indexes:
             if index.id == name:
                 return frozenset(item.id for item in index.items)
+    if prefix == "quality":  # "quality:pair:x" or "quality:dimension:y": the pairs' items
+        part, _, which = name.partition(":")
+        pairs = [
+            p
+            for p in questionnaire.quality_pairs
+            if which == (p.id if part == "pair" else p.dimension)
+        ]
+        if pairs:
+            return frozenset(i.id for p in pairs for i in (p.expectation, p.experience))
     return EVERYTHING
 
 

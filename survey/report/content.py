@@ -29,11 +29,13 @@ from survey.questionnaire.model import (
 )
 from survey.records import Measure, RoundResults
 from survey.scoring.breakdown import NOT_GIVEN
-from survey.scoring.choices import MEDIAN_FACTOR, choice_tables, number_tables
+from survey.scoring.choices import MEDIAN_FACTOR, choice_tables, number_measure, number_tables
 from survey.scoring.compare import with_change
+from survey.scoring.finest import released_before
 from survey.scoring.free_texts import EarlierSet, ReleasedText, released_texts, text_measure
 from survey.scoring.indexes import index_scores
-from survey.scoring.likert import item_scores, likert_frame
+from survey.scoring.likert import Respondent, item_scores, likert_frame
+from survey.scoring.linked import Released
 from survey.scoring.quality import quality_scores
 from survey.scoring.rates import Invited, Shown, linked_rates
 from survey.scoring.suppression import ALL
@@ -100,6 +102,7 @@ class NumberRow:
     n: float | None
     mean: float | None
     median: float | None  # None also where the group is too small for it (scoring.choices)
+    measure: str = ""  # its name in the release ledger (scoring.choices.number_measure)
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,22 @@ class Report:
         return MEDIAN_FACTOR * self.min_group_size
 
 
+def _released(
+    results: RoundResults,
+    by: Sequence[str],
+    within: Mapping[str, str] | None,
+    before: Mapping[str, Sequence[Mapping[str, str]]] | None,
+    respondents_all: Sequence[Respondent] | None,
+) -> Released | None:
+    """The figures of the snapshot released before this report (None: each table stands
+    alone), counted over the whole round's respondents."""
+    if before is None:
+        return None
+    everyone = results.respondents if respondents_all is None else respondents_all
+    tables = [*by, "role"]  # the summary is by role
+    return released_before(results.questionnaire, before, tables, everyone, within)
+
+
 class ReportError(InvalidInput, ValueError):
     """A report that cannot be made as asked (e.g. comparing different questionnaires)."""
 
@@ -236,13 +255,17 @@ def build_report(
     rates_before: Sequence[Shown] = (),
     invited_all: Sequence[Invited] | None = None,
     within: Mapping[str, str] | None = None,
+    released_before: Mapping[str, Sequence[Mapping[str, str]]] | None = None,
+    respondents_all: Sequence[Respondent] | None = None,
 ) -> Report:
     """Score a round for its report: per question by ``by``, the summary by role.
     ``measures`` are those recorded after ``earlier``, shown with the index changes;
     ``texts_before`` the text sets released before (``scoring.free_texts``). Response
     rates are audited with the answered counts released before (``rates_before``) over
     the whole round's invitations (``invited_all``; ``results`` may be one unit's, the
-    group ``within``)."""
+    group ``within``). Every other table is audited with the groups of its measure
+    released before from the same snapshot (``released_before``, ``scoring.linked``)
+    over the whole round's respondents (``respondents_all``)."""
     q = results.questionnaire
     k = results.round.min_group_size
     by = list(by)
@@ -252,24 +275,25 @@ def build_report(
             f"not {q.id!r}: only rounds of the same questionnaire can be compared"
         )
     labeller = _Labeller(q, by)
+    released = _released(results, by, within, released_before, respondents_all)
     frame = likert_frame(q, results.respondents, by)
-    items = item_scores(q, frame, by, k)
-    indexes = index_scores(q, frame, by, k)
+    items = item_scores(q, frame, by, k, released)
+    indexes = index_scores(q, frame, by, k, released)
     if earlier is not None:
         before = likert_frame(earlier.questionnaire, earlier.respondents, by)
         items = with_change(items, item_scores(earlier.questionnaire, before, by, k), by, "item")
         indexes = with_change(
             indexes, index_scores(earlier.questionnaire, before, by, k), by, "index"
         )
-    choices = choice_tables(q, results.respondents, by, k)
-    numbers = number_tables(q, results.respondents, by, k)
+    choices = choice_tables(q, results.respondents, by, k, released)
+    numbers = number_tables(q, results.respondents, by, k, released)
     texts = released_texts(q, results.respondents, by, k, earlier=texts_before)
-    quality = quality_scores(q, frame, by, k)
+    quality = quality_scores(q, frame, by, k, released)
 
     summary_by = ["role"]
     summary_frame = frame if by == summary_by else likert_frame(q, results.respondents, ["role"])
-    summary_items = item_scores(q, summary_frame, summary_by, k)
-    summary_indexes = index_scores(q, summary_frame, summary_by, k)
+    summary_items = item_scores(q, summary_frame, summary_by, k, released)
+    summary_indexes = index_scores(q, summary_frame, summary_by, k, released)
     summary_labeller = _Labeller(q, summary_by)
     summary_groups = tuple(summary_labeller.group(key) for key in _keys(summary_items, summary_by))
 
@@ -505,6 +529,7 @@ def _number_rows(
             n=_figure(row["n"]),
             mean=_figure(row["mean"]),
             median=_figure(row["median"]),
+            measure=number_measure(f"{question.id}:{row['code']}"),
         )
         for _, row in rows.iterrows()
     )

@@ -19,9 +19,11 @@ from survey.scoring.suppression import ALL
 
 @dataclass(frozen=True)
 class Figure:
-    measure: str  # "item:q5", "index:ledelse", "choice:q2", "number:q4", "rate", "texts:q14"
+    measure: (
+        str  # "item:q5", "index:x", "choice:q2", "number:q4", "quality:pair:x", "rate", "texts:q14"
+    )
     group: tuple[tuple[str, str], ...]  # (dimension, value) for every dimension not summed
-    statistic: str  # "n", "mean", "change", "answered", "invited", "texts", "pooled texts"
+    statistic: str  # "n", "mean", "change", "k", "answered", "invited", "texts", "pooled texts"
     value: float
 
 
@@ -59,7 +61,7 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
             for choice in question.choice_rows:
                 yield from _counted(f"choice:{question.id}", choice.group, by, choice.n)
             for number in question.numbers:
-                yield from _counted(f"number:{question.id}", number.group, by, number.n)
+                yield from _counted(number.measure, number.group, by, number.n)
     for index in report.indexes:
         yield from _counted(f"index:{index.id}", index.group, by, index.n)
         if index.n is not None and index.mean is not None:
@@ -67,6 +69,11 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
             yield Figure(f"index:{index.id}", of, "mean", index.mean)
             if index.change is not None:
                 yield Figure(f"index:{index.id}", of, "change", index.change)
+    for quality in report.quality:
+        measure = f"quality:{quality.kind}:{quality.id}"
+        yield from _counted(measure, quality.group, by, quality.n)
+        if quality.n is not None and quality.k is not None:
+            yield Figure(measure, _group(quality.group.key, by), "k", quality.k)
     for texts in report.texts:
         measure = f"texts:{texts.measure or texts.question_id}"
         count = float(len(texts.texts))

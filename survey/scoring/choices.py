@@ -26,6 +26,7 @@ from survey.questionnaire.model import ChoiceQuestion, NumberQuestion, Question,
 from survey.questionnaire.visibility import visible_questions
 from survey.scoring.breakdown import as_categories, group_key, roll_up
 from survey.scoring.likert import Respondent, hide
+from survey.scoring.linked import Released
 
 MEDIAN_FACTOR = 2
 
@@ -42,9 +43,35 @@ def choice_tables(
     respondents: Sequence[Respondent],
     by: Sequence[str],
     min_group_size: int,
+    released: Released | None = None,
 ) -> pd.DataFrame:
     """One row per group × choice question × option (margins included): ``count``, ``n``
-    (answered, or saw for a multiple choice), ``share`` and ``suppressed``."""
+    (answered, or saw for a multiple choice), ``share`` and ``suppressed``; hidden also
+    where the groups ``released`` before demand it (``scoring.linked``)."""
+    questions = [q for q in questionnaire.questions if isinstance(q, ChoiceQuestion)]
+    base, chosen = choice_bases(questionnaire, respondents, by)
+    groups = roll_up(base, by, ["question"], {"n": "sum"})
+    groups = hide(groups, by, "question", min_group_size, released, "choice:{}".format)
+    picks = pd.DataFrame.from_records(chosen, columns=[*by, "question", "code"])
+    counts = _count_per_level(picks, base, by)
+    options = pd.DataFrame(
+        [(q.id, c.code) for q in questions for c in q.choices], columns=["question", "code"]
+    )
+    # merges keep the left order: per question the total first, each group's options in turn
+    table = groups.astype({"question": str}).merge(options, on="question")
+    table = table.merge(counts, on=[*by, "question", "code"], how="left")
+    table["count"] = table["count"].fillna(0).astype(float)
+    table.loc[table["suppressed"], "count"] = np.nan
+    table["share"] = table["count"] / table["n"]
+    return table[[*by, "question", "code", "count", "n", "share", "suppressed"]]
+
+
+def choice_bases(
+    questionnaire: Questionnaire, respondents: Sequence[Respondent], by: Sequence[str]
+) -> tuple[pd.DataFrame, list[tuple[str, ...]]]:
+    """Who counts in each choice question's n (a row per respondent and question they
+    answered, or saw for a multiple choice, with ``n`` 1 or 0) and every pick as (group
+    values, question, code)."""
     questions = [q for q in questionnaire.questions if isinstance(q, ChoiceQuestion)]
     bases: list[tuple[str | int, ...]] = []
     chosen: list[tuple[str, ...]] = []
@@ -64,20 +91,7 @@ def choice_tables(
         pd.DataFrame.from_records(bases, columns=[*by, "question", "n"]), by, questionnaire
     )
     base["question"] = pd.Categorical(base["question"], categories=[q.id for q in questions])
-    groups = roll_up(base, by, ["question"], {"n": "sum"})
-    groups = hide(groups, by, "question", min_group_size)
-    picks = pd.DataFrame.from_records(chosen, columns=[*by, "question", "code"])
-    counts = _count_per_level(picks, base, by)
-    options = pd.DataFrame(
-        [(q.id, c.code) for q in questions for c in q.choices], columns=["question", "code"]
-    )
-    # merges keep the left order: per question the total first, each group's options in turn
-    table = groups.astype({"question": str}).merge(options, on="question")
-    table = table.merge(counts, on=[*by, "question", "code"], how="left")
-    table["count"] = table["count"].fillna(0).astype(float)
-    table.loc[table["suppressed"], "count"] = np.nan
-    table["share"] = table["count"] / table["n"]
-    return table[[*by, "question", "code", "count", "n", "share", "suppressed"]]
+    return base, chosen
 
 
 def _seen(
@@ -108,31 +122,14 @@ def number_tables(
     respondents: Sequence[Respondent],
     by: Sequence[str],
     min_group_size: int,
+    released: Released | None = None,
 ) -> pd.DataFrame:
     """One row per group × number (a number question, or a choice's "specify" number):
     n, mean, sd and median (see the module's docstring for what is never released).
     ``code`` is the choice for a specify number."""
     columns = [*by, "question", "code", "n", "mean", "sd", "median", "suppressed"]
-    # every number in reading order: a number question (code "") or a specify number
-    order = [
-        (q.id, c.code)
-        for q in questionnaire.questions
-        for c in q.detail_choices
-        if c.specify is not None and c.specify.kind == "number"
-    ] + [(q.id, "") for q in questionnaire.questions if isinstance(q, NumberQuestion)]
-    rank = {q.id: i for i, q in enumerate(questionnaire.questions)}
-    order.sort(key=lambda number: rank[number[0]])  # stable: choices stay in their order
-    wanted = set(order)
-    numbers = {question_id for question_id, code in order if not code}
-    records = []
-    for groups, answers in respondents:
-        keys = group_key(groups, by)
-        for answer_id, answer in answers.items():
-            if answer_id in numbers and isinstance(answer.value, int | float):
-                records.append((*keys, answer_id, "", float(answer.value)))
-            for code, detail in answer.details.items():
-                if (answer_id, code) in wanted and isinstance(detail, int | float):
-                    records.append((*keys, answer_id, code, float(detail)))
+    order = number_order(questionnaire)
+    records = number_records(questionnaire, respondents, by, order)
     if not records:
         return pd.DataFrame(columns=columns)
     raw = pd.DataFrame.from_records(records, columns=[*by, "question", "code", "value"])
@@ -142,7 +139,48 @@ def number_tables(
     )
     how = {f: ("value", f) for f in ("count", "mean", "std", "median")}
     table = roll_up(raw, by, ["number"], how).rename(columns={"count": "n", "std": "sd"})
-    table = hide(table, by, "number", min_group_size)
+    table = hide(table, by, "number", min_group_size, released, number_measure)
     table.loc[table["n"] < MEDIAN_FACTOR * min_group_size, "median"] = np.nan
     table[["question", "code"]] = table["number"].astype(str).str.split(":", n=1, expand=True)
     return table[columns]
+
+
+def number_order(questionnaire: Questionnaire) -> list[tuple[str, str]]:
+    """Every number in reading order: (question, "") for a number question, (question,
+    choice) for a choice's "specify" number."""
+    order = [
+        (q.id, c.code)
+        for q in questionnaire.questions
+        for c in q.detail_choices
+        if c.specify is not None and c.specify.kind == "number"
+    ] + [(q.id, "") for q in questionnaire.questions if isinstance(q, NumberQuestion)]
+    rank = {q.id: i for i, q in enumerate(questionnaire.questions)}
+    order.sort(key=lambda number: rank[number[0]])  # stable: choices stay in their order
+    return order
+
+
+def number_records(
+    questionnaire: Questionnaire,
+    respondents: Sequence[Respondent],
+    by: Sequence[str],
+    order: Sequence[tuple[str, str]],
+) -> list[tuple[object, ...]]:
+    """Every number given, as (group values, question, choice code or "", value)."""
+    wanted = set(order)
+    numbers = {question_id for question_id, code in order if not code}
+    records: list[tuple[object, ...]] = []
+    for groups, answers in respondents:
+        keys = group_key(groups, by)
+        for answer_id, answer in answers.items():
+            if answer_id in numbers and isinstance(answer.value, int | float):
+                records.append((*keys, answer_id, "", float(answer.value)))
+            for code, detail in answer.details.items():
+                if (answer_id, code) in wanted and isinstance(detail, int | float):
+                    records.append((*keys, answer_id, code, float(detail)))
+    return records
+
+
+def number_measure(number: object) -> str:
+    """The ledger's name of a number ("q4:" for q4's own, "q2:annet" for a specify
+    number): "number:q4", "number:q2:annet"."""
+    return "number:" + str(number).removesuffix(":")

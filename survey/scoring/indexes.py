@@ -15,6 +15,7 @@ import pandas as pd
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import roll_up
 from survey.scoring.likert import hide
+from survey.scoring.linked import Released
 
 
 def respondent_index_scores(
@@ -43,7 +44,11 @@ def respondent_index_scores(
 
 
 def index_scores(
-    questionnaire: Questionnaire, frame: pd.DataFrame, by: Sequence[str], min_group_size: int
+    questionnaire: Questionnaire,
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    min_group_size: int,
+    released: Released | None = None,
 ) -> pd.DataFrame:
     """One row per group × index, margins included: n (respondents with a score), mean,
     sd, target and ``below_target``; suppressed the same way as item cells."""
@@ -60,7 +65,7 @@ def index_scores(
     variance = (table["square"] - n * table["mean"] ** 2) / (n - 1)
     table["sd"] = np.sqrt(variance.clip(lower=0)).where(n > 1)
     table = table.drop(columns=["score", "square"])
-    table = hide(table, by, "index", min_group_size)
+    table = hide(table, by, "index", min_group_size, released, "index:{}".format)
     targets = {index.id: index.target for index in questionnaire.indexes}
     table["target"] = table["index"].map(targets).astype(float)
     table["below_target"] = table["mean"] < table["target"]

@@ -7,7 +7,7 @@ reverse items before averaging.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +16,7 @@ import pandas as pd
 from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
+from survey.scoring.linked import Released
 from survey.scoring.suppression import mark_suppressed
 
 Respondent = tuple[Mapping[str, str | None], Mapping[str, Answer]]
@@ -93,7 +94,11 @@ def columns_frame(
 
 
 def item_scores(
-    questionnaire: Questionnaire, frame: pd.DataFrame, by: Sequence[str], min_group_size: int
+    questionnaire: Questionnaire,
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    min_group_size: int,
+    released: Released | None = None,
 ) -> pd.DataFrame:
     """One row per group × item, margins included, with n, mean, sd, median, share per
     point, favourable and unfavourable shares (top/bottom two points), the not-scored count
@@ -138,7 +143,7 @@ def item_scores(
     figures["unfavourable"] = sum((figures[f"share_{p}"] for p in bottom), start=0.0)
     figures["not_scored"] = table["not_scored"].astype(float)
     table = pd.concat([table[[*by, "item"]], figures], axis=1)
-    return hide(table, by, "item", min_group_size)
+    return hide(table, by, "item", min_group_size, released, "item:{}".format)
 
 
 def _median(matrix: np.ndarray, n: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -152,9 +157,20 @@ def _median(matrix: np.ndarray, n: np.ndarray, values: np.ndarray) -> np.ndarray
     return np.where(n > 0, (values[low] + values[high]) / 2, np.nan)
 
 
-def hide(table: pd.DataFrame, by: Sequence[str], per: str, min_group_size: int) -> pd.DataFrame:
-    """Mark the rows the round's suppression hides and blank every figure in them."""
+def hide(
+    table: pd.DataFrame,
+    by: Sequence[str],
+    per: str,
+    min_group_size: int,
+    released: Released | None = None,
+    measure: Callable[[object], str] = str,
+) -> pd.DataFrame:
+    """Mark the rows the round's suppression hides, together with the figures already
+    ``released`` (each ``per`` value's ledger name is ``measure(value)``), and blank every
+    figure in them."""
     table["suppressed"] = mark_suppressed(table, by, per, min_group_size)
+    if released is not None:
+        table["suppressed"] |= released.more_hidden(table, by, per, min_group_size, measure)
     figures = [c for c in table.columns if c not in (*by, per, "suppressed")]
     table[figures] = table[figures].astype(float)
     table.loc[table["suppressed"], figures] = np.nan

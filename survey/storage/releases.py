@@ -162,3 +162,20 @@ def released_groups(
     for snapshot_id, measure, group in rows:
         found.setdefault(snapshot_id, []).append((measure, json.loads(group)))
     return found
+
+
+def released_at(
+    db: sqlite_utils.Database, round_id: int, snapshot_id: int | None
+) -> dict[str, list[dict[str, str]]]:
+    """Per measure, every group whose figures the round has released from the snapshot
+    ``snapshot_id``, each once: what a new table from it is audited with."""
+    rows = db.execute(
+        "SELECT DISTINCT f.measure, f.grp FROM released_figures f "
+        "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? AND r.snapshot_id = ? "
+        "ORDER BY f.measure, f.grp",
+        [round_id, snapshot_id],
+    ).fetchall()
+    found: dict[str, list[dict[str, str]]] = {}
+    for measure, group in rows:
+        found.setdefault(measure, []).append(json.loads(group))
+    return found

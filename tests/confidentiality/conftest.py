@@ -11,12 +11,15 @@ from http.cookiejar import CookieJar
 
 from survey.demo import answers_2009
 from survey.invitation_list import Person
+from survey.questionnaire import load_file
 from survey.questionnaire.answers import Answer, check_answers
 from survey.records import ImportedResponse
 from survey.storage import open_database
 from survey.storage.invitations import add_invitations
-from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.questionnaires import publish, questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of
+from survey.storage.rounds import create_round
+from tests.conftest import QUESTIONNAIRES
 from tests.web.conftest import csrf
 
 ANALYST = "analytiker@ks.no"
@@ -64,3 +67,25 @@ def add_project_leaders(db_path: str, round_id: int, shares: list[float], start:
         )
     import_responses(db, questionnaire, round_id, imported)
     db.conn.close()
+
+
+def round_of_counts(
+    db_path: str, counts: dict[tuple[str, str], int], k: int, seed: int
+) -> tuple[int, dict[str, str]]:
+    """A 2009 round with ``counts`` respondents per (role, unit), everyone answering q5 on
+    the scale (so q5's n is the number of respondents); its id and the roles' labels."""
+    db = open_database(db_path)
+    loaded = load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
+    questionnaire = loaded.questionnaire
+    publish(db, loaded)
+    round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009", min_group_size=k)
+    rng = random.Random(seed)
+    cells = (cell for cell, n in counts.items() for _ in range(n))
+    imported = []
+    for row, (role, unit) in enumerate(cells, start=1):
+        answers = answers_2009(questionnaire, role, rng)
+        answers["q5"] = Answer(rng.randint(1, 6))
+        imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{row}"))
+    import_responses(db, questionnaire, round_.id, imported)
+    db.conn.close()
+    return round_.id, {role.code: str(role.label) for role in questionnaire.roles}

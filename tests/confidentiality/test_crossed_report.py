@@ -14,23 +14,20 @@ the engine) that finds no group under the minimum pinned within one respondent.
 
 from __future__ import annotations
 
-import random
 import re
 
 import pytest
 
 from survey import create_app
-from survey.demo import answers_2009
-from survey.questionnaire import load_file
-from survey.questionnaire.answers import Answer
-from survey.records import ImportedResponse
 from survey.storage import open_database
-from survey.storage.questionnaires import publish
-from survey.storage.responses import import_responses
-from survey.storage.rounds import create_round
 from survey.storage.users import add_user
-from tests.confidentiality.conftest import ANALYST, PASSWORD, signed_in_analyst
-from tests.conftest import QUESTIONNAIRES, server_thread
+from tests.confidentiality.conftest import (
+    ANALYST,
+    PASSWORD,
+    round_of_counts,
+    signed_in_analyst,
+)
+from tests.conftest import server_thread
 from tests.scoring.oracle import leaks
 
 K = 3
@@ -47,25 +44,13 @@ COUNTS = {  # (role, unit): respondents; the line-by-line suppression left radma
 @pytest.fixture
 def served(tmp_path):
     db_path = str(tmp_path / "survey.sqlite3")
+    round_id, labels = round_of_counts(db_path, COUNTS, K, seed=1)
     db = open_database(db_path)
-    loaded = load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
-    questionnaire = loaded.questionnaire
-    publish(db, loaded)
-    round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009", min_group_size=K)
     add_user(db, ANALYST, PASSWORD, "analyst", ())
-    rng = random.Random(1)
-    cells = (cell for cell, n in COUNTS.items() for _ in range(n))
-    imported = []
-    for row, (role, unit) in enumerate(cells, start=1):
-        answers = answers_2009(questionnaire, role, rng)
-        answers["q5"] = Answer(rng.randint(1, 6))  # everyone on the scale: n = respondents
-        imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{row}"))
-    import_responses(db, questionnaire, round_.id, imported)
     db.conn.close()
-    labels = {role.code: str(role.label) for role in questionnaire.roles}
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:
-        yield base, round_.id, labels
+        yield base, round_id, labels
 
 
 def shown_counts(html: str) -> dict[str, int | None]:

@@ -1,0 +1,118 @@
+"""Every measure's n per finest cell of the whole round: what ``scoring.linked`` audits.
+
+A figure released for one group is, to an attacker, the sum of the finest cells inside it
+(every dimension of the round crossed). The counts per cell come from the same building
+blocks the tables are made from (an item's scored answers, index scores, who counts in a
+choice's n, numbers given, quality pairs rated both ways), so a cell's count is exactly
+what that measure's n would be for it. Each kind is counted once, and only when a table
+of that kind needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+
+from survey.questionnaire.model import Questionnaire
+from survey.scoring.choices import choice_bases, number_measure, number_order, number_records
+from survey.scoring.indexes import respondent_index_scores
+from survey.scoring.likert import Respondent, likert_frame
+from survey.scoring.linked import Counts, Group, Released
+from survey.scoring.quality import quality_people
+
+KINDS = ("item", "index", "choice", "number", "quality")
+"""The measures counted here (response rates, days and texts have audits of their own)."""
+
+
+def released_before(
+    questionnaire: Questionnaire,
+    before: Mapping[str, Sequence[Group]],
+    by: Sequence[str],
+    respondents: Sequence[Respondent] = (),
+    within: Group | None = None,
+    likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
+) -> Released:
+    """The groups released ``before`` (per measure, from the ledger) as ``Released`` for
+    tables by ``by`` (within ``within``), counted over the whole round's ``respondents``
+    (or, for Likert items and indexes, the frame ``likert`` reads). Cells are split by
+    every dimension those groups and the tables use, and no other: a dimension nothing
+    splits by cannot tell cells apart."""
+    within = dict(within or {})
+    before = {m: groups for m, groups in before.items() if m.partition(":")[0] in KINDS}
+    names = sorted(
+        set(by) | set(within) | {name for groups in before.values() for g in groups for name in g}
+    )
+    counts = finest_counts(questionnaire, respondents, names, likert)
+    return Released(tuple(names), before, counts, within)
+
+
+def finest_counts(
+    questionnaire: Questionnaire,
+    respondents: Sequence[Respondent],
+    names: Sequence[str],
+    likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
+) -> Callable[[str], Counts]:
+    """A function from a ledger measure ("item:q5", "index:ledelse", "choice:q2",
+    "number:q4", "quality:pair:hjelp" …) to its n per cell over ``names``. Likert answers
+    come from ``likert(names)`` when given (a faster read), else from ``respondents``."""
+    by = list(names)
+    counted: dict[str, dict[str, dict[tuple[str, ...], int]]] = {}
+    frames: list[pd.DataFrame] = []
+
+    def frame() -> pd.DataFrame:
+        if not frames:
+            read = likert or (lambda by: likert_frame(questionnaire, respondents, by))
+            frames.append(read(by))
+        return frames[0]
+
+    def kind_of(measure: str) -> str:
+        kind = measure.partition(":")[0]
+        if kind in counted:
+            return kind
+        if kind == "item":
+            found = _per_cell(frame().dropna(subset=["point"]), by, "item", "item:{}")
+        elif kind == "index":
+            people = respondent_index_scores(questionnaire, frame(), by).dropna(subset=["score"])
+            found = _per_cell(people, by, "index", "index:{}")
+        elif kind == "choice":
+            base = choice_bases(questionnaire, respondents, by)[0]
+            found = _per_cell(base[base["n"] > 0], by, "question", "choice:{}")
+        elif kind == "number":
+            order = number_order(questionnaire)
+            records = number_records(questionnaire, respondents, by, order)
+            raw = pd.DataFrame.from_records(records, columns=[*by, "question", "code", "value"])
+            raw["number"] = raw["question"] + ":" + raw["code"]
+            found = _per_cell(raw, by, "number", "{}", number_measure)
+        elif kind == "quality":
+            found = {}
+            for part, people in quality_people(questionnaire, frame(), by):
+                found |= _per_cell(people, by, "id", f"quality:{part}:{{}}")
+        else:
+            found = {}
+        counted[kind] = found
+        return kind
+
+    def counts(measure: str) -> Counts:
+        return counted[kind_of(measure)].get(measure, {})
+
+    return counts
+
+
+def _per_cell(
+    rows: pd.DataFrame,
+    by: list[str],
+    per: str,
+    name: str,
+    measure: Callable[[object], str] | None = None,
+) -> dict[str, dict[tuple[str, ...], int]]:
+    """Rows counted per ``per`` value and cell: {measure: {cell: n}}."""
+    found: dict[str, dict[tuple[str, ...], int]] = {}
+    if rows.empty:
+        return found
+    sizes = rows.groupby([per, *by], observed=True).size()
+    for key, n in sizes.items():
+        value, *cell = key if isinstance(key, tuple) else (key,)
+        label = measure(value) if measure else name.format(value)
+        found.setdefault(label, {})[tuple(str(v) for v in cell)] = int(n)
+    return found

@@ -1,0 +1,168 @@
+"""One table's suppression together with every figure already released from its snapshot.
+
+Each table is suppressed on its own (``scoring.suppression``), and that is enough for
+someone who reads one table. But a round offers several breakdowns (by default each
+dimension alone and role × unit), and the same snapshot's figures reach people through
+many tables: a report by unit, another by role × unit, a unit leader's page, the summary
+by role on every report. A unit shown in the report by unit (8 answers) and hidden in
+the crossed report to protect a small cell is, together with the crossed report's other
+cells, a group of two. The auditor must see them together. So the groups whose figures
+of a measure have left the system (the release ledger, for the snapshot being reported
+on) are *released*: fixed, never to be taken back. A table's shown groups are
+*proposed*. Both are sums of the finest cells of the whole round (every dimension any
+of them splits by), and ``audit.protect`` hides proposed ones until nothing under the
+minimum can be worked out from all of them, exactly or within one respondent.
+
+**Cheap when nothing is new.** A table whose measure was released only for groups the
+table itself shows adds nothing to what its own suppression already audited, so the
+whole-round counts are not even computed for it: reading the same report again, or the
+same breakdown for another unit's leader, costs no more than before. Tables with the same
+counts, released groups and proposal share one decision (items everyone answered).
+
+**Growing as it goes.** Tables of one report are released together, so each table's
+shown groups join the released ones before the next table of the same measure (the
+summary by role after the main table by unit) is decided.
+
+**Figures already out.** A proposed group already released is shown again (hiding it
+would protect nobody) and counts as released. If the released figures alone give a group
+away, which only releases made before this check existed can do, nothing new of that
+measure is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from survey.scoring.suppression import ALL
+
+Group = Mapping[str, str]
+"""A released group: dimension -> value; the empty mapping is the total."""
+
+Cell = tuple[str, ...]
+Counts = Mapping[Cell, int]
+"""A measure's count (its n) per finest cell of the whole round, over ``Released.names``."""
+
+
+def _frozen(group: Group) -> frozenset[tuple[str, str]]:
+    return frozenset(group.items())
+
+
+@dataclass
+class Released:
+    """The figures of one snapshot already released, per measure (``earlier``: measure ->
+    groups, from the ledger), and the way to count any measure per finest cell of the
+    whole round (``counts``, called at most once per measure). ``within`` is the group a
+    report is limited to (one unit's): every row of its tables lies in it."""
+
+    names: tuple[str, ...]
+    earlier: Mapping[str, Sequence[Group]]
+    counts: Callable[[str], Counts]
+    within: Group = field(default_factory=dict)
+    _shown: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
+    _counted: dict[str, tuple[Counts, _Cells, tuple[object, ...]]] = field(default_factory=dict)
+    _decided: dict[tuple[object, ...], frozenset[int]] = field(default_factory=dict)
+
+    def fresh(self) -> Released:
+        """The same ledger with nothing of this report in it yet: a report built twice
+        (made, then handed out) is decided the same way both times."""
+        return Released(self.names, self.earlier, self.counts, self.within)
+
+    def more_hidden(
+        self,
+        table: pd.DataFrame,
+        by: Sequence[str],
+        per: str,
+        k: int,
+        measure: Callable[[object], str],
+    ) -> pd.Series:
+        """Which rows of a suppressed table (group columns ``by`` with ``ALL`` in margins,
+        one measure per ``per`` value, a ``suppressed`` column) to hide as well."""
+        more = pd.Series(False, index=table.index)
+        for value, rows in table.groupby(per, observed=True, sort=False):
+            keys = zip(*(rows[name] for name in by), strict=True) if by else [()] * len(rows)
+            groups = [
+                {name: str(v) for name, v in zip(by, key, strict=True) if v != ALL} for key in keys
+            ]
+            shown = (~rows["suppressed"].astype(bool)).tolist()
+            for j in self.hidden(measure(value), groups, shown, k):
+                more[rows.index[j]] = True
+        return more
+
+    def hidden(
+        self, measure: str, groups: Sequence[Group], shown: Sequence[bool], k: int
+    ) -> set[int]:
+        """Which of a table's ``groups`` (of one measure, relative to ``within``; ``shown``
+        by the table's own suppression) must be hidden as well. The shown ones that stay
+        are released from here on, for the tables after it."""
+        released = self._shown.setdefault(
+            measure, {_frozen(g) for g in self.earlier.get(measure, ())}
+        )
+        rows = [
+            (j, {**self.within, **g})
+            for j, (g, s) in enumerate(zip(groups, shown, strict=True))
+            if s
+        ]
+        new = [(j, g) for j, g in rows if _frozen(g) not in released]
+        if not new or released <= {_frozen(g) for _, g in rows}:
+            released.update(_frozen(g) for _, g in new)
+            return set()
+        hide = self._audited(measure, [dict(g) for g in released], [g for _, g in new], k)
+        released.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
+        return {new[i][0] for i in hide}
+
+    def _audited(
+        self, measure: str, fixed: list[dict[str, str]], wanted: list[dict[str, str]], k: int
+    ) -> frozenset[int]:
+        if measure not in self._counted:
+            counts = self.counts(measure)
+            self._counted[measure] = (counts, _Cells(self.names, counts), tuple(counts.items()))
+        counts, cells_of, signature = self._counted[measure]
+        fixed_cells = [c for c in map(cells_of, fixed) if c]
+        wanted_cells = [cells_of(g) for g in wanted]
+        key = (
+            signature,
+            tuple(sorted(map(tuple, fixed_cells))),
+            tuple(map(tuple, wanted_cells)),
+        )
+        if key not in self._decided:
+            self._decided[key] = _protected(counts, fixed_cells, wanted_cells, k)
+        return self._decided[key]
+
+
+class _Cells:
+    """The finest cells a group covers: those with its value in each of its dimensions.
+    A group of a dimension the cells do not have covers none (it says nothing about
+    them). Cells are indexed by each dimension's value, so a national round's thousands
+    of cells are not scanned once per group."""
+
+    def __init__(self, names: Sequence[str], counts: Counts) -> None:
+        self.names = list(names)
+        self.cells = sorted(counts)
+        self.index: list[dict[str, set[Cell]]] = [{} for _ in self.names]
+        for cell in self.cells:
+            for at, value in enumerate(cell):
+                self.index[at].setdefault(value, set()).add(cell)
+
+    def __call__(self, group: Group) -> list[Cell]:
+        if any(name not in self.names for name in group):
+            return []
+        if not group:
+            return self.cells
+        found = set.intersection(
+            *(self.index[self.names.index(n)].get(v, set()) for n, v in group.items())
+        )
+        return sorted(found)
+
+
+def _protected(
+    counts: Counts, fixed: list[list[Cell]], wanted: list[list[Cell]], k: int
+) -> frozenset[int]:
+    from survey.scoring.audit import Disclosed, protect  # SciPy loads only for real work
+
+    try:
+        return frozenset(protect(counts, fixed, wanted, k))
+    except Disclosed:
+        return frozenset(range(len(wanted)))

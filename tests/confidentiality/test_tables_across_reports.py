@@ -1,0 +1,92 @@
+"""Tables of different reports, read together: each is suppressed well on its own, and
+together they give a group away.
+
+The analyst's report by unit hides Kommune A (two answers) and, to protect it, Kommune B;
+the round's total stays. Kommune B's unit leader reads their own unit's report by role:
+both roles there are under the minimum, but the unit's own total is not, and is shown.
+Then Kommune A = the round's total − Kommune B's total: two people's answers, exactly,
+from two reports each of which passed the auditor alone (the same holds in the other
+order). Every table is now audited together with the groups of its measure released
+before from the same snapshot (``scoring.linked``), so the second report hides what the
+first makes dangerous.
+
+Against the real app: a real HTTP server on 127.0.0.1, an analyst and a unit leader
+signed in through the sign-in page, both reports' HTML previews read back, and the
+independent judge of ``tests/scoring/oracle.py`` over every count either shows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from survey import create_app
+from survey.storage import open_database
+from survey.storage.users import add_user
+from tests.confidentiality.conftest import (
+    ANALYST,
+    PASSWORD,
+    round_of_counts,
+    signed_in_analyst,
+)
+from tests.conftest import server_thread
+from tests.scoring.oracle import leaks
+
+K = 3
+LEADER = "leder@b.kommune.no"
+COUNTS = {  # (role, unit): respondents
+    ("ordforer", "Kommune A"): 1,
+    ("radmann", "Kommune A"): 1,
+    ("ordforer", "Kommune B"): 2,
+    ("radmann", "Kommune B"): 2,
+}
+
+
+@pytest.fixture
+def served(tmp_path):
+    db_path = str(tmp_path / "survey.sqlite3")
+    round_id, labels = round_of_counts(db_path, COUNTS, K, seed=3)
+    db = open_database(db_path)
+    add_user(db, ANALYST, PASSWORD, "analyst", ())
+    add_user(db, LEADER, PASSWORD, "unit-leader", ("Kommune B",))
+    db.conn.close()
+    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
+    with server_thread(app) as base:
+        yield base, round_id, labels
+
+
+def q5_counts(html: str) -> dict[str, int | None]:
+    """q5's Likert table in a report: group label -> answers shown (None if hidden)."""
+    found = re.search(r'id="q-q5".*?<table class="likert">(.*?)</table>', html, re.S)
+    assert found is not None, "the report has no table for q5"
+    rows = re.findall(r'<th scope="row">(.*?)</th>\s*(<td[^>]*>[^<]*</td>)', found.group(1))
+    return {
+        label: None if "hidden-cell" in cell else int(re.sub(r"<[^>]+>", "", cell))
+        for label, cell in rows
+    }
+
+
+@pytest.mark.parametrize("leader_first", [False, True])
+def test_two_reports_give_no_small_group_away(served, leader_first):
+    base, round_id, labels = served
+    report = f"{base}/sekretariat/runder/{round_id}/rapport"
+    readers = [
+        (signed_in_analyst(base, ANALYST), f"{report}?etter=unit", None),
+        (signed_in_analyst(base, LEADER), f"{report}?etter=role&enhet=Kommune%20B", "Kommune B"),
+    ]
+    figures: list[list[tuple[str, str]]] = []
+    for reader, address, unit in readers[::-1] if leader_first else readers:
+        shown = q5_counts(reader.open(address, timeout=60).read().decode())
+        for label, n in shown.items():
+            if n is None:
+                continue
+            cells = [
+                cell
+                for cell in COUNTS
+                if (unit is None or cell[1] == unit) and label in ("Alle", cell[1], labels[cell[0]])
+            ]
+            assert n == sum(COUNTS[c] for c in cells), label  # what the judge reasons on
+            figures.append(cells)
+    assert figures  # something is shown ...
+    assert leaks(COUNTS, figures, K) == []  # ... and neither report's pair in Kommune A

@@ -1,0 +1,112 @@
+"""Tables of several releases from one snapshot, audited together (``scoring.linked``).
+
+The judge is the independent enumeration of ``tests/scoring/oracle.py``: a hypothesis
+property draws small two-way rounds and sequences of tables as the product releases them
+(the round by role, by unit, by role × unit, one unit's report by role), each suppressed
+on its own as before and then by ``Released``, and checks that everything shown, taken
+together, pins no group under the minimum within one respondent.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from survey.scoring.linked import Released
+from survey.scoring.suppression import ALL, suppressed_groups, with_margins
+from tests.scoring.oracle import leaks
+
+Cell = tuple[str, str]  # (role, unit)
+NAMES = ("role", "unit")
+
+
+def released(counts: dict[Cell, int], before: dict | None = None, calls: list | None = None):
+    def counted(measure: str) -> dict[Cell, int]:
+        if calls is not None:
+            calls.append(measure)
+        return counts
+
+    return Released(NAMES, before or {}, counted)
+
+
+def release(
+    ledger: Released, counts: dict[Cell, int], by: tuple[str, ...], k: int, unit: str | None
+) -> list[list[Cell]]:
+    """One table of ``counts`` by ``by`` (within ``unit``), suppressed on its own, then with
+    what ``ledger`` holds; the cells of each figure it shows."""
+    within = {"unit": unit} if unit else {}
+    ledger.within = within
+    table: dict[tuple[str, ...], int] = {}
+    for cell, n in counts.items():
+        if unit is None or cell[1] == unit:
+            key = tuple(cell[NAMES.index(name)] for name in by)
+            table[key] = table.get(key, 0) + n
+    hidden = suppressed_groups(table, k)
+    keys = list(with_margins(table))
+    groups = [{n: v for n, v in zip(by, key, strict=True) if v != ALL} for key in keys]
+    more = ledger.hidden("item:q", groups, [key not in hidden for key in keys], k)
+    return [
+        [c for c in counts if all(c[NAMES.index(n)] == v for n, v in {**within, **g}.items())]
+        for j, (key, g) in enumerate(zip(keys, groups, strict=True))
+        if key not in hidden and j not in more
+    ]
+
+
+def test_a_unit_total_beside_the_round_total_is_hidden_when_the_other_unit_is_small():
+    counts = {("o", "A"): 1, ("r", "A"): 1, ("o", "B"): 2, ("r", "B"): 2}
+    ledger = released(counts)
+    first = release(ledger, counts, ("unit",), 3, None)
+    assert first == [list(counts)]  # the round's total alone: A (2) and B, to protect it
+    second = release(ledger, counts, ("role",), 3, "B")
+    assert second == []  # B's own total would be the round's minus A's two
+    assert leaks(counts, first, 3) == []
+
+
+def test_a_table_of_groups_already_released_needs_no_counts():
+    counts = {("o", "A"): 4, ("r", "A"): 4, ("o", "B"): 1, ("r", "B"): 5}
+    calls: list[str] = []
+    ledger = released(counts, calls=calls)
+    first = release(ledger, counts, ("unit",), 3, None)
+    again = release(ledger.fresh(), counts, ("unit",), 3, None)
+    assert first == again and first
+    assert calls == []  # the first table had nothing before it, the second only itself
+
+
+def test_a_group_already_released_is_shown_again():
+    counts = {("o", "A"): 1, ("r", "A"): 1, ("o", "B"): 2, ("r", "B"): 2}
+    ledger = released(counts, before={"item:q": [{"unit": "B"}]})
+    shown = release(ledger, counts, ("role",), 3, "B")
+    assert [("o", "B"), ("r", "B")] in shown  # B's total is out already: hiding it helps no one
+
+
+def test_released_figures_that_already_give_a_group_away_stop_every_new_one():
+    counts = {("o", "A"): 1, ("r", "A"): 1, ("o", "B"): 2, ("r", "B"): 2}
+    ledger = released(counts, before={"item:q": [{}, {"unit": "B"}]})  # A = all − B
+    shown = release(ledger, counts, ("role",), 3, None)
+    assert shown == [list(counts)]  # the total, out already; not the roles (3 and 3)
+
+
+cells = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 8])
+tables = st.sampled_from([("role",), ("unit",), ("role", "unit"), ()])
+
+
+@st.composite
+def rounds(draw: st.DrawFn) -> dict[Cell, int]:
+    roles = draw(st.integers(2, 3))
+    units = draw(st.integers(2, 3))
+    return {(r, u): draw(cells) for r in "ors"[:roles] for u in "ABC"[:units]}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rounds(),
+    st.integers(3, 5),
+    st.lists(st.tuples(tables, st.sampled_from([None, "A", "B"])), min_size=2, max_size=4),
+)
+def test_no_sequence_of_tables_leaks_a_group_under_the_minimum(counts, k, sequence):
+    ledger = released(counts)
+    shown: list[list[Cell]] = []
+    for by, unit in sequence:
+        by = ("role",) if unit else by  # a unit's report is by role within the unit
+        shown += release(ledger, counts, by, k, unit)
+    assert leaks(counts, shown, k) == []
