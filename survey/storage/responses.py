@@ -9,6 +9,7 @@ never holds an answer the rules would not accept.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -224,14 +225,17 @@ def save_answers(
     with db.conn:
         db.execute("BEGIN IMMEDIATE")
         response_id = response.id if response.stored else _create(db, response)
-        db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
-        db.conn.executemany(
-            "INSERT INTO answers (response_id, item, code, number, text) VALUES (?, ?, ?, ?, ?)",
-            [(response_id, *row) for row in rows],
-        )
+        changed = _changes(db, response_id, role, rows)
+        if changed:
+            db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
+            db.conn.executemany(
+                "INSERT INTO answers (response_id, item, code, number, text) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(response_id, *row) for row in rows],
+            )
         db.execute(
-            "UPDATE responses SET page = ?, role = ?, revision = revision + 1 WHERE id = ?",
-            [page, role, response_id],
+            "UPDATE responses SET page = ?, role = ?, revision = revision + ? WHERE id = ?",
+            [page, role, int(changed), response_id],
         )
         if submitting:  # repeating it (double click, retry) changes nothing
             db.execute(
@@ -242,6 +246,20 @@ def save_answers(
         elif _sent_in(db, response_id) and check_answers(questionnaire, role, kept):
             db.execute("UPDATE responses SET submitted = 0 WHERE id = ?", [response_id])
     return kept
+
+
+def _changes(
+    db: sqlite_utils.Database, response_id: int, role: str | None, rows: list[tuple]
+) -> bool:
+    """Whether saving ``rows`` as the response's answers (with ``role``) changes anything
+    stored. A page saved again unchanged (back and forth through the form) keeps the
+    response's revision, so it makes no new version and no new snapshot (a snapshot with
+    the same figures under a new date)."""
+    (stored_role,) = db.execute("SELECT role FROM responses WHERE id = ?", [response_id]).fetchone()
+    stored = db.execute(
+        "SELECT item, code, number, text FROM answers WHERE response_id = ?", [response_id]
+    ).fetchall()
+    return stored_role != role or Counter(map(tuple, stored)) != Counter(map(tuple, rows))
 
 
 def _create(db: sqlite_utils.Database, response: Response) -> int:

@@ -221,7 +221,9 @@ def snapshot_respondents(
     db: sqlite_utils.Database, questionnaire: Questionnaire, snapshot_id: int
 ) -> tuple[list[ScoredRespondent], str | None, str | None]:
     """Each response of the snapshot as (group values, answers), in response order, with
-    the first day one was started and the last day one was sent in."""
+    the first day one was started and the last day one was sent in (the answer period a
+    report shows: not counting the residual roles, which enter no released figure, so one
+    "annet" answering late does not move it)."""
     parsed: dict[str, dict[str, str]] = {}
     with snapshot(db):
         people = db.execute(
@@ -247,8 +249,9 @@ def snapshot_respondents(
                 parsed[attributes] = json.loads(attributes)
             groups: Groups = {"role": role, "unit": unit, **parsed[attributes]}
             found.append((groups, answers.get(response_id, {})))
-    first = min((p[4] for p in people), default=None)
-    last = max((p[5] for p in people if p[5]), default=None)
+    counted = [p for p in people if p[1] not in questionnaire.residual_roles]
+    first = min((p[4] for p in counted), default=None)
+    last = max((p[5] for p in counted if p[5]), default=None)
     return found, first, last
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import date, timedelta
 
 import pytest
 
@@ -81,3 +82,17 @@ def test_residual_respondents_are_kept_and_exported_to_admins(edges, round_id):
     rows = [line.split(",") for line in exported.splitlines()[1:]]
     assert [row[1] for row in rows].count("annet") == OTHERS  # with all their answers
     assert all(row[10] == "1" for row in rows if row[1] == "annet")
+
+
+def test_a_late_residual_answer_does_not_move_the_answer_period(edges, round_id):
+    """The period a report shows is of the respondents who enter its figures: one "annet"
+    sending in a week later would otherwise show as a new last day."""
+    later = (date.today() + timedelta(days=7)).isoformat()
+    earlier = (date.today() - timedelta(days=7)).isoformat()
+    edges.db.execute(
+        "UPDATE responses SET submitted_on = ?, started_on = ? WHERE role = 'annet'",
+        [later, earlier],
+    )
+    edges.db.conn.commit()
+    report = make_report(edges.db, edges.admin, round_id, "role")
+    assert report.period == (date.today().isoformat(), date.today().isoformat())

@@ -65,3 +65,21 @@ def test_a_response_never_sent_in_is_left_unfinished(db):
     save_answers(db, q, started, {"q5": Answer(4)}, page=3, role="prosjektleder")
     started = response_for_invitation(db, round_.id, person.invitation_id, "prosjektleder", "Y", {})
     assert state(db, started.id) == (0, False)
+
+
+def revision(db, response_id: int) -> int:
+    return db.execute("SELECT revision FROM responses WHERE id = ?", [response_id]).fetchone()[0]
+
+
+def test_a_page_saved_again_unchanged_keeps_the_revision(kari):
+    """A new revision is a new version, and a new snapshot with the same figures under a
+    new date: only a change makes one."""
+    db, q, response = kari
+    answers = load_answers(db, q, response.id)
+    before = revision(db, response.id)
+    save_answers(db, q, response, answers, page=3, role="ordforer")
+    assert revision(db, response.id) == before
+    save_answers(db, q, response, answers | {"q6": Answer(1)}, page=3, role="ordforer")
+    assert revision(db, response.id) == before + 1
+    save_answers(db, q, response, answers | {"q6": Answer(1)}, page=3, role="radmann")
+    assert revision(db, response.id) == before + 2  # the role alone is a change
