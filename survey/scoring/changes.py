@@ -19,12 +19,15 @@ by the caller: an item, an index's items, response rates …), and ``view(respon
 revision, kind)`` says in which groups a version is counted for that kind and what of it
 those figures depend on; a version whose view differs from its earlier one is a change.
 
-**The model.** For an earlier snapshot, a kind and the candidate, count per finest cell
-(every dimension the earlier release of that kind used) the respondents changed for that
-kind (in the cells of both their versions, if they moved). The groups released from the
-earlier snapshot are the figures: each may be released again from the candidate, and then
-its difference is known. ``audit`` then asks, exactly as for one table, whether any union
-of cells with 1 to k - 1 changed respondents is determinable from those differences.
+**The model.** For an earlier snapshot, a kind and the candidate, count the respondents
+changed for that kind per *move*: from their cell then to their cell now (cells over every
+dimension the earlier release of that kind used; arriving, leaving, or changing in place),
+each respondent in exactly one. The groups released from the earlier snapshot are the
+figures: each may be released again from the candidate, and then its difference is known;
+a group sees a move that enters or leaves it, or changes what it reads inside it (someone
+who moves between two cells of a group, answering the same, is no change to it).
+``audit`` then asks, exactly as for one table, whether any union of moves with 1 to k - 1
+changed respondents is determinable from those differences.
 
 **Holding back.** Rather than freeze the whole round because one unit had a single new
 answer, the changes in the cells of a finding are held back (the respondents keep the
@@ -94,15 +97,15 @@ def admitted(
         )
         if finding is None:
             return chosen
-        kind, (names, cells) = finding
+        kind, (names, members, moves) = finding
         held = False
         for response in _changes(base, chosen):
             now = _seen_in(seen(response, chosen.get(response), kind), names)
             before = _seen_in(seen(response, base.get(response), kind), names)
             if now == before:
                 continue  # no change to this kind of figure since the last snapshot
-            touched = {v[0] for v in (now, before) if v is not None}
-            if touched & cells:
+            then = _seen_in(seen(response, members.get(response), kind), names)
+            if _move(then, now) in moves or _move(then, before) in moves:
                 held = True
                 if response in base:
                     chosen[response] = base[response]
@@ -120,10 +123,27 @@ def _cell(groups: Groups, names: Sequence[str]) -> tuple[str, ...]:
     return group_key(dict(groups), names)
 
 
-def _seen_in(shown: View, names: Sequence[str]) -> tuple[tuple[str, ...], Hashable] | None:
+def _seen_in(shown: View, names: Sequence[str]) -> Seen:
     """A view as the released figures tell it apart: its cell over their dimensions (a move
     in a dimension they do not split is no change to them) and its content."""
     return None if shown is None else (_cell(shown[0], names), shown[1])
+
+
+Move = tuple[tuple[str, ...] | None, tuple[str, ...] | None, bool]
+"""How one respondent changed for a kind of figure: their cell then and now (None: not in
+those figures) and whether what the figures read of them changed."""
+
+
+Seen = tuple[tuple[str, ...], Hashable] | None
+"""A version as released figures tell it apart (``_seen_in``)."""
+
+
+def _move(then: Seen, now: Seen) -> Move:
+    return (
+        None if then is None else then[0],
+        None if now is None else now[0],
+        then is not None and now is not None and then[1] != now[1],
+    )
 
 
 def _changed_group(
@@ -134,46 +154,66 @@ def _changed_group(
     seen: Callable[[int, int | None, K], View],
     k: int,
     audited: Audited,
-) -> tuple[list[str], set[tuple[str, ...]]] | None:
-    """A union of cells with 1 to k - 1 respondents changed for ``kind`` that its figures
+) -> tuple[list[str], Members, set[Move]] | None:
+    """A union of moves with 1 to k - 1 respondents changed for ``kind`` that its figures
     released from the snapshot ``members`` and repeated from ``chosen`` give away, as (the
-    dimensions, its cells), or None."""
+    dimensions, ``members``, its moves), or None.
+
+    The cells of this audit are *moves* (from a cell to a cell, arriving, leaving, or
+    changing in place), each respondent in exactly one: a figure's group sees a move
+    when it holds one end and not the other, or holds either end and what it reads
+    changed. A respondent who changes role inside a unit, answering the same, is no
+    change to the unit's figures; counted as a change in both cells, as before, they were
+    two changes in the unit and let a lone arrival there through."""
     names = sorted({name for group in released for name in group})
-    counts: dict[tuple[str, ...], int] = {}
+    moves: dict[Move, int] = {}
     for response in _changes(members, chosen):
         then = _seen_in(seen(response, members.get(response), kind), names)
         now = _seen_in(seen(response, chosen.get(response), kind), names)
-        if then == now:
-            continue
-        for cell in {v[0] for v in (then, now) if v is not None}:
-            counts[cell] = counts.get(cell, 0) + 1
-    if all(n >= k for n in counts.values()):
-        return None  # no union of cells holds 1 to k - 1 changes
+        if then != now:
+            move = _move(then, now)
+            moves[move] = moves.get(move, 0) + 1
+    if all(n >= k for n in moves.values()):
+        return None  # no union of moves holds 1 to k - 1 changes
+    present: set[tuple[str, ...]] = set()
     for response in members.keys() | chosen.keys():  # every cell either snapshot has
         for revision in (members.get(response), chosen.get(response)):
             if (shown := seen(response, revision, kind)) is not None:
-                counts.setdefault(_cell(shown[0], names), 0)
+                present.add(_cell(shown[0], names))
+    for cell in present:  # arriving, leaving, changing: possible where no one did
+        for move in ((None, cell, False), (cell, None, False), (cell, cell, True)):
+            moves.setdefault(move, 0)
 
     having: dict[tuple[int, str], set[tuple[str, ...]]] = {}  # (dimension, value) -> cells
-    for cell in counts:
+    ends: dict[tuple[str, ...], list[Move]] = {}  # cell -> the moves from or to it
+    for move in moves:
+        for end in {move[0], move[1]}:
+            if end is not None:
+                ends.setdefault(end, []).append(move)
+    for cell in ends:
         for i, value in enumerate(cell):
             having.setdefault((i, value), set()).add(cell)
-    everything = set(counts)
+    everything = set(ends)
 
-    def cells(group: Groups) -> frozenset[tuple[str, ...]]:
-        found = everything
+    def seen_by(group: Groups) -> frozenset[Move]:
+        inside = everything
         for name, value in group.items():
-            found = found & having.get((names.index(name), str(value)), set())
-        return frozenset(found)
+            inside = inside & having.get((names.index(name), str(value)), set())
+        return frozenset(
+            move
+            for cell in inside
+            for move in ends[cell]
+            if move[2] or (move[0] in inside) != (move[1] in inside)
+        )
 
-    figures = sorted({cells(group) for group in released}, key=sorted)
-    key = (tuple(sorted(counts.items())), tuple(figures))
+    figures = sorted({seen_by(group) for group in released}, key=lambda f: sorted(map(repr, f)))
+    key = (tuple(sorted(moves.items(), key=repr)), tuple(figures))
     if key not in audited:
         from survey.scoring.audit import audit  # SciPy loads only when there is work for it
 
-        found = audit(counts, figures, k)
+        found = audit(moves, figures, k)
         audited[key] = None if found is None else frozenset(found.cells)
     result = audited[key]
     if result is None:
         return None
-    return names, {cell for cell in result if isinstance(cell, tuple)}
+    return names, members, {move for move in result if isinstance(move, tuple)}

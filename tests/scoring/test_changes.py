@@ -180,6 +180,32 @@ def test_every_earlier_release_is_checked_not_only_the_last():
     assert admitted(second, live, releases, versions, K) == second
 
 
+def test_a_move_inside_a_released_group_is_no_change_to_it():
+    """An anonymous respondent changes their role from B to C in unit X, answers the same:
+    unit X's figures do not move for them. Counted as a change in both cells, X had three
+    changes and let the one real arrival through: X's difference is that person."""
+    versions = Versions()
+    base = (
+        people(versions, 1, 5, role="A", unit="X")
+        | people(versions, 10, 5, role="B", unit="Y")
+        | people(versions, 20, 5, role="C", unit="Y")
+        | {versions.add(30, 1, role="B", unit="X")[0]: 1}
+    )
+    groups = [{}, {"unit": "X"}, {"unit": "Y"}, {"role": "A"}, {"role": "B"}, {"role": "C"}]
+    releases = [(base, {ITEMS: groups})]
+    live = (
+        base
+        | people(versions, 40, 1, role="A", unit="X")
+        | people(versions, 41, 2, role="A", unit="Y")
+        | people(versions, 43, 3, role="B", unit="Y")
+        | people(versions, 46, 3, role="C", unit="Y")
+        | {versions.add(30, 2, role="C", unit="X")[0]: 2}  # the move, same answer
+    )
+    chosen = admitted(base, live, releases, versions, K)
+    assert 40 not in chosen  # the lone arrival in X waits (and then role A's other two)
+    assert all(r in chosen for r in range(43, 49))  # roles B's and C's arrivals enter
+
+
 ROLES, UNITS = ("A", "B"), ("X", "Y")
 CELLS = [(r, u) for r in ROLES for u in UNITS]
 BREAKDOWNS = [(), ("role",), ("unit",), ("role", "unit")]
