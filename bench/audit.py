@@ -89,6 +89,7 @@ def run(quick: bool) -> Figures:
     say(table(rows, ["breakdown", "with s", "without s", "added s", "ratio", "hidden cells"]))
     figures["max_added_s"] = round(max(f["added_s"] for f in figures.values()), 3)
     figures["linked"] = linked(results, repeats)
+    figures["snapshots"] = across_snapshots(40 if quick else 138, 2 if quick else 6)
 
     if not quick:
         questionnaire = likert_questionnaire(20)
@@ -173,6 +174,62 @@ def scattered_linked(questionnaire, people) -> dict:  # type: ignore[no-untyped-
         f"{int(linked_table['suppressed'].sum())}"
     )
     return {"linked_s": round(linked_s, 3), "alone_s": round(alone_s, 3)}
+
+
+def across_snapshots(municipalities: int, steps: int) -> dict:  # type: ignore[no-untyped-def]
+    """Reports by role, unit, role × unit and cohort from each snapshot, twelve answers
+    changed between them; then the same four reports from the last snapshot audited with
+    what every earlier snapshot released (paths through them) and without it."""
+    import random
+
+    from survey.operations import results as operations
+    from survey.questionnaire.answers import Answer
+    from survey.storage.invitations import list_invitations
+    from survey.storage.questionnaires import questionnaire_of_version
+    from survey.storage.responses import load_answers, response_for_invitation, save_answers
+    from survey.storage.users import add_user
+
+    def answer(db, round_, invitation, rng) -> None:  # type: ignore[no-untyped-def]
+        """A respondent changes q5 (or answers it first), sent in."""
+        questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+        i = invitation
+        response = response_for_invitation(db, round_.id, i.id, i.role, i.unit, i.attributes)
+        answers = load_answers(db, questionnaire, response.id) | {"q5": Answer(rng.randint(1, 6))}
+        save_answers(db, questionnaire, response, answers, page=1, role=i.role, submitting=True)
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(Path(folder) / "snapshots.sqlite3")
+        round_ = national_2009_round(db, municipalities=municipalities, cohorts=5)
+        admin = add_user(db, "admin@bench.example.no", "et langt og godt passord", "admin")
+        invitations = list_invitations(db, round_.id)
+        rng = random.Random(1)
+        for _ in range(steps):
+            for by in BREAKDOWNS[:2] + BREAKDOWNS[3:]:
+                operations.make_report(db, admin, round_.id, by)
+            for invitation in rng.sample(invitations, 12):
+                answer(db, round_, invitation, rng)
+        asked = [
+            operations.report_request(db, admin, round_.id, by)
+            for by in BREAKDOWNS[:2] + BREAKDOWNS[3:]
+        ]
+        snapshot = asked[0].results.snapshot_id
+        db.conn.close()
+    earlier = len(asked[0].history.snapshots) - 1 if asked[0].history else 0
+    started = time.perf_counter()
+    linked_reports = [request.build() for request in asked]
+    linked_s = time.perf_counter() - started
+    started = time.perf_counter()
+    alone = [replace(request, history=None).build() for request in asked]
+    alone_s = time.perf_counter() - started
+    hidden = sum(r.suppressed_cells for r in linked_reports) - sum(
+        r.suppressed_cells for r in alone
+    )
+    say(
+        f"Four reports from snapshot {snapshot} ({earlier} earlier released figures): "
+        f"{linked_s:.2f} s audited with them, {alone_s:.2f} s without; "
+        f"{hidden} more hidden cells"
+    )
+    return {"linked_s": round(linked_s, 3), "alone_s": round(alone_s, 3), "more_hidden": hidden}
 
 
 if __name__ == "__main__":

@@ -26,16 +26,23 @@ from survey.questionnaire.model import Questionnaire
 from survey.records import Measure, Round
 from survey.report.content import Report, build_report
 from survey.report.figures import Figure, report_figures
-from survey.scoring.finest import released_before
+from survey.scoring.finest import KINDS, History, released_before
 from survey.scoring.free_texts import EarlierSet
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import Respondent, columns_frame, item_scores, likert_frame
 from survey.scoring.rates import Invited, Shown, linked_rates
 from survey.scoring.suppression import ALL, suppressed_groups
 from survey.storage import rounds as rounds_store
+from survey.storage.db import database_file
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.releases import record_release, released_at, released_counts, text_sets
+from survey.storage.releases import (
+    record_release,
+    released_at,
+    released_counts,
+    released_groups,
+    text_sets,
+)
 from survey.storage.results import (
     RoundResults,
     attribute_names,
@@ -43,7 +50,13 @@ from survey.storage.results import (
     snapshot_results,
 )
 from survey.storage.rounds import get_round, list_rounds
-from survey.storage.snapshots import Snapshot, snapshot_invited, snapshot_per_day
+from survey.storage.snapshots import (
+    Snapshot,
+    members_of,
+    snapshot_invited,
+    snapshot_per_day,
+    version_respondents,
+)
 from survey.storage.users import audit
 
 MAX_DIMENSIONS = 3
@@ -300,6 +313,7 @@ class ReportRequest:
     within: Mapping[str, str] | None = None
     released_before: Mapping[str, Sequence[Mapping[str, str]]] | None = None
     respondents_all: Sequence[Respondent] | None = None
+    history: History | None = None
 
     def build(self) -> Report:
         return build_report(
@@ -313,6 +327,7 @@ class ReportRequest:
             within=self.within,
             released_before=self.released_before,
             respondents_all=self.respondents_all,
+            history=self.history,
         )
 
     def decided_by_ledger(self) -> str:
@@ -353,7 +368,43 @@ def report_request(
         {"unit": unit} if unit is not None else None,
         released_at(db, round_id, results.snapshot_id),
         whole.respondents,
+        _history(db, round_id, results.snapshot_id, results.questionnaire),
     )
+
+
+_HISTORIES: dict[tuple[str, int, tuple[int, ...]], History] = {}
+"""Histories read before, by database, round and snapshots: snapshots never change, nor
+do the releases of one that is no longer the latest. A few, per process."""
+
+
+def _history(
+    db: sqlite_utils.Database, round_id: int, current: int | None, questionnaire: Questionnaire
+) -> History | None:
+    """What the round's snapshots before ``current`` released and who they counted, when
+    any of them released a table's figures (``scoring.finest.History``); else None."""
+    assert current is not None, "released figures come from a snapshot"
+    ledger = released_groups(db, round_id)
+    earlier = sorted(
+        snapshot
+        for snapshot, figures in ledger.items()
+        if snapshot < current and any(m.partition(":")[0] in KINDS for m, _ in figures)
+    )
+    if not earlier:
+        return None
+    key = (database_file(db), round_id, (*earlier, current))
+    if key not in _HISTORIES:
+        snapshots = [members_of(db, snapshot) for snapshot in (*earlier, current)]
+        wanted = {version for members in snapshots for version in members.items()}
+        versions = version_respondents(db, questionnaire, round_id, wanted)
+        groups: dict[str, list[tuple[int, Mapping[str, str]]]] = {}
+        for position, snapshot in enumerate(earlier):
+            for measure, group in ledger[snapshot]:
+                groups.setdefault(measure, []).append((position, group))
+        paths = [{r: (r, revision) for r, revision in m.items()} for m in snapshots]
+        while len(_HISTORIES) >= 4:
+            del _HISTORIES[next(iter(_HISTORIES))]
+        _HISTORIES[key] = History(groups, paths, versions)
+    return _HISTORIES[key]
 
 
 def _invited(db: sqlite_utils.Database, results: RoundResults) -> list[Invited]:
@@ -485,7 +536,8 @@ def round_page(
     indexes: list[dict] = []
     if unit is not None:  # audited with the snapshot's released figures, like a report's
         before = released_at(db, round_id, results.snapshot_id)
-        released = released_before(q, before, [], whole.respondents, within)
+        history = _history(db, round_id, results.snapshot_id, q)
+        released = released_before(q, before, [], whole.respondents, within, history=history)
         frame = likert_frame(q, results.respondents, [])
         indexes = index_scores(q, frame, [], k, released).to_dict("records")
     per_day = _per_day(db, results, k) if unit is None else []
@@ -555,7 +607,8 @@ def scores(
 
     frame = likert(dimensions)
     before = released_at(db, round_id, taken.id)
-    released = released_before(questionnaire, before, dimensions, likert=likert)
+    history = _history(db, round_id, taken.id, questionnaire)
+    released = released_before(questionnaire, before, dimensions, likert=likert, history=history)
     items = item_scores(questionnaire, frame, dimensions, k, released)
     indexes = index_scores(questionnaire, frame, dimensions, k, released)
     items.insert(len(dimensions), "kind", "item")

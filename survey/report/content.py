@@ -31,7 +31,7 @@ from survey.records import Measure, RoundResults
 from survey.scoring.breakdown import NOT_GIVEN
 from survey.scoring.choices import MEDIAN_FACTOR, choice_tables, number_measure, number_tables
 from survey.scoring.compare import with_change
-from survey.scoring.finest import released_before
+from survey.scoring.finest import History, released_before
 from survey.scoring.free_texts import EarlierSet, ReleasedText, released_texts, text_measure
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import Respondent, item_scores, likert_frame
@@ -231,6 +231,7 @@ def _released(
     within: Mapping[str, str] | None,
     before: Mapping[str, Sequence[Mapping[str, str]]] | None,
     respondents_all: Sequence[Respondent] | None,
+    history: History | None,
 ) -> Released | None:
     """The figures of the snapshot released before this report (None: each table stands
     alone), counted over the whole round's respondents."""
@@ -238,7 +239,7 @@ def _released(
         return None
     everyone = results.respondents if respondents_all is None else respondents_all
     tables = [*by, "role"]  # the summary is by role
-    return released_before(results.questionnaire, before, tables, everyone, within)
+    return released_before(results.questionnaire, before, tables, everyone, within, history=history)
 
 
 class ReportError(InvalidInput, ValueError):
@@ -257,6 +258,7 @@ def build_report(
     within: Mapping[str, str] | None = None,
     released_before: Mapping[str, Sequence[Mapping[str, str]]] | None = None,
     respondents_all: Sequence[Respondent] | None = None,
+    history: History | None = None,
 ) -> Report:
     """Score a round for its report: per question by ``by``, the summary by role.
     ``measures`` are those recorded after ``earlier``, shown with the index changes;
@@ -265,7 +267,8 @@ def build_report(
     the whole round's invitations (``invited_all``; ``results`` may be one unit's, the
     group ``within``). Every other table is audited with the groups of its measure
     released before from the same snapshot (``released_before``, ``scoring.linked``)
-    over the whole round's respondents (``respondents_all``)."""
+    over the whole round's respondents (``respondents_all``), and with what earlier
+    snapshots released (``history``)."""
     q = results.questionnaire
     k = results.round.min_group_size
     by = list(by)
@@ -275,7 +278,7 @@ def build_report(
             f"not {q.id!r}: only rounds of the same questionnaire can be compared"
         )
     labeller = _Labeller(q, by)
-    released = _released(results, by, within, released_before, respondents_all)
+    released = _released(results, by, within, released_before, respondents_all, history)
     frame = likert_frame(q, results.respondents, by)
     items = item_scores(q, frame, by, k, released)
     indexes = index_scores(q, frame, by, k, released)

@@ -10,7 +10,9 @@ of that kind needs it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -18,11 +20,28 @@ from survey.questionnaire.model import Questionnaire
 from survey.scoring.choices import choice_bases, number_measure, number_order, number_records
 from survey.scoring.indexes import respondent_index_scores
 from survey.scoring.likert import Respondent, likert_frame
-from survey.scoring.linked import Counts, Group, Released
+from survey.scoring.linked import Cell, Counts, Group, Positioned, Released
 from survey.scoring.quality import quality_people
 
 KINDS = ("item", "index", "choice", "number", "quality")
 """The measures counted here (response rates, days and texts have audits of their own)."""
+
+CellCounts = Mapping[Cell, int]
+
+Version = tuple[int, int]
+"""A response's version: (response, revision)."""
+
+
+@dataclass(frozen=True)
+class History:
+    """What earlier snapshots released and who they counted: ``groups`` per measure as
+    (position, group); ``snapshots``, each snapshot's responses as response -> version,
+    earliest first and the snapshot being reported on last (positions index it); and
+    ``versions``, every such version's groups and answers (residual roles' left out)."""
+
+    groups: Mapping[str, Sequence[Positioned]]
+    snapshots: Sequence[Mapping[int, Version]]
+    versions: Mapping[Version, Respondent]
 
 
 def released_before(
@@ -32,19 +51,77 @@ def released_before(
     respondents: Sequence[Respondent] = (),
     within: Group | None = None,
     likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
+    history: History | None = None,
 ) -> Released:
     """The groups released ``before`` (per measure, from the ledger) as ``Released`` for
     tables by ``by`` (within ``within``), counted over the whole round's ``respondents``
     (or, for Likert items and indexes, the frame ``likert`` reads). Cells are split by
     every dimension those groups and the tables use, and no other: a dimension nothing
-    splits by cannot tell cells apart."""
+    splits by cannot tell cells apart.
+
+    With a ``history`` of earlier snapshots that released figures, respondents are counted
+    per path through them instead (``path_counts``), and the groups they released are
+    audited too."""
     within = dict(within or {})
     before = {m: groups for m, groups in before.items() if m.partition(":")[0] in KINDS}
+    earlier = {
+        m: groups
+        for m, groups in (history.groups if history else {}).items()
+        if m.partition(":")[0] in KINDS
+    }
     names = sorted(
-        set(by) | set(within) | {name for groups in before.values() for g in groups for name in g}
+        set(by)
+        | set(within)
+        | {name for groups in before.values() for g in groups for name in g}
+        | {name for groups in earlier.values() for _, g in groups for name in g}
     )
-    counts = finest_counts(questionnaire, respondents, names, likert)
-    return Released(tuple(names), before, counts, within)
+    if history is None or not earlier:
+        cells = finest_counts(questionnaire, respondents, names, likert)
+        return Released(tuple(names), before, lambda m: _alone(cells(m)), within)
+    counts = path_counts(questionnaire, history, names)
+    position = len(history.snapshots) - 1
+    return Released(tuple(names), before, counts, within, earlier, position)
+
+
+def _alone(cells: CellCounts) -> Counts:
+    """Counts per cell as paths through one snapshot."""
+    return {(cell,): n for cell, n in cells.items()}
+
+
+VERSION = "\x00version"
+"""A dimension no questionnaire can name (ids are letters, digits and _): each version."""
+
+
+def path_counts(
+    questionnaire: Questionnaire, history: History, names: Sequence[str]
+) -> Callable[[str], Counts]:
+    """Per measure, the respondents per path: where each was counted in it at every
+    snapshot of the history (their version's cell, or None if that version was not
+    counted in the measure, or they were not in the snapshot). Each version is counted
+    once, by the same building blocks as the tables, so a path's position is exactly
+    where that snapshot's tables counted them."""
+    order = list(history.versions)
+    place = {version: str(i) for i, version in enumerate(order)}
+    keyed = [
+        ({**groups, VERSION: place[version]}, answers)
+        for version, (groups, answers) in history.versions.items()
+    ]
+    per_version = finest_counts(questionnaire, keyed, [*names, VERSION])
+    responses = sorted({r for members in history.snapshots for r in members})
+
+    def counts(measure: str) -> Counts:
+        cell_of = {cell[-1]: cell[:-1] for cell in per_version(measure)}
+        paths: Counter[tuple[Cell | None, ...]] = Counter()
+        for response in responses:
+            path = tuple(
+                cell_of.get(place.get(members[response], "")) if response in members else None
+                for members in history.snapshots
+            )
+            if any(cell is not None for cell in path):
+                paths[path] += 1
+        return paths
+
+    return counts
 
 
 def finest_counts(
@@ -52,7 +129,7 @@ def finest_counts(
     respondents: Sequence[Respondent],
     names: Sequence[str],
     likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
-) -> Callable[[str], Counts]:
+) -> Callable[[str], CellCounts]:
     """A function from a ledger measure ("item:q5", "index:ledelse", "choice:q2",
     "number:q4", "quality:pair:hjelp" …) to its n per cell over ``names``. Likert answers
     come from ``likert(names)`` when given (a faster read), else from ``respondents``."""
@@ -93,7 +170,7 @@ def finest_counts(
         counted[kind] = found
         return kind
 
-    def counts(measure: str) -> Counts:
+    def counts(measure: str) -> CellCounts:
         return counted[kind_of(measure)].get(measure, {})
 
     return counts

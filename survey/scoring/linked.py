@@ -42,8 +42,17 @@ Group = Mapping[str, str]
 """A released group: dimension -> value; the empty mapping is the total."""
 
 Cell = tuple[str, ...]
-Counts = Mapping[Cell, int]
-"""A measure's count (its n) per finest cell of the whole round, over ``Released.names``."""
+"""A finest cell: one value per dimension of ``Released.names``."""
+
+Path = tuple[Cell | None, ...]
+"""Where one respondent was counted in a measure at each snapshot figures were released
+from, earliest first and the snapshot being reported on last (None: not counted then)."""
+
+Counts = Mapping[Path, int]
+"""A measure's respondents per path: with no earlier snapshot, per finest cell."""
+
+Positioned = tuple[int, Group]
+"""A group released from the snapshot at that position of the paths."""
 
 
 def _frozen(group: Group) -> frozenset[tuple[str, str]]:
@@ -52,15 +61,18 @@ def _frozen(group: Group) -> frozenset[tuple[str, str]]:
 
 @dataclass
 class Released:
-    """The figures of one snapshot already released, per measure (``earlier``: measure ->
-    groups, from the ledger), and the way to count any measure per finest cell of the
-    whole round (``counts``, called at most once per measure). ``within`` is the group a
-    report is limited to (one unit's): every row of its tables lies in it."""
+    """The figures released before, per measure: from the snapshot being reported on
+    (``earlier``: measure -> groups) and from earlier snapshots (``before``: measure ->
+    (position, group)); the way to count any measure per path over ``names`` (``counts``,
+    called at most once per measure); ``within``, the group a report is limited to (one
+    unit's): every row of its tables lies in it."""
 
     names: tuple[str, ...]
     earlier: Mapping[str, Sequence[Group]]
     counts: Callable[[str], Counts]
     within: Group = field(default_factory=dict)
+    before: Mapping[str, Sequence[Positioned]] = field(default_factory=dict)
+    position: int = 0  # the position of the snapshot being reported on in every path
     _shown: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
     _counted: dict[str, tuple[Counts, _Cells, tuple[object, ...]]] = field(default_factory=dict)
     _decided: dict[tuple[object, ...], frozenset[int]] = field(default_factory=dict)
@@ -68,7 +80,9 @@ class Released:
     def fresh(self) -> Released:
         """The same ledger with nothing of this report in it yet: a report built twice
         (made, then handed out) is decided the same way both times."""
-        return Released(self.names, self.earlier, self.counts, self.within)
+        return Released(
+            self.names, self.earlier, self.counts, self.within, self.before, self.position
+        )
 
     def more_hidden(
         self,
@@ -106,25 +120,37 @@ class Released:
             if s
         ]
         new = [(j, g) for j, g in rows if _frozen(g) not in released]
-        if not new or released <= {_frozen(g) for _, g in rows}:
+        if not new or (released <= {_frozen(g) for _, g in rows} and self._repeated(measure, new)):
             released.update(_frozen(g) for _, g in new)
             return set()
-        hide = self._audited(measure, [dict(g) for g in released], [g for _, g in new], k)
+        now = self.position
+        fixed = [*self.before.get(measure, ()), *((now, dict(g)) for g in released)]
+        hide = self._audited(measure, fixed, [(now, g) for _, g in new], k)
         released.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
         return {new[i][0] for i in hide}
 
+    def _repeated(self, measure: str, new: Sequence[tuple[int, Group]]) -> bool:
+        """Whether every new group was released from every earlier snapshot that released
+        this measure: then what is new against them is only each group's change since,
+        which the gate between snapshots has audited (``scoring.changes``)."""
+        earlier = self.before.get(measure, ())
+        positions = {p for p, _ in earlier}
+        seen = {(p, _frozen(g)) for p, g in earlier}
+        return all((p, _frozen(g)) in seen for _, g in new for p in positions)
+
     def _audited(
-        self, measure: str, fixed: list[dict[str, str]], wanted: list[dict[str, str]], k: int
+        self, measure: str, fixed: list[Positioned], wanted: list[Positioned], k: int
     ) -> frozenset[int]:
         if measure not in self._counted:
             counts = self.counts(measure)
-            self._counted[measure] = (counts, _Cells(self.names, counts), tuple(counts.items()))
+            signature: tuple[object, ...] = tuple(sorted(counts.items(), key=repr))
+            self._counted[measure] = (counts, _Cells(self.names, counts), signature)
         counts, cells_of, signature = self._counted[measure]
-        fixed_cells = [c for c in map(cells_of, fixed) if c]
-        wanted_cells = [cells_of(g) for g in wanted]
+        fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
+        wanted_cells = [cells_of(*w) for w in wanted]
         key = (
             signature,
-            tuple(sorted(map(tuple, fixed_cells))),
+            tuple(sorted(map(tuple, fixed_cells), key=repr)),
             tuple(map(tuple, wanted_cells)),
         )
         if key not in self._decided:
@@ -133,32 +159,36 @@ class Released:
 
 
 class _Cells:
-    """The finest cells a group covers: those with its value in each of its dimensions.
-    A group of a dimension the cells do not have covers none (it says nothing about
-    them). Cells are indexed by each dimension's value, so a national round's thousands
-    of cells are not scanned once per group."""
+    """The paths a group released from one snapshot covers: those counted in a cell with
+    its value in each of its dimensions at that snapshot's position. A group of a
+    dimension the cells do not have covers none (it says nothing about them). Paths are
+    indexed by position and each dimension's value, so a national round's thousands of
+    them are not scanned once per group."""
 
     def __init__(self, names: Sequence[str], counts: Counts) -> None:
         self.names = list(names)
-        self.cells = sorted(counts)
-        self.index: list[dict[str, set[Cell]]] = [{} for _ in self.names]
-        for cell in self.cells:
-            for at, value in enumerate(cell):
-                self.index[at].setdefault(value, set()).add(cell)
+        self.paths = sorted(counts, key=repr)
+        self.index: dict[tuple[int, int, str], set[Path]] = {}
+        self.present: dict[int, set[Path]] = {}
+        for path in self.paths:
+            for position, cell in enumerate(path):
+                if cell is None:
+                    continue
+                self.present.setdefault(position, set()).add(path)
+                for at, value in enumerate(cell):
+                    self.index.setdefault((position, at, value), set()).add(path)
 
-    def __call__(self, group: Group) -> list[Cell]:
+    def __call__(self, position: int, group: Group) -> list[Path]:
         if any(name not in self.names for name in group):
             return []
-        if not group:
-            return self.cells
-        found = set.intersection(
-            *(self.index[self.names.index(n)].get(v, set()) for n, v in group.items())
-        )
-        return sorted(found)
+        found = set(self.present.get(position, set()))
+        for name, value in group.items():
+            found &= self.index.get((position, self.names.index(name), value), set())
+        return sorted(found, key=repr)
 
 
 def _protected(
-    counts: Counts, fixed: list[list[Cell]], wanted: list[list[Cell]], k: int
+    counts: Counts, fixed: list[list[Path]], wanted: list[list[Path]], k: int
 ) -> frozenset[int]:
     from survey.scoring.audit import Disclosed, protect  # SciPy loads only for real work
 

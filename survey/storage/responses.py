@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -471,11 +471,12 @@ or of a snapshot's version (True)."""
 
 def decoded_by_response(
     questionnaire: Questionnaire, rows: Iterable[tuple]
-) -> dict[int, dict[str, Answer]]:
+) -> dict[Hashable, dict[str, Answer]]:
     """Typed answers per response from (item, code, number, text, response id) rows in
-    response order: one response's rows at a time, so a million row tuples never pile up,
-    and answers that are equal are one shared object."""
-    answers: dict[int, dict[str, Answer]] = {}
+    response order (or per version, with (response, revision) as the last field): one
+    response's rows at a time, so a million row tuples never pile up, and answers that
+    are equal are one shared object."""
+    answers: dict[Hashable, dict[str, Answer]] = {}
     shared: dict[tuple, Answer] = {}
     with paused_gc():
         for response_id, response_rows in groupby(rows, itemgetter(4)):

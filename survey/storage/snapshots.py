@@ -255,6 +255,45 @@ def snapshot_respondents(
     return found, first, last
 
 
+def version_respondents(
+    db: sqlite_utils.Database,
+    questionnaire: Questionnaire,
+    round_id: int,
+    versions: Collection[tuple[int, int]],
+) -> dict[tuple[int, int], ScoredRespondent]:
+    """The group values and answers of each of ``versions`` ((response, revision) pairs of
+    the round's snapshots), the residual roles' left out: who earlier snapshots counted,
+    for auditing a new release against what they released."""
+    wanted = set(versions)
+    residual = questionnaire.residual_roles
+    with snapshot(db):
+        people = db.execute(
+            "SELECT response_id, revision, role, unit, attributes FROM response_versions "
+            "WHERE round_id = ? ORDER BY response_id, revision",
+            [round_id],
+        ).fetchall()
+        answers = decoded_by_response(
+            questionnaire,
+            (
+                (item, code, number, text, (response, revision))
+                for item, code, number, text, response, revision in db.conn.execute(
+                    "SELECT a.item, a.code, a.number, a.text, a.response_id, a.revision "
+                    "FROM response_versions v JOIN version_answers a ON a.response_id = "
+                    "v.response_id AND a.revision = v.revision WHERE v.round_id = ? "
+                    "ORDER BY a.response_id, a.revision",
+                    [round_id],
+                )
+                if (response, revision) in wanted
+            ),
+        )
+    found: dict[tuple[int, int], ScoredRespondent] = {}
+    for response, revision, role, unit, attributes in people:
+        if (response, revision) in wanted and role not in residual:
+            groups: Groups = {"role": role, "unit": unit, **json.loads(attributes)}
+            found[(response, revision)] = (groups, answers.get((response, revision), {}))
+    return found
+
+
 def snapshot_invited(db: sqlite_utils.Database, round_id: int, snapshot_id: int) -> list[Invited]:
     """Each invitation's group values and whether the snapshot counts an answer from it."""
     return [

@@ -250,9 +250,10 @@ def test_no_sequence_of_snapshots_gives_away_a_small_group(start, steps, first_b
     """Arrivals between releases, each release a report by some breakdown from the
     snapshot the gate admits: over everything released, no set of fewer than k people
     (a cell and the snapshot they first entered) can be worked out exactly, by the oracle.
-    Within ±1 it can, rarely (a review found 19 of 425 sequences of three releases): a
-    snapshot's own suppression is not yet chosen knowing an earlier snapshot's figures
-    (docs/confidentiality.md, "Not built yet")."""
+    Within ±1 it can, rarely (a review found 19 of 425 sequences of three releases): the
+    gate audits changes, and a table's own suppression must also know what earlier
+    snapshots released; with that (``scoring.linked``) the property of
+    ``tests/scoring/test_linked.py`` holds within ±1 too."""
     versions = Versions()
     live: dict[int, int] = {}
     arrival: dict[int, int] = {}  # response -> the snapshot it first entered
