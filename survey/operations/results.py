@@ -383,7 +383,7 @@ def _history(
     """What the round's snapshots before ``current`` released and who they counted, when
     any of them released a table's figures (``scoring.finest.History``); else None."""
     assert current is not None, "released figures come from a snapshot"
-    ledger = released_groups(db, round_id)
+    ledger = released_groups(db, round_id, "n")
     earlier = sorted(
         snapshot
         for snapshot, figures in ledger.items()

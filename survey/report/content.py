@@ -238,8 +238,7 @@ def _released(
     if before is None:
         return None
     everyone = results.respondents if respondents_all is None else respondents_all
-    tables = [*by, "role"]  # the summary is by role
-    return released_before(results.questionnaire, before, tables, everyone, within, history=history)
+    return released_before(results.questionnaire, before, by, everyone, within, history=history)
 
 
 class ReportError(InvalidInput, ValueError):
@@ -295,8 +294,8 @@ def build_report(
 
     summary_by = ["role"]
     summary_frame = frame if by == summary_by else likert_frame(q, results.respondents, ["role"])
-    summary_items = item_scores(q, summary_frame, summary_by, k, released)
-    summary_indexes = index_scores(q, summary_frame, summary_by, k, released)
+    summary_items = item_scores(q, summary_frame, summary_by, k)  # means only: no counts
+    summary_indexes = index_scores(q, summary_frame, summary_by, k)
     summary_labeller = _Labeller(q, summary_by)
     summary_groups = tuple(summary_labeller.group(key) for key in _keys(summary_items, summary_by))
 

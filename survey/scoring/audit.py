@@ -88,6 +88,10 @@ class Finding:
         return self.lower == self.upper
 
 
+class TooLarge(Exception):
+    """The figures link more atoms into one system than the caller allows to audit."""
+
+
 class Disclosed(Exception):
     """Figures already released give a group away; hiding more cannot undo that."""
 
@@ -110,10 +114,13 @@ def audit(
     k: int,
     *,
     upper: Mapping[C, int] | None = None,
+    max_atoms: int | None = None,
 ) -> Finding | None:
     """The first group under ``k`` that ``figures`` (each a set of cells, released with the
     sum of their ``counts``) give away, exactly or within ±1, or None. ``upper`` holds
-    what an attacker knows bounds a cell (its headcount); other cells are unbounded."""
+    what an attacker knows bounds a cell (its headcount); other cells are unbounded.
+    Raises ``TooLarge`` if a linked system has more than ``max_atoms`` atoms to reason
+    over (no limit when None)."""
     if all(n == 0 or n >= k for n in counts.values()):
         return None  # no atom, and so no union of atoms, holds 1 to k - 1 respondents
     cell_sets = [frozenset(f) for f in figures]
@@ -123,7 +130,10 @@ def audit(
             return Finding(cells, count, count, count, frozenset({index}))
     atoms = _atoms(counts, cell_sets, upper)
     unsettled, settled_by = _settled(atoms)
-    for component in _components(unsettled):
+    components = _components(unsettled)
+    if max_atoms is not None and any(len(c) > max_atoms for c in components):
+        raise TooLarge(f"more than {max_atoms} atoms in one linked system")
+    for component in components:
         found = _exact(component, k) or _interval(component, k)
         if found:  # a figure that held shown atoms rests on their figures too
             more = {settled_by[f] for f in found.using if f in settled_by}
@@ -160,6 +170,7 @@ def protect(
     k: int,
     *,
     upper: Mapping[C, int] | None = None,
+    max_atoms: int | None = None,
 ) -> set[int]:
     """Which of ``proposed`` (indices) to hide, on top of ``released``, so that ``audit``
     finds nothing. Each round of repair hides the proposed figure with the fewest
@@ -170,7 +181,9 @@ def protect(
     hidden = {j for j, cells in enumerate(wanted) if 0 < _total(counts, cells) < k}
     while True:
         shown = [j for j in range(len(wanted)) if j not in hidden]
-        finding = audit(counts, [*fixed, *(wanted[j] for j in shown)], k, upper=upper)
+        finding = audit(
+            counts, [*fixed, *(wanted[j] for j in shown)], k, upper=upper, max_atoms=max_atoms
+        )
         if finding is None:
             return hidden
         mine = [shown[i - len(fixed)] for i in finding.using if i >= len(fixed)]

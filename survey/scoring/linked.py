@@ -3,15 +3,17 @@
 Each table is suppressed on its own (``scoring.suppression``), and that is enough for
 someone who reads one table. But a round offers several breakdowns (by default each
 dimension alone and role × unit), and the same snapshot's figures reach people through
-many tables: a report by unit, another by role × unit, a unit leader's page, the summary
-by role on every report. A unit shown in the report by unit (8 answers) and hidden in
-the crossed report to protect a small cell is, together with the crossed report's other
-cells, a group of two. The auditor must see them together. So the groups whose figures
-of a measure have left the system (the release ledger, for the snapshot being reported
-on) are *released*: fixed, never to be taken back. A table's shown groups are
-*proposed*. Both are sums of the finest cells of the whole round (every dimension any
-of them splits by), and ``audit.protect`` hides proposed ones until nothing under the
-minimum can be worked out from all of them, exactly or within one respondent.
+many tables: a report by unit, another by role × unit, a unit leader's page, `survey
+scores`. (The summary by role shows means without their counts: no equation on counts,
+so it is neither audited here nor a fixed row.) A unit shown in the report by unit (8
+answers) and hidden in the crossed report to protect a small cell is, together with the
+crossed report's other cells, a group of two. The auditor must see them together. So
+the groups whose counts of a measure have left the system (the release ledger, for the
+snapshot being reported on) are *released*: fixed, never to be taken back. A table's
+shown groups are *proposed*. Both are sums of the finest cells of the whole round (every
+dimension any of them splits by), and ``audit.protect`` hides proposed ones until
+nothing under the minimum can be worked out from all of them, exactly or within one
+respondent.
 
 **Cheap when nothing is new.** A table whose measure was released only for groups the
 table itself shows adds nothing to what its own suppression already audited, so the
@@ -20,13 +22,16 @@ same breakdown for another unit's leader, costs no more than before. Tables with
 counts, released groups and proposal share one decision (items everyone answered).
 
 **Growing as it goes.** Tables of one report are released together, so each table's
-shown groups join the released ones before the next table of the same measure (the
-summary by role after the main table by unit) is decided.
+shown groups join the released ones before the next table of the same measure is
+decided.
 
 **Figures already out.** A proposed group already released is shown again (hiding it
 would protect nobody) and counts as released. If the released figures alone give a group
 away, which only releases made before this check existed can do, nothing new of that
 measure is shown.
+
+**Bounded.** A system linking more than ``MAX_ATOMS`` atoms is not audited; the table's
+new groups are hidden instead (see ``MAX_ATOMS``).
 """
 
 from __future__ import annotations
@@ -187,12 +192,22 @@ class _Cells:
         return sorted(found, key=repr)
 
 
+MAX_ATOMS = 1_000
+"""The largest linked system audited as a whole. Auditing a table together with another
+breakdown's links their cells into one system, and its cost grows quickly with the atoms
+in it: a scattered employee survey (5,000 respondents in 200 units, four roles and five
+cohorts) read by role × cohort after role × unit makes systems of about 2,000 atoms that
+took three seconds *per item*. Beyond the limit the new groups are hidden instead (the
+groups already released stay shown): safe, fast, and what a secretariat sees as figures
+missing from the second breakdown, which the method page explains."""
+
+
 def _protected(
     counts: Counts, fixed: list[list[Path]], wanted: list[list[Path]], k: int
 ) -> frozenset[int]:
-    from survey.scoring.audit import Disclosed, protect  # SciPy loads only for real work
+    from survey.scoring.audit import Disclosed, TooLarge, protect  # SciPy: only for work
 
     try:
-        return frozenset(protect(counts, fixed, wanted, k))
-    except Disclosed:
+        return frozenset(protect(counts, fixed, wanted, k, max_atoms=MAX_ATOMS))
+    except (Disclosed, TooLarge):
         return frozenset(range(len(wanted)))

@@ -147,16 +147,17 @@ def last_release(db: sqlite_utils.Database, round_id: int) -> int | None:
 
 
 def released_groups(
-    db: sqlite_utils.Database, round_id: int
+    db: sqlite_utils.Database, round_id: int, statistic: str | None = None
 ) -> dict[int, list[tuple[str, dict[str, str]]]]:
     """Per snapshot of the round that figures were released from, every (measure, group)
-    released, each once: what a later snapshot's changes are audited against. Releases
-    from before snapshots existed name none and are not here."""
+    released (with ``statistic``, or any), each once: what a later snapshot's changes are
+    audited against. Releases from before snapshots existed name none and are not here."""
     rows = db.execute(
         "SELECT DISTINCT r.snapshot_id, f.measure, f.grp FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? "
+        "AND (? IS NULL OR f.statistic = ?) "
         "AND r.snapshot_id IS NOT NULL ORDER BY r.snapshot_id, f.measure, f.grp",
-        [round_id],
+        [round_id, statistic, statistic],
     ).fetchall()
     found: dict[int, list[tuple[str, dict[str, str]]]] = {}
     for snapshot_id, measure, group in rows:
@@ -167,11 +168,13 @@ def released_groups(
 def released_at(
     db: sqlite_utils.Database, round_id: int, snapshot_id: int | None
 ) -> dict[str, list[dict[str, str]]]:
-    """Per measure, every group whose figures the round has released from the snapshot
-    ``snapshot_id``, each once: what a new table from it is audited with."""
+    """Per measure, every group whose count (n) the round has released from the snapshot
+    ``snapshot_id``, each once: what a new table from it is audited with. A mean shown
+    without its count (the summary by role) is no equation on counts."""
     rows = db.execute(
         "SELECT DISTINCT f.measure, f.grp FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? AND r.snapshot_id = ? "
+        "AND f.statistic = 'n' "
         "ORDER BY f.measure, f.grp",
         [round_id, snapshot_id],
     ).fetchall()
