@@ -37,6 +37,8 @@ from survey.storage.db import database_file
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import (
+    LedgerMark,
+    ledger_mark,
     record_release,
     released_at,
     released_counts,
@@ -199,6 +201,7 @@ def rounds_overview(
     someone in their units, and only their units' rate."""
     found = []
     for round_ in list_rounds(db):
+        mark = ledger_mark(db, round_.id)
         taken = current_snapshot(db, round_.id)
         everyone = snapshot_invited(db, round_.id, taken.id)
         units: Sequence[str | None] = [None]
@@ -241,7 +244,16 @@ def rounds_overview(
             ]
             responses = int(rate["answered"])
             record_release(
-                db, round_.id, actor.email, "rounds list", [], None, responses, figures, taken.id
+                db,
+                round_.id,
+                actor.email,
+                "rounds list",
+                [],
+                None,
+                responses,
+                figures,
+                taken.id,
+                mark,
             )
     return found
 
@@ -314,6 +326,7 @@ class ReportRequest:
     released_before: Mapping[str, Sequence[Mapping[str, str]]] | None = None
     respondents_all: Sequence[Respondent] | None = None
     history: History | None = None
+    mark: LedgerMark | None = None  # the ledger all of the above was read from
 
     def build(self) -> Report:
         return build_report(
@@ -353,6 +366,7 @@ def report_request(
     report shows only that unit's measures). Forbidden, NotFound or InvalidInput (the
     breakdown) before anything is read."""
     dimensions = checked_breakdown(db, round_id, by, unit=unit)
+    mark = ledger_mark(db, round_id)
     results, whole = _results_and_round(db, actor, round_id, unit)
     earlier = results_for(db, actor, compare, unit) if compare is not None else None
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
@@ -369,6 +383,7 @@ def report_request(
         released_at(db, round_id, results.snapshot_id),
         whole.respondents,
         _history(db, round_id, results.snapshot_id, results.questionnaire),
+        mark,
     )
 
 
@@ -465,7 +480,7 @@ def _released(
     unit: str | None,
 ) -> None:
     figures = report_figures(report, request.by)
-    _record(db, actor, request.results, channel, request.by, unit, figures)
+    _record(db, actor, request.results, channel, request.by, unit, figures, request.mark)
     if request.earlier is not None:  # a change is this round's mean minus the earlier one's
         means = {(f.measure, f.group): f.value for f in figures if f.statistic == "mean"}
         earlier = [
@@ -484,8 +499,10 @@ def _record(
     by: Sequence[str],
     unit: str | None,
     figures: Sequence[Figure],
+    after: LedgerMark | None = None,
 ) -> None:
-    """Enter a release in the ledger; one unit's figures carry their unit in every group."""
+    """Enter a release in the ledger; one unit's figures carry their unit in every group.
+    ``after``: the ledger the figures were decided on (``record_release``)."""
     within = (("unit", unit),) if unit is not None else ()
     record_release(
         db,
@@ -497,6 +514,7 @@ def _record(
         len(results.respondents),
         [(f.measure, within + f.group, f.statistic, f.value) for f in figures],
         results.snapshot_id,
+        after,
     )
 
 
@@ -518,6 +536,7 @@ def round_page(
 ) -> RoundPage:
     """What the round's page shows the account, suppressed, and recorded in the release
     ledger like a report: these are released figures too."""
+    mark = ledger_mark(db, round_id)
     results, whole = _results_and_round(db, actor, round_id, unit)
     k = results.round.min_group_size
     q = results.questionnaire
@@ -555,7 +574,7 @@ def round_page(
         for stat in ("n", "mean")
     ]
     figures += [Figure("submitted", (("day", day),), "n", n) for day, n in per_day if n is not None]
-    _record(db, actor, results, "round page", [], unit, figures)
+    _record(db, actor, results, "round page", [], unit, figures, mark)
     waiting = None
     if actor.may_manage() and results.snapshot_id is not None:
         waiting = held_back(db, round_id, results.snapshot_id)
@@ -594,6 +613,7 @@ def scores(
     round_ = get_round(db, round_id)
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     k = round_.min_group_size
+    mark = ledger_mark(db, round_id)
     taken = current_snapshot(db, round_id)
     residual = questionnaire.residual_roles
 
@@ -629,7 +649,7 @@ def scores(
     ]
     respondents = int(frame["respondent"].nunique()) if len(frame) else 0
     record_release(
-        db, round_id, actor.email, "scores", dimensions, None, respondents, figures, taken.id
+        db, round_id, actor.email, "scores", dimensions, None, respondents, figures, taken.id, mark
     )
     audit(db, actor.email, "scores read", f"round {round_id}, by {','.join(dimensions) or '-'}")
     return table

@@ -17,6 +17,18 @@ Figure = tuple[str, tuple[tuple[str, str], ...], str, float]
 
 
 @dataclass(frozen=True)
+class LedgerMark:
+    """The round's last release when figures were decided (None: none yet)."""
+
+    last: int | None
+
+
+def ledger_mark(db: sqlite_utils.Database, round_id: int) -> LedgerMark:
+    """Read before the ledger itself: a release after it makes ``record_release`` refuse."""
+    return LedgerMark(last_release(db, round_id))
+
+
+@dataclass(frozen=True)
 class Release:
     id: int
     round_id: int
@@ -39,16 +51,22 @@ def record_release(
     responses: int,
     figures: Sequence[Figure],
     snapshot_id: int | None = None,
+    after: LedgerMark | None = None,
 ) -> int:
     """One release and its figures (from the snapshot ``snapshot_id``), in one
     transaction; returns its id. Raises ``StaleSnapshot`` if that is no longer the round's
     latest snapshot: a newer one was admitted without these figures in the ledger, so they
-    must be made again from it."""
+    must be made again from it; and, given the mark ``after`` the figures were decided
+    on, if another release came since: they were audited without it (two reports made at
+    the same moment, each safe beside what came before, may not be safe beside each
+    other)."""
     released_at = datetime.now(UTC).isoformat(timespec="seconds")
     with db.conn:
         db.execute("BEGIN IMMEDIATE")
         if snapshot_id is not None and latest_snapshot_id(db, round_id) != snapshot_id:
             raise StaleSnapshot(f"snapshot {snapshot_id} is no longer the latest")
+        if after is not None and last_release(db, round_id) != after.last:
+            raise StaleSnapshot(f"round {round_id} released figures meanwhile")
         cursor = db.execute(
             "INSERT INTO releases (round_id, released_at, account, channel, breakdown, unit, "
             "responses, snapshot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

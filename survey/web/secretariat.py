@@ -56,6 +56,7 @@ from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import list_releases
 from survey.storage.results import RoundResults
 from survey.storage.rounds import get_round
+from survey.storage.snapshots import StaleSnapshot
 from survey.storage.users import audit_entries
 from survey.web import report_jobs
 from survey.web.auth import SignOutForm, requires, signed_in
@@ -230,7 +231,10 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
             action=ActionForm(),
         )
         return page, 500 if state == "failed" else 202
-    report_downloaded(get_db(), signed_in(), asked, unit)
+    try:
+        report_downloaded(get_db(), signed_in(), asked, unit)
+    except StaleSnapshot:  # figures released meanwhile: decide again, maybe the same file
+        return redirect(request.full_path)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     name = f"rapport-runde-{round_id}{'-' + _slug(unit) if unit else ''}.pdf"

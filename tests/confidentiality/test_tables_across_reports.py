@@ -22,7 +22,10 @@ import re
 import pytest
 
 from survey import create_app
+from survey.operations.results import make_report, report_downloaded, report_request
 from survey.storage import open_database
+from survey.storage.releases import list_releases, released_figures
+from survey.storage.snapshots import StaleSnapshot
 from survey.storage.users import add_user
 from tests.confidentiality.conftest import (
     ANALYST,
@@ -90,3 +93,34 @@ def test_two_reports_give_no_small_group_away(served, leader_first):
             figures.append(cells)
     assert figures  # something is shown ...
     assert leaks(COUNTS, figures, K) == []  # ... and neither report's pair in Kommune A
+
+
+def test_two_reports_decided_at_the_same_moment_are_not_both_released(tmp_path):
+    """Both requests read the ledger before either is recorded: each is safe beside what
+    came before, not beside each other. The second to be recorded is refused (the figures
+    were decided on a ledger that has grown) and, made again, hides what the first
+    makes dangerous (found by review)."""
+    db_path = str(tmp_path / "survey.sqlite3")
+    round_id, _ = round_of_counts(db_path, COUNTS, K, seed=3)
+    db = open_database(db_path)
+    analyst = add_user(db, ANALYST, PASSWORD, "analyst", ())
+    leader = add_user(db, LEADER, PASSWORD, "unit-leader", ("Kommune B",))
+    first = report_request(db, analyst, round_id, ["unit"])
+    second = report_request(db, leader, round_id, ["role"], unit="Kommune B")
+    report_downloaded(db, analyst, first)
+    with pytest.raises(StaleSnapshot):
+        report_downloaded(db, leader, second, "Kommune B")
+    make_report(db, leader, round_id, ["role"], unit="Kommune B")  # decided again
+
+    def cells(group: dict[str, str]) -> list[tuple[str, str]]:
+        return [
+            c for c in COUNTS if all(c[("role", "unit").index(d)] == v for d, v in group.items())
+        ]
+
+    figures = [
+        cells(dict(group))
+        for release in list_releases(db, round_id)
+        for measure, group, statistic, _ in released_figures(db, release.id)
+        if measure == "item:q5" and statistic == "n"
+    ]
+    assert figures and leaks(COUNTS, figures, K) == []
