@@ -204,6 +204,7 @@ class Report:
     anonymous: bool
     by_label: str
     respondents: int
+    respondents_shown: bool  # on the cover (when no response rate is): large enough, audited
     total_rate: RateRow | None
     summary_groups: tuple[Group, ...]
     summary: tuple[SummaryRow, ...]
@@ -303,6 +304,10 @@ def build_report(
     rates = _rates(q, everyone, by, k, rates_before, within)
     labels = {index.id: str(index.label) for index in q.indexes}
     total_rate = rates[0][1][0] if rates and rates[0][1] else None
+    respondents_shown = len(results.respondents) >= k
+    if total_rate is None and released is not None:  # the cover's "Svar", audited too
+        more = released.hidden("respondents", [{}], [respondents_shown], k)
+        respondents_shown = respondents_shown and not more
     suppressed = sum(
         int(table["suppressed"].sum()) for table in (items, indexes, quality) if len(table)
     ) + int(choices.drop_duplicates([*by, "question"])["suppressed"].sum())
@@ -318,6 +323,7 @@ def build_report(
         anonymous=results.round.anonymous,
         by_label=" × ".join(DIMENSION_NAMES.get(name, name) for name in by) or "alle",
         respondents=len(results.respondents),
+        respondents_shown=respondents_shown,
         total_rate=total_rate,
         summary_groups=summary_groups,
         summary=_summary(q, summary_items, summary_indexes, summary_groups, summary_by),

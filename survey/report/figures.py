@@ -36,6 +36,8 @@ def report_figures(report: Report, by: Sequence[str]) -> list[Figure]:
 
 
 def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
+    if report.total_rate is None and report.respondents_shown:  # the cover's "Svar"
+        yield Figure("respondents", (), "n", float(report.respondents))
     for shown_as, rows in report.rates:
         dimension = [_DIMENSIONS.get(shown_as, shown_as)]
         for rate in rows:

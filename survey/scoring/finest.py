@@ -17,13 +17,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from survey.questionnaire.model import Questionnaire
+from survey.scoring.breakdown import group_key
 from survey.scoring.choices import choice_bases, number_measure, number_order, number_records
 from survey.scoring.indexes import respondent_index_scores
 from survey.scoring.likert import Respondent, likert_frame
 from survey.scoring.linked import Cell, Counts, Group, Positioned, Released
 from survey.scoring.quality import quality_people
 
-KINDS = ("item", "index", "choice", "number", "quality")
+KINDS = ("item", "index", "choice", "number", "quality", "respondents")
 """The measures counted here (response rates, days and texts have audits of their own)."""
 
 CellCounts = Mapping[Cell, int]
@@ -165,6 +166,11 @@ def finest_counts(
             found = {}
             for part, people in quality_people(questionnaire, frame(), by):
                 found |= _per_cell(people, by, "id", f"quality:{part}:{{}}")
+        elif kind == "respondents":  # everyone: the number of answers a cover shows
+            keys = [group_key(groups, by) for groups, _ in respondents]
+            columns = {name: [key[i] for key in keys] for i, name in enumerate(by)}
+            people = pd.DataFrame(columns | {"everyone": [""] * len(keys)}, dtype=object)
+            found = _per_cell(people, by, "everyone", "respondents")
         else:
             found = {}
         counted[kind] = found

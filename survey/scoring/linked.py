@@ -30,6 +30,13 @@ would protect nobody) and counts as released. If the released figures alone give
 away, which only releases made before this check existed can do, nothing new of that
 measure is shown.
 
+**One count, one ledger.** Measures with the same count in every cell are one set of
+unknowns to an attacker (every item everyone answered, the index over them, a choice
+question's n, the number of answers on an anonymous round's cover), so their released
+groups are pooled: a unit's index on its leader's page and the round's q5 total in a
+report by unit subtract as well as two q5 figures would (found by review). Pools are
+found by the counts' hash; two different counts sharing one would only audit more.
+
 **Bounded.** A system linking more than ``MAX_ATOMS`` atoms is not audited; the table's
 new groups are hidden instead (see ``MAX_ATOMS``).
 """
@@ -78,8 +85,10 @@ class Released:
     within: Group = field(default_factory=dict)
     before: Mapping[str, Sequence[Positioned]] = field(default_factory=dict)
     position: int = 0  # the position of the snapshot being reported on in every path
-    _shown: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
-    _counted: dict[str, tuple[Counts, _Cells, tuple[object, ...]]] = field(default_factory=dict)
+    _counted: dict[str, tuple[Counts, int]] = field(default_factory=dict)
+    _pools: dict[int, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
+    _pooled_before: dict[int, list[Positioned]] = field(default_factory=dict)
+    _cells: dict[int, _Cells] = field(default_factory=dict)
     _decided: dict[tuple[object, ...], frozenset[int]] = field(default_factory=dict)
 
     def fresh(self) -> Released:
@@ -116,29 +125,55 @@ class Released:
         """Which of a table's ``groups`` (of one measure, relative to ``within``; ``shown``
         by the table's own suppression) must be hidden as well. The shown ones that stay
         are released from here on, for the tables after it."""
-        released = self._shown.setdefault(
-            measure, {_frozen(g) for g in self.earlier.get(measure, ())}
-        )
+        pool = self._pool(measure)
+        released = self._pools[pool]
         rows = [
             (j, {**self.within, **g})
             for j, (g, s) in enumerate(zip(groups, shown, strict=True))
             if s
         ]
         new = [(j, g) for j, g in rows if _frozen(g) not in released]
-        if not new or (released <= {_frozen(g) for _, g in rows} and self._repeated(measure, new)):
+        if not new or (released <= {_frozen(g) for _, g in rows} and self._repeated(pool, new)):
             released.update(_frozen(g) for _, g in new)
             return set()
         now = self.position
-        fixed = [*self.before.get(measure, ()), *((now, dict(g)) for g in released)]
+        fixed = [*self._pooled_before[pool], *((now, dict(g)) for g in released)]
         hide = self._audited(measure, fixed, [(now, g) for _, g in new], k)
         released.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
         return {new[i][0] for i in hide}
 
-    def _repeated(self, measure: str, new: Sequence[tuple[int, Group]]) -> bool:
+    def _pool(self, measure: str) -> int:
+        """The measures whose released groups this one's are audited with: every measure
+        with the same count in every cell (every item everyone answered, the number of
+        respondents): an attacker who knows the counts are the same subtracts one
+        measure's figure from another's."""
+        pool = self._count(measure)[1]
+        if pool not in self._pools:
+            self._pools[pool] = {
+                _frozen(g)
+                for other, groups in self.earlier.items()
+                if self._count(other)[1] == pool
+                for g in groups
+            }
+            self._pooled_before[pool] = [
+                positioned
+                for other, groups in self.before.items()
+                if self._count(other)[1] == pool
+                for positioned in groups
+            ]
+        return pool
+
+    def _count(self, measure: str) -> tuple[Counts, int]:
+        if measure not in self._counted:
+            counts = self.counts(measure)
+            self._counted[measure] = (counts, hash(frozenset(counts.items())))
+        return self._counted[measure]
+
+    def _repeated(self, pool: int, new: Sequence[tuple[int, Group]]) -> bool:
         """Whether every new group was released from every earlier snapshot that released
         this measure: then what is new against them is only each group's change since,
         which the gate between snapshots has audited (``scoring.changes``)."""
-        earlier = self.before.get(measure, ())
+        earlier = self._pooled_before[pool]
         positions = {p for p, _ in earlier}
         seen = {(p, _frozen(g)) for p, g in earlier}
         return all((p, _frozen(g)) in seen for _, g in new for p in positions)
@@ -146,11 +181,10 @@ class Released:
     def _audited(
         self, measure: str, fixed: list[Positioned], wanted: list[Positioned], k: int
     ) -> frozenset[int]:
-        if measure not in self._counted:
-            counts = self.counts(measure)
-            signature: tuple[object, ...] = tuple(sorted(counts.items(), key=repr))
-            self._counted[measure] = (counts, _Cells(self.names, counts), signature)
-        counts, cells_of, signature = self._counted[measure]
+        counts, signature = self._count(measure)
+        if signature not in self._cells:
+            self._cells[signature] = _Cells(self.names, counts)
+        cells_of = self._cells[signature]
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
         wanted_cells = [cells_of(*w) for w in wanted]
         key = (

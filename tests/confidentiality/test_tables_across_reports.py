@@ -8,7 +8,9 @@ Then Kommune A = the round's total − Kommune B's total: two people's answers, 
 from two reports each of which passed the auditor alone (the same holds in the other
 order). Every table is now audited together with the groups of its measure released
 before from the same snapshot (``scoring.linked``), so the second report hides what the
-first makes dangerous.
+first makes dangerous; the number of answers on the cover too, and with every measure of
+the same counts (everyone answered q5: its total and the cover's are one figure; the
+cover was left out of the audit until a review read it).
 
 Against the real app: a real HTTP server on 127.0.0.1, an analyst and a unit leader
 signed in through the sign-in page, both reports' HTML previews read back, and the
@@ -80,7 +82,13 @@ def test_two_reports_give_no_small_group_away(served, leader_first):
     ]
     figures: list[list[tuple[str, str]]] = []
     for reader, address, unit in readers[::-1] if leader_first else readers:
-        shown = q5_counts(reader.open(address, timeout=60).read().decode())
+        html = reader.open(address, timeout=60).read().decode()
+        shown = q5_counts(html)
+        cover = re.search(r"<dt>Svar</dt><dd>(\d+) \(anonym", html)  # no invitations here
+        if cover:  # the number of answers on the cover is a figure like any other
+            scope = [c for c in COUNTS if unit is None or c[1] == unit]
+            assert int(cover.group(1)) == sum(COUNTS[c] for c in scope)
+            figures.append(scope)
         for label, n in shown.items():
             if n is None:
                 continue

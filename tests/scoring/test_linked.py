@@ -64,14 +64,34 @@ def test_a_unit_total_beside_the_round_total_is_hidden_when_the_other_unit_is_sm
     assert leaks(counts, first, 3) == []
 
 
-def test_a_table_of_groups_already_released_needs_no_counts():
+def test_a_table_of_groups_already_released_needs_no_audit(monkeypatch):
+    import survey.scoring.linked as linked
+
+    audits: list[int] = []
+    protected = linked._protected
+    monkeypatch.setattr(linked, "_protected", lambda *a: audits.append(1) or protected(*a))
     counts = {("o", "A"): 4, ("r", "A"): 4, ("o", "B"): 1, ("r", "B"): 5}
-    calls: list[str] = []
-    ledger = released(counts, calls=calls)
+    ledger = released(counts)
     first = release(ledger, counts, ("unit",), 3, None)
     again = release(ledger.fresh(), counts, ("unit",), 3, None)
     assert first == again and first
-    assert calls == []  # the first table had nothing before it, the second only itself
+    assert audits == []  # the first table had nothing before it, the second only itself
+
+
+def test_measures_with_the_same_counts_are_audited_together():
+    """Everyone answered q5 and q6: q6's total minus q5's figure for unit B is unit A."""
+    counts = {("o", "A"): 1, ("r", "A"): 1, ("o", "B"): 2, ("r", "B"): 2}
+    ledger = Released(
+        NAMES, {"item:q5": [{"unit": "B"}]}, lambda m: {(c,): n for c, n in counts.items()}
+    )
+    assert ledger.hidden("item:q6", [{}], [True], 3) == {0}
+    other = {**counts, ("o", "A"): 2}  # q6 has its own counts: not the same unknowns
+    ledger = Released(
+        NAMES,
+        {"item:q5": [{"unit": "B"}]},
+        lambda m: {(c,): n for c, n in (counts if m == "item:q5" else other).items()},
+    )
+    assert ledger.hidden("item:q6", [{}], [True], 3) == set()
 
 
 def test_a_group_already_released_is_shown_again():
