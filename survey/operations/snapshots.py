@@ -83,6 +83,8 @@ RATES = "rates"
 """The kind of response rates: who answered, counted by their invitation's groups."""
 DAYS = "days"
 """The kind of answers per day: who answered, by the day they first sent in."""
+PRESENCE = "presence"
+"""The kind of the number of answers: who answered, counted by the groups they stated."""
 EVERYTHING = "everything"
 """The kind of a figure not known here: every answer counts."""
 
@@ -99,8 +101,10 @@ def figure_kind(questionnaire: Questionnaire, measure: str) -> Kind:
         return RATES
     if measure == "submitted":
         return DAYS
+    if measure == "respondents":
+        return PRESENCE
     prefix, _, name = measure.partition(":")
-    if prefix == "item":
+    if prefix in ("item", "answered"):  # "answered:q5": q5's n with its "vet ikke"
         return frozenset({name})
     if prefix in ("choice", "number"):  # "number:q2:annet": all of q2's numbers move it
         return (prefix, name.partition(":")[0])
@@ -158,6 +162,8 @@ def _admitted(
             return None
         if kind == DAYS:
             return {"day": day}, None
+        if kind == PRESENCE:
+            return groups, None
         if (response, revision) not in answers:
             answers[(response, revision)] = version_answers(db, response, revision)
         given = answers[(response, revision)]

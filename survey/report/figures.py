@@ -55,6 +55,9 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
             for item in question.items:
                 for item_row in item.rows:
                     yield from _counted(f"item:{item.id}", item_row.group, by, item_row.n)
+                    if item_row.n is not None and item_row.not_scored is not None:
+                        answered = item_row.n + item_row.not_scored  # the "vet ikke" column
+                        yield from _counted(f"answered:{item.id}", item_row.group, by, answered)
                     if item_row.n is not None and item_row.mean is not None:
                         of = _group(item_row.group.key, by)
                         yield Figure(f"item:{item.id}", of, "mean", item_row.mean)

@@ -24,7 +24,7 @@ from survey.scoring.likert import Respondent, likert_frame
 from survey.scoring.linked import Cell, Counts, Group, Positioned, Released
 from survey.scoring.quality import quality_people
 
-KINDS = ("item", "index", "choice", "number", "quality", "respondents")
+KINDS = ("item", "answered", "index", "choice", "number", "quality", "respondents")
 """The measures counted here (response rates, days and texts have audits of their own)."""
 
 CellCounts = Mapping[Cell, int]
@@ -150,6 +150,8 @@ def finest_counts(
             return kind
         if kind == "item":
             found = _per_cell(frame().dropna(subset=["point"]), by, "item", "item:{}")
+        elif kind == "answered":  # scored or not ("vet ikke"): n + the not-scored column
+            found = _per_cell(frame(), by, "item", "answered:{}")
         elif kind == "index":
             people = respondent_index_scores(questionnaire, frame(), by).dropna(subset=["score"])
             found = _per_cell(people, by, "index", "index:{}")

@@ -143,7 +143,9 @@ def item_scores(
     figures["unfavourable"] = sum((figures[f"share_{p}"] for p in bottom), start=0.0)
     figures["not_scored"] = table["not_scored"].astype(float)
     table = pd.concat([table[[*by, "item"]], figures], axis=1)
-    return hide(table, by, "item", min_group_size, released, "item:{}".format)
+    # n + "vet ikke" is the number who answered the item: a count of its own
+    answered = "answered:{}".format
+    return hide(table, by, "item", min_group_size, released, "item:{}".format, answered)
 
 
 def _median(matrix: np.ndarray, n: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -163,14 +165,15 @@ def hide(
     per: str,
     min_group_size: int,
     released: Released | None = None,
-    measure: Callable[[object], str] = str,
+    *measures: Callable[[object], str],
 ) -> pd.DataFrame:
     """Mark the rows the round's suppression hides, together with the figures already
-    ``released`` (each ``per`` value's ledger name is ``measure(value)``), and blank every
-    figure in them."""
+    ``released`` (each ``per`` value's counts under the ledger names ``measures(value)``),
+    and blank every figure in them."""
     table["suppressed"] = mark_suppressed(table, by, per, min_group_size)
     if released is not None:
-        table["suppressed"] |= released.more_hidden(table, by, per, min_group_size, measure)
+        for measure in measures:
+            table["suppressed"] |= released.more_hidden(table, by, per, min_group_size, measure)
     figures = [c for c in table.columns if c not in (*by, per, "suppressed")]
     table[figures] = table[figures].astype(float)
     table.loc[table["suppressed"], figures] = np.nan

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from dataclasses import replace
 
 import pytest
 
@@ -15,6 +16,7 @@ from survey.report.render import render_html
 from survey.storage.results import RoundResults
 from survey.storage.rounds import Round
 from tests.conftest import QUESTIONNAIRES
+from tests.scoring.oracle import leaks
 
 HOME_CARE = load_questionnaire(QUESTIONNAIRES / "brukerundersokelse-hjemmetjeneste.yaml")
 Q2009 = load_questionnaire(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
@@ -81,3 +83,37 @@ def test_a_round_below_the_minimum_shows_no_figure_and_no_comment():
     assert all(cell is None for row in report.summary for cell in row.cells)
     shown = [r for p in report.pages for q in p.questions for i in q.items for r in i.rows]
     assert shown and all(r.suppressed for r in shown)
+
+
+def test_two_items_of_one_report_do_not_give_a_unit_away_through_vet_ikke():
+    """An item's "Svar" plus its "Vet ikke" is the number who answered it: for a required
+    item, the unit's respondents, the same for every item. One "vet ikke" in Enhet C made
+    the second item hide C where the first hid B, and together the two tables gave Enhet
+    A (two people) as the total minus the shown units (found by review). Both counts are
+    now audited, with every table of the same counts (``scoring.linked``)."""
+    q = load_questionnaire(QUESTIONNAIRES / "medarbeiderundersokelse.yaml")
+    units = {"Enhet A": 2, "Enhet B": 4, "Enhet C": 4}
+    people = []
+    for unit, n in units.items():
+        for i in range(n):
+            answers = {"rolle": Answer("medarbeider")}
+            answers |= {
+                item.id: Answer(4)
+                for item in q.items
+                if not item.id.startswith(("m_led_r", "m_lr"))  # the leaders' own
+            }
+            if unit == "Enhet C" and i == 0:
+                answers["m_med_2"] = Answer("vet_ikke")
+            people.append(({"role": "medarbeider", "unit": unit}, answers))
+    results = a_round(q, people)
+    results = replace(results, round=replace(results.round, min_group_size=3))
+    report = build_report(results, ["unit"], released_before={}, respondents_all=people)
+    figures = [
+        list(units) if row.group.label == "Alle" else [row.group.label]
+        for page in report.pages
+        for question in page.questions
+        for item in question.items
+        for row in item.rows
+        if row.n is not None  # its "Svar" + "Vet ikke": the group's respondents
+    ]
+    assert figures and leaks(units, figures, 3) == []
