@@ -10,6 +10,7 @@ repeated name crashed the scoring, ten names took half a minute of CPU inside on
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
@@ -387,6 +388,7 @@ def report_request(
     )
 
 
+_HISTORIES_LOCK = threading.Lock()
 _HISTORIES: dict[tuple[str, int, tuple[int, ...]], History] = {}
 """Histories read before, by database, round and snapshots: snapshots never change, nor
 do the releases of one that is no longer the latest. A few, per process."""
@@ -407,7 +409,9 @@ def _history(
     if not earlier:
         return None
     key = (database_file(db), round_id, (*earlier, current))
-    if key not in _HISTORIES:
+    with _HISTORIES_LOCK:  # requests run in threads
+        found = _HISTORIES.get(key)
+    if found is None:
         snapshots = [members_of(db, snapshot) for snapshot in (*earlier, current)]
         wanted = {version for members in snapshots for version in members.items()}
         versions = version_respondents(db, questionnaire, round_id, wanted)
@@ -416,10 +420,12 @@ def _history(
             for measure, group in ledger[snapshot]:
                 groups.setdefault(measure, []).append((position, group))
         paths = [{r: (r, revision) for r, revision in m.items()} for m in snapshots]
-        while len(_HISTORIES) >= 4:
-            del _HISTORIES[next(iter(_HISTORIES))]
-        _HISTORIES[key] = History(groups, paths, versions)
-    return _HISTORIES[key]
+        found = History(groups, paths, versions)
+        with _HISTORIES_LOCK:
+            while len(_HISTORIES) >= 4:
+                del _HISTORIES[next(iter(_HISTORIES))]
+            _HISTORIES[key] = found
+    return found
 
 
 def _invited(db: sqlite_utils.Database, results: RoundResults) -> list[Invited]:
@@ -628,7 +634,14 @@ def scores(
     frame = likert(dimensions)
     before = released_at(db, round_id, taken.id)
     history = _history(db, round_id, taken.id, questionnaire)
-    released = released_before(questionnaire, before, dimensions, likert=likert, history=history)
+
+    def everyone() -> list[Respondent]:  # read only if a count needs them (choices, …)
+        people = _snapshot_results(db, taken).respondents
+        return [p for p in people if p[0].get("role") not in residual]
+
+    released = released_before(
+        questionnaire, before, dimensions, everyone, likert=likert, history=history
+    )
     items = item_scores(questionnaire, frame, dimensions, k, released)
     indexes = index_scores(questionnaire, frame, dimensions, k, released)
     items.insert(len(dimensions), "kind", "item")
@@ -646,6 +659,16 @@ def scores(
         )
         for _, row in shown.iterrows()
         for stat in ("n", "mean")
+    ]
+    figures += [  # the not-scored column beside n: the number who answered (review)
+        (
+            f"answered:{row['item']}",
+            tuple((d, str(row[d])) for d in dimensions if row[d] != ALL),
+            "n",
+            float(row["n"] + row["not_scored"]),
+        )
+        for _, row in shown.iterrows()
+        if row["kind"] == "item"
     ]
     respondents = int(frame["respondent"].nunique()) if len(frame) else 0
     record_release(

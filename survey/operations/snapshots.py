@@ -169,9 +169,15 @@ def _admitted(
         given = answers[(response, revision)]
         if kind == EVERYTHING:
             return groups, tuple(sorted(given.items()))
+        # someone who gave no answer these figures count is in none of them: an arrival
+        # without "frikjøpt __ %" must not count as a change to its numbers (review).
+        # Texts are the exception: everyone who could have written one is its cover
+        # (scoring.free_texts), so an arrival without a comment still counts
+        part = _part(given, kind) if isinstance(kind, tuple) else None
         if isinstance(kind, tuple):
-            return groups, _part(given, kind)
-        return groups, tuple(given.get(item) for item in sorted(kind))
+            return (groups, part) if part or kind[0] == "texts" else None
+        items = tuple(given.get(item) for item in sorted(kind))
+        return (groups, items) if any(rows for rows in items) else None
 
     releases = []
     for snapshot_id, figures in released_groups(db, round_id).items():

@@ -49,13 +49,14 @@ def released_before(
     questionnaire: Questionnaire,
     before: Mapping[str, Sequence[Group]],
     by: Sequence[str],
-    respondents: Sequence[Respondent] = (),
+    respondents: Sequence[Respondent] | Callable[[], Sequence[Respondent]] = (),
     within: Group | None = None,
     likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
     history: History | None = None,
 ) -> Released:
     """The groups released ``before`` (per measure, from the ledger) as ``Released`` for
     tables by ``by`` (within ``within``), counted over the whole round's ``respondents``
+    (or a function reading them, called only when a count needs them)
     (or, for Likert items and indexes, the frame ``likert`` reads). Cells are split by
     every dimension those groups and the tables use, and no other: a dimension nothing
     splits by cannot tell cells apart.
@@ -127,21 +128,29 @@ def path_counts(
 
 def finest_counts(
     questionnaire: Questionnaire,
-    respondents: Sequence[Respondent],
+    given: Sequence[Respondent] | Callable[[], Sequence[Respondent]],
     names: Sequence[str],
     likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
 ) -> Callable[[str], CellCounts]:
     """A function from a ledger measure ("item:q5", "index:ledelse", "choice:q2",
     "number:q4", "quality:pair:hjelp" …) to its n per cell over ``names``. Likert answers
-    come from ``likert(names)`` when given (a faster read), else from ``respondents``."""
+    come from ``likert(names)`` when given (a faster read), else from the respondents
+    (``given``, or read by calling it, once and only when a count needs them)."""
+    read: list[Sequence[Respondent]] = []
+
+    def everyone() -> Sequence[Respondent]:
+        if not read:
+            read.append(given() if callable(given) else given)
+        return read[0]
+
     by = list(names)
     counted: dict[str, dict[str, dict[tuple[str, ...], int]]] = {}
     frames: list[pd.DataFrame] = []
 
     def frame() -> pd.DataFrame:
         if not frames:
-            read = likert or (lambda by: likert_frame(questionnaire, respondents, by))
-            frames.append(read(by))
+            read_frame = likert or (lambda by: likert_frame(questionnaire, everyone(), by))
+            frames.append(read_frame(by))
         return frames[0]
 
     def kind_of(measure: str) -> str:
@@ -156,11 +165,11 @@ def finest_counts(
             people = respondent_index_scores(questionnaire, frame(), by).dropna(subset=["score"])
             found = _per_cell(people, by, "index", "index:{}")
         elif kind == "choice":
-            base = choice_bases(questionnaire, respondents, by)[0]
+            base = choice_bases(questionnaire, everyone(), by)[0]
             found = _per_cell(base[base["n"] > 0], by, "question", "choice:{}")
         elif kind == "number":
             order = number_order(questionnaire)
-            records = number_records(questionnaire, respondents, by, order)
+            records = number_records(questionnaire, everyone(), by, order)
             raw = pd.DataFrame.from_records(records, columns=[*by, "question", "code", "value"])
             raw["number"] = raw["question"] + ":" + raw["code"]
             found = _per_cell(raw, by, "number", "{}", number_measure)
@@ -169,7 +178,7 @@ def finest_counts(
             for part, people in quality_people(questionnaire, frame(), by):
                 found |= _per_cell(people, by, "id", f"quality:{part}:{{}}")
         elif kind == "respondents":  # everyone: the number of answers a cover shows
-            keys = [group_key(groups, by) for groups, _ in respondents]
+            keys = [group_key(groups, by) for groups, _ in everyone()]
             columns = {name: [key[i] for key in keys] for i, name in enumerate(by)}
             people = pd.DataFrame(columns | {"everyone": [""] * len(keys)}, dtype=object)
             found = _per_cell(people, by, "everyone", "respondents")

@@ -15,11 +15,16 @@ dimension any of them splits by), and ``audit.protect`` hides proposed ones unti
 nothing under the minimum can be worked out from all of them, exactly or within one
 respondent.
 
-**Cheap when nothing is new.** A table whose measure was released only for groups the
-table itself shows adds nothing to what its own suppression already audited, so the
-whole-round counts are not even computed for it: reading the same report again, or the
-same breakdown for another unit's leader, costs no more than before. Tables with the same
-counts, released groups and proposal share one decision (items everyone answered).
+**Cheap when nothing is new.** A table that shows no group not yet released from its
+snapshot adds nothing; one whose measure was released from this snapshot only for groups
+the table itself shows, and from no earlier snapshot, adds nothing to what its own
+suppression audited: neither is audited again (reading the same report again). Tables
+with the same counts, released groups and proposal share one decision (items everyone
+answered). Every table still counts each measure of the ledger once per report, to find
+its pool (below). A table that adds a group after earlier snapshots released figures is
+always audited with their paths: that the same groups were released from every earlier
+snapshot is not enough (a review found the gate's audit of the changes leaves bounds
+from withdrawals that only the paths show).
 
 **Growing as it goes.** Tables of one report are released together, so each table's
 shown groups join the released ones before the next table of the same measure is
@@ -133,7 +138,7 @@ class Released:
             if s
         ]
         new = [(j, g) for j, g in rows if _frozen(g) not in released]
-        if not new or (released <= {_frozen(g) for _, g in rows} and self._repeated(pool, new)):
+        if not new or (released <= {_frozen(g) for _, g in rows} and not self._pooled_before[pool]):
             released.update(_frozen(g) for _, g in new)
             return set()
         now = self.position
@@ -168,15 +173,6 @@ class Released:
             counts = self.counts(measure)
             self._counted[measure] = (counts, hash(frozenset(counts.items())))
         return self._counted[measure]
-
-    def _repeated(self, pool: int, new: Sequence[tuple[int, Group]]) -> bool:
-        """Whether every new group was released from every earlier snapshot that released
-        this measure: then what is new against them is only each group's change since,
-        which the gate between snapshots has audited (``scoring.changes``)."""
-        earlier = self._pooled_before[pool]
-        positions = {p for p, _ in earlier}
-        seen = {(p, _frozen(g)) for p, g in earlier}
-        return all((p, _frozen(g)) in seen for _, g in new for p in positions)
 
     def _audited(
         self, measure: str, fixed: list[Positioned], wanted: list[Positioned], k: int

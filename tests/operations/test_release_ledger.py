@@ -83,3 +83,23 @@ def test_every_channel_is_recorded(edges, tmp_path):
     )  # a unit's figures are recorded as that unit's
     log = admin.get("/sekretariat/revisjon").get_data(as_text=True)
     assert "Utleverte tall" in log and "rundens side" in log and "rapport (PDF)" in log
+
+
+def test_survey_scores_records_the_number_who_answered_beside_n(edges):
+    """``survey scores`` prints each item's not-scored count beside n: n + not scored is
+    the number who answered, a count of its own, recorded as "answered:q" so that later
+    releases are audited with it (found by review)."""
+    from survey.operations.results import scores
+
+    round_ = national_2009_round(edges.db, municipalities=12)
+    table = scores(edges.db, edges.admin, round_.id, "role")
+    (release,) = list_releases(edges.db, round_.id)
+    recorded = {
+        dict(group).get("role", "*"): value
+        for measure, group, statistic, value in released_figures(edges.db, release.id)
+        if measure == "answered:q5" and statistic == "n"
+    }
+    shown = table[(table["item"] == "q5") & ~table["suppressed"]]
+    assert recorded and recorded == {
+        row["role"]: row["n"] + row["not_scored"] for _, row in shown.iterrows()
+    }

@@ -4,10 +4,12 @@ and a release never pass each other unaudited (docs/confidentiality.md, attack 4
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 
-from survey.demo import national_2009_round
+from survey.demo import answers_2009, national_2009_round
 from survey.invitation_list import Person
 from survey.operations import results as results_ops
 from survey.operations.results import make_report, round_page, scores
@@ -257,3 +259,53 @@ def test_an_attribute_called_day_is_audited_like_any_other(edges):
         answer(db, round_.id, invitation.email, "q5", 1 if value != 1 else 6)
     after = scores(db, edges.admin, round_.id, "day").set_index(["day", "item"])
     pd.testing.assert_series_equal(after.loc[("1", "q5")], before.loc[("1", "q5")])
+
+
+def test_an_arrival_without_a_number_is_no_change_to_the_numbers(edges):
+    """Three project leaders arrive in Kommune B, one with "frikjøpt 100 %", two "ikke
+    frikjøpt" (no number). Counted as three changes to q4's numbers, they let the one
+    number through, and B's n and mean before and after gave it (found by review)."""
+    from survey.questionnaire import load_file
+    from survey.records import ImportedResponse
+    from survey.storage.questionnaires import publish
+    from survey.storage.responses import import_responses
+    from survey.storage.rounds import create_round
+    from tests.conftest import QUESTIONNAIRES
+
+    loaded = load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
+    q = loaded.questionnaire
+    publish(edges.db, loaded)
+    round_id = create_round(edges.db, q.id, "Runde", min_group_size=3).id
+    rng, rows = random.Random(1), iter(range(1, 100))
+
+    def person(role: str, unit: str, q4: Answer | None = None) -> ImportedResponse:
+        answers = answers_2009(q, role, rng) | ({"q4": q4} if q4 else {})
+        row = next(rows)
+        return ImportedResponse(row, answers, role, unit, source=f"t:{row}")
+
+    def share(value: float) -> Answer:
+        return Answer("frikjopt", {"frikjopt": value})
+
+    first = [
+        person("prosjektleder", u, share(20)) for u in ("Kommune A", "Kommune B") for _ in "abc"
+    ]
+    first += [person("ordforer", u) for u in ("Kommune A", "Kommune B") for _ in "abc"]
+    import_responses(edges.db, q, round_id, first)
+
+    def q4_of_b() -> tuple:
+        report = make_report(edges.db, edges.admin, round_id, ["unit"])
+        return next(
+            (row.n, row.mean)
+            for page in report.pages
+            for question in page.questions
+            if question.id == "q4"
+            for row in question.numbers
+            if row.group.label == "Kommune B"
+        )
+
+    before = q4_of_b()
+    arriving = [share(100), Answer("ikke_frikjopt"), Answer("ikke_frikjopt")]
+    import_responses(
+        edges.db, q, round_id, [person("prosjektleder", "Kommune B", a) for a in arriving]
+    )
+    assert q4_of_b() == before  # the one number waits (the other two enter elsewhere)
