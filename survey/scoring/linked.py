@@ -90,7 +90,7 @@ class Released:
     within: Group = field(default_factory=dict)
     before: Mapping[str, Sequence[Positioned]] = field(default_factory=dict)
     position: int = 0  # the position of the snapshot being reported on in every path
-    _counted: dict[str, tuple[Counts, int]] = field(default_factory=dict)
+    _counted: dict[str, tuple[Counts, int, int]] = field(default_factory=dict)
     _pools: dict[int, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
     _pooled_before: dict[int, list[Positioned]] = field(default_factory=dict)
     _cells: dict[int, _Cells] = field(default_factory=dict)
@@ -130,7 +130,7 @@ class Released:
         """Which of a table's ``groups`` (of one measure, relative to ``within``; ``shown``
         by the table's own suppression) must be hidden as well. The shown ones that stay
         are released from here on, for the tables after it."""
-        pool = self._pool(measure)
+        pool, history = self._pool(measure)
         released = self._pools[pool]
         rows = [
             (j, {**self.within, **g})
@@ -138,46 +138,58 @@ class Released:
             if s
         ]
         new = [(j, g) for j, g in rows if _frozen(g) not in released]
-        if not new or (released <= {_frozen(g) for _, g in rows} and not self._pooled_before[pool]):
+        if not new or (released <= {_frozen(g) for _, g in rows} and not history):
             released.update(_frozen(g) for _, g in new)
             return set()
         now = self.position
-        fixed = [*self._pooled_before[pool], *((now, dict(g)) for g in released)]
+        fixed = [*history, *((now, dict(g)) for g in released)]
         hide = self._audited(measure, fixed, [(now, g) for _, g in new], k)
         released.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
         return {new[i][0] for i in hide}
 
-    def _pool(self, measure: str) -> int:
+    def _pool(self, measure: str) -> tuple[int, list[Positioned]]:
         """The measures whose released groups this one's are audited with: every measure
         with the same count in every cell (every item everyone answered, the number of
         respondents): an attacker who knows the counts are the same subtracts one
-        measure's figure from another's."""
-        pool = self._count(measure)[1]
-        if pool not in self._pools:
-            self._pools[pool] = {
+        measure's figure from another's. Groups of this snapshot pool by the counts now
+        (two items equal now are one count now, whatever they were before); groups of
+        earlier snapshots by the counts along the whole path."""
+        _, path, now = self._count(measure)
+        if now not in self._pools:
+            self._pools[now] = {
                 _frozen(g)
                 for other, groups in self.earlier.items()
-                if self._count(other)[1] == pool
+                if self._count(other)[2] == now
                 for g in groups
             }
-            self._pooled_before[pool] = [
+        if path not in self._pooled_before:
+            self._pooled_before[path] = [
                 positioned
                 for other, groups in self.before.items()
-                if self._count(other)[1] == pool
+                if self._count(other)[1] == path
                 for positioned in groups
             ]
-        return pool
+        return now, self._pooled_before[path]
 
-    def _count(self, measure: str) -> tuple[Counts, int]:
+    def _count(self, measure: str) -> tuple[Counts, int, int]:
+        """The measure's counts per path, their hash and the hash of the counts now."""
         if measure not in self._counted:
             counts = self.counts(measure)
-            self._counted[measure] = (counts, hash(frozenset(counts.items())))
+            now: dict[Cell, int] = {}
+            for path, n in counts.items():
+                if (cell := path[self.position]) is not None:
+                    now[cell] = now.get(cell, 0) + n
+            self._counted[measure] = (
+                counts,
+                hash(frozenset(counts.items())),
+                hash(frozenset(now.items())),
+            )
         return self._counted[measure]
 
     def _audited(
         self, measure: str, fixed: list[Positioned], wanted: list[Positioned], k: int
     ) -> frozenset[int]:
-        counts, signature = self._count(measure)
+        counts, signature, _ = self._count(measure)
         if signature not in self._cells:
             self._cells[signature] = _Cells(self.names, counts)
         cells_of = self._cells[signature]

@@ -241,3 +241,17 @@ def test_no_sequence_of_snapshots_and_tables_leaks_a_group_under_the_minimum(
         for at, group in released
     ]
     assert leaks(counts, figures, k) == []
+
+
+def test_measures_equal_now_are_pooled_whatever_they_were_before():
+    """q5 and q6 differed at an earlier snapshot (three "vet ikke" changed since) and are
+    equal now: today's q5 figure for unit B and q6's total are one count now, and their
+    difference is unit A (found by review)."""
+    now = {("o", "A"): 1, ("r", "A"): 1, ("o", "B"): 2, ("r", "B"): 2}
+    same = {(cell, cell): n for cell, n in now.items()}
+    changed = {(None, ("o", "B")): 2, (("o", "B"), ("o", "B")): 0} | {
+        (cell, cell): n for cell, n in now.items() if cell != ("o", "B")
+    }
+    paths = {"item:q5": same, "item:q6": {p: n for p, n in changed.items() if n}}
+    ledger = Released(NAMES, {"item:q5": [{"unit": "B"}]}, lambda m: paths[m], position=1)
+    assert ledger.hidden("item:q6", [{}], [True], 3) == {0}
