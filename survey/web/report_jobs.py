@@ -1,13 +1,14 @@
 """Reports are rendered outside the web request, one at a time per process, into a cache.
 
-A national report takes seconds and hundreds of megabytes; rendering it inside a request would
-hold a worker that respondents need, and two secretariat members asking at once would
-double the memory. So a request starts a background job (or finds one running) and gets
-a "being made" page that reloads itself (no JavaScript: a meta refresh); the finished PDF
-is a file named by a digest of everything it is made from (report.fingerprint), so it is
-served until anything in it would change, by every worker process alike, and is deleted
-then. The file system is the job table: ``.part`` while rendering, ``.pdf`` when done,
-``.error`` with the reason when it failed.
+A national report takes seconds and hundreds of megabytes; rendering it inside a request
+would hold a worker that respondents need, and two secretariat members asking at once would
+double the memory. So a request starts a background job (or finds one running) and gets a
+"being made" page that asks whether it is done (a script, or a button without one, never a
+page that reloads itself under a screen reader); the finished PDF is a file named by a
+digest of everything it is made from (report.fingerprint), so it is served until anything in
+it would change, by every worker process alike, and is deleted then. The file system is the
+job table: ``.part`` while rendering, ``.pdf`` when done, ``.error`` with the reason when it
+failed.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -210,8 +211,9 @@ def report_preview(round_id: int) -> str:
 @bp.route("/runder/<int:round_id>/rapport.pdf")
 @requires(Account.may_open_workspace)
 def report_pdf(round_id: int) -> Response | tuple[str, int]:
-    """The PDF when it is ready; else a page that reloads itself until it is (rendering
-    runs in the background, see report_jobs)."""
+    """The PDF when it is ready; else a page that says it is being made (rendering runs
+    in the background, see report_jobs): its script asks ``report_status`` and offers the
+    PDF when it is done; without scripts, a button asks again."""
     unit = _unit_asked()
     asked = report_request(get_db(), signed_in(), round_id, _etter(), unit=unit)
     cache = _report_file(asked, unit)
@@ -226,6 +228,8 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
             "secretariat/report_pending.html",
             failed=state == "failed",
             round_id=round_id,
+            asked=request.args,
+            status_url=url_for("secretariat.report_status", round_id=round_id, name=cache.stem),
             account=signed_in(),
             sign_out=SignOutForm(),
             action=ActionForm(),
@@ -239,6 +243,22 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
     response.headers["Content-Type"] = "application/pdf"
     name = f"rapport-runde-{round_id}{'-' + _slug(unit) if unit else ''}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/runder/<int:round_id>/rapport-status/<name>")
+@requires(Account.may_open_workspace)
+def report_status(round_id: int, name: str) -> Response:
+    """Whether the PDF the "being made" page waits for is done: ``{"state": "ready" |
+    "running" | "failed"}``. The page's script asks this instead of the page reloading
+    itself (a reload throws a screen reader back to the top, WCAG 2.2.1). It reads only the
+    cache's file names, so asking costs nothing; the figures and the release are decided
+    when the PDF itself is fetched."""
+    if not REPORT_FILE.fullmatch(name) or not name.startswith(f"runde-{round_id}-"):
+        abort(404)
+    state = report_jobs.status(Path(current_app.instance_path) / "reports" / f"{name}.pdf")
+    response = make_response({"state": state})
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -269,6 +289,10 @@ def _report_file(asked: ReportRequest, unit: str | None) -> Path:
     target = Path(current_app.instance_path) / "reports" / name
     report_jobs.forget_superseded(target)
     return target
+
+
+#: The name ``_report_file`` gives a cached PDF, without its suffix.
+REPORT_FILE = re.compile(r"runde-[0-9]+-[0-9a-f]{16}-[0-9a-f]{32}")
 
 
 def _renderer(asked: ReportRequest) -> Callable[[], bytes]:

@@ -15,7 +15,8 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Download, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from werkzeug.serving import make_server
 
 from survey import create_app
@@ -169,10 +170,8 @@ def test_a_round_from_upload_to_report(page: Page, browser, workspace, inbox, tm
     page.goto(f"{base}/sekretariat/")
     page.get_by_role("link", name="Evaluering 2009").click()
     assert_accessible(page)
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Last ned rapporten (PDF)").click()
     pdf = tmp_path / "rapport.pdf"
-    download.value.save_as(pdf)
+    download_report(page).save_as(pdf)
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -185,3 +184,42 @@ def test_a_round_from_upload_to_report(page: Page, browser, workspace, inbox, tm
         "SELECT count(*) FROM answers WHERE item = 'q5' AND number = ?", [LIKERT["q5"]]
     )
     assert stored.fetchone() == (3,)
+
+    # Without JavaScript the waiting page's button asks again, for the same report.
+    for cached in (tmp_path / "instance" / "reports").glob("*.pdf"):
+        cached.unlink()
+    plain = browser.new_context(locale="nb-NO", java_script_enabled=False).new_page()
+    plain.goto(f"{base}/sekretariat/")
+    plain.get_by_label("E-postadresse").fill("admin@sekretariatet.no")
+    plain.get_by_label("Passord").fill(PASSWORD)
+    plain.get_by_role("button", name="Logg inn").click()
+    plain.get_by_role("link", name="Evaluering 2009").click()
+    plain.get_by_role("link", name="Last ned rapporten (PDF)").click()
+    expect(plain.get_by_role("heading", name="Rapporten lages")).to_be_visible()
+    for _ in range(60):
+        try:
+            with plain.expect_download(timeout=1000) as again:
+                plain.get_by_role("button", name="Sjekk om rapporten er klar").click()
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        raise AssertionError("no report after 60 checks")
+    assert again.value.path().read_bytes() == pdf.read_bytes()
+    plain.context.close()
+
+
+def download_report(page: Page) -> Download:
+    """Follow the round page's report link to the page that waits for the PDF, and take
+    the PDF from the link it offers when its live region says the report is ready. The
+    page must not reload itself meanwhile (WCAG 2.2.1): a mark set on it survives."""
+    page.get_by_role("link", name="Last ned rapporten (PDF)").click()
+    expect(page.get_by_role("heading", name="Rapporten lages")).to_be_visible()
+    assert_accessible(page)
+    page.evaluate("window.stillTheSamePage = true")
+    expect(page.get_by_role("status")).to_have_text("Rapporten er klar.", timeout=60_000)
+    assert page.evaluate("window.stillTheSamePage === true")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Last ned rapporten (PDF)").click()
+    return download.value

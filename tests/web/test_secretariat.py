@@ -238,7 +238,7 @@ def test_the_downloaded_report_holds_the_rounds_figures(workspace, tmp_path):
     app, path, round_id = workspace
     client = signed_in(app, "analytiker@sekretariatet.no")
     first = client.get(f"/sekretariat/runder/{round_id}/rapport.pdf")
-    assert first.status_code == 202 and 'http-equiv="refresh"' in first.get_data(as_text=True)
+    assert first.status_code == 202 and "Rapporten lages" in first.get_data(as_text=True)
     pdf = ready_report(client, f"/sekretariat/runder/{round_id}/rapport.pdf")
     assert pdf.data.startswith(b"%PDF")
     (tmp_path / "r.pdf").write_bytes(pdf.data)
@@ -431,3 +431,38 @@ def test_the_cached_pdf_changes_with_everything_it_is_made_from_and_old_files_go
     names = [files, files_2, files_3, files_4]
     assert all(len(found) == 1 and found[0].endswith(".pdf") for found in names), names
     assert len({found[0] for found in names}) == 4
+
+
+def test_the_page_that_waits_for_a_report_never_reloads_itself(workspace):
+    """WCAG 2.2.1: the page says it is being made in a live region, its script asks a
+    status address, and without scripts a button asks again for the same report (the same
+    breakdown and unit); no meta refresh throws a screen reader back to the top."""
+    app, _path, round_id = workspace
+    client = signed_in(app, "analytiker@sekretariatet.no")
+    url = f"/sekretariat/runder/{round_id}/rapport.pdf?etter=role"
+    pending = client.get(url)
+    html = pending.get_data(as_text=True)
+    assert pending.status_code == 202
+    assert "http-equiv" not in html and 'href=""' not in html
+    assert re.search(r'role="status" aria-live="polite"', html)
+    check = re.search(r'<form method="get" action="([^"]+)" data-check>(.*?)</form>', html, re.S)
+    assert check and check.group(1) == f"/sekretariat/runder/{round_id}/rapport.pdf"
+    assert '<input type="hidden" name="etter" value="role">' in check.group(2)
+    assert "Sjekk om rapporten er klar" in check.group(2)
+    status_url = re.search(r'data-status="([^"]+)"', html).group(1)
+    states = []
+    for _ in range(120):
+        answer = client.get(status_url)
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+        states.append(answer.get_json()["state"])
+        if states[-1] != "running":
+            break
+        time.sleep(0.25)
+    assert states[-1] == "ready", states
+    assert ready_report(client, url).data.startswith(b"%PDF")
+    # the status address answers only for a report file of that round, and only signed in
+    other = status_url.replace(f"/runder/{round_id}/", f"/runder/{round_id + 1}/")
+    assert client.get(other).status_code == 404
+    assert client.get(status_url.rsplit("/", 1)[0] + "/..%2F..%2Fconfig").status_code == 404
+    anonymous = app.test_client().get(status_url)
+    assert anonymous.status_code in (302, 303) and "logg-inn" in anonymous.location
