@@ -134,14 +134,18 @@ def upload_questionnaire() -> Response | tuple[str, int]:
 
 
 def _annotated(result) -> list[tuple[int, str, list]]:
-    """Source lines with the problems found on each, for showing them side by side."""
+    """Source lines with the problems found on each, for showing them side by side. A
+    problem past the last line (a file that ends inside a list, say) gets a row of its own,
+    empty, so every problem in the summary links to a row that shows it."""
+    lines = result.text.splitlines()
     by_line: dict[int, list] = {}
     for problem in result.problems:
-        by_line.setdefault(problem.position.line, []).append(problem)
+        by_line.setdefault(max(1, problem.position.line), []).append(problem)
+    past_the_end = sorted(number for number in by_line if number > len(lines))
     return [
         (number, line, by_line.get(number, []))
-        for number, line in enumerate(result.text.splitlines(), start=1)
-    ]
+        for number, line in enumerate(lines, start=1)
+    ] + [(number, "", by_line[number]) for number in past_the_end]
 
 
 @bp.route("/sporreskjema/<int:version_id>")

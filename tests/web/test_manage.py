@@ -4,6 +4,7 @@ are shown, nothing half-done is stored, and good input lands where the CLI would
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook
@@ -70,6 +71,18 @@ def test_a_broken_questionnaire_shows_its_problems_by_line_and_is_not_published(
     assert answer.status_code == 422 and "ikke publisert" in html
     assert 'id="linje-10" class="has-error"' in html and "finnes_ikke" in html
     assert rows(admin, "SELECT count(*) FROM questionnaire_versions") == [(0,)]
+
+
+def test_a_problem_past_the_last_line_has_a_row_to_point_at(admin):
+    """A file that ends inside a list: the problem is after the last line; the summary's
+    link still leads to a row (issue 16, defect 6)."""
+    text = BROKEN + b"      - id: q2\n        type: likert\n        text: [uavsluttet\n"
+    html = upload(admin, "/sekretariat/sporreskjema", "test.yaml", text).get_data(as_text=True)
+    targets = set(re.findall(r'<a href="#(linje-\d+)">', html))
+    rows_shown = set(re.findall(r'<tr id="(linje-\d+)"', html))
+    assert targets and targets <= rows_shown, targets - rows_shown
+    last = max(int(t.removeprefix("linje-")) for t in targets)
+    assert last > len(text.decode().splitlines())
 
 
 def test_a_good_questionnaire_is_published_and_previewed_per_role(admin):
