@@ -8,10 +8,13 @@ STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -
 # Debian packages: the browser for the browser tests, poppler to read reports back, and
 # WeasyPrint's native libraries (Pango, HarfBuzz's subsetter so fonts are subset in C).
 # faketime moves the clock for the suite's second run (test-future).
-SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core faketime
+# Java runs the W3C Nu HTML checker, Node.js's npm installs it and HTML_CodeSniffer.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core faketime openjdk-17-jre-headless nodejs
 # The date the suite is run at a second time: no test may depend on today's date.
 FUTURE ?= 2031-06-01 12:00:00
 BENCH_STAMP := $(VENV)/.bench-installed
+# The validators the suite runs (tests/validators/package.json, pinned by its lock file).
+VALIDATORS := $(VENV)/validators/.installed-$(shell cat tests/validators/package-lock.json | cksum | cut -d' ' -f1)
 
 .PHONY: run test test-future soak bench lint format docs wheel clean system-deps
 
@@ -45,14 +48,21 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: lint system-deps
+$(VALIDATORS): tests/validators/package.json tests/validators/package-lock.json | system-deps
+	mkdir -p $(VENV)/validators
+	cp tests/validators/package.json tests/validators/package-lock.json $(VENV)/validators/
+	cd $(VENV)/validators && npm ci --silent --no-audit --no-fund
+	rm -f $(VENV)/validators/.installed-*
+	touch $@
+
+test: lint system-deps $(VALIDATORS)
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-future
 
 # The whole suite again with the system clock moved years ahead (libfaketime, inherited by
 # every subprocess: SQLite, the browser, the SMTP server): a test that hard-codes a date
 # which has since passed fails here years before it would fail on main.
-test-future: $(STAMP) system-deps
+test-future: $(STAMP) system-deps $(VALIDATORS)
 	faketime '$(FUTURE)' $(BIN)/python -c 'import datetime, sys; \
 	  sys.exit(str(datetime.date.today()) < "$(FUTURE)"[:10] and "faketime did not move the clock")'
 	faketime '$(FUTURE)' $(BIN)/python -m pytest -q -p no:cacheprovider

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from playwright.sync_api import Browser, sync_playwright
 from werkzeug.serving import make_server
 
 from survey.questionnaire import LoadResult, load_text
@@ -87,3 +88,28 @@ def server_thread(app) -> Iterator[str]:
         http_server.shutdown()
         http_server.server_close()
         thread.join(timeout=10)
+
+
+# Debian's Chromium, never a downloaded one, started with background networking off so it
+# talks to nothing but our own loopback servers (or a test's routing table).
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One browser for the whole session: Playwright's sync API allows one instance per
+    thread, so every test that drives Chromium shares this one (tests/browser,
+    tests/accessibility)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()

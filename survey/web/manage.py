@@ -143,8 +143,7 @@ def _annotated(result) -> list[tuple[int, str, list]]:
         by_line.setdefault(max(1, problem.position.line), []).append(problem)
     past_the_end = sorted(number for number in by_line if number > len(lines))
     return [
-        (number, line, by_line.get(number, []))
-        for number, line in enumerate(lines, start=1)
+        (number, line, by_line.get(number, [])) for number, line in enumerate(lines, start=1)
     ] + [(number, "", by_line[number]) for number in past_the_end]
 
 

@@ -9,35 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.conftest import server_thread
+from tests.conftest import ARGS, CHROMIUM, server_thread  # noqa: F401 - ARGS, CHROMIUM: as before
 from tests.web.conftest import Setup, setup  # noqa: F401 - the fixture is used here
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
 def server(setup: Setup) -> Iterator[str]:  # noqa: F811
     with server_thread(setup.app) as base:
         yield base
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -233,7 +233,14 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         "measure_id": [str(measure.id)],
         "number": [str(n) for n in range(0, 10)] + ["99"],
         "token": [*setup.tokens.values(), anonymous.open_token, CODE],
-        "name": ["report.css", "fonts/DejaVuSans.ttf", "../report.html", "..%2f..%2fsetup.cfg"],
+        # a report asset, or the name of a cached report whose status is asked
+        "name": [
+            "report.css",
+            "fonts/DejaVuSans.ttf",
+            "../report.html",
+            "..%2f..%2fsetup.cfg",
+            *(f"runde-{r}-{'0' * 16}-{'0' * 32}" for r in (setup.round_id, anonymous.id, coded.id)),
+        ],
         "filename": ["survey.css", "../survey/__init__.py", "favicon.svg"],
     }
     rules = sorted(app.url_map.iter_rules(), key=lambda rule: (rule.rule, rule.endpoint))

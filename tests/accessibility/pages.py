@@ -1,0 +1,261 @@
+"""Every page the app can show, rendered once, for checkers the project does not write.
+
+The validators (the W3C Nu checker, HTML_CodeSniffer) are only as good as the pages they
+see, so this walks what a respondent and the secretariat can reach, with real data: every
+page of every bundled questionnaire as each role (its error state too), the start, thank-you
+and code pages, every secretariat page with and without problems in its forms, and the
+error pages. It records which templates were rendered (Flask's ``template_rendered``
+signal); a test asserts that every template was, so a new page is checked the day it is
+added rather than the day someone remembers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import template_rendered
+
+from survey import create_app
+from survey.demo import national_2009_round
+from survey.invitation_list import Person
+from survey.questionnaire import load_file
+from survey.storage import open_database
+from survey.storage import responses as store
+from survey.storage.invitations import add_invitations
+from survey.storage.questionnaires import publish
+from survey.storage.rounds import close_round, create_round
+from survey.storage.users import add_user
+from survey.web import errors
+from survey.web.security import TooManyFailures
+from tests.conftest import QUESTIONNAIRES
+
+PASSWORD = "et langt og godt passord"
+ADMIN = "admin@sekretariatet.no"
+LEADER = "leder@levanger.kommune.no"  # leads two units: the page that asks which
+
+
+@dataclass
+class Pages:
+    """HTML by a name that says what the page is, and the templates rendered for them."""
+
+    html: dict[str, str] = field(default_factory=dict)
+    templates: set[str] = field(default_factory=set)
+    base_url: str = ""
+
+    def add(self, name: str, response, *statuses: int) -> str:
+        body = response.get_data(as_text=True)
+        assert response.status_code in (statuses or (200,)), (name, response.status_code, body)
+        assert name not in self.html, name
+        self.html[name] = body
+        return body
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def collect(tmp_path: Path) -> Pages:
+    db_path = str(tmp_path / "pages.sqlite3")
+    db = open_database(db_path)
+    rounds = {}
+    for path in sorted(QUESTIONNAIRES.glob("*.yaml")):
+        loaded = load_file(path)
+        publish(db, loaded)
+        questionnaire = loaded.questionnaire
+        invited = create_round(db, questionnaire.id, f"Runde {questionnaire.id}", min_group_size=3)
+        roles = [role.code for role in questionnaire.roles] or [None]
+        people = [
+            Person(f"Person {n}", f"p{n}@{questionnaire.id}.example.no", role, unit, {})
+            for n, (role, unit) in enumerate(
+                (role, unit) for role in roles for unit in ("Levanger", "Verdal")
+            )
+        ]
+        invitations = add_invitations(db, invited.id, people)
+        anonymous = create_round(
+            db, questionnaire.id, f"Åpen {questionnaire.id}", anonymous=True, open_link=True
+        )
+        rounds[questionnaire.id] = (questionnaire, invited, invitations, anonymous)
+    add_user(db, ADMIN, PASSWORD, "admin")
+    add_user(db, LEADER, PASSWORD, "unit-leader", ["Levanger", "Verdal"])
+    db.conn.close()
+    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test", "TESTING": True})
+    app.instance_path = str(tmp_path / "instance")
+    pages = Pages()
+
+    def rendered(_sender, template, **_extra) -> None:
+        pages.templates.add(template.name)
+
+    template_rendered.connect(rendered, app)
+    try:
+        for questionnaire, _invited, invitations, anonymous in rounds.values():
+            _respondent_pages(app, pages, questionnaire, invitations, anonymous)
+        _secretariat_pages(app, pages, db_path, rounds)
+        _error_pages(app, pages, rounds)
+    finally:
+        template_rendered.disconnect(rendered, app)
+    return pages
+
+
+def _respondent_pages(app, pages: Pages, questionnaire, invitations, anonymous) -> None:
+    """Every page as each role (one invitation per role), each page's error state (sent
+    empty), and the anonymous round's start page."""
+    qid = questionnaire.id
+    seen_roles = set()
+    for invitation in invitations:
+        if invitation.role in seen_roles:
+            continue
+        seen_roles.add(invitation.role)
+        client = app.test_client()
+        who = f"{qid} {invitation.role or 'alle'}"
+        pages.add(f"start {who}", client.get(f"/s/{invitation.token}"))
+        for number in range(1, len(questionnaire.pages) + 1):
+            response = client.get(f"/s/{invitation.token}/side/{number}")
+            if response.status_code == 302:  # not shown to this role
+                continue
+            html = pages.add(f"side {number} {who}", response)
+            empty = client.post(
+                f"/s/{invitation.token}/side/{number}",
+                data={"csrf_token": token_of(html), "action": "next"},
+            )
+            if empty.status_code == 200:  # a page with something required
+                pages.add(f"side {number} med feil {who}", empty)
+        expired = client.post(f"/s/{invitation.token}/side/1", data={"action": "next"})
+        pages.add(f"side 1 utløpt {who}", expired, 400)
+    open_client = app.test_client()
+    pages.add(f"start {qid} åpen lenke", open_client.get(f"/a/{anonymous.open_token}"))
+    last = invitations[-1]
+    db = open_database(app.config["DATABASE"])
+    try:
+        response = store.response_for_invitation(
+            db, last.round_id, last.id, last.role, last.unit, last.attributes
+        )
+        store.save_answers(db, questionnaire, response, {}, page=1, role=last.role, submitting=True)
+    finally:
+        db.conn.close()
+    pages.add(f"takk {qid}", app.test_client().get(f"/s/{last.token}/ferdig"))
+
+
+def _secretariat_pages(app, pages: Pages, db_path: str, rounds: dict) -> None:
+    client = app.test_client()
+    sign_in = pages.add("logg inn", client.get("/logg-inn"))
+    wrong = client.post(
+        "/logg-inn", data={"csrf_token": token_of(sign_in), "email": ADMIN, "password": "feil"}
+    )
+    pages.add("logg inn med feil", wrong, 200, 401, 422)
+    done = client.post(
+        "/logg-inn", data={"csrf_token": token_of(sign_in), "email": ADMIN, "password": PASSWORD}
+    )
+    assert done.status_code == 302
+    _, _, _, anonymous = rounds["kvalitetskommune-2009"]
+    db = open_database(db_path)
+    rid = national_2009_round(db, municipalities=12).id  # a round with answers
+    db.conn.close()
+    rounds_page = pages.add("runder", client.get("/sekretariat/"))
+    token = token_of(rounds_page)
+    pages.add("runde", client.get(f"/sekretariat/runder/{rid}"))
+    pages.add("runde anonym", client.get(f"/sekretariat/runder/{anonymous.id}"))
+    pages.add("invitasjoner", client.get(f"/sekretariat/runder/{rid}/invitasjoner"))
+    pages.add("invitasjoner anonym", client.get(f"/sekretariat/runder/{anonymous.id}/invitasjoner"))
+    bad_list = client.post(
+        f"/sekretariat/runder/{rid}/invitasjoner",
+        data={"csrf_token": token, "file": (_bytes("name;email\nKari;ikke-en-adresse\n"), "l.csv")},
+        content_type="multipart/form-data",
+    )
+    pages.add("invitasjoner med feil", bad_list, 200, 422)
+    pages.add("e-posttekst", client.get(f"/sekretariat/runder/{rid}/epost/invitation"))
+    bad_text = client.post(
+        f"/sekretariat/runder/{rid}/epost/reminder",
+        data={"csrf_token": token, "subject": "Hei", "body": "{{ lenke"},
+    )
+    pages.add("e-posttekst med feil", bad_text, 200, 422)
+    pages.add("ny runde", client.get("/sekretariat/runder/ny"))
+    bad_round = client.post(
+        "/sekretariat/runder/ny",
+        data={"csrf_token": token, "name": "", "min_group_size": "1"},
+    )
+    pages.add("ny runde med feil", bad_round, 200, 422)
+    pages.add("last opp", client.get("/sekretariat/sporreskjema"))
+    broken = (QUESTIONNAIRES / "medarbeiderundersokelse.yaml").read_text(encoding="utf-8")
+    broken = broken.replace("type: likert", "type: likret", 1) + "\n  - feil: [\n"
+    bad_upload = client.post(
+        "/sekretariat/sporreskjema",
+        data={"csrf_token": token, "file": (_bytes(broken), "skjema.yaml")},
+        content_type="multipart/form-data",
+    )
+    pages.add("last opp med feil", bad_upload, 200, 422)
+    version = open_database(db_path).execute("SELECT max(id) FROM questionnaire_versions")
+    pages.add("forhåndsvisning", client.get(f"/sekretariat/sporreskjema/{version.fetchone()[0]}"))
+    codes_round = create_round_with_codes(db_path)
+    pages.add(
+        "engangskoder",
+        client.post(
+            f"/sekretariat/runder/{codes_round}/koder", data={"csrf_token": token, "count": "3"}
+        ),
+    )
+    pages.add("revisjonslogg", client.get("/sekretariat/revisjon"))
+    pages.add("rapport i nettleseren", client.get(f"/sekretariat/runder/{rid}/rapport"))
+    pages.add("rapporten lages", client.get(f"/sekretariat/runder/{rid}/rapport.pdf"), 202)
+    leader = app.test_client()
+    form = leader.get("/logg-inn").get_data(as_text=True)
+    leader.post(
+        "/logg-inn", data={"csrf_token": token_of(form), "email": LEADER, "password": PASSWORD}
+    )
+    pages.add("velg enhet", leader.get(f"/sekretariat/runder/{rid}"))
+    pages.add("enhetens side", leader.get(f"/sekretariat/runder/{rid}?enhet=Levanger"))
+
+
+def create_round_with_codes(db_path: str) -> int:
+    db = open_database(db_path)
+    try:
+        return create_round(
+            db, "kvalitetskommune-2009", "Koder", anonymous=True, open_link=False
+        ).id
+    finally:
+        db.conn.close()
+
+
+def _error_pages(app, pages: Pages, rounds: dict) -> None:
+    client = app.test_client()
+    pages.add("finnes ikke", client.get("/finnes/ikke"), 404)
+    _, _, invitations, _ = rounds["kvalitetskommune-2009"]
+    pages.add(
+        "for stort",
+        client.post(f"/s/{invitations[1].token}/side/1", data={"x": "x" * 3_000_000}),
+        413,
+    )
+    pages.add("kode", client.get("/kode"))
+    code_page = pages.html["kode"]
+    pages.add(
+        "kode feil",
+        client.post("/kode", data={"csrf_token": token_of(code_page), "kode": "ABCD-EFGH"}),
+        200,
+        404,
+        422,
+    )
+    pages.add("ikke tillatt", client.post("/s/" + invitations[1].token), 405)
+    admin = app.test_client()
+    form = admin.get("/logg-inn").get_data(as_text=True)
+    admin.post(
+        "/logg-inn", data={"csrf_token": token_of(form), "email": ADMIN, "password": PASSWORD}
+    )
+    pages.add("sekretariatet finnes ikke", admin.get("/sekretariat/runder/4242"), 404)
+    invited = rounds["kvalitetskommune-2009"][1]
+    pages.add("uten csrf", admin.post(f"/sekretariat/runder/{invited.id}/lukk", data={}), 400)
+    # Pages a test cannot easily bring about over HTTP (a guessing brake, a full disk):
+    # their handlers' output, rendered as the handlers render it.
+    with app.test_request_context("/s/x/side/1"):
+        html, _status, _ = errors._too_many(TooManyFailures(120))
+        pages.html["for mange forsøk"] = html
+        pages.html["midlertidig utilgjengelig"] = errors.unavailable_page()
+    closed = rounds["brukerundersokelse-hjemmetjeneste"][3]
+    db = open_database(app.config["DATABASE"])
+    close_round(db, closed.id)
+    db.conn.close()
+    pages.add("lukket runde", client.get(f"/a/{closed.open_token}"), 404, 410)
+
+
+def _bytes(text: str) -> io.BytesIO:
+    return io.BytesIO(text.encode("utf-8"))
