@@ -174,32 +174,42 @@ def render_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
 
 def finish(document: Document, pdf: pydyf.PDF) -> None:
     """``write_pdf``'s finisher: complete the structure tree, then let the layout go."""
-    complete_table_headers(document, pdf)
+    complete_structure(document, pdf)
     release_layout(document, pdf)
 
 
-def complete_table_headers(document: Document, pdf: pydyf.PDF) -> None:
-    """Make the tagged tables' headers resolvable, which WeasyPrint (68-70) leaves undone.
+def complete_structure(document: Document, pdf: pydyf.PDF) -> None:
+    """Finish the tagging where WeasyPrint (68-70) leaves it undone.
 
-    WeasyPrint tags every ``<th>`` as a TH with an /ID and gives every TD the /Headers that
-    point to those ids (from the ``scope="row"`` and ``scope="col"`` the templates write),
-    but writes no /IDTree in the structure tree root, which ISO 32000-1 (14.7.2) requires
-    when elements carry an /ID: a reader that resolves /Headers through it finds nothing,
-    and a figure is not connected to its row and column. Nor does any TH get the /Scope
-    that PDF/UA (and readers that ignore /Headers) rely on.
+    Table headers: WeasyPrint tags every ``<th>`` as a TH with an /ID and gives every TD
+    the /Headers that point to those ids (from the ``scope="row"`` and ``scope="col"`` the
+    templates write), but writes no /IDTree in the structure tree root, which ISO 32000-1
+    (14.7.2) requires when elements carry an /ID: a reader that resolves /Headers through
+    it finds nothing, and a figure is not connected to its row and column. Nor does any TH
+    get the /Scope that PDF/UA (and readers that ignore /Headers) rely on.
 
-    Both are added here, on the PDF objects before they are written (no second parse of
-    the file, nothing fetched): each TH's /Scope is its ``<th>``'s scope attribute, read the
-    way WeasyPrint read it for /Headers (``row``, else a column header), through the cell's
-    box, which WeasyPrint links to its structure element as ``box.mark``; the /IDTree maps
-    every /ID in the document to its element. Should an upgrade rename ``mark``, the scopes
-    are missing and tests/report/test_pdf_structure.py fails."""
+    Links: WeasyPrint describes each link annotation (/Contents, what a screen reader
+    announces) by its target's id ("side-samarbeid_og_nettverk"), not by its text.
+
+    All three are completed here, on the PDF objects before they are written (no second
+    parse of the file, nothing fetched). Each TH's /Scope is its ``<th>``'s scope
+    attribute, read the way WeasyPrint read it for /Headers (``row``, else a column
+    header), through the cell's box, which WeasyPrint links to its structure element as
+    ``box.mark``; a link's /Contents is the text of its ``<a>`` (each piece of a link
+    broken over two lines gets the whole text); the /IDTree maps every /ID in the
+    document to its element. Should an upgrade rename ``mark`` or ``link_annotation``,
+    tests/report/test_pdf_structure.py fails."""
     for page in document.pages:
         for box in _boxes(page._page_box):
             element = getattr(box, "mark", None)
             if element is not None and box.element_tag == "th" and "A" in element:
                 row = box.element.get("scope") == "row"
                 element["A"]["Scope"] = "/Row" if row else "/Column"
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is not None and "Contents" in annotation and box.element is not None:
+                text = " ".join("".join(box.element.itertext()).split())
+                if text:
+                    annotation["Contents"] = pydyf.String(text)
     ids = sorted(
         (obj["ID"].string, obj.reference)
         for obj in pdf.objects

@@ -5,6 +5,7 @@ dots no text. The marked text itself comes from pypdf (which decodes the fonts).
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
@@ -158,3 +159,81 @@ def test_a_long_id_tree_is_split_into_leaves_with_limits():
         first, last = leaf["Names"][0].string, leaf["Names"][-2].string
         assert [limit.string for limit in leaf["Limits"]] == [first, last]
         assert len(leaf["Names"]) <= 2 * 1000
+
+
+def contents_list(pdf) -> tuple[pikepdf.Dictionary, list[pikepdf.Dictionary]]:
+    """The contents list (the list after the heading "Innhold") and its entries."""
+    for element, _ in elements(pdf):
+        entries = [k for k in kids(element) if is_element(k) and k.S == "/LI"]
+        if element.S == "/L" and entries and all(links_within(e) for e in entries):
+            return element, entries
+    raise AssertionError("no list of links")
+
+
+def links_within(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    out = []
+    for kid in kids(element):
+        if is_element(kid):
+            if kid.S == "/Link":
+                out.append(kid)
+            out += links_within(kid)
+    return out
+
+
+def page_index(pdf, page: pikepdf.Dictionary) -> int:
+    return next(i for i, p in enumerate(pdf.pages) if p.obj.objgen == page.objgen)
+
+
+def text_of(element: pikepdf.Dictionary, texts: dict[int, str]) -> str:
+    parts = []
+    for kid in kids(element):
+        if isinstance(kid, int):
+            parts.append(texts.get(kid, ""))
+        elif is_element(kid):
+            parts.append(text_of(kid, texts))
+    return "".join(parts)
+
+
+def test_the_contents_list_tags_no_leader_dots(pdf, national):
+    toc, entries = contents_list(pdf)
+    assert len(entries) >= 8
+    texts, _ = marked_text(national.pdf, page_index(pdf, toc.Pg))
+    tagged = [words(text_of(entry, texts)) for entry in entries]
+    assert tagged[0].startswith("Sammendrag") and tagged[-1].startswith("Om tallene")
+    for entry in tagged:
+        assert "..." not in entry and not re.search(r"\.\s*\.", entry), entry
+        assert re.fullmatch(r"\S.*\S \d+", entry), entry  # the title, its page
+    assert sum(t.count(".") for t in texts.values()) < 10  # no dots tagged on the page
+
+
+def test_each_contents_entry_is_one_link_described_by_its_title(pdf, national):
+    toc, entries = contents_list(pdf)
+    texts, _ = marked_text(national.pdf, page_index(pdf, toc.Pg))
+    for entry in entries:
+        (link,) = links_within(entry)  # no links nested in links
+        (annotation,) = [
+            k.Obj
+            for k in kids(link)
+            if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"
+        ]
+        title = words(text_of(link, texts))
+        assert title and str(annotation.Contents) == title, (str(annotation.Contents), title)
+    annotations = [a for a in toc.Pg.get("/Annots", []) if a.Subtype == "/Link"]
+    assert len(annotations) == len(entries)  # one link annotation per entry
+
+
+def test_every_link_is_described_by_its_text(pdf, national):
+    """Not only the contents list: no link anywhere is described by an internal id."""
+    by_page = defaultdict(list)
+    for element, _ in elements(pdf):
+        if element.S == "/Link":
+            by_page[page_index(pdf, element.Pg)].append(element)
+    assert len(by_page) >= 2  # the contents list and the comments' references
+    for index, links in by_page.items():
+        texts, _ = marked_text(national.pdf, index)
+        for link in links:
+            for kid in kids(link):
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+                    described = str(kid.Obj.Contents)
+                    assert described == words(text_of(link, texts)), described
+                    assert described != str(kid.Obj.get("/Dest")), described  # not its id
