@@ -174,6 +174,23 @@ def descendants(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
     return out
 
 
+def test_the_covers_facts_are_a_table_of_names_and_values(pdf, national):
+    """Not a flat list in which "Svarperiode" and its dates are two unrelated items."""
+    cover = pdf.pages[0].obj.objgen
+    on_cover = [e for e, _ in elements(pdf) if "/Pg" in e and e.Pg.objgen == cover]
+    assert not [e for e in on_cover if e.S in ("/L", "/LI")]
+    texts, _ = marked_text(national.pdf, 0)
+    (facts,) = [e for e in on_cover if e.S == "/Table"]
+    rows = [r for r in descendants(facts) if r.S == "/TR"]
+    pairs = [[words(text_of(c, texts)) for c in kids(r) if is_element(c)] for r in rows]
+    assert ["Minste gruppestørrelse", "5 svar"] in pairs
+    names = [name for name, _ in pairs]
+    assert names[:2] == ["Svarperiode", "Tall per"] and "Sammenlignet med" in names
+    for r in rows:
+        header, value = [c for c in kids(r) if is_element(c)]
+        assert header.S == "/TH" and attribute(header, "/Scope") == "/Row" and value.S == "/TD"
+
+
 def contents_list(pdf) -> tuple[pikepdf.Dictionary, list[pikepdf.Dictionary]]:
     """The contents list (the list after the heading "Innhold") and its entries."""
     for element, _ in elements(pdf):
