@@ -55,7 +55,7 @@ def test_the_caption_lists_each_groups_shares_in_the_scales_order():
     )
     assert text == (
         "Prosent som svarte 1 helt uenig, 2, 3, 4, 5 og 6 helt enig: "
-        "Alle 2, 0, 3, 35, 40 og 20; Ordfører færre enn 5 svar; Rådmann 0, 0, 0, 50, 50 og 0."
+        "Alle: 2, 0, 3, 35, 40 og 20; Ordfører: færre enn 5 svar; Rådmann: 0, 0, 0, 50, 50 og 0."
     )
 
 
@@ -70,4 +70,4 @@ def test_the_reports_captions_give_the_shares_an_independent_calculation_gives(
         answered = points(national.results, "q5", role)
         counts = Counter(answered)
         shares = [f"{round(counts[p] / len(answered) * 100)}" for p in range(1, 7)]
-        assert f"{label} {', '.join(shares[:-1])} og {shares[-1]}" in listed, label
+        assert f"{label}: {', '.join(shares[:-1])} og {shares[-1]}" in listed, label
