@@ -1,10 +1,19 @@
 """Geometry of the stacked bar charts; the template draws them as plain HTML boxes (one
 inline block per segment, sized in millimetres) and escapes every label. One bar per shown
 group: the distribution over the scale's points, from "helt uenig" (red) to "helt enig"
-(blue), with the share printed where it fits.
+(blue), with the share printed where it fits, and every point's share as text in the
+figure's caption (narrow segments have no room for theirs; WCAG 1.1.1).
 
 The bars were SVG once: WeasyPrint draws inline SVG text slowly, and the chart elements
-took about a quarter of a long report's rendering time. Simple boxes cost a fraction of that."""
+took about a quarter of a long report's rendering time. Simple boxes cost a fraction of that.
+
+Contrast (WCAG 1.4.11, 3:1 for the parts of a graphic needed to read it): a diverging
+palette cannot give 3:1 between every pair of neighbours and its light middle cannot give
+3:1 against the white page. So every segment (and every legend swatch) is outlined in
+``SEPARATOR``, black, which has at least 3:1 against every fill of every palette and
+against white: a segment's edges are told from its neighbours and from the page by the
+outline, whatever their colours (tests/report/test_palette.py computes each pair).
+"""
 
 from __future__ import annotations
 
@@ -13,14 +22,78 @@ from dataclasses import dataclass
 
 from survey.report.content import ItemRow
 
-# ColorBrewer RdBu, colour-blind safe; text colour chosen for contrast on each fill.
-PALETTES = {
+# ColorBrewer RdBu, colour-blind safe, for 3 to 9 points (4 to 7 as they always were).
+# Every fill is at least as dark as needed for 3:1 against the black outline (relative
+# luminance 0.10 or more), which rules out RdBu's darkest ends (#67001f, #053061).
+BREWER = {
+    3: ["#ef8a62", "#f7f7f7", "#67a9cf"],
     4: ["#ca0020", "#f4a582", "#92c5de", "#0571b0"],
     5: ["#ca0020", "#f4a582", "#e0e0e0", "#92c5de", "#0571b0"],
     6: ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"],
     7: ["#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac"],
+    8: ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"],
+    9: [
+        "#b2182b",
+        "#d6604d",
+        "#f4a582",
+        "#fddbc7",
+        "#f7f7f7",
+        "#d1e5f0",
+        "#92c5de",
+        "#4393c3",
+        "#2166ac",
+    ],
 }
-DARK_FILLS = {"#b2182b", "#ca0020", "#2166ac", "#0571b0"}
+MAX_POINTS = 20  # survey.questionnaire.rules.limits: a scale has 2 to 20 points
+SEPARATOR = "#000000"  # the outline of every segment and swatch (see above)
+INKS = ("#fff", "#1a1a1a", "#000")  # the first with 4.5:1 on a fill prints its share
+
+
+def palette(points: int) -> list[str]:
+    """A fill for each of a scale's points: ColorBrewer's where it has one, else evenly
+    spaced along RdBu's 9-class ramp (2 points, and 10 to 20)."""
+    if points in BREWER:
+        return BREWER[points]
+    ramp = [_rgb(colour) for colour in BREWER[9]]
+    fills = []
+    for i in range(points):
+        at = i * (len(ramp) - 1) / (points - 1)
+        low = min(int(at), len(ramp) - 2)
+        t = at - low
+        mixed = (round(a + (b - a) * t) for a, b in zip(ramp[low], ramp[low + 1], strict=True))
+        fills.append("#" + "".join(f"{c:02x}" for c in mixed))
+    return fills
+
+
+def _rgb(colour: str) -> tuple[int, ...]:
+    colour = colour.lstrip("#")
+    if len(colour) == 3:
+        colour = "".join(c * 2 for c in colour)
+    return tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of an sRGB colour ("#rrggbb" or "#rgb")."""
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (v / 255 for v in _rgb(colour))
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG 2's contrast ratio, 1 to 21."""
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def ink(fill: str) -> str:
+    """The colour of a share printed on ``fill``: 4.5:1 at least (small text)."""
+    return next(colour for colour in INKS if contrast(colour, fill) >= 4.5)
+
+
+PALETTES = {points: palette(points) for points in range(2, MAX_POINTS + 1)}
+
 
 BAR_WIDTH = 111.0  # mm; the group labels take 39 mm to the left (reports/assets/report.css)
 STEPS = 400  # segment widths are whole steps of the bar (0.28 mm), named by class w0…w400
@@ -37,8 +110,9 @@ class Segment:
     @property
     def classes(self) -> str:
         """Width and colour as classes, not a style attribute: WeasyPrint shares one
-        computed style between boxes with the same classes (less time and memory)."""
-        return f"w{self.steps} c{self.fill[1:]}"
+        computed style between boxes with the same classes (less time and memory). ``s``
+        is the outline every segment has."""
+        return f"s w{self.steps} c{self.fill[1:]}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +120,7 @@ class Bar:
     label: str
     segments: tuple[Segment, ...]  # empty segments are left out
     note: str | None  # "færre enn 5 svar" instead of a bar
+    values: tuple[str, ...] = ()  # each point's share in whole percent ("–" if none shown)
 
 
 @dataclass(frozen=True)
@@ -60,7 +135,7 @@ def width_classes() -> list[tuple[int, float]]:
 
 
 def stacked_bars(rows: Sequence[ItemRow], points: Sequence[str], k: int) -> Chart:
-    palette = PALETTES.get(len(points), ["#777777"] * len(points))
+    fills = palette(len(points))
     bars = []
     for row in rows:
         if row.suppressed:
@@ -72,23 +147,29 @@ def stacked_bars(rows: Sequence[ItemRow], points: Sequence[str], k: int) -> Char
         # step is a quarter of a percent) gave away each point's exact count in a group of
         # up to 400, which the printed figures do not.
         done, edge = 0.0, 0
-        for share, fill in zip(row.shares, palette, strict=True):
+        for share, fill in zip(row.shares, fills, strict=True):
             done += share or 0.0
             steps = round(done * 100) * STEPS // 100 - edge
             edge += steps
             if steps <= 0:
                 continue
-            text = f"{round((share or 0) * 100)}" if steps >= MIN_TEXT_STEPS else None
+            text = _whole_percent(share) if steps >= MIN_TEXT_STEPS else None
             segments.append(Segment(steps, fill, text))
-        bars.append(Bar(row.group.label, tuple(segments), None))
-    legend = tuple((f"c{fill[1:]}", point) for fill, point in zip(palette, points, strict=True))
+        values = tuple(_whole_percent(share) for share in row.shares)
+        bars.append(Bar(row.group.label, tuple(segments), None, values))
+    legend = tuple((f"c{fill[1:]}", point) for fill, point in zip(fills, points, strict=True))
     return Chart(tuple(bars), legend)
+
+
+def _whole_percent(share: float | None) -> str:
+    """A share as the segments print it; "–" for a share not shown (never a number)."""
+    return "–" if share is None else f"{round(share * 100)}"
 
 
 def colour_rules() -> list[tuple[str, str, str]]:
     """(class, fill, ink) for every palette colour."""
-    fills = sorted({fill for palette in PALETTES.values() for fill in palette} | {"#777777"})
-    return [(f"c{f[1:]}", f, "#fff" if f in DARK_FILLS else "#1a1a1a") for f in fills]
+    fills = sorted({fill for palette in PALETTES.values() for fill in palette})
+    return [(f"c{f[1:]}", f, ink(f)) for f in fills]
 
 
 def stylesheet() -> str:
@@ -102,7 +183,11 @@ def stylesheet() -> str:
         f".{name}{{background:{fill};color:{ink};border-color:{fill}}}"
         for name, fill, ink in colour_rules()
     ]
-    lines += [f".legend-{n} span{{width:{round(BAR_WIDTH / n, 2):g}mm}}" for n in range(2, 12)]
+    lines += [f".bar .s{{border:0.3pt solid {SEPARATOR}}}"]
+    lines += [f".legend span::before{{outline:0.3pt solid {SEPARATOR}}}"]
+    lines += [
+        f".legend-{n} span{{width:{round(BAR_WIDTH / n, 2):g}mm}}" for n in range(2, MAX_POINTS + 1)
+    ]
     return "\n".join(lines) + "\n"
 
 

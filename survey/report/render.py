@@ -13,9 +13,12 @@ import ctypes.util
 import gc
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.css.counters import CounterStyle
@@ -166,7 +169,93 @@ def render_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
             string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher or AssetFetcher()
         ).render(**options)
         collected_after_layout()
-        return document.write_pdf(finisher=release_layout, **options)
+        return document.write_pdf(finisher=finish, **options)
+
+
+def finish(document: Document, pdf: pydyf.PDF) -> None:
+    """``write_pdf``'s finisher: complete the structure tree, then let the layout go."""
+    complete_structure(document, pdf)
+    release_layout(document, pdf)
+
+
+def complete_structure(document: Document, pdf: pydyf.PDF) -> None:
+    """Finish the tagging where WeasyPrint (68-70) leaves it undone.
+
+    Table headers: WeasyPrint tags every ``<th>`` as a TH with an /ID and gives every TD
+    the /Headers that point to those ids (from the ``scope="row"`` and ``scope="col"`` the
+    templates write), but writes no /IDTree in the structure tree root, which ISO 32000-1
+    (14.7.2) requires when elements carry an /ID: a reader that resolves /Headers through
+    it finds nothing, and a figure is not connected to its row and column. Nor does any TH
+    get the /Scope that PDF/UA (and readers that ignore /Headers) rely on.
+
+    Links: WeasyPrint describes each link annotation (/Contents, what a screen reader
+    announces) by its target's id ("side-samarbeid_og_nettverk"), not by its text.
+
+    All three are completed here, on the PDF objects before they are written (no second
+    parse of the file, nothing fetched). Each TH's /Scope is its ``<th>``'s scope
+    attribute, read the way WeasyPrint read it for /Headers (``row``, else a column
+    header), through the cell's box, which WeasyPrint links to its structure element as
+    ``box.mark``; a link's /Contents is the text of its ``<a>`` (each piece of a link
+    broken over two lines gets the whole text); the /IDTree maps every /ID in the
+    document to its element. Should an upgrade rename ``mark`` or ``link_annotation``,
+    tests/report/test_pdf_structure.py fails."""
+    for page in document.pages:
+        for box in _boxes(page._page_box):
+            element = getattr(box, "mark", None)
+            if element is not None and box.element_tag == "th" and "A" in element:
+                row = box.element.get("scope") == "row"
+                element["A"]["Scope"] = "/Row" if row else "/Column"
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is not None and "Contents" in annotation and box.element is not None:
+                text = " ".join("".join(box.element.itertext()).split())
+                if text:
+                    annotation["Contents"] = pydyf.String(text)
+    ids = sorted(
+        (obj["ID"].string, obj.reference)
+        for obj in pdf.objects
+        if isinstance(obj, pydyf.Dictionary)
+        and obj.get("Type") == "/StructElem"
+        and isinstance(obj.get("ID"), pydyf.String)
+    )
+    if ids:
+        root = next(obj for obj in pdf.objects if _is(obj, "/StructTreeRoot"))
+        root["IDTree"] = _name_tree(pdf, ids)
+
+
+def _is(obj: object, kind: str) -> bool:
+    return isinstance(obj, pydyf.Dictionary) and obj.get("Type") == kind
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """A page's boxes, every one, in no particular order."""
+    stack = [box]
+    while stack:
+        box = stack.pop()
+        yield box
+        stack.extend(getattr(box, "children", ()))
+
+
+NAME_TREE_LEAF = 1000  # names per leaf: arrays stay well under PDF 1.7's 8,191 elements
+
+
+def _name_tree(pdf: pydyf.PDF, names: list[tuple[str, bytes]]) -> bytes:
+    """A name tree (ISO 32000-1, 7.9.6) of sorted (name, reference) pairs: one leaf, or
+    a root whose kids are leaves with their /Limits."""
+    leaves = []
+    for start in range(0, len(names), NAME_TREE_LEAF):
+        chunk = names[start : start + NAME_TREE_LEAF]
+        leaf = pydyf.Dictionary(
+            {"Names": pydyf.Array(v for name, ref in chunk for v in (pydyf.String(name), ref))}
+        )
+        leaf["Limits"] = pydyf.Array([pydyf.String(chunk[0][0]), pydyf.String(chunk[-1][0])])
+        pdf.add_object(leaf)
+        leaves.append(leaf)
+    if len(leaves) == 1:
+        del leaves[0]["Limits"]  # a root has no limits
+        return leaves[0].reference
+    root = pydyf.Dictionary({"Kids": pydyf.Array(leaf.reference for leaf in leaves)})
+    pdf.add_object(root)
+    return root.reference
 
 
 def collected_after_layout() -> None:
