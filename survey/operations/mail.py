@@ -97,9 +97,18 @@ def _send_round_mail(
     check_kind(kind)
     round_ = get_round(db, round_id)
     if round_.anonymous:
-        raise Conflict(f"round {round_id} is anonymous: it has no invitations to mail")
+        raise Conflict(
+            f"round {round_id} is anonymous: it has no invitations to mail",
+            message_nb="Runden er anonym og har ingen invitasjoner å sende.",
+        )
     if not round_.is_open():
-        raise Conflict(f"round {round_id} is closed; reopen it before sending {kind}s")
+        raise Conflict(
+            f"round {round_id} is closed; reopen it before sending {kind}s",
+            message_nb=(
+                "Runden er lukket, så ingen kan svare. Åpne den igjen, eller sett en ny siste "
+                "svardag i rundens innstillinger, før du sender."
+            ),
+        )
     try:
         template = MailTemplate(*_text(db, round_id, kind))
     except MailTemplateError as error:

@@ -104,3 +104,21 @@ def close_round(db: sqlite_utils.Database, round_id: int, *, reopen: bool = Fals
     with db.conn:
         db.execute("UPDATE rounds SET closed_at = ? WHERE id = ?", [closed_at, round_id])
     return get_round(db, round_id)
+
+
+def change_round(
+    db: sqlite_utils.Database,
+    round_id: int,
+    *,
+    name: str,
+    closes_on: date | None,
+    min_group_size: int,
+) -> Round:
+    """Store the round's settings (checked by ``operations.rounds.change_settings``)."""
+    get_round(db, round_id)
+    with db.conn:
+        db.execute(
+            "UPDATE rounds SET name = ?, closes_on = ?, min_group_size = ? WHERE id = ?",
+            [name, closes_on.isoformat() if closes_on else None, min_group_size, round_id],
+        )
+    return get_round(db, round_id)

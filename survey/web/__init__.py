@@ -41,7 +41,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["BASE_URL"].startswith("https:"):
         app.config["SESSION_COOKIE_SECURE"] = True
 
-    from survey.web import auth, database, errors, manage, pages, respond, secretariat, security
+    from survey.web import (
+        auth,
+        database,
+        errors,
+        manage,
+        pages,
+        reachability,
+        respond,
+        secretariat,
+        security,
+    )
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -56,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(reachability.bp)
     return app
 
 

@@ -8,6 +8,7 @@ own problems go to the one handler in ``web.errors``.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import singledispatch
 
 from flask import (
@@ -42,7 +43,7 @@ from survey.operations import mail as mailing
 from survey.operations.access_codes import MAX_CODES, code_counts, create_codes
 from survey.operations.invitations import invite
 from survey.operations.questionnaires import publish_questionnaire
-from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, create_round
+from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, change_settings, create_round
 from survey.questionnaire import load_text
 from survey.questionnaire.model import (
     ChoiceQuestion,
@@ -58,6 +59,7 @@ from survey.storage.questionnaires import latest_versions, questionnaire_of_vers
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
 from survey.web.auth import SignOutForm, current_account, requires, signed_in
 from survey.web.database import get_db
+from survey.web.reachability import check_reach
 
 bp = Blueprint("manage", __name__, url_prefix="/sekretariat")
 
@@ -91,6 +93,17 @@ class WholeNumberField(IntegerField):
             raise ValueError("Skriv et helt tall.") from None
 
 
+class DayField(DateField):
+    """A date field whose complaint is in bokmål (browsers without a date picker send what
+    was typed)."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Skriv datoen som år-måned-dag, for eksempel 2027-01-31.") from None
+
+
 class RoundForm(FlaskForm):
     questionnaire = SelectField("Spørreskjema (siste publiserte versjon)")
     name = StringField("Navn på runden", validators=[DataRequired("Gi runden et navn.")])
@@ -104,7 +117,17 @@ class RoundForm(FlaskForm):
         # the range is the operation's rule (operations.rounds); the browser only hints it
         render_kw={"min": MIN_GROUP_SIZE_RANGE[0], "max": MIN_GROUP_SIZE_RANGE[1]},
     )
-    closes_on = DateField("Siste svardag", validators=[Optional()])
+    closes_on = DayField("Siste svardag", validators=[Optional()])
+
+
+class SettingsForm(FlaskForm):
+    name = StringField("Navn på runden", validators=[DataRequired("Gi runden et navn.")])
+    closes_on = DayField("Siste svardag", validators=[Optional()])
+    min_group_size = WholeNumberField(
+        "Minste gruppestørrelse",
+        validators=[InputRequired("Skriv minste gruppestørrelse.")],
+        render_kw={"min": MIN_GROUP_SIZE_RANGE[0], "max": MIN_GROUP_SIZE_RANGE[1]},
+    )
 
 
 @bp.route("/sporreskjema", methods=["GET", "POST"])
@@ -226,6 +249,40 @@ def new_round() -> Response | tuple[str, int]:
     return redirect(url_for("manage.invitations", round_id=round_.id))
 
 
+@bp.route("/runder/<int:round_id>/innstillinger", methods=["GET", "POST"])
+@requires(Account.may_manage)
+def settings(round_id: int) -> Response | tuple[str, int]:
+    """The round's name, closing date and minimum group size, changed while that is safe
+    (the rules are ``operations.rounds.change_settings``'s)."""
+    db = get_db()
+    round_ = get_round(db, round_id)
+    form = SettingsForm(
+        data={
+            "name": round_.name,
+            "closes_on": date.fromisoformat(round_.closes_on) if round_.closes_on else None,
+            "min_group_size": round_.min_group_size,
+        }
+    )
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return _page("secretariat/settings.html", status, form=form, round=round_)
+    try:
+        change_settings(
+            db,
+            signed_in(),
+            round_id,
+            name=form.name.data or "",
+            closes_on=form.closes_on.data,
+            min_group_size=form.min_group_size.data or 0,
+        )
+    except InvalidInput as problem:
+        if problem.field not in form:
+            raise
+        form[problem.field].errors = [problem.message_nb]
+        return _page("secretariat/settings.html", 422, form=form, round=round_)
+    return redirect(url_for("secretariat.round_overview", round_id=round_id, lagret=1))
+
+
 @bp.route("/runder/<int:round_id>/invitasjoner", methods=["GET", "POST"])
 @requires(Account.may_manage)
 def invitations(round_id: int) -> Response | tuple[str, int]:
@@ -311,11 +368,27 @@ class SendForm(FlaskForm):
 
 @bp.route("/runder/<int:round_id>/send/<any(invitation, reminder):kind>", methods=["POST"])
 @requires(Account.may_manage)
-def send_mail(round_id: int, kind: str) -> Response:
+def send_mail(round_id: int, kind: str) -> Response | tuple[str, int]:
     """Invitations to everyone not yet invited, or reminders to everyone who has not
-    answered, from the round's templates; each outcome is recorded as it happens."""
+    answered, from the round's templates; each outcome is recorded as it happens. Asks
+    first, on a page that says how many get what and where their links lead; a BASE_URL
+    that does not lead to this installation stops everything (``reachability``)."""
     if not SendForm().validate_on_submit():
         abort(400)
+    reach = check_reach()
+    if request.form.get("bekreft") != "ja" or not reach.ok:
+        db = get_db()
+        round_ = get_round(db, round_id)
+        return _page(
+            "secretariat/confirm_send.html",
+            200 if reach.ok else 409,
+            round=round_,
+            kind=kind,
+            count=len(recipients(db, round_id, kind)),
+            sender=current_app.config.get("MAIL_SENDER"),
+            reach=reach,
+            send_form=SendForm(),
+        )
     mailer = mailer_from_config(current_app.config, instance_path=current_app.instance_path)
     result = mailing.send_mail(
         get_db(), signed_in(), round_id, kind, current_app.config["BASE_URL"], mailer

@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -31,7 +32,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired
 
 from survey.accounts import Account
-from survey.dates import norwegian_moment
+from survey.dates import norwegian_date, norwegian_moment
 from survey.operations.access import require_results
 from survey.operations.measures import add_measure, set_measure_status
 from survey.operations.responses import MEDIA_TYPES, export_responses
@@ -48,7 +49,7 @@ from survey.operations.results import (
     round_page,
     rounds_overview,
 )
-from survey.operations.rounds import close_round, reopen_round
+from survey.operations.rounds import MAX_REASON_LENGTH, close_round, reopen_round
 from survey.report import ASSETS
 from survey.report.fingerprint import report_digest
 from survey.scoring.breakdown import reading_order
@@ -56,7 +57,7 @@ from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import list_releases
 from survey.storage.results import RoundResults
-from survey.storage.rounds import get_round
+from survey.storage.rounds import Round, get_round
 from survey.storage.snapshots import StaleSnapshot
 from survey.storage.users import audit_entries
 from survey.web import report_jobs
@@ -157,7 +158,16 @@ def round_overview(round_id: int) -> str:
         sign_out=SignOutForm(),
         role_labels={role.code: str(role.label) for role in q.roles},
         breakdowns=_breakdown_choices(round_id) if signed_in().may_manage() else [],
+        saved=request.args.get("lagret") == "1",
+        closes_on=_closes_on(results.round),
+        date_passed=bool(results.round.closes_on)
+        and not results.round.closed_at
+        and not results.round.is_open(),
     )
+
+
+def _closes_on(round_: Round) -> str | None:
+    return norwegian_date(date.fromisoformat(round_.closes_on)) if round_.closes_on else None
 
 
 CHANNEL_NAMES = {
@@ -321,20 +331,40 @@ def report_asset(name: str) -> Response:
 
 @bp.route("/runder/<int:round_id>/lukk", methods=["POST"])
 @requires(Account.may_manage)
-def close(round_id: int) -> Response:
+def close(round_id: int) -> Response | str:
     return _open_or_close(round_id, reopen=False)
 
 
 @bp.route("/runder/<int:round_id>/gjenapne", methods=["POST"])
 @requires(Account.may_manage)
-def reopen(round_id: int) -> Response:
+def reopen(round_id: int) -> Response | str:
     return _open_or_close(round_id, reopen=True)
 
 
-def _open_or_close(round_id: int, *, reopen: bool) -> Response:
+def _open_or_close(round_id: int, *, reopen: bool) -> Response | str:
+    """Asks first (a page saying what will happen, with a reason for the audit log), then
+    closes or opens the round again."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    (reopen_round if reopen else close_round)(get_db(), signed_in(), round_id)
+    round_ = get_round(get_db(), round_id)
+    if request.form.get("bekreft") != "ja":
+        return render_template(
+            "secretariat/confirm.html",
+            round=round_,
+            title=f"{'Åpne' if reopen else 'Lukke'} «{round_.name}»{' igjen' if reopen else ''}?",
+            explanation=(
+                "Runden tar imot svar igjen, til og med siste svardag."
+                if reopen
+                else "Ingen kan svare eller endre svar etter dette, før runden åpnes igjen. "
+                "Påminnelser kan ikke sendes mens den er lukket."
+            ),
+            button="Ja, åpne runden igjen" if reopen else "Ja, lukk runden",
+            account=signed_in(),
+            sign_out=SignOutForm(),
+            action=ActionForm(),
+        )
+    reason = request.form.get("begrunnelse", "")[: MAX_REASON_LENGTH + 1]
+    (reopen_round if reopen else close_round)(get_db(), signed_in(), round_id, reason)
     return redirect(url_for("secretariat.round_overview", round_id=round_id))
 
 

@@ -195,6 +195,18 @@ def _secretariat_pages(app, pages: Pages, db_path: str, rounds: dict) -> None:
             f"/sekretariat/runder/{codes_round}/koder", data={"csrf_token": token, "count": "3"}
         ),
     )
+    settings = f"/sekretariat/runder/{rid}/innstillinger"
+    pages.add("innstillinger", client.get(settings))
+    wrong = {"csrf_token": token, "name": "", "closes_on": "2001-01-01", "min_group_size": "1"}
+    pages.add("innstillinger med feil", client.post(settings, data=wrong), 422)
+    pages.add(
+        "bekreft lukking",
+        client.post(f"/sekretariat/runder/{rid}/lukk", data={"csrf_token": token}),
+    )
+    send = f"/sekretariat/runder/{rid}/send/invitation"
+    pages.add("sending stoppet", client.post(send, data={"csrf_token": token}), 409)
+    app.config["BASE_URL"] = "http://localhost"  # where the test client's requests come in
+    pages.add("bekreft sending", client.post(send, data={"csrf_token": token}))
     pages.add("revisjonslogg", client.get("/sekretariat/revisjon"))
     pages.add("rapport i nettleseren", client.get(f"/sekretariat/runder/{rid}/rapport"))
     pages.add("rapporten lages", client.get(f"/sekretariat/runder/{rid}/rapport.pdf"), 202)

@@ -151,6 +151,9 @@ def test_a_round_from_upload_to_report(page: Page, browser, workspace, inbox, tm
     assert_accessible(page)
 
     page.get_by_role("button", name="Send invitasjoner (20)").click()
+    expect(page.get_by_text(f"Lenkene går til {base}, og den adressen fører hit.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, send invitasjoner").click()
     expect(page.get_by_role("status")).to_contain_text("Sendt: 20.")
     invitations = received.since(0)
     assert len(invitations) == 20
@@ -163,6 +166,7 @@ def test_a_round_from_upload_to_report(page: Page, browser, workspace, inbox, tm
 
     page.reload()
     page.get_by_role("button", name="Send påminnelse til dem som ikke har svart (17)").click()
+    page.get_by_role("button", name="Ja, send påminnelser").click()
     reminders = received.since(20)
     assert len(reminders) == 17
     assert not {m["To"].addresses[0].addr_spec for m in reminders} & set(MAYORS)

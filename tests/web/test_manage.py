@@ -37,7 +37,15 @@ def admin(tmp_path):
     db = open_database(path)
     add_user(db, "admin@sekretariatet.no", PASSWORD, "admin")
     db.conn.close()
-    app = create_app({"DATABASE": str(path), "SECRET_KEY": "test", "TESTING": True})
+    # the test client's requests come in on http://localhost: the links lead here
+    app = create_app(
+        {
+            "DATABASE": str(path),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "BASE_URL": "http://localhost",
+        }
+    )
     client = app.test_client()
     token = csrf(client.get("/logg-inn").get_data(as_text=True))
     client.post(
@@ -171,8 +179,16 @@ def test_invitations_and_reminders_go_to_the_outbox_and_reminders_skip_who_answe
     page = admin.get(url).get_data(as_text=True)
     assert "Send invitasjoner (2)" in page
     assert admin.post(f"/sekretariat/runder/{round_id}/send/invitation").status_code == 400
-    sent = admin.post(
+    asked = admin.post(
         f"/sekretariat/runder/{round_id}/send/invitation", data={"csrf_token": csrf(page)}
+    )
+    question = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "2 personer får invitasjonen" in question
+    assert "Lenkene går til http://localhost, og den adressen fører hit." in question
+    assert not (tmp_path / "outbox").exists()  # nothing sent before the answer
+    sent = admin.post(
+        f"/sekretariat/runder/{round_id}/send/invitation",
+        data={"csrf_token": csrf(page), "bekreft": "ja"},
     )
     assert sent.status_code == 302 and "sendt=2/0" in sent.headers["Location"]
     mails = sorted((tmp_path / "outbox").glob("*.eml"))
@@ -188,7 +204,10 @@ def test_invitations_and_reminders_go_to_the_outbox_and_reminders_skip_who_answe
         )
     page = admin.get(url).get_data(as_text=True)
     assert "Send påminnelse til dem som ikke har svart (1)" in page and ">svart<" in page
-    admin.post(f"/sekretariat/runder/{round_id}/send/reminder", data={"csrf_token": csrf(page)})
+    admin.post(
+        f"/sekretariat/runder/{round_id}/send/reminder",
+        data={"csrf_token": csrf(page), "bekreft": "ja"},
+    )
     reminders = sorted(set((tmp_path / "outbox").glob("*.eml")) - set(mails))
     assert len(reminders) == 1
     reminder = message_from_bytes(reminders[0].read_bytes(), policy=policy.default)
