@@ -13,6 +13,8 @@ SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libha
 # The date the suite is run at a second time: no test may depend on today's date.
 FUTURE ?= 2031-06-01 12:00:00
 BENCH_STAMP := $(VENV)/.bench-installed
+# `make run PORT=5001` serves there, and the demo's links lead there.
+PORT ?= 5000
 # The validators the suite runs (tests/validators/package.json, pinned by its lock file).
 VALIDATORS := $(VENV)/validators/.installed-$(shell cat tests/validators/package-lock.json | cksum | cut -d' ' -f1)
 
@@ -28,8 +30,7 @@ $(STAMP): setup.cfg pyproject.toml
 run: $(STAMP)
 	$(BIN)/survey validate questionnaires/*.yaml
 	$(BIN)/survey init-db
-	$(BIN)/survey demo
-	$(BIN)/survey run --host 127.0.0.1 --port 5000
+	$(BIN)/survey demo --host 127.0.0.1 --port $(PORT)
 
 # mypy checks the package (pyproject.toml's [tool.mypy]), strictly for the questionnaire
 # core and scoring.

@@ -329,14 +329,52 @@ def send_command(round_id: int, kind: str) -> None:
 DEMO_ADMIN = "demo@sekretariatet.example.no"
 
 
+def _served_at(host: str, port: int) -> str:
+    """The address links are built on when the app is served at ``host:port``: BASE_URL
+    if it was configured, else the address being served (so a demo on another port still
+    mails links that work). Printed, with where it came from."""
+    settings = current_app.extensions["survey_settings"]
+    if settings["BASE_URL"].source == "default":
+        shown = "localhost" if host in ("0.0.0.0", "::") else host
+        current_app.config["BASE_URL"] = f"http://{shown}:{port}"
+        click.echo(f"Links lead to {current_app.config['BASE_URL']} (the address served).")
+    else:
+        click.echo(f"Links lead to {current_app.config['BASE_URL']} (BASE_URL).")
+    return check_base_url(current_app.config["BASE_URL"])
+
+
+def _serve(host: str, port: int) -> None:
+    """Flask's development server, threaded (the send page's check of BASE_URL asks this
+    server while it answers the secretariat); production serving is another command."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+@click.command("run", help="Serve the app with the development server on HOST:PORT.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def run_command(host: str, port: int) -> None:
+    _served_at(host, port)
+    _serve(host, port)
+
+
 @click.command("demo", help="Prepare a demo round of the 2009 questionnaire and print links.")
 @click.option(
     "--national",
     is_flag=True,
     help="Instead: two generated, answered national rounds (2009 and a later one) to report on.",
 )
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    help="Then serve the app on this port (at --host), with links that lead there.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
 @operator_command
-def demo_command(national: bool) -> None:
+def demo_command(national: bool, port: int | None, host: str) -> None:
     db = _db()
     if national:
         first = national_2009_round(db)
@@ -353,7 +391,7 @@ def demo_command(national: bool) -> None:
     )
     if not list_invitations(db, round_.id):
         invite(db, operator(), round_.id, DEMO_PEOPLE.read_bytes())
-    base = current_app.config["BASE_URL"]
+    base = _served_at(host, port) if port else current_app.config["BASE_URL"]
     click.echo(f"Demo round {round_.id} ({round_.name}); personal links:")
     for link in personal_links(db, operator(), round_.id, base)[:4]:
         click.echo(f"  {link.role:<14} {link.url}")
@@ -363,6 +401,8 @@ def demo_command(national: bool) -> None:
         click.echo(
             f"Secretariat: {check_base_url(base)}/sekretariat/ as {DEMO_ADMIN}, password {password}"
         )
+    if port:
+        _serve(host, port)
 
 
 @click.command("import-responses", help="Import responses (paper forms) from a CSV file.")
@@ -520,6 +560,7 @@ def config_command(fmt: str) -> None:
 
 
 COMMANDS = (
+    run_command,  # in place of Flask's: links follow the address served
     validate_command,
     schema_command,
     show_command,

@@ -192,3 +192,56 @@ def test_validate_refuses_what_breaks_the_app_with_positioned_errors(tmp_path):
         "and 'not' more than 32 levels deep",
     ]
     assert result.stderr.splitlines()[-1] == "3 file(s) checked: 3 error(s), 0 warning(s)"
+
+
+def test_the_demo_serves_on_its_port_with_links_that_lead_there(tmp_path):
+    """Issue 16, defect 1: `make run PORT=…` (survey demo --port) prints links for the port
+    it actually serves, and they open the app."""
+    import os
+    import re
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SURVEY_DATABASE": str(tmp_path / "demo.sqlite3")}
+    env.pop("SURVEY_BASE_URL", None)
+    server = subprocess.Popen(
+        [*SURVEY, "demo", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        printed = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("/sekretariat/" in p for p in printed):
+            line = server.stdout.readline()
+            if not line:
+                break
+            printed.append(line)
+        output = "".join(printed)
+        links = re.findall(r"https?://\S+/s/[\w-]{32}", output)
+        assert len(links) == 4, output
+        assert all(link.startswith(f"http://127.0.0.1:{port}/s/") for link in links)
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(links[0], timeout=5) as page:
+                    assert page.status == 200
+                    assert "Evaluering av Kvalitetskommuneprogrammet" in page.read().decode()
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.1)
+            except urllib.error.URLError as error:
+                if not isinstance(error.reason, ConnectionRefusedError):
+                    raise
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the demo did not serve")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stdout.close()
