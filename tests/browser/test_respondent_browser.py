@@ -172,6 +172,10 @@ def test_the_code_page_is_accessible_and_says_what_is_wrong(browser: Browser, se
     tab.wait_for_load_state()
     expect(tab.get_by_role("alert")).to_contain_text("Vi fant ikke koden")
     expect(tab.locator(".error-summary")).to_be_focused()
+    above = tab.evaluate(
+        "document.querySelector('main').firstElementChild.classList.contains('error-summary')"
+    )
+    assert above  # at the top, before the heading, as on the pages of questions
     expect(tab.get_by_label("Kode")).to_have_value("abcd efgh jkmn")
     assert_accessible(tab)
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
