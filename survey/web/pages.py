@@ -90,6 +90,52 @@ def _text(value: object) -> str:
     return str(value).replace(".", ",") if isinstance(value, float) else str(value)
 
 
+SUMMARY_NAME_LENGTH = 80
+"""Characters of a question's text an error summary names it by before cutting it short."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of a page's error summary: the input its link moves focus to, and what is
+    wrong, naming the question (a matrix's statement) so two alike messages can be told
+    apart."""
+
+    target: str
+    question: str  # its text, cut short, with a colon unless it ends in a stop
+    message: str
+
+
+def error_summary(questions: list[Question], errors: Mapping[str, AnswerError]) -> list[Problem]:
+    """The summary's lines in the order of the page, one per field that is wrong (with the
+    message shown beside it), each as "<question> <message>": "Hvor gammel er du? Du må
+    svare på dette spørsmålet." (a colon after a name that ends without a stop)."""
+    problems = []
+    shown = {aid for question in questions for aid in question.answer_ids}
+    for question in questions:
+        names = {item.id: item.text for item in question.items}
+        for answer_id in question.answer_ids:
+            error = errors.get(answer_id)
+            if error is None:
+                continue
+            name = _shortened(str(names.get(answer_id, question.text)))
+            stop = "" if name.endswith(("?", ".", "!", ":", "…")) else ":"
+            target = (
+                answer_id if error.detail_of is None else detail_field(answer_id, error.detail_of)
+            )
+            problems.append(Problem(target, name + stop, error.message))
+    # an answer of no question on the page (never expected): still say what is wrong
+    problems += [Problem(aid, "", e.message) for aid, e in errors.items() if aid not in shown]
+    return problems
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SUMMARY_NAME_LENGTH:
+        return text
+    cut = text[: SUMMARY_NAME_LENGTH - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:–-— ") + "…"
+
+
 def visible_on(page: Page, visible: list[Question]) -> list[Question]:
     ids = {q.id for q in visible}
     return [q for q in page.questions if q.id in ids]

@@ -39,7 +39,7 @@ from survey.storage.rounds import Round, get_round, round_by_open_token
 from survey.tokens import MAX_CODE_INPUT, new_token, same_token
 from survey.web.database import get_db
 from survey.web.errors import RETRY_AFTER, is_transient, log_unavailable
-from survey.web.pages import raw_from_answers, read_page, visible_on
+from survey.web.pages import error_summary, raw_from_answers, read_page, visible_on
 from survey.web.security import (
     client_address,
     csrf_token,
@@ -329,6 +329,7 @@ def _render(
 ) -> tuple[str, int]:
     numbers = visit.page_numbers()
     position = numbers.index(number) + 1 if number in numbers else 1
+    errors_by_id = {e.answer_id: e for e in errors}
     html = render_template(
         "respond/page.html",
         visit=visit,
@@ -338,7 +339,8 @@ def _render(
         raw=raw,
         details=details,
         errors=errors,
-        errors_by_id={e.answer_id: e for e in errors},
+        errors_by_id=errors_by_id,
+        summary=error_summary(questions, errors_by_id),
         expired=expired,
         unsaved=unsaved,
         csrf_token=csrf_token(),

@@ -5,6 +5,8 @@ the database, plus axe-core's WCAG 2.1 AA rules on every kind of page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
@@ -13,6 +15,8 @@ from tests.web.conftest import Setup
 
 MAYOR = "kari@levanger.kommune.no"
 LEADER = "ola@verdal.kommune.no"
+REQUIRED = "Du må svare på dette spørsmålet."
+REQUIRED_DESCRIPTION = "Feil: " + REQUIRED
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -167,7 +171,46 @@ def test_the_code_page_is_accessible_and_says_what_is_wrong(browser: Browser, se
     tab.keyboard.press("Enter")
     tab.wait_for_load_state()
     expect(tab.get_by_role("alert")).to_contain_text("Vi fant ikke koden")
+    expect(tab.locator(".error-summary")).to_be_focused()
+    above = tab.evaluate(
+        "document.querySelector('main').firstElementChild.classList.contains('error-summary')"
+    )
+    assert above  # at the top, before the heading, as on the pages of questions
     expect(tab.get_by_label("Kode")).to_have_value("abcd efgh jkmn")
     assert_accessible(tab)
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+def test_the_error_summary_takes_the_focus_and_its_links_reach_each_field(page, server, setup):
+    """GOV.UK's error summary, in Chromium: focus on it when the page loads (a screen reader
+    reads it first, a keyboard user tabs on into its links), each question named, its link
+    lands on the field, whose own message stands between the question and its options."""
+    page.goto(f"{server}/s/{setup.tokens[LEADER]}/side/3")
+    page.check("#q5-5")
+    page.check("#q7-3")
+    page.get_by_role("button", name="Neste").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("Det er noe som må rettes")
+    expect(summary.get_by_role("link")).to_have_text(
+        [
+            re.compile(r"^Jeg opplever at møtet mellom tjenesteyter .*… Du må svare"),
+            "Jeg opplever at deltakelse i nettverket har vært nyttig. " + REQUIRED,
+            "Det er viktig at nettverket opprettholdes etter programperioden. " + REQUIRED,
+            "Har deres nettverk planer for videreføring av nettverket? " + REQUIRED,
+        ]
+    )
+    assert_accessible(page)  # the summary and the marked fields
+    expect(page.locator("#q5-5")).to_be_checked()
+    expect(page.locator("#q7-3")).to_be_checked()
+    page.keyboard.press("Tab")  # from the summary on to its first link
+    expect(summary.get_by_role("link").first).to_be_focused()
+    summary.get_by_role("link", name="nettverket har vært nyttig").click()
+    expect(page.locator("#q8")).to_be_focused()
+    expect(page.locator("#q8")).to_have_accessible_description(REQUIRED_DESCRIPTION)
+    legend, message, first = (
+        page.locator(selector).bounding_box()
+        for selector in ("fieldset:has(#q8) legend", "#q8-feil", "#q8")
+    )
+    assert legend["y"] + legend["height"] <= message["y"] < first["y"]  # beside the field

@@ -7,6 +7,8 @@ tests/web/test_answering.py::test_mayor_cannot_reach_or_store_project_leader_que
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from survey import create_app
@@ -30,6 +32,12 @@ from tests.web.conftest import HOME_CARE_PAGE_1
 
 SCALE = "Velg et tall fra 1 til 6."
 CHOOSE = "Velg et av alternativene."
+
+
+def summarised(html: str, target: str, message: str) -> bool:
+    """The error summary links to ``target`` with ``message``, naming its question."""
+    link = rf'<a href="#{re.escape(target)}"><span class="question-name">[^<]+</span> '
+    return re.search(link + re.escape(message) + "</a>", html) is not None
 
 
 @pytest.mark.parametrize(
@@ -60,7 +68,7 @@ def test_values_no_form_offers_are_refused_and_nothing_changes(setup, forged, me
     assert r.status_code == 200
     assert 'class="error-summary"' in html
     (field,) = forged
-    assert f'<a href="#{field}">{message}</a>' in html
+    assert summarised(html, field, message)
     assert everything(setup) == before
 
 
@@ -87,7 +95,7 @@ def test_forged_details_and_combinations_are_refused(setup, forged, link, messag
     before = everything(setup)
     r = post_page(client, f"/s/{token}/side/2", {**valid, **forged, "action": "next"})
     assert r.status_code == 200
-    assert f'<a href="#{link}">{message}</a>' in r.get_data(as_text=True)
+    assert summarised(r.get_data(as_text=True), link, message)
     assert everything(setup) == before
 
 

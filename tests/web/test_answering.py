@@ -133,9 +133,29 @@ def test_validation_error_keeps_every_answer_and_links_to_fields(setup):
     )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert '<a href="#q2__ja">Skriv hva du mener med «Ja – spesifiser».</a>' in html
-    assert '<a href="#q3">«Ingen endringer» kan ikke kombineres med andre svar.</a>' in html
-    assert '<a href="#q4__frikjopt">Skriv et tall fra 0 til 100.</a>' in html
+    named = '<a href="#{}"><span class="question-name">{}</span> {}</a>'
+    assert (
+        named.format(
+            "q2__ja",
+            "Har det vært endringer/utskiftninger i styringsgruppa i programperioden?",
+            "Skriv hva du mener med «Ja – spesifiser».",
+        )
+        in html
+    )
+    assert (
+        named.format(
+            "q3",
+            "Har det vært endringer i prosjektlederstillingen i programperioden?",
+            "«Ingen endringer» kan ikke kombineres med andre svar.",
+        )
+        in html
+    )
+    assert (
+        named.format(
+            "q4__frikjopt", "Grad av frikjøp av prosjektleder:", "Skriv et tall fra 0 til 100."
+        )
+        in html
+    )
     assert checked(html, "q3") and checked(html, "q3-ingen_endringer")
     assert 'name="q4__frikjopt" value="120"' in html
     assert stored(setup, "ola@verdal.kommune.no") == [("q1", "prosjektleder", None, None)]
