@@ -203,9 +203,17 @@ def test_close_and_reopen_on_the_web(edges):
     round_ = create_round(edges.db, edges.admin, "kvalitetskommune-2009", "R")
     client = edges.web()
     overview = f"/sekretariat/runder/{round_.id}"
-    assert edges.post(client, f"{overview}/lukk", {}, form_page=overview).status_code == 302
+    assert (
+        edges.post(client, f"{overview}/lukk", {"bekreft": "ja"}, form_page=overview).status_code
+        == 302
+    )
     assert not get_round(edges.db, round_.id).is_open()
-    assert edges.post(client, f"{overview}/gjenapne", {}, form_page=overview).status_code == 302
+    assert (
+        edges.post(
+            client, f"{overview}/gjenapne", {"bekreft": "ja"}, form_page=overview
+        ).status_code
+        == 302
+    )
     assert get_round(edges.db, round_.id).is_open()
 
 

@@ -211,12 +211,16 @@ def test_an_admin_closes_and_reopens_a_round_and_it_is_audited(workspace):
     client = signed_in(app, "admin@sekretariatet.no")
     page = client.get(f"/sekretariat/runder/{round_id}").get_data(as_text=True)
     assert client.post(f"/sekretariat/runder/{round_id}/lukk").status_code == 400  # no CSRF
-    closed = client.post(f"/sekretariat/runder/{round_id}/lukk", data={"csrf_token": csrf(page)})
+    closed = client.post(
+        f"/sekretariat/runder/{round_id}/lukk", data={"csrf_token": csrf(page), "bekreft": "ja"}
+    )
     assert closed.status_code == 302
     db = open_database(path)
     assert get_round(db, round_id).closed_at is not None
     page = client.get(f"/sekretariat/runder/{round_id}").get_data(as_text=True)
-    client.post(f"/sekretariat/runder/{round_id}/gjenapne", data={"csrf_token": csrf(page)})
+    client.post(
+        f"/sekretariat/runder/{round_id}/gjenapne", data={"csrf_token": csrf(page), "bekreft": "ja"}
+    )
     assert get_round(db, round_id).closed_at is None
     actions = [(actor, action) for _, actor, action, _ in audit_entries(db)]
     assert ("admin@sekretariatet.no", "round closed") in actions
