@@ -60,7 +60,7 @@ from survey.storage.results import RoundResults
 from survey.storage.rounds import Round, get_round
 from survey.storage.snapshots import StaleSnapshot
 from survey.storage.users import audit_entries
-from survey.web import report_jobs
+from survey.web import audit_names, report_jobs
 from survey.web.auth import SignOutForm, requires, signed_in
 from survey.web.database import get_db
 
@@ -169,15 +169,6 @@ def round_overview(round_id: int) -> str:
 def _closes_on(round_: Round) -> str | None:
     return norwegian_date(date.fromisoformat(round_.closes_on)) if round_.closes_on else None
 
-
-CHANNEL_NAMES = {
-    "report preview": "rapport i nettleseren",
-    "report PDF": "rapport (PDF)",
-    "report file": "rapportfil (kommandolinjen)",
-    "round page": "rundens side",
-    "rounds list": "rundeoversikten",
-    "scores": "tall (kommandolinjen)",
-}
 
 DIMENSION_LABELS = {"role": "rolle", "unit": "enhet"}  # attributes go by their own names
 
@@ -422,11 +413,18 @@ def export(round_id: int, kind: str) -> Response:
 @bp.route("/revisjon")
 @requires(Account.may_manage)
 def audit_log() -> str:
+    """The log in the page's language: actions and details in bokmål, times as Norwegian
+    readers write them, in Norwegian time (``audit_names``)."""
+    entries = [
+        (norwegian_moment(at), actor, audit_names.action_nb(action), *audit_names.detail_nb(detail))
+        for at, actor, action, detail in audit_entries(get_db())
+    ]
     return render_template(
         "secretariat/audit.html",
-        entries=audit_entries(get_db()),
+        entries=entries,
         releases=list_releases(get_db()),
-        channels=CHANNEL_NAMES,
+        moment=norwegian_moment,
+        channels=audit_names.CHANNELS,
         account=signed_in(),
         sign_out=SignOutForm(),
     )
