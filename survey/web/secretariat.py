@@ -32,6 +32,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired
 
 from survey.accounts import Account
+from survey.addresses import open_link
 from survey.dates import norwegian_date, norwegian_moment
 from survey.operations.access import require_results
 from survey.operations.measures import add_measure, set_measure_status
@@ -42,6 +43,7 @@ from survey.operations.results import (
     declare_breakdowns,
     declared_breakdowns,
     make_report,
+    may_release,
     offered_breakdowns,
     report_downloaded,
     report_request,
@@ -57,7 +59,7 @@ from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import list_releases
 from survey.storage.results import RoundResults
-from survey.storage.rounds import Round, get_round
+from survey.storage.rounds import Round, get_round, list_rounds
 from survey.storage.snapshots import StaleSnapshot
 from survey.storage.users import audit_entries
 from survey.web import audit_names, report_jobs
@@ -159,6 +161,10 @@ def round_overview(round_id: int) -> str:
         role_labels={role.code: str(role.label) for role in q.roles},
         breakdowns=_breakdown_choices(round_id) if signed_in().may_manage() else [],
         saved=request.args.get("lagret") == "1",
+        report_choices=_report_choices(results.round, unit),
+        open_link=open_link(current_app.config["BASE_URL"], results.round.open_token)
+        if results.round.open_token and signed_in().may_manage()
+        else None,
         closes_on=_closes_on(results.round),
         date_passed=bool(results.round.closes_on)
         and not results.round.closed_at
@@ -200,7 +206,9 @@ def report_preview(round_id: int) -> str:
     from survey.report.render import render_html  # WeasyPrint loads slowly: only when needed
 
     unit = _unit_asked()
-    report = make_report(get_db(), signed_in(), round_id, _etter(), unit=unit)
+    report = make_report(
+        get_db(), signed_in(), round_id, _etter(), unit=unit, compare=_compare_asked()
+    )
     html = render_html(report)
     for name in ("report.css", "charts.css"):
         html = html.replace(
@@ -216,7 +224,9 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
     in the background, see report_jobs): its script asks ``report_status`` and offers the
     PDF when it is done; without scripts, a button asks again."""
     unit = _unit_asked()
-    asked = report_request(get_db(), signed_in(), round_id, _etter(), unit=unit)
+    asked = report_request(
+        get_db(), signed_in(), round_id, _etter(), unit=unit, compare=_compare_asked()
+    )
     cache = _report_file(asked, unit)
     state = report_jobs.ensure(cache, _renderer(asked))
     if state == "ready":
@@ -271,7 +281,9 @@ def report_retry(round_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     unit = _unit_asked()
-    asked = report_request(get_db(), signed_in(), round_id, _etter(), unit=unit)
+    asked = report_request(
+        get_db(), signed_in(), round_id, _etter(), unit=unit, compare=_compare_asked()
+    )
     report_jobs.retry(_report_file(asked, unit))
     return redirect(request.full_path)
 
@@ -283,7 +295,8 @@ def _report_file(asked: ReportRequest, unit: str | None) -> Path:
     file of the same report (the same round, breakdown and unit) is out of date, so it is
     deleted as this one is asked for."""
     results, by = asked.results, asked.by
-    which = hashlib.sha256(repr((by, unit)).encode()).hexdigest()[:16]
+    compared = asked.earlier.round.id if asked.earlier is not None else None
+    which = hashlib.sha256(repr((by, unit, compared)).encode()).hexdigest()[:16]
     made_from = report_digest(results, by) + asked.decided_by_ledger()
     digest = hashlib.sha256(made_from.encode()).hexdigest()
     name = f"runde-{results.round.id}-{which}-{digest[:32]}.pdf"
@@ -307,6 +320,33 @@ def _renderer(asked: ReportRequest) -> Callable[[], bytes]:
 
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower())
+
+
+def _compare_asked() -> int | None:
+    """The earlier round asked for (?sammenlign=), if any: an id, checked by the
+    operations like any other (NotFound, Forbidden)."""
+    asked = request.args.get("sammenlign", "")
+    return int(asked) if asked.isdigit() and len(asked) <= 9 else None
+
+
+def _report_choices(round_: Round, unit: str | None) -> tuple[list, list]:
+    """What the round page offers to report by: the declared breakdowns this account may
+    read (one unit's are by × unit), and the earlier rounds of the same questionnaire."""
+    db = get_db()
+    breakdowns = [("", "hele runden")] + [
+        (",".join(b), " × ".join(DIMENSION_LABELS.get(n, n) for n in b))
+        for b in declared_breakdowns(db, round_.id)
+        if "unit" not in b or unit is None
+        if may_release(db, round_.id, list(b), unit=unit)
+    ]
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id).id
+    earlier = [
+        (other.id, other.name)
+        for other in list_rounds(db)
+        if other.id < round_.id
+        and questionnaire_of_version(db, other.questionnaire_version_id).id == questionnaire
+    ]
+    return breakdowns, earlier
 
 
 def _etter() -> str:
