@@ -12,6 +12,7 @@ from typing import Any
 from survey.questionnaire import conditions as cond
 from survey.questionnaire.problems import Position, error, warning
 from survey.questionnaire.rules.context import Context, Entry, did_you_mean, listing
+from survey.questionnaire.schema import QUESTION_TYPES
 from survey.questionnaire.yamlsource import Path
 
 EXAMPLE = "e.g. show_if: q1 == 'prosjektleder' and q5 >= 4"
@@ -86,6 +87,8 @@ def _check_one(ctx: Context, path: Path, owner: str, *, page: int, order: int | 
         elif (order is not None and entry.order > order) or (order is None and entry.page >= page):
             where = "later in the questionnaire" if order is not None else "on this page or later"
             checker.error(name.offset, f"'{name.id}' comes {where}", ORDER_HINT)
+            known = False
+        elif entry.kind not in QUESTION_TYPES:  # reported by the shape check; nothing to test
             known = False
         elif entry.kind == "likert_matrix":
             statements = [item["id"] for item in entry.question.get("items", [])]
