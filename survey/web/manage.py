@@ -19,7 +19,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response
 from wtforms import (
@@ -58,6 +57,7 @@ from survey.storage.questionnaires import latest_versions, questionnaire_of_vers
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
 from survey.web.auth import SignOutForm, current_account, requires, signed_in
 from survey.web.database import get_db
+from survey.web.forms import Form
 
 bp = Blueprint("manage", __name__, url_prefix="/sekretariat")
 
@@ -77,7 +77,7 @@ def _page(template: str, status: int = 200, **context: object) -> tuple[str, int
     return render_template(template, **context), status
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("Fil", validators=[FileRequired("Velg en fil.")])
 
 
@@ -91,7 +91,7 @@ class WholeNumberField(IntegerField):
             raise ValueError("Skriv et helt tall.") from None
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     questionnaire = SelectField("Spørreskjema (siste publiserte versjon)")
     name = StringField("Navn på runden", validators=[DataRequired("Gi runden et navn.")])
     anonymous = BooleanField("Anonym (ingen invitasjoner med navn; hver svarer med en engangskode)")
@@ -272,7 +272,7 @@ def _invitations_page(
     )
 
 
-class CodesForm(FlaskForm):
+class CodesForm(Form):
     count = WholeNumberField(
         "Antall koder",
         default=100,
@@ -305,7 +305,7 @@ def make_codes(round_id: int) -> tuple[str, int]:
     )
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     """Only the CSRF token: which mail is in the URL."""
 
 
@@ -325,7 +325,7 @@ def send_mail(round_id: int, kind: str) -> Response:
     )
 
 
-class BounceForm(FlaskForm):
+class BounceForm(Form):
     email = StringField("E-postadresse som kom i retur", validators=[DataRequired()])
 
 
@@ -342,7 +342,7 @@ def bounced(round_id: int) -> Response:
     return redirect(url_for("manage.invitations", round_id=round_id))
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     subject = StringField("Emne", validators=[DataRequired("Skriv et emne.")])
     body = TextAreaField("Tekst", validators=[DataRequired("Skriv teksten i e-posten.")])
 
@@ -362,7 +362,7 @@ def mail_text(round_id: int, kind: str) -> Response | tuple[str, int]:
                 db, signed_in(), round_id, kind, form.subject.data or "", form.body.data or ""
             )
         except InvalidInput as error:
-            problem = error.message
+            problem = error.message_nb
         else:
             return redirect(url_for("manage.invitations", round_id=round_id))
     elif request.method == "GET":
