@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from survey.errors import InvalidInput
 
@@ -21,15 +21,22 @@ MAX_ROWS = 100_000
 # Whole-file problems (too large, not text, no people) have no row of their own.
 WHOLE_FILE = 0
 
+COLUMNS_NB = {"name": "navn", "email": "e-post", "role": "rolle", "unit": "enhet"}
+"""What the secretariat's pages call the columns every list has (others keep their name)."""
+
 _WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (zip), .xls (OLE)
 _SEPARATORS = (";", "\t", ",")  # on a tie the earlier one wins: ';' is what Excel here writes
 
 
 @dataclass(frozen=True)
 class RowProblem:
+    """One problem, in English for the CLI (``str()``) and in bokmål for the secretariat's
+    pages (``nb``); a reader that has no bokmål text yet leaves ``message_nb`` empty."""
+
     row: int  # as Excel shows it: header row 1, first person row 2; 0 for the whole file
     column: str  # lower-cased column name; '' for the whole row or file
     message: str
+    message_nb: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         if self.row == WHOLE_FILE:
@@ -37,6 +44,16 @@ class RowProblem:
         if not self.column:
             return f"row {self.row}: {self.message}"
         return f"row {self.row}, column {self.column}: {self.message}"
+
+    @property
+    def nb(self) -> str:
+        """The problem as the secretariat's page shows it: "rad 3, kolonne e-post: ..."."""
+        message = self.message_nb or self.message
+        if self.row == WHOLE_FILE:
+            return message
+        if not self.column:
+            return f"rad {self.row}: {message}"
+        return f"rad {self.row}, kolonne {COLUMNS_NB.get(self.column, self.column)}: {message}"
 
 
 class CsvProblems(InvalidInput):
@@ -48,8 +65,8 @@ class CsvProblems(InvalidInput):
         super().__init__("\n".join(str(p) for p in problems) or "invalid file", problems)
 
 
-def whole_file(message: str) -> CsvProblems:
-    return CsvProblems([RowProblem(WHOLE_FILE, "", message)])
+def whole_file(message: str, nb: str) -> CsvProblems:
+    return CsvProblems([RowProblem(WHOLE_FILE, "", message, nb)])
 
 
 def decode(data: bytes) -> str:
@@ -61,7 +78,10 @@ def decode(data: bytes) -> str:
     if data.startswith(_WORKBOOK_SIGNATURES):
         raise whole_file(
             "this is an Excel workbook, not a CSV file; in Excel choose "
-            "File > Save As > 'CSV UTF-8 (comma delimited)' and use that file"
+            "File > Save As > 'CSV UTF-8 (comma delimited)' and use that file",
+            "dette er en Excel-arbeidsbok av gammel type, ikke en CSV-fil; velg i Excel "
+            "Fil > Lagre som > «CSV UTF-8 (kommadelt)» eller «Excel-arbeidsbok (.xlsx)», og "
+            "bruk den filen",
         )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates: tuple[str, ...] = ("utf-16",)
@@ -75,7 +95,8 @@ def decode(data: bytes) -> str:
         if "\x00" not in text:
             return text
     raise whole_file(
-        "the file is not readable text; save it from Excel as 'CSV UTF-8 (comma delimited)'"
+        "the file is not readable text; save it from Excel as 'CSV UTF-8 (comma delimited)'",
+        "filen er ikke lesbar tekst; lagre den fra Excel som «CSV UTF-8 (kommadelt)»",
     )
 
 

@@ -68,6 +68,20 @@ _ALLOWED = (
     nodes.Not,
     nodes.Concat,
 )
+_NOT_ALLOWED_NB = {
+    "Getattr": "'.' for å nå inn i en verdi",
+    "Getitem": "'[...]' for å nå inn i en verdi",
+    "Call": "funksjonskall",
+    "For": "{% for %}-løkker",
+    "Macro": "makroer",
+    "Assign": "{% set %}",
+    "Include": "{% include %}",
+    "Extends": "{% extends %}",
+    "Import": "{% import %}",
+    "FromImport": "{% from ... import %}",
+    "Test": "tester ('is ...')",
+} | dict.fromkeys(("Add", "Sub", "Mul", "Div", "FloorDiv", "Mod", "Pow", "Neg", "Pos"), "regning")
+_WHERE_NB = {"the subject": "emnet", "the body": "teksten"}
 _NOT_ALLOWED = {
     "Getattr": "'.' to reach inside a value",
     "Getitem": "'[...]' to reach inside a value",
@@ -102,7 +116,11 @@ _env.globals.clear()  # no range(), lipsum(), dict(), cycler ... : nothing to ca
 
 
 class MailTemplateError(InvalidInput, ValueError):
-    """A template that cannot be used; the message says where and how to fix it."""
+    """A template that cannot be used; the message says where and how to fix it, in English
+    for the CLI and (``message_nb``) in bokmål for the secretariat's page."""
+
+    def __init__(self, message: str, *, nb: str) -> None:
+        super().__init__(message, message_nb=nb)
 
 
 class MailError(Unavailable):
@@ -155,13 +173,20 @@ class MailTemplate:
         self.subject = subject.strip()
         self.body = body.replace("\r\n", "\n").replace("\r", "\n")
         if not self.subject:
-            raise MailTemplateError("the subject is empty; write a subject line")
+            raise MailTemplateError(
+                "the subject is empty; write a subject line",
+                nb="emnet er tomt; skriv en emnelinje",
+            )
         if _LINE_BREAKS.search(self.subject) or len(self.subject) > MAX_SUBJECT:
             raise MailTemplateError(
-                f"the subject must be one line of at most {MAX_SUBJECT} characters"
+                f"the subject must be one line of at most {MAX_SUBJECT} characters",
+                nb=f"emnet må være én linje på høyst {MAX_SUBJECT} tegn",
             )
         if len(self.body) > MAX_BODY:
-            raise MailTemplateError(f"the body is longer than {MAX_BODY:,} characters")
+            raise MailTemplateError(
+                f"the body is longer than {MAX_BODY:,} characters",
+                nb=f"teksten er lengre enn {MAX_BODY:,} tegn".replace(",", "\u00a0"),
+            )
         self._subject = _compile(self.subject, "the subject")
         self._body = _compile(self.body, "the body")
         for closes_on in ("1. desember 2026", ""):
@@ -176,7 +201,9 @@ class MailTemplate:
             if _EXAMPLE_LINK not in body:
                 raise MailTemplateError(
                     "the body does not always contain the personal link; put {{ link }} on a "
-                    "line of its own, outside any {% if %}"
+                    "line of its own, outside any {% if %}",
+                    nb="teksten inneholder ikke alltid den personlige lenken; sett {{ link }} "
+                    "på en egen linje, utenfor alle {% if %}",
                 )
 
     def render(self, variables: Mapping[str, str]) -> tuple[str, str]:
@@ -185,30 +212,46 @@ class MailTemplate:
         try:
             return one_line(self._subject.render(variables)), self._body.render(variables)
         except TemplateError as error:  # a variable missing from ``variables``
-            raise MailTemplateError(f"the template cannot be filled in: {error}") from None
+            raise MailTemplateError(
+                f"the template cannot be filled in: {error}",
+                nb=f"malen kan ikke fylles ut ({error})",
+            ) from None
 
 
 def _compile(source: str, where: str) -> Any:
     try:
         tree = _env.parse(source)
     except TemplateSyntaxError as error:
-        raise MailTemplateError(f"line {error.lineno} of {where}: {error.message}") from None
+        raise MailTemplateError(
+            f"line {error.lineno} of {where}: {error.message}",
+            nb=f"linje {error.lineno} i {_WHERE_NB[where]}: malen kan ikke leses; sjekk at "
+            "hver {{ har sin }} og hver {% if %} sin {% endif %} (Jinjas beskrivelse: "
+            f"{error.message})",
+        ) from None
     for node in tree.find_all(nodes.Node):
         line = f"line {node.lineno} of {where}"
+        linje = f"linje {node.lineno} i {_WHERE_NB[where]}"
         if isinstance(node, nodes.Name) and node.name not in VARIABLES:
             raise MailTemplateError(
-                f"{line}: '{node.name}' is not a variable; use {', '.join(VARIABLES)}"
+                f"{line}: '{node.name}' is not a variable; use {', '.join(VARIABLES)}",
+                nb=f"{linje}: '{node.name}' er ikke en variabel; bruk {', '.join(VARIABLES)}",
             )
         if isinstance(node, nodes.Filter) and node.name not in FILTERS:
             raise MailTemplateError(
                 f"{line}: the filter '{node.name}' is not available in mail templates; "
-                f"use {', '.join(sorted(FILTERS))}"
+                f"use {', '.join(sorted(FILTERS))}",
+                nb=f"{linje}: filteret '{node.name}' kan ikke brukes i e-postmaler; bruk "
+                f"{', '.join(sorted(FILTERS))}",
             )
         if not isinstance(node, _ALLOWED):
-            what = _NOT_ALLOWED.get(type(node).__name__, "this kind of expression")
+            kind = type(node).__name__
+            what = _NOT_ALLOWED.get(kind, "this kind of expression")
+            hva = _NOT_ALLOWED_NB.get(kind, "denne typen uttrykk")
             raise MailTemplateError(
                 f"{line}: mail templates cannot use {what}; use text, {{{{ variable }}}} "
-                "and {% if variable %} ... {% endif %}"
+                "and {% if variable %} ... {% endif %}",
+                nb=f"{linje}: e-postmaler kan ikke bruke {hva}; bruk tekst, "
+                "{{ variabel }} og {% if variabel %} ... {% endif %}",
             )
     return _env.from_string(tree)
 
@@ -226,7 +269,10 @@ def default_template(kind: str) -> tuple[str, str]:
     text = (MAIL_TEMPLATES / f"{kind}.txt").read_text(encoding="utf-8")
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):  # pragma: no cover - the shipped files have it
-        raise MailTemplateError(f"{kind}.txt must start with a 'Subject: ...' line")
+        raise MailTemplateError(
+            f"{kind}.txt must start with a 'Subject: ...' line",
+            nb=f"{kind}.txt må begynne med en linje 'Subject: ...'",
+        )
     return first.removeprefix("Subject:").strip(), body.removeprefix("\n")
 
 

@@ -153,10 +153,10 @@ def test_a_letter_the_mail_server_cannot_deliver_is_refused_in_the_list_not_when
 
 
 def test_missing_columns_one_problem_each_listing_the_columns_found():
-    assert problems("navn;E-mail;role\nKari;k@ex.no;annet\n") == [
-        "row 1, column name: missing required column 'name' (found: navn, e-mail, role)",
-        "row 1, column email: missing required column 'email'; did you mean 'e-mail'? (found: navn, e-mail, role)",
-        "row 1, column unit: missing required column 'unit' (found: navn, e-mail, role)",
+    assert problems("fornavn;E-mail;role\nKari;k@ex.no;annet\n") == [
+        "row 1, column name: missing required column 'name' (found: fornavn, e-mail, role)",
+        "row 1, column email: missing required column 'email'; did you mean 'e-mail'? (found: fornavn, e-mail, role)",
+        "row 1, column unit: missing required column 'unit' (found: fornavn, e-mail, role)",
     ]
 
 
@@ -433,3 +433,63 @@ def test_module_imports_no_flask_or_sqlite():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+# --- Norwegian headers and bokmål problems (issue 16, defect 5) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Navn;E-post;Rolle;Enhet;Pulje",
+        "NAVN;epost;rolle;ENHET;pulje",
+        "navn;E-postadresse;Rolle;Enhet;Pulje",
+        "Navn;email;Rolle;unit;Pulje",
+    ],
+)
+def test_norwegian_headers_are_understood_and_other_columns_keep_their_name(header):
+    text = f"{header}\nKari Nordmann;kari@ex.no;ordforer;Levanger;2\n"
+    assert read(text) == [person("Kari Nordmann", "kari@ex.no", "ordforer", "Levanger", pulje="2")]
+
+
+def test_a_norwegian_and_an_english_name_for_one_column_are_a_duplicate():
+    assert problems("name;Navn;email;role;unit\nKari;Kari;k@ex.no;annet;U\n") == [
+        "row 1, column name: duplicate column 'name' (columns A and B)"
+    ]
+
+
+def bokmal(text: str | bytes, **kwargs: object) -> list[str]:
+    """The problems as the secretariat's page shows them."""
+    with pytest.raises(InvitationListError) as caught:
+        read(text, **kwargs)
+    return [problem.nb for problem in caught.value.problems]
+
+
+def test_problems_in_bokmal_name_the_row_and_the_column():
+    text = (
+        "Navn;E-post;Rolle;Enhet;;Pulje\n"
+        ";kari@ex.no;ordforer;Levanger;;1\n"
+        "Ola;ola@ex;keiser;Verdal;;2\n"
+        "Per;kari@ex.no;Ordforer;;;3\n"
+        "Eva;eva@ex.no;ordforer\n"
+    )
+    assert bokmal(text, existing_emails=["eva@ex.no"]) == [
+        "rad 1: kolonne E har ikke noe navn",
+        "rad 2, kolonne navn: er tom",
+        "rad 3, kolonne e-post: 'ola@ex' er ikke en gyldig e-postadresse",
+        "rad 3, kolonne rolle: ukjent rolle 'keiser' (gyldige roller: " + ", ".join(ROLES) + ")",
+        "rad 4, kolonne e-post: 'kari@ex.no' står to ganger i listen (først på rad 2)",
+        "rad 4, kolonne enhet: er tom",
+        "rad 5: 3 celler, men overskriftsraden har 6 kolonner",
+    ]
+
+
+def test_whole_file_problems_in_bokmal():
+    assert bokmal("Navn;E-post;Rolle\n") == [
+        "filen har ingen personer i seg",
+        "rad 1, kolonne enhet: mangler den obligatoriske kolonnen 'enhet' (eller 'unit') "
+        "(fant: navn, e-post, rolle)",
+    ]
+    assert bokmal(b"\xd0\xcf\x11\xe0 old excel")[0].startswith(
+        "dette er en Excel-arbeidsbok av gammel type"
+    )

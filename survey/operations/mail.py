@@ -57,7 +57,11 @@ def set_mail_text(
     try:
         template = MailTemplate(subject, body)
     except MailTemplateError as error:
-        raise InvalidInput(f"the {kind} e-mail cannot be used: {error}") from None
+        what = "invitasjonen" if kind == "invitation" else "påminnelsen"
+        raise InvalidInput(
+            f"the {kind} e-mail cannot be used: {error}",
+            message_nb=f"Teksten til {what} kan ikke brukes: {error.message_nb}",
+        ) from None
     mailings.set_mail_template(db, round_id, kind, template.subject, template.body)
     audit(db, actor.email, f"{kind} text changed", f"round {round_id}")
 

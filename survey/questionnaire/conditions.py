@@ -30,11 +30,15 @@ MAX_DIGITS = 15
 
 
 class ConditionSyntaxError(ValueError):
-    def __init__(self, message: str, offset: int, hint: str = ""):
+    """What is wrong and where, in English for the CLI and in bokmål for the web."""
+
+    def __init__(self, message: str, offset: int, hint: str = "", *, nb: str, hint_nb: str = ""):
         super().__init__(message)
         self.message = message
         self.offset = offset
         self.hint = hint  # what to do instead, when the usual example does not help
+        self.message_nb = nb
+        self.hint_nb = hint_nb
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,11 @@ def _too_long(text: str) -> ConditionSyntaxError:
         0,
         "a condition tests a few earlier answers; split a long one by putting the "
         "questions on a page of their own with a show_if of its own",
+        nb=f"vilkåret har {len(text):,} tegn, flere enn de {MAX_LENGTH:,} som er tillatt".replace(
+            ",", "\u00a0"
+        ),
+        hint_nb="et vilkår tester noen få tidligere svar; del opp et langt vilkår ved å sette "
+        "spørsmålene på en egen side med sin egen show_if",
     )
 
 
@@ -129,9 +138,14 @@ def _tokenize(text: str) -> Iterator[_Token]:
             start = len(text) - len(text[pos:].lstrip())
             char = text[start]
             hint = " (strings need matching quotes)" if char in "'\"" else ""
+            hint_nb = " (tekster trenger anførselstegn i begge ender)" if hint else ""
             if char == "=":
-                hint = " (use '==' to compare)"
-            raise ConditionSyntaxError(f"unexpected character {char!r}{hint}", start)
+                hint, hint_nb = " (use '==' to compare)", " (bruk '==' for å sammenligne)"
+            raise ConditionSyntaxError(
+                f"unexpected character {char!r}{hint}",
+                start,
+                nb=f"uventet tegn {char!r}{hint_nb}",
+            )
         group = match.lastgroup or ""
         token_text = match.group(group)
         kind = "keyword" if group == "name" and token_text in _KEYWORDS else group
@@ -142,6 +156,9 @@ def _tokenize(text: str) -> Iterator[_Token]:
                 match.start(group),
                 "compare with a scale point, a number within the question's range, or a "
                 "'quoted code'",
+                nb=f"et tall med {digits} sifre er lengre enn de {MAX_DIGITS} som er tillatt",
+                hint_nb="sammenlign med et skalapunkt, et tall innenfor spørsmålets område "
+                "eller en 'kode i anførselstegn'",
             )
         yield _Token(kind, token_text, match.start(group))
         pos = match.end()
@@ -182,15 +199,22 @@ class _Parser:
     def expect(self, text: str, what: str) -> _Token:
         tok = self.take(text)
         if tok is None:
-            raise ConditionSyntaxError(f"expected {what}, found {self._found()}", self.token.offset)
+            raise ConditionSyntaxError(
+                f"expected {what}, found {self._found()}",
+                self.token.offset,
+                nb=f"ventet {what}, fant {self._found_nb()}",
+            )
         return tok
 
     def _found(self) -> str:
         return "the end of the condition" if self.token.kind == "end" else repr(self.token.text)
 
+    def _found_nb(self) -> str:
+        return "slutten av vilkåret" if self.token.kind == "end" else repr(self.token.text)
+
     def parse(self) -> Condition:
         if self.token.kind == "end":
-            raise ConditionSyntaxError("the condition is empty", 0)
+            raise ConditionSyntaxError("the condition is empty", 0, nb="vilkåret er tomt")
         cond = self.or_()
         if self.token.kind != "end":
             previous, following = self.tokens[self.i - 1], self.tokens[self.i + 1]
@@ -199,10 +223,13 @@ class _Parser:
                     f"write decimals with a point: {previous.text}.{following.text}, "
                     f"not {previous.text},{following.text}",
                     self.token.offset,
+                    nb=f"skriv desimaler med punktum: {previous.text}.{following.text}, "
+                    f"ikke {previous.text},{following.text}",
                 )
             raise ConditionSyntaxError(
                 f"unexpected {self._found()}; join conditions with 'and' or 'or'",
                 self.token.offset,
+                nb=f"uventet {self._found_nb()}; sett sammen vilkår med 'and' eller 'or'",
             )
         return cond
 
@@ -228,6 +255,9 @@ class _Parser:
                 tok.offset,
                 "join the parts with 'and' and 'or' instead, or show the page or question "
                 "through fewer, simpler conditions",
+                nb=f"vilkåret har parenteser og 'not' inni hverandre i mer enn {MAX_DEPTH} nivåer",
+                hint_nb="sett heller sammen delene med 'and' og 'or', eller vis siden eller "
+                "spørsmålet gjennom færre og enklere vilkår",
             )
 
     def not_(self) -> Condition:
@@ -260,12 +290,15 @@ class _Parser:
                 raise ConditionSyntaxError(
                     "'in' needs a list like ['a', 'b'] or a multiple-choice question",
                     right.offset,
+                    nb="'in' trenger en liste som ['a', 'b'] eller et flervalgsspørsmål",
                 )
             return In(left, right, negated, tok.offset)
         raise ConditionSyntaxError(
             f"expected a comparison (==, !=, <, <=, >, >=, in) after {_show(left)}, "
             f"found {self._found()}",
             tok.offset,
+            nb=f"ventet en sammenligning (==, !=, <, <=, >, >=, in) etter {_show(left)}, "
+            f"fant {self._found_nb()}",
         )
 
     def operand(self) -> Name | Literal:
@@ -279,6 +312,8 @@ class _Parser:
         raise ConditionSyntaxError(
             f"expected a question id, a 'quoted code' or a number, found {self._found()}",
             tok.offset,
+            nb="ventet en spørsmåls-id, en 'kode i anførselstegn' eller et tall, fant "
+            f"{self._found_nb()}",
         )
 
     def list_literal(self) -> ListLiteral:
@@ -288,7 +323,10 @@ class _Parser:
             tok = self.token
             if tok.kind not in ("number", "string"):
                 raise ConditionSyntaxError(
-                    f"a list holds 'quoted codes' or numbers, found {self._found()}", tok.offset
+                    f"a list holds 'quoted codes' or numbers, found {self._found()}",
+                    tok.offset,
+                    nb="en liste inneholder 'koder i anførselstegn' eller tall, fant "
+                    f"{self._found_nb()}",
                 )
             self.i += 1
             values.append(Literal(_literal(tok), tok.offset))

@@ -71,7 +71,11 @@ def load_file(path: str | Path) -> LoadResult:
     except OSError as exc:
         result = LoadResult(str(path), "")
         result.problems.append(
-            error(Position(str(path), 1, 1), f"cannot read file: {exc.strerror}")
+            error(
+                Position(str(path), 1, 1),
+                f"cannot read file: {exc.strerror}",
+                nb=f"filen kan ikke leses: {exc.strerror}",
+            )
         )
         return result
     try:
@@ -84,6 +88,8 @@ def load_file(path: str | Path) -> LoadResult:
                 Position(str(path), line, 1),
                 "the file is not UTF-8 text",
                 "save it as UTF-8 (most editors: 'Save with encoding')",
+                nb="filen er ikke UTF-8-tekst",
+                hint_nb="lagre den som UTF-8 (i de fleste redigeringsprogram: «Lagre med koding»)",
             )
         )
         return result

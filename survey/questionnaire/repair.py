@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from survey.questionnaire.problems import Problem
-from survey.questionnaire.schema import QuestionnaireDocument
+from survey.questionnaire.schema import QUESTION_FIELDS, QuestionnaireDocument
 from survey.questionnaire.shape import data_path
 from survey.questionnaire.yamlsource import Path, Source
 
@@ -45,20 +45,53 @@ def patched(source: Source) -> tuple[Source, list[Path]] | None:
     None when the file is too broken to patch."""
     data = copy.deepcopy(source.data)
     broken: list[Path] = []
+    untyped: dict[Path, str] = {}
     for _ in range(MAX_ROUNDS):
         try:
             QuestionnaireDocument.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 path, holder = data_path(err["loc"], data)
-                if not path or not _patch(data, path, holder, err["type"]):
+                if err["type"] in UNTYPED and _is_question(path, data):
+                    untyped[path] = _untype(data, path)
+                elif not path or not _patch(data, path, holder, err["type"]):
                     return None
                 broken.append(path)
             continue
+        for path, kind in untyped.items():
+            _at(data, path)["type"] = kind
         fixed = copy.copy(source)
         fixed.data = data
         return fixed, broken
     return None
+
+
+UNTYPED = frozenset({"union_tag_invalid", "union_tag_not_found"})
+"""A question of an unknown type (or none): pydantic checks nothing else in it."""
+
+
+def _at(data: Any, path: Path) -> Any:
+    for segment in path:
+        data = data[segment]
+    return data
+
+
+def _is_question(path: Path, data: Any) -> bool:
+    return len(path) >= 2 and path[-2] == "questions" and isinstance(_at(data, path), dict)
+
+
+def _untype(data: Any, path: Path) -> str:
+    """Keep what every question has (id, text, audience, show_if ...) so the rules still
+    check it and the conditions naming it, and drop what depends on the type. It is checked
+    as a text question and then given back its type, as a text no rule knows ("" if it had
+    none): the rules then claim nothing about its answers. Returns that type."""
+    question = _at(data, path)
+    kind = question.get("type")
+    for key in list(question):
+        if key not in QUESTION_FIELDS:
+            del question[key]
+    question["type"] = "text"
+    return kind if isinstance(kind, str) else ""
 
 
 def _patch(data: Any, path: Path, holder: type[BaseModel] | None, kind: str) -> bool:

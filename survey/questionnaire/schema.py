@@ -142,6 +142,10 @@ QUESTION_TYPES: dict[str, type[_Question]] = {
 }
 
 
+QUESTION_FIELDS = frozenset(_Question.model_fields)
+"""The keys every question may have, whatever its type."""
+
+
 class Page(Part):
     id: str
     title: Text | None = None

@@ -31,6 +31,34 @@ _KINDS = {
 }
 
 
+_KINDS_NB = {
+    "string_type": "en tekst",
+    "dict_type": "én tekst per språk ('nb: ...')",
+    "int_type": "et heltall",
+    "int_from_float": "et heltall",
+    "float_type": "et tall",
+    "bool_type": "true eller false",
+    "list_type": "en liste (linjer som begynner med '- ')",
+    "model_type": "'nøkkel: verdi'-linjer",
+    "model_attributes_type": "'nøkkel: verdi'-linjer",
+}
+
+
+_HINTS_NB = {
+    "string_type": "sett en tekst som ser ut som et tall eller true/false, i anførselstegn: "
+    "label: '10'",
+    "int_type": "skriv et heltall uten anførselstegn, for eksempel points: 6",
+    "int_from_float": "skriv et heltall uten anførselstegn, for eksempel points: 6",
+    "float_type": "skriv et tall uten anførselstegn, med desimalpunktum: target: 4.5",
+    "bool_type": "skriv true eller false, uten anførselstegn",
+    "list_type": "skriv en liste: [a, b], eller én '- '-linje per oppføring",
+    "dict_type": "skriv 'nb: ...'-linjer, én per språk",
+    "model_type": "skriv 'nøkkel: verdi'-linjer med innrykk under den",
+}
+FORMAT_HINT = "see docs/questionnaire-format.md for examples"
+FORMAT_HINT_NB = "se eksemplene i docs/questionnaire-format.md"
+
+
 _HINTS = {
     "string_type": "put a text that looks like a number or true/false in quotes: label: '10'",
     "int_type": "write a whole number without quotes, e.g. points: 6",
@@ -70,13 +98,18 @@ def _explain(
         kinds = [e for _, e in errs if e["type"] in _KINDS]
         if len(kinds) > 1:
             expected = " or ".join(dict.fromkeys(_KINDS[e["type"]] for e in kinds))
+            expected_nb = " eller ".join(dict.fromkeys(_KINDS_NB[e["type"]] for e in kinds))
             key = path[-1] if path else ""
+            value = kinds[0]["input"]
             problems.append(
                 error(
                     source.position(path),
                     f"'{key}' in {describe(path[:-1], source.data)} must be {expected}, "
-                    f"not {_kind_of(kinds[0]['input'])}",
-                    "see docs/questionnaire-format.md for examples",
+                    f"not {_kind_of(value)}",
+                    FORMAT_HINT,
+                    nb=f"'{key}' i {describe(path[:-1], source.data, 'nb')} må være "
+                    f"{expected_nb}, ikke {_kind_of(value, 'nb')}",
+                    hint_nb=FORMAT_HINT_NB,
                 )
             )
             errs = [(m, e) for m, e in errs if e not in kinds]
@@ -173,19 +206,47 @@ def _pick(annotation: Any, value: Any) -> Any:
     return annotation
 
 
-def describe(path: Path, data: Any) -> str:
-    """Name the part of the file at ``path`` the way its author thinks of it."""
-    names = {
-        "pages": "page",
-        "questions": "question",
-        "items": "item",
-        "roles": "role",
-        "indexes": "index",
-        "quality_pairs": "quality pair",
-        "choices": "choice",
-        "not_scored": "option",
-    }
-    described = "the questionnaire"
+_NAMES = {
+    "pages": "page",
+    "questions": "question",
+    "items": "item",
+    "roles": "role",
+    "indexes": "index",
+    "quality_pairs": "quality pair",
+    "choices": "choice",
+    "not_scored": "option",
+    "": "entry",
+    "scale": "scale",
+    "choice list": "choice list",
+}
+# bokmål: (with a name: definite form, with a number: indefinite form)
+_NAMES_NB = {
+    "pages": ("siden", "side"),
+    "questions": ("spørsmålet", "spørsmål"),
+    "items": ("påstanden", "påstand"),
+    "roles": ("rollen", "rolle"),
+    "indexes": ("indeksen", "indeks"),
+    "quality_pairs": ("kvalitetsparet", "kvalitetspar"),
+    "choices": ("svaralternativet", "svaralternativ"),
+    "not_scored": ("svaralternativet", "svaralternativ"),
+    "": ("oppføringen", "oppføring"),
+    "scale": ("skalaen", "skala"),
+    "choice list": ("svarlisten", "svarliste"),
+}
+
+
+def _name(kind: str, ident: object, number: int, lang: str) -> str:
+    if lang == "nb":
+        named, numbered = _NAMES_NB.get(kind, _NAMES_NB[""])
+        return f"{named} '{ident}'" if isinstance(ident, str) else f"{numbered} {number}"
+    noun = _NAMES.get(kind, "entry")
+    return f"{noun} '{ident}'" if isinstance(ident, str) else f"{noun} {number}"
+
+
+def describe(path: Path, data: Any, lang: str = "en") -> str:
+    """Name the part of the file at ``path`` the way its author thinks of it, in English
+    or (``lang="nb"``) in bokmål."""
+    described = "spørreskjemaet" if lang == "nb" else "the questionnaire"
     node = data
     for i, segment in enumerate(path):
         if isinstance(node, list):
@@ -194,16 +255,16 @@ def describe(path: Path, data: Any) -> str:
             node = node[segment] if isinstance(node, dict) else None
         parent = path[i - 1] if i else None
         if isinstance(segment, int) and isinstance(parent, str):
-            kind = names.get(parent, "entry")
+            kind = parent if parent in _NAMES else ""
             ident = node.get("id") or node.get("code") if isinstance(node, dict) else None
-            described = f"{kind} '{ident}'" if isinstance(ident, str) else f"{kind} {segment + 1}"
+            described = _name(kind, ident, segment + 1, lang)
         elif parent == "scales":
-            described = f"scale '{segment}'"
+            described = _name("scale", str(segment), 0, lang)
         elif parent == "choice_lists":
-            described = f"choice list '{segment}'"
+            described = _name("choice list", str(segment), 0, lang)
         if isinstance(segment, int) and i >= 2 and path[i - 2] == "choice_lists":
             ident = node.get("code") if isinstance(node, dict) else None
-            described = f"choice '{ident}'" if isinstance(ident, str) else f"choice {segment + 1}"
+            described = _name("choices", ident, segment + 1, lang)
     return described
 
 
@@ -211,38 +272,57 @@ def _translate(err: Any, path: Path, model: type[BaseModel] | None, source: Sour
     kind = err["type"]
     key = path[-1] if path else ""
     where = describe(path[:-1], source.data)
+    hvor = describe(path[:-1], source.data, "nb")
     if kind == "extra_forbidden":
         allowed = sorted(model.model_fields) if model else []
         guess = difflib.get_close_matches(str(key), allowed, n=1)
         suggestion = f"; did you mean '{guess[0]}'?" if guess else ""
+        forslag = f"; mente du '{guess[0]}'?" if guess else ""
         hint = f"valid keys here: {', '.join(allowed)}"
+        hint_nb = f"gyldige nøkler her: {', '.join(allowed)}"
         if " " in str(key):
             hint = "a ',' inside {...} starts a new key: put the whole text in quotes; " + hint
+            hint_nb = (
+                "en ',' inne i {...} begynner en ny nøkkel: sett hele teksten i "
+                "anførselstegn; " + hint_nb
+            )
         return error(
-            source.position(path, key=True), f"unknown key '{key}' in {where}{suggestion}", hint
+            source.position(path, key=True),
+            f"unknown key '{key}' in {where}{suggestion}",
+            hint,
+            nb=f"ukjent nøkkel '{key}' i {hvor}{forslag}",
+            hint_nb=hint_nb,
         )
     if kind == "missing":
         return error(
             source.position(path[:-1], key=True),
             f"{where} is missing the required key '{key}'",
             f"add '{key}: ...' to {where}",
+            nb=f"{hvor} mangler den obligatoriske nøkkelen '{key}'",
+            hint_nb=f"legg til '{key}: ...' i {hvor}",
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         types_ = sorted(QUESTION_TYPES)
         given = err.get("ctx", {}).get("tag")
         where = describe(path, source.data)
+        hvor = describe(path, source.data, "nb")
         if kind == "union_tag_not_found":
             return error(
                 source.position(path),
                 f"{where} has no 'type'",
                 f"add 'type:' with one of: {', '.join(types_)}",
+                nb=f"{hvor} har ingen 'type'",
+                hint_nb=f"legg til 'type:' med en av: {', '.join(types_)}",
             )
         guess = difflib.get_close_matches(str(given), types_, n=1)
         suggestion = f"; did you mean '{guess[0]}'?" if guess else ""
+        forslag = f"; mente du '{guess[0]}'?" if guess else ""
         return error(
             source.position(path + ("type",)),
             f"unknown question type '{given}' in {where}{suggestion}",
             f"valid types: {', '.join(types_)}",
+            nb=f"ukjent spørsmålstype '{given}' i {hvor}{forslag}",
+            hint_nb=f"gyldige typer: {', '.join(types_)}",
         )
     if kind == "literal_error" and "[key]" in err["loc"]:
         expected = err.get("ctx", {}).get("expected", "")
@@ -250,6 +330,8 @@ def _translate(err: Any, path: Path, model: type[BaseModel] | None, source: Sour
             source.position(path, key=True),
             f"'{key}' is not a language code",
             f"use one of: {expected}",
+            nb=f"'{key}' er ikke en språkkode",
+            hint_nb=f"bruk en av: {_or_nb(expected)}",
         )
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
@@ -257,29 +339,46 @@ def _translate(err: Any, path: Path, model: type[BaseModel] | None, source: Sour
             source.position(path),
             f"'{key}' in {where} cannot be {err['input']!r}",
             f"use one of: {expected}",
+            nb=f"'{key}' i {hvor} kan ikke være {err['input']!r}",
+            hint_nb=f"bruk en av: {_or_nb(expected)}",
         )
     if kind in _KINDS or kind.endswith("_type"):
         expected = _KINDS.get(kind, kind.removesuffix("_type"))
+        expected_nb = _KINDS_NB.get(kind, kind.removesuffix("_type"))
         label = f"'{key}'" if isinstance(key, str) and key else f"entry {key}"
+        label_nb = f"'{key}'" if isinstance(key, str) and key else f"oppføring {key}"
+        value = err["input"]
         return error(
             source.position(path),
-            f"{label} in {where} must be {expected}, not {_kind_of(err['input'])}",
-            _HINTS.get(kind, "see docs/questionnaire-format.md for examples"),
+            f"{label} in {where} must be {expected}, not {_kind_of(value)}",
+            _HINTS.get(kind, FORMAT_HINT),
+            nb=f"{label_nb} i {hvor} må være {expected_nb}, ikke {_kind_of(value, 'nb')}",
+            hint_nb=_HINTS_NB.get(kind, FORMAT_HINT_NB),
         )
     return error(
-        source.position(path), f"{where}: {err['msg']}", "see docs/questionnaire-format.md"
+        source.position(path),
+        f"{where}: {err['msg']}",
+        "see docs/questionnaire-format.md",
+        nb=f"{hvor}: {err['msg']} (pydantics beskrivelse)",
+        hint_nb="se docs/questionnaire-format.md",
     )
 
 
-def _kind_of(value: Any) -> str:
+def _or_nb(expected: str) -> str:
+    """pydantic's list of allowed values ("'nb', 'nn' or 'en'") in bokmål."""
+    return expected.replace(" or ", " eller ")
+
+
+def _kind_of(value: Any, lang: str = "en") -> str:
+    nb = lang == "nb"
     if value is None:
-        return "empty"
+        return "tom" if nb else "empty"
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return f"{'den logiske verdien' if nb else 'the boolean'} {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"{'tallet' if nb else 'the number'} {value}"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"{'teksten' if nb else 'the text'} {value!r}"
     if isinstance(value, list):
-        return "a list"
-    return "a mapping"
+        return "en liste" if nb else "a list"
+    return "'nøkkel: verdi'-linjer" if nb else "a mapping"

@@ -110,6 +110,9 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
                 Position(file, 1, 1),
                 f"the file is larger than {MAX_SOURCE_BYTES // 1000} kB",
                 "a questionnaire is a few hundred lines; split it or remove pasted data",
+                nb=f"filen er større enn {MAX_SOURCE_BYTES // 1000} kB",
+                hint_nb="et spørreskjema er noen hundre linjer; del det opp eller fjern "
+                "innlimte data",
             )
         )
         return source, problems
@@ -124,6 +127,9 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
                 f"the file contains a character YAML does not allow (U+{exc.character:04X})",
                 "delete it: such characters are invisible in most editors and usually come"
                 " with text pasted from other programs",
+                nb=f"filen inneholder et tegn YAML ikke tillater (U+{exc.character:04X})",
+                hint_nb="slett det: slike tegn er usynlige i de fleste redigeringsprogram og "
+                "kommer som regel med tekst limt inn fra andre program",
             )
         )
         return source, problems
@@ -133,12 +139,14 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
+        where = where_nb = ""
         if exc.context and exc.problem:
             start = exc.context_mark
-            where = (
-                f" that starts at line {start.line + 1}, column {start.column + 1}" if start else ""
-            )
+            if start:
+                where = f" that starts at line {start.line + 1}, column {start.column + 1}"
+                where_nb = f" som begynner på linje {start.line + 1}, kolonne {start.column + 1}"
             what = f"{exc.problem} ({exc.context}{where})"
+        what_nb = f"{exc.problem} ({exc.context}{where_nb})" if where_nb else what
         problems.append(
             error(
                 Position(file, line, column),
@@ -146,6 +154,11 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
                 "check the indentation; put texts containing ': ', ' #', or (inside {...})"
                 " ',' '?' '[' in quotes; a value that starts with a quote, like "
                 "show_if: 'x' in q3, must be quoted whole: \"'x' in q3\"",
+                nb=f"feil i YAML-syntaksen (PyYAMLs beskrivelse): {what_nb}",
+                hint_nb="sjekk innrykket; sett tekster som inneholder ': ', ' #' eller (inne i"
+                " {...}) ',' '?' '[' i anførselstegn; en verdi som begynner med et "
+                "anførselstegn, som show_if: 'x' in q3, må stå i anførselstegn i sin helhet: "
+                "\"'x' in q3\"",
             )
         )
         return source, problems
@@ -156,17 +169,34 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
                 "the file is nested too deeply to read",
                 "a questionnaire needs only a few levels of indentation; look for a run of"
                 " '[' or '{'",
+                nb="filen har for mange nivåer inni hverandre til å kunne leses",
+                hint_nb="et spørreskjema trenger bare noen få nivåer med innrykk; se etter "
+                "mange '[' eller '{' etter hverandre",
             )
         )
         return source, problems
     except yaml.YAMLError as exc:  # pragma: no cover - defensive, PyYAML marks its errors
-        problems.append(error(Position(file, 1, 1), f"YAML error: {exc}", "fix the YAML syntax"))
+        problems.append(
+            error(
+                Position(file, 1, 1),
+                f"YAML error: {exc}",
+                "fix the YAML syntax",
+                nb=f"YAML-feil: {exc}",
+                hint_nb="rett YAML-syntaksen",
+            )
+        )
         return source, problems
     finally:
         loader.dispose()
     if node is None:
         problems.append(
-            error(Position(file, 1, 1), "the file is empty", "start with 'id:' and 'title:'")
+            error(
+                Position(file, 1, 1),
+                "the file is empty",
+                "start with 'id:' and 'title:'",
+                nb="filen er tom",
+                hint_nb="begynn med 'id:' og 'title:'",
+            )
         )
         return source, problems
     for mark in loader.anchor_marks:
@@ -175,6 +205,9 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
                 Position(file, mark.line + 1, mark.column + 1),
                 "anchors and aliases (&name / *name) are not supported",
                 "write the repeated part out, or define a reusable scale or choice list",
+                nb="ankere og aliaser (&navn / *navn) kan ikke brukes",
+                hint_nb="skriv den gjentatte delen ut, eller definer en skala eller svarliste "
+                "som kan brukes flere steder",
             )
         )
     if loader.anchor_marks:
@@ -185,6 +218,8 @@ def read_source(file: str, text: str) -> tuple[Source, list[Problem]]:
                 _pos(source, node),
                 "the file must be a mapping of keys at the top level (id:, title:, pages: ...)",
                 "see docs/questionnaire-format.md for a minimal complete questionnaire",
+                nb="filen må ha nøkler på øverste nivå (id:, title:, pages: ...)",
+                hint_nb="se docs/questionnaire-format.md for et minste komplette spørreskjema",
             )
         )
         return source, problems
@@ -210,6 +245,9 @@ def _convert(
                 _pos(source, node),
                 f"the YAML tag '{short}' is not allowed",
                 "remove the tag: write numbers and true/false plainly, and put texts in quotes",
+                nb=f"YAML-merket '{short}' er ikke tillatt",
+                hint_nb="fjern merket: skriv tall og true/false som de er, og sett tekster i "
+                "anførselstegn",
             )
         )
         return None
@@ -218,7 +256,13 @@ def _convert(
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(
-                    error(_pos(source, key_node), "a key must be a plain name", "use 'name: value'")
+                    error(
+                        _pos(source, key_node),
+                        "a key must be a plain name",
+                        "use 'name: value'",
+                        nb="en nøkkel må være et enkelt navn",
+                        hint_nb="skriv 'navn: verdi'",
+                    )
                 )
                 continue
             key = key_node.value
@@ -233,6 +277,8 @@ def _convert(
                         _pos(source, key_node),
                         f"duplicate key '{key}' (first at line {first.line})",
                         "remove one of them; YAML would silently keep only the last",
+                        nb=f"nøkkelen '{key}' står to ganger (først på linje {first.line})",
+                        hint_nb="fjern den ene; YAML ville i stillhet bare beholde den siste",
                     )
                 )
                 continue
@@ -259,8 +305,10 @@ def _too_long(node: yaml.ScalarNode, source: Source, problems: list[Problem]) ->
     digits = sum(c.isdigit() for c in value)
     if digits > MAX_DIGITS:
         message = f"a number with {digits} digits is longer than the {MAX_DIGITS} allowed"
+        message_nb = f"et tall med {digits} sifre er lengre enn de {MAX_DIGITS} som er tillatt"
     elif not _INT.match(value) and math.isinf(float(value)):
         message = f"the number {value} is too large"
+        message_nb = f"tallet {value} er for stort"
     else:
         return False
     problems.append(
@@ -269,6 +317,9 @@ def _too_long(node: yaml.ScalarNode, source: Source, problems: list[Problem]) ->
             message,
             "a questionnaire's numbers are points, limits and lengths; put a code or a text "
             "that is all digits in quotes",
+            nb=message_nb,
+            hint_nb="tallene i et spørreskjema er skalapunkter, grenser og lengder; sett en "
+            "kode eller tekst som bare består av sifre, i anførselstegn",
         )
     )
     return True

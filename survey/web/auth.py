@@ -30,7 +30,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
@@ -40,18 +39,19 @@ from survey.operations.accounts import session_account, sign_in
 from survey.operations.accounts import sign_out as end_session
 from survey.storage.users import SignInRefused
 from survey.web.database import get_db
+from survey.web.forms import Form
 
 SESSION_KEY = "secretariat_session"  # the key in Flask's cookie that holds the session id
 
 bp = Blueprint("auth", __name__)
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField("E-postadresse", validators=[DataRequired("Skriv e-postadressen din.")])
     password = PasswordField("Passord", validators=[DataRequired("Skriv passordet ditt.")])
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(Form):
     """Only the CSRF token: signing out is a POST so no link can do it."""
 
 

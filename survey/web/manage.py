@@ -20,7 +20,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response
 from wtforms import (
@@ -59,6 +58,7 @@ from survey.storage.questionnaires import latest_versions, questionnaire_of_vers
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
 from survey.web.auth import SignOutForm, current_account, requires, signed_in
 from survey.web.database import get_db
+from survey.web.forms import Form
 from survey.web.reachability import check_reach
 
 bp = Blueprint("manage", __name__, url_prefix="/sekretariat")
@@ -79,7 +79,7 @@ def _page(template: str, status: int = 200, **context: object) -> tuple[str, int
     return render_template(template, **context), status
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("Fil", validators=[FileRequired("Velg en fil.")])
 
 
@@ -104,7 +104,7 @@ class DayField(DateField):
             raise ValueError("Skriv datoen som år-måned-dag, for eksempel 2027-01-31.") from None
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     questionnaire = SelectField("Spørreskjema (siste publiserte versjon)")
     name = StringField("Navn på runden", validators=[DataRequired("Gi runden et navn.")])
     anonymous = BooleanField("Anonym (ingen invitasjoner med navn; hver svarer med en engangskode)")
@@ -120,7 +120,7 @@ class RoundForm(FlaskForm):
     closes_on = DayField("Siste svardag", validators=[Optional()])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     name = StringField("Navn på runden", validators=[DataRequired("Gi runden et navn.")])
     closes_on = DayField("Siste svardag", validators=[Optional()])
     min_group_size = WholeNumberField(
@@ -329,7 +329,7 @@ def _invitations_page(
     )
 
 
-class CodesForm(FlaskForm):
+class CodesForm(Form):
     count = WholeNumberField(
         "Antall koder",
         default=100,
@@ -362,7 +362,7 @@ def make_codes(round_id: int) -> tuple[str, int]:
     )
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     """Only the CSRF token: which mail is in the URL."""
 
 
@@ -398,7 +398,7 @@ def send_mail(round_id: int, kind: str) -> Response | tuple[str, int]:
     )
 
 
-class BounceForm(FlaskForm):
+class BounceForm(Form):
     email = StringField("E-postadresse som kom i retur", validators=[DataRequired()])
 
 
@@ -415,7 +415,7 @@ def bounced(round_id: int) -> Response:
     return redirect(url_for("manage.invitations", round_id=round_id))
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     subject = StringField("Emne", validators=[DataRequired("Skriv et emne.")])
     body = TextAreaField("Tekst", validators=[DataRequired("Skriv teksten i e-posten.")])
 
@@ -435,7 +435,7 @@ def mail_text(round_id: int, kind: str) -> Response | tuple[str, int]:
                 db, signed_in(), round_id, kind, form.subject.data or "", form.body.data or ""
             )
         except InvalidInput as error:
-            problem = error.message
+            problem = error.message_nb
         else:
             return redirect(url_for("manage.invitations", round_id=round_id))
     elif request.method == "GET":

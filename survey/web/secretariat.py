@@ -25,7 +25,6 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2
@@ -65,22 +64,23 @@ from survey.storage.users import audit_entries
 from survey.web import audit_names, report_jobs
 from survey.web.auth import SignOutForm, requires, signed_in
 from survey.web.database import get_db
+from survey.web.forms import Form
 
 bp = Blueprint("secretariat", __name__, url_prefix="/sekretariat")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Only the CSRF token: every change is a POST through a form of its own."""
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(Form):
     index = SelectField("Indeks")
     what = TextAreaField("Tiltak", validators=[DataRequired("Skriv hva som skal gjøres.")])
     who = StringField("Ansvarlig", validators=[DataRequired("Skriv hvem som er ansvarlig.")])
     due = DateField("Frist", validators=[DataRequired("Velg en frist.")])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField("Status", choices=[SelectChoice(s) for s in STATUSES])
 
 

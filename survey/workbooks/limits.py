@@ -44,5 +44,12 @@ class WorkbookProblem(CsvProblems):
 
 
 def refused(message: str, row: int = 0) -> WorkbookProblem:
-    """The one problem with the file (on ``row`` as Excel numbers it, 0 for the whole)."""
-    return WorkbookProblem([RowProblem(row, "", message)])
+    """The one problem with the file (on ``row`` as Excel numbers it, 0 for the whole).
+
+    The secretariat's page says in bokmål that the workbook was refused and what to do;
+    the technical reason, which only an operator can act on, is quoted as it is."""
+    nb = (
+        "Excel-filen kan ikke brukes. Lagre listen på nytt fra Excel (gjerne som «CSV UTF-8 "
+        f"(kommadelt)») og prøv igjen. Teknisk årsak, for den som drifter systemet: {message}"
+    )
+    return WorkbookProblem([RowProblem(row, "", message, nb)])

@@ -189,3 +189,64 @@ def test_rules_do_not_judge_placeholders_for_wrong_numbers():
     assert messages(result) == [
         "q.yaml:6:13: error: 'points' in scale 's' must be a whole number, not the text '6'"
     ]
+
+
+def test_an_unknown_question_type_does_not_hide_the_files_other_errors():
+    """Issue 16, defect 6: the unknown type was the only problem reported; the other four
+    (a missing text, a duplicate id, an unknown scale, a condition on an unknown question)
+    only came to light one by one, after each fix."""
+    result = lint(
+        """
+        scales:
+          s: {points: 6}
+        pages:
+          - id: p1
+            questions:
+              - id: q1
+                type: likret
+                scale: s
+                text: Spm
+              - id: q2
+                type: text
+              - id: q2
+                type: likert
+                scale: enighet
+                text: Spm
+          - id: p2
+            questions:
+              - id: q3
+                type: text
+                text: Spm
+                show_if: q9 == 1
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:10:15: error: unknown question type 'likret' in question 'q1'; "
+        "did you mean 'likert'?",
+        "q.yaml:13:9: error: question 'q2' is missing the required key 'text'",
+        "q.yaml:15:13: error: duplicate id 'q2' (first used at line 13)",
+        "q.yaml:17:16: error: unknown scale 'enighet' in question 'q2'",
+        "q.yaml:24:18: error: show_if of question 'q3': unknown question 'q9'",
+    ]
+
+
+def test_an_unknown_question_type_is_no_type_to_conditions_that_name_it():
+    """A question whose type is unknown is still a question a condition may name, but
+    nothing is claimed about what it can hold."""
+    result = lint(
+        """
+        pages:
+          - id: p1
+            questions:
+              - {id: q1, type: likret, text: Spm}
+          - id: p2
+            questions:
+              - {id: q2, type: text, text: Spm, show_if: "q1 >= 4 and q1 == 'ja'"}
+              - {id: q3, type: text, text: Spm, show_if: "q8 == 1"}
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:7:24: error: unknown question type 'likret' in question 'q1'; "
+        "did you mean 'likert'?",
+        "q.yaml:11:51: error: show_if of question 'q3': unknown question 'q8'",
+    ]

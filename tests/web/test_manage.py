@@ -130,7 +130,7 @@ def test_an_invitation_list_with_one_bad_row_invites_nobody(admin):
     bad = PEOPLE + "Per;per@a.no;keiser;Verdal;2\n"
     answer = upload(admin, f"/sekretariat/runder/{round_id}/invitasjoner", "p.csv", bad.encode())
     html = answer.get_data(as_text=True)
-    assert answer.status_code == 422 and "Ingen ble invitert" in html and "row 4" in html
+    assert answer.status_code == 422 and "Ingen ble invitert" in html and "rad 4" in html
     assert rows(admin, "SELECT count(*) FROM invitations") == [(0,)]
 
 
@@ -242,14 +242,24 @@ def test_a_round_has_its_own_mail_text_but_never_one_without_the_link(admin, tmp
 @pytest.mark.parametrize(
     ("case", "line", "column", "message"),
     [
-        ("three_million_points", 5, 15, "scale 's' has 3,000,000 points, more than the 20 allowed"),
-        ("five_thousand_digits", 7, 46, "a number with 5000 digits is longer than the 15 allowed"),
+        (
+            "three_million_points",
+            5,
+            15,
+            "skalaen 's' har 3\u00a0000\u00a0000 punkter, flere enn de 20 som er tillatt",
+        ),
+        (
+            "five_thousand_digits",
+            7,
+            46,
+            "et tall med 5000 sifre er lengre enn de 15 som er tillatt",
+        ),
         (
             "nested_1000_deep",
             10,
             81,
-            "show_if of question 'q2': the condition nests parentheses and 'not' more than 32 "
-            "levels deep",
+            "show_if for spørsmålet 'q2': vilkåret har parenteser og 'not' inni hverandre i "
+            "mer enn 32 nivåer",
         ),
     ],
 )
@@ -264,6 +274,108 @@ def test_the_linter_lets_through_what_breaks_the_app_upload(admin, case, line, c
     answer = upload(admin, "/sekretariat/sporreskjema", "fiendtlig.yaml", data)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "ikke publisert" in html
-    assert f"Linje {line}, kolonne {column}</a>: error: {escape(message)}</li>" in html
+    assert f"Linje {line}, kolonne {column}</a>: feil: {escape(message)}</li>" in html
     assert f'id="linje-{line}" class="has-error"' in html
     assert rows(admin, "SELECT count(*) FROM questionnaire_versions") == [(0,)]
+
+
+# --- bokmål on the secretariat's pages (issue 16, defect 5) ---------------------------------
+
+
+def test_the_linters_problems_are_shown_in_bokmal(admin):
+    html = upload(admin, "/sekretariat/sporreskjema", "test.yaml", BROKEN).get_data(as_text=True)
+    assert (
+        "Linje 10, kolonne 16</a>: feil: ukjent skala &#39;finnes_ikke&#39; i spørsmålet "
+        "&#39;q1&#39;</li>"
+    ) in html
+    assert "definer den under &#39;scales:&#39;; skalaer som er definert: (ingen er definert)" in (
+        html
+    )
+    for english in ("unknown scale", "error:", "define it under", "defined scales", "none defined"):
+        assert english not in html
+
+
+def test_a_warning_is_called_advarsel(admin):
+    text = BROKEN.replace(b"scale: finnes_ikke", b"scale: s") + (
+        b"      - {id: q2, type: single_choice, text: B, choices: "
+        b"[{code: x, label: X, exclusive: true}, {code: y, label: Y}]}\n"
+        b"      - {id: q3, type: text}\n"
+        b"scales:\n  s: {points: 6}\n"
+    )
+    html = upload(admin, "/sekretariat/sporreskjema", "test.yaml", text).get_data(as_text=True)
+    assert "advarsel: &#39;exclusive&#39; har ingen virkning" in html
+    assert "feil: spørsmålet &#39;q3&#39; mangler den obligatoriske nøkkelen &#39;text&#39;" in html
+    assert "warning:" not in html and "has no effect" not in html
+
+
+def test_invitation_list_problems_are_shown_in_bokmal(admin):
+    round_id = new_round(admin)
+    bad = "Navn;E-post;Rolle;Enhet\nKari;kari@a.no;keiser;Levanger\n;ola@a;ordforer;Verdal\n"
+    answer = upload(admin, f"/sekretariat/runder/{round_id}/invitasjoner", "p.csv", bad.encode())
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "<li>rad 2, kolonne rolle: ukjent rolle &#39;keiser&#39; (gyldige roller:" in html
+    assert "<li>rad 3, kolonne navn: er tom</li>" in html
+    assert "<li>rad 3, kolonne e-post: &#39;ola@a&#39; er ikke en gyldig e-postadresse</li>" in html
+    for english in ("row 2", "unknown role", "valid roles", "is empty", "invalid email"):
+        assert english not in html
+
+
+def test_a_list_with_norwegian_headers_invites_everyone(admin):
+    round_id = new_round(admin)
+    people = (
+        "Navn;E-post;Rolle;Enhet;Pulje\n"
+        "Kari;kari@a.no;ordforer;Levanger;1\n"
+        "Ola;ola@a.no;radmann;Verdal;2\n"
+    )
+    url = f"/sekretariat/runder/{round_id}/invitasjoner"
+    assert upload(admin, url, "liste.csv", people.encode("cp1252")).status_code == 302
+    assert rows(admin, "SELECT name, email, role, unit, attributes FROM invitations") == [
+        ("Kari", "kari@a.no", "ordforer", "Levanger", '{"pulje": "1"}'),
+        ("Ola", "ola@a.no", "radmann", "Verdal", '{"pulje": "2"}'),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "norwegian", "english"),
+    [
+        (
+            "Ingen lenke her",
+            "Teksten til invitasjonen kan ikke brukes: teksten inneholder ikke alltid den "
+            "personlige lenken",
+            "does not always contain",
+        ),
+        (
+            "Hei {{ navn }}: {{ link }}",
+            "linje 1 i teksten: &#39;navn&#39; er ikke en variabel",
+            "is not a variable",
+        ),
+    ],
+)
+def test_mail_text_problems_are_shown_in_bokmal(admin, body, norwegian, english):
+    round_id = new_round(admin)
+    url = f"/sekretariat/runder/{round_id}/epost/invitation"
+    page = admin.get(url).get_data(as_text=True)
+    refused = admin.post(url, data={"csrf_token": csrf(page), "subject": "Hei", "body": body})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and norwegian in html
+    assert english not in html and "cannot be used" not in html
+
+
+def test_wtforms_own_messages_are_in_bokmal(admin):
+    new_round(admin)
+    token = csrf(admin.get("/sekretariat/runder/ny").get_data(as_text=True))
+    answer = admin.post(
+        "/sekretariat/runder/ny",
+        data={
+            "csrf_token": token,
+            "questionnaire": "finnes-ikke",
+            "name": "Runde",
+            "min_group_size": "5",
+            "closes_on": "i morgen",
+        },
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Ikke et gyldig valg" in html and "Ikke en gyldig datoverdi" in html
+    assert "Not a valid choice" not in html and "Not a valid date" not in html

@@ -36,11 +36,31 @@ class Context:
         data: dict[str, Any] = self.source.data
         return data
 
-    def error(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
-        self.problems.append(error(self.source.position(path, key=key), message, hint))
+    def error(
+        self,
+        path: Path,
+        message: str,
+        hint: str = "",
+        *,
+        nb: str,
+        hint_nb: str = "",
+        key: bool = False,
+    ) -> None:
+        position = self.source.position(path, key=key)
+        self.problems.append(error(position, message, hint, nb=nb, hint_nb=hint_nb))
 
-    def warning(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
-        self.problems.append(warning(self.source.position(path, key=key), message, hint))
+    def warning(
+        self,
+        path: Path,
+        message: str,
+        hint: str = "",
+        *,
+        nb: str,
+        hint_nb: str = "",
+        key: bool = False,
+    ) -> None:
+        position = self.source.position(path, key=key)
+        self.problems.append(warning(position, message, hint, nb=nb, hint_nb=hint_nb))
 
     def questions(self) -> list[tuple[Path, dict[str, Any], int]]:
         """(path, question, page index) for every question, in order."""
@@ -69,5 +89,21 @@ def did_you_mean(name: str, known: list[str]) -> str:
     return f"; did you mean '{guess[0]}'?" if guess else ""
 
 
+def mente_du(name: str, known: list[str]) -> str:
+    """did_you_mean in bokmål."""
+    guess = difflib.get_close_matches(name, known, n=1)
+    return f"; mente du '{guess[0]}'?" if guess else ""
+
+
 def listing(known: list[str]) -> str:
     return ", ".join(known) if known else "(none defined)"
+
+
+def liste(known: list[str]) -> str:
+    """listing in bokmål."""
+    return ", ".join(known) if known else "(ingen er definert)"
+
+
+def tall(number: float) -> str:
+    """A number as bokmål writes it: a space between thousands (3 000 000)."""
+    return f"{number:,}".replace(",", "\u00a0")

@@ -30,6 +30,9 @@ def check(ctx: Context) -> None:
             ("translations", index),
             f"'{main}' is the questionnaire's own language, not a translation",
             "list only the other languages offered, e.g. translations: [nn, en]",
+            nb=f"'{main}' er spørreskjemaets eget språk, ikke en oversettelse",
+            hint_nb="list bare opp de andre språkene som tilbys, for eksempel "
+            "translations: [nn, en]",
         )
     for path, text in _texts(ctx.data, ()):
         if isinstance(text, dict):
@@ -38,6 +41,8 @@ def check(ctx: Context) -> None:
                     path,
                     f"this text has no '{main}' version, the questionnaire's language",
                     f"add '{main}: ...' to it",
+                    nb=f"denne teksten har ingen '{main}'-versjon, som er spørreskjemaets språk",
+                    hint_nb=f"legg til '{main}: ...' i den",
                 )
             missing = [lang for lang in wanted if lang not in text]
         else:
@@ -47,6 +52,9 @@ def check(ctx: Context) -> None:
                 path,
                 f"no {', '.join(missing)} translation of this text",
                 f"write it as a mapping, e.g. {main}: ... / {missing[0]}: ...",
+                nb=f"denne teksten mangler oversettelse til {', '.join(missing)}",
+                hint_nb=f"skriv den med én linje per språk, for eksempel {main}: ... / "
+                f"{missing[0]}: ...",
             )
 
 
