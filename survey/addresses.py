@@ -33,26 +33,40 @@ def email_problem(email: str) -> str | None:
     to say; this catches the slips of typing and copying: a missing or doubled '@',
     ``Kari <kari@ex.no>``, two addresses in one cell, a missing dot, a trailing dot, a
     letter such as 'å' before the '@'."""
+    found = _email_problem(email)
+    return found[0] if found else None
+
+
+def email_problem_nb(email: str) -> str | None:
+    """``email_problem``'s reason in bokmål, for the secretariat's pages."""
+    found = _email_problem(email)
+    return found[1] if found else None
+
+
+def _email_problem(email: str) -> tuple[str, str] | None:
+    """(English, bokmål) reason, or None."""
     if _SPACE.search(email):
-        return "it contains a space"
+        return "it contains a space", "den inneholder et mellomrom"
     if not email.isprintable():
-        return "it contains an invisible character"
+        return "it contains an invisible character", "den inneholder et usynlig tegn"
     count = email.count("@")
     if count != 1:
-        return "it has no '@'" if count == 0 else f"it has {count} '@'"
+        if count == 0:
+            return "it has no '@'", "den mangler '@'"
+        return f"it has {count} '@'", f"den har {count} '@'"
     local, domain = email.split("@")
     if not local:
-        return "nothing before the '@'"
+        return "nothing before the '@'", "det står ingenting foran '@'"
     if "." not in domain:
-        return f"no dot in the domain '{domain}'"
-    if not _DOMAIN.fullmatch(domain):
-        return "not a valid email address"
+        return f"no dot in the domain '{domain}'", f"domenet '{domain}' mangler punktum"
+    if not _DOMAIN.fullmatch(domain) or (not _LOCAL.fullmatch(local) and local.isascii()):
+        return "not a valid email address", "den er ikke en gyldig e-postadresse"
     if not _LOCAL.fullmatch(local):
-        if local.isascii():
-            return "not a valid email address"
         return (
             "a letter such as æ, ø or å before the '@' cannot be delivered by most mail "
-            "servers; use the address as the person's mail system writes it"
+            "servers; use the address as the person's mail system writes it",
+            "en bokstav som æ, ø eller å foran '@' kan de fleste e-posttjenere ikke levere "
+            "til; bruk adressen slik personens e-postsystem skriver den",
         )
     return None
 

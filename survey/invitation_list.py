@@ -19,7 +19,7 @@ import difflib
 from collections.abc import Collection, Sequence
 from types import MappingProxyType
 
-from survey.addresses import email_problem
+from survey.addresses import email_problem, email_problem_nb
 from survey.csvfile import (
     COLUMNS_NB,
     MAX_BYTES,
@@ -239,7 +239,7 @@ class _Checker:
         email = raw.lower()
         problem = email_problem(email)
         if problem is not None:
-            message_nb = f"'{raw}' er ikke en gyldig e-postadresse"
+            message_nb = f"'{raw}' kan ikke brukes: {email_problem_nb(email)}"
             self.add(row, index, "email", f"invalid email '{raw}': {problem}", message_nb)
             return None
         first = self.first_row_of.setdefault(email, row)

@@ -476,7 +476,7 @@ def test_problems_in_bokmal_name_the_row_and_the_column():
     assert bokmal(text, existing_emails=["eva@ex.no"]) == [
         "rad 1: kolonne E har ikke noe navn",
         "rad 2, kolonne navn: er tom",
-        "rad 3, kolonne e-post: 'ola@ex' er ikke en gyldig e-postadresse",
+        "rad 3, kolonne e-post: 'ola@ex' kan ikke brukes: domenet 'ex' mangler punktum",
         "rad 3, kolonne rolle: ukjent rolle 'keiser' (gyldige roller: " + ", ".join(ROLES) + ")",
         "rad 4, kolonne e-post: 'kari@ex.no' står to ganger i listen (først på rad 2)",
         "rad 4, kolonne enhet: er tom",
