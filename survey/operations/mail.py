@@ -8,6 +8,8 @@ the batch before anyone gets mail) are checked here, once, for the web and the C
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import sqlite_utils
 
 from survey.accounts import Account
@@ -25,10 +27,27 @@ from survey.mail import (
     template_variables,
 )
 from survey.operations.access import require_manager
+from survey.records import Invitation
 from survey.storage import mailings
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
 from survey.storage.users import audit
+
+REMINDER_PAUSE = timedelta(hours=20)
+"""Someone reminded is not reminded again for this long: pressing "send reminders" twice,
+or two secretariat members doing it on the same morning, reaches nobody twice. A batch's
+failures can be sent again at once (they got nothing). A day's reminders the next morning
+are allowed."""
+
+
+def waiting(db: sqlite_utils.Database, round_id: int, kind: str) -> list[Invitation]:
+    """Who ``send_mail`` would reach now: the page's counts and the batch are one rule."""
+    after = _now() - REMINDER_PAUSE if kind == "reminder" else None
+    return mailings.recipients(db, round_id, kind, reminded_after=after)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def mail_text(
@@ -121,7 +140,7 @@ def _send_round_mail(
     personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
     sent, errors = 0, []
     with mailings.mail_batch(db, round_id, kind) as claim, mailer:
-        for invitation in mailings.recipients(db, round_id, kind):
+        for invitation in waiting(db, round_id, kind):
             variables = template_variables(
                 name=invitation.name,
                 round_name=round_.name,

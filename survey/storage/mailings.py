@@ -58,23 +58,54 @@ def reset_mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> 
         db.execute("DELETE FROM mail_templates WHERE round_id = ? AND kind = ?", [round_id, kind])
 
 
-def recipients(db: sqlite_utils.Database, round_id: int, kind: str) -> list[Invitation]:
+def recipients(
+    db: sqlite_utils.Database, round_id: int, kind: str, *, reminded_after: datetime | None = None
+) -> list[Invitation]:
     """Who gets ``kind`` now.
 
     Invitation: everyone not yet successfully invited who has not answered (answers may
     have been imported from paper). Reminder: everyone successfully invited who has not
     answered and whose address has not bounced; a reminder to someone never invited would
-    remind them of nothing."""
+    remind them of nothing. With ``reminded_after``, not those who got a reminder after
+    that moment (``operations.mail`` decides the pause)."""
+    args: list[object] = [round_id]
     if kind == "invitation":
         where = f"NOT {_INVITED} AND NOT {_ANSWERED}"
     else:
         where = f"{_INVITED} AND NOT {_ANSWERED} AND NOT {_BOUNCED}"
+        if reminded_after is not None:
+            where += (
+                " AND NOT EXISTS (SELECT 1 FROM mailings m WHERE m.invitation_id = i.id "
+                "AND m.kind = 'reminder' AND m.error IS NULL AND m.sent_at > ?)"
+            )
+            args.append(reminded_after.isoformat(timespec="seconds"))
     rows = db.execute(
         "SELECT i.id, i.round_id, i.token, i.name, i.email, i.role, i.unit, i.attributes "
         f"FROM invitations i WHERE i.round_id = ? AND {where} ORDER BY i.id",
-        [round_id],
+        args,
     )
     return [invitation_from_row(row) for row in rows]
+
+
+def last_sent(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, int] | None:
+    """When ``kind`` was last sent in the round (UTC, ISO) and to how many that day-batch:
+    the people whose successful mail of that kind is the round's latest, within the hour
+    before it (one batch takes minutes)."""
+    row = db.execute(
+        "SELECT max(m.sent_at) FROM mailings m JOIN invitations i ON i.id = m.invitation_id "
+        "WHERE i.round_id = ? AND m.kind = ? AND m.error IS NULL",
+        [round_id, kind],
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    since = (datetime.fromisoformat(row[0]) - timedelta(hours=1)).isoformat(timespec="seconds")
+    count = db.execute(
+        "SELECT count(DISTINCT m.invitation_id) FROM mailings m "
+        "JOIN invitations i ON i.id = m.invitation_id "
+        "WHERE i.round_id = ? AND m.kind = ? AND m.error IS NULL AND m.sent_at >= ?",
+        [round_id, kind, since],
+    ).fetchone()[0]
+    return row[0], count
 
 
 STALE_BATCH = timedelta(minutes=10)

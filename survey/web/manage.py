@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from functools import singledispatch
 
+import sqlite_utils
 from flask import (
     Blueprint,
     abort,
@@ -36,6 +37,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from survey.accounts import Account
 from survey.addresses import open_link
 from survey.csvfile import MAX_BYTES, CsvProblems
+from survey.dates import norwegian_moment
 from survey.errors import Conflict, InvalidInput
 from survey.mail import KINDS, mailer_from_config
 from survey.operations import mail as mailing
@@ -53,7 +55,7 @@ from survey.questionnaire.model import (
 )
 from survey.questionnaire.visibility import in_audience
 from survey.storage.invitations import list_invitations
-from survey.storage.mailings import invitation_statuses, recipients
+from survey.storage.mailings import invitation_statuses, last_sent
 from survey.storage.questionnaires import latest_versions, questionnaire_of_version
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
 from survey.web.auth import SignOutForm, current_account, requires, signed_in
@@ -319,7 +321,9 @@ def _invitations_page(
         problems=problems or [],
         invitations=list_invitations(db, round_id),
         statuses=invitation_statuses(db, round_id),
-        waiting={kind: len(recipients(db, round_id, kind)) for kind in KINDS},
+        waiting={kind: len(mailing.waiting(db, round_id, kind)) for kind in KINDS},
+        last_sent={kind: _last_sent(db, round_id, kind) for kind in KINDS},
+        reminder_pause=int(mailing.REMINDER_PAUSE.total_seconds() // 3600),
         send_form=SendForm(),
         bounce_form=BounceForm(),
         sent=request.args.get("sendt"),
@@ -327,6 +331,11 @@ def _invitations_page(
         codes_form=codes_form or CodesForm(formdata=None),
         open_link=open_link(base_url, round_.open_token) if round_.open_token else None,
     )
+
+
+def _last_sent(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, int] | None:
+    sent = last_sent(db, round_id, kind)
+    return (norwegian_moment(sent[0]), sent[1]) if sent else None
 
 
 class CodesForm(Form):
@@ -384,7 +393,7 @@ def send_mail(round_id: int, kind: str) -> Response | tuple[str, int]:
             200 if reach.ok else 409,
             round=round_,
             kind=kind,
-            count=len(recipients(db, round_id, kind)),
+            count=len(mailing.waiting(db, round_id, kind)),
             sender=current_app.config.get("MAIL_SENDER"),
             reach=reach,
             send_form=SendForm(),

@@ -221,3 +221,31 @@ def test_an_address_that_reaches_another_installation_is_refused(admin, tmp_path
         as_text=True
     )
     assert not (tmp_path / "outbox").exists()
+
+
+def test_a_reminder_reaches_nobody_twice_within_its_pause(admin, tmp_path):  # noqa: F811
+    """Issue 16, defect 8: the page says when reminders were last sent, and pressing the
+    button again (or a colleague doing it the same morning) reaches nobody twice."""
+    app = admin.application
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    round_id = new_round(admin)
+    url = f"/sekretariat/runder/{round_id}/invitasjoner"
+    upload(admin, url, "p.csv", PEOPLE.encode())
+    page = admin.get(url).get_data(as_text=True)
+    assert "Påminnelser: ikke sendt ennå." in page
+    send = {"csrf_token": csrf(page), "bekreft": "ja"}
+    admin.post(f"/sekretariat/runder/{round_id}/send/invitation", data=send)
+    admin.post(f"/sekretariat/runder/{round_id}/send/reminder", data=send)
+    page = admin.get(url).get_data(as_text=True)
+    assert "Påminnelser: sist sendt " in page and ", til 2." in page
+    assert "Send påminnelse til dem som ikke har svart (0)" in page
+    again = admin.post(f"/sekretariat/runder/{round_id}/send/reminder", data=send)
+    assert "sendt=0/0" in again.headers["Location"]
+    sent = "SELECT count(*) FROM mailings WHERE kind = 'reminder' AND error IS NULL"
+    assert rows(admin, sent) == [(2,)]  # two people, once each
+    with open_database(admin.db_path).conn as conn:  # a day later
+        conn.execute(
+            "UPDATE mailings SET sent_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', sent_at, '-21 hours')"
+        )
+    page = admin.get(url).get_data(as_text=True)
+    assert "Send påminnelse til dem som ikke har svart (2)" in page
