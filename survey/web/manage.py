@@ -224,10 +224,14 @@ def _(question: ChoiceQuestion) -> tuple[Text, ...]:
 def new_round() -> Response | tuple[str, int]:
     db = get_db()
     form = RoundForm()
-    form.questionnaire.choices = [
-        SelectChoice(version.questionnaire_id, str(questionnaire_of_version(db, version.id).title))
+    published = {
+        version.questionnaire_id: str(questionnaire_of_version(db, version.id).title)
         for version in latest_versions(db)
-    ]
+    }
+    form.questionnaire.choices = [SelectChoice(qid, title) for qid, title in published.items()]
+    asked = request.args.get("skjema")  # from a questionnaire's preview: that one chosen
+    if request.method == "GET" and asked in published:
+        form.questionnaire.data = asked
     if not form.validate_on_submit():
         return _page("secretariat/new_round.html", 422 if form.errors else 200, form=form)
     try:

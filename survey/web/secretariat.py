@@ -151,7 +151,8 @@ def round_overview(round_id: int) -> str:
         questionnaire=q,
         unit=unit,
         tables=shown.rates,
-        per_day=shown.per_day,
+        per_day=[(_day(day), n) for day, n in shown.per_day],
+        day_bars=_day_bars([(_day(day), n) for day, n in shown.per_day]),
         as_of=norwegian_moment(results.as_of) if results.as_of else None,
         held_back=shown.held_back,
         final=results.final,
@@ -170,6 +171,18 @@ def round_overview(round_id: int) -> str:
         and not results.round.closed_at
         and not results.round.is_open(),
     )
+
+
+def _day_bars(per_day: list[tuple[str, int | None]]) -> list[tuple[str, int | None, float]]:
+    """(day, answers, height from 0 to 1) for the chart of answers per day: the shown
+    days' counts against the largest; a hidden day has no height (it is drawn as hidden,
+    and nothing it would let anyone compute is drawn: no running total)."""
+    top = max((n for _, n in per_day if n is not None), default=0) or 1
+    return [(day, n, (n or 0) / top) for day, n in per_day]
+
+
+def _day(iso: str) -> str:
+    return norwegian_date(date.fromisoformat(iso))
 
 
 def _closes_on(round_: Round) -> str | None:

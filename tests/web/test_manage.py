@@ -382,3 +382,14 @@ def test_wtforms_own_messages_are_in_bokmal(admin):
     assert answer.status_code == 422
     assert "Ikke et gyldig valg" in html and "Skriv datoen som år-måned-dag" in html
     assert "Not a valid choice" not in html and "Not a valid date" not in html
+
+
+def test_a_round_from_a_preview_is_of_that_questionnaire(admin):
+    """Issue 16, defect 8: "Opprett en runde" on a questionnaire's preview chooses it."""
+    for name in ("kvalitetskommune-2009", "medarbeiderundersokelse"):
+        data = (QUESTIONNAIRES / f"{name}.yaml").read_bytes()
+        preview = upload(admin, "/sekretariat/sporreskjema", f"{name}.yaml", data)
+    page = admin.get(preview.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="([^"]*runder/ny[^"]*)">Opprett en runde', page).group(1)
+    form = admin.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert re.search(r'<option selected value="medarbeiderundersokelse">', form), form

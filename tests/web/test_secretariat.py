@@ -470,3 +470,32 @@ def test_the_page_that_waits_for_a_report_never_reloads_itself(workspace):
     assert client.get(status_url.rsplit("/", 1)[0] + "/..%2F..%2Fconfig").status_code == 404
     anonymous = app.test_client().get(status_url)
     assert anonymous.status_code in (302, 303) and "logg-inn" in anonymous.location
+
+
+def test_answers_per_day_are_drawn_with_the_same_suppression_as_the_table(workspace):
+    """Issue 16, defect 8: a chart of answers over time, with the round's suppression: a
+    bar per shown day of its count, a hidden day without a height, and no running total
+    (which would give a hidden day away as the difference of two totals)."""
+    app, path, round_id = workspace
+    with open_database(path).conn as conn:  # answers over a week, one day with only two
+        conn.execute(
+            "UPDATE responses SET submitted_on = CASE WHEN id IN (3, 7) "
+            "THEN '2026-11-09' ELSE date('2026-11-02', '+' || (id % 5) || ' days') END"
+        )
+    page = signed_in(app, "admin@sekretariatet.no").get(f"/sekretariat/runder/{round_id}")
+    html = page.get_data(as_text=True)
+    table = html[html.index('aria-label="Svar per dag"') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', table)
+    chart = re.search(r'<svg class="day-chart".*?</svg>', html, re.S).group(0)
+    bars = re.findall(
+        r'<rect class="day" [^>]*height="([\d.]+)"><title>([^:]+): (\d+)</title>', chart
+    )
+    hidden = re.findall(r'<rect class="hidden-day" [^>]*><title>([^:]+): skjult</title>', chart)
+    assert len(rows) == 6 and len(bars) + len(hidden) == len(rows)
+    assert ("9. november 2026", "skjult") in rows and len(bars) >= 3
+    assert {(day, n) for _, day, n in bars} == {(d, n) for d, n in rows if n != "skjult"}
+    assert set(hidden) == {d for d, n in rows if n == "skjult"}
+    top = max(int(n) for _, _, n in bars)
+    for height, _day, n in bars:
+        assert abs(float(height) - 100 * int(n) / top) < 1e-6
