@@ -222,12 +222,32 @@ def report_preview(round_id: int) -> str:
     report = make_report(
         get_db(), signed_in(), round_id, _etter(), unit=unit, compare=_compare_asked()
     )
-    html = render_html(report)
+    return _framed(render_html(report), round_id, unit)
+
+
+def _query() -> str:
+    """This request's query string, for a link to the same report in another form."""
+    query = request.query_string.decode("ascii", "replace")
+    return f"?{query}" if query else ""
+
+
+def _framed(html: str, round_id: int, unit: str | None) -> str:
+    """The report's HTML as a page of the workspace: its stylesheets from the report's
+    assets, a screen stylesheet of the preview's own (margins, width, tables that fit),
+    and a bar back to the round and on to the PDF. The report's template stays the
+    PDF's; the frame is the web's."""
     for name in ("report.css", "charts.css"):
         html = html.replace(
             f'href="{name}"', f'href="{url_for("secretariat.report_asset", name=name)}"'
         )
-    return html
+    screen = url_for("static", filename="report_preview.css")
+    html = html.replace("</head>", f'<link rel="stylesheet" href="{screen}">\n</head>', 1)
+    bar = render_template(
+        "secretariat/preview_bar.html",
+        round_url=url_for("secretariat.round_overview", round_id=round_id, enhet=unit),
+        pdf_url=url_for("secretariat.report_pdf", round_id=round_id) + _query(),
+    )
+    return html.replace("<body>", f"<body>\n{bar}", 1)
 
 
 @bp.route("/runder/<int:round_id>/rapport.pdf")

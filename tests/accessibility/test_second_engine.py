@@ -126,3 +126,20 @@ def test_the_upload_listing_keeps_the_yaml_indentation(tab, every_page):
         }).filter((offset) => offset !== null)"""
     )
     assert offsets and min(offsets) > 10, offsets
+
+
+@pytest.mark.parametrize("width", [320, 640], ids=["320 px", "200 % of 1280 px"])
+def test_no_page_is_wider_than_its_window(tab, every_page, width):
+    """WCAG 1.4.10 on every page, the secretariat's included: at 320 CSS px (a phone, or
+    1280 px at 400 %) and at 640 (1280 px at 200 %) nothing scrolls sideways. A wide table
+    scrolls inside its own focusable region instead of widening the page."""
+    tab.set_viewport_size({"width": width, "height": 800})
+    wide = {}
+    try:
+        for name in _visit_every_page(tab, every_page):
+            scroll = tab.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                wide[name] = scroll
+    finally:
+        tab.set_viewport_size({"width": 1280, "height": 900})
+    assert wide == {}, wide

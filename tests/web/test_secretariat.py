@@ -499,3 +499,16 @@ def test_answers_per_day_are_drawn_with_the_same_suppression_as_the_table(worksp
     top = max(int(n) for _, _, n in bars)
     for height, _day, n in bars:
         assert abs(float(height) - 100 * int(n) / top) < 1e-6
+
+
+def test_the_report_preview_has_a_way_back_and_a_screen_layout(workspace):
+    """Issue 16, defect 8: the HTML preview had no margins and no way back."""
+    app, _path, round_id = workspace
+    client = signed_in(app, "analytiker@sekretariatet.no")
+    html = client.get(f"/sekretariat/runder/{round_id}/rapport?etter=unit").get_data(as_text=True)
+    bar = re.search(r'<nav class="preview-bar"[^>]*>.*?</nav>', html, re.S).group(0)
+    assert f'href="/sekretariat/runder/{round_id}">Tilbake til runden' in bar
+    assert f'href="/sekretariat/runder/{round_id}/rapport.pdf?etter=unit">Last ned som PDF' in bar
+    sheet = re.search(r'<link rel="stylesheet" href="(/static/report_preview\.css[^"]*)">', html)
+    assert sheet and client.get(sheet.group(1)).status_code == 200
+    assert html.index("report_preview.css") > html.index("report.css")  # it overrides on screen
