@@ -67,7 +67,7 @@ def report(opener, url: str) -> str:
 
 
 def as_of(html: str) -> str:
-    found = re.search(r"<dt>Tall per</dt><dd>([^<]+)</dd>", html)
+    found = re.search(r'<th scope="row">Tall per</th><td>([^<]+)</td>', html)
     assert found, "the report says which snapshot its figures are from"
     return found.group(1)
 
