@@ -294,7 +294,7 @@ def sign_in(
                 "UPDATE users SET password_hash = ? WHERE id = ?",
                 [hash_password(password), account_id],
             )
-    audit(db, email, SIGNED_IN)
+    audit(db, email, "signed in")  # SIGNED_IN: the list of accounts reads it
     return Account(account_id, email, role, tuple(json.loads(units)))
 
 

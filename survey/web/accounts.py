@@ -32,6 +32,7 @@ from survey.operations.accounts import (
 )
 from survey.web.auth import SignOutForm, requires, signed_in
 from survey.web.database import get_db
+from survey.web.forms import Form
 
 bp = Blueprint("accounts", __name__, url_prefix="/sekretariat/brukere")
 
@@ -53,7 +54,7 @@ NOTICES = {
 }
 
 
-class RoleFields(FlaskForm):
+class RoleFields(Form):
     role = SelectField(
         "Rolle", choices=ROLE_CHOICES, validate_choice=False
     )  # the operation checks it
@@ -66,7 +67,7 @@ class RoleFields(FlaskForm):
         return (self.units.data or "").splitlines()
 
 
-class PasswordFields(FlaskForm):
+class PasswordFields(Form):
     password = PasswordField(
         "Passord",
         description="Minst 12 tegn. Gi det til personen på en trygg måte, ikke i e-post.",
@@ -82,7 +83,7 @@ class NewAccountForm(RoleFields, PasswordFields):
     email = EmailField("E-postadresse", validators=[DataRequired("Skriv e-postadressen.")])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Only the CSRF token: disabling and enabling are a POST of their own."""
 
 

@@ -226,6 +226,9 @@ def test_a_role_change_is_audited_and_applies_to_the_open_session_at_once(app):
     )
     header = main(analyst.get("/sekretariat/"))  # the same cookie, the new role
     assert f"{ANALYST} (enhetsleder)" in header
+    log = main(admin.get("/sekretariat/revisjon"))  # the audit page, in bokmål
+    assert "<td>rolle endret</td>" in log
+    assert f"{ANALYST}: analytiker → enhetsleder for Verdal, Levanger" in log
 
 
 def test_disabling_asks_first_then_ends_the_accounts_open_session_at_once(app):
@@ -264,6 +267,7 @@ def test_disabling_asks_first_then_ends_the_accounts_open_session_at_once(app):
     assert enabled.status_code == 302
     assert "Kontoen er aktivert igjen" in main(admin.get(enabled.headers["Location"]))
     assert audit(app)[-1] == (ADMIN, "user enabled", ANALYST)
+    assert "<td>bruker aktivert igjen</td>" in main(admin.get("/sekretariat/revisjon"))
     assert refused.status_code == 302  # the old session stays ended; a new sign-in works
     assert signed_in(app, ANALYST).get("/sekretariat/").status_code == 200
 
