@@ -139,3 +139,13 @@ def test_an_admin_adds_an_analyst_and_a_unit_leader_then_disables_the_analyst(
     ] == [(ADMIN, "user added"), (ADMIN, "user added"), (ADMIN, "user disabled")]
     analyst.context.close()
     leader.context.close()
+
+    # At 320 px (WCAG 1.4.10) the list and an account's page are no wider than the window.
+    page.set_viewport_size({"width": 320, "height": 640})
+    for url in (
+        f"{server}/sekretariat/brukere/",
+        page.get_by_role("link", name=LEADER).get_attribute("href"),
+    ):
+        page.goto(url if url.startswith("http") else f"{server}{url}")
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], (url, width)
