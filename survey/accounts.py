@@ -47,6 +47,21 @@ class Account:
         return self.role == "unit-leader" and unit is not None and unit in self.units
 
 
+@dataclass(frozen=True)
+class AccountEntry:
+    """An account as the list of accounts shows it: enabled or not, and when it was last
+    used (from the audit log's sign-ins; None when it never signed in)."""
+
+    account: Account
+    created_at: str
+    disabled_at: str | None = None
+    last_sign_in: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None
+
+
 def operator() -> Account:
     """Whoever runs the ``survey`` command: they hold the database file, so they may do
     everything an admin may; audit entries name them by their system user."""
@@ -61,9 +76,27 @@ class PasswordProblem(InvalidInput, ValueError):
     pass
 
 
-def hash_password(password: str) -> str:
+def password_problem(password: str) -> str | None:
+    """What is wrong with a new password, in bokmål for the form that shows it; None if
+    nothing. The one policy: the CLI, the web and ``hash_password`` all ask this."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordProblem(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        return f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn."
+    return None
+
+
+def check_password(password: str) -> None:
+    """PasswordProblem (for the ``password`` field) unless the password meets the policy."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise PasswordProblem(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
+            message_nb=problem,
+            field="password",
+        )
+
+
+def hash_password(password: str) -> str:
+    check_password(password)
     return _hasher.hash(password)
 
 

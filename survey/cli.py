@@ -31,7 +31,14 @@ from survey.demo import national_2009_round
 from survey.errors import InvalidInput, SurveyError
 from survey.mail import mailer_from_config
 from survey.operations.access_codes import MAX_CODES, create_codes
-from survey.operations.accounts import add_account, change_password, disable_account
+from survey.operations.accounts import (
+    add_account,
+    change_password,
+    change_role,
+    disable_account,
+    enable_account,
+    list_accounts,
+)
 from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
 from survey.operations.questionnaires import publish_questionnaire
@@ -516,6 +523,36 @@ def user_add_command(email: str, role: str, units: tuple[str, ...], password: st
 def user_disable_command(email: str) -> None:
     account = disable_account(_db(), operator(), email)
     click.echo(f"disabled {account.email}; every session of it has ended")
+
+
+@user_group.command("enable", help="Let a disabled account sign in again.")
+@click.argument("email")
+@operator_command
+def user_enable_command(email: str) -> None:
+    account = enable_account(_db(), operator(), email)
+    click.echo(f"enabled {account.email} ({account.role})")
+
+
+@user_group.command("role", help="Give an account another role (and a unit leader's units).")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the account may do.")
+@click.option("--unit", "units", multiple=True, help="A unit leader's unit (repeatable).")
+@operator_command
+def user_role_command(email: str, role: str, units: tuple[str, ...]) -> None:
+    account = change_role(_db(), operator(), email, role, units)
+    where = f" for {', '.join(account.units)}" if account.units else ""
+    click.echo(f"{account.email} is now {account.role}{where}")
+
+
+@user_group.command("list", help="Every account: role, units, enabled or not, last sign-in.")
+@operator_command
+def user_list_command() -> None:
+    for entry in list_accounts(_db(), operator()):
+        account = entry.account
+        state = "enabled" if entry.active else f"disabled {entry.disabled_at}"
+        last = f"last signed in {entry.last_sign_in}" if entry.last_sign_in else "never signed in"
+        units = f" ({', '.join(account.units)})" if account.units else ""
+        click.echo(f"{account.email}\t{account.role}{units}\t{state}\t{last}")
 
 
 @user_group.command(

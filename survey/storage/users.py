@@ -16,13 +16,21 @@ from functools import cache
 
 import sqlite_utils
 
-from survey.accounts import ROLES, Account, hash_password, needs_rehash, verify_password
+from survey.accounts import (
+    ROLES,
+    Account,
+    AccountEntry,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from survey.errors import Conflict, Forbidden, InvalidInput, NotFound
 from survey.storage.db import inserted_id, stamp
 from survey.storage.sessions import end_sessions_of
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+SIGNED_IN = "signed in"  # the audit log's action for a sign-in; the list of accounts reads it
 
 
 @cache
@@ -40,11 +48,8 @@ def add_user(
     db: sqlite_utils.Database, email: str, password: str, role: str, units: Iterable[str] = ()
 ) -> Account:
     email = email.strip().lower()
-    if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     units = tuple(units)
-    if role == "unit-leader" and not units:
-        raise InvalidInput("a unit leader needs at least one --unit")
+    _check_role(role, units)
     try:
         with db.conn:
             cursor = db.execute(
@@ -54,9 +59,136 @@ def add_user(
             )
     except Exception as error:
         if "UNIQUE" in str(error):
-            raise Conflict(f"there is already an account for {email}") from error
+            raise Conflict(
+                f"there is already an account for {email}",
+                message_nb=f"Det finnes allerede en konto for {email}.",
+            ) from error
         raise
     return Account(inserted_id(cursor), email, role, units)
+
+
+def _check_role(role: str, units: tuple[str, ...]) -> None:
+    if role not in ROLES:
+        raise InvalidInput(
+            f"unknown role {role!r}: use one of {', '.join(ROLES)}",
+            message_nb="Velg en av rollene i listen.",
+            field="role",
+        )
+    if role == "unit-leader" and not units:
+        raise InvalidInput(
+            "a unit leader needs at least one --unit",
+            message_nb="En enhetsleder må ha minst én enhet.",
+            field="units",
+        )
+
+
+class LastAdmin(Conflict):
+    """The change would leave no enabled admin: nobody could manage accounts or run rounds
+    from the workspace any more."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"{email} is the only enabled admin: make another account admin first",
+            message_nb=(
+                f"{email} er den eneste aktive administratoren. Gjør en annen konto til "
+                "administrator først, ellers kan ingen lenger styre brukere og runder."
+            ),
+        )
+
+
+def _row_for_change(db: sqlite_utils.Database, email: str, *, leaves_admins: bool) -> tuple:
+    """The account's row (id, email, role, units), inside the caller's write transaction.
+    NotFound for an unknown address; LastAdmin when ``leaves_admins`` (the caller is about
+    to disable or demote it) and it is the only enabled admin. Checked and changed in one
+    transaction, so two admins who demote each other at the same moment cannot both
+    succeed."""
+    row = db.execute(
+        "SELECT id, email, role, units, disabled_at FROM users WHERE email = ?", [email]
+    ).fetchone()
+    if row is None:
+        raise NotFound(
+            f"there is no account for {email}", message_nb=f"Det finnes ingen konto for {email}."
+        )
+    if leaves_admins and row[2] == "admin" and row[4] is None:
+        others = db.execute(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id != ?",
+            [row[0]],
+        ).fetchone()[0]
+        if others == 0:
+            raise LastAdmin(email)
+    return row[:4]
+
+
+def _entry(row: tuple) -> AccountEntry:
+    account_id, email, role, units, created_at, disabled_at, last_sign_in = row
+    return AccountEntry(
+        Account(account_id, email, role, tuple(json.loads(units))),
+        created_at,
+        disabled_at,
+        last_sign_in,
+    )
+
+
+_ENTRIES = """
+    SELECT u.id, u.email, u.role, u.units, u.created_at, u.disabled_at, s.last
+    FROM users u LEFT JOIN (
+        SELECT actor, max(at) AS last FROM audit_log WHERE action = ? GROUP BY actor
+    ) s ON s.actor = u.email
+"""
+
+
+def list_users(db: sqlite_utils.Database) -> list[AccountEntry]:
+    """Every account, disabled ones too, by address."""
+    rows = db.execute(_ENTRIES + " ORDER BY u.email", [SIGNED_IN]).fetchall()
+    return [_entry(row) for row in rows]
+
+
+def get_user(db: sqlite_utils.Database, account_id: int) -> AccountEntry:
+    """The account, disabled or not; NotFound when there is none."""
+    row = db.execute(_ENTRIES + " WHERE u.id = ?", [SIGNED_IN, account_id]).fetchone()
+    if row is None:
+        raise NotFound(f"there is no account {account_id}")
+    return _entry(row)
+
+
+def set_role(
+    db: sqlite_utils.Database, email: str, role: str, units: Iterable[str] = ()
+) -> tuple[Account, Account]:
+    """Give the account another role and units; returns it before and after. LastAdmin
+    when this would demote the only enabled admin. Its sessions go on: the account is read
+    with the session on every request, so the new role applies from the next one."""
+    email = email.strip().lower()
+    units = tuple(units)
+    _check_role(role, units)
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        before = _row_for_change(db, email, leaves_admins=role != "admin")
+        db.execute(
+            "UPDATE users SET role = ?, units = ? WHERE email = ?",
+            [role, json.dumps(units), email],
+        )
+    return _account(before), Account(before[0], email, role, units)
+
+
+def _account(row: tuple) -> Account:
+    return Account(row[0], row[1], row[2], tuple(json.loads(row[3])))
+
+
+def enable_user(db: sqlite_utils.Database, email: str) -> Account:
+    """Let a disabled account sign in again (with its password as it was: change it too if
+    it may be known to others). Its old sessions stay ended. Enabling twice is harmless."""
+    email = email.strip().lower()
+    with db.conn:
+        rows = db.execute(
+            "UPDATE users SET disabled_at = NULL, failed_sign_ins = 0, locked_until = NULL "
+            "WHERE email = ? RETURNING id, email, role, units",
+            [email],
+        ).fetchall()
+    if not rows:
+        raise NotFound(
+            f"there is no account for {email}", message_nb=f"Det finnes ingen konto for {email}."
+        )
+    return _account(rows[0])
 
 
 def has_account(db: sqlite_utils.Database, email: str) -> bool:
@@ -78,17 +210,17 @@ def disable_user(
 ) -> tuple[Account, int]:
     """Disable the account and end its sessions, in one transaction; returns the account
     and how many sessions were ended. The row stays, so the audit log keeps naming it and
-    the address cannot be taken by a new account by mistake. Disabling twice is harmless."""
+    the address cannot be taken by a new account by mistake. Disabling twice is harmless.
+    LastAdmin when it is the only enabled admin (nobody could manage the workspace)."""
     email = email.strip().lower()
     with db.conn:
         db.execute("BEGIN IMMEDIATE")
+        _row_for_change(db, email, leaves_admins=True)
         row = db.execute(
             "UPDATE users SET disabled_at = coalesce(disabled_at, ?) WHERE email = ? "
             "RETURNING id, email, role, units",
             [stamp(now or _now()), email],
         ).fetchall()
-        if not row:
-            raise NotFound(f"there is no account for {email}")
         ended = end_sessions_of(db, row[0][0])
     account_id, email, role, units = row[0]
     return Account(account_id, email, role, tuple(json.loads(units))), ended
@@ -108,7 +240,10 @@ def set_password(db: sqlite_utils.Database, email: str, password: str) -> tuple[
             [new_hash, email],
         ).fetchall()
         if not row:
-            raise NotFound(f"there is no account for {email}")
+            raise NotFound(
+                f"there is no account for {email}",
+                message_nb=f"Det finnes ingen konto for {email}.",
+            )
         ended = end_sessions_of(db, row[0][0])
     account_id, email, role, units = row[0]
     return Account(account_id, email, role, tuple(json.loads(units))), ended
@@ -159,7 +294,7 @@ def sign_in(
                 "UPDATE users SET password_hash = ? WHERE id = ?",
                 [hash_password(password), account_id],
             )
-    audit(db, email, "signed in")
+    audit(db, email, "signed in")  # SIGNED_IN: the list of accounts reads it
     return Account(account_id, email, role, tuple(json.loads(units)))
 
 

@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
 
     from survey.web import (
+        accounts,
         auth,
         database,
         errors,
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(reachability.bp)
+    app.register_blueprint(accounts.bp)
     return app
 
 

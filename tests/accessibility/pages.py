@@ -217,6 +217,53 @@ def _secretariat_pages(app, pages: Pages, db_path: str, rounds: dict) -> None:
     )
     pages.add("velg enhet", leader.get(f"/sekretariat/runder/{rid}"))
     pages.add("enhetens side", leader.get(f"/sekretariat/runder/{rid}?enhet=Levanger"))
+    _account_pages(client, pages, token)
+
+
+def _account_pages(client, pages: Pages, token: str) -> None:
+    """The accounts ("Brukere"): the list, adding one (with every problem at once), an
+    account's page (its forms refused too), asking before disabling, the last admin kept,
+    and a disabled account's page."""
+    pages.add("brukere", client.get("/sekretariat/brukere/"))
+    pages.add("ny bruker", client.get("/sekretariat/brukere/ny"))
+    wrong = {"email": "kari at ks.no", "role": "unit-leader", "units": " ", "password": "kort"}
+    bad = client.post("/sekretariat/brukere/ny", data={"csrf_token": token, **wrong})
+    pages.add("ny bruker med feil", bad, 422)
+    new = {"email": "analytiker@ks.no", "role": "analyst", "password": PASSWORD}
+    added = client.post(
+        "/sekretariat/brukere/ny", data={"csrf_token": token, **new, "repeat": PASSWORD}
+    )
+    assert added.status_code == 302, added.get_data(as_text=True)
+    page = added.headers["Location"]
+    pages.add("bruker", client.get(page))
+    pages.add(
+        "bruker med feil",
+        client.post(page, data={"csrf_token": token, "role": "unit-leader", "units": ""}),
+        422,
+    )
+    pages.add(
+        "bruker med passordfeil",
+        client.post(f"{page.split('?')[0]}/passord", data={"csrf_token": token, "password": "x"}),
+        422,
+    )
+    account = page.split("?")[0]
+    pages.add("deaktiver bruker", client.get(f"{account}/deaktiver"))
+    assert client.post(f"{account}/deaktiver", data={"csrf_token": token}).status_code == 302
+    pages.add("deaktivert bruker", client.get(account))
+    admin_id = open_database(client.application.config["DATABASE"]).execute(
+        "SELECT id FROM users WHERE email = ?", [ADMIN]
+    )
+    last = f"/sekretariat/brukere/{admin_id.fetchone()[0]}"
+    pages.add(
+        "deaktiver siste administrator",
+        client.post(f"{last}/deaktiver", data={"csrf_token": token}),
+        409,
+    )
+    pages.add(
+        "siste administrator blir analytiker",
+        client.post(last, data={"csrf_token": token, "role": "analyst", "units": ""}),
+        409,
+    )
 
 
 def create_round_with_codes(db_path: str) -> int:

@@ -87,6 +87,7 @@ CODE = "7KQM-2XRP-9D4T-H6WC"  # a one-time code of the world's code round
 def form_fields() -> list[str]:
     """Every field of every secretariat form (so a new form is fuzzed without being named
     here), and what the respondent pages read."""
+    import survey.web.accounts
     import survey.web.auth
     import survey.web.manage
     import survey.web.secretariat  # noqa: F401 - the forms are defined on import
@@ -105,6 +106,8 @@ FIELDS = form_fields()
 VALID = {  # a value each field accepts, so that a form can get past its checks
     **ACCEPTED,
     "password": PASSWORD,
+    "repeat": PASSWORD,
+    "role": "analyst",
     "closes_on": (date.today() + timedelta(days=30)).isoformat(),
     "q1": "ordforer",
     "kode": CODE,
@@ -234,6 +237,7 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         "round_id": [str(setup.round_id), str(setup.round_id), str(anonymous.id), str(coded.id)],
         "version_id": ["1", "2"],
         "measure_id": [str(measure.id)],
+        "account_id": [str(n) for n in range(1, len(ACCOUNTS) + 2)],  # and one unknown
         "number": [str(n) for n in range(0, 10)] + ["99"],
         "token": [*setup.tokens.values(), anonymous.open_token, CODE],
         # a report asset, or the name of a cached report whose status is asked

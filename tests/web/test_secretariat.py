@@ -77,6 +77,7 @@ def build(rule, round_id: int) -> str:
         "name": "report.css",
         "version_id": 1,
         "measure_id": 1,
+        "account_id": 1,
         "kind": KINDS.get(rule.endpoint, "invitation"),
     }
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
@@ -86,7 +87,7 @@ def secretariat_urls(app, round_id: int) -> list[tuple[str, str]]:
     """(method, url) of every secretariat route, found from the URL map."""
     urls = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith(("secretariat.", "manage.")):
+        if not rule.endpoint.startswith(("secretariat.", "manage.", "accounts.")):
             continue
         url = build(rule, round_id)
         urls.append(("POST" if "POST" in rule.methods else "GET", url))
@@ -122,7 +123,7 @@ def test_lower_roles_get_403_on_every_route_above_them(workspace):
     app, path, round_id = workspace
     admin_only = {"secretariat.close", "secretariat.reopen", "secretariat.audit_log"}
     admin_only |= {"secretariat.export"}
-    admin_only |= {e for e in app.view_functions if e.startswith("manage.")}
+    admin_only |= {e for e in app.view_functions if e.startswith(("manage.", "accounts."))}
     assert len(admin_only) >= 7
     for email in ("analytiker@sekretariatet.no", "leder@verdal.kommune.no"):
         client = signed_in(app, email)

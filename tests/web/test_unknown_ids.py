@@ -24,6 +24,7 @@ UNKNOWN = {
     "round_id": UNKNOWN_ID,
     "version_id": UNKNOWN_ID,
     "measure_id": UNKNOWN_ID,
+    "account_id": UNKNOWN_ID,
     "number": UNKNOWN_ID,
     "token": "finnes-ikke-" + "x" * 20,
     "name": "finnes-ikke.css",
