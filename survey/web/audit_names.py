@@ -95,7 +95,7 @@ _DETAILS: list[tuple[re.Pattern[str], str]] = [
     )
 ]
 _ENGLISH = re.compile(
-    r"\b(round|session|sessions|people|responses|links|account|as|by|for|version|the)\b"
+    r"\b(round|session|sessions|people|responses|links|account|as|by|version|the)\b"
 )
 
 
