@@ -170,7 +170,11 @@ def test_the_report_preview_works_under_the_content_security_policy(workspace):
     assert "style-src 'self'" in preview.headers["Content-Security-Policy"]
     assert "<style" not in html and " style=" not in html  # the policy would block them
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
-    assert [sheet.rsplit("/", 1)[1] for sheet in sheets] == ["report.css", "charts.css"]
+    assert [sheet.rsplit("/", 1)[1] for sheet in sheets] == [
+        "report.css",
+        "charts.css",
+        "report_preview.css",  # the preview's screen layout (secretariat._framed)
+    ]
     for sheet in sheets:
         with client.get(sheet) as served:
             assert served.status_code == 200 and served.mimetype == "text/css"
