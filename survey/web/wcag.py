@@ -66,6 +66,7 @@ HTMLCS = (
     "tests/accessibility/test_second_engine.py::test_html_codesniffer_finds_no_error_on_any_page"
 )
 NU = "tests/accessibility/test_html_valid.py::test_no_page_has_an_html_error"
+WIDTH = "tests/accessibility/test_second_engine.py::test_no_page_is_wider_than_its_window"
 EVERY_TEMPLATE = (
     "tests/accessibility/test_html_valid.py::test_every_template_is_among_the_pages_checked"
 )
@@ -263,7 +264,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "oppfylt",
         "Teksten kan forstørres til 200 % uten at innhold eller funksjon går tapt; sidene "
         "hindrer ikke zoom.",
-        (REFLOW, REFLOW_PAGE, AXE),
+        (WIDTH, REFLOW, REFLOW_PAGE, AXE),
     ),
     Criterion(
         "1.4.5",
@@ -279,12 +280,11 @@ CRITERIA: tuple[Criterion, ...] = (
         "1.4.10",
         "Dynamisk tilpasning (Reflow)",
         "AA",
-        "delvis oppfylt",
-        "Sidene for dem som svarer, er målt i 320 px bredde og ved 200 % zoom: ingenting er "
-        "bredere enn vinduet. Sekretariatets brede tabeller ruller innenfor sitt eget felt.",
-        (REFLOW, REFLOW_PAGE, CODE_PAGE),
-        deviation="Sekretariatets sider er laget for 320 px, men testene måler ennå ikke "
-        "bredden deres; et avvik der ville ikke blitt oppdaget automatisk.",
+        "oppfylt",
+        "Hver side er målt i 320 px bredde og ved 200 % zoom: ingenting er bredere enn "
+        "vinduet. Brede tabeller i sekretariatet ruller innenfor sitt eget felt, og på "
+        "sidene for dem som svarer, står hvert svaralternativ ved siden av ledeteksten sin.",
+        (WIDTH, REFLOW, REFLOW_PAGE, CODE_PAGE),
     ),
     Criterion(
         "1.4.11",
@@ -522,8 +522,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "AA",
         "oppfylt",
         "Alle sider har samme oppbygning: lenken «Hopp til innholdet» øverst og lenken til "
-        "tilgjengelighetserklæringen nederst; sekretariatets sider har samme meny øverst. "
-        "Forhåndsvisningen av rapporten viser rapportens eget dokument, uten disse.",
+        "tilgjengelighetserklæringen nederst; sekretariatets sider har samme meny øverst.",
         (FOOTER, EVERY_TEMPLATE),
         manual="Sekretariatets meny kommer fra én felles mal; vurdert ved gjennomgang.",
     ),
