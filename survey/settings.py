@@ -137,6 +137,29 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "ORGANISATION",
+        "str",
+        None,
+        "Who runs this installation, e.g. `Levanger kommune`: named on the accessibility "
+        "statement (/tilgjengelighet).",
+        default_doc="unset: the statement speaks of whoever sent the survey",
+    ),
+    Setting(
+        "ACCESSIBILITY_CONTACT",
+        "str",
+        None,
+        "E-mail address for feedback on accessibility, e.g. `postmottak@kommune.no`, given "
+        "with a mailto link on the accessibility statement.",
+        default_doc="unset: readers are told to ask whoever sent the survey",
+    ),
+    Setting(
+        "ACCESSIBILITY_STATEMENT_URL",
+        "str",
+        None,
+        "Address of the organisation's own statement for this solution on uustatus.no; "
+        "the accessibility statement page links it first.",
+    ),
+    Setting(
         "MAIL_SERVER",
         "str",
         None,

@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from survey.questionnaire import LoadResult, load_text
 from survey.settings import SETTINGS
+from survey.web.wcag import CRITERIA
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONNAIRES = ROOT / "questionnaires"
@@ -113,3 +114,29 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+
+
+# The accessibility statement's claims (survey/web/wcag.py) stand on the tests it cites, so a
+# cited test that is skipped (or expected to fail) must not leave the run green: the claim
+# would stand on nothing. A test a narrower run never selected is no such case.
+CITED = frozenset(test for criterion in CRITERIA for test in criterion.tests)
+_skipped_claims: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and (report.nodeid in CITED or report.nodeid.split("[")[0] in CITED):
+        _skipped_claims.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _skipped_claims:
+        terminalreporter.write_line(
+            "The accessibility statement cites tests that did not run: "
+            + ", ".join(_skipped_claims),
+            red=True,
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped_claims and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

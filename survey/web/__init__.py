@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         respond,
         secretariat,
         security,
+        statement,
     )
 
     app.jinja_env.trim_blocks = True
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(manage.bp)
     app.register_blueprint(reachability.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(statement.bp)
     return app
 
 

@@ -234,8 +234,8 @@ def _query() -> str:
 def _framed(html: str, round_id: int, unit: str | None) -> str:
     """The report's HTML as a page of the workspace: its stylesheets from the report's
     assets, a screen stylesheet of the preview's own (margins, width, tables that fit),
-    and a bar back to the round and on to the PDF. The report's template stays the
-    PDF's; the frame is the web's."""
+    a bar back to the round and on to the PDF, and every page's footer. The report's
+    template stays the PDF's; the frame is the web's."""
     for name in ("report.css", "charts.css"):
         html = html.replace(
             f'href="{name}"', f'href="{url_for("secretariat.report_asset", name=name)}"'
@@ -247,7 +247,8 @@ def _framed(html: str, round_id: int, unit: str | None) -> str:
         round_url=url_for("secretariat.round_overview", round_id=round_id, enhet=unit),
         pdf_url=url_for("secretariat.report_pdf", round_id=round_id) + _query(),
     )
-    return html.replace("<body>", f"<body>\n{bar}", 1)
+    html = html.replace("<body>", f"<body>\n{bar}", 1)
+    return html.replace("</body>", render_template("footer.html") + "\n</body>", 1)
 
 
 @bp.route("/runder/<int:round_id>/rapport.pdf")

@@ -285,6 +285,7 @@ def _error_pages(app, pages: Pages, rounds: dict) -> None:
         client.post(f"/s/{invitations[1].token}/side/1", data={"x": "x" * 3_000_000}),
         413,
     )
+    pages.add("tilgjengelighetserklæring", client.get("/tilgjengelighet"))
     pages.add("kode", client.get("/kode"))
     code_page = pages.html["kode"]
     pages.add(

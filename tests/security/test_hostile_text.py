@@ -179,7 +179,10 @@ def test_questionnaire_texts_are_escaped_too(setup):
     page = client.get(f"{base}/side/1").get_data(as_text=True)
     assert_inert(page)
     elements = Elements(page)
-    assert elements.named("a") == [{"class": "skip-link", "href": "#innhold"}]
+    assert elements.named("a") == [
+        {"class": "skip-link", "href": "#innhold"},
+        {"href": "/tilgjengelighet"},  # the footer's, on every page
+    ]
     assert elements.named("svg") == [] and elements.named("b") == []
     r = post_page(client, f"{base}/side/1", {"q1": "ja", "action": "next"})
     assert r.headers["Location"].endswith("/ferdig")
