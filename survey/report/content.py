@@ -15,13 +15,14 @@ from typing import SupportsFloat
 
 import pandas as pd
 
-from survey.dates import norwegian_moment
+from survey.dates import norwegian_date, norwegian_moment
 from survey.errors import InvalidInput
 from survey.questionnaire.model import (
     Choice,
     ChoiceQuestion,
     LikertMatrixQuestion,
     LikertQuestion,
+    Page,
     Question,
     Questionnaire,
     Scale,
@@ -315,10 +316,10 @@ def build_report(
         title=str(q.title),
         round_name=results.round.name,
         compared_with=earlier.round.name if earlier else None,
-        period=(results.first_answer, results.last_answer),
+        period=(_day(results.first_answer), _day(results.last_answer)),
         as_of=norwegian_moment(results.as_of) if results.as_of else None,
         final=results.final,
-        generated_on=(today or date.today()).isoformat(),
+        generated_on=norwegian_date(today or date.today()),
         min_group_size=k,
         anonymous=results.round.anonymous,
         by_label=" × ".join(DIMENSION_NAMES.get(name, name) for name in by) or "alle",
@@ -335,11 +336,37 @@ def build_report(
         scale=q.items[0].scale if q.items else None,
         suppressed_cells=suppressed,
         measures=tuple(
-            MeasureRow(m.unit, labels.get(m.index_id, m.index_id), m.what, m.who, m.due, m.status)
+            MeasureRow(
+                m.unit,
+                labels.get(m.index_id, m.index_id),
+                m.what,
+                m.who,
+                _day(m.due) or "",
+                m.status,
+            )
             for m in measures
         ),
         residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
     )
+
+
+def _day(stored: str | None) -> str | None:
+    """A stored day (ISO 8601, "2026-12-02") as a Norwegian reader writes it ("2. desember
+    2026"); anything else as it is."""
+    if not stored:
+        return stored
+    try:
+        return norwegian_date(date.fromisoformat(stored[:10]))
+    except ValueError:
+        return stored
+
+
+def page_title(page: Page) -> str:
+    """A page's heading: its title, or for an untitled page its id in words
+    ("samarbeid_og_nettverk" -> "Samarbeid og nettverk"), never a list of question ids."""
+    if page.title:
+        return str(page.title)
+    return page.id.replace("_", " ").replace("-", " ").strip().capitalize() or "Spørsmål"
 
 
 class _Labeller:
@@ -410,13 +437,7 @@ def _pages(
             _section(question, tables, _audience(q, page.audience or question.audience))
             for question in page.questions
         )
-        ids = [question.id for question in page.questions]
-        title = (
-            str(page.title)
-            if page.title
-            else "Spørsmål " + "–".join(dict.fromkeys([ids[0], ids[-1]]))
-        )
-        pages.append(PageSection(page.id, title, sections))
+        pages.append(PageSection(page.id, page_title(page), sections))
     return tuple(pages)
 
 

@@ -1,0 +1,106 @@
+"""The report for people who read it once (issue 16), checked on the real PDF text
+(pdftotext): words, not internal ids; lead-ins before their statements; Norwegian dates;
+each scale's own words; marks with their keys; truthful notes on hidden cells."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from datetime import date
+
+import pytest
+
+from survey.questionnaire import load_questionnaire
+from survey.questionnaire.answers import Answer
+from survey.report.content import Report, build_report
+from survey.report.render import render_html, render_pdf
+from tests.conftest import QUESTIONNAIRES
+from tests.report.conftest import National
+from tests.report.test_content import a_round
+
+HOME_CARE = load_questionnaire(QUESTIONNAIRES / "brukerundersokelse-hjemmetjeneste.yaml")
+EMPLOYEES = load_questionnaire(QUESTIONNAIRES / "medarbeiderundersokelse.yaml")
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def pdf_text(report: Report, tmp_path_factory: pytest.TempPathFactory) -> str:
+    pdf = tmp_path_factory.mktemp("pdf") / "rapport.pdf"
+    pdf.write_bytes(render_pdf(render_html(report)))
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def employee_report(units: dict[str, int], seed: int = 5) -> Report:
+    """Employees of several units (each unit's first a leader), reported by unit."""
+    rng = random.Random(seed)
+    people = []
+    for unit, size in units.items():
+        for i in range(size):
+            role = "leder" if i == 0 else "medarbeider"
+            answers = {"rolle": Answer(role)}
+            for item in EMPLOYEES.items:
+                if item.question_id == "q_lederrollen" and role != "leder":
+                    continue
+                answers[item.id] = Answer(min(6, max(1, round(rng.gauss(4.4, 1.0)))))
+            people.append(({"role": role, "unit": unit}, answers))
+    return build_report(a_round(EMPLOYEES, people), by=["unit"], today=date(2026, 12, 2))
+
+
+def home_care_report() -> Report:
+    rng = random.Random(4)
+    people = []
+    for _ in range(80):
+        role = rng.choice(["bruker", "bruker", "parorende"])
+        answers = {"hvem_svarer": Answer(role)}
+        for pair in HOME_CARE.quality_pairs:
+            answers[pair.expectation.id] = Answer(rng.randint(4, 6))
+            answers[pair.experience.id] = Answer(rng.randint(2, 6))
+        people.append(({"role": role, "unit": "Sone 1"}, answers))
+    results = a_round(HOME_CARE, people, anonymous=True)
+    return build_report(results, by=["role"], today=date(2026, 12, 2))
+
+
+@pytest.fixture(scope="module")
+def employees(tmp_path_factory) -> str:
+    units = {"Sykehjemmet": 23, "Hjemmetjenesten": 17, "Skolen": 9, "Teknisk": 6, "NAV": 3}
+    return pdf_text(employee_report(units), tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def home_care(tmp_path_factory) -> str:
+    return pdf_text(home_care_report(), tmp_path_factory)
+
+
+def test_headings_and_contents_are_words_not_ids(national: National, employees: str):
+    contents = national.text[national.text.index("Innhold") : national.text.index("Om tallene")]
+    assert "Spørsmål q" not in national.text
+    assert "Samarbeid og nettverk" in contents and "Formidling og evaluering" in contents
+    ids = [q.id for q in EMPLOYEES.questions] + [page.id for page in EMPLOYEES.pages]
+    ids = [name for name in ids if "_" in name]  # "rolle" is a word too
+    assert "q_medarbeiderskap" in ids and "uonsket_deltid" in ids
+    for name in ids:
+        assert name not in employees
+    assert "Ønsker du en større stilling enn den du har i dag?" in employees
+
+
+def test_a_lead_in_comes_before_its_statement(national: National):
+    text = words(national.text)
+    lead_in = text.index("vektlegger et konstruktivt samarbeid")
+    statement = "Jeg opplever at deltakelse i programmet har styrket samarbeidet i min kommune/"
+    heading = text.index("Samarbeid og nettverk", text.index("Etter rolle og enhet slik"))
+    assert statement not in text[heading:lead_in]
+    assert text.index(statement, lead_in) - lead_in < 200
+
+
+def test_dates_are_written_as_norwegian_readers_write_them(employees: str, national: National):
+    assert "Svarperiode" in employees
+    assert re.search(r"Svarperiode\s+2\. november 2026 – 20\. november 2026", employees)
+    assert re.search(r"Laget\s+2\. desember 2026", employees)
+    for text in (employees, national.text):
+        assert not ISO_DAY.search(text), ISO_DAY.search(text)
