@@ -220,6 +220,7 @@ class Report:
     residual_roles: tuple[str, ...] = ()  # labels of the roles that enter no figure
     as_of: str | None = None  # when the figures' snapshot was taken, in words
     final: bool = False  # the snapshot was taken after the round closed
+    scales: tuple[Scale, ...] = ()  # every scale the statements are rated on, in order
 
     @property
     def median_min_group(self) -> int:
@@ -334,6 +335,7 @@ def build_report(
         rates=rates,
         texts=_texts(q, labeller, texts),
         scale=q.items[0].scale if q.items else None,
+        scales=tuple(dict.fromkeys(item.scale for item in q.items)),
         suppressed_cells=suppressed,
         measures=tuple(
             MeasureRow(
@@ -348,6 +350,25 @@ def build_report(
         ),
         residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
     )
+
+
+ENDS = ("helt ", "svært ", "veldig ")  # "Helt enig" -> "Enig": the share of 5 and 6
+
+
+def scale_words(scale: Scale) -> tuple[str, str]:
+    """What the top and the bottom share of a scale are called, in the questionnaire's
+    own words: "Enig" and "Uenig" on an agreement scale ("helt enig" at its top), "Høyest"
+    and "Lavest" on home care's importance and satisfaction scale; "Høy" and "Lav" where
+    an end has no label."""
+
+    def word(point: int, fallback: str) -> str:
+        label = str(scale.labels[point]).strip() if point in scale.labels else ""
+        for end in ENDS:
+            if label.lower().startswith(end) and len(label) > len(end):
+                label = label[len(end) :]
+        return label[:1].upper() + label[1:] if label else fallback
+
+    return word(scale.high, "Høy"), word(scale.low, "Lav")
 
 
 def _day(stored: str | None) -> str | None:

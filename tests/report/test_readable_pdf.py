@@ -104,3 +104,16 @@ def test_dates_are_written_as_norwegian_readers_write_them(employees: str, natio
     assert re.search(r"Laget\s+2\. desember 2026", employees)
     for text in (employees, national.text):
         assert not ISO_DAY.search(text), ISO_DAY.search(text)
+
+
+def test_a_scale_that_is_not_agreement_has_its_own_words(home_care: str, employees: str):
+    assert re.search(r"Høyest\s+\(5–6\)", home_care) and re.search(r"Lavest\s+\(1–2\)", home_care)
+    start = home_care.index("Først vil vi vite hva som er viktig")  # the first page's lead-in
+    importance = home_care[start : home_care.index("Til deg som er pårørende", start)]
+    assert importance.count("Høyest") >= 16  # two pages of eight statements
+    assert "Enig" not in importance and "Uenig" not in importance
+    method = words(home_care[home_care.rindex("Om tallene") :])
+    assert "«Høyest» er andelen som svarte 5 eller 6" in method
+    assert "«lavest» andelen som svarte 1 eller 2" in method
+    # an agreement scale keeps its words
+    assert re.search(r"Enig\s+\(5–6\)", employees) and re.search(r"Uenig\s+\(1–2\)", employees)
