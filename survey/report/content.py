@@ -82,6 +82,7 @@ class ItemBlock:
     text: str
     rows: tuple[ItemRow, ...]
     statement: bool = False  # one of a matrix's statements, headed by its own text
+    reverse: bool = False  # worded the other way round: agreeing is the unfavourable answer
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class SummaryRow:
     kind: str  # "item" | "index"
     cells: tuple[float | None, ...]
     target: float | None = None
+    reverse: bool = False  # a statement worded the other way round (reversed in indexes)
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,7 @@ class Report:
     as_of: str | None = None  # when the figures' snapshot was taken, in words
     final: bool = False  # the snapshot was taken after the round closed
     scales: tuple[Scale, ...] = ()  # every scale the statements are rated on, in order
+    quality_scale: Scale | None = None  # the scale F and L are rated on
 
     @property
     def median_min_group(self) -> int:
@@ -336,6 +339,7 @@ def build_report(
         texts=_texts(q, labeller, texts),
         scale=q.items[0].scale if q.items else None,
         scales=tuple(dict.fromkeys(item.scale for item in q.items)),
+        quality_scale=q.quality_pairs[0].expectation.scale if q.quality_pairs else None,
         suppressed_cells=suppressed,
         measures=tuple(
             MeasureRow(
@@ -426,7 +430,10 @@ def _summary(
         means = {tuple(r[name] for name in by): r["mean"] for _, r in rows.iterrows()}
         return tuple(_figure(means.get(group.key)) for group in groups)
 
-    rows = [SummaryRow(i.id, str(i.text), "item", cells(items, "item", i.id)) for i in q.items]
+    rows = [
+        SummaryRow(i.id, str(i.text), "item", cells(items, "item", i.id), reverse=i.reverse)
+        for i in q.items
+    ]
     rows += [
         SummaryRow(x.id, str(x.label), "index", cells(indexes, "index", x.id), x.target)
         for x in q.indexes
@@ -518,7 +525,9 @@ def _item_blocks(
     question: ScaleQuestion, tables: _Tables, *, statements: bool
 ) -> tuple[ItemBlock, ...]:
     return tuple(
-        ItemBlock(item.id, str(item.text), _item_rows(tables.labeller, rows), statements)
+        ItemBlock(
+            item.id, str(item.text), _item_rows(tables.labeller, rows), statements, item.reverse
+        )
         for item in question.items
         if (rows := tables.items.get(item.id)) is not None
     )
@@ -609,7 +618,13 @@ def _indexes(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
 
 
 def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tuple[QualityRow, ...]:
+    """Per topic, then per dimension of more than one topic: a dimension of one topic has
+    that topic's figures, and would only repeat them."""
     labels = {pair.id: str(pair.label) for pair in q.quality_pairs}
+    topics: dict[str, int] = {}
+    for pair in q.quality_pairs:
+        if pair.dimension:
+            topics[pair.dimension] = topics.get(pair.dimension, 0) + 1
     return tuple(
         QualityRow(
             kind=row["kind"],
@@ -622,6 +637,7 @@ def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             k=_figure(row["k"]),
         )
         for _, row in table.iterrows()
+        if row["kind"] != "dimension" or topics.get(str(row["id"]), 0) > 1
     )
 
 

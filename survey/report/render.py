@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - depends on the installed WeasyPrint
 from survey.gc_pause import paused_gc
 from survey.questionnaire.model import Scale
 from survey.report import ASSETS, REPORTS
-from survey.report.charts import stacked_bars
+from survey.report.charts import quality_bars, stacked_bars
 from survey.report.content import Report, scale_words
 
 BETWEEN_TAGS = re.compile(r">\n\s*<")
@@ -74,7 +74,10 @@ def environment() -> Environment:
     )
     env.filters.update(decimal=decimal, percent=percent, signed=signed)
     env.globals.update(
-        stacked_bars=stacked_bars, scale_points=scale_points, scale_words=scale_words
+        stacked_bars=stacked_bars,
+        quality_bars=quality_bars,
+        scale_points=scale_points,
+        scale_words=scale_words,
     )
     return env
 

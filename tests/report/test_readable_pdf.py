@@ -117,3 +117,27 @@ def test_a_scale_that_is_not_agreement_has_its_own_words(home_care: str, employe
     assert "«lavest» andelen som svarte 1 eller 2" in method
     # an agreement scale keeps its words
     assert re.search(r"Enig\s+\(5–6\)", employees) and re.search(r"Uenig\s+\(1–2\)", employees)
+
+
+def test_reverse_worded_statements_are_marked_with_a_key(employees: str):
+    reversed_ = [item for item in EMPLOYEES.items if item.reverse]
+    assert reversed_
+    text = words(employees)
+    for item in reversed_:
+        assert f"{item.text} ↕ motsatt formulert" in text, item.id
+    summary = text[text.index("Sammendrag", text.index("Innhold") + 200) :]
+    assert "↕ motsatt formulert påstand: her er enighet et dårlig tegn" in summary
+    assert text.count("↕") == 2 * len(reversed_) + 1  # summary row, heading; the key
+
+
+def test_k_below_one_is_marked_and_drawn_without_repeated_dimensions(home_care: str):
+    assert "(dimensjon)" not in home_care
+    quality = home_care[home_care.index("K er snittet for det brukerne opplevde") :]
+    # the drawing: F and L per topic, with its text in the caption
+    caption = words(quality)
+    assert "Snittet for forventning (F, grå) og opplevelse (L) per tema" in caption
+    assert re.search(r"Respekt: F \d,\d, L \d,\d, K under 1;", caption)
+    assert re.search(r"^\s*Respekt\s+Alle\s+80\s+\d,\d\s+\d,\d\s+0,\d\d ▼ under 1$", quality, re.M)
+    # a dimension of several topics is shown once, summed up; one of a single topic not at all
+    assert re.search(r"^\s*Tilgjengelighet, samlet\s+Alle\s+80\s", quality, re.M)
+    assert "Respektfull behandling" not in quality
