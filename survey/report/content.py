@@ -39,9 +39,28 @@ from survey.scoring.likert import Respondent, item_scores, likert_frame
 from survey.scoring.linked import Released
 from survey.scoring.quality import quality_scores
 from survey.scoring.rates import Invited, Shown, linked_rates
-from survey.scoring.suppression import ALL
+from survey.scoring.suppression import ALL, COMPLEMENT, HIDDEN, SMALL
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
+
+
+def _reason(row: pd.Series) -> str | None:
+    """A hidden row's reason (``scoring.suppression.hidden_reasons``), None if shown."""
+    if not bool(row.get("suppressed", False)):
+        return None
+    reason = row.get("reason")
+    return reason if reason in (SMALL, COMPLEMENT) else HIDDEN
+
+
+def hidden_note(reason: str | None, k: int) -> str:
+    """What a hidden cell says: "færre enn 5 svar" only where its own group is small,
+    "skjult for å beskytte en liten gruppe" where it is hidden as a complement, and a
+    bare "skjult" where telling them apart would say more than the figures may."""
+    if reason == SMALL:
+        return f"færre enn {k} svar"
+    if reason == COMPLEMENT:
+        return "skjult for å beskytte en liten gruppe"
+    return "skjult"
 
 
 def _figure(value: SupportsFloat | None) -> float | None:
@@ -70,6 +89,7 @@ class ItemRow:
     not_scored: float | None
     shares: tuple[float | None, ...]
     change: float | None = None
+    hidden: str | None = None  # why it is hidden, where saying so is safe (hidden_note)
 
     @property
     def suppressed(self) -> bool:
@@ -91,6 +111,7 @@ class ChoiceRow:
     n: float | None
     counts: tuple[float | None, ...]
     shares: tuple[float | None, ...]
+    hidden: str | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -105,6 +126,7 @@ class NumberRow:
     mean: float | None
     median: float | None  # None also where the group is too small for it (scoring.choices)
     measure: str = ""  # its name in the release ledger (scoring.choices.number_measure)
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +173,7 @@ class IndexRow:
     target: float | None
     below_target: bool
     change: float | None
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +186,7 @@ class QualityRow:
     expectation: float | None
     experience: float | None
     k: float | None
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +195,7 @@ class RateRow:
     invited: int
     answered: float | None
     rate: float | None
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +249,7 @@ class Report:
     final: bool = False  # the snapshot was taken after the round closed
     scales: tuple[Scale, ...] = ()  # every scale the statements are rated on, in order
     quality_scale: Scale | None = None  # the scale F and L are rated on
+    respondents_hidden: str | None = None  # why the cover's "Svar" is hidden, if it is
 
     @property
     def median_min_group(self) -> int:
@@ -310,6 +336,7 @@ def build_report(
     labels = {index.id: str(index.label) for index in q.indexes}
     total_rate = rates[0][1][0] if rates and rates[0][1] else None
     respondents_shown = len(results.respondents) >= k
+    small_round = not respondents_shown  # the whole round is under the minimum
     if total_rate is None and released is not None:  # the cover's "Svar", audited too
         more = released.hidden("respondents", [{}], [respondents_shown], k)
         respondents_shown = respondents_shown and not more
@@ -329,6 +356,7 @@ def build_report(
         by_label=" × ".join(DIMENSION_NAMES.get(name, name) for name in by) or "alle",
         respondents=len(results.respondents),
         respondents_shown=respondents_shown,
+        respondents_hidden=None if respondents_shown else (SMALL if small_round else HIDDEN),
         total_rate=total_rate,
         summary_groups=summary_groups,
         summary=_summary(q, summary_items, summary_indexes, summary_groups, summary_by),
@@ -554,6 +582,7 @@ def _item_rows(labeller: _Labeller, rows: pd.DataFrame) -> tuple[ItemRow, ...]:
             not_scored=_figure(row["not_scored"]),
             shares=tuple(_figure(row[c]) for c in shares),
             change=_figure(row.get("change")),
+            hidden=_reason(row),
         )
         for _, row in rows.iterrows()
     )
@@ -571,6 +600,7 @@ def _choice_rows(labeller: _Labeller, rows: pd.DataFrame | None) -> tuple[Choice
                 n=_figure(first["n"]),
                 counts=tuple(_figure(v) for v in group_rows["count"]),
                 shares=tuple(_figure(v) for v in group_rows["share"]),
+                hidden=_reason(first),
             )
         )
     return tuple(found)
@@ -589,6 +619,7 @@ def _number_rows(
             mean=_figure(row["mean"]),
             median=_figure(row["median"]),
             measure=number_measure(f"{question.id}:{row['code']}"),
+            hidden=_reason(row),
         )
         for _, row in rows.iterrows()
     )
@@ -612,6 +643,7 @@ def _indexes(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             target=_figure(row["target"]),
             below_target=bool(row["below_target"]),
             change=_figure(row.get("change")),
+            hidden=_reason(row),
         )
         for _, row in table.iterrows()
     )
@@ -635,6 +667,7 @@ def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             expectation=_figure(row["expectation"]),
             experience=_figure(row["experience"]),
             k=_figure(row["k"]),
+            hidden=_reason(row),
         )
         for _, row in table.iterrows()
         if row["kind"] != "dimension" or topics.get(str(row["id"]), 0) > 1
@@ -658,7 +691,13 @@ def _rates(
     for name, table in linked_rates(q, invitations, dimensions, k, earlier, within):
         labeller = _Labeller(q, [name])
         rows = tuple(
-            RateRow(labeller.of(r), int(r["invited"]), _figure(r["answered"]), _figure(r["rate"]))
+            RateRow(
+                labeller.of(r),
+                int(r["invited"]),
+                _figure(r["answered"]),
+                _figure(r["rate"]),
+                _reason(r),
+            )
             for _, r in table.iterrows()
         )
         tables.append((DIMENSION_NAMES.get(name, name), rows))

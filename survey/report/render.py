@@ -34,7 +34,7 @@ from survey.gc_pause import paused_gc
 from survey.questionnaire.model import Scale
 from survey.report import ASSETS, REPORTS
 from survey.report.charts import quality_bars, stacked_bars
-from survey.report.content import Report, scale_words
+from survey.report.content import Report, hidden_note, scale_words
 
 BETWEEN_TAGS = re.compile(r">\n\s*<")
 MEDIA_TYPES = {".css": "text/css", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
@@ -78,6 +78,7 @@ def environment() -> Environment:
         quality_bars=quality_bars,
         scale_points=scale_points,
         scale_words=scale_words,
+        hidden_note=hidden_note,
     )
     return env
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
-from survey.scoring.suppression import ALL, mark_suppressed
+from survey.scoring.suppression import ALL, HIDDEN, mark_reasons, mark_suppressed
 
 Invited = tuple[Mapping[str, str | None], bool]
 """An invitation's group values and whether it was answered (submitted)."""
@@ -34,12 +34,13 @@ def response_rates(
         pd.DataFrame.from_records(records, columns=[*by, "invited", "n"]), by, questionnaire
     )
     if finest.empty:
-        return pd.DataFrame(columns=[*by, "invited", "answered", "rate", "suppressed"])
+        return pd.DataFrame(columns=[*by, "invited", "answered", "rate", "suppressed", "reason"])
     table = roll_up(finest.assign(_round=0), by, ["_round"], {"invited": "sum", "n": "sum"})
     table["suppressed"] = mark_suppressed(table, by, "_round", min_group_size)
+    table["reason"] = mark_reasons(table, by, "_round", min_group_size)
     table["answered"] = table["n"].astype(float).where(~table["suppressed"], np.nan)
     table["rate"] = table["answered"] / table["invited"]
-    return table[[*by, "invited", "answered", "rate", "suppressed"]]
+    return table[[*by, "invited", "answered", "rate", "suppressed", "reason"]]
 
 
 Shown = tuple[Mapping[str, str], float]
@@ -109,4 +110,6 @@ def linked_rates(
         t, index = rows[j]
         table = tables[t][1]
         table.loc[index, ["suppressed", "answered", "rate"]] = [True, np.nan, np.nan]
+        # hidden for a figure outside this table: no table's reasons can be given safely
+        table.loc[table["suppressed"].astype(bool), "reason"] = HIDDEN
     return tables

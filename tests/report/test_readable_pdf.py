@@ -14,7 +14,9 @@ import pytest
 from survey.questionnaire import load_questionnaire
 from survey.questionnaire.answers import Answer
 from survey.report.content import Report, build_report
+from survey.report.figures import REASONS, Figure, report_figures
 from survey.report.render import render_html, render_pdf
+from survey.scoring.suppression import HIDDEN
 from tests.conftest import QUESTIONNAIRES
 from tests.report.conftest import National
 from tests.report.test_content import a_round
@@ -34,6 +36,13 @@ def pdf_text(report: Report, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def words(text: str) -> str:
     return " ".join(text.split())
+
+
+def find(text: str, phrase: object) -> int:
+    """Where a phrase starts, however pdftotext wraps it."""
+    found = re.search(r"\s+".join(re.escape(w) for w in str(phrase).split()), text)
+    assert found, phrase
+    return found.start()
 
 
 def employee_report(units: dict[str, int], seed: int = 5) -> Report:
@@ -141,3 +150,46 @@ def test_k_below_one_is_marked_and_drawn_without_repeated_dimensions(home_care: 
     # a dimension of several topics is shown once, summed up; one of a single topic not at all
     assert re.search(r"^\s*Tilgjengelighet, samlet\s+Alle\s+80\s", quality, re.M)
     assert "Respektfull behandling" not in quality
+
+
+def test_hidden_cells_say_truthfully_why(employees: str):
+    """Teknisk (6 people) is hidden to protect NAV (3): it is not "færre enn 5 svar".
+    (On the leaders' own statements every unit's one leader is a small group.)"""
+    notes: dict[str, set[str]] = {"Teknisk": set(), "NAV": set()}
+    start = find(employees, EMPLOYEES.question("q_medarbeiderskap").text)
+    end = find(employees, EMPLOYEES.question("q_ledelse").text)
+    assert start < end
+    for line in employees[start:end].splitlines():
+        cells = line.split(maxsplit=1)
+        if cells and cells[0] in notes and len(cells) > 1 and not cells[1][:1].isdigit():
+            notes[cells[0]].add(" ".join(cells[1].split()))
+    assert notes == {
+        "Teknisk": {"skjult for å beskytte en liten gruppe"},
+        "NAV": {"færre enn 5 svar"},
+    }
+    method = words(employees[employees.rindex("Personvern") :])
+    assert "«skjult for å beskytte en liten gruppe» der gruppen er stor nok" in method
+
+
+def test_a_reason_that_would_say_too_much_is_left_out_and_only_reasons_are_figures():
+    units = {"Stor": 20, "Liten": 2, "Midt": 5}  # told "Midt ≥ 5", Liten ≤ 2 would follow
+    report = employee_report(units, seed=6)
+    rows = [
+        row
+        for page in report.pages
+        for question in page.questions
+        for item in question.items
+        for row in item.rows
+        if row.group.label in ("Liten", "Midt") and question.id != "q_lederrollen"  # 1 each
+    ]
+    assert rows and {row.hidden for row in rows} == {HIDDEN}
+    html = render_html(report)
+    assert 'hidden-cell">skjult<' in html and 'hidden-cell">skjult for' not in html
+    item = f"item:{EMPLOYEES.items[0].id}"
+    figures = report_figures(report, ["unit"])
+    assert not [f for f in figures if f.measure == item and f.statistic in REASONS.values()]
+    # where the reasons are given, they are figures in the ledger
+    told = employee_report({"Sykehjemmet": 23, "Teknisk": 6, "NAV": 3})
+    figures = report_figures(told, ["unit"])
+    assert Figure(item, (("unit", "NAV"),), "fewer than k", 5.0) in figures
+    assert Figure(item, (("unit", "Teknisk"),), "at least k", 5.0) in figures
