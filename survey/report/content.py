@@ -210,6 +210,18 @@ class TextGroup:
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """One line of the summary page, from a figure the report shows elsewhere (the same
+    value, rounded the same way): nothing here is a figure of its own."""
+
+    kind: str  # "top", "bottom" (statements by the total's mean), "index", "quality"
+    label: str
+    value: float
+    target: float | None = None
+    groups: tuple[tuple[str, float], ...] = ()  # (group, its value) below target or 1
+
+
+@dataclass(frozen=True)
 class MeasureRow:
     """A measure (tiltak) recorded after the compared round, shown beside its index."""
 
@@ -250,6 +262,9 @@ class Report:
     scales: tuple[Scale, ...] = ()  # every scale the statements are rated on, in order
     quality_scale: Scale | None = None  # the scale F and L are rated on
     respondents_hidden: str | None = None  # why the cover's "Svar" is hidden, if it is
+    highlights: tuple[Highlight, ...] = ()
+    groups_hidden: int = 0  # of the statements' group rows (totals not counted): hidden
+    groups_shown: int = 0  # and shown
 
     @property
     def median_min_group(self) -> int:
@@ -343,7 +358,7 @@ def build_report(
     suppressed = sum(
         int(table["suppressed"].sum()) for table in (items, indexes, quality) if len(table)
     ) + int(choices.drop_duplicates([*by, "question"])["suppressed"].sum())
-    return Report(
+    report = Report(
         title=str(q.title),
         round_name=results.round.name,
         compared_with=earlier.round.name if earlier else None,
@@ -381,6 +396,21 @@ def build_report(
             for m in measures
         ),
         residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
+    )
+    rows = [
+        row
+        for page in report.pages
+        for question in page.questions
+        for item in question.items
+        for row in item.rows
+        if not row.group.is_total
+    ]
+    hidden = sum(row.suppressed for row in rows)
+    return replace(
+        report,
+        highlights=_highlights(q, report),
+        groups_hidden=hidden,
+        groups_shown=len(rows) - hidden,
     )
 
 
@@ -444,6 +474,46 @@ class _Labeller:
 
 def _keys(table: pd.DataFrame, by: Sequence[str]) -> list[tuple]:
     return list(dict.fromkeys(zip(*(table[name] for name in by), strict=True))) if by else [()]
+
+
+def _highlights(q: Questionnaire, report: Report) -> tuple[Highlight, ...]:
+    """What a reader of one page needs: the statements rated highest and lowest by all
+    (a statement worded the other way round is left out: high is not good there), each
+    index with the groups under its target, and the topics whose K is under 1."""
+    found = []
+    total = next((i for i, g in enumerate(report.summary_groups) if g.is_total), None)
+    if total is not None:
+        rated = [
+            (mean, row.label)
+            for row in report.summary
+            if row.kind == "item" and not row.reverse and (mean := row.cells[total]) is not None
+        ]
+        if len(rated) > 1:
+            top, bottom = max(rated), min(rated)
+            found += [Highlight("top", top[1], top[0]), Highlight("bottom", bottom[1], bottom[0])]
+        for row in report.summary:
+            mean = row.cells[total]
+            if row.kind != "index" or mean is None:
+                continue
+            below = tuple(
+                (group.label, cell)
+                for group, cell in zip(report.summary_groups, row.cells, strict=True)
+                if not group.is_total
+                and cell is not None
+                and row.target is not None
+                and cell < row.target  # as the summary table marks it
+            )
+            found.append(Highlight("index", row.label, mean, row.target, below))
+    topics = [
+        row
+        for row in report.quality
+        if row.kind == "pair" and row.group.is_total and row.k is not None
+    ]
+    if topics:
+        lowest = min(topics, key=lambda row: row.k or 0.0)
+        below = tuple((row.label, row.k) for row in topics if row.k is not None and row.k < 1)
+        found.append(Highlight("quality", lowest.label, lowest.k or 0.0, 1.0, below))
+    return tuple(found)
 
 
 def _summary(

@@ -134,7 +134,7 @@ def test_reverse_worded_statements_are_marked_with_a_key(employees: str):
     text = words(employees)
     for item in reversed_:
         assert f"{item.text} ↕ motsatt formulert" in text, item.id
-    summary = text[text.index("Sammendrag", text.index("Innhold") + 200) :]
+    summary = text[text.index("Sammendrag") : text.index("Innhold")]
     assert "↕ motsatt formulert påstand: her er enighet et dårlig tegn" in summary
     assert text.count("↕") == 2 * len(reversed_) + 1  # summary row, heading; the key
 
@@ -193,3 +193,51 @@ def test_a_reason_that_would_say_too_much_is_left_out_and_only_reasons_are_figur
     figures = report_figures(told, ["unit"])
     assert Figure(item, (("unit", "NAV"),), "fewer than k", 5.0) in figures
     assert Figure(item, (("unit", "Teknisk"),), "at least k", 5.0) in figures
+
+
+def pages(text: str) -> list[list[str]]:
+    """Each page's lines with text, without its running header and page number."""
+    found = []
+    for page in text.split("\f"):
+        lines = [line for line in page.splitlines() if line.strip()]
+        if not lines:
+            continue
+        lines = [line for line in lines if not re.fullmatch(r"\s*Side \d+ av \d+\s*", line)]
+        found.append(lines[1:] if len(found) else lines)  # the cover has no header
+    return found
+
+
+def test_the_summary_comes_first_and_reads_alone(national: National):
+    summary = words("\n".join(pages(national.text)[1]))
+    assert summary.startswith("Sammendrag • Svar: ")
+    rate = re.search(r"Svar: (\d+) av (\d+) inviterte svarte \((\d+) %\)", summary)
+    invited = [i for i in national.results.invitations if i[0]["role"] != "annet"]  # residual
+    assert rate and int(rate[2]) == len(invited) and int(rate[1]) == sum(a for _, a in invited)
+    assert "Høyest vurdert av alle: «" in summary and "Lavest vurdert av alle: «" in summary
+    assert re.search(r"Vurdering av programmet: snitt \d,\d for alle \(mål 4,5\)", summary)
+    assert "Innhold" in pages(national.text)[2][0]  # the contents after it
+
+
+def test_no_page_holds_a_line_or_two(national: National, employees: str, home_care: str):
+    for text in (national.text, employees, home_care):
+        for number, lines in enumerate(pages(text), start=1):
+            assert len(lines) >= 3, (number, lines)
+
+
+def test_no_small_table_is_split_over_two_pages(national: National, employees: str, home_care: str):
+    """A choice table starts with its "Svar" header and ends with its base row."""
+    for text in (national.text, employees, home_care):
+        for number, lines in enumerate(pages(text), start=1):
+            heads = sum(bool(re.match(r"\s*Svar\s{2,}[^\d\s]", line)) for line in lines)
+            bases = sum(bool(re.match(r"\s*(Svarte|Så spørsmålet)\s{2,}", line)) for line in lines)
+            assert heads == bases, (number, lines)
+
+
+def test_a_report_of_mostly_hidden_cells_says_why_up_front(tmp_path_factory, employees: str):
+    units = {f"Enhet {n}": 3 for n in range(1, 9)} | {"Stab": 7}
+    text = pdf_text(employee_report(units, seed=7), tmp_path_factory)
+    summary = words("\n".join(pages(text)[1]))
+    assert summary.startswith("Sammendrag Hvorfor de fleste tallene mangler")
+    assert "Det er personvernet som virker, ikke en feil." in summary
+    # a report of groups large enough says nothing of the kind
+    assert "Hvorfor de fleste" not in employees
