@@ -478,15 +478,20 @@ def _keys(table: pd.DataFrame, by: Sequence[str]) -> list[tuple]:
 
 def _highlights(q: Questionnaire, report: Report) -> tuple[Highlight, ...]:
     """What a reader of one page needs: the statements rated highest and lowest by all
-    (a statement worded the other way round is left out: high is not good there), each
+    (a statement worded the other way round is left out: high is not good there; so is
+    an expectation, which says how important something is, not how good), each
     index with the groups under its target, and the topics whose K is under 1."""
     found = []
     total = next((i for i, g in enumerate(report.summary_groups) if g.is_total), None)
+    expected = {pair.expectation.id for pair in q.quality_pairs}  # how important, not how good
     if total is not None:
         rated = [
             (mean, row.label)
             for row in report.summary
-            if row.kind == "item" and not row.reverse and (mean := row.cells[total]) is not None
+            if row.kind == "item"
+            and not row.reverse
+            and row.id not in expected
+            and (mean := row.cells[total]) is not None
         ]
         if len(rated) > 1:
             top, bottom = max(rated), min(rated)
@@ -498,8 +503,7 @@ def _highlights(q: Questionnaire, report: Report) -> tuple[Highlight, ...]:
             below = tuple(
                 (group.label, cell)
                 for group, cell in zip(report.summary_groups, row.cells, strict=True)
-                if not group.is_total
-                and cell is not None
+                if cell is not None
                 and row.target is not None
                 and cell < row.target  # as the summary table marks it
             )

@@ -241,3 +241,10 @@ def test_a_report_of_mostly_hidden_cells_says_why_up_front(tmp_path_factory, emp
     assert "Det er personvernet som virker, ikke en feil." in summary
     # a report of groups large enough says nothing of the kind
     assert "Hvorfor de fleste" not in employees
+
+
+def test_home_cares_summary_rates_the_service_not_what_matters(home_care: str):
+    summary = words("\n".join(pages(home_care)[1]))
+    top = re.search(r"Høyest vurdert av alle: «([^»]+)»", summary)
+    assert top and top[1].startswith("Hvor fornøyd er du")  # not "Hvor viktig er det ..."
+    assert re.search(r"Opplevd kvalitet: K er under 1 for \d temaer?", summary)
