@@ -231,6 +231,10 @@ def test_no_small_table_is_split_over_two_pages(national: National, employees: s
             heads = sum(bool(re.match(r"\s*Svar\s{2,}[^\d\s]", line)) for line in lines)
             bases = sum(bool(re.match(r"\s*(Svarte|Så spørsmålet)\s{2,}", line)) for line in lines)
             assert heads == bases, (number, lines)
+            # a number table's header under its caption, never repeated on a page of its own
+            for at, line in enumerate(lines):
+                if re.fullmatch(r"\s*Gruppe\s+Svar\s+Snitt\s+Median\s*", line):
+                    assert at > 0 and not re.search(r"\S\s{2,}\S", lines[at - 1]), (number, lines)
 
 
 def test_a_report_of_mostly_hidden_cells_says_why_up_front(tmp_path_factory, employees: str):
