@@ -106,6 +106,9 @@ def linked_rates(
                 spec = {**within, **({} if group == ALL else {name: group})}
                 proposed.append(cells(spec))
                 rows.append((t, index))
+    if released or len(tables) > 1:  # a reason is checked against its own table only
+        for _, table in tables:
+            table.loc[table["suppressed"].astype(bool), "reason"] = HIDDEN
     for j in protect(counts, released, proposed, min_group_size):
         t, index = rows[j]
         table = tables[t][1]

@@ -16,7 +16,7 @@ from survey.questionnaire.answers import Answer
 from survey.report.content import Report, build_report
 from survey.report.figures import REASONS, Figure, report_figures
 from survey.report.render import render_html, render_pdf
-from survey.scoring.suppression import HIDDEN
+from survey.scoring.suppression import COMPLEMENT, HIDDEN, SMALL
 from tests.conftest import QUESTIONNAIRES
 from tests.report.conftest import National
 from tests.report.test_content import a_round
@@ -45,8 +45,8 @@ def find(text: str, phrase: object) -> int:
     return found.start()
 
 
-def employee_report(units: dict[str, int], seed: int = 5) -> Report:
-    """Employees of several units (each unit's first a leader), reported by unit."""
+def employee_people(units: dict[str, int], seed: int = 5) -> list:
+    """Employees of several units (each unit's first a leader)."""
     rng = random.Random(seed)
     people = []
     for unit, size in units.items():
@@ -58,7 +58,13 @@ def employee_report(units: dict[str, int], seed: int = 5) -> Report:
                     continue
                 answers[item.id] = Answer(min(6, max(1, round(rng.gauss(4.4, 1.0)))))
             people.append(({"role": role, "unit": unit}, answers))
-    return build_report(a_round(EMPLOYEES, people), by=["unit"], today=date(2026, 12, 2))
+    return people
+
+
+def employee_report(units: dict[str, int], seed: int = 5, **audited) -> Report:
+    """The employees of ``units`` reported by unit."""
+    results = a_round(EMPLOYEES, employee_people(units, seed))
+    return build_report(results, by=["unit"], today=date(2026, 12, 2), **audited)
 
 
 def home_care_report() -> Report:
@@ -252,3 +258,24 @@ def test_home_cares_summary_rates_the_service_not_what_matters(home_care: str):
     top = re.search(r"Høyest vurdert av alle: «([^»]+)»", summary)
     assert top and top[1].startswith("Hvor fornøyd er du")  # not "Hvor viktig er det ..."
     assert re.search(r"Opplevd kvalitet: K er under 1 for \d temaer?", summary)
+
+
+def test_reasons_are_given_only_where_no_other_table_has_shown_the_same_counts():
+    """A reason is checked against its own table's figures: where the same counts were
+    shown by other groups (another breakdown, an earlier report), none is given."""
+    units = {"Sykehjemmet": 23, "Teknisk": 6, "NAV": 3}
+    people = employee_people(units)
+    item = EMPLOYEES.items[0]
+
+    def reasons(before: dict) -> set:
+        report = employee_report(units, released_before=before, respondents_all=people)
+        block = next(
+            i for p in report.pages for q in p.questions for i in q.items if i.id == item.id
+        )
+        return {(row.group.label, row.hidden) for row in block.rows if row.suppressed}
+
+    alone = reasons({})  # the first release of the snapshot: its own figures only
+    assert alone == {("NAV", SMALL), ("Teknisk", COMPLEMENT)}
+    by_role = reasons({f"item:{item.id}": [{"role": "leder"}, {"role": "medarbeider"}]})
+    assert {"NAV", "Teknisk"} <= {label for label, _ in by_role}
+    assert {why for _, why in by_role} == {HIDDEN}
