@@ -1,8 +1,11 @@
 """Responses as an Excel workbook: codes, labels and a codebook, for the secretariat.
 
 "Svar (koder)" holds what the CSV export holds (``responses_csv.export_rows``), with numbers as
-numbers and blank cells empty; "Svar (etiketter)" has the same rows and columns with codes
-replaced by the labels respondents saw; "Kodebok" explains every answer column. Every text
+numbers and blank cells empty; "Svar (etiketter)" has the same rows with codes replaced by
+the labels respondents saw, and keeps one type per column: a scale's answer stays a number
+in its own column (blank for "vet ikke"), so it can be averaged, with its label beside it
+in a column of text ("q5 (etikett)": "helt uenig", "Vet ikke"); "Kodebok" explains every
+answer column. Every text
 that could be read as a formula is neutralised as the CSV export does it; unlike the CSV,
 that includes token, role, unit and attribute cells, which come from invitation lists.
 Texts go in with ``write_string``, so none becomes a formula or a link whatever it holds.
@@ -43,7 +46,14 @@ from survey.questionnaire.model import (
     SingleChoiceQuestion,
     TextQuestion,
 )
-from survey.responses_csv import Cell, ExportRow, answer_values, export_rows, neutralise
+from survey.responses_csv import (
+    Cell,
+    ExportRow,
+    answer_columns,
+    answer_values,
+    export_rows,
+    neutralise,
+)
 
 CODES_SHEET = "Svar (koder)"
 LABELS_SHEET = "Svar (etiketter)"
@@ -106,7 +116,8 @@ def _write_sheets(
     for number, line in enumerate(codes, start=1):
         _write_row(sheet, number, line)
 
-    sheet = _sheet(workbook, LABELS_SHEET, header, bold)
+    fixed = header[: len(header) - len(answer_columns(questionnaire))]  # role, unit, ...
+    sheet = _sheet(workbook, LABELS_SHEET, fixed + label_columns(questionnaire), bold)
     role = header.index("role")
     labels = export_rows(questionnaire, responses, identity=identity, cells=label_values)
     next(labels)  # the same header
@@ -201,17 +212,40 @@ def _(question: MultipleChoiceQuestion, answers: Mapping[str, Answer]) -> dict[s
 
 @label_values.register
 def _(question: ScaleQuestion, answers: Mapping[str, Answer]) -> dict[str, Cell]:
-    cells = answer_values(question, answers)
+    """A scale's point as a number and its label as text beside it: one type per column."""
+    numbers = answer_values(question, answers)
     scale = question.scale
+    cells: dict[str, Cell] = {}
     for answer_id in question.answer_ids:
         answer = answers.get(answer_id)
         value = answer.value if answer else None
-        if isinstance(value, str):
-            cells[answer_id] = _choice_label(scale.not_scored, value)
+        if isinstance(value, str):  # "vet ikke": no number
+            cells[answer_id], label = "", _choice_label(scale.not_scored, value)
         elif isinstance(value, int | float):
-            label = scale.labels.get(int(value)) if float(value).is_integer() else None
-            cells[answer_id] = neutralise(f"{int(value)} {label}") if label is not None else value
+            known = scale.labels.get(int(value)) if float(value).is_integer() else None
+            cells[answer_id], label = value, neutralise(str(known)) if known is not None else ""
+        else:
+            cells[answer_id], label = numbers[answer_id], ""
+        cells[label_column(answer_id)] = label
     return cells
+
+
+def label_column(answer_id: str) -> str:
+    """The text column beside a scale's numbers in "Svar (etiketter)"."""
+    return f"{answer_id} (etikett)"
+
+
+def label_columns(questionnaire: Questionnaire) -> list[Cell]:
+    """``answer_columns`` of the labels sheet: each scale answer followed by its label."""
+    columns: list[Cell] = []
+    for question in questionnaire.questions:
+        for answer_id in question.answer_ids:
+            columns.append(answer_id)
+            if isinstance(question, ScaleQuestion):
+                columns.append(label_column(answer_id))
+        if question.detail_choices:
+            columns.append(f"{question.id}_detail")
+    return columns
 
 
 def _choice_label(choices: Sequence[Choice], code: str) -> str:

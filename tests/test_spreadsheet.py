@@ -118,11 +118,15 @@ def test_codes_sheet_is_the_csv_export_cell_by_cell_with_numbers_as_numbers(
     assert set(empty.values()) == {None}
 
 
-def test_labels_sheet_has_the_same_shape_with_labels_for_codes(tmp_path, questionnaire):
+def test_labels_sheet_has_the_same_rows_with_labels_for_codes(tmp_path, questionnaire):
     _, workbook = write_and_read(tmp_path, questionnaire, respondents())
     codes, labels = values(workbook["Svar (koder)"]), values(workbook["Svar (etiketter)"])
-    assert labels[0] == codes[0]
-    assert [len(row) for row in labels] == [len(row) for row in codes]
+    scale_answers = [
+        a for q in questionnaire.questions if q.type.startswith("likert") for a in q.answer_ids
+    ]
+    expected = [c for c in codes[0] for c in ([c, f"{c} (etikett)"] if c in scale_answers else [c])]
+    assert labels[0] == expected  # each scale answer followed by its label
+    assert len(labels) == len(codes)
     kari, ola, empty, *hostile = as_records(workbook["Svar (etiketter)"])
     assert kari["role"] == "Ordfører" and ola["role"] == "Prosjektleder"
     assert kari["q1"] == "Ordfører/leder bydelsutvalg"
@@ -131,14 +135,34 @@ def test_labels_sheet_has_the_same_shape_with_labels_for_codes(tmp_path, questio
     # multiple choice: the questionnaire's order, not the order of the stored set
     assert ola["q3"] == "Skifte av prosjektleder; Prosjektleder fått økt frikjøp"
     assert ola["q4"] == "Prosjektleder er frikjøpt" and ola["q4_detail"] == 12.5
-    # Likert: labelled points carry their label, the others stay numbers
-    assert [kari[item] for item in LIKERT] == ["1 helt uenig", 2, 3, 4, 5, "6 helt enig"] + [
-        "6 helt enig"
+    # Likert: the point a number in its own column, its label (if it has one) beside it
+    assert [kari[item] for item in LIKERT] == [1, 2, 3, 4, 5, 6, 6]
+    assert [kari[f"{item} (etikett)"] for item in LIKERT] == [
+        "helt uenig",
+        None,
+        None,
+        None,
+        None,
+        "helt enig",
+        "helt enig",
     ]
-    assert ola["q13"] == "1 helt uenig" and ola["q9a"] == 4
+    assert ola["q13"] == 1 and ola["q13 (etikett)"] == "helt uenig" and ola["q9a"] == 4
     assert (kari["unit"], kari["pulje"], kari["q14"]) == ("0301", "2", "007")
     assert set(empty.values()) == {None}
     assert {row["q1"] for row in hostile} == {"Annet, spesifiser"}
+
+
+def test_every_column_of_the_labels_sheet_holds_one_type(tmp_path, questionnaire):
+    """A scale's numbers can be averaged: no label text among them (issue 16)."""
+    rows = respondents()
+    _, workbook = write_and_read(tmp_path, questionnaire, rows)
+    header, *lines = values(workbook["Svar (etiketter)"])
+    for column, name in enumerate(header):
+        kinds = {type(line[column]) for line in lines if line[column] is not None}
+        kinds = {float if kind is int else kind for kind in kinds}
+        assert len(kinds) <= 1, (name, kinds)
+        if name.endswith(" (etikett)"):
+            assert kinds <= {str}, name
 
 
 def test_codebook_has_every_answer_id_with_its_codes_and_labels(tmp_path, questionnaire):
@@ -228,7 +252,7 @@ def test_anonymous_workbook_has_no_identity_columns(tmp_path, questionnaire):
     anonymous = export_table(questionnaire, rows, identity=False)
     for sheet in ("Svar (koder)", "Svar (etiketter)"):
         header = values(workbook[sheet])[0]
-        assert header == anonymous[0], sheet
+        assert [c for c in header if not c.endswith(" (etikett)")] == anonymous[0], sheet
         assert not {"token", "email", "name", "navn", "epost"} & set(header), sheet
         assert header[:4] == ["role", "unit", "fylke", "pulje"], sheet
     with zipfile.ZipFile(path) as archive:

@@ -647,7 +647,8 @@ def scores(
     items.insert(len(dimensions), "kind", "item")
     indexes = indexes.rename(columns={"index": "item"})
     indexes.insert(len(dimensions), "kind", "index")
-    table = pd.concat([items, indexes], ignore_index=True)
+    # the reasons for hidden cells are the report's (and its ledger's), not this table's
+    table = pd.concat([items, indexes], ignore_index=True).drop(columns="reason")
     table.insert(0, "min_group_size", k)
     shown = table[~table["suppressed"]]
     figures = [

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from survey.report.content import ItemRow
+from survey.report.content import ItemRow, QualityRow, hidden_note
 
 # ColorBrewer RdBu, colour-blind safe, for 3 to 9 points (4 to 7 as they always were).
 # Every fill is at least as dark as needed for 3:1 against the black outline (relative
@@ -139,7 +139,7 @@ def stacked_bars(rows: Sequence[ItemRow], points: Sequence[str], k: int) -> Char
     bars = []
     for row in rows:
         if row.suppressed:
-            bars.append(Bar(row.group.label, (), f"færre enn {k} svar"))
+            bars.append(Bar(row.group.label, (), hidden_note(row.hidden, k)))
             continue
         segments = []
         # Round the running total, not each share, so the segments always fill the bar; and
@@ -159,6 +159,48 @@ def stacked_bars(rows: Sequence[ItemRow], points: Sequence[str], k: int) -> Char
         bars.append(Bar(row.group.label, tuple(segments), None, values))
     legend = tuple((f"c{fill[1:]}", point) for fill, point in zip(fills, points, strict=True))
     return Chart(tuple(bars), legend)
+
+
+@dataclass(frozen=True)
+class QualityBar:
+    """One topic's expectation (F) and experience (L) as two bars on the scale, in whole
+    steps of the bar; no bars where the topic's figures are hidden (``note``)."""
+
+    label: str
+    expectation: Segment | None
+    experience: Segment | None
+    below: bool  # K = L / F under 1: less than expected
+    note: str | None = None
+
+
+EXPECTATION_FILL = "#e0e0e0"  # grey: what was expected
+EXPERIENCE_FILLS = ("#2166ac", "#b2182b")  # blue when K >= 1, red when below
+
+
+def quality_bars(rows: Sequence[QualityRow], high: int, k: int) -> tuple[QualityBar, ...]:
+    """Bars from 0 to the scale's top for each row's F and L, as precise as the figures
+    printed beside them (one decimal); a hidden row's note instead (``hidden_note``)."""
+    bars = []
+    for row in rows:
+        if row.expectation is None or row.experience is None or row.k is None:
+            bars.append(QualityBar(row.label, None, None, False, hidden_note(row.hidden, k)))
+            continue
+        below = row.k < 1
+        f, l_ = (round(value, 1) for value in (row.expectation, row.experience))
+        fill = EXPERIENCE_FILLS[below]
+        bars.append(
+            QualityBar(
+                row.label,
+                Segment(round(f / high * STEPS), EXPECTATION_FILL, _decimal(f)),
+                Segment(round(l_ / high * STEPS), fill, _decimal(l_)),
+                below,
+            )
+        )
+    return tuple(bars)
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
 
 
 def _whole_percent(share: float | None) -> str:

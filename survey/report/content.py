@@ -15,13 +15,14 @@ from typing import SupportsFloat
 
 import pandas as pd
 
-from survey.dates import norwegian_moment
+from survey.dates import norwegian_date, norwegian_moment
 from survey.errors import InvalidInput
 from survey.questionnaire.model import (
     Choice,
     ChoiceQuestion,
     LikertMatrixQuestion,
     LikertQuestion,
+    Page,
     Question,
     Questionnaire,
     Scale,
@@ -38,9 +39,28 @@ from survey.scoring.likert import Respondent, item_scores, likert_frame
 from survey.scoring.linked import Released
 from survey.scoring.quality import quality_scores
 from survey.scoring.rates import Invited, Shown, linked_rates
-from survey.scoring.suppression import ALL
+from survey.scoring.suppression import ALL, COMPLEMENT, HIDDEN, SMALL
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
+
+
+def _reason(row: pd.Series) -> str | None:
+    """A hidden row's reason (``scoring.suppression.hidden_reasons``), None if shown."""
+    if not bool(row.get("suppressed", False)):
+        return None
+    reason = row.get("reason")
+    return reason if reason in (SMALL, COMPLEMENT) else HIDDEN
+
+
+def hidden_note(reason: str | None, k: int) -> str:
+    """What a hidden cell says: "færre enn 5 svar" only where its own group is small,
+    "skjult for å beskytte en liten gruppe" where it is hidden as a complement, and a
+    bare "skjult" where telling them apart would say more than the figures may."""
+    if reason == SMALL:
+        return f"færre enn {k} svar"
+    if reason == COMPLEMENT:
+        return "skjult for å beskytte en liten gruppe"
+    return "skjult"
 
 
 def _figure(value: SupportsFloat | None) -> float | None:
@@ -69,6 +89,7 @@ class ItemRow:
     not_scored: float | None
     shares: tuple[float | None, ...]
     change: float | None = None
+    hidden: str | None = None  # why it is hidden, where saying so is safe (hidden_note)
 
     @property
     def suppressed(self) -> bool:
@@ -81,6 +102,7 @@ class ItemBlock:
     text: str
     rows: tuple[ItemRow, ...]
     statement: bool = False  # one of a matrix's statements, headed by its own text
+    reverse: bool = False  # worded the other way round: agreeing is the unfavourable answer
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,7 @@ class ChoiceRow:
     n: float | None
     counts: tuple[float | None, ...]
     shares: tuple[float | None, ...]
+    hidden: str | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -103,6 +126,7 @@ class NumberRow:
     mean: float | None
     median: float | None  # None also where the group is too small for it (scoring.choices)
     measure: str = ""  # its name in the release ledger (scoring.choices.number_measure)
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +159,7 @@ class SummaryRow:
     kind: str  # "item" | "index"
     cells: tuple[float | None, ...]
     target: float | None = None
+    reverse: bool = False  # a statement worded the other way round (reversed in indexes)
 
 
 @dataclass(frozen=True)
@@ -148,6 +173,7 @@ class IndexRow:
     target: float | None
     below_target: bool
     change: float | None
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +186,7 @@ class QualityRow:
     expectation: float | None
     experience: float | None
     k: float | None
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +195,7 @@ class RateRow:
     invited: int
     answered: float | None
     rate: float | None
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +207,18 @@ class TextGroup:
     key: tuple[Hashable, ...] = ()  # the group's key (ALL throughout for the pool)
     measure: str = ""  # whose texts: "q14", or "q2:annet" for a choice's specify texts
     members: tuple[tuple[Hashable, ...], ...] = ()  # every group the pool covers
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One line of the summary page, from a figure the report shows elsewhere (the same
+    value, rounded the same way): nothing here is a figure of its own."""
+
+    kind: str  # "top", "bottom" (statements by the total's mean), "index", "quality"
+    label: str
+    value: float
+    target: float | None = None
+    groups: tuple[tuple[str, float], ...] = ()  # (group, its value) below target or 1
 
 
 @dataclass(frozen=True)
@@ -219,6 +259,12 @@ class Report:
     residual_roles: tuple[str, ...] = ()  # labels of the roles that enter no figure
     as_of: str | None = None  # when the figures' snapshot was taken, in words
     final: bool = False  # the snapshot was taken after the round closed
+    scales: tuple[Scale, ...] = ()  # every scale the statements are rated on, in order
+    quality_scale: Scale | None = None  # the scale F and L are rated on
+    respondents_hidden: str | None = None  # why the cover's "Svar" is hidden, if it is
+    highlights: tuple[Highlight, ...] = ()
+    groups_hidden: int = 0  # of the statements' group rows (totals not counted): hidden
+    groups_shown: int = 0  # and shown
 
     @property
     def median_min_group(self) -> int:
@@ -305,25 +351,27 @@ def build_report(
     labels = {index.id: str(index.label) for index in q.indexes}
     total_rate = rates[0][1][0] if rates and rates[0][1] else None
     respondents_shown = len(results.respondents) >= k
+    small_round = not respondents_shown  # the whole round is under the minimum
     if total_rate is None and released is not None:  # the cover's "Svar", audited too
         more = released.hidden("respondents", [{}], [respondents_shown], k)
         respondents_shown = respondents_shown and not more
     suppressed = sum(
         int(table["suppressed"].sum()) for table in (items, indexes, quality) if len(table)
     ) + int(choices.drop_duplicates([*by, "question"])["suppressed"].sum())
-    return Report(
+    report = Report(
         title=str(q.title),
         round_name=results.round.name,
         compared_with=earlier.round.name if earlier else None,
-        period=(results.first_answer, results.last_answer),
+        period=(_day(results.first_answer), _day(results.last_answer)),
         as_of=norwegian_moment(results.as_of) if results.as_of else None,
         final=results.final,
-        generated_on=(today or date.today()).isoformat(),
+        generated_on=norwegian_date(today or date.today()),
         min_group_size=k,
         anonymous=results.round.anonymous,
         by_label=" × ".join(DIMENSION_NAMES.get(name, name) for name in by) or "alle",
         respondents=len(results.respondents),
         respondents_shown=respondents_shown,
+        respondents_hidden=None if respondents_shown else (SMALL if small_round else HIDDEN),
         total_rate=total_rate,
         summary_groups=summary_groups,
         summary=_summary(q, summary_items, summary_indexes, summary_groups, summary_by),
@@ -333,13 +381,75 @@ def build_report(
         rates=rates,
         texts=_texts(q, labeller, texts),
         scale=q.items[0].scale if q.items else None,
+        scales=tuple(dict.fromkeys(item.scale for item in q.items)),
+        quality_scale=q.quality_pairs[0].expectation.scale if q.quality_pairs else None,
         suppressed_cells=suppressed,
         measures=tuple(
-            MeasureRow(m.unit, labels.get(m.index_id, m.index_id), m.what, m.who, m.due, m.status)
+            MeasureRow(
+                m.unit,
+                labels.get(m.index_id, m.index_id),
+                m.what,
+                m.who,
+                _day(m.due) or "",
+                m.status,
+            )
             for m in measures
         ),
         residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
     )
+    rows = [
+        row
+        for page in report.pages
+        for question in page.questions
+        for item in question.items
+        for row in item.rows
+        if not row.group.is_total
+    ]
+    hidden = sum(row.suppressed for row in rows)
+    return replace(
+        report,
+        highlights=_highlights(q, report),
+        groups_hidden=hidden,
+        groups_shown=len(rows) - hidden,
+    )
+
+
+ENDS = ("helt ", "svært ", "veldig ")  # "Helt enig" -> "Enig": the share of 5 and 6
+
+
+def scale_words(scale: Scale) -> tuple[str, str]:
+    """What the top and the bottom share of a scale are called, in the questionnaire's
+    own words: "Enig" and "Uenig" on an agreement scale ("helt enig" at its top), "Høyest"
+    and "Lavest" on home care's importance and satisfaction scale; "Høy" and "Lav" where
+    an end has no label."""
+
+    def word(point: int, fallback: str) -> str:
+        label = str(scale.labels[point]).strip() if point in scale.labels else ""
+        for end in ENDS:
+            if label.lower().startswith(end) and len(label) > len(end):
+                label = label[len(end) :]
+        return label[:1].upper() + label[1:] if label else fallback
+
+    return word(scale.high, "Høy"), word(scale.low, "Lav")
+
+
+def _day(stored: str | None) -> str | None:
+    """A stored day (ISO 8601, "2026-12-02") as a Norwegian reader writes it ("2. desember
+    2026"); anything else as it is."""
+    if not stored:
+        return stored
+    try:
+        return norwegian_date(date.fromisoformat(stored[:10]))
+    except ValueError:
+        return stored
+
+
+def page_title(page: Page) -> str:
+    """A page's heading: its title, or for an untitled page its id in words
+    ("samarbeid_og_nettverk" -> "Samarbeid og nettverk"), never a list of question ids."""
+    if page.title:
+        return str(page.title)
+    return page.id.replace("_", " ").replace("-", " ").strip().capitalize() or "Spørsmål"
 
 
 class _Labeller:
@@ -366,6 +476,50 @@ def _keys(table: pd.DataFrame, by: Sequence[str]) -> list[tuple]:
     return list(dict.fromkeys(zip(*(table[name] for name in by), strict=True))) if by else [()]
 
 
+def _highlights(q: Questionnaire, report: Report) -> tuple[Highlight, ...]:
+    """What a reader of one page needs: the statements rated highest and lowest by all
+    (a statement worded the other way round is left out: high is not good there; so is
+    an expectation, which says how important something is, not how good), each
+    index with the groups under its target, and the topics whose K is under 1."""
+    found = []
+    total = next((i for i, g in enumerate(report.summary_groups) if g.is_total), None)
+    expected = {pair.expectation.id for pair in q.quality_pairs}  # how important, not how good
+    if total is not None:
+        rated = [
+            (mean, row.label)
+            for row in report.summary
+            if row.kind == "item"
+            and not row.reverse
+            and row.id not in expected
+            and (mean := row.cells[total]) is not None
+        ]
+        if len(rated) > 1:
+            top, bottom = max(rated), min(rated)
+            found += [Highlight("top", top[1], top[0]), Highlight("bottom", bottom[1], bottom[0])]
+        for row in report.summary:
+            mean = row.cells[total]
+            if row.kind != "index" or mean is None:
+                continue
+            below = tuple(
+                (group.label, cell)
+                for group, cell in zip(report.summary_groups, row.cells, strict=True)
+                if cell is not None
+                and row.target is not None
+                and cell < row.target  # as the summary table marks it
+            )
+            found.append(Highlight("index", row.label, mean, row.target, below))
+    topics = [
+        row
+        for row in report.quality
+        if row.kind == "pair" and row.group.is_total and row.k is not None
+    ]
+    if topics:
+        lowest = min(topics, key=lambda row: row.k or 0.0)
+        below = tuple((row.label, row.k) for row in topics if row.k is not None and row.k < 1)
+        found.append(Highlight("quality", lowest.label, lowest.k or 0.0, 1.0, below))
+    return tuple(found)
+
+
 def _summary(
     q: Questionnaire,
     items: pd.DataFrame,
@@ -378,7 +532,10 @@ def _summary(
         means = {tuple(r[name] for name in by): r["mean"] for _, r in rows.iterrows()}
         return tuple(_figure(means.get(group.key)) for group in groups)
 
-    rows = [SummaryRow(i.id, str(i.text), "item", cells(items, "item", i.id)) for i in q.items]
+    rows = [
+        SummaryRow(i.id, str(i.text), "item", cells(items, "item", i.id), reverse=i.reverse)
+        for i in q.items
+    ]
     rows += [
         SummaryRow(x.id, str(x.label), "index", cells(indexes, "index", x.id), x.target)
         for x in q.indexes
@@ -410,13 +567,7 @@ def _pages(
             _section(question, tables, _audience(q, page.audience or question.audience))
             for question in page.questions
         )
-        ids = [question.id for question in page.questions]
-        title = (
-            str(page.title)
-            if page.title
-            else "Spørsmål " + "–".join(dict.fromkeys([ids[0], ids[-1]]))
-        )
-        pages.append(PageSection(page.id, title, sections))
+        pages.append(PageSection(page.id, page_title(page), sections))
     return tuple(pages)
 
 
@@ -476,7 +627,9 @@ def _item_blocks(
     question: ScaleQuestion, tables: _Tables, *, statements: bool
 ) -> tuple[ItemBlock, ...]:
     return tuple(
-        ItemBlock(item.id, str(item.text), _item_rows(tables.labeller, rows), statements)
+        ItemBlock(
+            item.id, str(item.text), _item_rows(tables.labeller, rows), statements, item.reverse
+        )
         for item in question.items
         if (rows := tables.items.get(item.id)) is not None
     )
@@ -503,6 +656,7 @@ def _item_rows(labeller: _Labeller, rows: pd.DataFrame) -> tuple[ItemRow, ...]:
             not_scored=_figure(row["not_scored"]),
             shares=tuple(_figure(row[c]) for c in shares),
             change=_figure(row.get("change")),
+            hidden=_reason(row),
         )
         for _, row in rows.iterrows()
     )
@@ -520,6 +674,7 @@ def _choice_rows(labeller: _Labeller, rows: pd.DataFrame | None) -> tuple[Choice
                 n=_figure(first["n"]),
                 counts=tuple(_figure(v) for v in group_rows["count"]),
                 shares=tuple(_figure(v) for v in group_rows["share"]),
+                hidden=_reason(first),
             )
         )
     return tuple(found)
@@ -538,6 +693,7 @@ def _number_rows(
             mean=_figure(row["mean"]),
             median=_figure(row["median"]),
             measure=number_measure(f"{question.id}:{row['code']}"),
+            hidden=_reason(row),
         )
         for _, row in rows.iterrows()
     )
@@ -561,13 +717,20 @@ def _indexes(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             target=_figure(row["target"]),
             below_target=bool(row["below_target"]),
             change=_figure(row.get("change")),
+            hidden=_reason(row),
         )
         for _, row in table.iterrows()
     )
 
 
 def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tuple[QualityRow, ...]:
+    """Per topic, then per dimension of more than one topic: a dimension of one topic has
+    that topic's figures, and would only repeat them."""
     labels = {pair.id: str(pair.label) for pair in q.quality_pairs}
+    topics: dict[str, int] = {}
+    for pair in q.quality_pairs:
+        if pair.dimension:
+            topics[pair.dimension] = topics.get(pair.dimension, 0) + 1
     return tuple(
         QualityRow(
             kind=row["kind"],
@@ -578,8 +741,10 @@ def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             expectation=_figure(row["expectation"]),
             experience=_figure(row["experience"]),
             k=_figure(row["k"]),
+            hidden=_reason(row),
         )
         for _, row in table.iterrows()
+        if row["kind"] != "dimension" or topics.get(str(row["id"]), 0) > 1
     )
 
 
@@ -600,7 +765,13 @@ def _rates(
     for name, table in linked_rates(q, invitations, dimensions, k, earlier, within):
         labeller = _Labeller(q, [name])
         rows = tuple(
-            RateRow(labeller.of(r), int(r["invited"]), _figure(r["answered"]), _figure(r["rate"]))
+            RateRow(
+                labeller.of(r),
+                int(r["invited"]),
+                _figure(r["answered"]),
+                _figure(r["rate"]),
+                _reason(r),
+            )
             for _, r in table.iterrows()
         )
         tables.append((DIMENSION_NAMES.get(name, name), rows))

@@ -14,7 +14,9 @@ from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 from survey.report.content import DIMENSION_NAMES, Group, Report
-from survey.scoring.suppression import ALL
+from survey.scoring.suppression import ALL, COMPLEMENT, SMALL
+
+REASONS = {SMALL: "fewer than k", COMPLEMENT: "at least k"}
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,8 @@ class Figure:
         str  # "item:q5", "index:x", "choice:q2", "number:q4", "quality:pair:x", "rate", "texts:q14"
     )
     group: tuple[tuple[str, str], ...]  # (dimension, value) for every dimension not summed
-    statistic: str  # "n", "mean", "change", "k", "answered", "invited", "texts", "pooled texts"
+    statistic: str  # "n", "mean", "change", "k", "answered", "invited", "texts", "pooled texts",
+    # "fewer than k", "at least k" (a hidden cell's reason: an inequality on its count)
     value: float
 
 
@@ -41,6 +44,7 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
     for shown_as, rows in report.rates:
         dimension = [_DIMENSIONS.get(shown_as, shown_as)]
         for rate in rows:
+            yield from _reason("rate", rate.group, dimension, rate.hidden, report)
             if rate.answered is not None:
                 of = _group(rate.group.key, dimension)
                 yield Figure("rate", of, "answered", float(rate.answered))
@@ -54,6 +58,9 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
         for question in page.questions:
             for item in question.items:
                 for item_row in item.rows:
+                    yield from _reason(
+                        f"item:{item.id}", item_row.group, by, item_row.hidden, report
+                    )
                     yield from _counted(f"item:{item.id}", item_row.group, by, item_row.n)
                     if item_row.n is not None and item_row.not_scored is not None:
                         answered = item_row.n + item_row.not_scored  # the "vet ikke" column
@@ -64,10 +71,13 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
                         if item_row.change is not None:  # against the compared round
                             yield Figure(f"item:{item.id}", of, "change", item_row.change)
             for choice in question.choice_rows:
+                yield from _reason(f"choice:{question.id}", choice.group, by, choice.hidden, report)
                 yield from _counted(f"choice:{question.id}", choice.group, by, choice.n)
             for number in question.numbers:
+                yield from _reason(number.measure, number.group, by, number.hidden, report)
                 yield from _counted(number.measure, number.group, by, number.n)
     for index in report.indexes:
+        yield from _reason(f"index:{index.id}", index.group, by, index.hidden, report)
         yield from _counted(f"index:{index.id}", index.group, by, index.n)
         if index.n is not None and index.mean is not None:
             of = _group(index.group.key, by)
@@ -76,6 +86,7 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
                 yield Figure(f"index:{index.id}", of, "change", index.change)
     for quality in report.quality:
         measure = f"quality:{quality.kind}:{quality.id}"
+        yield from _reason(measure, quality.group, by, quality.hidden, report)
         yield from _counted(measure, quality.group, by, quality.n)
         if quality.n is not None and quality.k is not None:
             yield Figure(measure, _group(quality.group.key, by), "k", quality.k)
@@ -87,6 +98,16 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
                 yield Figure(measure, _group(member, by), "pooled texts", count)
         else:
             yield Figure(measure, _group(texts.key, by), "texts", count)
+
+
+def _reason(
+    measure: str, group: Group, by: list[str], hidden: str | None, report: Report
+) -> Iterator[Figure]:
+    """A hidden cell's stated reason, a figure too: "fewer than k" says its count is at
+    most k - 1, "at least k" that it is k or more (``scoring.suppression.hidden_reasons``).
+    A bare "skjult" says nothing and releases nothing."""
+    if hidden in REASONS:
+        yield Figure(measure, _group(group.key, by), REASONS[hidden], float(report.min_group_size))
 
 
 def _counted(measure: str, group: Group, by: list[str], n: float | None) -> Iterator[Figure]:

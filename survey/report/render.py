@@ -33,8 +33,8 @@ except ImportError:  # pragma: no cover - depends on the installed WeasyPrint
 from survey.gc_pause import paused_gc
 from survey.questionnaire.model import Scale
 from survey.report import ASSETS, REPORTS
-from survey.report.charts import stacked_bars
-from survey.report.content import Report
+from survey.report.charts import quality_bars, stacked_bars
+from survey.report.content import Report, hidden_note, scale_words
 
 BETWEEN_TAGS = re.compile(r">\n\s*<")
 MEDIA_TYPES = {".css": "text/css", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
@@ -73,7 +73,13 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(decimal=decimal, percent=percent, signed=signed)
-    env.globals.update(stacked_bars=stacked_bars, scale_points=scale_points)
+    env.globals.update(
+        stacked_bars=stacked_bars,
+        quality_bars=quality_bars,
+        scale_points=scale_points,
+        scale_words=scale_words,
+        hidden_note=hidden_note,
+    )
     return env
 
 

@@ -63,7 +63,7 @@ def choice_tables(
     table["count"] = table["count"].fillna(0).astype(float)
     table.loc[table["suppressed"], "count"] = np.nan
     table["share"] = table["count"] / table["n"]
-    return table[[*by, "question", "code", "count", "n", "share", "suppressed"]]
+    return table[[*by, "question", "code", "count", "n", "share", "suppressed", "reason"]]
 
 
 def choice_bases(
@@ -127,7 +127,7 @@ def number_tables(
     """One row per group × number (a number question, or a choice's "specify" number):
     n, mean, sd and median (see the module's docstring for what is never released).
     ``code`` is the choice for a specify number."""
-    columns = [*by, "question", "code", "n", "mean", "sd", "median", "suppressed"]
+    columns = [*by, "question", "code", "n", "mean", "sd", "median", "suppressed", "reason"]
     order = number_order(questionnaire)
     records = number_records(questionnaire, respondents, by, order)
     if not records:

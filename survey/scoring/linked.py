@@ -124,6 +124,27 @@ class Released:
                 more[rows.index[j]] = True
         return more
 
+    def alone(
+        self, table: pd.DataFrame, by: Sequence[str], per: str, measure: Callable[[object], str]
+    ) -> pd.Series:
+        """Per row of a decided table: whether its measure's counts have been released
+        from this snapshot only for groups the table itself shows, and from no earlier
+        snapshot: the table's own figures are then all a reader has of those counts, and
+        a reason given for a hidden cell can be checked against them alone
+        (``suppression.hidden_reasons``)."""
+        alone = pd.Series(True, index=table.index)
+        for value, rows in table.groupby(per, observed=True, sort=False):
+            pool, history = self._pool(measure(value))
+            keys = zip(*(rows[name] for name in by), strict=True) if by else [()] * len(rows)
+            own = {
+                _frozen(
+                    {**self.within, **{n: str(v) for n, v in zip(by, key, strict=True) if v != ALL}}
+                )
+                for key in keys
+            }
+            alone[rows.index] = not history and self._pools[pool] <= own
+        return alone
+
     def hidden(
         self, measure: str, groups: Sequence[Group], shown: Sequence[bool], k: int
     ) -> set[int]:

@@ -26,7 +26,7 @@ def quality_scores(
 ) -> pd.DataFrame:
     """One row per group × topic and group × dimension (margins included): ``kind``
     ("pair" or "dimension"), ``id``, n, mean expectation, mean experience, ``k``."""
-    columns = [*by, "kind", "id", "n", "expectation", "experience", "k", "suppressed"]
+    columns = [*by, "kind", "id", "n", "expectation", "experience", "k", "suppressed", "reason"]
     tables = []
     for kind, people in quality_people(questionnaire, frame, by):
         how = dict.fromkeys(["n", "f", "l", "pairs"], "sum")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
-from survey.scoring.suppression import ALL, mark_suppressed
+from survey.scoring.suppression import ALL, HIDDEN, mark_reasons, mark_suppressed
 
 Invited = tuple[Mapping[str, str | None], bool]
 """An invitation's group values and whether it was answered (submitted)."""
@@ -34,12 +34,13 @@ def response_rates(
         pd.DataFrame.from_records(records, columns=[*by, "invited", "n"]), by, questionnaire
     )
     if finest.empty:
-        return pd.DataFrame(columns=[*by, "invited", "answered", "rate", "suppressed"])
+        return pd.DataFrame(columns=[*by, "invited", "answered", "rate", "suppressed", "reason"])
     table = roll_up(finest.assign(_round=0), by, ["_round"], {"invited": "sum", "n": "sum"})
     table["suppressed"] = mark_suppressed(table, by, "_round", min_group_size)
+    table["reason"] = mark_reasons(table, by, "_round", min_group_size)
     table["answered"] = table["n"].astype(float).where(~table["suppressed"], np.nan)
     table["rate"] = table["answered"] / table["invited"]
-    return table[[*by, "invited", "answered", "rate", "suppressed"]]
+    return table[[*by, "invited", "answered", "rate", "suppressed", "reason"]]
 
 
 Shown = tuple[Mapping[str, str], float]
@@ -105,8 +106,13 @@ def linked_rates(
                 spec = {**within, **({} if group == ALL else {name: group})}
                 proposed.append(cells(spec))
                 rows.append((t, index))
+    if released or len(tables) > 1:  # a reason is checked against its own table only
+        for _, table in tables:
+            table.loc[table["suppressed"].astype(bool), "reason"] = HIDDEN
     for j in protect(counts, released, proposed, min_group_size):
         t, index = rows[j]
         table = tables[t][1]
         table.loc[index, ["suppressed", "answered", "rate"]] = [True, np.nan, np.nan]
+        # hidden for a figure outside this table: no table's reasons can be given safely
+        table.loc[table["suppressed"].astype(bool), "reason"] = HIDDEN
     return tables

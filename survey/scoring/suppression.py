@@ -20,6 +20,7 @@ under the minimum can be worked out from what is shown, exactly or within one re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import TypeVar
@@ -132,3 +133,120 @@ def mark_suppressed(table: pd.DataFrame, by: Sequence[str], per: str, k: int) ->
             secret = decided[same] = suppressed_groups(counts, k)
         hidden.loc[rows.index] = np.array([key in secret for key in keys], dtype=bool)
     return hidden
+
+
+SMALL = "small"
+"""A hidden cell's reason: its own group is under the minimum (primary suppression)."""
+COMPLEMENT = "complement"
+"""A hidden cell's reason: its group is large enough, but hidden to protect a small one."""
+HIDDEN = "hidden"
+"""No reason given: telling the reasons apart would say more than the figures may."""
+
+MAX_PAIRS = 100  # unions of two small cells checked per table, smallest first
+
+
+def hidden_reasons(
+    counts: Mapping[tuple[V, ...], int], hidden: Iterable[tuple[V | str, ...]], k: int
+) -> dict[tuple[V | str, ...], str]:
+    """Why each hidden cell or margin of a breakdown is hidden, as far as saying so is safe.
+
+    A reason is a figure too: "fewer than k" says the group's count is at most k - 1,
+    "hidden to protect a small group" that it is at least k, and an attacker adds these
+    inequalities to the shown figures. (k = 5: a margin of 7 split into a hidden 2 and a
+    hidden 5; labelled, the 5 is at least 5, so the 2 is at most 2, pinned to its true
+    value.) So the reasons are given only when, with them, every group under the minimum
+    in the table can still be bounded no closer than one respondent either side (the
+    auditor's rule, ``scoring.audit``); else every hidden cell of the table is ``HIDDEN``,
+    which tells nothing beyond that it is hidden."""
+    cells = with_margins(counts)
+    kinds = {group: (SMALL if cells[group] < k else COMPLEMENT) for group in hidden}
+    if not kinds or _labels_protect(counts, cells, kinds, k):
+        return kinds
+    return dict.fromkeys(kinds, HIDDEN)
+
+
+def _labels_protect(
+    counts: Mapping[tuple[V, ...], int],
+    cells: Mapping[tuple[V | str, ...], int],
+    kinds: Mapping[tuple[V | str, ...], str],
+    k: int,
+) -> bool:
+    """Whether, with the shown cells as equations and the reasons as inequalities over the
+    finest cells (none negative), every small hidden group, small finest cell and union
+    of two small finest cells keeps one respondent of room either side."""
+    finest = list(counts)
+    if any(kind == SMALL and 0 < cells[group] == k - 1 for group, kind in kinds.items()):
+        return False  # "fewer than k" of a group of k - 1 pins it from above
+
+    def row(group: tuple[Hashable, ...]) -> np.ndarray:
+        return np.array(
+            [all(v in (ALL, c) for v, c in zip(group, cell, strict=True)) for cell in finest],
+            dtype=float,
+        )
+
+    shown = [g for g in cells if g not in kinds]
+    a_eq = np.array([row(g) for g in shown]) if shown else None
+    b_eq = np.array([cells[g] for g in shown], dtype=float) if shown else None
+    ub = [(row(g), k - 1) if kind == SMALL else (-row(g), -k) for g, kind in kinds.items()]
+    a_ub = np.array([r for r, _ in ub])
+    b_ub = np.array([b for _, b in ub], dtype=float)
+    small = [i for i, cell in enumerate(finest) if 0 < counts[cell] < k]
+    sets = [row(g) for g, kind in kinds.items() if 0 < cells[g] < k]
+    sets += [np.eye(len(finest))[i] for i in small]
+    pairs = sorted(
+        ((i, j) for n, i in enumerate(small) for j in small[n + 1 :]),
+        key=lambda p: counts[finest[p[0]]] + counts[finest[p[1]]],
+    )
+    sets += [
+        np.eye(len(finest))[i] + np.eye(len(finest))[j]
+        for i, j in pairs[:MAX_PAIRS]
+        if counts[finest[i]] + counts[finest[j]] < k
+    ]
+    from scipy.optimize import linprog  # SciPy loads only when there is work for it
+
+    values = np.array([counts[cell] for cell in finest], dtype=float)
+    for weights in sets:
+        value = float(weights @ values)
+        bounds: list[float] = []
+        for sign in (1.0, -1.0):
+            found = linprog(
+                sign * weights, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, method="highs"
+            )
+            if found.status == 3:  # unbounded: only from above
+                bounds.append(math.inf)
+            elif found.status != 0 or found.fun is None:
+                return False  # infeasible or failed: say nothing
+            else:
+                bounds.append(sign * float(found.fun))
+        low = math.ceil(bounds[0] - 1e-6)  # whole respondents: rounded inward
+        high = bounds[1] if math.isinf(bounds[1]) else math.floor(bounds[1] + 1e-6)
+        if low > value - 1 or high < value + 1:
+            return False
+    return True
+
+
+def mark_reasons(table: pd.DataFrame, by: Sequence[str], per: str, k: int) -> pd.Series:
+    """For a suppressed table (``n`` still unblanked, a ``suppressed`` column): each hidden
+    row's reason (``hidden_reasons``), None for a shown one. Where more is hidden than the
+    table's own suppression decides (to protect a group of another table, ``scoring.linked``),
+    the figures that made it necessary are not in this table: no reasons, ``HIDDEN``."""
+    reasons = pd.Series(None, index=table.index, dtype=object)
+    decided: dict[tuple[object, ...], dict[tuple[Hashable, ...], str]] = {}
+    for _, rows in table.groupby(per, observed=True, sort=False):
+        keys = list(zip(*(rows[b] for b in by), strict=True)) if by else [()] * len(rows)
+        hidden = tuple(key for key, s in zip(keys, rows["suppressed"], strict=True) if s)
+        if not hidden:
+            continue
+        counts = {key: int(n) for key, n in zip(keys, rows["n"], strict=True) if ALL not in key}
+        same = (tuple(counts.items()), hidden)
+        if same not in decided:
+            own = suppressed_groups(counts, k)
+            decided[same] = (
+                hidden_reasons(counts, hidden, k)
+                if own == set(hidden)
+                else dict.fromkeys(hidden, HIDDEN)
+            )
+        for index, key in zip(rows.index, keys, strict=True):
+            if key in decided[same]:
+                reasons[index] = decided[same][key]
+    return reasons

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from survey.questionnaire.model import Scale
 from survey.report.charts import stacked_bars
 from survey.report.content import Group, ItemBlock, ItemRow
 from survey.report.render import environment
+from survey.scoring.suppression import COMPLEMENT, HIDDEN, SMALL
 from tests.report.conftest import National
 from tests.report.test_report_pdf import ROLE_LABELS, points, section
 
@@ -19,7 +21,9 @@ POINTS = ["1 helt uenig", "2", "3", "4", "5", "6 helt enig"]
 
 
 def row(label: str, shares: tuple[float | None, ...], n: float | None = 40.0) -> ItemRow:
-    return ItemRow(Group((label,), label, False), n, 4.0, 1.0, 4.0, 0.5, 0.1, 0.0, shares)
+    hidden = SMALL if n is None else None  # hidden here for its own group's size
+    figures = (n, 4.0, 1.0, 4.0, 0.5, 0.1, 0.0, shares)
+    return ItemRow(Group((label,), label, False), *figures, hidden=hidden)
 
 
 def test_every_share_is_given_as_text_also_where_the_segment_is_too_narrow():
@@ -32,6 +36,11 @@ def test_every_share_is_given_as_text_also_where_the_segment_is_too_narrow():
 def test_a_hidden_group_gets_its_note_and_no_share():
     (bar,) = stacked_bars([row("Liten", (None,) * 6, n=None)], POINTS, 5).bars
     assert bar.values == () and bar.note == "færre enn 5 svar"
+    complement = replace(row("Stor", (None,) * 6, n=None), hidden=COMPLEMENT)
+    (bar,) = stacked_bars([complement], POINTS, 5).bars
+    assert bar.note == "skjult for å beskytte en liten gruppe"
+    (bar,) = stacked_bars([replace(complement, hidden=HIDDEN)], POINTS, 5).bars
+    assert bar.note == "skjult"
     (bar,) = stacked_bars([row("Delvis", (0.5, None, 0.5, 0, 0, 0))], POINTS, 5).bars
     assert bar.values == ("50", "–", "50", "0", "0", "0")  # a share not shown stays a dash
 

@@ -4,10 +4,12 @@ bar, and a class rule for every width and colour the charts use."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from survey.report import ASSETS
 from survey.report.charts import PALETTES, STEPS, stacked_bars, stylesheet
 from survey.report.content import Group, ItemRow
+from survey.scoring.suppression import SMALL
 
 POINTS = ["1 helt uenig", "2", "3", "4", "5", "6 helt enig"]
 
@@ -27,7 +29,8 @@ def test_segments_fill_the_bar_whatever_the_rounding():
 
 
 def test_a_hidden_group_gets_a_note_and_no_bar():
-    chart = stacked_bars([row("Annet", (None,) * 6, n=None)], POINTS, 5)
+    hidden = replace(row("Annet", (None,) * 6, n=None), hidden=SMALL)  # its group is small
+    chart = stacked_bars([hidden], POINTS, 5)
     (bar,) = chart.bars
     assert bar.segments == () and bar.note == "færre enn 5 svar"
 

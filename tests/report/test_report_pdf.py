@@ -12,7 +12,11 @@ import subprocess
 from PIL import Image
 from pypdf import PdfReader
 
+from survey.questionnaire import load_questionnaire
+from tests.conftest import QUESTIONNAIRES
 from tests.report.conftest import SECRET_COMMENT, SECRET_ROLE, National
+
+Q2009 = load_questionnaire(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
 
 ROLE_LABELS = {
     "ordforer": "Ordfører",
@@ -37,11 +41,21 @@ def points(results, item_id: str, role: str | None) -> list[int]:
 
 
 def section(text: str, item_id: str, next_id: str) -> str:
-    """The report text from an item's heading to the next item's heading."""
-    heading = r"^\s*{}(?=\s|[A-ZÆØÅ])"  # pdftotext may glue "q13" to the text
-    start = re.search(heading.format(item_id), text, re.M)
-    end = re.search(heading.format(next_id), text[start.end() :], re.M)
-    return text[start.start() : start.end() + (end.start() if end else len(text))]
+    """The report text from a question's heading (its text: ids are not printed) to the
+    next question's heading, both after the summary and the response rates."""
+    body = text.index("Etter rolle og enhet slik de står")
+    start = re.search(_heading(item_id), text[body:])
+    assert start, item_id
+    at = body + start.end()
+    end = re.search(_heading(next_id), text[at:])
+    return text[body + start.start() : at + (end.start() if end else len(text))]
+
+
+def _heading(question_id: str) -> str:
+    """A question's text, however pdftotext wraps it."""
+    question = Q2009.question(question_id)
+    words = (re.escape(word).replace("/", r"/\s*") for word in str(question.text).split())
+    return r"\s+".join(words)  # a line may break after "kommune/"
 
 
 def test_every_item_mean_per_role_matches_an_independent_calculation(national: National):

@@ -114,7 +114,16 @@ def finest_counts(respondents, by, question) -> dict:
 def test_counts_and_shares_match_plain_counting(by):
     respondents = generated(seed=11 + len(by))
     table = choice_tables(Q, respondents, by, K)
-    assert list(table.columns) == [*by, "question", "code", "count", "n", "share", "suppressed"]
+    assert list(table.columns) == [
+        *by,
+        "question",
+        "code",
+        "count",
+        "n",
+        "share",
+        "suppressed",
+        "reason",
+    ]
     assert list(dict.fromkeys(table["question"])) == CHOICE_QUESTIONS
     checked = hidden_rows = 0
     for question in CHOICE_QUESTIONS:
@@ -263,7 +272,8 @@ def test_no_numbers_give_an_empty_table_not_an_error():
         table = number_tables(Q, people, by, K)
         assert table.empty
         assert list(table.columns) == [*by, "question", "code", "n", "mean", "sd", "median"] + [
-            "suppressed"
+            "suppressed",
+            "reason",
         ]
 
 

@@ -36,7 +36,7 @@ PAIRS = {
     "k_trygghet": ("trygghet", "f_trygghet", "l_trygghet"),
 }
 DIMENSIONS = list(dict.fromkeys(dimension for dimension, _, _ in PAIRS.values()))
-COLUMNS = ["kind", "id", "n", "expectation", "experience", "k", "suppressed"]
+COLUMNS = ["kind", "id", "n", "expectation", "experience", "k", "suppressed", "reason"]
 
 
 def test_the_questionnaire_is_what_these_tests_assume():

@@ -21,7 +21,7 @@ Q = load_questionnaire(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
 K = 5
 ROLES = ["ordforer", "radmann", "tillitsvalgt", "prosjektleder"]
 UNITS = ["Levanger", "Verdal", "Steinkjer", "Frosta", "Snåsa"]
-COLUMNS = ["invited", "answered", "rate", "suppressed"]
+COLUMNS = ["invited", "answered", "rate", "suppressed", "reason"]
 
 
 def generated(seed: int, invitations: int = 400):
