@@ -29,6 +29,7 @@ from survey.questionnaire.model import (
     ScaleQuestion,
 )
 from survey.records import Measure, RoundResults
+from survey.scoring import suppression
 from survey.scoring.breakdown import NOT_GIVEN
 from survey.scoring.choices import MEDIAN_FACTOR, choice_tables, number_measure, number_tables
 from survey.scoring.compare import with_change
@@ -255,6 +256,7 @@ class Report:
     texts: tuple[TextGroup, ...]
     scale: Scale | None
     suppressed_cells: int
+    reasons_given: bool = False  # whether hidden cells say why (suppression.GIVE_REASONS)
     measures: tuple[MeasureRow, ...] = ()
     residual_roles: tuple[str, ...] = ()  # labels of the roles that enter no figure
     as_of: str | None = None  # when the figures' snapshot was taken, in words
@@ -384,6 +386,7 @@ def build_report(
         scales=tuple(dict.fromkeys(item.scale for item in q.items)),
         quality_scale=q.quality_pairs[0].expectation.scale if q.quality_pairs else None,
         suppressed_cells=suppressed,
+        reasons_given=suppression.GIVE_REASONS,
         measures=tuple(
             MeasureRow(
                 m.unit,

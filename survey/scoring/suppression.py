@@ -142,6 +142,15 @@ COMPLEMENT = "complement"
 HIDDEN = "hidden"
 """No reason given: telling the reasons apart would say more than the figures may."""
 
+GIVE_REASONS = False
+"""Whether a hidden cell may say why (``mark_reasons``). Off: a reason is an inequality on
+its group's count (at most k − 1, at least k), and while one report's reasons are checked
+against its own figures (``hidden_reasons``), the auditor of a later release by another
+breakdown does not yet read earlier reasons as inequalities, so the two together could
+narrow a small group that each alone protects (docs/confidentiality.md). Until it does,
+every hidden cell says only "skjult"; the checks that decide where a reason would be safe
+stay, tested, for the day the auditor reads them."""
+
 MAX_PAIRS = 100  # unions of two small cells checked per table, smallest first
 
 
@@ -231,6 +240,9 @@ def mark_reasons(table: pd.DataFrame, by: Sequence[str], per: str, k: int) -> pd
     table's own suppression decides (to protect a group of another table, ``scoring.linked``),
     the figures that made it necessary are not in this table: no reasons, ``HIDDEN``."""
     reasons = pd.Series(None, index=table.index, dtype=object)
+    if not GIVE_REASONS:
+        reasons[table["suppressed"].astype(bool)] = HIDDEN
+        return reasons
     decided: dict[tuple[object, ...], dict[tuple[Hashable, ...], str]] = {}
     for _, rows in table.groupby(per, observed=True, sort=False):
         keys = list(zip(*(rows[b] for b in by), strict=True)) if by else [()] * len(rows)
