@@ -23,6 +23,7 @@ UNKNOWN_ID = 4242
 UNKNOWN = {
     "round_id": UNKNOWN_ID,
     "version_id": UNKNOWN_ID,
+    "draft_id": UNKNOWN_ID,
     "measure_id": UNKNOWN_ID,
     "account_id": UNKNOWN_ID,
     "number": UNKNOWN_ID,
