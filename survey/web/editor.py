@@ -118,7 +118,9 @@ def new_questionnaire() -> Response | tuple[str, int]:
 @requires(Account.may_manage)
 def edit(draft_id: int) -> Response | tuple[str, int]:
     """The editor. Each button saves the text first (and the linter checks it); then
-    "Forhåndsvis" opens the preview and "Publiser" publishes, each only without errors."""
+    "Forhåndsvis" opens the preview and "Publiser" publishes, each only without errors.
+    Once saved, the page answers 200 whatever the linter or publishing said: the request
+    did what it could, and a refused request (4xx) changes nothing."""
     db = get_db()
     account = signed_in()
     draft, result = operations.draft(db, account, draft_id)
@@ -138,7 +140,7 @@ def edit(draft_id: int) -> Response | tuple[str, int]:
     action = request.form.get("action")
     if result.errors:
         refused = {"forhandsvis": "forhåndsvises", "publiser": "publiseres"}.get(action or "")
-        return _editor(form, draft, result, 422, refused=refused)
+        return _editor(form, draft, result, refused=refused)
     if action == "forhandsvis":
         role = request.form.get("rolle") or None
         return redirect(url_for("editor.preview_start", draft_id=draft_id, rolle=role))
@@ -147,7 +149,7 @@ def edit(draft_id: int) -> Response | tuple[str, int]:
             version = operations.publish_draft(db, account, draft_id)
         except (InvalidInput, Conflict) as problem:
             form.text.errors = [problem.message_nb]
-            return _editor(form, draft, result, problem.status)
+            return _editor(form, draft, result)
         return redirect(url_for("manage.preview", version_id=version.id))
     return _editor(form, draft, result, saved=True)
 

@@ -107,7 +107,7 @@ def test_a_bad_or_taken_id_is_refused_in_bokmal(admin, qid, message):  # noqa: F
     refused = start(admin, qid=qid)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and message in page
-    assert 'id="questionnaire_id-feil"' in page and "Det er noe som må rettes" in page
+    assert 'id="questionnaire_id-feil"' in page and "Noe må rettes" in page
     assert rows(admin, "SELECT count(*) FROM questionnaire_drafts") == [(0,)]
 
 
@@ -127,7 +127,7 @@ def test_an_error_shows_beside_its_line_is_kept_and_is_not_published(admin, draf
     line = broken.splitlines().index("        type: likret_matrix") + 1
     answer = save(admin, draft, broken, "publiser")
     page = answer.get_data(as_text=True)
-    assert answer.status_code == 422 and "kan ikke publiseres" in page
+    assert answer.status_code == 200 and "kan ikke publiseres" in page  # saved, not published
     row = re.search(rf'<tr id="linje-{line}" class="has-error">(.*?)</tr>', page, re.S).group(1)
     assert "likret_matrix" in row and 'class="error">feil: ' in row
     assert rows(admin, "SELECT count(*) FROM questionnaire_versions") == [(0,)]
@@ -135,7 +135,7 @@ def test_an_error_shows_beside_its_line_is_kept_and_is_not_published(admin, draf
     again = admin.get(draft).get_data(as_text=True)
     assert editor_text(again) == broken and f'id="linje-{line}" class="has-error"' in again
     previewed = save(admin, draft, broken, "forhandsvis")
-    assert previewed.status_code == 422 and "kan ikke forhåndsvises" in previewed.get_data(
+    assert previewed.status_code == 200 and "kan ikke forhåndsvises" in previewed.get_data(
         as_text=True
     )
     assert admin.get(draft + "/forhandsvisning").status_code == 409
@@ -158,7 +158,7 @@ def test_a_draft_publishes_only_under_its_own_id(admin, draft):  # noqa: F811
     text = editor_text(admin.get(draft).get_data(as_text=True))
     renamed = text.replace("id: ansatte-2027", "id: medarbeiderundersokelse")
     answer = save(admin, draft, renamed, "publiser")
-    assert answer.status_code == 422 and "Sett id-en tilbake til ansatte-2027" in answer.get_data(
+    assert answer.status_code == 200 and "Sett id-en tilbake til ansatte-2027" in answer.get_data(
         as_text=True
     )
     assert rows(admin, "SELECT count(*) FROM questionnaire_versions") == [(0,)]
