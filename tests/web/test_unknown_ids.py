@@ -47,6 +47,9 @@ FIELDS = {
     "questionnaire": "kvalitetskommune-2009",
     "min_group_size": "5",
     "count": "3",
+    "template": "fil:medarbeiderundersokelse.yaml",
+    "questionnaire_id": "ny-undersokelse",
+    "title": "Ny undersøkelse",
 }
 ENGLISH = ("Not Found", "Bad Request", "Method Not Allowed", "Internal Server Error", "Forbidden")
 
