@@ -320,6 +320,29 @@ def _snapshots(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0011_questionnaire_drafts")
+def _questionnaire_drafts(db: sqlite_utils.Database) -> None:
+    """Questionnaires being written in the browser: the YAML text as last saved, so a
+    reload or an ended session loses nothing. A draft is never a published version: it
+    becomes one through the same publishing as an uploaded file (``published_version_id``
+    then names the latest version it became)."""
+    _script(
+        db,
+        """
+        CREATE TABLE questionnaire_drafts (
+            id INTEGER PRIMARY KEY,
+            questionnaire_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            copied_from TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            published_version_id INTEGER REFERENCES questionnaire_versions(id)
+        )
+        """,
+    )
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""

@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts,
         auth,
         database,
+        editor,
         errors,
         manage,
         pages,
@@ -68,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(secretariat.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(editor.bp)
     app.register_blueprint(reachability.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(statement.bp)

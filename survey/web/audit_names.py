@@ -38,6 +38,8 @@ ACTIONS = {
     "user enabled": "bruker aktivert igjen",
     "role changed": "rolle endret",
     "questionnaire published": "spørreskjema publisert",
+    "questionnaire draft started": "spørreskjemautkast startet",
+    "questionnaire draft saved": "spørreskjemautkast lagret",
     "questionnaire re-uploaded": "spørreskjema lastet opp igjen (samme versjon)",
     "report downloaded": "rapport lastet ned",
     "report made": "rapport laget",
@@ -62,6 +64,9 @@ _DETAILS: list[tuple[re.Pattern[str], str]] = [
     for pattern, replacement in (
         (r"\bround (\d+)", r"runde \1"),
         (r"\bmeasure (\d+)", r"tiltak \1"),
+        (r"\bdraft (\d+)", r"utkast \1"),
+        (r"\bcopy of\b", "kopi av"),
+        (r"\b(\d+) errors\b", r"\1 feil"),
         (r"\(anonymous, open link\)", "(anonym, åpen lenke)"),
         (r"\(anonymous, codes\)", "(anonym, engangskoder)"),
         (r"\baccount locked\b", "kontoen er låst en stund"),

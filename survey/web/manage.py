@@ -61,6 +61,7 @@ from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
 from survey.web.auth import SignOutForm, current_account, requires, signed_in
 from survey.web.database import get_db
 from survey.web.forms import Form
+from survey.web.pages import annotated
 from survey.web.reachability import check_reach
 
 bp = Blueprint("manage", __name__, url_prefix="/sekretariat")
@@ -148,7 +149,7 @@ def upload_questionnaire() -> Response | tuple[str, int]:
     result = load_text(text, upload.filename or "sporreskjema.yaml")
     if result.errors:
         return _page(
-            "secretariat/upload.html", 422, form=form, result=result, lines=_annotated(result)
+            "secretariat/upload.html", 422, form=form, result=result, lines=annotated(result)
         )
     try:
         version = publish_questionnaire(get_db(), signed_in(), result)
@@ -156,20 +157,6 @@ def upload_questionnaire() -> Response | tuple[str, int]:
         form.file.errors = [problem.message_nb]
         return _page("secretariat/upload.html", 409, form=form, result=None, lines=[])
     return redirect(url_for("manage.preview", version_id=version.id))
-
-
-def _annotated(result) -> list[tuple[int, str, list]]:
-    """Source lines with the problems found on each, for showing them side by side. A
-    problem past the last line (a file that ends inside a list, say) gets a row of its own,
-    empty, so every problem in the summary links to a row that shows it."""
-    lines = result.text.splitlines()
-    by_line: dict[int, list] = {}
-    for problem in result.problems:
-        by_line.setdefault(max(1, problem.position.line), []).append(problem)
-    past_the_end = sorted(number for number in by_line if number > len(lines))
-    return [
-        (number, line, by_line.get(number, [])) for number, line in enumerate(lines, start=1)
-    ] + [(number, "", by_line[number]) for number in past_the_end]
 
 
 @bp.route("/sporreskjema/<int:version_id>")

@@ -14,6 +14,7 @@ from functools import lru_cache, singledispatch
 from werkzeug.datastructures import MultiDict
 
 from survey.questionnaire.answers import Answer, AnswerError, ParseError, parse_answer
+from survey.questionnaire.loader import LoadResult
 from survey.questionnaire.model import (
     ChoiceQuestion,
     LikertMatrixQuestion,
@@ -26,6 +27,7 @@ from survey.questionnaire.model import (
     Text,
     TextQuestion,
 )
+from survey.questionnaire.problems import Problem as LintProblem
 
 
 def detail_field(answer_id: str, code: str) -> str:
@@ -186,3 +188,18 @@ def _(question: TextQuestion) -> str:
 @widget.register
 def _(question: LongTextQuestion) -> str:
     return "box"
+
+
+def annotated(result: LoadResult) -> list[tuple[int, str, list[LintProblem]]]:
+    """Source lines with the linter's problems found on each, for showing them side by
+    side (the upload page, the editor). A problem past the last line (a file that ends
+    inside a list, say) gets a row of its own, empty, so every problem in the summary
+    links to a row that shows it."""
+    lines = result.text.splitlines()
+    by_line: dict[int, list[LintProblem]] = {}
+    for problem in result.problems:
+        by_line.setdefault(max(1, problem.position.line), []).append(problem)
+    past_the_end = sorted(number for number in by_line if number > len(lines))
+    return [
+        (number, line, by_line.get(number, [])) for number, line in enumerate(lines, start=1)
+    ] + [(number, "", by_line[number]) for number in past_the_end]

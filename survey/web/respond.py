@@ -54,15 +54,23 @@ bp = Blueprint("respond", __name__)
 COOKIE = "survey_anonymous"
 
 
-@dataclass
-class Visit:
-    kind: str  # "s": personal link, "a": open link of an anonymous round, "k": one-time code
-    token: str
-    round: Round
+class PageFlow:
+    """What the respondent's pages need of whoever is answering: the questionnaire, the
+    answers so far, the role known beforehand and the address of each page. A visit
+    through a link (``Visit``) and the questionnaire editor's preview (``web.editor``)
+    are both one, so the preview shows the pages by the very rules respondents meet."""
+
     questionnaire: Questionnaire
-    response: store.Response
     answers: dict[str, Answer]
-    _visible: list[Question] | None = field(default=None, repr=False)
+    _visible: list[Question] | None
+
+    @property
+    def known_role(self) -> str | None:
+        """The role known before any answer (the invitation's)."""
+        raise NotImplementedError
+
+    def url(self, endpoint: str, **values: Any) -> str:
+        raise NotImplementedError
 
     def visible(self, answers: dict[str, Answer] | None = None) -> list[Question]:
         """Questions shown given ``answers`` (default: the stored ones, worked out once)."""
@@ -75,7 +83,7 @@ class Visit:
 
     def role_given(self, answers: dict[str, Answer]) -> str | None:
         values = {key: answer.value for key, answer in answers.items()}
-        return stated_role(self.questionnaire, values, self.response.role)
+        return stated_role(self.questionnaire, values, self.known_role)
 
     def page_numbers(self, answers: dict[str, Answer] | None = None) -> list[int]:
         """1-based numbers of the pages with at least one visible question."""
@@ -84,6 +92,21 @@ class Visit:
     def numbers_of(self, visible: list[Question]) -> list[int]:
         shown = {q.page_id for q in visible}
         return [i + 1 for i, page in enumerate(self.questionnaire.pages) if page.id in shown]
+
+
+@dataclass
+class Visit(PageFlow):
+    kind: str  # "s": personal link, "a": open link of an anonymous round, "k": one-time code
+    token: str
+    round: Round
+    questionnaire: Questionnaire
+    response: store.Response
+    answers: dict[str, Answer]
+    _visible: list[Question] | None = field(default=None, repr=False)
+
+    @property
+    def known_role(self) -> str | None:
+        return self.response.role
 
     def url(self, endpoint: str, **values: Any) -> str:
         return url_for(f"respond.{endpoint}", kind=self.kind, token=self.token, **values)
@@ -207,7 +230,7 @@ def page(kind: str, token: str, number: int) -> ResponseReturnValue:
     role_question = visit.questionnaire.role_question
     if role_question in questions and role_question.id not in raw and visit.response.role:
         raw[role_question.id] = [visit.response.role]  # known from the invitation
-    return _render(visit, number, questions, raw, details, errors=[])
+    return render_page(visit, number, questions, raw, details, errors=[])
 
 
 def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
@@ -217,7 +240,7 @@ def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
     page_input = read_page(questions, request.form)
     if not csrf_valid(request.form):
         # An expired or missing token: keep everything typed and ask to send again.
-        return _render(
+        return render_page(
             visit,
             number,
             questions,
@@ -246,7 +269,7 @@ def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
         }
     elif page_input.errors or broken:
         errors = page_input.errors + broken
-        return _render(visit, number, questions, page_input.raw, page_input.details, errors)
+        return render_page(visit, number, questions, page_input.raw, page_input.details, errors)
     shown = visit.visible(merged)  # the same cascade that decides what is stored
     numbers = visit.numbers_of(shown)
     if going_back:
@@ -281,7 +304,7 @@ def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
         # Read-only or full disk: nothing of this page was stored (one transaction), and
         # everything typed is shown again with a request to send it a little later.
         log_unavailable(exc)
-        html, status = _render(
+        html, status = render_page(
             visit,
             number,
             questions,
@@ -315,8 +338,8 @@ def _first_incomplete_page(
     return numbers[0] if numbers else None
 
 
-def _render(
-    visit: Visit,
+def render_page(
+    visit: PageFlow,
     number: int,
     questions: list[Question],
     raw: dict[str, list[str]],
@@ -326,7 +349,10 @@ def _render(
     expired: bool = False,
     unsaved: bool = False,
     status: int = 200,
+    **extra: Any,
 ) -> tuple[str, int]:
+    """A page of the questionnaire as the respondent sees it; ``extra`` goes to the
+    template as it is (the editor's preview passes its banner and carried answers)."""
     numbers = visit.page_numbers()
     position = numbers.index(number) + 1 if number in numbers else 1
     errors_by_id = {e.answer_id: e for e in errors}
@@ -348,6 +374,7 @@ def _render(
         total=len(numbers),
         last=position == len(numbers),
         first=position == 1,
+        **extra,
     )
     return html, status
 

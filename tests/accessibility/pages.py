@@ -186,6 +186,7 @@ def _secretariat_pages(app, pages: Pages, db_path: str, rounds: dict) -> None:
         content_type="multipart/form-data",
     )
     pages.add("last opp med feil", bad_upload, 200, 422)
+    _editor_pages(client, pages, token)
     version = open_database(db_path).execute("SELECT max(id) FROM questionnaire_versions")
     pages.add("forhåndsvisning", client.get(f"/sekretariat/sporreskjema/{version.fetchone()[0]}"))
     codes_round = create_round_with_codes(db_path)
@@ -264,6 +265,36 @@ def _account_pages(client, pages: Pages, token: str) -> None:
         client.post(last, data={"csrf_token": token, "role": "analyst", "units": ""}),
         409,
     )
+
+
+def _editor_pages(client, pages: Pages, token: str) -> None:
+    """Writing a questionnaire in the browser: the templates, the editor with and without
+    errors, and the preview's pages (start, a page, its error state, the end)."""
+    new = "/sekretariat/sporreskjema/ny"
+    pages.add("nytt spørreskjema", client.get(new))
+    taken = {"csrf_token": token, "template": "fil:medarbeiderundersokelse.yaml"}
+    refused = client.post(new, data={**taken, "questionnaire_id": "Ansatte!", "title": ""})
+    pages.add("nytt spørreskjema med feil", refused, 422)
+    started = client.post(new, data={**taken, "questionnaire_id": "ansatte", "title": "Ansatte"})
+    assert started.status_code == 302, started.status_code
+    editor = started.location
+    text = (QUESTIONNAIRES / "medarbeiderundersokelse.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: medarbeiderundersokelse", "id: ansatte", 1)
+    broken = text.replace("type: likert_matrix", "type: likret_matrix", 1) + "\n  - feil: [\n"
+    pages.add("redigering", client.get(editor))
+    answer = client.post(editor, data={"csrf_token": token, "text": broken, "action": "publiser"})
+    pages.add("redigering med feil", answer)
+    answer = client.post(editor, data={"csrf_token": token, "text": text, "action": "kontroller"})
+    pages.add("redigering lagret", answer)
+    preview = f"{editor}/forhandsvisning"
+    pages.add("forhåndsvisning start", client.get(f"{preview}?rolle=leder"))
+    pages.add("forhåndsvisning side 1", client.get(f"{preview}/side/1?rolle=leder"))
+    empty = client.post(f"{preview}/side/1?rolle=leder", data={"csrf_token": token})
+    pages.add("forhåndsvisning side 1 med feil", empty)
+    last = client.get(f"{preview}/side/11?rolle=leder")
+    pages.add("forhåndsvisning siste side", last)
+    done = client.post(f"{preview}/side/11?rolle=leder", data={"csrf_token": token})
+    pages.add("forhåndsvisning ferdig", done)
 
 
 def create_round_with_codes(db_path: str) -> int:

@@ -47,6 +47,7 @@ from survey import create_app
 from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.access_codes import add_codes
+from survey.storage.drafts import create_draft
 from survey.storage.measures import add_measure
 from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
@@ -188,6 +189,8 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         db, setup.round_id, "Levanger", "vurdering_av_programmet", "Møte", "Kari",
         date.today() + timedelta(days=60), "admin@ks.no",
     )  # fmt: skip
+    employees = (QUESTIONNAIRES / "medarbeiderundersokelse.yaml").read_text(encoding="utf-8")
+    draft = create_draft(db, "ansatte", employees, "fil", "admin@ks.no")
     for email, role, units in [(e, r, u) for r, (e, u) in ACCOUNTS.items()]:
         add_user(db, email, PASSWORD, role, units)
     db.conn.close()
@@ -237,6 +240,7 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         "round_id": [str(setup.round_id), str(setup.round_id), str(anonymous.id), str(coded.id)],
         "version_id": ["1", "2"],
         "measure_id": [str(measure.id)],
+        "draft_id": [str(draft.id)],  # unknown ones: tests/web/test_unknown_ids.py
         "account_id": [str(n) for n in range(1, len(ACCOUNTS) + 2)],  # and one unknown
         "number": [str(n) for n in range(0, 10)] + ["99"],
         "token": [*setup.tokens.values(), anonymous.open_token, CODE],

@@ -23,6 +23,7 @@ UNKNOWN_ID = 4242
 UNKNOWN = {
     "round_id": UNKNOWN_ID,
     "version_id": UNKNOWN_ID,
+    "draft_id": UNKNOWN_ID,
     "measure_id": UNKNOWN_ID,
     "account_id": UNKNOWN_ID,
     "number": UNKNOWN_ID,
@@ -46,6 +47,9 @@ FIELDS = {
     "questionnaire": "kvalitetskommune-2009",
     "min_group_size": "5",
     "count": "3",
+    "template": "fil:medarbeiderundersokelse.yaml",
+    "questionnaire_id": "ny-undersokelse",
+    "title": "Ny undersøkelse",
 }
 ENGLISH = ("Not Found", "Bad Request", "Method Not Allowed", "Internal Server Error", "Forbidden")
 
