@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
 
@@ -58,7 +59,7 @@ def test_publish_create_invite_and_links(survey):
         "--name",
         "Evaluering 2009",
         "--closes",
-        "2030-12-15",
+        (date.today() + timedelta(days=30)).isoformat(),  # a closing date ahead of any clock
     )
     assert created.returncode == 0, created.stderr
     round_id = created.stdout.strip()
