@@ -17,13 +17,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Download, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.storage import open_database
 from survey.storage.users import add_user
 from tests.browser.test_respondent_browser import answer_likert_page, assert_accessible
-from tests.conftest import QUESTIONNAIRES
+from tests.conftest import QUESTIONNAIRES, server_thread
 
 PASSWORD = "et langt og godt passord"
 ROLES = ("ordforer", "radmann", "tillitsvalgt", "prosjektleder")
@@ -88,16 +87,9 @@ def workspace(tmp_path, inbox) -> Iterator[tuple[str, str]]:
         }
     )
     app.instance_path = str(tmp_path / "instance")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{http.server_port}"
-    app.config["BASE_URL"] = base
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with server_thread(app) as base:
+        app.config["BASE_URL"] = base
         yield base, str(path)
-    finally:
-        http.shutdown()
-        thread.join(timeout=5)
 
 
 def link_in(message: EmailMessage) -> str:

@@ -1,6 +1,7 @@
 """A whole survey run in the browser, in Norwegian, with no command line (issue 16's
-Done-when): sign in, publish a questionnaire and look at it as two roles, create an
-invited round (a mistyped closing date is caught and fixed) and an anonymous one, invite
+Done-when): sign in, start a questionnaire from a template, make a mistake in it and mend
+it, see its real pages as two roles and publish it; publish the 2009 evaluation and look
+at it as two roles, create an invited round (a mistyped closing date is caught and fixed) and an anonymous one of the new questionnaire, invite
 people from a list with Norwegian headers, send invitations whose links open the app that
 sent them (a real SMTP server on loopback), answer from 320 px phones, send a reminder,
 pick a breakdown and an earlier round to compare with, and download the report and the
@@ -13,7 +14,6 @@ import csv
 import io
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.demo import national_2009_round
 from survey.storage import open_database
 from survey.storage.users import add_user
+from tests.browser.test_editor_browser import start_from_the_employee_survey
 from tests.browser.test_respondent_browser import assert_accessible
 from tests.browser.test_secretariat_browser import (  # noqa: F401 - the fixture is used here
     PASSWORD,
@@ -35,7 +35,7 @@ from tests.browser.test_secretariat_browser import (  # noqa: F401 - the fixture
     inbox,
     link_in,
 )
-from tests.conftest import QUESTIONNAIRES
+from tests.conftest import QUESTIONNAIRES, server_thread
 
 ADMIN = "radgiver@kommune.example.no"
 # Norwegian headers, as a municipality's spreadsheet has them
@@ -83,16 +83,9 @@ def installation(tmp_path, inbox) -> Iterator[tuple[str, str]]:  # noqa: F811
         }
     )
     app.instance_path = str(tmp_path / "instance")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{http.server_port}"
-    app.config["BASE_URL"] = base
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with server_thread(app) as base:
+        app.config["BASE_URL"] = base
         yield base, str(path)
-    finally:
-        http.shutdown()
-        thread.join(timeout=5)
 
 
 def test_a_whole_survey_in_the_browser(
@@ -114,6 +107,32 @@ def test_a_whole_survey_in_the_browser(
     page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_role("heading", name="Runder")).to_be_visible()
     step("runder")
+
+    # a questionnaire of one's own: the employee survey copied from its template, a
+    # mistake made and mended, its real pages seen as two roles, then published
+    start_from_the_employee_survey(page)
+    step("fra-mal")
+    text = page.get_by_label("YAML-tekst").input_value()
+    page.get_by_label("YAML-tekst").fill(
+        text.replace("type: likert_matrix", "type: likret_matrix", 1)
+    )
+    page.get_by_role("button", name="Kontroller").click()
+    expect(page.locator("tr.has-error").first).to_contain_text("likret_matrix")
+    step("feil-i-skjemaet")
+    page.get_by_label("YAML-tekst").fill(text)
+    page.get_by_role("button", name="Kontroller").click()
+    expect(page.get_by_role("status").first).to_contain_text("Linteren fant ingen feil")
+    for role, pages in (("leder", 10), ("medarbeider", 9)):
+        page.get_by_label("Forhåndsvis som").select_option(role)
+        page.get_by_role("button", name="Forhåndsvis").click()
+        page.get_by_role("link", name="Start").click()
+        expect(page.get_by_text(f"Side 1 av {pages}")).to_be_visible()
+        step(f"forhandsvist-som-{role}")
+        page.get_by_role("link", name="Tilbake til redigeringen").click()
+    page.get_by_role("button", name="Publiser").click()
+    expect(page.get_by_role("heading", name="Hvem ser hvilke spørsmål")).to_be_visible()
+    step("publisert")
+    page.goto(f"{base}/sekretariat/")
 
     # the questionnaire, and how it looks to two roles
     page.get_by_role("link", name="Last opp spørreskjema").click()
@@ -174,8 +193,10 @@ def test_a_whole_survey_in_the_browser(
     expect(page.get_by_text(re.compile(r"Påminnelser: sist sendt .*, til 18\."))).to_be_visible()
     step("paminnelse-sendt")
 
-    # an anonymous round with an open link, answered on a phone
+    # an anonymous round of the questionnaire made from the template, with an open link,
+    # answered on a phone
     page.goto(f"{base}/sekretariat/runder/ny")
+    page.get_by_label("Spørreskjema").select_option(label="Ansatte i Levanger 2027")
     page.get_by_label("Navn på runden").fill("Åpen evaluering 2010")
     page.get_by_label("Anonym").check()
     page.get_by_label("Åpen lenke i stedet for engangskoder").check()
@@ -189,6 +210,7 @@ def test_a_whole_survey_in_the_browser(
     anonymous.goto(open_link)
     anonymous.get_by_role("link", name="Start").click()
     expect(anonymous.get_by_text("Side 1 av")).to_be_visible()
+    expect(anonymous.get_by_text("Hvilket tjenesteområde arbeider du i?")).to_be_visible()
     assert anonymous.evaluate("document.documentElement.scrollWidth") <= 320
     phone.close()
 
@@ -231,4 +253,4 @@ def test_a_whole_survey_in_the_browser(
     workbook = load_workbook(tmp_path / "svar.xlsx", read_only=True)
     assert workbook.sheetnames and workbook.worksheets[0].max_row >= 7
     step("ferdig")
-    assert len(list(step.folder.glob("*.png"))) >= 12
+    assert len(list(step.folder.glob("*.png"))) >= 17

@@ -277,6 +277,9 @@ pages:
     done = admin.post(url, data={"csrf_token": token, "q1": "Kari", "action": "next"})
     page = done.get_data(as_text=True)
     assert "Svaret ditt er registrert" in page and "ingenting lagres" in page
+    # said before the respondent's own words, so nobody takes them for a real submission
+    said = page.index("Ingenting ble sendt inn eller")
+    assert said < page.index("<h1>Svaret ditt er registrert")
     as_b = admin.post(url.replace("rolle=a", "rolle=b"), data={"csrf_token": token, "q1": "Ola"})
     assert "Bare for B?" in as_b.get_data(as_text=True)
     assert _counts(admin) == [(0, 0, 0)]
