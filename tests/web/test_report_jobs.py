@@ -9,8 +9,11 @@ import time
 from survey.web import report_jobs
 
 
-def wait_for(target, state: str) -> None:
-    for _ in range(200):
+def wait_for(target, state: str, seconds: float = 30) -> None:
+    """Bounded by time, not by a count of naps: on a loaded machine (CI beside other work)
+    the pool's thread may take seconds to be scheduled at all."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         if report_jobs.status(target) == state and not target.with_suffix(".part").exists():
             return
         time.sleep(0.02)

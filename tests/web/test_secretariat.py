@@ -230,14 +230,16 @@ def test_an_admin_closes_and_reopens_a_round_and_it_is_audited(workspace):
 
 
 def ready_report(client, url: str):
-    """Reload as the browser does until the background rendering is done (bounded)."""
-    for _ in range(120):
+    """Reload as the browser does until the background rendering is done (bounded by time,
+    generously: CI's machine may be busy with other work)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         response = client.get(url)
         if response.status_code != 202:
             assert response.status_code == 200, response.get_data(as_text=True)
             return response
         time.sleep(0.25)
-    raise AssertionError("the report was not ready within 30 s")
+    raise AssertionError("the report was not ready within 120 s")
 
 
 def test_the_downloaded_report_holds_the_rounds_figures(workspace, tmp_path):
@@ -457,7 +459,8 @@ def test_the_page_that_waits_for_a_report_never_reloads_itself(workspace):
     assert "Sjekk om rapporten er klar" in check.group(2)
     status_url = re.search(r'data-status="([^"]+)"', html).group(1)
     states = []
-    for _ in range(120):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         answer = client.get(status_url)
         assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
         states.append(answer.get_json()["state"])
