@@ -140,11 +140,11 @@ def render_report_pdf(
         compare=compare if isinstance(compare, int) else None,
     )
     target = cache / file_name(asked, unit)
+    target.parent.mkdir(parents=True, exist_ok=True)  # a cache it cannot write: fail early
     progress(1, 3, "Setter opp rapporten")
     html = render_html(asked.build())
     progress(2, 3, "Lager PDF-filen")
     pdf = render_pdf(html)
-    target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_suffix(f".{time.monotonic_ns()}.part")
     try:
         part.write_bytes(pdf)
