@@ -20,7 +20,7 @@
     }
   }
 
-  function show(state) {
+  function show(state, said) {
     if (state === "ready") {
       message.textContent = "Rapporten er klar.";
       ready.hidden = false;
@@ -32,6 +32,9 @@
       ready.querySelector("a").textContent = "Se hva som gikk galt og prøv igjen";
       ready.hidden = false;
     } else {
+      if (said && said !== message.textContent) {
+        message.textContent = said; // how far it is: "står i kø", "Lager PDF-filen (steg 3 av 3)"
+      }
       later(asked < 30 ? 2 : 10);
     }
   }
@@ -43,13 +46,14 @@
         return response.ok ? response.json() : { state: "running" };
       })
       .then(function (answer) {
-        show(answer.state);
+        show(answer.state, answer.message);
       })
       .catch(function () {
         later(10);
       });
   }
 
-  message.textContent = "Dette tar vanligvis noen sekunder. Siden sier fra her når rapporten er klar.";
+  message.textContent =
+    message.textContent + " Dette tar vanligvis noen sekunder. Siden sier fra her når rapporten er klar.";
   later(2);
 })();

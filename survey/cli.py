@@ -11,7 +11,9 @@ import csv
 import json
 import os
 import secrets
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -500,6 +502,81 @@ def backup_command(path: str) -> None:
     )
 
 
+@click.command("worker", help="Run queued jobs (report PDFs), each in a fresh process.")
+@click.option(
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Jobs run at once (one process each); about one per core.",
+)
+@click.option("--once", is_flag=True, help="Stop when nothing is left to run now.")
+@click.option("--max-jobs", type=click.IntRange(1), help="Stop after claiming this many jobs.")
+@click.option(
+    "--grace",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds a SIGTERM leaves running jobs to finish before they are handed back.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Instead: queue a test job and wait until some worker has run it (exit 1 if none).",
+)
+@operator_command
+def worker_command(
+    concurrency: int, once: bool, max_jobs: int | None, grace: float, check: bool
+) -> None:
+    """Each job runs in a process of its own, so a render's memory and collector pause
+    end with it; the first SIGTERM (or Ctrl-C) stops claiming and lets running jobs
+    finish within --grace, a second hands them back to the queue at once."""
+    from survey.workers import local
+    from survey.workers.loop import Worker
+
+    config, instance = current_app.config, current_app.instance_path
+    if check:
+        _check_workers(config, float(config["JOB_LEASE"]))
+        return
+    options = local.options_of(config, concurrency=concurrency, grace=grace)
+    worker = Worker(local.setup_of(config, instance), options, say=click.echo)
+    stops = 0
+
+    def stop(_signal: int, _frame: Any) -> None:
+        nonlocal stops
+        stops += 1
+        click.echo(f"worker {worker.id}: stopping" + (" now" if stops > 1 else ""), err=True)
+        worker.stop(now=stops > 1)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"worker {worker.id} on {config['DATABASE']}", err=True)
+    ran = worker.run(drain=once, max_jobs=max_jobs)
+    click.echo(f"worker {worker.id}: ran {ran} job(s)", err=True)
+
+
+def _check_workers(config: Any, lease: float) -> None:
+    """Queue a test job and wait (two leases and 5 s) until a worker has run it: an idle
+    worker looks for jobs at least once a second, and a busy one within its lease."""
+    from survey.storage.jobs import enqueue, get_job
+
+    job = enqueue(_db(), "selftest", f"selftest:{secrets.token_hex(8)}", {}, max_attempts=1)
+    waited, limit = 0.0, 2 * lease + 5
+    while waited < limit:
+        found = get_job(_db(), job.id)
+        if found is not None and found.state in ("done", "failed"):
+            if found.state == "failed":
+                raise click.ClickException(f"the test job failed: {found.error}")
+            click.echo(f"job {job.id} was run by worker {found.claimed_by} ({found.result})")
+            return
+        time.sleep(0.2)
+        waited += 0.2
+    raise click.ClickException(
+        f"no worker ran the test job within {limit:g} s: is `survey worker` running "
+        f"against {config['DATABASE']}?"
+    )
+
+
 @click.group("user", help="Secretariat accounts.")
 def user_group() -> None:
     pass
@@ -612,6 +689,7 @@ COMMANDS = (
     import_command,
     export_command,
     backup_command,
+    worker_command,
     scores_command,
     report_command,
     user_group,

@@ -160,6 +160,46 @@ SETTINGS: tuple[Setting, ...] = (
         "the accessibility statement page links it first.",
     ),
     Setting(
+        "WORKERS",
+        "int",
+        1,
+        "Jobs (report PDFs) each web process runs itself, in threads, when it has queued "
+        "some; 0 leaves them all to `survey worker` processes, as in production.",
+        minimum=0,
+        maximum=8,
+    ),
+    Setting(
+        "JOB_LEASE",
+        "float",
+        60.0,
+        "Seconds a worker holds a job without a heartbeat (it beats four times as often); "
+        "a job of a worker silent for longer is taken up by another.",
+        minimum=0.2,
+    ),
+    Setting(
+        "JOB_ATTEMPTS",
+        "int",
+        3,
+        "Times a job is tried before it is failed and the secretariat told.",
+        minimum=1,
+        maximum=20,
+    ),
+    Setting(
+        "JOB_RETRY_DELAY",
+        "float",
+        10.0,
+        "Seconds before a failed job's second attempt; each later one waits twice as long.",
+        minimum=0,
+    ),
+    Setting(
+        "REPORT_CACHE",
+        "path",
+        None,
+        "Folder of rendered report PDFs; web processes and workers on several machines must "
+        "share it.",
+        default_doc="`instance/reports`",
+    ),
+    Setting(
         "MAIL_SERVER",
         "str",
         None,

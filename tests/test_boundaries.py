@@ -21,7 +21,7 @@ LAYERS = {
     "core": {"questionnaire", "scoring", "records", "addresses", "accounts", "csvfile"},
     "formats": {"invitation_list", "responses_csv", "workbooks", "spreadsheet", "mail", "report"},
     "storage": {"storage"},
-    "operations": {"operations", "demo"},
+    "operations": {"operations", "demo", "workers"},
     "web": {"web"},
     "cli": {"cli"},
     "entry": {"__init__"},

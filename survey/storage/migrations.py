@@ -343,6 +343,50 @@ def _questionnaire_drafts(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0015_jobs")
+def _jobs(db: sqlite_utils.Database) -> None:
+    """The durable queue of work that leaves the web process (reports, later mail): one
+    row per job, claimed by one worker at a time under a lease that its heartbeats extend,
+    so a job whose worker died is taken up again (``storage/jobs.py``). ``job_key`` makes
+    asking twice for the same thing one job. ``workers`` holds each worker's last sign of
+    life, for the health check. Times are ``db.stamp`` text, so text order is time order."""
+    _script(
+        db,
+        """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            job_key TEXT NOT NULL UNIQUE,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            max_attempts INTEGER NOT NULL,
+            run_after TEXT NOT NULL,
+            claimed_by TEXT,
+            lease_until TEXT,
+            heartbeat_at TEXT,
+            progress_done INTEGER NOT NULL DEFAULT 0,
+            progress_total INTEGER NOT NULL DEFAULT 0,
+            progress_text TEXT NOT NULL DEFAULT '',
+            result TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT
+        );
+        CREATE INDEX jobs_ready ON jobs(state, run_after);
+        CREATE TABLE workers (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            stopped_at TEXT
+        )
+        """,
+    )
+
+
 def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity."""

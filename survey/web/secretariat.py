@@ -7,10 +7,7 @@ through the same scoring and suppression as the PDF report.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import re
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -35,25 +32,29 @@ from survey.addresses import open_link
 from survey.dates import norwegian_date, norwegian_moment
 from survey.operations.access import require_results
 from survey.operations.measures import add_measure, set_measure_status
+from survey.operations.report_files import (
+    ReportOrder,
+    order_report_pdf,
+    report_job,
+    retry_report_pdf,
+)
 from survey.operations.responses import MEDIA_TYPES, export_responses
 from survey.operations.results import (
     MAX_OFFERED,
-    ReportRequest,
     declare_breakdowns,
     declared_breakdowns,
     make_report,
     may_release,
     offered_breakdowns,
     report_downloaded,
-    report_request,
     results_for,
     round_page,
     rounds_overview,
 )
 from survey.operations.rounds import MAX_REASON_LENGTH, close_round, reopen_round
 from survey.report import ASSETS
-from survey.report.fingerprint import report_digest
 from survey.scoring.breakdown import reading_order
+from survey.storage.jobs import Job
 from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import list_releases
@@ -61,10 +62,11 @@ from survey.storage.results import RoundResults
 from survey.storage.rounds import Round, get_round, list_rounds
 from survey.storage.snapshots import StaleSnapshot
 from survey.storage.users import audit_entries
-from survey.web import audit_names, report_jobs
+from survey.web import audit_names
 from survey.web.auth import SignOutForm, requires, signed_in
 from survey.web.database import get_db
 from survey.web.forms import Form
+from survey.workers import local as local_workers
 
 bp = Blueprint("secretariat", __name__, url_prefix="/sekretariat")
 
@@ -254,34 +256,19 @@ def _framed(html: str, round_id: int, unit: str | None) -> str:
 @bp.route("/runder/<int:round_id>/rapport.pdf")
 @requires(Account.may_open_workspace)
 def report_pdf(round_id: int) -> Response | tuple[str, int]:
-    """The PDF when it is ready; else a page that says it is being made (rendering runs
-    in the background, see report_jobs): its script asks ``report_status`` and offers the
-    PDF when it is done; without scripts, a button asks again."""
+    """The PDF when it is ready; else a page that says it is being made (a worker renders
+    it, see operations/report_files): its script asks ``report_status`` and offers the PDF
+    when it is done; without scripts, a button asks again."""
     unit = _unit_asked()
-    asked = report_request(
-        get_db(), signed_in(), round_id, _etter(), unit=unit, compare=_compare_asked()
-    )
-    cache = _report_file(asked, unit)
-    state = report_jobs.ensure(cache, _renderer(asked))
-    if state == "ready":
-        try:
-            pdf = cache.read_bytes()
-        except FileNotFoundError:  # superseded a moment ago by a request that read newer data
-            state = report_jobs.ensure(cache, _renderer(asked))
-    if state != "ready":
-        page = render_template(
-            "secretariat/report_pending.html",
-            failed=state == "failed",
-            round_id=round_id,
-            asked=request.args,
-            status_url=url_for("secretariat.report_status", round_id=round_id, name=cache.stem),
-            account=signed_in(),
-            sign_out=SignOutForm(),
-            action=ActionForm(),
-        )
-        return page, 500 if state == "failed" else 202
+    order = _order(round_id, unit)
     try:
-        report_downloaded(get_db(), signed_in(), asked, unit)
+        pdf = order.path.read_bytes()
+    except FileNotFoundError:
+        if order.job is None:  # superseded a moment ago by a request that read newer data
+            return redirect(request.full_path)
+        return _pending(round_id, order.job)
+    try:
+        report_downloaded(get_db(), signed_in(), order.asked, unit)
     except StaleSnapshot:  # figures released meanwhile: decide again, maybe the same file
         return redirect(request.full_path)
     response = make_response(pdf)
@@ -291,18 +278,82 @@ def report_pdf(round_id: int) -> Response | tuple[str, int]:
     return response
 
 
+def _order(round_id: int, unit: str | None) -> ReportOrder:
+    """The PDF asked for by this request's account, queued unless its file is there; a
+    worker of this process is started when the installation runs no others."""
+    order = order_report_pdf(
+        get_db(),
+        signed_in(),
+        round_id,
+        _etter(),
+        _report_cache(),
+        unit=unit,
+        compare=_compare_asked(),
+        max_attempts=current_app.config["JOB_ATTEMPTS"],
+    )
+    if order.job is not None:
+        local_workers.kick(current_app.config, current_app.instance_path)
+    return order
+
+
+def _report_cache() -> Path:
+    return local_workers.report_cache(current_app.config, current_app.instance_path)
+
+
+def _pending(round_id: int, job: Job) -> tuple[str, int]:
+    failed = job.state == "failed"
+    page = render_template(
+        "secretariat/report_pending.html",
+        failed=failed,
+        job=job,
+        error=(job.error or "").splitlines()[0] if failed else "",
+        progress=_progress(job),
+        round_id=round_id,
+        asked=request.args,
+        status_url=url_for(
+            "secretariat.report_status",
+            round_id=round_id,
+            name=job.key.partition(":")[2],
+        ),
+        account=signed_in(),
+        sign_out=SignOutForm(),
+        action=ActionForm(),
+    )
+    return page, 500 if failed else 202
+
+
+def _progress(job: Job) -> str:
+    """How far the job is, in a sentence for the secretariat."""
+    if job.state == "queued" and job.attempts:
+        return "Første forsøk gikk galt. Rapporten prøves snart igjen."
+    if job.state == "queued":
+        return "Rapporten står i kø og lages straks en arbeidsprosess er ledig."
+    if job.state == "running" and job.progress_total:
+        return f"{job.progress_text} (steg {job.progress_done + 1} av {job.progress_total})."
+    return "Rapporten lages."
+
+
 @bp.route("/runder/<int:round_id>/rapport-status/<name>")
 @requires(Account.may_open_workspace)
 def report_status(round_id: int, name: str) -> Response:
     """Whether the PDF the "being made" page waits for is done: ``{"state": "ready" |
-    "running" | "failed"}``. The page's script asks this instead of the page reloading
-    itself (a reload throws a screen reader back to the top, WCAG 2.2.1). It reads only the
-    cache's file names, so asking costs nothing; the figures and the release are decided
-    when the PDF itself is fetched."""
-    if not REPORT_FILE.fullmatch(name) or not name.startswith(f"runde-{round_id}-"):
-        abort(404)
-    state = report_jobs.status(Path(current_app.instance_path) / "reports" / f"{name}.pdf")
-    response = make_response({"state": state})
+    "running" | "failed", "message": ...}``, the message saying how far it is in bokmål.
+    The page's script asks this instead of the page reloading itself (a reload throws a
+    screen reader back to the top, WCAG 2.2.1). It reads only the job's row, so asking
+    costs little; the figures and the release are decided when the PDF itself is fetched."""
+    job = report_job(get_db(), round_id, name[:100])
+    if job is not None and job.state == "done":
+        state = "ready" if (_report_cache() / (job.result or "")).is_file() else "running"
+    elif job is not None and job.state == "failed":
+        state = "failed"
+    else:
+        state = "ready" if (_report_cache() / f"{name}.pdf").is_file() else "running"
+        if job is not None:  # a retry may be due: this process runs it when nobody else does
+            local_workers.kick(current_app.config, current_app.instance_path)
+    message = {"ready": "Rapporten er klar.", "failed": "Rapporten kunne ikke lages."}.get(
+        state, _progress(job) if job is not None else "Rapporten lages."
+    )
+    response = make_response({"state": state, "message": message})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -310,46 +361,15 @@ def report_status(round_id: int, name: str) -> Response:
 @bp.route("/runder/<int:round_id>/rapport.pdf", methods=["POST"])
 @requires(Account.may_open_workspace)
 def report_retry(round_id: int) -> Response:
-    """After a failed rendering: clear the failure and try again."""
+    """After a failed rendering: try again, with all the job's attempts."""
     get_round(get_db(), round_id)  # 404 before anything else for a round that does not exist
     if not ActionForm().validate_on_submit():
         abort(400)
-    unit = _unit_asked()
-    asked = report_request(
-        get_db(), signed_in(), round_id, _etter(), unit=unit, compare=_compare_asked()
-    )
-    report_jobs.retry(_report_file(asked, unit))
+    order = _order(round_id, _unit_asked())
+    if order.job is not None and order.job.state == "failed":
+        retry_report_pdf(get_db(), order)
+        local_workers.kick(current_app.config, current_app.instance_path)
     return redirect(request.full_path)
-
-
-def _report_file(asked: ReportRequest, unit: str | None) -> Path:
-    """Where the PDF of ``results`` is cached: ``runde-<round>-<which report>-<digest>.pdf``.
-    The digest is of everything the report is made from (report.fingerprint) and of what
-    the releases before it decide (its comments, its hidden response rates); an earlier
-    file of the same report (the same round, breakdown and unit) is out of date, so it is
-    deleted as this one is asked for."""
-    results, by = asked.results, asked.by
-    compared = asked.earlier.round.id if asked.earlier is not None else None
-    which = hashlib.sha256(repr((by, unit, compared)).encode()).hexdigest()[:16]
-    made_from = report_digest(results, by) + asked.decided_by_ledger()
-    digest = hashlib.sha256(made_from.encode()).hexdigest()
-    name = f"runde-{results.round.id}-{which}-{digest[:32]}.pdf"
-    target = Path(current_app.instance_path) / "reports" / name
-    report_jobs.forget_superseded(target)
-    return target
-
-
-#: The name ``_report_file`` gives a cached PDF, without its suffix.
-REPORT_FILE = re.compile(r"runde-[0-9]+-[0-9a-f]{16}-[0-9a-f]{32}")
-
-
-def _renderer(asked: ReportRequest) -> Callable[[], bytes]:
-    def render() -> bytes:
-        from survey.report.render import render_html, render_pdf  # loads WeasyPrint
-
-        return render_pdf(render_html(asked.build()))
-
-    return render
 
 
 def _slug(text: str) -> str:

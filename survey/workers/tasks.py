@@ -1,0 +1,141 @@
+"""What each kind of job does, and the entry point of the fresh process one job runs in.
+
+``python -m survey.workers.tasks --database D --report-cache R --worker W JOB`` runs job JOB
+(held by worker W) and prints its outcome as one line of JSON; the worker records it. The
+process imports only what the job's kind needs, so a small job starts in a fraction of a
+second and a report's WeasyPrint and pandas are loaded, used and let go with the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import sqlite_utils
+
+from survey.errors import Conflict, SurveyError, Unavailable
+from survey.storage import open_database
+from survey.storage.jobs import get_job, set_progress
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Where a job's things are: the same for every job of an installation."""
+
+    database: str
+    report_cache: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a running job may use: the database, where files go, and a way to say how far
+    it is (only while its worker still holds it)."""
+
+    db: sqlite_utils.Database
+    setup: Setup
+    job_id: int
+    worker: str
+
+    def progress(self, done: int, total: int, text: str) -> None:
+        set_progress(self.db, self.job_id, self.worker, done, total, text)
+
+
+class Outcome(NamedTuple):
+    """How a job ended: a result, or an error (first line for the secretariat, then the
+    details) and whether another attempt could help."""
+
+    result: str | None = None
+    error: str | None = None
+    retry: bool = True
+
+
+def _report_pdf(context: Context, payload: Mapping[str, Any]) -> str | None:
+    from survey.operations.report_files import render_report_pdf
+
+    cache = Path(context.setup.report_cache)
+    return render_report_pdf(context.db, payload, cache, context.progress)
+
+
+SELFTEST_LIMIT = 600.0  # seconds
+
+
+def _selftest(context: Context, payload: Mapping[str, Any]) -> str | None:
+    """A job that only takes time (``seconds``) and fails when told to (``fail``): checks a
+    worker end to end (`survey worker --check`) and lets the tests see the queue at work
+    without rendering reports."""
+    seconds = min(max(float(payload.get("seconds", 0)), 0.0), SELFTEST_LIMIT)
+    steps = max(1, min(10, int(seconds * 10)))
+    for step in range(steps):
+        context.progress(step, steps, "Tester arbeidsprosessen")
+        time.sleep(seconds / steps)
+    if payload.get("fail"):
+        raise RuntimeError(str(payload.get("fail"))[:200])
+    import os
+
+    return f"pid {os.getpid()}"
+
+
+TASKS: dict[str, Callable[[Context, Mapping[str, Any]], str | None]] = {
+    "report-pdf": _report_pdf,
+    "selftest": _selftest,
+}
+
+
+def outcome_of(kind: str, payload: Mapping[str, Any], context: Context) -> Outcome:
+    """Run the job and say how it ended. An error a user caused (a report of a unit the
+    account may no longer read, a round that is gone) is not retried; anything else (a
+    database busy or full, figures that moved on meanwhile, a bug) is, up to the job's
+    attempts."""
+    task = TASKS.get(kind)
+    if task is None:
+        return Outcome(error=f"unknown kind of job {kind!r}", retry=False)
+    try:
+        return Outcome(result=task(context, payload))
+    except SurveyError as error:
+        transient = isinstance(error, Unavailable | Conflict)
+        return Outcome(error=describe(error), retry=transient)
+    except Exception as error:
+        return Outcome(error=describe(error))
+
+
+def describe(error: BaseException) -> str:
+    """The error as stored: a first line the secretariat is shown (bokmål for our own
+    errors, the exception's own words for a bug), then the traceback for whoever runs it."""
+    if isinstance(error, SurveyError):
+        first = error.message_nb
+    else:
+        first = f"{type(error).__name__}: {error}"
+    details = "".join(traceback.format_exception(error))
+    return f"{first.splitlines()[0] if first else type(error).__name__}\n\n{details}"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m survey.workers.tasks")
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--report-cache", required=True)
+    parser.add_argument("--worker", required=True)
+    parser.add_argument("job", type=int)
+    args = parser.parse_args(argv)
+    db = open_database(args.database, migrate=False)
+    try:
+        job = get_job(db, args.job)
+        if job is None:
+            outcome = Outcome(error=f"job {args.job} does not exist", retry=False)
+        else:
+            setup = Setup(args.database, args.report_cache)
+            outcome = outcome_of(job.kind, job.payload, Context(db, setup, job.id, args.worker))
+    finally:
+        db.conn.close()
+    print(json.dumps(outcome._asdict()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
