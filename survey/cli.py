@@ -57,6 +57,7 @@ from survey.questionnaire.outline import outline
 from survey.questionnaire.schema import json_schema
 from survey.records import MAX_ID
 from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
+from survey.server import serve
 from survey.settings import SETTINGS, SettingError, shown
 from survey.storage import open_database
 from survey.storage.backup import backup_database
@@ -353,21 +354,51 @@ def _served_at(host: str, port: int) -> str:
 
 
 def _serve(host: str, port: int) -> None:
-    """Flask's development server, threaded (the send page's check of BASE_URL asks this
-    server while it answers the secretariat); production serving is another command."""
-    from werkzeug.serving import run_simple
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    """Serve as ``survey serve`` does: gunicorn with the WEB_* settings, links built on the
+    address served unless BASE_URL is configured (``_served_at`` decided it)."""
+    _close_db()  # the processes open their own; none may inherit this one across a fork
+    serve(current_app.instance_path, host, port, follow=current_app.config["BASE_URL"])
 
 
-@click.command("run", help="Serve the app with the development server on HOST:PORT.")
+def _close_db() -> None:
+    db = click.get_current_context().meta.pop("survey.db", None)
+    if db is not None:
+        db.conn.close()
+
+
+@click.command(
+    "serve",
+    help="Serve the app for real: gunicorn with WEB_WORKERS processes of WEB_THREADS threads, "
+    "an access log without personal links, health at /helse. SIGHUP reloads the settings "
+    "without dropping a request; SIGTERM finishes the requests under way, then stops.",
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: all)."
+)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    _served_at(host, port)
+    _serve(host, port)
+
+
+@click.command(
+    "run",
+    help="Serve the app with Flask's development server on HOST:PORT: one process, for "
+    "development and debugging; 'survey serve' is the server for real use.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @with_appcontext
 def run_command(host: str, port: int) -> None:
+    """Werkzeug's threaded server in this process: a debugger's breakpoint stops the one
+    request, and nothing forks (the send page's check of BASE_URL asks this server while it
+    answers the secretariat, hence threaded)."""
+    from werkzeug.serving import run_simple
+
     _served_at(host, port)
-    _serve(host, port)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 @click.command("demo", help="Prepare a demo round of the 2009 questionnaire and print links.")
@@ -379,7 +410,8 @@ def run_command(host: str, port: int) -> None:
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
-    help="Then serve the app on this port (at --host), with links that lead there.",
+    help="Then serve the app on this port (at --host) as 'survey serve' does, with links "
+    "that lead there.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @operator_command
@@ -675,6 +707,7 @@ def config_command(fmt: str) -> None:
 
 COMMANDS = (
     run_command,  # in place of Flask's: links follow the address served
+    serve_command,
     validate_command,
     schema_command,
     show_command,

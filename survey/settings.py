@@ -137,6 +137,83 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "PROXY_X_FOR",
+        "int",
+        0,
+        "Reverse proxies in front that append to X-Forwarded-For; its entry that many from the "
+        "right is the client address (the link-guessing brake, the access log). 0 ignores the "
+        "header.",
+        minimum=0,
+        maximum=5,
+    ),
+    Setting(
+        "PROXY_X_PROTO",
+        "int",
+        0,
+        "Proxies that set X-Forwarded-Proto: https there makes cookies Secure. 0 ignores the "
+        "header.",
+        minimum=0,
+        maximum=5,
+    ),
+    Setting(
+        "PROXY_X_HOST",
+        "int",
+        0,
+        "Proxies that set X-Forwarded-Host: the address the send page compares BASE_URL with. "
+        "0 ignores the header.",
+        minimum=0,
+        maximum=5,
+    ),
+    Setting(
+        "PROXY_X_PREFIX",
+        "int",
+        0,
+        "Proxies that set X-Forwarded-Prefix, for an installation under a path such as "
+        "`/survey`. 0 ignores the header.",
+        minimum=0,
+        maximum=5,
+    ),
+    Setting(
+        "WEB_WORKERS",
+        "int",
+        None,
+        "Processes `survey serve` runs; each renders at most one report at a time.",
+        minimum=1,
+        maximum=64,
+        default_doc="one per CPU core, at least 2",
+    ),
+    Setting(
+        "WEB_THREADS",
+        "int",
+        4,
+        "Threads per process of `survey serve`: requests that wait (for mail, the database's "
+        "write lock, a download) leave the others running. 1 means gunicorn's sync worker.",
+        minimum=1,
+        maximum=64,
+    ),
+    Setting(
+        "WEB_TIMEOUT",
+        "int",
+        120,
+        "Seconds a process of `survey serve` may stop answering its master before it is restarted.",
+        minimum=10,
+    ),
+    Setting(
+        "WEB_GRACEFUL_TIMEOUT",
+        "int",
+        60,
+        "Seconds a process gets to finish its requests (and a report being rendered) on "
+        "reload or stop before it is killed.",
+        minimum=1,
+    ),
+    Setting(
+        "ACCESS_LOG",
+        "path",
+        "-",
+        "Where `survey serve` writes one line per request, `-` for standard output; personal "
+        "tokens in paths are written as `[token]`.",
+    ),
+    Setting(
         "ORGANISATION",
         "str",
         None,

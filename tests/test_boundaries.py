@@ -23,7 +23,7 @@ LAYERS = {
     "storage": {"storage"},
     "operations": {"operations", "demo", "workers"},
     "web": {"web"},
-    "cli": {"cli"},
+    "cli": {"cli", "server"},
     "entry": {"__init__"},
 }
 ALLOWED = {
@@ -33,7 +33,7 @@ ALLOWED = {
     "storage": {"base", "core"},
     "operations": {"base", "core", "formats", "storage"},
     "web": {"base", "core", "formats", "storage", "operations"},
-    # the CLI serves the web app (`survey run`) through survey.web.create_app
+    # the CLI serves the web app (`survey run`, `survey serve` through survey.server)
     "cli": {"base", "core", "formats", "storage", "operations", "web"},
     "entry": {"web", "cli"},
 }

@@ -243,6 +243,6 @@ def test_the_demo_serves_on_its_port_with_links_that_lead_there(tmp_path):
         else:
             raise AssertionError("the demo did not serve")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.terminate()  # gunicorn's master: the workers finish, then it exits
+        server.wait(timeout=60)
         server.stdout.close()

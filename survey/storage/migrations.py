@@ -7,6 +7,7 @@ edited once released; a change is a new step."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -418,3 +419,29 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             )
         applied.append(name)
     return applied
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """How the database's schema compares with this code's steps: ``pending`` steps not yet
+    applied (run ``survey init-db``), ``unknown`` steps applied by a newer release."""
+
+    pending: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+    @property
+    def current(self) -> bool:
+        return not self.pending and not self.unknown
+
+
+def schema_state(db: sqlite_utils.Database) -> SchemaState:
+    """Read-only, one small table: what the health check asks on every probe."""
+    if not db["_migrations"].exists():
+        applied: set[str] = set()
+    else:
+        applied = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    known = [name for name, _ in STEPS]
+    return SchemaState(
+        pending=tuple(name for name in known if name not in applied),
+        unknown=tuple(sorted(applied - set(known))),
+    )

@@ -47,8 +47,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         database,
         editor,
         errors,
+        health,
         manage,
         pages,
+        proxies,
         reachability,
         respond,
         secretariat,
@@ -63,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["widget"] = pages.widget
     app.url_map.converters["int"] = StoredInteger  # before any route is added
     database.init_app(app)
+    proxies.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(respond.bp)
@@ -73,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reachability.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(statement.bp)
+    health.init_app(app)
     return app
 
 

@@ -8,8 +8,10 @@ Referer that could carry a token in its URL to another site.
 The brake counts *failed* token lookups (unknown token, closed round) per client address in
 a fixed window. A respondent with a working link never touches it beyond one dictionary
 lookup, so the answering path stays as fast as it was. Counts live in the process: with
-several worker processes each keeps its own (the limit is then per worker), and behind a
-reverse proxy the proxy must pass the client address on (e.g. werkzeug's ProxyFix).
+several worker processes each keeps its own (the limit is then per worker). Behind a
+reverse proxy the client address comes from X-Forwarded-For only as far as
+``PROXY_X_FOR`` trusts it (``proxies``); otherwise the header is ignored, so a client
+cannot pick a new address per request to escape the brake.
 """
 
 from __future__ import annotations
@@ -173,6 +175,12 @@ class SessionInterface(SecureCookieSessionInterface):
             assert serializer is not None
             self._serializers = {key: serializer}  # the key rarely changes: keep only the latest
         return serializer
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure with an https BASE_URL, and whenever the browser's connection is https:
+        behind a trusted proxy that ends TLS (``proxies``) the request says so, though the
+        proxy talks plain http to us."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 def _security_headers(response: Response) -> Response:

@@ -204,7 +204,8 @@ def free_port() -> int:
 
 
 def start_server_process(db_path: str | Path, port: int) -> subprocess.Popen:
-    """`survey run` as its own process (the way `make run` serves the app)."""
+    """`survey run`, the development server, as its own process (`survey serve`'s own
+    tests are tests/test_serve.py)."""
     env = {
         **os.environ,
         "SURVEY_DATABASE": str(db_path),
