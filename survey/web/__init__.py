@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         pages,
         reachability,
         respond,
+        returned,
         secretariat,
         security,
         statement,
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reachability.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(statement.bp)
+    app.register_blueprint(returned.bp)
     return app
 
 
