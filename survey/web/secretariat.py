@@ -170,7 +170,9 @@ def round_overview(round_id: int) -> str:
         else None,
         channel_rates=shown.channels,
         channel_labels=CHANNELS_NB,
-        conflicts=conflicts(get_db(), account, round_id) if account.may_manage() else [],
+        conflicts=[(c, _day(c.held_on)) for c in conflicts(get_db(), account, round_id)]
+        if account.may_manage()
+        else [],
         set_aside=set_aside_counts(get_db(), account, round_id) if account.may_manage() else {},
         choose_form=ChooseForm(),
         chosen=request.args.get("valgt") == "1",
