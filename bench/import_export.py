@@ -117,7 +117,7 @@ def run(quick: bool) -> Figures:
         with stopwatch() as t_check:
             imported = read_responses(data, questionnaire, respondents=known)
         with stopwatch() as t_store:
-            count = import_responses(db, questionnaire, round_id, imported)
+            count = import_responses(db, questionnaire, round_id, imported).stored
         stored = db.execute(
             "SELECT count(*) FROM responses WHERE round_id = ? AND submitted = 1", [round_id]
         ).fetchone()[0]

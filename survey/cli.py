@@ -449,11 +449,24 @@ def demo_command(national: bool, port: int | None, host: str) -> None:
 @click.command("import-responses", help="Import responses (paper forms) from a CSV file.")
 @click.argument("round_id", metavar="ROUND", type=ID)
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse blank required answers and answers the form said to skip, as the web "
+    "form does (default: count them; answers to skipped questions are kept aside).",
+)
 @operator_command
-def import_command(round_id: int, path: str) -> None:
+def import_command(round_id: int, path: str, strict: bool) -> None:
     with _all_or_nothing(path, "nothing was imported"):
-        count = import_responses(_db(), operator(), round_id, _read(path))
-    click.echo(f"imported {count} responses into round {round_id}")
+        summary = import_responses(_db(), operator(), round_id, _read(path), strict=strict)
+    click.echo(f"imported {summary.count} responses into round {round_id}")
+    for line in summary.lines():
+        click.echo(line)
+    if summary.held:
+        click.echo(
+            f"{summary.held} of them answered on the web too: held until the secretariat "
+            "chooses on the round's page"
+        )
 
 
 @click.command("export", help="Export submitted responses as CSV or an Excel workbook.")

@@ -90,7 +90,8 @@ def national_2009_round(
                 invited[person.email],
             )
         )
-    import_responses(db, questionnaire, round_.id, imported)
+    # made-up people answering by their links: web responses, which they may change
+    import_responses(db, questionnaire, round_.id, imported, channel="web")
     return round_
 
 

@@ -96,6 +96,9 @@ class ImportedResponse:
     attributes: dict[str, str] = field(default_factory=dict)
     respondent: Respondent | None = None
     source: str = ""  # "<sha256 of the file>:<row>": the same row of the same file on re-import
+    # answers to questions the form said to skip: stored aside, never scored or exported
+    set_aside: dict[str, Answer] = field(default_factory=dict)
+    unanswered: tuple[str, ...] = ()  # answer ids the form asked and the row left blank
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ Likert answers are numbers (or a not-scored code such as ``vet_ikke``), single c
 code, multiple choice codes joined by ';', and the text or number attached to a chosen
 "specify" option goes in ``<id>_detail``; blank means not answered. Every row is held to
 the web form's rules (``answers.parse_answer`` and ``check_answers``), and one bad row
-means nothing is imported. Pure: no Flask or SQLite.
+means nothing is imported. A returned form is not a form being filled in, though: unless
+``strict``, a blank required answer is counted, not refused, and an answer to a question
+the form said to skip is kept aside (``check_answers(returned_form=True)``). Pure: no Flask
+or SQLite.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ from typing import Final, NamedTuple
 
 from survey.csvfile import CsvProblems, RowProblem, decode, read_records, separator_of
 from survey.gc_pause import paused_gc
-from survey.questionnaire.answers import Answer, Messages, ParseError, check_answers, parse_answer
+from survey.questionnaire.answers import (
+    Answer,
+    Messages,
+    ParseError,
+    blank_details,
+    check_answers,
+    parse_answer,
+)
 from survey.questionnaire.model import (
     ChoiceQuestion,
     MultipleChoiceQuestion,
@@ -27,7 +37,7 @@ from survey.questionnaire.model import (
     SingleChoiceQuestion,
     TextQuestion,
 )
-from survey.questionnaire.visibility import stated_role
+from survey.questionnaire.visibility import answers_to, stated_role, visible_questions
 from survey.records import ImportedResponse, Respondent
 
 IDENTITY = ("email",)
@@ -127,11 +137,15 @@ def read_responses(
     questionnaire: Questionnaire,
     *,
     respondents: Mapping[str, Respondent] | None,
+    strict: bool = False,
 ) -> list[ImportedResponse]:
     """Every row checked by the web form's rules, or CsvProblems listing each problem.
 
     ``respondents`` maps the (lower-case) e-mails of an invited round to the invitation;
-    None means an anonymous round, where rows carry no identity."""
+    None means an anonymous round, where rows carry no identity. ``strict`` holds each row
+    to the rules of a form being filled in (every required question answered, nothing
+    answered that the form said to skip); otherwise those are reported on each response
+    (``unanswered``, ``set_aside``) and the rest of the rules still refuse the file."""
     digest = hashlib.sha256(data).hexdigest()
     text = decode(data)
     records, unreadable = read_records(text, separator_of(text))
@@ -158,7 +172,7 @@ def read_responses(
         problems.append(RowProblem(1, identity, "an anonymous round takes no identity column"))
     if problems:
         raise CsvProblems(problems)
-    reader = _RowReader(questionnaire, identity, respondents, header, known)
+    reader = _RowReader(questionnaire, identity, respondents, header, known, strict=strict)
     imported: list[ImportedResponse] = []
     seen: dict[str, int] = {}
     with paused_gc():  # 50,000 rows of answers, and not one reference cycle among them
@@ -218,7 +232,10 @@ class _RowReader:
         respondents: Mapping[str, Respondent] | None,
         header: list[str],
         known: set[str],
+        *,
+        strict: bool = False,
     ):
+        self.strict = strict
         self.questionnaire = questionnaire
         self.identity = identity
         self.respondents = respondents
@@ -275,12 +292,16 @@ class _RowReader:
                     likert_cells[answer_id, raw] = answer
             if answer is not None:
                 answers[answer_id] = answer
-        role = stated_role(
-            questionnaire,
-            {answer_id: answer.value for answer_id, answer in answers.items()},
-            respondent.role if respondent else cells.get("role") or None,
-        )
-        for error in check_answers(questionnaire, role, answers):
+        given_role = respondent.role if respondent else cells.get("role") or None
+        if given_role is not None and questionnaire.role(given_role) is None:
+            # the audience of every question hangs on it: a row whose role is unknown
+            # cannot be checked, and kept aside it would lose everything
+            roles = ", ".join(r.code for r in questionnaire.roles)
+            problem("role", f"unknown role (valid roles: {roles})")
+        values = {answer_id: answer.value for answer_id, answer in answers.items()}
+        role = stated_role(questionnaire, values, given_role)
+        returned_form = not self.strict
+        for error in check_answers(questionnaire, role, answers, returned_form=returned_form):
             if error.answer_id in unparsed:
                 continue  # already reported as unreadable
             column = error.answer_id if not error.detail_of else f"{error.answer_id}_detail"
@@ -290,7 +311,30 @@ class _RowReader:
             problem(column, reason)
         attributes = {restore(k): restore(cells[k]) for k in self.extra if cells[k]}
         unit = respondent.unit if respondent else restore(cells.get("unit", "")) or None
-        response = ImportedResponse(row, answers, role, unit, attributes, respondent, source)
+        set_aside: dict[str, Answer] = {}
+        unanswered: tuple[str, ...] = ()
+        if returned_form:
+            # hiding cascades over shown answers only, so what is shown is the same with
+            # or without the answers kept aside: one pass decides both
+            shown = visible_questions(questionnaire, role, values)
+            kept = answers_to(shown, answers)
+            set_aside = {k: a for k, a in answers.items() if k not in kept}
+            answers = kept
+            unanswered = tuple(
+                answer_id
+                for question in shown
+                for answer_id in question.answer_ids
+                if answer_id not in answers and answer_id not in unparsed
+            ) + tuple(
+                f"{question.id}_detail"
+                for question in shown
+                if question.detail_choices
+                and question.id in answers
+                and blank_details(question, answers[question.id])
+            )
+        response = ImportedResponse(
+            row, answers, role, unit, attributes, respondent, source, set_aside, unanswered
+        )
         return problems, response
 
     @staticmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import numpy as np
@@ -56,6 +56,7 @@ from survey.storage.rounds import get_round, list_rounds
 from survey.storage.snapshots import (
     Snapshot,
     members_of,
+    snapshot_channels,
     snapshot_invited,
     snapshot_per_day,
     version_respondents,
@@ -534,6 +535,9 @@ class RoundPage:
     indexes: list[dict]
     per_day: list[tuple[str, int | None]]
     held_back: int | None = None  # responses not in the snapshot yet (told to managers)
+    # answered by channel (web, paper, import), with each row's share of those invited;
+    # empty unless some counted response came in another way than the web
+    channels: list[dict] = field(default_factory=list)
 
 
 @retried
@@ -566,6 +570,7 @@ def round_page(
         frame = likert_frame(q, results.respondents, [])
         indexes = index_scores(q, frame, [], k, released).to_dict("records")
     per_day = _per_day(db, results, k) if unit is None else []
+    channels = _channel_rates(db, results, everyone, rates, earlier) if unit is None else []
     figures = [
         Figure("rate", ((name, str(row[name])),) if row[name] != ALL else (), stat, row[column])
         for name, rows in rates
@@ -580,11 +585,48 @@ def round_page(
         for stat in ("n", "mean")
     ]
     figures += [Figure("submitted", (("day", day),), "n", n) for day, n in per_day if n is not None]
+    figures += [
+        Figure("rate", (("channel", str(row["channel"])),), "answered", row["answered"])
+        for row in channels
+        if not row["suppressed"] and row["channel"] != ALL
+    ]
     _record(db, actor, results, "round page", [], unit, figures, mark)
     waiting = None
     if actor.may_manage() and results.snapshot_id is not None:
         waiting = held_back(db, round_id, results.snapshot_id)
-    return RoundPage(results, rates, indexes, per_day, waiting)
+    return RoundPage(results, rates, indexes, per_day, waiting, channels)
+
+
+def _channel_rates(
+    db: sqlite_utils.Database,
+    results: RoundResults,
+    everyone: Sequence[Invited],
+    rates: Sequence[tuple[str, list[dict]]],
+    earlier: Sequence[Shown],
+) -> list[dict]:
+    """Answers by the way they came in (web, paper, import), each a share of everyone
+    invited: a breakdown of the answered like any other, so suppressed and audited with
+    the page's other counts and every count released before (a channel's count less a
+    role's could otherwise single someone out). Nothing when every answer came by web."""
+    assert results.snapshot_id is not None, "released figures come from a snapshot"
+    answered = _counted(
+        snapshot_channels(db, results.round.id, results.snapshot_id), results.questionnaire
+    )
+    if all(groups["channel"] == "web" for groups, _ in answered):
+        return []
+    shown = [
+        ({} if row[name] == ALL else {name: str(row[name])}, float(row["answered"]))
+        for name, rows in rates
+        for row in rows
+        if not row["suppressed"]
+    ]
+    k = results.round.min_group_size
+    ((_, table),) = linked_rates(
+        results.questionnaire, answered, ["channel"], k, [*earlier, *shown]
+    )
+    invited = len(everyone)
+    table["share"] = table["answered"] / invited if invited else float("nan")
+    return list(table[["channel", "answered", "share", "suppressed"]].to_dict("records"))
 
 
 def answers_per_day(

@@ -105,12 +105,22 @@ def check_answers(
     role: str | None,
     answers: Mapping[str, Answer],
     questions: Iterable[Question] | None = None,
+    *,
+    returned_form: bool = False,
 ) -> list[AnswerError]:
     """Every rule the answers break, for the given questions (default: all of them).
 
     Visibility is decided on all answers, so a page is checked in the light of earlier
     pages; answers to questions the respondent cannot see are errors here, and callers that
-    want to drop them silently use ``visibility.prune_hidden`` first."""
+    want to drop them silently use ``visibility.prune_hidden`` first.
+
+    ``returned_form``: the answers are a form that came back (paper, typed in or
+    imported), not one being filled in. Nobody can be asked again, so "required" (the web
+    form's nudge) is no rule for it: an unanswered question is a fact to count. And an
+    answer to a question the form said to skip is kept aside by the caller rather than
+    refused; it is still held to its own question's rules (codes, ranges), like every other
+    answer, so what cannot be an answer at all is refused either way. A "specify" left
+    blank is a blank too (``blank_details``)."""
     values = {key: answer.value for key, answer in answers.items()}
     visible = visible_questions(questionnaire, role, values)  # the stated role wins
     visible_ids = {aid for q in visible for aid in q.answer_ids}
@@ -121,15 +131,36 @@ def check_answers(
             answer = answers.get(answer_id)
             if answer_id not in visible_ids:
                 if answer is not None:
-                    errors.append(AnswerError(answer_id, Messages.hidden))
+                    if returned_form:
+                        errors += _returned(question.check(answer_id, answer), answer)
+                    else:
+                        errors.append(AnswerError(answer_id, Messages.hidden))
                 continue
             if answer is None:
-                if question.required:
+                if question.required and not returned_form:
                     message = question.required_message or Messages.required
                     errors.append(AnswerError(answer_id, str(message)))
                 continue
-            errors += question.check(answer_id, answer)
+            found = question.check(answer_id, answer)
+            errors += _returned(found, answer) if returned_form else found
     return errors
+
+
+def _returned(errors: list[AnswerError], answer: Answer) -> list[AnswerError]:
+    """The errors that stand on a returned form: a "specify" left blank is a blank like any
+    other (the option ticked stands), not a wrong value; every other error stands."""
+    return [e for e in errors if e.detail_of is None or answer.details.get(e.detail_of)]
+
+
+def blank_details(question: Question, answer: Answer) -> list[str]:
+    """The chosen options of ``answer`` whose required "specify" was left blank."""
+    codes = question.chosen(answer.value)
+    return [
+        c.code
+        for c in question.detail_choices
+        if c.code in codes and c.specify is not None and c.specify.required
+        and answer.details.get(c.code) in (None, "")
+    ]  # fmt: skip
 
 
 def range_problems(

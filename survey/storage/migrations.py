@@ -344,6 +344,61 @@ def _questionnaire_drafts(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0012_response_channel")
+def _response_channel(db: sqlite_utils.Database) -> None:
+    """Which way each response came in (``web``, ``paper`` typed in by the secretariat,
+    ``import`` from a file), so one person's paper form and web answers are never mixed up.
+
+    Existing responses: ``import`` for those an import made (an anonymous import's key
+    starts with ``import:``; an invited one was stored at page 0, which a web save never
+    writes: its pages count from 1), ``web`` for the rest. A snapshot's version keeps its
+    channel too, so figures by channel come from the snapshot like every other figure.
+
+    ``set_aside``: answers on a returned form to questions the form said to skip, as the
+    (item, code, number, text) rows ``answers`` would hold, in JSON. They sit beside the
+    response, not in ``answers``, because everything that scores, snapshots, exports or
+    shows a respondent their answers reads ``answers``: a flag there would have to be
+    filtered by every one of those readers, and one forgotten filter would score them.
+
+    ``held_responses``: one person's answers by another channel while the secretariat
+    chooses (``operations.channels``). The response in ``responses`` is the one that
+    counts; the held one waits beside it, and after the choice the one not chosen stays
+    here (``chosen``), so neither a web respondent's nor a paper form's answers are lost."""
+    _script(
+        db,
+        """
+        ALTER TABLE responses ADD COLUMN channel TEXT NOT NULL DEFAULT 'web'
+            CHECK (channel IN ('web', 'paper', 'import'));
+        ALTER TABLE responses ADD COLUMN set_aside TEXT NOT NULL DEFAULT '[]';
+        UPDATE responses SET channel = 'import'
+            WHERE session_key LIKE 'import:%' OR (invitation_id IS NOT NULL AND page = 0
+            AND submitted = 1);
+        ALTER TABLE response_versions ADD COLUMN channel TEXT NOT NULL DEFAULT 'web';
+        UPDATE response_versions SET channel = coalesce(
+            (SELECT r.channel FROM responses r WHERE r.id = response_versions.response_id),
+            'web');
+        CREATE TABLE held_responses (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            invitation_id INTEGER NOT NULL REFERENCES invitations(id),
+            channel TEXT NOT NULL CHECK (channel IN ('web', 'paper', 'import')),
+            role TEXT,
+            unit TEXT,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            answers TEXT NOT NULL DEFAULT '[]',
+            set_aside TEXT NOT NULL DEFAULT '[]',
+            page INTEGER NOT NULL DEFAULT 0,
+            submitted INTEGER NOT NULL DEFAULT 0 CHECK (submitted IN (0, 1)),
+            arrived_on TEXT NOT NULL,
+            chosen TEXT CHECK (chosen IN ('held', 'counted')),
+            chosen_by TEXT,
+            chosen_at TEXT
+        );
+        CREATE INDEX held_responses_round ON held_responses(round_id, invitation_id)
+        """,
+    )
+
+
 @step("0015_jobs")
 def _jobs(db: sqlite_utils.Database) -> None:
     """The durable queue of work that leaves the web process (reports, later mail): one

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -42,6 +42,10 @@ class Response:
     # Before its first saved page: id NOT_STORED, and (anonymous) the key ``save_answers``
     # creates it under (see ``response_for_invitation``, ``response_for_session``).
     session_key: str | None = None
+    # Answers on the web by someone whose paper form already counts: kept in
+    # ``held_responses`` until the secretariat chooses, never mixed with the paper answers
+    # (``id`` is then the held row's; see ``response_for_invitation``).
+    held: bool = False
 
     @property
     def stored(self) -> bool:
@@ -81,15 +85,54 @@ def response_for_invitation(
     """The invitation's response. Until its first saved page it is not stored (``stored``
     is false) and this only reads, as for anonymous respondents: a visit that is refused
     (a missing CSRF token, say) or only looks writes nothing, and a first visit works on a
-    read-only database. ``save_answers`` creates it with the page."""
+    read-only database. ``save_answers`` creates it with the page.
+
+    When the response that counts came in on paper or from a file, the person answers on
+    the web beside it (``held``): they never see the paper answers, and the secretariat
+    chooses between the two once they send theirs in (``operations.channels``)."""
     row = db.execute(
-        f"SELECT {_COLUMNS} FROM responses WHERE invitation_id = ?", [invitation_id]
+        f"SELECT {_COLUMNS}, channel FROM responses WHERE invitation_id = ?", [invitation_id]
     ).fetchone()
     if row is None:
         return Response(
             NOT_STORED, round_id, invitation_id, role, unit, dict(attributes), 0, False, False
         )
-    return _response(row)
+    if row[-1] == "web":
+        return _response(row[:-1])
+    held = db.execute(
+        f"SELECT id, role, page, submitted FROM held_responses WHERE {_OPEN_WEB}",
+        [invitation_id],
+    ).fetchone()
+    if held is None:
+        return Response(
+            NOT_STORED,
+            round_id,
+            invitation_id,
+            role,
+            unit,
+            dict(attributes),
+            0,
+            False,
+            False,
+            held=True,
+        )
+    held_id, held_role, page, submitted = held
+    return Response(
+        held_id,
+        round_id,
+        invitation_id,
+        held_role or role,
+        unit,
+        dict(attributes),
+        page,
+        bool(submitted),
+        False,
+        held=True,
+    )
+
+
+_OPEN_WEB = "invitation_id = ? AND channel = 'web' AND chosen IS NULL"
+"""The held web response of an invitation that the secretariat has not chosen on yet."""
 
 
 def response_for_session(db: sqlite_utils.Database, round_id: int, session_key: str) -> Response:
@@ -104,6 +147,20 @@ def response_for_session(db: sqlite_utils.Database, round_id: int, session_key: 
     if row is None:
         return Response(NOT_STORED, round_id, None, None, None, {}, 0, False, False, session_key)
     return _response(row)
+
+
+def answers_of(
+    db: sqlite_utils.Database, questionnaire: Questionnaire, response: Response
+) -> dict[str, Answer]:
+    """What a respondent's own form holds: their response's answers, or their held ones."""
+    if not response.stored:
+        return {}
+    if response.held:
+        (text,) = db.execute(
+            "SELECT answers FROM held_responses WHERE id = ?", [response.id]
+        ).fetchone()
+        return decode(questionnaire, [tuple(row) for row in json.loads(text)])
+    return load_answers(db, questionnaire, response.id)
 
 
 def load_answers(
@@ -222,6 +279,9 @@ def save_answers(
     values = {k: a.value for k, a in answers.items()}
     kept = {k: answers[k] for k in prune_hidden(questionnaire, role, values)}
     rows = [row for item, answer in kept.items() for row in encode(questionnaire, item, answer)]
+    if response.held:
+        _save_held(db, questionnaire, response, kept, rows, page, role, submitting)
+        return kept
     with db.conn:
         db.execute("BEGIN IMMEDIATE")
         response_id = response.id if response.stored else _create(db, response)
@@ -246,6 +306,47 @@ def save_answers(
         elif _sent_in(db, response_id) and check_answers(questionnaire, role, kept):
             db.execute("UPDATE responses SET submitted = 0 WHERE id = ?", [response_id])
     return kept
+
+
+def _save_held(
+    db: sqlite_utils.Database,
+    questionnaire: Questionnaire,
+    response: Response,
+    kept: Mapping[str, Answer],
+    rows: list[tuple],
+    page: int,
+    role: str | None,
+    submitting: bool,
+) -> None:
+    """``save_answers`` for web answers beside a paper form (``Response.held``): the same
+    rules, stored in the held row, which is created with the first saved page."""
+    text = json.dumps(rows, ensure_ascii=False)
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        found = db.execute(
+            f"SELECT id, submitted FROM held_responses WHERE {_OPEN_WEB}",
+            [response.invitation_id],
+        ).fetchone()
+        if found is None:
+            db.execute(
+                "INSERT INTO held_responses (round_id, invitation_id, channel, role, unit, "
+                "attributes, arrived_on) VALUES (?, ?, 'web', ?, ?, '{}', ?)",
+                [response.round_id, response.invitation_id, role, response.unit, _today()],
+            )
+            found = db.execute(
+                f"SELECT id, submitted FROM held_responses WHERE {_OPEN_WEB}",
+                [response.invitation_id],
+            ).fetchone()
+        held_id, submitted = found
+        if submitting:
+            submitted = 1
+        elif submitted and check_answers(questionnaire, role, kept):
+            submitted = 0  # as a sent-in response that a change leaves incomplete
+        db.execute(
+            "UPDATE held_responses SET answers = ?, role = ?, page = ?, submitted = ?, "
+            "arrived_on = CASE WHEN ? THEN ? ELSE arrived_on END WHERE id = ?",
+            [text, role, page, submitted, int(submitting), _today(), held_id],
+        )
 
 
 def _changes(
@@ -313,11 +414,24 @@ def respondents_of(db: sqlite_utils.Database, round_id: int) -> dict[str, Respon
 
 _UPSERT = (
     "INSERT INTO responses (round_id, {key}, role, unit, attributes, submitted, started_on, "
-    "submitted_on) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT ({key}) DO UPDATE SET "
+    "submitted_on, channel, set_aside) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?) "
+    "ON CONFLICT ({key}) DO UPDATE SET "
     "role = excluded.role, unit = excluded.unit, attributes = excluded.attributes, "
-    "revision = revision + 1, submitted = 1, "
+    "revision = revision + 1, submitted = 1, channel = excluded.channel, "
+    "set_aside = excluded.set_aside, "
     "submitted_on = coalesce(submitted_on, excluded.submitted_on) RETURNING id"
 )
+CHANNELS = ("web", "paper", "import")
+
+
+class Stored(NamedTuple):
+    """What an import did: responses stored (counted), and forms held beside a web response
+    of the same person for the secretariat to choose between."""
+
+    stored: int
+    held: int
+
+
 _UPSERT_INVITED = _UPSERT.format(key="invitation_id")
 _UPSERT_ANONYMOUS = _UPSERT.format(key="session_key")
 _IMPORT_CACHE_KIB = 128 * 1024  # a national round's answers are ~40 MiB of pages
@@ -328,12 +442,21 @@ def import_responses(
     questionnaire: Questionnaire,
     round_id: int,
     imported: list[ImportedResponse],
-) -> int:
-    """Store checked rows as submitted responses, all in one transaction.
+    *,
+    channel: str = "import",
+) -> Stored:
+    """Store checked rows as submitted responses of ``channel`` (``import``, ``paper`` for
+    forms typed in; ``web`` only for generated rounds, whose made-up people answer on the
+    web), all in one transaction.
 
     A row replaces the answers of the same respondent (invited rounds) or of an identical
-    earlier row (anonymous rounds), so importing the same file twice adds nothing."""
+    earlier row (anonymous rounds), so importing the same file twice adds nothing. A row
+    for someone who has answered on the web is held beside their web response instead
+    (``held_responses``), for the secretariat to choose: their web answers are never
+    overwritten. Answers the form said to skip go to ``set_aside``."""
+    assert channel in CHANNELS, channel
     today = _today()
+    held = 0
     conn = db.conn
     answers: dict[int, list[tuple]] = {}  # by response; a later row for it replaces one before
     encoded: dict[tuple, list[tuple]] = {}  # (item, type, value) -> rows, for detail-less answers
@@ -344,19 +467,43 @@ def import_responses(
     try:
         with conn:
             conn.execute("BEGIN IMMEDIATE")
+            on_web = {
+                invitation_id
+                for (invitation_id,) in conn.execute(
+                    "SELECT invitation_id FROM responses WHERE round_id = ? "
+                    "AND invitation_id IS NOT NULL AND channel = 'web'",
+                    [round_id],
+                )
+            }
             for response in imported:
                 key: int | str
-                if response.respondent is not None:
-                    upsert, key = _UPSERT_INVITED, response.respondent.invitation_id
-                else:
-                    upsert, key = _UPSERT_ANONYMOUS, f"import:{response.source}"
                 attributes = (
                     json.dumps(response.attributes, ensure_ascii=False)
                     if response.attributes
                     else "{}"
                 )
+                aside = _aside(questionnaire, response.set_aside)
+                if response.respondent is not None:
+                    upsert, key = _UPSERT_INVITED, response.respondent.invitation_id
+                    if key in on_web and channel != "web":
+                        _hold(db, questionnaire, round_id, response, channel, attributes, aside)
+                        held += 1
+                        continue
+                else:
+                    upsert, key = _UPSERT_ANONYMOUS, f"import:{response.source}"
                 (response_id,) = conn.execute(
-                    upsert, [round_id, key, response.role, response.unit, attributes, today, today]
+                    upsert,
+                    [
+                        round_id,
+                        key,
+                        response.role,
+                        response.unit,
+                        attributes,
+                        today,
+                        today,
+                        channel,
+                        aside,
+                    ],
                 ).fetchone()
                 answers.pop(response_id, None)
                 answers[response_id] = _encoded(questionnaire, response.answers, encoded)
@@ -370,7 +517,58 @@ def import_responses(
             )
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
-    return len(imported)
+    return Stored(len(imported) - held, held)
+
+
+def _aside(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> str:
+    """Answers kept aside, as the JSON of their (item, code, number, text) rows."""
+    if not answers:
+        return "[]"
+    rows = [row for item, answer in answers.items() for row in encode(questionnaire, item, answer)]
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def _hold(
+    db: sqlite_utils.Database,
+    questionnaire: Questionnaire,
+    round_id: int,
+    response: ImportedResponse,
+    channel: str,
+    attributes: str,
+    aside: str,
+) -> None:
+    """Keep a returned form beside the web response of the same person (inside the
+    import's transaction): the open held form of that channel is replaced, as a second
+    import of the same file replaces a response."""
+    assert response.respondent is not None
+    invitation_id = response.respondent.invitation_id
+    rows = json.dumps(
+        [
+            row
+            for item, answer in response.answers.items()
+            for row in encode(questionnaire, item, answer)
+        ],
+        ensure_ascii=False,
+    )
+    db.execute(
+        "DELETE FROM held_responses WHERE invitation_id = ? AND channel = ? AND chosen IS NULL",
+        [invitation_id, channel],
+    )
+    db.execute(
+        "INSERT INTO held_responses (round_id, invitation_id, channel, role, unit, attributes, "
+        "answers, set_aside, submitted, arrived_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        [
+            round_id,
+            invitation_id,
+            channel,
+            response.role,
+            response.unit,
+            attributes,
+            rows,
+            aside,
+            _today(),
+        ],
+    )
 
 
 def _encoded(

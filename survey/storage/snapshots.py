@@ -188,10 +188,10 @@ def store_snapshot(
         ).rowcount
         copied = db.execute(
             "INSERT INTO response_versions (response_id, revision, round_id, invitation_id, "
-            "role, unit, attributes, started_on, submitted_on) "
+            "role, unit, attributes, started_on, submitted_on, channel) "
             "SELECT r.id, r.revision, r.round_id, r.invitation_id, r.role, "
             "coalesce(r.unit, i.unit), json_patch(coalesce(i.attributes, '{}'), r.attributes), "
-            "r.started_on, r.submitted_on FROM temp.fresh_versions f "
+            "r.started_on, r.submitted_on, r.channel FROM temp.fresh_versions f "
             "JOIN responses r ON r.id = f.response_id AND r.revision = f.revision "
             "LEFT JOIN invitations i ON i.id = r.invitation_id "
             "WHERE r.round_id = ? AND r.submitted = 1",
@@ -302,6 +302,21 @@ def snapshot_invited(db: sqlite_utils.Database, round_id: int, snapshot_id: int)
             "SELECT i.role, i.unit, i.attributes, EXISTS (SELECT 1 FROM snapshot_members m "
             "JOIN responses r ON r.id = m.response_id WHERE m.snapshot_id = ? "
             "AND r.invitation_id = i.id) FROM invitations i WHERE i.round_id = ? ORDER BY i.id",
+            [snapshot_id, round_id],
+        )
+    ]
+
+
+def snapshot_channels(db: sqlite_utils.Database, round_id: int, snapshot_id: int) -> list[Invited]:
+    """The invitations the snapshot counts an answer from, each with its group values and
+    ``channel``: the way its counted version came in (web, paper, import)."""
+    return [
+        ({"role": role, "unit": unit, **json.loads(attributes), "channel": channel}, True)
+        for role, unit, attributes, channel in db.execute(
+            "SELECT i.role, i.unit, i.attributes, v.channel FROM snapshot_members m "
+            "JOIN response_versions v ON v.response_id = m.response_id "
+            "AND v.revision = m.revision JOIN invitations i ON i.id = v.invitation_id "
+            "WHERE m.snapshot_id = ? AND i.round_id = ? ORDER BY i.id",
             [snapshot_id, round_id],
         )
     ]

@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         proxies,
         reachability,
         respond,
+        returned,
         secretariat,
         security,
         statement,
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(statement.bp)
     health.init_app(app)
+    app.register_blueprint(returned.bp)
     return app
 
 

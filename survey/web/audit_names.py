@@ -25,6 +25,7 @@ ACTIONS = {
     "personal links listed": "personlige lenker hentet ut",
     "responses exported": "svar eksportert",
     "responses imported": "svar importert",
+    "response chosen": "svar valgt (nett eller papir)",
     "round created": "runde opprettet",
     "round closed": "runde lukket",
     "round reopened": "runde åpnet igjen",
@@ -63,6 +64,14 @@ _DETAILS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(pattern), replacement)
     for pattern, replacement in (
         (r"\bround (\d+)", r"runde \1"),
+        (r" typed in from paper\b", " skrevet inn fra papir"),
+        (r"\b(\d+) held beside web responses\b", r"\1 venter på valg mot nettsvar"),
+        (r"\bconflict (\d+): the web response counts", r"valg \1: nettsvaret gjelder"),
+        (r"\bconflict (\d+): the paper response counts", r"valg \1: papirsvaret gjelder"),
+        (
+            r"\bconflict (\d+): the import response counts",
+            r"valg \1: det importerte svaret gjelder",
+        ),
         (r"\bmeasure (\d+)", r"tiltak \1"),
         (r"\bdraft (\d+)", r"utkast \1"),
         (r"\bcopy of\b", "kopi av"),

@@ -147,7 +147,7 @@ def _visit(kind: str, token: str) -> Visit:
         key = hashlib.sha256(f"{round_.id}:{secret}".encode()).hexdigest()
         response = store.response_for_session(db, round_.id, key)  # stored on the first save
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
-    answers = store.load_answers(db, questionnaire, response.id) if response.stored else {}
+    answers = store.answers_of(db, questionnaire, response)
     return Visit(kind, token, round_, questionnaire, response, answers)
 
 

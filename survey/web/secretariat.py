@@ -31,6 +31,7 @@ from survey.accounts import Account
 from survey.addresses import open_link
 from survey.dates import norwegian_date, norwegian_moment
 from survey.operations.access import require_results
+from survey.operations.channels import conflicts, set_aside_counts
 from survey.operations.measures import add_measure, set_measure_status
 from survey.operations.report_files import (
     ReportOrder,
@@ -66,6 +67,7 @@ from survey.web import audit_names
 from survey.web.auth import SignOutForm, requires, signed_in
 from survey.web.database import get_db
 from survey.web.forms import Form
+from survey.web.returned import CHANNELS_NB, ChooseForm
 from survey.workers import local as local_workers
 
 bp = Blueprint("secretariat", __name__, url_prefix="/sekretariat")
@@ -168,6 +170,14 @@ def round_overview(round_id: int) -> str:
         open_link=open_link(current_app.config["BASE_URL"], results.round.open_token)
         if results.round.open_token and signed_in().may_manage()
         else None,
+        channel_rates=shown.channels,
+        channel_labels=CHANNELS_NB,
+        conflicts=[(c, _day(c.held_on)) for c in conflicts(get_db(), account, round_id)]
+        if account.may_manage()
+        else [],
+        set_aside=set_aside_counts(get_db(), account, round_id) if account.may_manage() else {},
+        choose_form=ChooseForm(),
+        chosen=request.args.get("valgt") == "1",
         closes_on=_closes_on(results.round),
         date_passed=bool(results.round.closes_on)
         and not results.round.closed_at

@@ -208,6 +208,7 @@ def _secretariat_pages(app, pages: Pages, db_path: str, rounds: dict) -> None:
     pages.add("sending stoppet", client.post(send, data={"csrf_token": token}), 409)
     app.config["BASE_URL"] = "http://localhost"  # where the test client's requests come in
     pages.add("bekreft sending", client.post(send, data={"csrf_token": token}))
+    _returned_pages(client, pages, db_path, rid, token)
     pages.add("revisjonslogg", client.get("/sekretariat/revisjon"))
     pages.add("rapport i nettleseren", client.get(f"/sekretariat/runder/{rid}/rapport"))
     pages.add("rapporten lages", client.get(f"/sekretariat/runder/{rid}/rapport.pdf"), 202)
@@ -219,6 +220,44 @@ def _secretariat_pages(app, pages: Pages, db_path: str, rounds: dict) -> None:
     pages.add("velg enhet", leader.get(f"/sekretariat/runder/{rid}"))
     pages.add("enhetens side", leader.get(f"/sekretariat/runder/{rid}?enhet=Levanger"))
     _account_pages(client, pages, token)
+
+
+def _returned_pages(client, pages: Pages, db_path: str, rid: int, token: str) -> None:
+    """Paper forms imported: the page, its refusal and its summary; the round page with
+    a person who answered both ways, answers kept aside and answers by channel; the
+    question which of the two responses counts."""
+    db = open_database(db_path)
+    rows = db.execute(
+        "SELECT i.email, i.role, r.id IS NOT NULL FROM invitations i LEFT JOIN responses r "
+        "ON r.invitation_id = i.id WHERE i.round_id = ? AND i.role = 'ordforer' ORDER BY i.id",
+        [rid],
+    ).fetchall()
+    db.conn.close()
+    on_web = next(email for email, _, answered in rows if answered)
+    unanswered = [email for email, _, answered in rows if not answered][:6]
+    header = "email,q1,q2,q5,q6,q7,q8,q9a,q9b,q10,q11a,q11b,q12,q13\n"
+    forms = f"{on_web},ordforer,,5,,4,4,4,ja,nei,nei,nei,4,4\n" + "".join(
+        f"{email},ordforer,nei,3,3,,3,3,ja,nei,nei,nei,3,3\n" for email in unanswered
+    )
+    url = f"/sekretariat/runder/{rid}/import"
+    pages.add("importer svar", client.get(url))
+    refused = client.post(
+        url,
+        data={"csrf_token": token, "file": (_bytes(header + "x@y.no,ordforer,,9\n"), "s.csv")},
+        content_type="multipart/form-data",
+    )
+    pages.add("importer svar med feil", refused, 422)
+    done = client.post(
+        url,
+        data={"csrf_token": token, "file": (_bytes(header + forms), "svar.csv")},
+        content_type="multipart/form-data",
+    )
+    pages.add("importerte svar", done)
+    overview = pages.add("runde med papirsvar", client.get(f"/sekretariat/runder/{rid}"))
+    action = re.search(r'action="(/sekretariat/runder/\d+/valg/\d+)"', overview)
+    assert action, "the round page offers the choice"
+    asked = client.post(action.group(1), data={"csrf_token": token, "keep": "held"})
+    pages.add("velg svar", asked)
 
 
 def _account_pages(client, pages: Pages, token: str) -> None:

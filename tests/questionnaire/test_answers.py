@@ -285,3 +285,23 @@ def test_large_bounds_are_written_the_norwegian_way():
     assert check_answers(result.questionnaire, None, {"kr": Answer(2_000_000)}) == [
         AnswerError("kr", "Skriv et tall som er 1\u00a0000\u00a0000 eller mindre.")
     ]
+
+
+def test_a_returned_form_may_leave_blanks_but_not_break_a_questions_own_rules():
+    """Issue 17: ``returned_form`` (a paper form that came back) counts a blank required
+    answer or "specify" instead of refusing it, leaves an answer the form said to skip to
+    the caller (kept aside), and still refuses what cannot be an answer."""
+    from survey.questionnaire import load_file
+    from survey.questionnaire.answers import Answer, blank_details, check_answers
+    from tests.conftest import QUESTIONNAIRES
+
+    q = load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml").questionnaire
+    blank = {"q1": Answer("ordforer"), "q2": Answer("ja")}  # q2: project leaders only
+    assert check_answers(q, "ordforer", blank, returned_form=True) == []
+    assert {e.answer_id for e in check_answers(q, "ordforer", blank)} >= {"q2", "q5", "q13"}
+    assert blank_details(q.question_for("q2"), blank["q2"]) == ["ja"]
+    wrong = blank | {"q5": Answer(7), "q2": Answer("ja", {"ja": ""}), "q4": Answer("x")}
+    assert [e.answer_id for e in check_answers(q, "ordforer", wrong, returned_form=True)] == [
+        "q4",
+        "q5",
+    ]

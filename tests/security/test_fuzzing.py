@@ -44,6 +44,8 @@ from werkzeug.test import EnvironBuilder
 
 import survey.web.database
 from survey import create_app
+from survey.accounts import operator
+from survey.operations.responses import import_responses
 from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.access_codes import add_codes
@@ -78,6 +80,7 @@ UPLOADS = {  # files the product takes, to be sent whole or damaged
 }
 TAKES = {
     "manage.invitations": "liste.csv",
+    "returned.import_page": "svar.csv",
     "manage.upload_questionnaire": "kvalitetskommune-2009.yaml",
 }
 
@@ -217,6 +220,16 @@ def world(setup, tmp_path) -> World:  # noqa: F811
     token = setup.tokens[MAYOR]
     post_page(mayor, f"/s/{token}/side/1", {"q1": "ordforer", "action": "next"})
     post_page(mayor, f"/s/{token}/side/3", {**LIKERT_P3, "action": "next"})
+    # the mayor's paper form came in too: held beside her web answers for a choice
+    held_db = open_database(setup.db_path, migrate=False)
+    import_responses(
+        held_db,
+        operator(),
+        setup.round_id,
+        f"email,q1,q5\n{MAYOR},ordforer,2\n".encode(),
+    )
+    (conflict_id,) = held_db.execute("SELECT id FROM held_responses").fetchone()
+    held_db.conn.close()
     respondent = app.test_client()
     post_page(respondent, f"/a/{anonymous.open_token}/side/1", HOME_CARE_PAGE_1)
     kept = respondent.get_cookie(ANONYMOUS_COOKIE, path=f"/a/{anonymous.open_token}")
@@ -240,6 +253,7 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         "round_id": [str(setup.round_id), str(setup.round_id), str(anonymous.id), str(coded.id)],
         "version_id": ["1", "2"],
         "measure_id": [str(measure.id)],
+        "conflict_id": [str(conflict_id)],
         "draft_id": [str(draft.id)],  # unknown ones: tests/web/test_unknown_ids.py
         "account_id": [str(n) for n in range(1, len(ACCOUNTS) + 2)],  # and one unknown
         "number": [str(n) for n in range(0, 10)] + ["99"],

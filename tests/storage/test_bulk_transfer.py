@@ -1,5 +1,5 @@
 """Bulk import and export take shortcuts for speed; these show they change nothing stored
-or exported: shared answers decode as one response's own, an import replaces what a
+or exported: shared answers decode as one response's own, an import holds what a
 respondent had started on the web, and the connection and interpreter are left as found."""
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ def test_exported_answers_are_what_each_response_decodes_to_alone(db, round_):
     assert exported[0][4]["q12"] is exported[0][4]["q13"]
 
 
-def test_an_import_replaces_what_the_respondent_started_on_the_web(db, round_):
+def test_an_import_never_overwrites_what_the_respondent_started_on_the_web(db, round_):
+    """Issue 17: the import replaced a web respondent's answers. Now their paper form is
+    held beside the web response, which stays as they left it, for the secretariat."""
     q = questionnaire_of_version(db, round_.questionnaire_version_id)
     kari = respondents_of(db, round_.id)["kari@ex.no"]
     started = response_for_invitation(db, round_.id, kari.invitation_id, "ordforer", "X", {})
@@ -49,13 +51,19 @@ def test_an_import_replaces_what_the_respondent_started_on_the_web(db, round_):
     db.execute("UPDATE responses SET started_on = '2026-01-05' WHERE id = ?", [started.id])
 
     imported = read_responses(PAPER_FORMS, q, respondents=respondents_of(db, round_.id))
-    assert import_responses(db, q, round_.id, imported) == 2
+    assert import_responses(db, q, round_.id, imported) == (1, 1)
     row = db.execute(
-        "SELECT role, unit, attributes, submitted, started_on, page FROM responses WHERE id = ?",
+        "SELECT role, unit, attributes, submitted, started_on, page, channel FROM responses "
+        "WHERE id = ?",
         [started.id],
     ).fetchone()
-    assert row == ("ordforer", "Levanger", "{}", 1, "2026-01-05", 2)
-    assert load_answers(db, q, started.id) == imported[0].answers
+    assert row == ("ordforer", "X", "{}", 0, "2026-01-05", 2, "web")
+    assert load_answers(db, q, started.id) == {"q5": web["q5"]}
+    held = db.execute(
+        "SELECT channel, submitted, chosen FROM held_responses WHERE invitation_id = ?",
+        [kari.invitation_id],
+    ).fetchall()
+    assert held == [("import", 1, None)]
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 2
 
 

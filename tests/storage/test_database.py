@@ -6,10 +6,11 @@ import sqlite3
 from datetime import date
 
 import pytest
+import sqlite_utils
 
 from survey.errors import Conflict, NotFound
 from survey.questionnaire import QuestionnaireError, load_file, load_text
-from survey.storage import open_database
+from survey.storage import migrations, open_database
 from survey.storage.migrations import STEPS, migrate
 from survey.storage.questionnaires import latest_version, publish, questionnaire_of_version
 from survey.storage.rounds import close_round, create_round, get_round
@@ -107,3 +108,32 @@ def test_unknown_questionnaire_and_round_give_clear_errors(db):
         create_round(db, "nope", "R")
     with pytest.raises(NotFound, match="there is no round 42"):
         get_round(db, 42)
+
+
+def test_existing_responses_get_their_channel(tmp_path, monkeypatch):
+    """0012_response_channel: a response an import made (an anonymous import's key, or an
+    invited one at page 0, which no web save writes) is ``import``; the rest ``web``."""
+    database = sqlite_utils.Database(tmp_path / "old.sqlite3")
+    before = [step for step in STEPS if step[0] < "0012"]
+    monkeypatch.setattr(migrations, "STEPS", before)
+    migrate(database)
+    publish(database, load_file(Q2009))
+    round_ = create_round(database, "kvalitetskommune-2009", "Gammel")
+    database.execute(
+        "INSERT INTO invitations (round_id, token, name, email, role, unit, created_at) "
+        "VALUES (?, 't1', 'A', 'a@ex.no', 'ordforer', 'X', 'now'), "
+        "(?, 't2', 'B', 'b@ex.no', 'ordforer', 'X', 'now')",
+        [round_.id, round_.id],
+    )
+    database.execute(
+        "INSERT INTO responses (round_id, invitation_id, session_key, page, submitted, "
+        "started_on) VALUES (?, 1, NULL, 4, 1, 'd'), (?, 2, NULL, 0, 1, 'd'), "
+        "(?, NULL, 'import:abc:2', 0, 1, 'd'), (?, NULL, 'cookie', 2, 0, 'd')",
+        [round_.id] * 4,
+    )
+    database.conn.commit()
+    monkeypatch.setattr(migrations, "STEPS", STEPS)
+    assert migrate(database)[0] == "0012_response_channel"
+    channels = database.execute("SELECT channel FROM responses ORDER BY id").fetchall()
+    assert channels == [("web",), ("import",), ("import",), ("web",)]
+    database.conn.close()

@@ -22,12 +22,16 @@ from tests.storage.conftest import PAPER_FORMS, invited_round
 
 @pytest.fixture
 def kari(db):
-    """Kari's paper form imported (sent in), her response, and the questionnaire."""
+    """Kari's answers stored as sent in on the web, her response, and the questionnaire."""
     round_ = invited_round(db)
     q = questionnaire_of_version(db, round_.questionnaire_version_id)
     import_responses(
         db, q, round_.id, read_responses(PAPER_FORMS, q, respondents=respondents_of(db, round_.id))
     )
+    # as if sent in on the web: a response that came in on paper is not the respondent's
+    # to change (their web answers are held beside it; tests/operations/test_channels.py)
+    with db.conn:
+        db.execute("UPDATE responses SET channel = 'web'")
     person = respondents_of(db, round_.id)["kari@ex.no"]
     response = response_for_invitation(db, round_.id, person.invitation_id, "ordforer", "X", {})
     assert response.submitted and not response.reopened

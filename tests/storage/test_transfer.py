@@ -15,10 +15,10 @@ from survey.storage.rounds import create_round
 from tests.storage.conftest import PAPER_FORMS, invited_round
 
 
-def import_file(db, round_, data: bytes) -> int:
+def import_file(db, round_, data: bytes, *, strict: bool = False) -> int:
     q = questionnaire_of_version(db, round_.questionnaire_version_id)
-    imported = read_responses(data, q, respondents=respondents_of(db, round_.id))
-    return import_responses(db, q, round_.id, imported)
+    imported = read_responses(data, q, respondents=respondents_of(db, round_.id), strict=strict)
+    return import_responses(db, q, round_.id, imported).stored
 
 
 def test_a_row_with_too_many_cells_is_a_problem(db):
@@ -69,7 +69,7 @@ def test_every_problem_is_reported_and_nothing_is_stored(db):
         b"ola@ex.no,prosjektleder,,5,4,3,6,6,ja,ja_begge,nei,ja,5,\n"
     )
     with pytest.raises(CsvProblems) as exc:
-        import_file(db, round_, data)
+        import_file(db, round_, data, strict=True)  # the web form's rules (issue 17)
     assert [str(p) for p in exc.value.problems] == [
         "row 2, column q5: value '7': Velg et tall fra 1 til 6.",
         "row 2, column q2: value 'ja': not asked of a respondent with role 'ordforer' "
@@ -80,6 +80,15 @@ def test_every_problem_is_reported_and_nothing_is_stored(db):
         "row 4, column q3: value '': Du må svare på dette spørsmålet.",
         "row 4, column q4: value '': Du må svare på dette spørsmålet.",
         "row 4, column q13: value '': Du må svare på dette spørsmålet.",
+    ]
+    assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+    # as returned forms: the blanks are counted, the impossible values still refused
+    with pytest.raises(CsvProblems) as exc:
+        import_file(db, round_, data)
+    assert [str(p) for p in exc.value.problems] == [
+        "row 2, column q5: value '7': Velg et tall fra 1 til 6.",
+        "row 3, column email: value 'nobody@ex.no': no invitation in this round has this email",
+        "row 3, column q9b: value 'kanskje': Velg et av alternativene.",
     ]
     assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
 
@@ -143,7 +152,7 @@ def test_exports_hand_out_no_personal_links(db, tmp_path):
     people = "name;email;role;unit;pulje\nKari;kari@ex.no;ordforer;Levanger;2\nOla;ola@ex.no;prosjektleder;Verdal;3\n"
     again = create_round(db, "kvalitetskommune-2009", "Kopi")
     invite(db, operator(), again.id, people.encode())
-    assert import_operation(db, operator(), again.id, csv_file.getvalue()) == 2
+    assert import_operation(db, operator(), again.id, csv_file.getvalue()).stored == 2
     q = questionnaire_of_version(db, round_.questionnaire_version_id)
     assert submitted_responses(db, q, again.id) == submitted_responses(db, q, round_.id)
 

@@ -25,6 +25,7 @@ UNKNOWN = {
     "version_id": UNKNOWN_ID,
     "draft_id": UNKNOWN_ID,
     "measure_id": UNKNOWN_ID,
+    "conflict_id": UNKNOWN_ID,
     "account_id": UNKNOWN_ID,
     "number": UNKNOWN_ID,
     "token": "finnes-ikke-" + "x" * 20,
@@ -35,6 +36,7 @@ KINDS = {"secretariat.export": ["csv", "xlsx"]}  # other <kind> routes take the 
 # Every field any form has, with a valid value: a POST then passes its form's checks and
 # reaches the lookup of the id in its URL.
 FIELDS = {
+    "keep": "counted",
     "status": "i gang",
     "index": "vurdering_av_programmet",
     "what": "Møte i kvalitetsutvalget",
