@@ -64,8 +64,10 @@ def personal_forms(
 ) -> bytes:
     """One form per invitation, in invitation order, each with the person's address block,
     return code and web link (audited: the links open people's answers)."""
+    from survey.report.mail_merge import mail_merge_pdf  # WeasyPrint: see form_pdf
+
     form = personal_form_content(db, actor, round_id, base_url)
-    pdf = form_pdf(form)
+    pdf = mail_merge_pdf(form)
     audit(db, actor.email, "paper forms printed", f"round {round_id}: {len(form.recipients)} forms")
     return pdf
 

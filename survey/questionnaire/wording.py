@@ -122,7 +122,9 @@ def _compare_words(cond: Compare, q: Questionnaire, numbers: Mapping[str, str]) 
     return f"svaret {_operand(left, q, numbers)} {op} svaret {_operand(right, q, numbers)}"
 
 
-def _operand(node: Name | Literal | ListLiteral, q: Questionnaire, numbers: Mapping[str, str]) -> str:
+def _operand(
+    node: Name | Literal | ListLiteral, q: Questionnaire, numbers: Mapping[str, str]
+) -> str:
     if isinstance(node, Name):
         return _where(_question(q, node.id), numbers)
     if isinstance(node, ListLiteral):

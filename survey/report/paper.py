@@ -185,4 +185,4 @@ def qr_path(data: str) -> tuple[str, int]:
         for match in re.finditer(rb"\x01+", bytes(row)):
             x = match.start() + QUIET_ZONE
             parts.append(f"M{x} {y + QUIET_ZONE}h{match.end() - match.start()}v1H{x}z")
-    return "".join(parts), code.symbol_size(border=QUIET_ZONE)[0]
+    return "".join(parts), int(code.symbol_size(border=QUIET_ZONE)[0])

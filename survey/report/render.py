@@ -92,9 +92,11 @@ def render_html(report: Report) -> str:
     return BETWEEN_TAGS.sub("><", html)
 
 
-def render_paper_html(form: PaperForm) -> str:
-    """A paper form (``report.paper``) as HTML for ``render_pdf``."""
-    return BETWEEN_TAGS.sub("><", environment().get_template("paper-form.html").render(form=form))
+def render_paper_html(form: PaperForm, part: str = "whole") -> str:
+    """A paper form (``report.paper``) as HTML for ``render_pdf``: the ``whole`` blank form,
+    or for a mail merge (``report.mail_merge``) the recipients' ``covers`` or the ``body``."""
+    template = environment().get_template("paper-form.html")
+    return BETWEEN_TAGS.sub("><", template.render(form=form, part=part))
 
 
 class AssetFetcher(URLFetcher):
