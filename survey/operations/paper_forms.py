@@ -141,6 +141,7 @@ def set_return_address(
             ),
             field="return_address",
         )
-    return_codes.set_return_address(db, round_id, text)
-    audit(db, actor.email, "return address set", f"round {round_id}: {text!r}")
+    if text != (return_codes.return_address(db, round_id) or ""):
+        return_codes.set_return_address(db, round_id, text)
+        audit(db, actor.email, "return address set", f"round {round_id}: {text!r}")
     return text

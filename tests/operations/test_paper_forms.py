@@ -183,3 +183,33 @@ def test_the_cli_prints_blank_and_personal_forms(edges, tmp_path):
     code, out = edges.cli("paper-form", "finnes-ikke", "-o", str(tmp_path / "d.pdf"))
     assert code == 1 and "no published questionnaire 'finnes-ikke'" in out
     assert not (tmp_path / "d.pdf").exists()
+
+
+def test_the_secretariat_downloads_blank_forms_and_sets_the_return_address(edges, tmp_path):
+    round_ = create_round(edges.db, edges.admin, "kvalitetskommune-2009", "Papir")
+    web = edges.web()
+    version_id = edges.db.execute("SELECT max(id) FROM questionnaire_versions").fetchone()[0]
+    page = web.get(f"/sekretariat/sporreskjema/{version_id}").get_data(as_text=True)
+    assert f'href="/sekretariat/sporreskjema/{version_id}/papirskjema.pdf"' in page
+    blank = web.get(f"/sekretariat/sporreskjema/{version_id}/papirskjema.pdf")
+    assert blank.status_code == 200 and blank.mimetype == "application/pdf"
+    assert "papirskjema-kvalitetskommune-2009.pdf" in blank.headers["Content-Disposition"]
+    assert "Kommunenavn/bydel" in "".join(pages_text(blank.data, tmp_path))
+
+    settings = f"/sekretariat/runder/{round_.id}/innstillinger"
+    data = {"name": "Papir", "closes_on": "", "min_group_size": "5"}
+    too_long = edges.post(web, settings, {**data, "return_address": "linje\n" * 6})
+    assert too_long.status_code == 422 and "høyst 5 linjer" in too_long.get_data(as_text=True)
+    saved = edges.post(web, settings, {**data, "return_address": "Sekretariatet\r\nPostboks 1"})
+    assert saved.status_code == 302
+    assert "Sekretariatet\nPostboks 1" in web.get(settings).get_data(as_text=True)
+    overview = web.get(f"/sekretariat/runder/{round_.id}").get_data(as_text=True)
+    assert f'href="/sekretariat/runder/{round_.id}/papirskjema.pdf"' in overview
+    form = web.get(f"/sekretariat/runder/{round_.id}/papirskjema.pdf")
+    assert "Returneres til: Sekretariatet, Postboks 1" in "".join(pages_text(form.data, tmp_path))
+    assert (
+        edges.admin.email,
+        "return address set",
+        f"round {round_.id}: 'Sekretariatet\\nPostboks 1'",
+    ) in edges.audit()
+    assert web.get("/sekretariat/runder/999/papirskjema.pdf").status_code == 404
