@@ -183,3 +183,24 @@ def test_no_question_is_split_over_two_pages(form_pdf, tmp_path):
         assert re.match(r"\d+[ab]?\. ", start) or any(
             o and o.startswith(start[:30]) for o in openings
         ), start
+
+
+@pytest.mark.parametrize(
+    "name", ["medarbeiderundersokelse.yaml", "brukerundersokelse-hjemmetjeneste.yaml"]
+)
+def test_every_bundled_questionnaire_prints_with_its_conditions_in_words(name, tmp_path):
+    q = load_questionnaire(QUESTIONNAIRES / name)
+    path = tmp_path / "skjema.pdf"
+    path.write_bytes(render_pdf(render_paper_html(paper_form(q))))
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    text = normal(re.sub(r"\n(Alle|Kun [^\n]+)\n", "\n", out))
+    for question in q.questions:
+        assert normal(str(question.text)) in text, question.id
+        for item in getattr(question, "statements", ()):
+            assert normal(str(item.text)) in text, item.id
+    if name.startswith("medarbeider"):  # a page on a condition, and a matrix
+        assert "Hvis du svarte «Deltid» på spørsmål 3: svar på spørsmål 5. Ellers gå videre " \
+            "til spørsmål 6." in text  # fmt: skip
+        assert text.count("Sett ett kryss på hver linje.") >= 5
+    else:  # a question on a condition
+        assert "Hvis du krysset av for «Trygghetsalarm» på spørsmål 4:" in text
