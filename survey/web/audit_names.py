@@ -23,6 +23,8 @@ ACTIONS = {
     "measure status changed": "tiltakets status endret",
     "password changed": "passord endret",
     "personal links listed": "personlige lenker hentet ut",
+    "paper forms printed": "personlige papirskjemaer skrevet ut",
+    "return address set": "returadresse for papirskjema endret",
     "responses exported": "svar eksportert",
     "responses imported": "svar importert",
     "response chosen": "svar valgt (nett eller papir)",
