@@ -34,6 +34,7 @@ MODULES = [
     "scale_curve",
     "reports",
     "audit",
+    "paper_forms",
     "peer_django_survey",
 ]
 TIME_LIMIT = {"full": 420, "quick": 90}  # per module, seconds
@@ -136,6 +137,10 @@ ROWS: list[tuple[str, str, str, str, Check | None]] = [
     ),
     ("  pages", "reports", "employee_by_unit.pages", "~100", None),
     ("  peak memory MB", "reports", "employee_by_unit.peak_mb", "<= 400", lambda v: v <= 400),
+    ("690 personal 2009 paper forms s", "paper_forms", "merge_s", "<= 300", lambda v: v <= 300),
+    ("  per form s", "paper_forms", "per_form_s", "", None),
+    ("  per form ÷ the blank form", "paper_forms", "per_form_vs_blank", "", None),
+    ("  peak memory MB", "paper_forms", "peak_mb", "<= 400", lambda v: v <= 400),
     (
         "peer: submissions ours ÷ theirs",
         "peer_django_survey",

@@ -105,3 +105,30 @@ def personal_link(base_url: str, token: str) -> str:
 def open_link(base_url: str, token: str) -> str:
     """The one link of an anonymous round, shared with everyone asked."""
     return f"{check_base_url(base_url)}/a/{token}"
+
+
+# An invitation list's columns for a postal address, in Norwegian or English (lower-cased,
+# as the list keeps attribute names); the first of each that a person has is used.
+STREET_COLUMNS = ("adresse", "postadresse", "gateadresse", "address", "street")
+POSTCODE_COLUMNS = ("postnummer", "postnr", "postcode", "postal_code", "zip")
+PLACE_COLUMNS = ("poststed", "sted", "city", "town")
+MAX_ADDRESS_LINES = 5
+"""A window envelope shows five or six lines: the name and up to four more."""
+
+
+def postal_address(name: str, unit: str, attributes: dict[str, str]) -> tuple[str, ...]:
+    """The lines of the address block on a personal paper form, the name first.
+
+    From the invitation list's address columns when the person has them ("Storgata 1",
+    "7600 Levanger"; a street cell may hold several lines, split at line breaks or ';');
+    otherwise the name and the unit, which is how internal mail reaches a person."""
+
+    def first(columns: tuple[str, ...]) -> str:
+        return next((v.strip() for c in columns if (v := attributes.get(c, "")).strip()), "")
+
+    street = [part.strip() for part in first(STREET_COLUMNS).replace(";", "\n").splitlines()]
+    place = " ".join(part for part in (first(POSTCODE_COLUMNS), first(PLACE_COLUMNS)) if part)
+    lines = [line for line in (*street, place) if line]
+    if not lines:
+        lines = [unit] if unit.strip() else []
+    return (name, *lines)[:MAX_ADDRESS_LINES]

@@ -43,6 +43,13 @@ from survey.operations.accounts import (
 )
 from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
+from survey.operations.paper_forms import (
+    personal_forms,
+    questionnaire_form,
+    round_form,
+    set_return_address,
+    version_form,
+)
 from survey.operations.questionnaires import publish_questionnaire
 from survey.operations.responses import export_responses, import_responses
 from survey.operations.results import (
@@ -63,7 +70,9 @@ from survey.storage import open_database
 from survey.storage.backup import backup_database
 from survey.storage.invitations import list_invitations
 from survey.storage.migrations import migrate
-from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, list_rounds
+from survey.storage.questionnaires import latest_version, questionnaire_of_version
+from survey.storage.return_codes import return_address
+from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round, list_rounds
 from survey.storage.users import has_account
 
 ID = click.IntRange(1, MAX_ID)  # a round's number; a larger one could not even be looked up
@@ -536,6 +545,73 @@ def report_command(round_id: int, output: str, by: str, earlier_id: int | None) 
     click.echo(f"wrote the report of round {round_id} ({report.round_name}) to {output}", err=True)
 
 
+@click.command(
+    "paper-form",
+    help="Write a questionnaire as a printable paper form (PDF). QUESTIONNAIRE is a file or "
+    "a published questionnaire's id; with --round, one personal form per invitation (address "
+    "for a window envelope, return code, QR code of the web link), or the round's blank form "
+    "if it has no invitations or --blank is given.",
+)
+@click.argument("questionnaire", required=False)
+@click.option("--round", "round_id", type=ID, metavar="ROUND", help="The round to print for.")
+@click.option("--blank", is_flag=True, help="With --round: one blank form, not one per person.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@operator_command
+def paper_form_command(
+    questionnaire: str | None, round_id: int | None, blank: bool, output: str
+) -> None:
+    if questionnaire is None and round_id is None:
+        raise click.UsageError("give a QUESTIONNAIRE (file or id), --round ROUND, or both")
+    if blank and round_id is None:
+        raise click.UsageError("--blank goes with --round (a questionnaire alone is blank)")
+    if round_id is None:
+        assert questionnaire is not None
+        if Path(questionnaire).is_file():
+            result = load_file(questionnaire)
+            if result.questionnaire is None:
+                for problem in result.errors:
+                    click.echo(str(problem), err=True)
+                raise click.ClickException(f"{questionnaire} has errors; nothing was written")
+            pdf, what = questionnaire_form(result.questionnaire), "a blank form"
+        else:
+            version = latest_version(_db(), questionnaire)
+            pdf, what = version_form(_db(), operator(), version.id), "a blank form"
+    else:
+        db = _db()
+        round_ = get_round(db, round_id)
+        own = questionnaire_of_version(db, round_.questionnaire_version_id).id
+        named = questionnaire
+        if questionnaire is not None and Path(questionnaire).is_file():
+            given = load_file(questionnaire).questionnaire
+            named = given.id if given is not None else questionnaire
+        if named is not None and named != own:
+            raise click.UsageError(f"round {round_id} is a round of {own}, not of {named}")
+        invited = bool(list_invitations(db, round_id)) and not round_.anonymous
+        if invited and not blank:
+            pdf = personal_forms(db, operator(), round_id, current_app.config["BASE_URL"])
+            what = f"{len(list_invitations(db, round_id))} personal forms"
+        else:
+            pdf, what = round_form(db, operator(), round_id), "a blank form"
+    with _replacing(output) as file:
+        file.write(pdf)
+    click.echo(f"wrote {what} to {output}", err=True)
+
+
+@round_group.command(
+    "return-address",
+    help="Set the address the round's paper forms are returned to (lines separated by '\\n' "
+    "or ';'); an empty ADDRESS removes it. Without ADDRESS: print it.",
+)
+@click.argument("round_id", metavar="ROUND", type=ID)
+@click.argument("address", required=False)
+@operator_command
+def round_return_address_command(round_id: int, address: str | None) -> None:
+    if address is not None:
+        lines = address.replace("\\n", "\n").replace(";", "\n")
+        set_return_address(_db(), operator(), round_id, lines)
+    click.echo(return_address(_db(), round_id) or "(none)")
+
+
 @click.command("backup", help="Copy the database to FILE while the survey keeps running.")
 @click.argument("path", metavar="FILE", type=click.Path())
 @operator_command
@@ -738,6 +814,7 @@ COMMANDS = (
     worker_command,
     scores_command,
     report_command,
+    paper_form_command,
     user_group,
     config_command,
 )

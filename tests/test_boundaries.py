@@ -18,7 +18,15 @@ PACKAGE = ROOT / "survey"
 # layer: the top-level modules or packages of survey/ in it
 LAYERS = {
     "base": {"errors", "tokens", "resources", "settings", "gc_pause", "dates"},
-    "core": {"questionnaire", "scoring", "records", "addresses", "accounts", "csvfile"},
+    "core": {
+        "questionnaire",
+        "scoring",
+        "records",
+        "addresses",
+        "accounts",
+        "csvfile",
+        "return_codes",
+    },
     "formats": {"invitation_list", "responses_csv", "workbooks", "spreadsheet", "mail", "report"},
     "storage": {"storage"},
     "operations": {"operations", "demo", "workers"},

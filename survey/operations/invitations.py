@@ -50,6 +50,7 @@ class Link:
     role: str
     unit: str
     url: str
+    invitation_id: int | None = None  # None: an anonymous round's open link
 
 
 def personal_links(
@@ -70,7 +71,9 @@ def personal_links(
         links = [Link("", "", "", "", open_link(base_url, round_.open_token))]
     else:
         links = [
-            Link(inv.name, inv.email, inv.role, inv.unit, personal_link(base_url, inv.token))
+            Link(
+                inv.name, inv.email, inv.role, inv.unit, personal_link(base_url, inv.token), inv.id
+            )
             for inv in list_invitations(db, round_id)
         ]
     audit(db, actor.email, "personal links listed", f"round {round_id}: {len(links)} links")

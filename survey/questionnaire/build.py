@@ -23,6 +23,7 @@ from survey.questionnaire.model import (
     QualityPair,
     Question,
     Questionnaire,
+    RespondentAttribute,
     Role,
     Scale,
     SingleChoiceQuestion,
@@ -154,6 +155,9 @@ def build(doc: schema.QuestionnaireDocument) -> Questionnaire:
         closing=t(doc.closing),
         roles=tuple(Role(r.code, text(r.label, lang), r.residual) for r in doc.roles),
         role_question_id=doc.role_question,
+        respondent_attributes=tuple(
+            RespondentAttribute(a.id, text(a.label, lang)) for a in doc.respondent_attributes
+        ),
         indexes=indexes,
         quality_pairs=pairs,
     )

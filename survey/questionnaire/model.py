@@ -75,6 +75,15 @@ class Role:
 
 
 @dataclass(frozen=True)
+class RespondentAttribute:
+    """Who answers, as the invitation says it (``unit``, ``pulje``): written in by hand on a
+    paper form that has no invitation behind it."""
+
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
 class Specify:
     """The text or number a chosen option asks for ("Annet, spesifiser", "frikjøpt __ %")."""
 
@@ -501,6 +510,7 @@ class Questionnaire:
     closing: Text | None = None
     roles: tuple[Role, ...] = ()
     role_question_id: str | None = None
+    respondent_attributes: tuple[RespondentAttribute, ...] = ()
     indexes: tuple[Index, ...] = ()
     quality_pairs: tuple[QualityPair, ...] = ()
 

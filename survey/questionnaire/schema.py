@@ -177,6 +177,14 @@ class QualityPair(Part):
     experience: str
 
 
+class RespondentAttribute(Part):
+    """Something about who answers that the round's invitation usually says (their unit, a
+    cohort) and a paper form without invitations asks them to write in."""
+
+    id: str = Field(description="'unit' or an invitation list's column, e.g. 'pulje'.")
+    label: Text = Field(description="The field's label on paper, e.g. 'Kommunenavn/bydel'.")
+
+
 class QuestionnaireDocument(Part):
     id: str
     version: int | str
@@ -188,6 +196,7 @@ class QuestionnaireDocument(Part):
     closing: Text | None = None
     roles: list[Role] = Field(default_factory=list)
     role_question: str | None = None
+    respondent_attributes: list[RespondentAttribute] = Field(default_factory=list)
     scales: dict[str, Scale] = Field(default_factory=dict)
     choice_lists: dict[str, list[Choice]] = Field(default_factory=dict)
     pages: list[Page]

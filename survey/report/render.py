@@ -35,6 +35,7 @@ from survey.questionnaire.model import Scale
 from survey.report import ASSETS, REPORTS
 from survey.report.charts import quality_bars, stacked_bars
 from survey.report.content import Report, hidden_note, scale_words
+from survey.report.paper import PaperForm
 
 BETWEEN_TAGS = re.compile(r">\n\s*<")
 MEDIA_TYPES = {".css": "text/css", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
@@ -89,6 +90,13 @@ def render_html(report: Report) -> str:
     # and more boxes to build and throw away. Escaped text holds no "<" or ">", so a run
     # of white space with a line break between two tags is always markup layout.
     return BETWEEN_TAGS.sub("><", html)
+
+
+def render_paper_html(form: PaperForm, part: str = "whole") -> str:
+    """A paper form (``report.paper``) as HTML for ``render_pdf``: the ``whole`` blank form,
+    or for a mail merge (``report.mail_merge``) the recipients' ``covers`` or the ``body``."""
+    template = environment().get_template("paper-form.html")
+    return BETWEEN_TAGS.sub("><", template.render(form=form, part=part))
 
 
 class AssetFetcher(URLFetcher):

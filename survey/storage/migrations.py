@@ -399,6 +399,29 @@ def _response_channel(db: sqlite_utils.Database) -> None:
     )
 
 
+@step("0013_return_codes")
+def _return_codes(db: sqlite_utils.Database) -> None:
+    """Personal paper forms: each invitation's round-local number, printed with a check
+    digit as the form's return code (``survey/return_codes.py``) and typed in when the form
+    comes back; a number, once given, is never given to anyone else. And the address a
+    round's paper forms are returned to, printed on every form of the round."""
+    _script(
+        db,
+        """
+        CREATE TABLE return_codes (
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            number INTEGER NOT NULL,
+            invitation_id INTEGER NOT NULL UNIQUE REFERENCES invitations(id),
+            PRIMARY KEY (round_id, number)
+        ) WITHOUT ROWID;
+        CREATE TABLE return_addresses (
+            round_id INTEGER PRIMARY KEY REFERENCES rounds(id),
+            address TEXT NOT NULL
+        )
+        """,
+    )
+
+
 @step("0015_jobs")
 def _jobs(db: sqlite_utils.Database) -> None:
     """The durable queue of work that leaves the web process (reports, later mail): one

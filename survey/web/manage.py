@@ -43,6 +43,12 @@ from survey.mail import KINDS, mailer_from_config
 from survey.operations import mail as mailing
 from survey.operations.access_codes import MAX_CODES, code_counts, create_codes
 from survey.operations.invitations import invite
+from survey.operations.paper_forms import (
+    MAX_RETURN_ADDRESS,
+    round_form,
+    set_return_address,
+    version_form,
+)
 from survey.operations.questionnaires import publish_questionnaire
 from survey.operations.rounds import MIN_GROUP_SIZE_RANGE, change_settings, create_round
 from survey.questionnaire import load_text
@@ -57,6 +63,7 @@ from survey.questionnaire.visibility import in_audience
 from survey.storage.invitations import list_invitations
 from survey.storage.mailings import invitation_statuses, last_sent
 from survey.storage.questionnaires import latest_versions, questionnaire_of_version
+from survey.storage.return_codes import return_address
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
 from survey.web.auth import SignOutForm, current_account, requires, signed_in
 from survey.web.database import get_db
@@ -130,6 +137,11 @@ class SettingsForm(Form):
         "Minste gruppestørrelse",
         validators=[InputRequired("Skriv minste gruppestørrelse.")],
         render_kw={"min": MIN_GROUP_SIZE_RANGE[0], "max": MIN_GROUP_SIZE_RANGE[1]},
+    )
+    return_address = TextAreaField(
+        "Returadresse for papirskjema",
+        validators=[Optional()],
+        render_kw={"rows": 4, "maxlength": MAX_RETURN_ADDRESS},
     )
 
 
@@ -254,6 +266,7 @@ def settings(round_id: int) -> Response | tuple[str, int]:
             "name": round_.name,
             "closes_on": date.fromisoformat(round_.closes_on) if round_.closes_on else None,
             "min_group_size": round_.min_group_size,
+            "return_address": return_address(db, round_id) or "",
         }
     )
     if not form.validate_on_submit():
@@ -268,12 +281,36 @@ def settings(round_id: int) -> Response | tuple[str, int]:
             closes_on=form.closes_on.data,
             min_group_size=form.min_group_size.data or 0,
         )
+        set_return_address(db, signed_in(), round_id, form.return_address.data or "")
     except InvalidInput as problem:
         if problem.field not in form:
             raise
         form[problem.field].errors = [problem.message_nb]
         return _page("secretariat/settings.html", 422, form=form, round=round_)
     return redirect(url_for("secretariat.round_overview", round_id=round_id, lagret=1))
+
+
+@bp.route("/sporreskjema/<int:version_id>/papirskjema.pdf")
+@requires(Account.may_manage)
+def version_paper_form(version_id: int) -> Response:
+    """The questionnaire version as a blank paper form (``survey paper-form``'s PDF)."""
+    name = f"papirskjema-{questionnaire_of_version(get_db(), version_id).id}.pdf"
+    return _pdf(version_form(get_db(), signed_in(), version_id), name)
+
+
+@bp.route("/runder/<int:round_id>/papirskjema.pdf")
+@requires(Account.may_manage)
+def round_paper_form(round_id: int) -> Response:
+    """The round's blank paper form, with its return address."""
+    return _pdf(round_form(get_db(), signed_in(), round_id), f"papirskjema-runde-{round_id}.pdf")
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/runder/<int:round_id>/invitasjoner", methods=["GET", "POST"])

@@ -355,3 +355,31 @@ def test_not_every_role_may_be_residual():
         """
     )
     assert one.ok and one.questionnaire.residual_roles == {"annet"}
+
+
+def test_respondent_attributes_have_valid_ids_of_their_own():
+    result = lint(
+        """
+        respondent_attributes:
+          - {id: unit, label: Kommunenavn/bydel}
+          - {id: Pulje, label: Pulje}
+          - {id: unit, label: Enhet}
+        pages:
+          - id: p
+            questions:
+              - {id: q1, type: text, text: A}
+        """
+    )
+    assert messages(result) == [
+        "q.yaml:6:10: error: respondent attribute id 'Pulje' is not valid",
+        "q.yaml:7:10: error: duplicate respondent attribute id 'unit' (first used at line 5)",
+    ]
+    assert lint("respondent_attributes: [{id: pulje, label: Pulje}]\n" + PAGE).ok
+
+
+PAGE = """
+pages:
+  - id: p
+    questions:
+      - {id: q1, type: text, text: A}
+"""

@@ -23,6 +23,7 @@ _NB = {
     "role code": ("rollekoden", "kode"),
     "index id": ("indeks-id-en", "id"),
     "quality pair id": ("kvalitetspar-id-en", "id"),
+    "respondent attribute id": ("id-en til opplysningen om den som svarer", "id"),
 }
 
 
@@ -55,6 +56,14 @@ def check(ctx: Context) -> None:
         [
             (("quality_pairs", i, "id"), x["id"])
             for i, x in enumerate(ctx.data.get("quality_pairs", []))
+        ],
+    )
+    _unique(
+        ctx,
+        "respondent attribute id",
+        [
+            (("respondent_attributes", i, "id"), x["id"])
+            for i, x in enumerate(ctx.data.get("respondent_attributes", []))
         ],
     )
     for name, choices in ctx.data.get("choice_lists", {}).items():
