@@ -37,6 +37,9 @@ class RowProblem:
     column: str  # lower-cased column name; '' for the whole row or file
     message: str
     message_nb: str = field(default="", compare=False)
+    # the bare reason, without row, column or value: what a page that shows one typed form
+    # puts beside its field (``responses_csv.read_form``); '' when the reader gives none
+    reason: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         if self.row == WHOLE_FILE:

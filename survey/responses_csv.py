@@ -210,6 +210,32 @@ def read_responses(
     return imported
 
 
+def read_form(
+    questionnaire: Questionnaire,
+    cells: Mapping[str, str],
+    *,
+    respondent: Respondent | None,
+    source: str,
+) -> tuple[list[RowProblem], ImportedResponse | None]:
+    """One returned form typed in (``keying``), read as one row of a responses file by the
+    same reader and rules: its cells by column (answer ids, ``<id>_detail``, ``role``,
+    ``unit``, attribute ids), for ``respondent`` (an invited round) or nobody (anonymous).
+    ``source`` names the form, as "<file digest>:<row>" names an imported row."""
+    header = [column.lower() for column in cells]
+    known = set(answer_columns(questionnaire)) | set(IDENTITY) | set(CONTEXT)
+    if respondent is not None:
+        header.append("email")
+        cells = {**cells, "email": respondent.key}
+    reader = _RowReader(
+        questionnaire,
+        "email" if respondent is not None else None,
+        {respondent.key: respondent} if respondent is not None else None,
+        header,
+        known,
+    )
+    return reader.read(1, {k.lower(): v for k, v in cells.items()}, source)
+
+
 class _Unseen(Enum):
     """A Likert cell not parsed before (None is a cell parsed as no answer)."""
 
@@ -261,7 +287,9 @@ class _RowReader:
         problems: list[RowProblem] = []
 
         def problem(column: str, reason: str) -> None:
-            problems.append(RowProblem(row, column, f"value {cells.get(column, '')!r}: {reason}"))
+            problems.append(
+                RowProblem(row, column, f"value {cells.get(column, '')!r}: {reason}", reason=reason)
+            )
 
         respondent = None
         if identity is not None and respondents is not None:

@@ -13,6 +13,8 @@ import sqlite_utils
 from survey.accounts import Account
 from survey.errors import InvalidInput
 from survey.operations.access import require_manager
+from survey.questionnaire.model import Questionnaire
+from survey.records import ImportedResponse
 from survey.responses_csv import answer_columns, export_table, read_responses
 from survey.spreadsheet import write_workbook
 from survey.storage import responses
@@ -82,6 +84,20 @@ def import_responses(
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     respondents = None if round_.anonymous else responses.respondents_of(db, round_id)
     imported = read_responses(data, questionnaire, respondents=respondents, strict=strict)
+    return store_forms(db, actor, round_id, questionnaire, imported, channel)
+
+
+def store_forms(
+    db: sqlite_utils.Database,
+    actor: Account,
+    round_id: int,
+    questionnaire: Questionnaire,
+    imported: list[ImportedResponse],
+    channel: str,
+) -> ImportSummary:
+    """Store checked returned forms and say what came in (audited): the one way a file of
+    forms and a form typed in (``operations.data_entry``) reach the round's responses, so
+    a form of someone who answered on the web is held, never overwriting, either way."""
     stored = responses.import_responses(db, questionnaire, round_id, imported, channel=channel)
     order = {column: n for n, column in enumerate(answer_columns(questionnaire))}
     unanswered = Counter(a for r in imported for a in r.unanswered)

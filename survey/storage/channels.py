@@ -133,3 +133,27 @@ def set_aside_counts(db: sqlite_utils.Database, round_id: int) -> dict[str, int]
         for item in sorted({row[0] for row in json.loads(text)}):
             counts[item] = counts.get(item, 0) + 1
     return counts
+
+
+def paper_form_typed(db: sqlite_utils.Database, invitation_id: int) -> bool:
+    """Whether a paper form of this invitation has been stored already (counted or held)."""
+    return bool(
+        db.execute(
+            "SELECT EXISTS (SELECT 1 FROM responses WHERE invitation_id = ? AND channel = 'paper') "
+            "OR EXISTS (SELECT 1 FROM held_responses WHERE invitation_id = ? "
+            "AND channel = 'paper' AND chosen IS NULL)",
+            [invitation_id, invitation_id],
+        ).fetchone()[0]
+    )
+
+
+def paper_forms(db: sqlite_utils.Database, round_id: int) -> int:
+    """How many paper forms of a round are stored: counted, or held for a choice."""
+    return int(
+        db.execute(
+            "SELECT (SELECT count(*) FROM responses WHERE round_id = ? AND channel = 'paper') "
+            "+ (SELECT count(*) FROM held_responses WHERE round_id = ? AND channel = 'paper' "
+            "AND chosen IS NULL)",
+            [round_id, round_id],
+        ).fetchone()[0]
+    )

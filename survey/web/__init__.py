@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.web import (
         accounts,
         auth,
+        data_entry,
         database,
         editor,
         errors,
@@ -79,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(statement.bp)
     health.init_app(app)
     app.register_blueprint(returned.bp)
+    app.register_blueprint(data_entry.bp)
     return app
 
 

@@ -22,10 +22,12 @@ from survey import create_app
 from survey.demo import national_2009_round
 from survey.invitation_list import Person
 from survey.questionnaire import load_file
+from survey.return_codes import return_code
 from survey.storage import open_database
 from survey.storage import responses as store
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
+from survey.storage.return_codes import assign_numbers
 from survey.storage.rounds import close_round, create_round
 from survey.storage.users import add_user
 from survey.web import errors
@@ -258,6 +260,23 @@ def _returned_pages(client, pages: Pages, db_path: str, rid: int, token: str) ->
     assert action, "the round page offers the choice"
     asked = client.post(action.group(1), data={"csrf_token": token, "keep": "held"})
     pages.add("velg svar", asked)
+    _data_entry_pages(client, pages, db_path, rid, token)
+
+
+def _data_entry_pages(client, pages: Pages, db_path: str, rid: int, token: str) -> None:
+    """Fast data entry: the empty form, a form refused (a code mistyped, a point off the
+    scale) with its error summary, and the form saved with the next one asked for."""
+    db = open_database(db_path)
+    numbers = assign_numbers(db, rid)
+    db.conn.close()
+    url = f"/sekretariat/runder/{rid}/skjema"
+    pages.add("skriv inn skjema", client.get(url))
+    wrong = {"csrf_token": token, "return_code": "000 001 9", "q1": "1", "q5": "9"}
+    pages.add("skriv inn skjema med feil", client.post(url, data=wrong), 422)
+    code = return_code(max(numbers.values()))
+    saved = client.post(url, data={"csrf_token": token, "return_code": code, "q1": "1", "q5": "4"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    pages.add("skjema lagret", client.get(saved.location))
 
 
 def _account_pages(client, pages: Pages, token: str) -> None:
