@@ -200,3 +200,30 @@ def released_at(
     for measure, group in rows:
         found.setdefault(measure, []).append(json.loads(group))
     return found
+
+
+Reason = tuple[dict[str, str], str, float]
+"""A reason released for a hidden group: the group, its statistic and its value (k)."""
+
+
+def released_reasons(
+    db: sqlite_utils.Database, round_id: int, statistics: Sequence[str]
+) -> dict[int | None, dict[str, list[Reason]]]:
+    """Per snapshot of the round (None: releases from before snapshots existed), per
+    measure, every reason released for a hidden group (figures of ``statistics``:
+    ``scoring.suppression.STATED``), each once: inequalities on the group's count that
+    every later release is audited with (``scoring.audit``)."""
+    marks = ", ".join("?" * len(statistics))
+    rows = db.execute(
+        "SELECT DISTINCT r.snapshot_id, f.measure, f.grp, f.statistic, f.value "
+        "FROM released_figures f JOIN releases r ON r.id = f.release_id "
+        f"WHERE r.round_id = ? AND f.statistic IN ({marks}) "
+        "ORDER BY r.snapshot_id, f.measure, f.grp, f.statistic, f.value",
+        [round_id, *statistics],
+    ).fetchall()
+    found: dict[int | None, dict[str, list[Reason]]] = {}
+    for snapshot_id, measure, group, statistic, value in rows:
+        found.setdefault(snapshot_id, {}).setdefault(measure, []).append(
+            (json.loads(group), statistic, value)
+        )
+    return found
