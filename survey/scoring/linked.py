@@ -42,6 +42,14 @@ groups are pooled: a unit's index on its leader's page and the round's q5 total 
 report by unit subtract as well as two q5 figures would (found by review). Pools are
 found by the counts' hash; two different counts sharing one would only audit more.
 
+**Reasons are bounds.** A hidden cell that says why states an inequality on its group's
+count ("færre enn 5 svar": at most 4; "skjult for å beskytte en liten gruppe": at least
+5). Reasons released before (``stated``, ``stated_before``; pooled like the groups) are
+read by every audit here as inequalities (``audit.audit``'s ``limits``), so a new table's
+figures cannot pin a group together with them; and a table's own reasons are given only
+where the auditor, with everything released and the table's figures, finds nothing
+(``told``), after which they are released for the tables after it.
+
 **Bounded.** A system linking more than ``MAX_ATOMS`` atoms is not audited; the table's
 new groups are hidden instead (see ``MAX_ATOMS``).
 """

@@ -16,6 +16,9 @@ Lines are only the proposal. An attacker reasons over every figure of the table 
 (a line's hidden cell can follow from another line's margin once that line is solved), so
 the pattern then goes past the auditor (``scoring.audit``), which hides more until no group
 under the minimum can be worked out from what is shown, exactly or within one respondent.
+
+A hidden cell may say why (``SMALL``, ``COMPLEMENT``), where the auditor, reading the
+reason as the inequality it is (``stated_bounds``), finds that safe; else ``HIDDEN``.
 """
 
 from __future__ import annotations
