@@ -10,6 +10,7 @@ repeated name crashed the scoring, ten names took half a minute of CPU inside on
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,8 +32,9 @@ from survey.scoring.finest import KINDS, History, released_before
 from survey.scoring.free_texts import EarlierSet
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import Respondent, columns_frame, item_scores, likert_frame
-from survey.scoring.rates import Invited, Shown, linked_rates
-from survey.scoring.suppression import ALL, suppressed_groups
+from survey.scoring.linked import Bound, PositionedBound
+from survey.scoring.rates import Invited, Shown, Stated, linked_rates
+from survey.scoring.suppression import ALL, STATED, suppressed_groups
 from survey.storage import rounds as rounds_store
 from survey.storage.db import database_file
 from survey.storage.measures import measures_of_round
@@ -44,6 +46,7 @@ from survey.storage.releases import (
     released_at,
     released_counts,
     released_groups,
+    released_reasons,
     text_sets,
 )
 from survey.storage.results import (
@@ -217,9 +220,16 @@ def rounds_overview(
         everyone = _counted(everyone, questionnaire)
         k = round_.min_group_size
         earlier = released_counts(db, round_.id, "rate", "answered")
+        stated = _rate_reasons(released_reasons(db, round_.id, tuple(STATED.values())))
         tables = [  # the whole round's, or each of the leader's units' (their sum is shown)
             linked_rates(
-                questionnaire, everyone, [""], k, earlier, {"unit": unit} if unit else None
+                questionnaire,
+                everyone,
+                [""],
+                k,
+                earlier,
+                {"unit": unit} if unit else None,
+                stated,
             )[0][1]
             for unit in units
         ]
@@ -329,6 +339,8 @@ class ReportRequest:
     respondents_all: Sequence[Respondent] | None = None
     history: History | None = None
     mark: LedgerMark | None = None  # the ledger all of the above was read from
+    stated_before: Mapping[str, Sequence[Bound]] | None = None  # reasons given before
+    rates_stated: Sequence[Stated] = ()
 
     def build(self) -> Report:
         return build_report(
@@ -343,6 +355,8 @@ class ReportRequest:
             released_before=self.released_before,
             respondents_all=self.respondents_all,
             history=self.history,
+            stated_before=self.stated_before,
+            rates_stated=self.rates_stated,
         )
 
     def decided_by_ledger(self) -> str:
@@ -373,6 +387,7 @@ def report_request(
     earlier = results_for(db, actor, compare, unit) if compare is not None else None
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
     texts_before = text_sets(db, round_id)  # every text set released, to whomever
+    reasons = released_reasons(db, round_id, tuple(STATED.values()))
     return ReportRequest(
         results,
         dimensions,
@@ -386,7 +401,20 @@ def report_request(
         whole.respondents,
         _history(db, round_id, results.snapshot_id, results.questionnaire),
         mark,
+        reasons.get(results.snapshot_id, {}),
+        _rate_reasons(reasons),
     )
+
+
+def _rate_reasons(reasons: Mapping[int | None, Mapping[str, Sequence[Bound]]]) -> list[Stated]:
+    """Every reason given for a hidden response rate, from any snapshot, each once (the
+    rates' audit keeps those the counts still meet, as it keeps the counts shown)."""
+    found = {
+        (json.dumps(group, sort_keys=True), statistic, k)
+        for per_measure in reasons.values()
+        for group, statistic, k in per_measure.get("rate", ())
+    }
+    return [(json.loads(group), statistic, k) for group, statistic, k in sorted(found)]
 
 
 _HISTORIES_LOCK = threading.Lock()
@@ -398,14 +426,20 @@ do the releases of one that is no longer the latest. A few, per process."""
 def _history(
     db: sqlite_utils.Database, round_id: int, current: int | None, questionnaire: Questionnaire
 ) -> History | None:
-    """What the round's snapshots before ``current`` released and who they counted, when
-    any of them released a table's figures (``scoring.finest.History``); else None."""
+    """What the round's snapshots before ``current`` released (figures and the reasons
+    given for hidden ones) and who they counted, when any of them released a table's
+    figures or reasons (``scoring.finest.History``); else None."""
     assert current is not None, "released figures come from a snapshot"
     ledger = released_groups(db, round_id, "n")
+    reasons = released_reasons(db, round_id, tuple(STATED.values()))
     earlier = sorted(
         snapshot
-        for snapshot, figures in ledger.items()
-        if snapshot < current and any(m.partition(":")[0] in KINDS for m, _ in figures)
+        for snapshot in {*ledger, *(s for s in reasons if s is not None)}
+        if snapshot < current
+        and any(
+            m.partition(":")[0] in KINDS
+            for m in [*(m for m, _ in ledger.get(snapshot, [])), *reasons.get(snapshot, {})]
+        )
     )
     if not earlier:
         return None
@@ -417,11 +451,14 @@ def _history(
         wanted = {version for members in snapshots for version in members.items()}
         versions = version_respondents(db, questionnaire, round_id, wanted)
         groups: dict[str, list[tuple[int, Mapping[str, str]]]] = {}
+        stated: dict[str, list[PositionedBound]] = {}
         for position, snapshot in enumerate(earlier):
-            for measure, group in ledger[snapshot]:
+            for measure, group in ledger.get(snapshot, []):
                 groups.setdefault(measure, []).append((position, group))
+            for measure, bounds in reasons.get(snapshot, {}).items():
+                stated.setdefault(measure, []).extend((position, *b) for b in bounds)
         paths = [{r: (r, revision) for r, revision in m.items()} for m in snapshots]
-        found = History(groups, paths, versions)
+        found = History(groups, paths, versions, stated)
         with _HISTORIES_LOCK:
             while len(_HISTORIES) >= 4:
                 del _HISTORIES[next(iter(_HISTORIES))]
@@ -558,15 +595,20 @@ def round_page(
     everyone = _counted(_invited(db, results), q)
     earlier = released_counts(db, round_id, "rate", "answered")
     within = {"unit": unit} if unit is not None else None
+    reasons = released_reasons(db, round_id, tuple(STATED.values()))
+    stated = _rate_reasons(reasons)
     rates = [
         (name, table.to_dict("records"))
-        for name, table in linked_rates(q, everyone, dimensions, k, earlier, within)
+        for name, table in linked_rates(q, everyone, dimensions, k, earlier, within, stated)
     ]
     indexes: list[dict] = []
     if unit is not None:  # audited with the snapshot's released figures, like a report's
         before = released_at(db, round_id, results.snapshot_id)
         history = _history(db, round_id, results.snapshot_id, q)
-        released = released_before(q, before, [], whole.respondents, within, history=history)
+        said = reasons.get(results.snapshot_id, {})
+        released = released_before(
+            q, before, [], whole.respondents, within, history=history, stated=said
+        )
         frame = likert_frame(q, results.respondents, [])
         indexes = index_scores(q, frame, [], k, released).to_dict("records")
     per_day = _per_day(db, results, k) if unit is None else []
@@ -681,8 +723,9 @@ def scores(
         people = _snapshot_results(db, taken).respondents
         return [p for p in people if p[0].get("role") not in residual]
 
+    said = released_reasons(db, round_id, tuple(STATED.values())).get(taken.id, {})
     released = released_before(
-        questionnaire, before, dimensions, everyone, likert=likert, history=history
+        questionnaire, before, dimensions, everyone, likert=likert, history=history, stated=said
     )
     items = item_scores(questionnaire, frame, dimensions, k, released)
     indexes = index_scores(questionnaire, frame, dimensions, k, released)

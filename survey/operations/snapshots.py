@@ -17,6 +17,7 @@ import sqlite_utils
 from survey.errors import Conflict
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.changes import Groups, View, admitted
+from survey.scoring.suppression import STATED
 from survey.storage.db import database_file
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import last_release, released_groups
@@ -180,7 +181,10 @@ def _admitted(
         return (groups, items) if any(rows for rows in items) else None
 
     releases = []
-    for snapshot_id, figures in released_groups(db, round_id).items():
+    # a reason for a hidden group is a bound, not a value whose difference is known: the
+    # reports' audits read it (over paths), the gate does not
+    bounds = tuple(STATED.values())
+    for snapshot_id, figures in released_groups(db, round_id, excluding=bounds).items():
         kinds: dict[Kind, list[Groups]] = {}
         for measure, group in figures:
             kinds.setdefault(figure_kind(questionnaire, measure), []).append(group)

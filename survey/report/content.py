@@ -29,7 +29,6 @@ from survey.questionnaire.model import (
     ScaleQuestion,
 )
 from survey.records import Measure, RoundResults
-from survey.scoring import suppression
 from survey.scoring.breakdown import NOT_GIVEN
 from survey.scoring.choices import MEDIAN_FACTOR, choice_tables, number_measure, number_tables
 from survey.scoring.compare import with_change
@@ -37,9 +36,9 @@ from survey.scoring.finest import History, released_before
 from survey.scoring.free_texts import EarlierSet, ReleasedText, released_texts, text_measure
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import Respondent, item_scores, likert_frame
-from survey.scoring.linked import Released
+from survey.scoring.linked import Bound, Released
 from survey.scoring.quality import quality_scores
-from survey.scoring.rates import Invited, Shown, linked_rates
+from survey.scoring.rates import Invited, Shown, Stated, linked_rates
 from survey.scoring.suppression import ALL, COMPLEMENT, HIDDEN, SMALL
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
@@ -256,7 +255,6 @@ class Report:
     texts: tuple[TextGroup, ...]
     scale: Scale | None
     suppressed_cells: int
-    reasons_given: bool = False  # whether hidden cells say why (suppression.GIVE_REASONS)
     measures: tuple[MeasureRow, ...] = ()
     residual_roles: tuple[str, ...] = ()  # labels of the roles that enter no figure
     as_of: str | None = None  # when the figures' snapshot was taken, in words
@@ -281,13 +279,17 @@ def _released(
     before: Mapping[str, Sequence[Mapping[str, str]]] | None,
     respondents_all: Sequence[Respondent] | None,
     history: History | None,
+    stated: Mapping[str, Sequence[Bound]] | None,
 ) -> Released | None:
-    """The figures of the snapshot released before this report (None: each table stands
-    alone), counted over the whole round's respondents."""
+    """The figures of the snapshot released before this report, and the reasons given
+    for hidden ones (None: each table stands alone), counted over the whole round's
+    respondents."""
     if before is None:
         return None
     everyone = results.respondents if respondents_all is None else respondents_all
-    return released_before(results.questionnaire, before, by, everyone, within, history=history)
+    return released_before(
+        results.questionnaire, before, by, everyone, within, history=history, stated=stated
+    )
 
 
 class ReportError(InvalidInput, ValueError):
@@ -307,6 +309,8 @@ def build_report(
     released_before: Mapping[str, Sequence[Mapping[str, str]]] | None = None,
     respondents_all: Sequence[Respondent] | None = None,
     history: History | None = None,
+    stated_before: Mapping[str, Sequence[Bound]] | None = None,
+    rates_stated: Sequence[Stated] = (),
 ) -> Report:
     """Score a round for its report: per question by ``by``, the summary by role.
     ``measures`` are those recorded after ``earlier``, shown with the index changes;
@@ -316,7 +320,10 @@ def build_report(
     group ``within``). Every other table is audited with the groups of its measure
     released before from the same snapshot (``released_before``, ``scoring.linked``)
     over the whole round's respondents (``respondents_all``), and with what earlier
-    snapshots released (``history``)."""
+    snapshots released (``history``), and with the reasons given for hidden groups
+    before (``stated_before`` from this snapshot, ``rates_stated`` for response rates),
+    which are inequalities on their counts; a table's own reasons are given only where
+    the auditor finds them safe with all of that (``scoring.linked.Released.told``)."""
     q = results.questionnaire
     k = results.round.min_group_size
     by = list(by)
@@ -326,7 +333,9 @@ def build_report(
             f"not {q.id!r}: only rounds of the same questionnaire can be compared"
         )
     labeller = _Labeller(q, by)
-    released = _released(results, by, within, released_before, respondents_all, history)
+    released = _released(
+        results, by, within, released_before, respondents_all, history, stated_before
+    )
     frame = likert_frame(q, results.respondents, by)
     items = item_scores(q, frame, by, k, released)
     indexes = index_scores(q, frame, by, k, released)
@@ -349,7 +358,7 @@ def build_report(
     summary_groups = tuple(summary_labeller.group(key) for key in _keys(summary_items, summary_by))
 
     everyone = results.invitations if invited_all is None else invited_all
-    rates = _rates(q, everyone, by, k, rates_before, within)
+    rates = _rates(q, everyone, by, k, rates_before, within, rates_stated)
     labels = {index.id: str(index.label) for index in q.indexes}
     total_rate = rates[0][1][0] if rates and rates[0][1] else None
     respondents_shown = len(results.respondents) >= k
@@ -386,7 +395,6 @@ def build_report(
         scales=tuple(dict.fromkeys(item.scale for item in q.items)),
         quality_scale=q.quality_pairs[0].expectation.scale if q.quality_pairs else None,
         suppressed_cells=suppressed,
-        reasons_given=suppression.GIVE_REASONS,
         measures=tuple(
             MeasureRow(
                 m.unit,
@@ -758,6 +766,7 @@ def _rates(
     k: int,
     earlier: Sequence[Shown],
     within: Mapping[str, str] | None,
+    stated: Sequence[Stated] = (),
 ) -> tuple[tuple[str, tuple[RateRow, ...]], ...]:
     """Response rates by the invitation's role, then by each other breakdown dimension,
     audited together and with what was released before (``scoring.rates.linked_rates``)."""
@@ -765,7 +774,7 @@ def _rates(
         return ()
     tables = []
     dimensions = list(dict.fromkeys(["role", *by]))
-    for name, table in linked_rates(q, invitations, dimensions, k, earlier, within):
+    for name, table in linked_rates(q, invitations, dimensions, k, earlier, within, stated):
         labeller = _Labeller(q, [name])
         rows = tuple(
             RateRow(

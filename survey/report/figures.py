@@ -14,9 +14,9 @@ from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 from survey.report.content import DIMENSION_NAMES, Group, Report
-from survey.scoring.suppression import ALL, COMPLEMENT, SMALL
+from survey.scoring.suppression import ALL, STATED
 
-REASONS = {SMALL: "fewer than k", COMPLEMENT: "at least k"}
+REASONS = STATED
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,17 @@ and one lower needs no program of its own, which spares most of them in a nation
 The programs' bounds are rounded inward (counts are whole); for a two-way table they are
 the integer bounds, for more dimensions they may be looser than an integer attacker's.
 
+**Stated bounds.** A hidden cell that says why it is hidden states an inequality: "færre
+enn 5 svar" that its group's count is at most 4, "skjult for å beskytte en liten gruppe"
+that it is at least 5 (``suppression.stated_bounds``). Released once, such a bound is read
+with every later release, like a figure: ``limits`` are (cells, lowest, highest). They
+split atoms and link components like figures, and the interval test's programs honour
+them (inequality rows beside the equalities). The exact test does not read them, and
+need not: it asks what lies in the span of the equalities, which holds whatever bounds
+apply, and a count that bounds pin to one value (or within one respondent) has lower and
+upper bounds that say so, which is the interval test. (Reading a bound as an equality
+there would find every stated group, exactly, by its own statement.)
+
 **Suppression.** ``protect`` takes the figures already released (which can never be taken
 back) and those proposed, in the order they are wanted, and hides proposed figures until
 neither test finds anything: each time the cheapest proposed figure that the finding rests
@@ -48,18 +59,22 @@ figures already released cannot be repaired by hiding more; it is reported as ``
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_array, hstack
+from scipy.sparse import csr_array, hstack, vstack
 
 Cell = Hashable
 """A finest group (and, for releases over time, the interval its respondents arrived in)."""
 
 C = TypeVar("C", bound=Hashable)
+
+Limit = tuple[Iterable[C], float, float]
+"""A stated bound: the count of these cells lies between the two values (either may be
+infinite), as a released reason says (``suppression.stated_bounds``)."""
 
 MAX_UNIONS = 200
 """Unions of small atoms checked by the interval test per component, smallest unions
@@ -113,14 +128,17 @@ def audit(
     figures: Sequence[Iterable[C]],
     k: int,
     *,
+    limits: Sequence[Limit[C]] = (),
     upper: Mapping[C, int] | None = None,
     max_atoms: int | None = None,
 ) -> Finding | None:
     """The first group under ``k`` that ``figures`` (each a set of cells, released with the
-    sum of their ``counts``) give away, exactly or within ±1, or None. ``upper`` holds
-    what an attacker knows bounds a cell (its headcount); other cells are unbounded.
-    Raises ``TooLarge`` if a linked system has more than ``max_atoms`` atoms to reason
-    over (no limit when None)."""
+    sum of their ``counts``) and the stated bounds ``limits`` give away, exactly or within
+    ±1, or None. ``upper`` holds what an attacker knows bounds a cell (its headcount);
+    other cells are unbounded. A stated bound the counts do not meet is out of date (its
+    group has changed since) and says nothing true about them: it is left out. Raises
+    ``TooLarge`` if a linked system has more than ``max_atoms`` atoms to reason over (no
+    limit when None). Finding.using indexes ``figures``, then ``limits`` after them."""
     if all(n == 0 or n >= k for n in counts.values()):
         return None  # no atom, and so no union of atoms, holds 1 to k - 1 respondents
     cell_sets = [frozenset(f) for f in figures]
@@ -128,25 +146,37 @@ def audit(
         count = _total(counts, cells)
         if 0 < count < k:
             return Finding(cells, count, count, count, frozenset({index}))
+    slack: dict[int, tuple[float, float]] = {}  # a limit's room below and above the truth
+    for index, (stated, low, high) in enumerate(limits, start=len(cell_sets)):
+        cell_sets.append(frozenset(stated))
+        count = _total(counts, cell_sets[-1])
+        if low <= count <= high:
+            slack[index] = (count - low, high - count)
+        else:
+            cell_sets[-1] = frozenset()  # out of date: no row at all
     atoms = _atoms(counts, cell_sets, upper)
-    unsettled, settled_by = _settled(atoms)
+    unsettled, settled_by = _settled(atoms, slack)
     components = _components(unsettled)
     if max_atoms is not None and any(len(c) > max_atoms for c in components):
         raise TooLarge(f"more than {max_atoms} atoms in one linked system")
     for component in components:
-        found = _exact(component, k) or _interval(component, k)
+        found = _exact(component, k, slack) or _interval(component, k, slack)
         if found:  # a figure that held shown atoms rests on their figures too
             more = {settled_by[f] for f in found.using if f in settled_by}
             return replace(found, using=found.using.union(*more))
     return None
 
 
-def _settled(atoms: list[_Atom]) -> tuple[list[_Atom], dict[int, frozenset[int]]]:
+def _settled(
+    atoms: list[_Atom], limits: Mapping[int, tuple[float, float]]
+) -> tuple[list[_Atom], dict[int, frozenset[int]]]:
     """The atoms whose count is not shown as a figure of its own, and for each figure the
     figures that showed the atoms left out of it. A shown atom is a known constant: left
     out, it no longer links the rest into one large system (a table with a few hidden
     cells falls apart into small pieces), and what it adds to a figure is simply
-    subtracted, which is what the figures over the remaining atoms amount to."""
+    subtracted, which is what the figures over the remaining atoms amount to. (A stated
+    bound is kept as room around the truth, so what a known atom adds needs no
+    subtracting; a bound shows no atom's count.)"""
     size: dict[int, int] = {}
     for atom in atoms:
         for figure in atom.figures:
@@ -154,7 +184,7 @@ def _settled(atoms: list[_Atom]) -> tuple[list[_Atom], dict[int, frozenset[int]]
     unsettled: list[_Atom] = []
     settled_by: dict[int, frozenset[int]] = {}
     for atom in atoms:
-        own = [f for f in atom.figures if size[f] == 1]
+        own = [f for f in atom.figures if size[f] == 1 and f not in limits]
         if not own:
             unsettled.append(atom)
             continue
@@ -169,24 +199,24 @@ def protect(
     proposed: Sequence[Iterable[C]],
     k: int,
     *,
+    limits: Sequence[Limit[C]] = (),
     upper: Mapping[C, int] | None = None,
     max_atoms: int | None = None,
 ) -> set[int]:
-    """Which of ``proposed`` (indices) to hide, on top of ``released``, so that ``audit``
-    finds nothing. Each round of repair hides the proposed figure with the fewest
-    respondents among those the finding rests on. Raises ``Disclosed`` when a finding rests
-    on released figures only."""
+    """Which of ``proposed`` (indices) to hide, on top of ``released`` and the bounds
+    stated before (``limits``), so that ``audit`` finds nothing. Each round of repair hides
+    the proposed figure with the fewest respondents among those the finding rests on.
+    Raises ``Disclosed`` when a finding rests on released figures and bounds only."""
     fixed = [frozenset(f) for f in released]
     wanted = [frozenset(f) for f in proposed]
     hidden = {j for j, cells in enumerate(wanted) if 0 < _total(counts, cells) < k}
     while True:
         shown = [j for j in range(len(wanted)) if j not in hidden]
-        finding = audit(
-            counts, [*fixed, *(wanted[j] for j in shown)], k, upper=upper, max_atoms=max_atoms
-        )
+        figures = [*fixed, *(wanted[j] for j in shown)]
+        finding = audit(counts, figures, k, limits=limits, upper=upper, max_atoms=max_atoms)
         if finding is None:
             return hidden
-        mine = [shown[i - len(fixed)] for i in finding.using if i >= len(fixed)]
+        mine = [shown[i - len(fixed)] for i in finding.using if len(fixed) <= i < len(figures)]
         if not mine:
             raise Disclosed(finding)
         hidden.add(min(mine, key=lambda j: (_total(counts, wanted[j]), j)))
@@ -243,22 +273,29 @@ def _components(atoms: list[_Atom]) -> list[list[_Atom]]:
     return list(grouped.values())
 
 
-def _system(component: list[_Atom]) -> tuple[list[int], csr_array]:
-    """The component's figures and its figures × atoms 0/1 matrix."""
-    rows = sorted({f for atom in component for f in atom.figures})
+def _system(
+    component: list[_Atom], keep: Callable[[int], bool] = lambda _: True
+) -> tuple[list[int], csr_array]:
+    """The component's figures (those ``keep`` takes) and their figures × atoms 0/1 matrix."""
+    rows = sorted({f for atom in component for f in atom.figures if keep(f)})
     place = {f: i for i, f in enumerate(rows)}
-    r = [place[f] for atom in component for f in atom.figures]
-    c = [j for j, atom in enumerate(component) for _ in atom.figures]
+    r = [place[f] for atom in component for f in atom.figures if f in place]
+    c = [j for j, atom in enumerate(component) for f in atom.figures if f in place]
     matrix = csr_array((np.ones(len(r)), (r, c)), shape=(len(rows), len(component)))
     return rows, matrix
 
 
-def _exact(component: list[_Atom], k: int) -> Finding | None:
-    """A union of atoms holding 1 to k - 1 respondents that lies in the row space."""
+def _exact(
+    component: list[_Atom], k: int, limits: Mapping[int, tuple[float, float]]
+) -> Finding | None:
+    """A union of atoms holding 1 to k - 1 respondents that lies in the row space of the
+    figures (the stated bounds are the interval test's: see the module's docstring)."""
     small = [j for j, atom in enumerate(component) if atom.count < k]
     if not any(component[j].count > 0 for j in small):
         return None
-    rows, matrix = _system(component)
+    rows, matrix = _system(component, lambda f: f not in limits)
+    if not rows:
+        return None  # bounds only: nothing is in the span of no figure
     n_rows, n_small = len(rows), len(small)
     # variables: λ per figure (free), then w per small atom (binary); Aᵀλ - w = 0 per atom
     chosen = csr_array(
@@ -286,13 +323,15 @@ def _exact(component: list[_Atom], k: int) -> Finding | None:
     return Finding(frozenset().union(*(a.cells for a in atoms)), count, count, count, used)
 
 
-def _interval(component: list[_Atom], k: int) -> Finding | None:
+def _interval(
+    component: list[_Atom], k: int, limits: Mapping[int, tuple[float, float]]
+) -> Finding | None:
     """A union of small atoms whose count an attacker can bound within ±1 respondent."""
     small = [j for j, atom in enumerate(component) if atom.count < k]
     candidates: list[tuple[int, ...]] = [(j,) for j in small if component[j].count > 0]
     if not candidates:
         return None
-    attacker = _Attacker(component)
+    attacker = _Attacker(component, limits)
     attacker.explore(small)
     for union in candidates + _unions(component, small, k):
         found = attacker.pins(union)
@@ -333,16 +372,30 @@ def _sum(component: list[_Atom], union: Iterable[int]) -> int:
 
 
 class _Attacker:
-    """The attacker's linear program over one component: every released figure's value,
-    counts between 0 and the headcount. Every table it finds is a table consistent with
-    the release, so each one is kept: a union whose count is already one higher (or lower)
-    in a table found earlier needs no program of its own, which spares most of them."""
+    """The attacker's linear program over one component: every released figure's value
+    (equalities), every stated bound (inequalities: the truth plus the room the statement
+    leaves above, minus the room below), counts between 0 and the headcount. Every table
+    it finds is a table consistent with the release, so each one is kept: a union whose
+    count is already one higher (or lower) in a table found earlier needs no program of
+    its own, which spares most of them."""
 
-    def __init__(self, component: list[_Atom]) -> None:
+    def __init__(
+        self, component: list[_Atom], limits: Mapping[int, tuple[float, float]] | None = None
+    ) -> None:
+        limits = limits or {}
         self.component = component
-        self.rows, self.matrix = _system(component)
+        self.rows, self.matrix = _system(component, lambda f: f not in limits)
         self.counts = np.array([atom.count for atom in component], dtype=float)
         self.values = self.matrix @ self.counts
+        bounded, stated = _system(component, lambda f: f in limits)
+        truth = stated @ self.counts
+        below = np.array([limits[f][0] for f in bounded], dtype=float)
+        above = np.array([limits[f][1] for f in bounded], dtype=float)
+        at_most, at_least = np.flatnonzero(np.isfinite(above)), np.flatnonzero(np.isfinite(below))
+        self.ub_rows = [bounded[i] for i in (*at_most, *at_least)]
+        if self.ub_rows:  # count ≤ truth + room above; -count ≤ -(truth - room below)
+            self.a_ub = vstack([stated[at_most], -stated[at_least]], format="csr")
+            self.b_ub = np.hstack([(truth + above)[at_most], -(truth - below)[at_least]])
         self.bounds = np.column_stack(
             [np.zeros(len(component)), [atom.upper for atom in component]]
         )
@@ -360,7 +413,10 @@ class _Attacker:
             while waiting:
                 objective = np.zeros(len(self.component))
                 objective[waiting] = sign * random.uniform(1.0, 2.0, len(waiting))
-                table = self._solve(objective)[1]
+                solved = self._solve(objective)
+                if solved is None:
+                    break  # unbounded (a group only stated to be at least k): no table
+                table = solved[1]
                 self.tables.append(table)
                 moved = sign * (self.counts[waiting] - table[waiting]) >= 1 - _EPS
                 if not moved.any():
@@ -383,11 +439,12 @@ class _Attacker:
                 ends.append(want)
                 continue
             end, table, binding = self._extreme(union, sign)
-            self.tables.append(table)
+            if table is not None:
+                self.tables.append(table)
             ends.append(end)
             used |= binding
         low = int(np.ceil(ends[0] - _EPS))
-        high = int(np.floor(ends[1] + _EPS))
+        high = count + 1 if np.isinf(ends[1]) else int(np.floor(ends[1] + _EPS))
         if low <= count - 1 and (high >= count + 1 or count + 1 > most):
             return None
         if not used:  # bounds alone bind: every figure touching the union is to blame
@@ -396,20 +453,36 @@ class _Attacker:
         cells = frozenset().union(*(a.cells for a in atoms))
         return Finding(cells, count, low, high, frozenset(used))
 
-    def _extreme(self, union: tuple[int, ...], sign: float) -> tuple[float, np.ndarray, set[int]]:
+    def _extreme(
+        self, union: tuple[int, ...], sign: float
+    ) -> tuple[float, np.ndarray | None, set[int]]:
         """The smallest (sign 1) or largest (sign -1) count of the union, a table that has
-        it, and the figures that bind it."""
+        it, and the figures that bind it (no table where there is no largest)."""
         objective = np.zeros(len(self.component))
         objective[list(union)] = sign
-        value, table, binding = self._solve(objective)
+        solved = self._solve(objective)
+        if solved is None:
+            return np.inf, None, set()
+        value, table, binding = solved
         return sign * value, table, binding
 
-    def _solve(self, objective: np.ndarray) -> tuple[float, np.ndarray, set[int]]:
+    def _solve(self, objective: np.ndarray) -> tuple[float, np.ndarray, set[int]] | None:
+        """The program's optimum, a table that has it and the figures that bind it; None
+        where it has none (unbounded: atoms that only a lower bound holds)."""
+        equal = {"A_eq": self.matrix, "b_eq": self.values} if self.rows else {}
+        bound = {"A_ub": self.a_ub, "b_ub": self.b_ub} if self.ub_rows else {}
         result = linprog(  # type: ignore[call-overload]  # the stubs know no sparse A_eq
-            objective, A_eq=self.matrix, b_eq=self.values, bounds=self.bounds, method="highs"
+            objective, **equal, **bound, bounds=self.bounds, method="highs"
         )
+        if result.status == 3:
+            return None
         if result.status != 0:
             raise RuntimeError(f"the released figures are inconsistent: {result.message}")
-        marginals = result.eqlin.marginals
-        binding = {self.rows[i] for i in np.flatnonzero(np.abs(marginals) > _EPS)}
+        binding: set[int] = set()
+        if self.rows:
+            marginals = result.eqlin.marginals
+            binding |= {self.rows[i] for i in np.flatnonzero(np.abs(marginals) > _EPS)}
+        if self.ub_rows:
+            marginals = result.ineqlin.marginals
+            binding |= {self.ub_rows[i] for i in np.flatnonzero(np.abs(marginals) > _EPS)}
         return float(result.fun), np.asarray(result.x), binding

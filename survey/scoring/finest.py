@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -21,7 +21,15 @@ from survey.scoring.breakdown import group_key
 from survey.scoring.choices import choice_bases, number_measure, number_order, number_records
 from survey.scoring.indexes import respondent_index_scores
 from survey.scoring.likert import Respondent, likert_frame
-from survey.scoring.linked import Cell, Counts, Group, Positioned, Released
+from survey.scoring.linked import (
+    Bound,
+    Cell,
+    Counts,
+    Group,
+    Positioned,
+    PositionedBound,
+    Released,
+)
 from survey.scoring.quality import quality_people
 
 KINDS = ("item", "answered", "index", "choice", "number", "quality", "respondents")
@@ -36,13 +44,16 @@ Version = tuple[int, int]
 @dataclass(frozen=True)
 class History:
     """What earlier snapshots released and who they counted: ``groups`` per measure as
-    (position, group); ``snapshots``, each snapshot's responses as response -> version,
-    earliest first and the snapshot being reported on last (positions index it); and
-    ``versions``, every such version's groups and answers (residual roles' left out)."""
+    (position, group) (and ``stated``, the reasons given); ``snapshots``, each snapshot's
+    responses as response -> version, earliest first and the snapshot being reported on
+    last (positions index it); and ``versions``, every such version's groups and answers
+    (residual roles' left out)."""
 
     groups: Mapping[str, Sequence[Positioned]]
     snapshots: Sequence[Mapping[int, Version]]
     versions: Mapping[Version, Respondent]
+    stated: Mapping[str, Sequence[PositionedBound]] = field(default_factory=dict)
+    """The reasons they gave for hidden groups, per measure, positioned like ``groups``."""
 
 
 def released_before(
@@ -53,6 +64,7 @@ def released_before(
     within: Group | None = None,
     likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
     history: History | None = None,
+    stated: Mapping[str, Sequence[Bound]] | None = None,
 ) -> Released:
     """The groups released ``before`` (per measure, from the ledger) as ``Released`` for
     tables by ``by`` (within ``within``), counted over the whole round's ``respondents``
@@ -61,14 +73,23 @@ def released_before(
     every dimension those groups and the tables use, and no other: a dimension nothing
     splits by cannot tell cells apart.
 
+    ``stated`` are the reasons released for hidden groups of the snapshot (per measure:
+    group, statistic, k), inequalities every table is audited with too.
+
     With a ``history`` of earlier snapshots that released figures, respondents are counted
-    per path through them instead (``path_counts``), and the groups they released are
-    audited too."""
+    per path through them instead (``path_counts``), and the groups they released, and
+    the reasons they gave, are audited too."""
     within = dict(within or {})
     before = {m: groups for m, groups in before.items() if m.partition(":")[0] in KINDS}
+    said = {m: bounds for m, bounds in (stated or {}).items() if m.partition(":")[0] in KINDS}
     earlier = {
         m: groups
         for m, groups in (history.groups if history else {}).items()
+        if m.partition(":")[0] in KINDS
+    }
+    said_before = {
+        m: bounds
+        for m, bounds in (history.stated if history else {}).items()
         if m.partition(":")[0] in KINDS
     }
     names = sorted(
@@ -76,13 +97,15 @@ def released_before(
         | set(within)
         | {name for groups in before.values() for g in groups for name in g}
         | {name for groups in earlier.values() for _, g in groups for name in g}
+        | {name for bounds in said.values() for g, _, _ in bounds for name in g}
+        | {name for bounds in said_before.values() for _, g, _, _ in bounds for name in g}
     )
-    if history is None or not earlier:
+    if history is None or not (earlier or said_before):
         cells = finest_counts(questionnaire, respondents, names, likert)
-        return Released(tuple(names), before, lambda m: _alone(cells(m)), within)
+        return Released(tuple(names), before, lambda m: _alone(cells(m)), within, stated=said)
     counts = path_counts(questionnaire, history, names)
     position = len(history.snapshots) - 1
-    return Released(tuple(names), before, counts, within, earlier, position)
+    return Released(tuple(names), before, counts, within, earlier, position, said, said_before)
 
 
 def _alone(cells: CellCounts) -> Counts:

@@ -17,7 +17,7 @@ from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
 from survey.scoring.linked import Released
-from survey.scoring.suppression import HIDDEN, mark_reasons, mark_suppressed
+from survey.scoring.suppression import mark_reasons, mark_suppressed
 
 Respondent = tuple[Mapping[str, str | None], Mapping[str, Answer]]
 """What scoring needs of a response: its group values (role, unit, ...) and its answers."""
@@ -174,12 +174,17 @@ def hide(
     if released is not None:
         for measure in measures:
             table["suppressed"] |= released.more_hidden(table, by, per, min_group_size, measure)
-    table["reason"] = mark_reasons(table, by, per, min_group_size)  # why, where safe
-    if released is not None:  # a reason is checked against this table's figures only
-        for measure in measures:
-            shared = ~released.alone(table, by, per, measure) & table["suppressed"]
-            table.loc[shared, "reason"] = HIDDEN
+    told = None if released is None else _teller(released, measures[0], min_group_size)
+    table["reason"] = mark_reasons(table, by, per, min_group_size, told)  # why, where safe
     figures = [c for c in table.columns if c not in (*by, per, "suppressed", "reason")]
     table[figures] = table[figures].astype(float)
     table.loc[table["suppressed"], figures] = np.nan
     return table
+
+
+def _teller(
+    released: Released, measure: Callable[[object], str], k: int
+) -> Callable[[object, list[dict[str, str]], list[str]], bool]:
+    """Whether a table's reasons may be given: a reason is a bound on the count of its
+    table's (first) measure, audited with everything released (``Released.told``)."""
+    return lambda value, groups, reasons: released.told(measure(value), groups, reasons, k)

@@ -42,18 +42,26 @@ groups are pooled: a unit's index on its leader's page and the round's q5 total 
 report by unit subtract as well as two q5 figures would (found by review). Pools are
 found by the counts' hash; two different counts sharing one would only audit more.
 
+**Reasons are bounds.** A hidden cell that says why states an inequality on its group's
+count ("færre enn 5 svar": at most 4; "skjult for å beskytte en liten gruppe": at least
+5). Reasons released before (``stated``, ``stated_before``; pooled like the groups) are
+read by every audit here as inequalities (``audit.audit``'s ``limits``), so a new table's
+figures cannot pin a group together with them; and a table's own reasons are given only
+where the auditor, with everything released and the table's figures, finds nothing
+(``told``), after which they are released for the tables after it.
+
 **Bounded.** A system linking more than ``MAX_ATOMS`` atoms is not audited; the table's
 new groups are hidden instead (see ``MAX_ATOMS``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from survey.scoring.suppression import ALL
+from survey.scoring.suppression import ALL, STATED, stated_bounds
 
 Group = Mapping[str, str]
 """A released group: dimension -> value; the empty mapping is the total."""
@@ -72,17 +80,31 @@ Positioned = tuple[int, Group]
 """A group released from the snapshot at that position of the paths."""
 
 
+Limits = list[tuple[list[Path], float, float]]
+"""Stated bounds over paths: (the paths, lowest, highest)."""
+
+
 def _frozen(group: Group) -> frozenset[tuple[str, str]]:
     return frozenset(group.items())
+
+
+Bound = tuple[Group, str, float]
+"""A reason released for a group (``suppression.STATED``): the group, the ledger's
+statistic ("fewer than k", "at least k") and the k it was stated with."""
+
+PositionedBound = tuple[int, Group, str, float]
+"""A reason released from the snapshot at that position of the paths."""
 
 
 @dataclass
 class Released:
     """The figures released before, per measure: from the snapshot being reported on
     (``earlier``: measure -> groups) and from earlier snapshots (``before``: measure ->
-    (position, group)); the way to count any measure per path over ``names`` (``counts``,
-    called at most once per measure); ``within``, the group a report is limited to (one
-    unit's): every row of its tables lies in it."""
+    (position, group)); the reasons given for hidden groups, inequalities on their counts
+    (``stated`` from this snapshot, ``stated_before`` from earlier ones); the way to count
+    any measure per path over ``names`` (``counts``, called at most once per measure);
+    ``within``, the group a report is limited to (one unit's): every row of its tables
+    lies in it."""
 
     names: tuple[str, ...]
     earlier: Mapping[str, Sequence[Group]]
@@ -90,17 +112,30 @@ class Released:
     within: Group = field(default_factory=dict)
     before: Mapping[str, Sequence[Positioned]] = field(default_factory=dict)
     position: int = 0  # the position of the snapshot being reported on in every path
+    stated: Mapping[str, Sequence[Bound]] = field(default_factory=dict)
+    stated_before: Mapping[str, Sequence[PositionedBound]] = field(default_factory=dict)
     _counted: dict[str, tuple[Counts, int, int]] = field(default_factory=dict)
     _pools: dict[int, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
+    _bounds: dict[int, set[tuple[frozenset[tuple[str, str]], str, float]]] = field(
+        default_factory=dict
+    )
     _pooled_before: dict[int, list[Positioned]] = field(default_factory=dict)
+    _bounds_before: dict[int, list[PositionedBound]] = field(default_factory=dict)
     _cells: dict[int, _Cells] = field(default_factory=dict)
-    _decided: dict[tuple[object, ...], frozenset[int]] = field(default_factory=dict)
+    _decided: dict[tuple[object, ...], frozenset[int] | bool] = field(default_factory=dict)
 
     def fresh(self) -> Released:
         """The same ledger with nothing of this report in it yet: a report built twice
         (made, then handed out) is decided the same way both times."""
         return Released(
-            self.names, self.earlier, self.counts, self.within, self.before, self.position
+            self.names,
+            self.earlier,
+            self.counts,
+            self.within,
+            self.before,
+            self.position,
+            self.stated,
+            self.stated_before,
         )
 
     def more_hidden(
@@ -124,57 +159,77 @@ class Released:
                 more[rows.index[j]] = True
         return more
 
-    def alone(
-        self, table: pd.DataFrame, by: Sequence[str], per: str, measure: Callable[[object], str]
-    ) -> pd.Series:
-        """Per row of a decided table: whether its measure's counts have been released
-        from this snapshot only for groups the table itself shows, and from no earlier
-        snapshot: the table's own figures are then all a reader has of those counts, and
-        a reason given for a hidden cell can be checked against them alone
-        (``suppression.hidden_reasons``)."""
-        alone = pd.Series(True, index=table.index)
-        for value, rows in table.groupby(per, observed=True, sort=False):
-            pool, history = self._pool(measure(value))
-            keys = zip(*(rows[name] for name in by), strict=True) if by else [()] * len(rows)
-            own = {
-                _frozen(
-                    {**self.within, **{n: str(v) for n, v in zip(by, key, strict=True) if v != ALL}}
-                )
-                for key in keys
-            }
-            alone[rows.index] = not history and self._pools[pool] <= own
-        return alone
-
     def hidden(
         self, measure: str, groups: Sequence[Group], shown: Sequence[bool], k: int
     ) -> set[int]:
         """Which of a table's ``groups`` (of one measure, relative to ``within``; ``shown``
         by the table's own suppression) must be hidden as well. The shown ones that stay
         are released from here on, for the tables after it."""
-        pool, history = self._pool(measure)
-        released = self._pools[pool]
+        now, path = self._pool(measure)
+        released, history = self._pools[now], self._pooled_before[path]
         rows = [
             (j, {**self.within, **g})
             for j, (g, s) in enumerate(zip(groups, shown, strict=True))
             if s
         ]
         new = [(j, g) for j, g in rows if _frozen(g) not in released]
-        if not new or (released <= {_frozen(g) for _, g in rows} and not history):
+        limits = self._limits(now, path)
+        alone = released <= {_frozen(g) for _, g in rows} and not history and not limits
+        if not new or alone:
             released.update(_frozen(g) for _, g in new)
             return set()
-        now = self.position
-        fixed = [*history, *((now, dict(g)) for g in released)]
-        hide = self._audited(measure, fixed, [(now, g) for _, g in new], k)
+        fixed = [*history, *((self.position, dict(g)) for g in released)]
+        wanted: list[Positioned] = [(self.position, g) for _, g in new]
+        hide = self._audited(measure, fixed, limits, wanted, k)
         released.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
         return {new[i][0] for i in hide}
 
-    def _pool(self, measure: str) -> tuple[int, list[Positioned]]:
-        """The measures whose released groups this one's are audited with: every measure
-        with the same count in every cell (every item everyone answered, the number of
-        respondents): an attacker who knows the counts are the same subtracts one
-        measure's figure from another's. Groups of this snapshot pool by the counts now
-        (two items equal now are one count now, whatever they were before); groups of
-        earlier snapshots by the counts along the whole path."""
+    def told(self, measure: str, groups: Sequence[Group], reasons: Sequence[str], k: int) -> bool:
+        """Whether the reasons of a table's hidden ``groups`` (of one measure, relative to
+        ``within``; ``suppression.SMALL`` or ``COMPLEMENT``) may be given: whether, read
+        as inequalities with every figure and reason released before and the table's own
+        shown figures (``hidden`` has put them among the released), they let no group
+        under the minimum be bounded within one respondent. If so they are released from
+        here on, for the tables after it."""
+        now, path = self._pool(measure)
+        bounds = {
+            (_frozen({**self.within, **g}), STATED[why], float(k))
+            for g, why in zip(groups, reasons, strict=True)
+        }
+        if not bounds or bounds <= self._bounds[now]:
+            return True  # said before: nothing new
+        fixed = [
+            *self._pooled_before[path],
+            *((self.position, dict(g)) for g in self._pools[now]),
+        ]
+        limits = [*self._limits(now, path), *self._positioned(bounds - self._bounds[now])]
+        counts, signature, _ = self._count(measure)
+        cells_of = self._cells_of(measure)
+        fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
+        limit_cells = [(cells_of(p, g), low, high) for p, g, low, high in _read(limits)]
+        key = (signature, _key(fixed_cells, limit_cells), "told")
+        if key not in self._decided:
+            self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k)
+        if self._decided[key]:
+            self._bounds[now] |= bounds
+        return bool(self._decided[key])
+
+    def _positioned(
+        self, bounds: Iterable[tuple[frozenset[tuple[str, str]], str, float]]
+    ) -> list[PositionedBound]:
+        return [(self.position, dict(g), statistic, k) for g, statistic, k in bounds]
+
+    def _limits(self, now: int, path: int) -> list[PositionedBound]:
+        """Every reason released for the pool: from earlier snapshots, then this one."""
+        return [*self._bounds_before[path], *self._positioned(sorted(self._bounds[now], key=repr))]
+
+    def _pool(self, measure: str) -> tuple[int, int]:
+        """The measures whose released groups (and reasons) this one's are audited with:
+        every measure with the same count in every cell (every item everyone answered, the
+        number of respondents): an attacker who knows the counts are the same subtracts
+        one measure's figure from another's. Groups of this snapshot pool by the counts
+        now (two items equal now are one count now, whatever they were before); groups of
+        earlier snapshots by the counts along the whole path. Returns both keys."""
         _, path, now = self._count(measure)
         if now not in self._pools:
             self._pools[now] = {
@@ -183,6 +238,12 @@ class Released:
                 if self._count(other)[2] == now
                 for g in groups
             }
+            self._bounds[now] = {
+                (_frozen(g), statistic, float(k))
+                for other, bounds in self.stated.items()
+                if self._count(other)[2] == now
+                for g, statistic, k in bounds
+            }
         if path not in self._pooled_before:
             self._pooled_before[path] = [
                 positioned
@@ -190,7 +251,13 @@ class Released:
                 if self._count(other)[1] == path
                 for positioned in groups
             ]
-        return now, self._pooled_before[path]
+            self._bounds_before[path] = [
+                bound
+                for other, bounds in self.stated_before.items()
+                if self._count(other)[1] == path
+                for bound in bounds
+            ]
+        return now, path
 
     def _count(self, measure: str) -> tuple[Counts, int, int]:
         """The measure's counts per path, their hash and the hash of the counts now."""
@@ -207,23 +274,46 @@ class Released:
             )
         return self._counted[measure]
 
-    def _audited(
-        self, measure: str, fixed: list[Positioned], wanted: list[Positioned], k: int
-    ) -> frozenset[int]:
+    def _cells_of(self, measure: str) -> _Cells:
         counts, signature, _ = self._count(measure)
         if signature not in self._cells:
             self._cells[signature] = _Cells(self.names, counts)
-        cells_of = self._cells[signature]
+        return self._cells[signature]
+
+    def _audited(
+        self,
+        measure: str,
+        fixed: list[Positioned],
+        limits: list[PositionedBound],
+        wanted: list[Positioned],
+        k: int,
+    ) -> frozenset[int]:
+        counts, signature, _ = self._count(measure)
+        cells_of = self._cells_of(measure)
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
+        limit_cells = [(cells_of(p, g), low, high) for p, g, low, high in _read(limits)]
         wanted_cells = [cells_of(*w) for w in wanted]
-        key = (
-            signature,
-            tuple(sorted(map(tuple, fixed_cells), key=repr)),
-            tuple(map(tuple, wanted_cells)),
-        )
+        key = (signature, _key(fixed_cells, limit_cells), tuple(map(tuple, wanted_cells)))
         if key not in self._decided:
-            self._decided[key] = _protected(counts, fixed_cells, wanted_cells, k)
-        return self._decided[key]
+            self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k)
+        found = self._decided[key]
+        assert isinstance(found, frozenset)
+        return found
+
+
+def _read(limits: Iterable[PositionedBound]) -> list[tuple[int, Group, float, float]]:
+    """Released reasons as (position, group, lowest, highest): the inequalities they are
+    (``suppression.stated_bounds``, the one place that reads them)."""
+    return [(p, g, *stated_bounds(statistic, k)) for p, g, statistic, k in limits]
+
+
+def _key(fixed: Iterable[list[Path]], limits: Limits) -> tuple[object, ...]:
+    """Figures and bounds in an order that does not depend on how they were found, to key
+    decisions made before."""
+    return (
+        tuple(sorted(map(tuple, fixed), key=repr)),
+        tuple(sorted(((tuple(c), low, high) for c, low, high in limits), key=repr)),
+    )
 
 
 class _Cells:
@@ -266,11 +356,23 @@ missing from the second breakdown, which the method page explains."""
 
 
 def _protected(
-    counts: Counts, fixed: list[list[Path]], wanted: list[list[Path]], k: int
+    counts: Counts, fixed: list[list[Path]], limits: Limits, wanted: list[list[Path]], k: int
 ) -> frozenset[int]:
     from survey.scoring.audit import Disclosed, TooLarge, protect  # SciPy: only for work
 
     try:
-        return frozenset(protect(counts, fixed, wanted, k, max_atoms=MAX_ATOMS))
+        hide = protect(counts, fixed, wanted, k, limits=limits, max_atoms=MAX_ATOMS)
+        return frozenset(hide)
     except (Disclosed, TooLarge):
         return frozenset(range(len(wanted)))
+
+
+def _quiet(counts: Counts, fixed: list[list[Path]], limits: Limits, k: int) -> bool:
+    """Whether the figures and stated bounds give no group away (a system too large to
+    audit: not known, so no)."""
+    from survey.scoring.audit import TooLarge, audit  # SciPy: only for work
+
+    try:
+        return audit(counts, fixed, k, limits=limits, max_atoms=MAX_ATOMS) is None
+    except TooLarge:
+        return False

@@ -9,14 +9,22 @@ The number invited is the secretariat's own list and stays visible.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
-from survey.scoring.suppression import ALL, HIDDEN, mark_reasons, mark_suppressed
+from survey.scoring.suppression import (
+    ALL,
+    HIDDEN,
+    STATED,
+    mark_reasons,
+    mark_suppressed,
+    reason_of,
+    stated_bounds,
+)
 
 Invited = tuple[Mapping[str, str | None], bool]
 """An invitation's group values and whether it was answered (submitted)."""
@@ -54,18 +62,21 @@ def linked_rates(
     min_group_size: int,
     earlier: Sequence[Shown] = (),
     within: Mapping[str, str] | None = None,
+    stated: Sequence[Stated] = (),
 ) -> list[tuple[str, pd.DataFrame]]:
     """Response rates by each of ``dimensions`` ("" for the total alone) of the invitations
     in the group ``within`` (e.g. one unit), audited together and against the answered
-    counts released before (``earlier``, from the release ledger), over all of
-    ``invitations``.
+    counts released before (``earlier``, from the release ledger) and the reasons given
+    for hidden ones (``stated``), over all of ``invitations``.
 
     Each table is suppressed on its own first, but the tables share their total, and pages
     share their groups: a unit hidden to protect a smaller one is shown as a total on its
     own unit leader's page, and the small unit is then the round's total minus everything
     else. So all tables' shown counts, with every count released before that still holds
     (one that no longer matches the data is out of date; telling arrivals apart over time
-    is for snapshots), go past the auditor, over the finest groups of the invitation list."""
+    is for snapshots) and every reason given before that still holds, go past the
+    auditor, over the finest groups of the invitation list. Then each table's reasons
+    (``_told``)."""
     within = within or {}
     names = sorted({name for groups, _ in invitations for name in groups} | set(within))
     chosen = [
@@ -97,22 +108,69 @@ def linked_rates(
         covered = cells(spec)
         if covered and sum(counts[c] for c in covered) == value:
             released.append(covered)
+    limits = [  # the auditor leaves out those the counts no longer meet
+        (covered, *stated_bounds(statistic, k))
+        for spec, statistic, k in stated
+        if (covered := cells(spec))
+    ]
     proposed: list[list[tuple[str, ...]]] = []
     rows: list[tuple[int, object]] = []
     for t, (name, table) in enumerate(tables):
         for index, row in table.iterrows():
             if not row["suppressed"]:
-                group = str(row[name]) if name else ALL
-                spec = {**within, **({} if group == ALL else {name: group})}
-                proposed.append(cells(spec))
+                proposed.append(cells(_spec(within, name, row)))
                 rows.append((t, index))
-    if released or len(tables) > 1:  # a reason is checked against its own table only
-        for _, table in tables:
-            table.loc[table["suppressed"].astype(bool), "reason"] = HIDDEN
-    for j in protect(counts, released, proposed, min_group_size):
+    hide = protect(counts, released, proposed, min_group_size, limits=limits)
+    for j in hide:
         t, index = rows[j]
-        table = tables[t][1]
-        table.loc[index, ["suppressed", "answered", "rate"]] = [True, np.nan, np.nan]
-        # hidden for a figure outside this table: no table's reasons can be given safely
-        table.loc[table["suppressed"].astype(bool), "reason"] = HIDDEN
+        tables[t][1].loc[index, ["suppressed", "answered", "rate"]] = [True, np.nan, np.nan]
+    shown = [*released, *(cells for j, cells in enumerate(proposed) if j not in hide)]
+    _told(tables, counts, cells, within, shown, limits, min_group_size)
     return tables
+
+
+Stated = tuple[Mapping[str, str], str, float]
+"""A reason released before: its group, the ledger's statistic and k (``suppression.STATED``)."""
+
+
+def _spec(within: Mapping[str, str], name: str, row: pd.Series) -> dict[str, str]:
+    group = str(row[name]) if name else ALL
+    return {**within, **({} if group == ALL else {name: group})}
+
+
+def _told(
+    tables: list[tuple[str, pd.DataFrame]],
+    counts: Mapping[tuple[str, ...], int],
+    cells: Callable[[Mapping[str, str]], list[tuple[str, ...]]],
+    within: Mapping[str, str],
+    shown: list[list[tuple[str, ...]]],
+    limits: list[tuple[list[tuple[str, ...]], float, float]],
+    k: int,
+) -> None:
+    """Each table's reasons for its hidden rows, where the auditor, reading them as
+    inequalities with every answered count shown, every reason given before and each
+    group's number invited (shown beside it: no more can have answered), finds no group
+    under the minimum; else every hidden row of that table is ``HIDDEN``. Tables are
+    taken in order, each with the reasons given in those before it."""
+    from survey.scoring.audit import audit  # SciPy loads only when there is work for it
+
+    invited = [
+        (cells(_spec(within, name, row)), 0.0, float(row["invited"]))
+        for name, table in tables
+        for _, row in table.iterrows()
+    ]
+    for name, table in tables:
+        hidden = table[table["suppressed"].astype(bool)]
+        if hidden.empty:
+            continue
+        groups = [cells(_spec(within, name, row)) for _, row in hidden.iterrows()]
+        reasons = [reason_of(sum(counts[c] for c in group), k) for group in groups]
+        said = [
+            (group, *stated_bounds(STATED[why], k))
+            for group, why in zip(groups, reasons, strict=True)
+        ]
+        if audit(counts, shown, k, limits=[*invited, *limits, *said]) is None:
+            table.loc[hidden.index, "reason"] = reasons
+            limits += said
+        else:
+            table.loc[hidden.index, "reason"] = HIDDEN

@@ -16,12 +16,15 @@ Lines are only the proposal. An attacker reasons over every figure of the table 
 (a line's hidden cell can follow from another line's margin once that line is solved), so
 the pattern then goes past the auditor (``scoring.audit``), which hides more until no group
 under the minimum can be worked out from what is shown, exactly or within one respondent.
+
+A hidden cell may say why (``SMALL``, ``COMPLEMENT``), where the auditor, reading the
+reason as the inequality it is (``stated_bounds``), finds that safe; else ``HIDDEN``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import TypeVar
 
@@ -102,13 +105,19 @@ def _audited(
     from survey.scoring.audit import protect  # SciPy loads only when there is work for it
 
     shown = sorted((g for g in cells if g not in hidden), key=lambda g: (-cells[g], str(g)))
+    within = _within(counts)
+    return {shown[j] for j in protect(counts, [], [within[g] for g in shown], k)}
+
+
+def _within(counts: Mapping[tuple[V, ...], int]) -> dict[tuple[V | str, ...], list[tuple[V, ...]]]:
+    """Every cell and margin of a breakdown: the finest cells it sums."""
     within: dict[tuple[V | str, ...], list[tuple[V, ...]]] = {}
     dims = range(len(next(iter(counts)))) if counts else range(0)
     for cell in counts:
         for kept in levels(dims):
             key = tuple(value if dim in kept else ALL for dim, value in enumerate(cell))
             within.setdefault(key, []).append(cell)
-    return {shown[j] for j in protect(counts, [], [within[g] for g in shown], k)}
+    return within
 
 
 def levels(dims: Iterable[T]) -> list[tuple[T, ...]]:
@@ -142,123 +151,90 @@ COMPLEMENT = "complement"
 HIDDEN = "hidden"
 """No reason given: telling the reasons apart would say more than the figures may."""
 
-GIVE_REASONS = False
-"""Whether a hidden cell may say why (``mark_reasons``). Off: a reason is an inequality on
-its group's count (at most k − 1, at least k), and while one report's reasons are checked
-against its own figures (``hidden_reasons``), the auditor of a later release by another
-breakdown does not yet read earlier reasons as inequalities, so the two together could
-narrow a small group that each alone protects (docs/confidentiality.md). Until it does,
-every hidden cell says only "skjult"; the checks that decide where a reason would be safe
-stay, tested, for the day the auditor reads them."""
+STATED = {SMALL: "fewer than k", COMPLEMENT: "at least k"}
+"""A given reason as the release ledger names it (its value is the round's k)."""
 
-MAX_PAIRS = 100  # unions of two small cells checked per table, smallest first
+
+def stated_bounds(statistic: str, k: float) -> tuple[float, float]:
+    """What a reason released as ``statistic`` (``STATED``) with the minimum ``k`` says of
+    its group's count: "fewer than k", at most k - 1; "at least k", k or more. The one
+    place a reason is read as an inequality (by the auditor, ``scoring.audit``, for every
+    release after it)."""
+    if statistic == STATED[SMALL]:
+        return 0.0, k - 1
+    if statistic == STATED[COMPLEMENT]:
+        return k, math.inf
+    raise ValueError(f"no reason is released as {statistic!r}")
+
+
+def reason_of(count: int, k: int) -> str:
+    """Why a hidden group is hidden: its own count is small, or it protects a small one."""
+    return SMALL if count < k else COMPLEMENT
 
 
 def hidden_reasons(
     counts: Mapping[tuple[V, ...], int], hidden: Iterable[tuple[V | str, ...]], k: int
 ) -> dict[tuple[V | str, ...], str]:
-    """Why each hidden cell or margin of a breakdown is hidden, as far as saying so is safe.
+    """Why each hidden cell or margin of a breakdown is hidden, as far as saying so is safe,
+    for a table read alone (``scoring.linked.Released.told`` decides it for a table read
+    with everything released before).
 
     A reason is a figure too: "fewer than k" says the group's count is at most k - 1,
     "hidden to protect a small group" that it is at least k, and an attacker adds these
     inequalities to the shown figures. (k = 5: a margin of 7 split into a hidden 2 and a
     hidden 5; labelled, the 5 is at least 5, so the 2 is at most 2, pinned to its true
-    value.) So the reasons are given only when, with them, every group under the minimum
-    in the table can still be bounded no closer than one respondent either side (the
-    auditor's rule, ``scoring.audit``); else every hidden cell of the table is ``HIDDEN``,
-    which tells nothing beyond that it is hidden."""
+    value.) So the reasons are given only when the auditor (``scoring.audit``), reading the
+    shown cells and the reasons as inequalities, finds no group under the minimum; else
+    every hidden cell of the table is ``HIDDEN``, which tells nothing beyond that it is
+    hidden."""
     cells = with_margins(counts)
-    kinds = {group: (SMALL if cells[group] < k else COMPLEMENT) for group in hidden}
-    if not kinds or _labels_protect(counts, cells, kinds, k):
+    kinds = {group: reason_of(cells[group], k) for group in hidden}
+    if not kinds:
+        return kinds
+    within = _within(counts)
+    from survey.scoring.audit import audit  # SciPy loads only when there is work for it
+
+    shown = [within[g] for g in cells if g not in kinds]
+    limits = [(within[g], *stated_bounds(STATED[why], k)) for g, why in kinds.items()]
+    if audit(counts, shown, k, limits=limits) is None:
         return kinds
     return dict.fromkeys(kinds, HIDDEN)
 
 
-def _labels_protect(
-    counts: Mapping[tuple[V, ...], int],
-    cells: Mapping[tuple[V | str, ...], int],
-    kinds: Mapping[tuple[V | str, ...], str],
+def mark_reasons(
+    table: pd.DataFrame,
+    by: Sequence[str],
+    per: str,
     k: int,
-) -> bool:
-    """Whether, with the shown cells as equations and the reasons as inequalities over the
-    finest cells (none negative), every small hidden group, small finest cell and union
-    of two small finest cells keeps one respondent of room either side."""
-    finest = list(counts)
-    if any(kind == SMALL and 0 < cells[group] == k - 1 for group, kind in kinds.items()):
-        return False  # "fewer than k" of a group of k - 1 pins it from above
-
-    def row(group: tuple[Hashable, ...]) -> np.ndarray:
-        return np.array(
-            [all(v in (ALL, c) for v, c in zip(group, cell, strict=True)) for cell in finest],
-            dtype=float,
-        )
-
-    shown = [g for g in cells if g not in kinds]
-    a_eq = np.array([row(g) for g in shown]) if shown else None
-    b_eq = np.array([cells[g] for g in shown], dtype=float) if shown else None
-    ub = [(row(g), k - 1) if kind == SMALL else (-row(g), -k) for g, kind in kinds.items()]
-    a_ub = np.array([r for r, _ in ub])
-    b_ub = np.array([b for _, b in ub], dtype=float)
-    small = [i for i, cell in enumerate(finest) if 0 < counts[cell] < k]
-    sets = [row(g) for g, kind in kinds.items() if 0 < cells[g] < k]
-    sets += [np.eye(len(finest))[i] for i in small]
-    pairs = sorted(
-        ((i, j) for n, i in enumerate(small) for j in small[n + 1 :]),
-        key=lambda p: counts[finest[p[0]]] + counts[finest[p[1]]],
-    )
-    sets += [
-        np.eye(len(finest))[i] + np.eye(len(finest))[j]
-        for i, j in pairs[:MAX_PAIRS]
-        if counts[finest[i]] + counts[finest[j]] < k
-    ]
-    from scipy.optimize import linprog  # SciPy loads only when there is work for it
-
-    values = np.array([counts[cell] for cell in finest], dtype=float)
-    for weights in sets:
-        value = float(weights @ values)
-        bounds: list[float] = []
-        for sign in (1.0, -1.0):
-            found = linprog(
-                sign * weights, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, method="highs"
-            )
-            if found.status == 3:  # unbounded: only from above
-                bounds.append(math.inf)
-            elif found.status != 0 or found.fun is None:
-                return False  # infeasible or failed: say nothing
-            else:
-                bounds.append(sign * float(found.fun))
-        low = math.ceil(bounds[0] - 1e-6)  # whole respondents: rounded inward
-        high = bounds[1] if math.isinf(bounds[1]) else math.floor(bounds[1] + 1e-6)
-        if low > value - 1 or high < value + 1:
-            return False
-    return True
-
-
-def mark_reasons(table: pd.DataFrame, by: Sequence[str], per: str, k: int) -> pd.Series:
+    told: Callable[[object, list[dict[str, str]], list[str]], bool] | None = None,
+) -> pd.Series:
     """For a suppressed table (``n`` still unblanked, a ``suppressed`` column): each hidden
-    row's reason (``hidden_reasons``), None for a shown one. Where more is hidden than the
-    table's own suppression decides (to protect a group of another table, ``scoring.linked``),
-    the figures that made it necessary are not in this table: no reasons, ``HIDDEN``."""
+    row's reason, None for a shown one. Whether a ``per`` value's reasons may be given is
+    ``told(value, groups, reasons)`` (the groups as dimension -> value, margins without
+    their summed dimensions) when given, which audits them with everything released
+    before; else the table is read alone (``hidden_reasons``)."""
     reasons = pd.Series(None, index=table.index, dtype=object)
-    if not GIVE_REASONS:
-        reasons[table["suppressed"].astype(bool)] = HIDDEN
-        return reasons
     decided: dict[tuple[object, ...], dict[tuple[Hashable, ...], str]] = {}
-    for _, rows in table.groupby(per, observed=True, sort=False):
+    for value, rows in table.groupby(per, observed=True, sort=False):
         keys = list(zip(*(rows[b] for b in by), strict=True)) if by else [()] * len(rows)
         hidden = tuple(key for key, s in zip(keys, rows["suppressed"], strict=True) if s)
         if not hidden:
             continue
         counts = {key: int(n) for key, n in zip(keys, rows["n"], strict=True) if ALL not in key}
-        same = (tuple(counts.items()), hidden)
-        if same not in decided:
-            own = suppressed_groups(counts, k)
-            decided[same] = (
-                hidden_reasons(counts, hidden, k)
-                if own == set(hidden)
-                else dict.fromkeys(hidden, HIDDEN)
-            )
+        if told is None:
+            same = (tuple(counts.items()), hidden)
+            if same not in decided:
+                decided[same] = hidden_reasons(counts, hidden, k)
+            given = decided[same]
+        else:
+            cells = with_margins(counts)
+            kinds = {key: reason_of(cells[key], k) for key in hidden}
+            groups = [
+                {name: str(v) for name, v in zip(by, key, strict=True) if v != ALL} for key in kinds
+            ]
+            safe = told(value, groups, list(kinds.values()))
+            given = kinds if safe else dict.fromkeys(kinds, HIDDEN)
         for index, key in zip(rows.index, keys, strict=True):
-            if key in decided[same]:
-                reasons[index] = decided[same][key]
+            if key in given:
+                reasons[index] = given[key]
     return reasons

@@ -165,17 +165,23 @@ def last_release(db: sqlite_utils.Database, round_id: int) -> int | None:
 
 
 def released_groups(
-    db: sqlite_utils.Database, round_id: int, statistic: str | None = None
+    db: sqlite_utils.Database,
+    round_id: int,
+    statistic: str | None = None,
+    excluding: Sequence[str] = (),
 ) -> dict[int, list[tuple[str, dict[str, str]]]]:
     """Per snapshot of the round that figures were released from, every (measure, group)
-    released (with ``statistic``, or any), each once: what a later snapshot's changes are
-    audited against. Releases from before snapshots existed name none and are not here."""
+    released (with ``statistic``, or any but those ``excluding``), each once: what a later
+    snapshot's changes are audited against. Releases from before snapshots existed name
+    none and are not here."""
+    marks = ", ".join("?" * len(excluding))
     rows = db.execute(
         "SELECT DISTINCT r.snapshot_id, f.measure, f.grp FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? "
         "AND (? IS NULL OR f.statistic = ?) "
-        "AND r.snapshot_id IS NOT NULL ORDER BY r.snapshot_id, f.measure, f.grp",
-        [round_id, statistic, statistic],
+        + (f"AND f.statistic NOT IN ({marks}) " if excluding else "")
+        + "AND r.snapshot_id IS NOT NULL ORDER BY r.snapshot_id, f.measure, f.grp",
+        [round_id, statistic, statistic, *excluding],
     ).fetchall()
     found: dict[int, list[tuple[str, dict[str, str]]]] = {}
     for snapshot_id, measure, group in rows:
@@ -199,4 +205,31 @@ def released_at(
     found: dict[str, list[dict[str, str]]] = {}
     for measure, group in rows:
         found.setdefault(measure, []).append(json.loads(group))
+    return found
+
+
+Reason = tuple[dict[str, str], str, float]
+"""A reason released for a hidden group: the group, its statistic and its value (k)."""
+
+
+def released_reasons(
+    db: sqlite_utils.Database, round_id: int, statistics: Sequence[str]
+) -> dict[int | None, dict[str, list[Reason]]]:
+    """Per snapshot of the round (None: releases from before snapshots existed), per
+    measure, every reason released for a hidden group (figures of ``statistics``:
+    ``scoring.suppression.STATED``), each once: inequalities on the group's count that
+    every later release is audited with (``scoring.audit``)."""
+    marks = ", ".join("?" * len(statistics))
+    rows = db.execute(
+        "SELECT DISTINCT r.snapshot_id, f.measure, f.grp, f.statistic, f.value "
+        "FROM released_figures f JOIN releases r ON r.id = f.release_id "
+        f"WHERE r.round_id = ? AND f.statistic IN ({marks}) "
+        "ORDER BY r.snapshot_id, f.measure, f.grp, f.statistic, f.value",
+        [round_id, *statistics],
+    ).fetchall()
+    found: dict[int | None, dict[str, list[Reason]]] = {}
+    for snapshot_id, measure, group, statistic, value in rows:
+        found.setdefault(snapshot_id, {}).setdefault(measure, []).append(
+            (json.loads(group), statistic, value)
+        )
     return found

@@ -6,12 +6,26 @@ smallest and largest count that set has in any of those tables. A set is given a
 an attacker can rule out one respondent fewer or one more: that is the ground truth the
 auditor's linear algebra and linear programs approximate. Only for tiny tables (a few
 hidden cells), which is what the property tests draw.
+
+A hidden cell's stated reason is a bound, not a figure: "færre enn 5 svar" says its
+group's count is at most 4, "skjult for å beskytte en liten gruppe" at least 5. Those
+are ``limits`` here, (cells, lowest, highest), and a table breaking one is no table the
+attacker has to consider. They are read as the words say (the engine's
+``suppression.stated_bounds`` is not used).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
+
+Limit = tuple[Iterable[Hashable], float, float]
+
+
+def reason(cells: Iterable[Hashable], small: bool, k: int) -> Limit:
+    """A stated reason as the words say: fewer than k, or at least k."""
+    return (cells, 0, k - 1) if small else (cells, k, math.inf)
 
 
 def leaks(
@@ -19,13 +33,25 @@ def leaks(
     figures: Sequence[Iterable[Hashable]],
     k: int,
     upper: Mapping[Hashable, int] | None = None,
+    limits: Sequence[Limit] = (),
 ) -> list[tuple[frozenset, int, int, int]]:
     """(cells, count, lowest, highest) of every set under k an attacker pins within ±1;
     ``upper`` bounds cells as a headcount shown beside them does (one more than the
-    headcount is then no possibility the attacker has to rule out)."""
+    headcount is then no possibility the attacker has to rule out); ``limits`` are
+    stated bounds every table must meet."""
+    given = dict(upper or {})  # headcounts shown, as opposed to the search's ceiling
     released = [(frozenset(f), sum(counts[c] for c in f)) for f in figures]
-    known = {c for cells, _ in released for c in cells}
-    tables = _consistent(sorted(known, key=repr), released, upper or {})
+    stated = [(frozenset(cells), low, high) for cells, low, high in limits]
+    figured = {c for cells, _ in released for c in cells}
+    known = figured | {c for f, _, _ in stated for c in f}
+    # a cell no figure bounds is tried up to a ceiling past anything a bound can ask for
+    ceiling = max([*counts.values(), k]) + k + 1
+    upper = {c: ceiling for c in known - figured} | given
+    tables = [
+        t
+        for t in _consistent(sorted(known, key=repr), released, upper)
+        if all(low <= sum(t[c] for c in f) <= high for f, low, high in stated)
+    ]
     found = []
     cells = sorted(known, key=repr)
     for size in range(1, len(cells) + 1):
@@ -36,7 +62,7 @@ def leaks(
             seen = [sum(t[c] for c in chosen) for t in tables]
             low, high = min(seen), max(seen)
             most = (
-                sum(upper[c] for c in chosen) if upper and all(c in upper for c in chosen) else None
+                sum(given[c] for c in chosen) if given and all(c in given for c in chosen) else None
             )
             if low > count - 1 or (high < count + 1 and (most is None or count + 1 <= most)):
                 found.append((frozenset(chosen), count, low, high))
