@@ -46,6 +46,14 @@ class Served:
         pid = self.process.pid
         return {int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
 
+    def all_workers(self, count: int, timeout: float = 30) -> set[int]:
+        """The worker processes once ``count`` are running: the first may answer before
+        gunicorn has forked the last (a fraction of a second apart, more on a busy machine)."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.workers()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return found
+
     def logs(self) -> str:
         return self.access_log.read_text() + self.error_log.read_text()
 
@@ -105,7 +113,7 @@ def test_serve_answers_through_several_workers_and_logs_no_personal_token(tmp_pa
     tokens = invited_round(db_path, 2)
     token = tokens[0]
     with serving(tmp_path, db_path) as served:
-        assert len(served.workers()) == WORKERS
+        assert len(served.all_workers(WORKERS)) == WORKERS
         status, headers, body = get(served.base + "/helse")
         assert status == 200 and json.loads(body)["status"] == "ok"
         assert "Set-Cookie" not in headers
@@ -141,7 +149,7 @@ def test_sighup_reloads_every_worker_without_dropping_a_request(tmp_path):
     db_path = tmp_path / "survey.sqlite3"
     tokens = invited_round(db_path, 1)
     with serving(tmp_path, db_path) as served:
-        old = served.workers()
+        old = served.all_workers(WORKERS)
         answers: list[int | str] = []
         stop = threading.Event()
 
