@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -
 # faketime moves the clock for the suite's second run (test-future).
 # Java runs the W3C Nu HTML checker, Node.js's npm installs it and HTML_CodeSniffer.
 # nginx, openssl, curl and systemd's systemd-analyze run docs/deployment.md in its test.
-SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core faketime openjdk-17-jre-headless nodejs nginx openssl curl systemd zbar-tools
+# postgresql: the throwaway cluster the suite runs the second store on (tests/pg.py).
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core faketime openjdk-17-jre-headless nodejs nginx openssl curl systemd zbar-tools postgresql
 # The date the suite is run at a second time: no test may depend on today's date.
 FUTURE ?= 2031-06-01 12:00:00
 BENCH_STAMP := $(VENV)/.bench-installed

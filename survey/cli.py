@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
-import sqlite_utils
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -73,6 +72,7 @@ from survey.storage.migrations import migrate
 from survey.storage.questionnaires import latest_version, questionnaire_of_version
 from survey.storage.return_codes import return_address
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round, list_rounds
+from survey.storage.store import Store
 from survey.storage.users import has_account
 
 ID = click.IntRange(1, MAX_ID)  # a round's number; a larger one could not even be looked up
@@ -132,7 +132,7 @@ def operator_command(fn: Callable[..., Any]) -> Callable[..., Any]:
     return with_appcontext(wrapper)
 
 
-def _db(*, migrate: bool = True) -> sqlite_utils.Database:
+def _db(*, migrate: bool = True) -> Store:
     """The command's own connection, opened on first use and closed when the command ends
     (the web's per-thread connections are for serving requests, not for commands)."""
     context = click.get_current_context()
@@ -140,7 +140,7 @@ def _db(*, migrate: bool = True) -> sqlite_utils.Database:
     if db is None:
         db = open_database(current_app.config["DATABASE"], migrate=migrate)
         context.meta["survey.db"] = db
-        context.call_on_close(db.conn.close)
+        context.call_on_close(db.close)
     return db
 
 
@@ -372,7 +372,7 @@ def _serve(host: str, port: int) -> None:
 def _close_db() -> None:
     db = click.get_current_context().meta.pop("survey.db", None)
     if db is not None:
-        db.conn.close()
+        db.close()
 
 
 @click.command(
@@ -616,7 +616,7 @@ def round_return_address_command(round_id: int, address: str | None) -> None:
 @click.argument("path", metavar="FILE", type=click.Path())
 @operator_command
 def backup_command(path: str) -> None:
-    copy = backup_database(_db().conn, current_app.config["DATABASE"], path)
+    copy = backup_database(_db(), path)
     click.echo(
         f"backed up {current_app.config['DATABASE']} to {copy.path}: {copy.responses} responses "
         f"({copy.submitted} submitted), {copy.answers} answers, integrity ok"

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import random
 
-import sqlite_utils
-
 from survey.invitation_list import Person
 from survey.questionnaire import load_file
 from survey.questionnaire.answers import Answer, check_answers
@@ -23,6 +21,7 @@ from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.responses import import_responses, respondents_of
 from survey.storage.rounds import Round, create_round
+from survey.storage.store import Store
 
 ROLES = ("ordforer", "radmann", "tillitsvalgt", "prosjektleder")
 LEANING = {"ordforer": 0.3, "radmann": 0.1, "tillitsvalgt": -0.4, "prosjektleder": 0.6}
@@ -43,7 +42,7 @@ COMMENTS = (
 
 
 def national_2009_round(
-    db: sqlite_utils.Database,
+    db: Store,
     *,
     name: str = "Evaluering 2009 (generert)",
     municipalities: int = 138,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from werkzeug.serving import make_server
 from survey.questionnaire import LoadResult, load_text
 from survey.settings import SETTINGS
 from survey.web.wcag import CRITERIA
+from tests.pg import Cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONNAIRES = ROOT / "questionnaires"
@@ -74,6 +76,34 @@ def _close_kept_connections():
     from survey.web import database
 
     database.close_all()
+
+
+STORES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One throwaway PostgreSQL cluster for the session, started on first use."""
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="survey-pg-"))).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=STORES)
+def database(request, tmp_path) -> Iterator[str]:
+    """Where a test's survey database is, once on each store: a SQLite file that does not
+    exist yet, or the URL of a fresh PostgreSQL database, already migrated. A test that
+    takes it runs on both stores; ``open_database`` and the app's ``DATABASE`` take either."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "survey.sqlite3")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.fresh_database()
+    yield url
+    from survey.web import database as web_database
+
+    web_database.close_all()
+    cluster.drop(url)
 
 
 @contextmanager

@@ -9,16 +9,13 @@ only, however often it is typed in. Only digests are stored; the codes are shown
 
 from __future__ import annotations
 
-import sqlite3
-
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.errors import InvalidInput
 from survey.operations.access import require_manager
 from survey.records import Round
 from survey.storage import access_codes as store
 from survey.storage.rounds import get_round
+from survey.storage.store import Store, integrity_errors
 from survey.storage.users import audit
 from survey.tokens import code_digest, new_code, normal_code
 
@@ -27,7 +24,7 @@ MAX_CODES = 5000
 database."""
 
 
-def create_codes(db: sqlite_utils.Database, actor: Account, round_id: int, count: int) -> list[str]:
+def create_codes(db: Store, actor: Account, round_id: int, count: int) -> list[str]:
     """``count`` new codes for the anonymous round, in the one form they are shown in.
     Admins only, audited (the number, never the codes)."""
     require_manager(actor)
@@ -48,21 +45,21 @@ def create_codes(db: sqlite_utils.Database, actor: Account, round_id: int, count
         codes = [new_code() for _ in range(count)]
         try:
             store.add_codes(db, round_id, [code_digest(code) for code in codes])
-        except sqlite3.IntegrityError:  # two equal codes among 2**60: draw the batch again
+        except integrity_errors():  # two equal codes among 2**60: draw the batch again
             continue
         break
     audit(db, actor.email, "codes created", f"round {round_id}: {count}")
     return codes
 
 
-def code_counts(db: sqlite_utils.Database, actor: Account, round_id: int) -> tuple[int, int]:
+def code_counts(db: Store, actor: Account, round_id: int) -> tuple[int, int]:
     """(codes made, codes answered with) for the round page: admins only."""
     require_manager(actor)
     get_round(db, round_id)
     return store.code_counts(db, round_id)
 
 
-def round_of_code(db: sqlite_utils.Database, typed: str) -> tuple[Round, str, str] | None:
+def round_of_code(db: Store, typed: str) -> tuple[Round, str, str] | None:
     """(round, the code in its written form, its response's session key) for a code as a
     respondent typed it, or None when it is no code of an open round: an unknown code and
     a closed round look alike, as unknown links and closed rounds do."""

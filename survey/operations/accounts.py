@@ -18,13 +18,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-import sqlite_utils
-
 from survey.accounts import ROLES, Account, AccountEntry, check_password
 from survey.addresses import email_problem
 from survey.errors import InvalidInput
 from survey.operations.access import require_manager
 from survey.storage import sessions, users
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 
@@ -114,20 +113,20 @@ def _where(account: Account) -> str:
     return f" for {', '.join(account.units)}" if account.units else ""
 
 
-def list_accounts(db: sqlite_utils.Database, actor: Account) -> list[AccountEntry]:
+def list_accounts(db: Store, actor: Account) -> list[AccountEntry]:
     """Every account, disabled ones too, with its last sign-in: admins only."""
     require_manager(actor)
     return users.list_users(db)
 
 
-def account_entry(db: sqlite_utils.Database, actor: Account, account_id: int) -> AccountEntry:
+def account_entry(db: Store, actor: Account, account_id: int) -> AccountEntry:
     """One account by its id, disabled or not: admins only. NotFound for an unknown id."""
     require_manager(actor)
     return users.get_user(db, account_id)
 
 
 def add_account(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     email: str,
     password: str,
@@ -153,7 +152,7 @@ def add_account(
 
 
 def change_role(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     email: str,
     role: str,
@@ -179,7 +178,7 @@ def change_role(
 
 
 def disable_account(
-    db: sqlite_utils.Database, actor: Account, email: str, *, now: datetime | None = None
+    db: Store, actor: Account, email: str, *, now: datetime | None = None
 ) -> Account:
     """Disable an account (someone left, a password may be known to others): it cannot sign
     in any more, and every session it has ends at once. NotFound for an unknown address,
@@ -190,7 +189,7 @@ def disable_account(
     return account
 
 
-def enable_account(db: sqlite_utils.Database, actor: Account, email: str) -> Account:
+def enable_account(db: Store, actor: Account, email: str) -> Account:
     """Let a disabled account sign in again, with the password it had (set a new one too if
     the old may be known to others). NotFound for an unknown address."""
     require_manager(actor)
@@ -199,9 +198,7 @@ def enable_account(db: sqlite_utils.Database, actor: Account, email: str) -> Acc
     return account
 
 
-def change_password(
-    db: sqlite_utils.Database, actor: Account, email: str, password: str
-) -> Account:
+def change_password(db: Store, actor: Account, email: str, password: str) -> Account:
     """A new password for an account; every session signed in with the old one ends.
     InvalidInput for a short password, NotFound for an unknown address."""
     require_manager(actor)
@@ -215,7 +212,7 @@ def _sessions(count: int) -> str:
 
 
 def sign_in(
-    db: sqlite_utils.Database,
+    db: Store,
     email: str,
     password: str,
     *,
@@ -231,7 +228,7 @@ def sign_in(
 
 
 def session_account(
-    db: sqlite_utils.Database,
+    db: Store,
     session_id: str,
     *,
     idle: timedelta,
@@ -244,7 +241,7 @@ def session_account(
     return sessions.session_account(db, session_id, now or _now(), idle, lifetime)
 
 
-def sign_out(db: sqlite_utils.Database, session_id: str) -> None:
+def sign_out(db: Store, session_id: str) -> None:
     """End the session on the server, so a copy of its cookie opens nothing afterwards."""
     account_id = sessions.end_session(db, session_id)
     account = users.get_account(db, account_id) if account_id is not None else None

@@ -15,8 +15,6 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.errors import Conflict, InvalidInput
 from survey.operations.access import require_manager
@@ -30,6 +28,7 @@ from survey.return_codes import parse_return_code, return_code
 from survey.storage import channels
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
+from survey.storage.store import Store
 
 MAX_HEADER = 200
 """Characters of a header field written in by hand (Kommunenavn/bydel, Pulje)."""
@@ -54,7 +53,7 @@ class EntrySheet:
     typed: int  # paper forms of the round stored so far
 
 
-def entry_sheet(db: sqlite_utils.Database, actor: Account, round_id: int) -> EntrySheet:
+def entry_sheet(db: Store, actor: Account, round_id: int) -> EntrySheet:
     require_manager(actor)
     round_ = get_round(db, round_id)
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
@@ -80,7 +79,7 @@ class FormProblems(InvalidInput):
 
 
 def enter_form(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     typed: Mapping[str, str],

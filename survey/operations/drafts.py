@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from survey import resources
 from survey.accounts import Account
 from survey.errors import InvalidInput, NotFound
@@ -28,6 +26,7 @@ from survey.storage.questionnaires import (
     latest_versions,
     questionnaire_of_version,
 )
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 MAX_TITLE_LENGTH = 200
@@ -43,7 +42,7 @@ class Template:
     bundled: bool
 
 
-def templates(db: sqlite_utils.Database, actor: Account) -> list[Template]:
+def templates(db: Store, actor: Account) -> list[Template]:
     """The bundled questionnaires, then the latest version of every published one."""
     require_manager(actor)
     found = []
@@ -77,7 +76,7 @@ def _bundled(path: Path) -> LoadResult:
     return result
 
 
-def _template_text(db: sqlite_utils.Database, key: str) -> tuple[str, str]:
+def _template_text(db: Store, key: str) -> tuple[str, str]:
     """The text of a template and the id it is published or bundled under."""
     kind, _, name = key.partition(":")
     if kind == "fil":
@@ -98,13 +97,13 @@ def _template_text(db: sqlite_utils.Database, key: str) -> tuple[str, str]:
     )
 
 
-def _taken_ids(db: sqlite_utils.Database) -> set[str]:
+def _taken_ids(db: Store) -> set[str]:
     bundled = [_bundled(path).questionnaire for path in _bundled_files()]
     return store.published_ids(db) | {q.id for q in bundled if q is not None}
 
 
 def start_draft(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     template_key: str,
     questionnaire_id: str,
@@ -154,14 +153,14 @@ def start_draft(
     return draft
 
 
-def draft(db: sqlite_utils.Database, actor: Account, draft_id: int) -> tuple[Draft, LoadResult]:
+def draft(db: Store, actor: Account, draft_id: int) -> tuple[Draft, LoadResult]:
     """A draft and what the linter says about it."""
     require_manager(actor)
     found = store.get_draft(db, draft_id)
     return found, lint(found)
 
 
-def drafts(db: sqlite_utils.Database, actor: Account) -> list[Draft]:
+def drafts(db: Store, actor: Account) -> list[Draft]:
     require_manager(actor)
     return store.list_drafts(db)
 
@@ -184,7 +183,7 @@ def check_size(text: str, max_bytes: int) -> None:
 
 
 def save_draft(
-    db: sqlite_utils.Database, actor: Account, draft_id: int, text: str, max_bytes: int
+    db: Store, actor: Account, draft_id: int, text: str, max_bytes: int
 ) -> tuple[Draft, LoadResult]:
     """Keep ``text`` as the draft's (whatever its problems) and lint it."""
     require_manager(actor)
@@ -201,7 +200,7 @@ def save_draft(
     return saved, result
 
 
-def publish_draft(db: sqlite_utils.Database, actor: Account, draft_id: int) -> PublishedVersion:
+def publish_draft(db: Store, actor: Account, draft_id: int) -> PublishedVersion:
     """Publish the draft as saved: QuestionnaireError if it has errors, InvalidInput if its
     text names another questionnaire than the draft's, Conflict if its version is already
     published with other content."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.addresses import check_base_url, open_link, personal_link
 from survey.errors import Conflict
@@ -14,11 +12,12 @@ from survey.operations.access import require_manager
 from survey.storage.invitations import add_invitations, invited_emails, list_invitations
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
+from survey.storage.store import Store
 from survey.storage.users import audit
 from survey.workbooks import as_csv
 
 
-def invite(db: sqlite_utils.Database, actor: Account, round_id: int, data: bytes) -> list[Person]:
+def invite(db: Store, actor: Account, round_id: int, data: bytes) -> list[Person]:
     """Invite everyone in a list (CSV in any of Excel's encodings, or an .xlsx workbook).
 
     All or nothing: CsvProblems (InvalidInput) with every row's problems, and nobody is
@@ -53,9 +52,7 @@ class Link:
     invitation_id: int | None = None  # None: an anonymous round's open link
 
 
-def personal_links(
-    db: sqlite_utils.Database, actor: Account, round_id: int, base_url: str
-) -> list[Link]:
+def personal_links(db: Store, actor: Account, round_id: int, base_url: str) -> list[Link]:
     """Every invited person's own link, or the one open link of an anonymous round.
 
     The links open people's answers, so listing them is an admin's act and is audited."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.addresses import personal_link
 from survey.errors import Conflict, InvalidInput
@@ -31,6 +29,7 @@ from survey.records import Invitation
 from survey.storage import mailings
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 REMINDER_PAUSE = timedelta(hours=20)
@@ -40,7 +39,7 @@ failures can be sent again at once (they got nothing). A day's reminders the nex
 are allowed."""
 
 
-def waiting(db: sqlite_utils.Database, round_id: int, kind: str) -> list[Invitation]:
+def waiting(db: Store, round_id: int, kind: str) -> list[Invitation]:
     """Who ``send_mail`` would reach now: the page's counts and the batch are one rule."""
     after = _now() - REMINDER_PAUSE if kind == "reminder" else None
     return mailings.recipients(db, round_id, kind, reminded_after=after)
@@ -50,22 +49,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def mail_text(
-    db: sqlite_utils.Database, actor: Account, round_id: int, kind: str
-) -> tuple[str, str]:
+def mail_text(db: Store, actor: Account, round_id: int, kind: str) -> tuple[str, str]:
     """(subject, body): the round's own text, or the default from templates/mail."""
     require_manager(actor)
     return _text(db, round_id, kind)
 
 
-def _text(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str]:
+def _text(db: Store, round_id: int, kind: str) -> tuple[str, str]:
     check_kind(kind)
     get_round(db, round_id)
     return mailings.mail_template(db, round_id, kind) or default_template(kind)
 
 
 def set_mail_text(
-    db: sqlite_utils.Database, actor: Account, round_id: int, kind: str, subject: str, body: str
+    db: Store, actor: Account, round_id: int, kind: str, subject: str, body: str
 ) -> None:
     """Store the round's own text, but only one that renders and always carries the
     personal link: a broken template found while sending would leave half a round without
@@ -86,7 +83,7 @@ def set_mail_text(
 
 
 def send_mail(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     kind: str,
@@ -107,7 +104,7 @@ def send_mail(
 
 
 def _send_round_mail(
-    db: sqlite_utils.Database, round_id: int, kind: str, base_url: str, mailer: Mailer
+    db: Store, round_id: int, kind: str, base_url: str, mailer: Mailer
 ) -> SendResult:
     """Send ``kind`` to everyone ``mailings.recipients`` names and record each outcome as it
     happens.
@@ -170,7 +167,7 @@ def _send_round_mail(
     return SendResult(sent, len(errors), tuple(errors))
 
 
-def record_bounce(db: sqlite_utils.Database, actor: Account, round_id: int, email: str) -> None:
+def record_bounce(db: Store, actor: Account, round_id: int, email: str) -> None:
     """A returned invitation: no reminders to that address, and its status says so."""
     require_manager(actor)
     mailings.mark_bounced(db, email, round_id)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.errors import InvalidInput, NotFound
 from survey.operations.access import require_follow_up
@@ -13,11 +11,12 @@ from survey.storage import measures
 from survey.storage.measures import Measure
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 
 def add_measure(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     unit: str,
@@ -36,9 +35,7 @@ def add_measure(
     return measure
 
 
-def set_measure_status(
-    db: sqlite_utils.Database, actor: Account, measure_id: int, status: str
-) -> Measure:
+def set_measure_status(db: Store, actor: Account, measure_id: int, status: str) -> Measure:
     measure = measures.get_measure(db, measure_id)
     if measure is None:
         raise NotFound(f"there is no measure {measure_id}")

@@ -10,8 +10,6 @@ the invitation when the form comes back (``invitation_by_return_code``).
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.addresses import postal_address
 from survey.errors import Conflict, InvalidInput, NotFound
@@ -25,6 +23,7 @@ from survey.storage import return_codes
 from survey.storage.invitations import list_invitations
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 MAX_RETURN_ADDRESS = 300
@@ -44,13 +43,13 @@ def questionnaire_form(questionnaire: Questionnaire) -> bytes:
     return form_pdf(paper_form(questionnaire))
 
 
-def version_form(db: sqlite_utils.Database, actor: Account, version_id: int) -> bytes:
+def version_form(db: Store, actor: Account, version_id: int) -> bytes:
     """A blank form of a published questionnaire version."""
     require_manager(actor)
     return questionnaire_form(questionnaire_of_version(db, version_id))
 
 
-def round_form(db: sqlite_utils.Database, actor: Account, round_id: int) -> bytes:
+def round_form(db: Store, actor: Account, round_id: int) -> bytes:
     """A round's blank form: its questionnaire version, with the round's return address."""
     require_manager(actor)
     round_ = get_round(db, round_id)
@@ -59,9 +58,7 @@ def round_form(db: sqlite_utils.Database, actor: Account, round_id: int) -> byte
     return form_pdf(paper_form(questionnaire, return_address=address))
 
 
-def personal_forms(
-    db: sqlite_utils.Database, actor: Account, round_id: int, base_url: str
-) -> bytes:
+def personal_forms(db: Store, actor: Account, round_id: int, base_url: str) -> bytes:
     """One form per invitation, in invitation order, each with the person's address block,
     return code and web link (audited: the links open people's answers)."""
     from survey.report.mail_merge import mail_merge_pdf  # WeasyPrint: see form_pdf
@@ -72,9 +69,7 @@ def personal_forms(
     return pdf
 
 
-def personal_form_content(
-    db: sqlite_utils.Database, actor: Account, round_id: int, base_url: str
-) -> PaperForm:
+def personal_form_content(db: Store, actor: Account, round_id: int, base_url: str) -> PaperForm:
     """``personal_forms``' content, before rendering (also what the benchmark times apart)."""
     require_manager(actor)
     round_ = get_round(db, round_id)
@@ -105,7 +100,7 @@ def personal_form_content(
     return paper_form(questionnaire, return_address=address, recipients=people)
 
 
-def invitation_by_return_code(db: sqlite_utils.Database, round_id: int, code: str) -> Invitation:
+def invitation_by_return_code(db: Store, round_id: int, code: str) -> Invitation:
     """The invitation a returned form's code names: InvalidInput when the code is mistyped
     (its check digit does not fit), NotFound when it fits but is no form of this round."""
     number = parse_return_code(code)
@@ -122,9 +117,7 @@ def invitation_by_return_code(db: sqlite_utils.Database, round_id: int, code: st
     return invitation
 
 
-def set_return_address(
-    db: sqlite_utils.Database, actor: Account, round_id: int, address: str
-) -> str:
+def set_return_address(db: Store, actor: Account, round_id: int, address: str) -> str:
     """The address the round's paper forms are returned to (an empty text removes it)."""
     require_manager(actor)
     get_round(db, round_id)

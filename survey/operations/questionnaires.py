@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.operations.access import require_manager
 from survey.questionnaire.loader import LoadResult
 from survey.storage.questionnaires import PublishedVersion, publish
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 
-def publish_questionnaire(
-    db: sqlite_utils.Database, actor: Account, result: LoadResult
-) -> PublishedVersion:
+def publish_questionnaire(db: Store, actor: Account, result: LoadResult) -> PublishedVersion:
     """Publish a loaded file; QuestionnaireError (InvalidInput, with every problem) if it has
     errors, Conflict if its version is already published with other content. Publishing
     the same text again is a no-op, audited as a re-upload."""

@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.errors import Forbidden, InvalidInput, NotFound
 from survey.operations.results import ReportRequest, report_request
 from survey.report.fingerprint import report_digest
 from survey.storage.jobs import Job, enqueue, job_by_key, requeue
+from survey.storage.store import Store
 from survey.storage.users import get_account
 
 KIND = "report-pdf"
@@ -69,7 +68,7 @@ def job_key(name: str) -> str:
 
 
 def order_report_pdf(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     by: str | Sequence[str],
@@ -99,7 +98,7 @@ def order_report_pdf(
     return ReportOrder(asked, path, job)
 
 
-def report_job(db: sqlite_utils.Database, round_id: int, name: str) -> Job | None:
+def report_job(db: Store, round_id: int, name: str) -> Job | None:
     """The job of the cached file ``name`` (a ``REPORT_FILE``) of the round; NotFound for a
     name that is not one, or of another round (a status address made up or edited)."""
     if not REPORT_FILE.fullmatch(name) or not name.startswith(f"runde-{round_id}-"):
@@ -107,13 +106,13 @@ def report_job(db: sqlite_utils.Database, round_id: int, name: str) -> Job | Non
     return job_by_key(db, job_key(name))
 
 
-def retry_report_pdf(db: sqlite_utils.Database, order: ReportOrder) -> Job | None:
+def retry_report_pdf(db: Store, order: ReportOrder) -> Job | None:
     """Try a failed rendering again, with all its attempts."""
     return requeue(db, job_key(order.path.name))
 
 
 def render_report_pdf(
-    db: sqlite_utils.Database, payload: Mapping[str, Any], cache: Path, progress: Progress
+    db: Store, payload: Mapping[str, Any], cache: Path, progress: Progress
 ) -> str:
     """The job: the report asked for, read again as the account that asked (which must
     still exist and be enabled, and still may read it) and rendered into the cache. The

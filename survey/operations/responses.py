@@ -8,8 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.errors import InvalidInput
 from survey.operations.access import require_manager
@@ -20,6 +18,7 @@ from survey.spreadsheet import write_workbook
 from survey.storage import responses
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 FORMATS = ("csv", "xlsx")
@@ -61,7 +60,7 @@ class ImportSummary:
 
 
 def import_responses(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     data: bytes,
@@ -88,7 +87,7 @@ def import_responses(
 
 
 def store_forms(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     questionnaire: Questionnaire,
@@ -117,7 +116,7 @@ def store_forms(
 
 
 def export_responses(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     fmt: str,

@@ -18,7 +18,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-import sqlite_utils
 
 from survey.accounts import Account
 from survey.errors import InvalidInput
@@ -64,6 +63,7 @@ from survey.storage.snapshots import (
     snapshot_per_day,
     version_respondents,
 )
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 MAX_DIMENSIONS = 3
@@ -71,7 +71,7 @@ MAX_OFFERED = 64
 FIXED_DIMENSIONS = ("role", "unit")
 
 
-def dimensions_of(db: sqlite_utils.Database, round_id: int) -> list[str]:
+def dimensions_of(db: Store, round_id: int) -> list[str]:
     """What the round's figures can be broken down by, in reading order: role, unit, then
     the attributes of its invitation list."""
     return [*FIXED_DIMENSIONS, *sorted(attribute_names(db, round_id) - set(FIXED_DIMENSIONS))]
@@ -109,7 +109,7 @@ def _canonical(known: list[str], names: Iterable[str]) -> tuple[str, ...]:
     return tuple(name for name in known if name in chosen)
 
 
-def declared_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, ...]]:
+def declared_breakdowns(db: Store, round_id: int) -> list[tuple[str, ...]]:
     """The breakdowns the round's figures may be released by. Until the secretariat
     declares its own, every dimension alone and role × unit (a unit's report by role):
     crossings with the round's attributes, where small groups and the differences between
@@ -121,7 +121,7 @@ def declared_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[
 
 
 def checked_breakdown(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     by: str | Sequence[str],
     *,
@@ -150,9 +150,7 @@ def _declared(released: tuple[str, ...], declared: list[tuple[str, ...]]) -> boo
     return not released or released in declared
 
 
-def may_release(
-    db: sqlite_utils.Database, round_id: int, names: Sequence[str], *, unit: str | None = None
-) -> bool:
+def may_release(db: Store, round_id: int, names: Sequence[str], *, unit: str | None = None) -> bool:
     """Whether figures by ``names`` (of one unit, with ``unit``) may be shown: for pages
     that show what the round releases and leave the rest out rather than refuse."""
     known = dimensions_of(db, round_id)
@@ -160,7 +158,7 @@ def may_release(
     return _declared(released, declared_breakdowns(db, round_id))
 
 
-def offered_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, ...]]:
+def offered_breakdowns(db: Store, round_id: int) -> list[tuple[str, ...]]:
     """Every breakdown the round could declare, in reading order, for a form to offer: each
     dimension alone, then the pairs, then the triples, as long as the list stays at most
     ``MAX_OFFERED`` long (a round with many attributes has thousands of triples)."""
@@ -175,7 +173,7 @@ def offered_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[s
 
 
 def declare_breakdowns(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     breakdowns: Sequence[str | Sequence[str]],
@@ -199,7 +197,7 @@ def declare_breakdowns(
 
 @retried
 def rounds_overview(
-    db: sqlite_utils.Database, actor: Account
+    db: Store, actor: Account
 ) -> list[tuple[Round, Questionnaire, pd.Series | None]]:
     """Every round the account may see, with its questionnaire and its overall response
     rate (suppressed like every other figure): a unit leader sees only rounds that invited
@@ -270,9 +268,7 @@ def rounds_overview(
     return found
 
 
-def results_for(
-    db: sqlite_utils.Database, actor: Account, round_id: int, unit: str | None = None
-) -> RoundResults:
+def results_for(db: Store, actor: Account, round_id: int, unit: str | None = None) -> RoundResults:
     """The round's results as its current snapshot has them (``operations.snapshots``), or
     one unit's: Forbidden unless the account may read them (a unit leader reads only their
     own units, never the whole round)."""
@@ -280,7 +276,7 @@ def results_for(
 
 
 def _results_and_round(
-    db: sqlite_utils.Database, actor: Account, round_id: int, unit: str | None
+    db: Store, actor: Account, round_id: int, unit: str | None
 ) -> tuple[RoundResults, RoundResults]:
     """``results_for`` and the whole round's results from the same snapshot (what an
     audit of one unit's figures reasons over)."""
@@ -296,7 +292,7 @@ def _results_and_round(
     return mine, results
 
 
-def _snapshot_results(db: sqlite_utils.Database, taken: Snapshot) -> RoundResults:
+def _snapshot_results(db: Store, taken: Snapshot) -> RoundResults:
     return replace(snapshot_results(db, taken), snapshot_id=taken.id)
 
 
@@ -369,7 +365,7 @@ class ReportRequest:
 
 
 def report_request(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     by: str | Sequence[str] = ("role",),
@@ -424,7 +420,7 @@ do the releases of one that is no longer the latest. A few, per process."""
 
 
 def _history(
-    db: sqlite_utils.Database, round_id: int, current: int | None, questionnaire: Questionnaire
+    db: Store, round_id: int, current: int | None, questionnaire: Questionnaire
 ) -> History | None:
     """What the round's snapshots before ``current`` released (figures and the reasons
     given for hidden ones) and who they counted, when any of them released a table's
@@ -466,7 +462,7 @@ def _history(
     return found
 
 
-def _invited(db: sqlite_utils.Database, results: RoundResults) -> list[Invited]:
+def _invited(db: Store, results: RoundResults) -> list[Invited]:
     """The whole round's invitations as the snapshot of ``results`` counts them."""
     assert results.snapshot_id is not None, "released figures come from a snapshot"
     return snapshot_invited(db, results.round.id, results.snapshot_id)
@@ -474,7 +470,7 @@ def _invited(db: sqlite_utils.Database, results: RoundResults) -> list[Invited]:
 
 @retried
 def make_report(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     by: str | Sequence[str] = ("role",),
@@ -496,7 +492,7 @@ def make_report(
 
 
 def report_downloaded(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     request: ReportRequest,
     unit: str | None = None,
@@ -516,7 +512,7 @@ def report_downloaded(
 
 
 def _released(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     request: ReportRequest,
     report: Report,
@@ -536,7 +532,7 @@ def _released(
 
 
 def _record(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     results: RoundResults,
     channel: str,
@@ -578,9 +574,7 @@ class RoundPage:
 
 
 @retried
-def round_page(
-    db: sqlite_utils.Database, actor: Account, round_id: int, unit: str | None = None
-) -> RoundPage:
+def round_page(db: Store, actor: Account, round_id: int, unit: str | None = None) -> RoundPage:
     """What the round's page shows the account, suppressed, and recorded in the release
     ledger like a report: these are released figures too."""
     mark = ledger_mark(db, round_id)
@@ -640,7 +634,7 @@ def round_page(
 
 
 def _channel_rates(
-    db: sqlite_utils.Database,
+    db: Store,
     results: RoundResults,
     everyone: Sequence[Invited],
     rates: Sequence[tuple[str, list[dict]]],
@@ -671,9 +665,7 @@ def _channel_rates(
     return list(table[["channel", "answered", "share", "suppressed"]].to_dict("records"))
 
 
-def answers_per_day(
-    db: sqlite_utils.Database, actor: Account, round_id: int
-) -> list[tuple[str, int | None]]:
+def answers_per_day(db: Store, actor: Account, round_id: int) -> list[tuple[str, int | None]]:
     """Responses submitted per day, None for a day that is hidden. The days add up to the
     round's total, which is shown too, so hiding only the days under the minimum let one
     hidden day be worked out as the total minus the others: the days are a breakdown with
@@ -682,9 +674,7 @@ def answers_per_day(
     return _per_day(db, results, results.round.min_group_size)
 
 
-def _per_day(
-    db: sqlite_utils.Database, results: RoundResults, k: int
-) -> list[tuple[str, int | None]]:
+def _per_day(db: Store, results: RoundResults, k: int) -> list[tuple[str, int | None]]:
     assert results.snapshot_id is not None, "released figures come from a snapshot"
     residual = frozenset(results.questionnaire.residual_roles)
     days = snapshot_per_day(db, results.snapshot_id, excluding_roles=residual)
@@ -693,9 +683,7 @@ def _per_day(
 
 
 @retried
-def scores(
-    db: sqlite_utils.Database, actor: Account, round_id: int, by: str | Sequence[str] = ()
-) -> pd.DataFrame:
+def scores(db: Store, actor: Account, round_id: int, by: str | Sequence[str] = ()) -> pd.DataFrame:
     """Item and index scores per group of the breakdown, margins included, suppressed by
     the round's minimum group size: the tables the report is made of, as one frame."""
     require_results(actor, None)

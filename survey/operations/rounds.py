@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.dates import norwegian_date
 from survey.errors import Conflict, InvalidInput
@@ -19,6 +17,7 @@ from survey.operations.access import require_manager
 from survey.storage import rounds
 from survey.storage.releases import list_releases
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, Round
+from survey.storage.store import Store
 from survey.storage.users import audit
 
 MIN_GROUP_SIZE_RANGE = (3, 100)
@@ -68,7 +67,7 @@ def check_min_group_size(size: int) -> int:
 
 
 def create_round(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     questionnaire_id: str,
     name: str,
@@ -105,7 +104,7 @@ def create_round(
 
 
 def change_settings(
-    db: sqlite_utils.Database,
+    db: Store,
     actor: Account,
     round_id: int,
     *,
@@ -154,23 +153,17 @@ def change_settings(
     return after
 
 
-def close_round(
-    db: sqlite_utils.Database, actor: Account, round_id: int, reason: str = ""
-) -> Round:
+def close_round(db: Store, actor: Account, round_id: int, reason: str = "") -> Round:
     """Stop answering now, whatever the closing date says."""
     return _set_closed(db, actor, round_id, reason, reopen=False)
 
 
-def reopen_round(
-    db: sqlite_utils.Database, actor: Account, round_id: int, reason: str = ""
-) -> Round:
+def reopen_round(db: Store, actor: Account, round_id: int, reason: str = "") -> Round:
     """Let answering go on after a close (the closing date still applies)."""
     return _set_closed(db, actor, round_id, reason, reopen=True)
 
 
-def _set_closed(
-    db: sqlite_utils.Database, actor: Account, round_id: int, reason: str, *, reopen: bool
-) -> Round:
+def _set_closed(db: Store, actor: Account, round_id: int, reason: str, *, reopen: bool) -> Round:
     require_manager(actor)
     reason = " ".join(reason.split())
     if len(reason) > MAX_REASON_LENGTH:

@@ -12,8 +12,6 @@ import functools
 from collections.abc import Callable, Hashable, Mapping
 from typing import ParamSpec, TypeVar
 
-import sqlite_utils
-
 from survey.errors import Conflict
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.changes import Groups, View, admitted
@@ -35,6 +33,7 @@ from survey.storage.snapshots import (
     version_answers,
     version_groups,
 )
+from survey.storage.store import Store
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -48,7 +47,7 @@ in which the gate admitted nothing: while answers wait, every release would othe
 it again, and its cost grows with every snapshot released from. Per process."""
 
 
-def current_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot:
+def current_snapshot(db: Store, round_id: int) -> Snapshot:
     """The snapshot the round's figures are released from now (see the module)."""
     round_ = get_round(db, round_id)
     closed = not round_.is_open()
@@ -139,7 +138,7 @@ def _part(given: Mapping[str, tuple], kind: tuple[str, ...]) -> Hashable:
 
 
 def _admitted(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     questionnaire: Questionnaire,
     base: Members,
@@ -211,7 +210,7 @@ def retried(operation: Callable[P, T]) -> Callable[P, T]:
     return again
 
 
-def held_back(db: sqlite_utils.Database, round_id: int, snapshot_id: int) -> int:
+def held_back(db: Store, round_id: int, snapshot_id: int) -> int:
     """How many responses are not in the snapshot as they stand now (new, changed or
     withdrawn since): what the secretariat is told is not in the figures yet."""
     return sum(1 for _ in changed(members_of(db, snapshot_id), live_members(db, round_id)))

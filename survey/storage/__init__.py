@@ -1,4 +1,5 @@
-"""Storage: one SQLite file through sqlite-utils, a thin layer around the core."""
+"""Storage: a SQLite file through sqlite-utils or a PostgreSQL database through psycopg
+(``store.py``), a thin layer around the core."""
 
 from survey.storage.db import open_database
 

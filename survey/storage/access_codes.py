@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import sqlite_utils
+from survey.storage.store import Store
 
 
-def add_codes(db: sqlite_utils.Database, round_id: int, digests: list[str]) -> None:
+def add_codes(db: Store, round_id: int, digests: list[str]) -> None:
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    with db.conn:
-        db.conn.executemany(
+    with db.writing():
+        db.executemany(
             "INSERT INTO access_codes (round_id, digest, created_at) VALUES (?, ?, ?)",
             [(round_id, digest, created) for digest in digests],
         )
 
 
-def code_by_digest(db: sqlite_utils.Database, digest: str) -> tuple[int, int] | None:
+def code_by_digest(db: Store, digest: str) -> tuple[int, int] | None:
     """(code id, round id) of the code with this digest, or None."""
     row = db.execute("SELECT id, round_id FROM access_codes WHERE digest = ?", [digest]).fetchone()
     return (int(row[0]), int(row[1])) if row else None
@@ -28,7 +28,7 @@ def response_key(code_id: int) -> str:
     return f"code:{code_id}"
 
 
-def code_counts(db: sqlite_utils.Database, round_id: int) -> tuple[int, int]:
+def code_counts(db: Store, round_id: int) -> tuple[int, int]:
     """(codes made, codes whose response is submitted) for the round."""
     (made,) = db.execute(
         "SELECT count(*) FROM access_codes WHERE round_id = ?", [round_id]

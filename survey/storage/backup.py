@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from survey.errors import InvalidInput, Unavailable
+from survey.storage.store import SqliteStore, Store
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,14 @@ class BackupSummary:
     size: int
 
 
-def backup_database(
-    source: sqlite3.Connection, live: str | Path, target: str | Path
-) -> BackupSummary:
-    """Copy the database open on ``source`` (whose file is ``live``) to ``target``."""
+def backup_database(db: Store, target: str | Path) -> BackupSummary:
+    """Copy the database open on ``db`` to ``target``."""
+    if not isinstance(db, SqliteStore):
+        raise InvalidInput(
+            "survey backup copies a SQLite file; back up PostgreSQL with its own tools "
+            "(pg_dump, or the managed service's backups: docs/deployment.md)"
+        )
+    source, live = db.conn, db.location
     target = Path(target)
     if target.resolve() == Path(live).resolve():
         raise InvalidInput(f"{target} is the live database; choose another file for the backup")

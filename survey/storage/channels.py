@@ -13,9 +13,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from survey.errors import Conflict, NotFound
+from survey.storage.store import Store
 
 CONFLICT = "chosen IS NULL AND (h.channel != 'web' OR h.submitted = 1)"
 """A held form the secretariat must choose on: a returned form, or web answers sent in
@@ -36,7 +35,7 @@ class ChannelConflict:
     counted_submitted: bool  # whether that one was sent in (a web one may be half done)
 
 
-def open_conflicts(db: sqlite_utils.Database, round_id: int) -> list[ChannelConflict]:
+def open_conflicts(db: Store, round_id: int) -> list[ChannelConflict]:
     rows = db.execute(
         "SELECT h.id, h.round_id, i.name, i.email, h.channel, h.arrived_on, r.channel, "
         "r.submitted FROM held_responses h JOIN invitations i ON i.id = h.invitation_id "
@@ -50,7 +49,7 @@ def open_conflicts(db: sqlite_utils.Database, round_id: int) -> list[ChannelConf
     ]
 
 
-def conflict(db: sqlite_utils.Database, round_id: int, conflict_id: int) -> ChannelConflict:
+def conflict(db: Store, round_id: int, conflict_id: int) -> ChannelConflict:
     found = [c for c in open_conflicts(db, round_id) if c.id == conflict_id]
     if not found:
         raise NotFound(
@@ -63,17 +62,14 @@ def conflict(db: sqlite_utils.Database, round_id: int, conflict_id: int) -> Chan
 _RESPONSE = "channel, role, unit, attributes, set_aside, page, submitted"
 
 
-def choose(
-    db: sqlite_utils.Database, round_id: int, conflict_id: int, keep: str, account: str
-) -> str:
+def choose(db: Store, round_id: int, conflict_id: int, keep: str, account: str) -> str:
     """Decide a conflict: ``keep`` is ``counted`` (the response that counts stays, the held
     one is kept as not chosen) or ``held`` (the held one becomes the response, and the one
     that counted is kept in its place). Returns the channel that counts now. One
     transaction; a conflict already decided (another tab) is Conflict."""
     assert keep in ("counted", "held")
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         held = db.execute(
             f"SELECT h.invitation_id, h.{_RESPONSE.replace(', ', ', h.')}, h.answers "
             f"FROM held_responses h WHERE h.id = ? AND h.round_id = ? AND {CONFLICT}",
@@ -106,7 +102,7 @@ def choose(
                 [channel, role, unit, attributes, set_aside, page, now[:10], response_id],
             )
             db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
-            db.conn.executemany(
+            db.executemany(
                 "INSERT INTO answers (response_id, item, code, number, text) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [(response_id, *row) for row in json.loads(answers)],
@@ -121,7 +117,7 @@ def choose(
     return str(channel_now)
 
 
-def set_aside_counts(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
+def set_aside_counts(db: Store, round_id: int) -> dict[str, int]:
     """How many responses of the round that count hold an answer kept aside, by item."""
     counts: dict[str, int] = {}
     rows = db.execute(
@@ -135,7 +131,7 @@ def set_aside_counts(db: sqlite_utils.Database, round_id: int) -> dict[str, int]
     return counts
 
 
-def paper_form_typed(db: sqlite_utils.Database, invitation_id: int) -> bool:
+def paper_form_typed(db: Store, invitation_id: int) -> bool:
     """Whether a paper form of this invitation has been stored already (counted or held)."""
     return bool(
         db.execute(
@@ -147,7 +143,7 @@ def paper_form_typed(db: sqlite_utils.Database, invitation_id: int) -> bool:
     )
 
 
-def paper_forms(db: sqlite_utils.Database, round_id: int) -> int:
+def paper_forms(db: Store, round_id: int) -> int:
     """How many paper forms of a round are stored: counted, or held for a choice."""
     return int(
         db.execute(

@@ -1,28 +1,63 @@
-"""Opening the database: the pragmas every connection needs, in one place."""
+"""Opening the database: a SQLite file (with the pragmas every connection needs) or a
+PostgreSQL URL, in one place."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
+from survey.storage.store import PostgresStore, SqliteStore, Store, is_postgres_url
 
 
-def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
-    """Open (and by default migrate) the survey database.
+def open_database(location: str | Path, *, migrate: bool = True) -> Store:
+    """Open (and by default migrate) the survey database: a file, or ``postgresql://…``.
 
     WAL lets respondents write while the secretariat reads reports; synchronous=NORMAL is
     durable across application crashes in WAL mode (only an OS crash can lose the last
     commits); foreign keys are off by default in SQLite and must be asked for on every
     connection; the busy timeout makes concurrent writers wait instead of failing."""
-    path = Path(path)
+    if is_postgres_url(location):
+        db: Store = connect_postgres(str(location))
+    else:
+        db = _open_sqlite(Path(location))
+    if migrate:
+        from survey.storage.migrations import migrate as run_migrations
+
+        run_migrations(db)
+    return db
+
+
+def connect_postgres(url: str) -> PostgresStore:
+    """A PostgreSQL connection as the storage code expects it: autocommit, and Python's
+    booleans sent as the 0/1 integers the schema's flags hold (as sqlite3 does)."""
+    import psycopg
+
+    conn = psycopg.connect(url, autocommit=True)
+    prepare_postgres(conn)
+    return PostgresStore(conn, url)
+
+
+def prepare_postgres(conn: object) -> None:
+    """What every PostgreSQL connection needs, pooled or not."""
+    from psycopg.adapt import Dumper
+    from psycopg.postgres import types
+
+    class BoolAsInteger(Dumper):
+        oid = types["int4"].oid
+
+        def dump(self, obj: object) -> bytes:
+            return b"1" if obj else b"0"
+
+    conn.adapters.register_dumper(bool, BoolAsInteger)  # type: ignore[attr-defined]
+
+
+def _open_sqlite(path: Path) -> SqliteStore:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-    db = sqlite_utils.Database(conn)
+    db = SqliteStore(conn)
     try:
         db.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError:
@@ -35,14 +70,10 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 10000")
-    if migrate:
-        from survey.storage.migrations import migrate as run_migrations
-
-        run_migrations(db)
     return db
 
 
-class ReadOnlyDatabase(sqlite_utils.Database):
+class ReadOnlyDatabase(SqliteStore):
     """A database on a read-only file system, opened so that it can still be read.
 
     A WAL database needs its ``-shm`` index, which SQLite creates on open and deletes when
@@ -69,31 +100,17 @@ def _open_read_only(path: Path) -> ReadOnlyDatabase | None:
     return db
 
 
-def inserted_id(cursor: sqlite3.Cursor) -> int:
-    """The rowid an INSERT just made (sqlite3 types it as optional for other statements)."""
-    assert cursor.lastrowid is not None, "not the cursor of an INSERT"
-    return cursor.lastrowid
-
-
-@contextmanager
-def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+def snapshot(db: Store) -> AbstractContextManager[None]:
     """Several reads that must see the same database: in autocommit every statement has
     its own snapshot, so a response submitted between reading the people and reading the
-    answers would have answers and no person. Inside a transaction already, nothing to do."""
-    if db.conn.in_transaction:
-        yield
-        return
-    db.execute("BEGIN")
-    try:
-        yield
-    finally:
-        db.execute("ROLLBACK")  # nothing was written: ending it is all that is needed
+    answers would have answers and no person."""
+    return db.reading()
 
 
-def database_file(db: sqlite_utils.Database) -> str:
-    """The file the connection's main database is in: what tells databases apart in a
-    process that opens several (tests, the CLI)."""
-    return str(db.execute("PRAGMA database_list").fetchone()[2])
+def database_file(db: Store) -> str:
+    """Where the database is (a file, or a PostgreSQL URL): what tells databases apart in
+    a process that opens several (tests, the CLI)."""
+    return db.location
 
 
 def stamp(moment: datetime) -> str:

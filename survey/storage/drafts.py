@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from survey.errors import NotFound
-from survey.storage.db import inserted_id
+from survey.storage.store import Store
 
 _COLUMNS = (
     "id, questionnaire_id, source, copied_from, created_by, created_at, saved_at, "
@@ -43,20 +41,20 @@ def _now() -> str:
 
 
 def create_draft(
-    db: sqlite_utils.Database, questionnaire_id: str, source: str, copied_from: str, actor: str
+    db: Store, questionnaire_id: str, source: str, copied_from: str, actor: str
 ) -> Draft:
     now = _now()
-    with db.conn:
-        cursor = db.execute(
+    with db.writing():
+        (draft_id,) = db.execute(
             "INSERT INTO questionnaire_drafts "
             "(questionnaire_id, source, copied_from, created_by, created_at, saved_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             [questionnaire_id, source, copied_from, actor, now, now],
-        )
-    return get_draft(db, inserted_id(cursor))
+        ).fetchone()
+    return get_draft(db, draft_id)
 
 
-def get_draft(db: sqlite_utils.Database, draft_id: int) -> Draft:
+def get_draft(db: Store, draft_id: int) -> Draft:
     row = db.execute(
         f"SELECT {_COLUMNS} FROM questionnaire_drafts WHERE id = ?", [draft_id]
     ).fetchone()
@@ -68,7 +66,7 @@ def get_draft(db: sqlite_utils.Database, draft_id: int) -> Draft:
     return Draft(*row)
 
 
-def list_drafts(db: sqlite_utils.Database) -> list[Draft]:
+def list_drafts(db: Store) -> list[Draft]:
     """Every draft, the one saved last first."""
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM questionnaire_drafts ORDER BY saved_at DESC, id DESC"
@@ -76,8 +74,8 @@ def list_drafts(db: sqlite_utils.Database) -> list[Draft]:
     return [Draft(*row) for row in rows]
 
 
-def save_draft(db: sqlite_utils.Database, draft_id: int, source: str) -> Draft:
-    with db.conn:
+def save_draft(db: Store, draft_id: int, source: str) -> Draft:
+    with db.writing():
         cursor = db.execute(
             "UPDATE questionnaire_drafts SET source = ?, saved_at = ? WHERE id = ?",
             [source, _now(), draft_id],
@@ -87,21 +85,21 @@ def save_draft(db: sqlite_utils.Database, draft_id: int, source: str) -> Draft:
     return get_draft(db, draft_id)
 
 
-def mark_published(db: sqlite_utils.Database, draft_id: int, version_id: int) -> None:
-    with db.conn:
+def mark_published(db: Store, draft_id: int, version_id: int) -> None:
+    with db.writing():
         db.execute(
             "UPDATE questionnaire_drafts SET published_version_id = ? WHERE id = ?",
             [version_id, draft_id],
         )
 
 
-def published_ids(db: sqlite_utils.Database) -> set[str]:
+def published_ids(db: Store) -> set[str]:
     """The ids of every questionnaire with a published version."""
     rows = db.execute("SELECT DISTINCT questionnaire_id FROM questionnaire_versions")
     return {row[0] for row in rows.fetchall()}
 
 
-def version_source(db: sqlite_utils.Database, version_id: int) -> tuple[str, str]:
+def version_source(db: Store, version_id: int) -> tuple[str, str]:
     """A published version's text and questionnaire id."""
     row = db.execute(
         "SELECT source, questionnaire_id FROM questionnaire_versions WHERE id = ?", [version_id]

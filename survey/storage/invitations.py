@@ -6,11 +6,10 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from survey.errors import Conflict
 from survey.records import Invitation, Person
 from survey.storage.rounds import get_round
+from survey.storage.store import Store
 from survey.tokens import new_token
 
 
@@ -21,22 +20,19 @@ def invitation_from_row(row: tuple) -> Invitation:
     return Invitation(id_, round_id, token, name, email, role, unit, json.loads(attributes))
 
 
-def invited_emails(db: sqlite_utils.Database, round_id: int) -> set[str]:
+def invited_emails(db: Store, round_id: int) -> set[str]:
     rows = db.execute("SELECT email FROM invitations WHERE round_id = ?", [round_id])
     return {row[0] for row in rows}
 
 
-def add_invitations(
-    db: sqlite_utils.Database, round_id: int, people: Iterable[Person]
-) -> list[Invitation]:
+def add_invitations(db: Store, round_id: int, people: Iterable[Person]) -> list[Invitation]:
     """Store every person or, if any cannot be stored, none of them."""
     round_ = get_round(db, round_id)
     if round_.anonymous:
         raise Conflict(f"round {round_id} is anonymous: it has one open link, no invitations")
     people = list(people)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         taken = invited_emails(db, round_id)
         clashes = [p.email for p in people if p.email in taken]
         if clashes:  # invited by someone else since the list was checked
@@ -57,7 +53,7 @@ def add_invitations(
             )
             for p in people
         ]
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO invitations (round_id, token, name, email, role, unit, attributes, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
@@ -65,7 +61,7 @@ def add_invitations(
     return list_invitations(db, round_id)
 
 
-def invitation_by_token(db: sqlite_utils.Database, token: str) -> Invitation | None:
+def invitation_by_token(db: Store, token: str) -> Invitation | None:
     """The invitation a personal link carries, or None; the caller compares the token in
     constant time (``tokens.same_token``) before trusting the match."""
     row = db.execute(
@@ -76,7 +72,7 @@ def invitation_by_token(db: sqlite_utils.Database, token: str) -> Invitation | N
     return invitation_from_row(row) if row else None
 
 
-def list_invitations(db: sqlite_utils.Database, round_id: int) -> list[Invitation]:
+def list_invitations(db: Store, round_id: int) -> list[Invitation]:
     rows = db.execute(
         "SELECT id, round_id, token, name, email, role, unit, attributes FROM invitations "
         "WHERE round_id = ? ORDER BY id",

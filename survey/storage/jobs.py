@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from survey.storage.db import stamp
+from survey.storage.store import Store
 
 STATES = ("queued", "running", "done", "failed")
 _COLUMNS = (
@@ -70,7 +69,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def enqueue(
-    db: sqlite_utils.Database,
+    db: Store,
     kind: str,
     key: str,
     payload: Mapping[str, Any],
@@ -84,8 +83,7 @@ def enqueue(
     job that keeps failing is never retried behind the secretariat's back); a done one is
     queued again when ``renew_done`` (its result is gone, e.g. a cached file deleted)."""
     moment = stamp(_now(now))
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         db.execute(
             "INSERT INTO jobs (kind, job_key, payload, state, max_attempts, run_after, "
             "created_at) VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (job_key) DO NOTHING",
@@ -102,10 +100,10 @@ def enqueue(
     return _job(row)
 
 
-def requeue(db: sqlite_utils.Database, key: str, now: datetime | None = None) -> Job | None:
+def requeue(db: Store, key: str, now: datetime | None = None) -> Job | None:
     """A failed job queued again with all its attempts (someone asked to try again); any
     other job is left as it is. None when there is no job of ``key``."""
-    with db.conn:
+    with db.writing():
         db.execute(
             "UPDATE jobs SET state = 'queued', attempts = 0, error = NULL, run_after = ?, "
             "finished_at = NULL WHERE job_key = ? AND state = 'failed'",
@@ -114,30 +112,27 @@ def requeue(db: sqlite_utils.Database, key: str, now: datetime | None = None) ->
     return job_by_key(db, key)
 
 
-def job_by_key(db: sqlite_utils.Database, key: str) -> Job | None:
+def job_by_key(db: Store, key: str) -> Job | None:
     row = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE job_key = ?", [key]).fetchone()
     return _job(row) if row else None
 
 
-def get_job(db: sqlite_utils.Database, job_id: int) -> Job | None:
+def get_job(db: Store, job_id: int) -> Job | None:
     row = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", [job_id]).fetchone()
     return _job(row) if row else None
 
 
-def list_jobs(db: sqlite_utils.Database) -> list[Job]:
+def list_jobs(db: Store) -> list[Job]:
     return [_job(row) for row in db.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY id")]
 
 
-def claim(
-    db: sqlite_utils.Database, worker: str, lease: float, now: datetime | None = None
-) -> Job | None:
+def claim(db: Store, worker: str, lease: float, now: datetime | None = None) -> Job | None:
     """Take the next queued job whose time has come, for ``lease`` seconds, atomically: of
     any number of workers asking at once, one gets each job. None when there is none."""
     moment = _now(now)
     if db.execute(_NEXT_QUEUED, [stamp(moment)]).fetchone() is None:
         return None  # nothing to do: no write lock taken (idle workers poll often)
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")  # PostgreSQL: BEGIN (the row lock does the work)
+    with db.writing():
         row = db.execute(
             "UPDATE jobs SET state = 'running', claimed_by = ?, attempts = attempts + 1, "
             "lease_until = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?) "
@@ -154,12 +149,12 @@ def claim(
 
 
 def heartbeat(
-    db: sqlite_utils.Database, job_id: int, worker: str, lease: float, now: datetime | None = None
+    db: Store, job_id: int, worker: str, lease: float, now: datetime | None = None
 ) -> bool:
     """Extend the lease of a job ``worker`` holds; False when it no longer holds it (the
     lease ran out and the job went to another worker): then the worker must drop it."""
     moment = _now(now)
-    with db.conn:
+    with db.writing():
         cursor = db.execute(
             "UPDATE jobs SET lease_until = ?, heartbeat_at = ? "
             "WHERE id = ? AND claimed_by = ? AND state = 'running'",
@@ -168,11 +163,9 @@ def heartbeat(
     return cursor.rowcount == 1
 
 
-def set_progress(
-    db: sqlite_utils.Database, job_id: int, worker: str, done: int, total: int, text: str
-) -> bool:
+def set_progress(db: Store, job_id: int, worker: str, done: int, total: int, text: str) -> bool:
     """How far the job is, in a short text for the secretariat; False when not held."""
-    with db.conn:
+    with db.writing():
         cursor = db.execute(
             "UPDATE jobs SET progress_done = ?, progress_total = ?, progress_text = ? "
             "WHERE id = ? AND claimed_by = ? AND state = 'running'",
@@ -182,14 +175,14 @@ def set_progress(
 
 
 def finish(
-    db: sqlite_utils.Database,
+    db: Store,
     job_id: int,
     worker: str,
     result: str | None,
     now: datetime | None = None,
 ) -> bool:
     """The job is done with ``result``; False when ``worker`` no longer held it."""
-    with db.conn:
+    with db.writing():
         cursor = db.execute(
             "UPDATE jobs SET state = 'done', result = ?, error = NULL, finished_at = ?, "
             "lease_until = NULL WHERE id = ? AND claimed_by = ? AND state = 'running'",
@@ -199,7 +192,7 @@ def finish(
 
 
 def fail(
-    db: sqlite_utils.Database,
+    db: Store,
     job_id: int,
     worker: str,
     error: str,
@@ -212,8 +205,7 @@ def fail(
     queued again, or, after its last attempt (or with ``retry`` False, for an error that
     another attempt cannot mend), it is failed with ``error``. None when not held."""
     moment = _now(now)
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         row = db.execute(
             "SELECT attempts, max_attempts FROM jobs "
             "WHERE id = ? AND claimed_by = ? AND state = 'running'",
@@ -239,12 +231,10 @@ def fail(
     return _job(found)
 
 
-def release(
-    db: sqlite_utils.Database, job_id: int, worker: str, now: datetime | None = None
-) -> bool:
+def release(db: Store, job_id: int, worker: str, now: datetime | None = None) -> bool:
     """Hand a job back unfinished (its worker is stopping): queued again at once, and the
     attempt it was on does not count. False when ``worker`` no longer held it."""
-    with db.conn:
+    with db.writing():
         cursor = db.execute(
             "UPDATE jobs SET state = 'queued', attempts = max(attempts - 1, 0), "
             "claimed_by = NULL, lease_until = NULL, run_after = ? "
@@ -254,12 +244,12 @@ def release(
     return cursor.rowcount == 1
 
 
-def reclaim_expired(db: sqlite_utils.Database, now: datetime | None = None) -> list[int]:
+def reclaim_expired(db: Store, now: datetime | None = None) -> list[int]:
     """Jobs whose lease ran out (their worker stopped beating) queued again, or failed if
     that was their last attempt; also purges jobs finished more than KEEP_FINISHED ago.
     Returns the ids of the jobs taken back."""
     moment = _now(now)
-    with db.conn:
+    with db.writing():
         rows = db.execute(
             "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'failed' "
             "ELSE 'queued' END, error = 'the worker stopped answering (its lease ran out)', "
@@ -277,24 +267,24 @@ def reclaim_expired(db: sqlite_utils.Database, now: datetime | None = None) -> l
 
 
 def worker_started(
-    db: sqlite_utils.Database, worker: str, host: str, pid: int, now: datetime | None = None
+    db: Store, worker: str, host: str, pid: int, now: datetime | None = None
 ) -> None:
     moment = stamp(_now(now))
-    with db.conn:
+    with db.writing():
         db.execute(
             "INSERT INTO workers (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)",
             [worker, host, pid, moment, moment],
         )
 
 
-def worker_beat(db: sqlite_utils.Database, worker: str, now: datetime | None = None) -> None:
-    with db.conn:
+def worker_beat(db: Store, worker: str, now: datetime | None = None) -> None:
+    with db.writing():
         db.execute("UPDATE workers SET heartbeat_at = ? WHERE id = ?", [stamp(_now(now)), worker])
 
 
-def worker_stopped(db: sqlite_utils.Database, worker: str, now: datetime | None = None) -> None:
+def worker_stopped(db: Store, worker: str, now: datetime | None = None) -> None:
     moment = stamp(_now(now))
-    with db.conn:
+    with db.writing():
         db.execute(
             "UPDATE workers SET heartbeat_at = ?, stopped_at = ? WHERE id = ?",
             [moment, moment, worker],
@@ -305,7 +295,7 @@ def worker_stopped(db: sqlite_utils.Database, worker: str, now: datetime | None 
         )
 
 
-def worker_heartbeat(db: sqlite_utils.Database) -> datetime | None:
+def worker_heartbeat(db: Store) -> datetime | None:
     """The newest heartbeat of any running worker (one that has not said it stopped), for
     the health check; None when no worker runs. A killed worker says nothing: its last
     heartbeat simply grows old."""

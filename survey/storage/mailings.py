@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-import sqlite_utils
-
 from survey.errors import Conflict, InvalidInput
 from survey.records import Invitation
 from survey.storage.invitations import invitation_from_row
+from survey.storage.store import Store
 
 STATUSES = ("not sent", "sent", "opened", "in progress", "answered", "bounced")
 
@@ -36,7 +35,7 @@ _ANSWERED = (
 response still being filled in: the person is not to be reminded of the form they sent)."""
 
 
-def mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, str] | None:
+def mail_template(db: Store, round_id: int, kind: str) -> tuple[str, str] | None:
     """(subject, body) of the round's own template, or None (the default applies)."""
     row = db.execute(
         "SELECT subject, body FROM mail_templates WHERE round_id = ? AND kind = ?",
@@ -45,11 +44,9 @@ def mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[
     return (row[0], row[1]) if row else None
 
 
-def set_mail_template(
-    db: sqlite_utils.Database, round_id: int, kind: str, subject: str, body: str
-) -> None:
+def set_mail_template(db: Store, round_id: int, kind: str, subject: str, body: str) -> None:
     """Store the round's template (checked by ``operations.mail.set_mail_text``)."""
-    with db.conn:
+    with db.writing():
         db.execute(
             "INSERT INTO mail_templates (round_id, kind, subject, body) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (round_id, kind) DO UPDATE SET subject = excluded.subject, "
@@ -58,14 +55,14 @@ def set_mail_template(
         )
 
 
-def reset_mail_template(db: sqlite_utils.Database, round_id: int, kind: str) -> None:
+def reset_mail_template(db: Store, round_id: int, kind: str) -> None:
     """Go back to the default template."""
-    with db.conn:
+    with db.writing():
         db.execute("DELETE FROM mail_templates WHERE round_id = ? AND kind = ?", [round_id, kind])
 
 
 def recipients(
-    db: sqlite_utils.Database, round_id: int, kind: str, *, reminded_after: datetime | None = None
+    db: Store, round_id: int, kind: str, *, reminded_after: datetime | None = None
 ) -> list[Invitation]:
     """Who gets ``kind`` now.
 
@@ -93,7 +90,7 @@ def recipients(
     return [invitation_from_row(row) for row in rows]
 
 
-def last_sent(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, int] | None:
+def last_sent(db: Store, round_id: int, kind: str) -> tuple[str, int] | None:
     """When ``kind`` was last sent in the round (UTC, ISO) and to how many that day-batch:
     the people whose successful mail of that kind is the round's latest, within the hour
     before it (one batch takes minutes)."""
@@ -124,7 +121,7 @@ def _now() -> datetime:
 
 
 @contextmanager
-def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[str]:
+def mail_batch(db: Store, round_id: int, kind: str) -> Iterator[str]:
     """Hold the round's mail while a batch is sent: ``recipients`` is read inside, and a
     second batch (another browser, another worker) is refused until this one is done.
     Yields the claim, which ``record_sent`` needs.
@@ -135,8 +132,7 @@ def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[
     be taken over, and a batch whose claim was taken over stops at its next mail."""
     now = _now()
     claim = secrets.token_hex(8)
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         db.execute(
             "DELETE FROM mail_batches WHERE round_id = ? AND touched_at < ?",
             [round_id, (now - STALE_BATCH).isoformat(timespec="seconds")],
@@ -159,12 +155,12 @@ def mail_batch(db: sqlite_utils.Database, round_id: int, kind: str) -> Iterator[
     try:
         yield claim
     finally:
-        with db.conn:
+        with db.writing():
             db.execute("DELETE FROM mail_batches WHERE claim = ?", [claim])
 
 
 def record_sent(
-    db: sqlite_utils.Database,
+    db: Store,
     invitation_id: int,
     kind: str,
     error: str | None = None,
@@ -176,7 +172,7 @@ def record_sent(
     keeps the batch's claim fresh, and raises Conflict once another batch has taken
     the round over: the attempt is recorded, and nothing more should be sent."""
     now = _now().isoformat(timespec="seconds")
-    with db.conn:
+    with db.writing():
         db.execute(
             "INSERT INTO mailings (invitation_id, kind, sent_at, error) VALUES (?, ?, ?, ?)",
             [invitation_id, kind, None if error else now, error],
@@ -191,7 +187,7 @@ def record_sent(
         raise Conflict("another batch took over this round's mail; this one stops here")
 
 
-def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
+def mark_bounced(db: Store, email: str, round_id: int) -> int:
     """Mark the latest mail that reached the server for this address as bounced; returns
     the invitation's id. A bounced address gets no reminders."""
     row = db.execute(
@@ -203,7 +199,7 @@ def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
             f"'{email}' is not invited in round {round_id}",
             message_nb="Adressen er ikke invitert i denne runden. Sjekk skrivemåten.",
         )
-    with db.conn:
+    with db.writing():
         cursor = db.execute(
             "UPDATE mailings SET bounced = 1 WHERE id = (SELECT id FROM mailings "
             "WHERE invitation_id = ? AND error IS NULL ORDER BY id DESC LIMIT 1)",
@@ -217,7 +213,7 @@ def mark_bounced(db: sqlite_utils.Database, email: str, round_id: int) -> int:
     return row[0]
 
 
-def invitation_statuses(db: sqlite_utils.Database, round_id: int) -> dict[int, str]:
+def invitation_statuses(db: Store, round_id: int) -> dict[int, str]:
     """Each invitation's status, one of STATUSES. What the respondent did comes first: an
     answer proves the link arrived even if a later reminder bounced."""
     rows = db.execute(

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import sqlite_utils
-
 from survey.errors import InvalidInput
 from survey.records import Measure
-from survey.storage.db import inserted_id
+from survey.storage.store import Store
 
 STATUSES = ("planlagt", "i gang", "gjennomført", "avbrutt")
 
@@ -22,7 +20,7 @@ _COLUMNS = "id, round_id, unit, index_id, what, who, due, status"
 
 
 def add_measure(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     unit: str,
     index_id: str,
@@ -33,10 +31,10 @@ def add_measure(
 ) -> Measure:
     if not what.strip() or not who.strip():
         raise InvalidInput("a measure needs both what will be done and who is responsible")
-    with db.conn:
-        cursor = db.execute(
+    with db.writing():
+        (measure_id,) = db.execute(
             "INSERT INTO measures (round_id, unit, index_id, what, who, due, created_by, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 round_id,
                 unit,
@@ -47,9 +45,9 @@ def add_measure(
                 created_by,
                 datetime.now(UTC).isoformat(timespec="seconds"),
             ],
-        )
+        ).fetchone()
     return Measure(
-        inserted_id(cursor),
+        measure_id,
         round_id,
         unit,
         index_id,
@@ -60,21 +58,19 @@ def add_measure(
     )
 
 
-def set_status(db: sqlite_utils.Database, measure_id: int, status: str) -> None:
+def set_status(db: Store, measure_id: int, status: str) -> None:
     if status not in STATUSES:
         raise InvalidInput(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
-    with db.conn:
+    with db.writing():
         db.execute("UPDATE measures SET status = ? WHERE id = ?", [status, measure_id])
 
 
-def get_measure(db: sqlite_utils.Database, measure_id: int) -> Measure | None:
+def get_measure(db: Store, measure_id: int) -> Measure | None:
     row = db.execute(f"SELECT {_COLUMNS} FROM measures WHERE id = ?", [measure_id]).fetchone()
     return Measure(*row) if row else None
 
 
-def measures_of_round(
-    db: sqlite_utils.Database, round_id: int, unit: str | None = None
-) -> list[Measure]:
+def measures_of_round(db: Store, round_id: int, unit: str | None = None) -> list[Measure]:
     sql = f"SELECT {_COLUMNS} FROM measures WHERE round_id = ?"
     params: list = [round_id]
     if unit is not None:

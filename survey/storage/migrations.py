@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
+from survey.storage.store import Store, postgres_ddl
 
-Step = Callable[[sqlite_utils.Database], None]
+Step = Callable[[Store], None]
 STEPS: list[tuple[str, Step]] = []
 
 
@@ -25,7 +25,7 @@ def step(name: str) -> Callable[[Step], Step]:
 
 
 @step("0001_initial")
-def _initial(db: sqlite_utils.Database) -> None:
+def _initial(db: Store) -> None:
     _script(
         db,
         """
@@ -92,7 +92,7 @@ def _initial(db: sqlite_utils.Database) -> None:
 
 
 @step("0002_accounts")
-def _accounts(db: sqlite_utils.Database) -> None:
+def _accounts(db: Store) -> None:
     _script(
         db,
         """
@@ -119,7 +119,7 @@ def _accounts(db: sqlite_utils.Database) -> None:
 
 
 @step("0003_mailings")
-def _mailings(db: sqlite_utils.Database) -> None:
+def _mailings(db: Store) -> None:
     """What was sent to whom: invitations and reminders, and bounces reported back."""
     _script(
         db,
@@ -145,7 +145,7 @@ def _mailings(db: sqlite_utils.Database) -> None:
 
 
 @step("0004_measures")
-def _measures(db: sqlite_utils.Database) -> None:
+def _measures(db: Store) -> None:
     """Follow-up (oppfølging): what a unit will do about an index below its target."""
     _script(
         db,
@@ -169,7 +169,7 @@ def _measures(db: sqlite_utils.Database) -> None:
 
 
 @step("0005_mail_batches")
-def _mail_batches(db: sqlite_utils.Database) -> None:
+def _mail_batches(db: Store) -> None:
     """The mail batch being sent for a round, if any: one at a time, so two people pressing
     "Send" together cannot mail anyone twice."""
     _script(
@@ -187,7 +187,7 @@ def _mail_batches(db: sqlite_utils.Database) -> None:
 
 
 @step("0006_sessions")
-def _sessions(db: sqlite_utils.Database) -> None:
+def _sessions(db: Store) -> None:
     """Secretariat sign-ins held on the server, so that signing out, a password change or
     disabling an account can end them: the cookie carries only a random id, stored here
     hashed. Disabled accounts are kept (the audit log names them) but can do nothing."""
@@ -207,7 +207,7 @@ def _sessions(db: sqlite_utils.Database) -> None:
 
 
 @step("0007_declared_breakdowns")
-def _declared_breakdowns(db: sqlite_utils.Database) -> None:
+def _declared_breakdowns(db: Store) -> None:
     """The breakdowns a round's figures may be released by, as the secretariat declared
     them: a JSON list of lists of dimension names; NULL until declared (the default set of
     ``operations.results.declared_breakdowns`` applies)."""
@@ -215,7 +215,7 @@ def _declared_breakdowns(db: sqlite_utils.Database) -> None:
 
 
 @step("0008_access_codes")
-def _access_codes(db: sqlite_utils.Database) -> None:
+def _access_codes(db: Store) -> None:
     """One-time codes of anonymous rounds: only a digest of each code is kept. A code's
     response is the one whose session key is ``code:<id>``, so answering needs no
     column here and "used" is whether that response is submitted."""
@@ -234,7 +234,7 @@ def _access_codes(db: sqlite_utils.Database) -> None:
 
 
 @step("0009_releases")
-def _releases(db: sqlite_utils.Database) -> None:
+def _releases(db: Store) -> None:
     """The release ledger: every time figures of a round leave the system for someone who
     may not read raw responses, what was shown (measure, group, statistic, value), to whom,
     by which channel and when. Append-only: a release cannot be taken back."""
@@ -265,7 +265,7 @@ def _releases(db: sqlite_utils.Database) -> None:
 
 
 @step("0010_snapshots")
-def _snapshots(db: sqlite_utils.Database) -> None:
+def _snapshots(db: Store) -> None:
     """Snapshots: the frozen states of a round that figures are released from.
 
     A response's ``revision`` grows with every change to it, so a (response, revision)
@@ -322,7 +322,7 @@ def _snapshots(db: sqlite_utils.Database) -> None:
 
 
 @step("0011_questionnaire_drafts")
-def _questionnaire_drafts(db: sqlite_utils.Database) -> None:
+def _questionnaire_drafts(db: Store) -> None:
     """Questionnaires being written in the browser: the YAML text as last saved, so a
     reload or an ended session loses nothing. A draft is never a published version: it
     becomes one through the same publishing as an uploaded file (``published_version_id``
@@ -345,7 +345,7 @@ def _questionnaire_drafts(db: sqlite_utils.Database) -> None:
 
 
 @step("0012_response_channel")
-def _response_channel(db: sqlite_utils.Database) -> None:
+def _response_channel(db: Store) -> None:
     """Which way each response came in (``web``, ``paper`` typed in by the secretariat,
     ``import`` from a file), so one person's paper form and web answers are never mixed up.
 
@@ -400,7 +400,7 @@ def _response_channel(db: sqlite_utils.Database) -> None:
 
 
 @step("0013_return_codes")
-def _return_codes(db: sqlite_utils.Database) -> None:
+def _return_codes(db: Store) -> None:
     """Personal paper forms: each invitation's round-local number, printed with a check
     digit as the form's return code (``survey/return_codes.py``) and typed in when the form
     comes back; a number, once given, is never given to anyone else. And the address a
@@ -423,7 +423,7 @@ def _return_codes(db: sqlite_utils.Database) -> None:
 
 
 @step("0015_jobs")
-def _jobs(db: sqlite_utils.Database) -> None:
+def _jobs(db: Store) -> None:
     """The durable queue of work that leaves the web process (reports, later mail): one
     row per job, claimed by one worker at a time under a lease that its heartbeats extend,
     so a job whose worker died is taken up again (``storage/jobs.py``). ``job_key`` makes
@@ -466,17 +466,27 @@ def _jobs(db: sqlite_utils.Database) -> None:
     )
 
 
-def _script(db: sqlite_utils.Database, sql: str) -> None:
+@step("0016_figure_positions")
+def _figure_positions(db: Store) -> None:
+    """The order a release's figures were recorded in, which SQLite kept as the rowid and
+    PostgreSQL keeps nowhere: text sets are read back in it."""
+    _script(db, "ALTER TABLE released_figures ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
+    if db.sql.name == "sqlite":
+        db.execute("UPDATE released_figures SET position = rowid")
+
+
+def _script(db: Store, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
-    transaction first and so break the step's atomicity."""
+    transaction first and so break the step's atomicity. Written in SQLite's DDL, read
+    by PostgreSQL through ``store.postgres_ddl``."""
     for statement in sql.split(";\n"):
         if statement.strip():
-            db.execute(statement)
+            db.execute(statement if db.sql.name == "sqlite" else postgres_ddl(statement))
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
+def migrate(db: Store) -> list[str]:
     """Apply pending steps; returns the names applied (empty when up to date)."""
-    if not db["_migrations"].exists():  # checked first: an up-to-date database is only read
+    if not db.table_exists("_migrations"):  # checked first: an up-to-date database is only read
         db.execute(
             "CREATE TABLE IF NOT EXISTS _migrations "
             "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
@@ -486,8 +496,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for name, fn in STEPS:
         if name in done:
             continue
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with db.writing():
             if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
                 continue  # another process got there first
             fn(db)
@@ -512,9 +521,9 @@ class SchemaState:
         return not self.pending and not self.unknown
 
 
-def schema_state(db: sqlite_utils.Database) -> SchemaState:
+def schema_state(db: Store) -> SchemaState:
     """Read-only, one small table: what the health check asks on every probe."""
-    if not db["_migrations"].exists():
+    if not db.table_exists("_migrations"):
         applied: set[str] = set()
     else:
         applied = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}

@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from survey.errors import Conflict, NotFound
 from survey.questionnaire import LoadResult, Questionnaire, QuestionnaireError, load_text
-from survey.storage.db import inserted_id
+from survey.storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -27,12 +25,11 @@ class PublishedVersion:
     created: bool = False  # False when the same text had been published before
 
 
-def publish(db: sqlite_utils.Database, result: LoadResult) -> PublishedVersion:
+def publish(db: Store, result: LoadResult) -> PublishedVersion:
     if result.questionnaire is None:
         raise QuestionnaireError(result.problems)
     q = result.questionnaire
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         row = db.execute(
             "SELECT id, published_at FROM questionnaire_versions WHERE sha256 = ?",
             [result.sha256],
@@ -52,19 +49,19 @@ def publish(db: sqlite_utils.Database, result: LoadResult) -> PublishedVersion:
             )
         if created:
             published_at = datetime.now(UTC).isoformat(timespec="seconds")
-            cursor = db.execute(
+            (version_id,) = db.execute(
                 "INSERT INTO questionnaire_versions "
                 "(questionnaire_id, version, sha256, source, file_name, published_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 [q.id, q.version, result.sha256, result.text, result.file, published_at],
-            )
-            row = (inserted_id(cursor), published_at)
+            ).fetchone()
+            row = (version_id, published_at)
     return PublishedVersion(
         row[0], q.id, q.version, result.sha256, result.file, row[1], created=created
     )
 
 
-def latest_version(db: sqlite_utils.Database, questionnaire_id: str) -> PublishedVersion:
+def latest_version(db: Store, questionnaire_id: str) -> PublishedVersion:
     row = db.execute(
         "SELECT id, questionnaire_id, version, sha256, file_name, published_at "
         "FROM questionnaire_versions WHERE questionnaire_id = ? ORDER BY id DESC LIMIT 1",
@@ -77,7 +74,7 @@ def latest_version(db: sqlite_utils.Database, questionnaire_id: str) -> Publishe
     return PublishedVersion(*row)
 
 
-def latest_versions(db: sqlite_utils.Database) -> list[PublishedVersion]:
+def latest_versions(db: Store) -> list[PublishedVersion]:
     """The newest version of every published questionnaire, by questionnaire id."""
     rows = db.execute(
         "SELECT id, questionnaire_id, version, sha256, file_name, published_at "
@@ -88,7 +85,7 @@ def latest_versions(db: sqlite_utils.Database) -> list[PublishedVersion]:
     return [PublishedVersion(*row) for row in rows]
 
 
-def questionnaire_of_version(db: sqlite_utils.Database, version_id: int) -> Questionnaire:
+def questionnaire_of_version(db: Store, version_id: int) -> Questionnaire:
     """A published version's model. Versions are immutable and the hash names the text, so
     the model is cached by hash, and the text is read only when it is not cached yet: every
     respondent request asks for this, and a questionnaire's text is tens of kilobytes."""

@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
-from survey.storage.db import inserted_id
 from survey.storage.snapshots import StaleSnapshot, latest_snapshot_id
+from survey.storage.store import Store
 
 Figure = tuple[str, tuple[tuple[str, str], ...], str, float]
 """(measure, group as (dimension, value) pairs, statistic, value)."""
@@ -23,7 +21,7 @@ class LedgerMark:
     last: int | None
 
 
-def ledger_mark(db: sqlite_utils.Database, round_id: int) -> LedgerMark:
+def ledger_mark(db: Store, round_id: int) -> LedgerMark:
     """Read before the ledger itself: a release after it makes ``record_release`` refuse."""
     return LedgerMark(last_release(db, round_id))
 
@@ -42,7 +40,7 @@ class Release:
 
 
 def record_release(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     account: str,
     channel: str,
@@ -61,15 +59,14 @@ def record_release(
     the same moment, each safe beside what came before, may not be safe beside each
     other)."""
     released_at = datetime.now(UTC).isoformat(timespec="seconds")
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         if snapshot_id is not None and latest_snapshot_id(db, round_id) != snapshot_id:
             raise StaleSnapshot(f"snapshot {snapshot_id} is no longer the latest")
         if after is not None and last_release(db, round_id) != after.last:
             raise StaleSnapshot(f"round {round_id} released figures meanwhile")
-        cursor = db.execute(
+        (release_id,) = db.execute(
             "INSERT INTO releases (round_id, released_at, account, channel, breakdown, unit, "
-            "responses, snapshot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "responses, snapshot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 round_id,
                 released_at,
@@ -80,14 +77,13 @@ def record_release(
                 responses,
                 snapshot_id,
             ],
-        )
-        release_id = inserted_id(cursor)
-        db.conn.executemany(
-            "INSERT INTO released_figures (release_id, measure, grp, statistic, value) "
-            "VALUES (?, ?, ?, ?, ?)",
+        ).fetchone()
+        db.executemany(
+            "INSERT INTO released_figures (release_id, position, measure, grp, statistic, value) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (release_id, measure, json.dumps(dict(group), ensure_ascii=False), stat, value)
-                for measure, group, stat, value in figures
+                (release_id, n, measure, json.dumps(dict(group), ensure_ascii=False), stat, value)
+                for n, (measure, group, stat, value) in enumerate(figures)
             ],
         )
     return release_id
@@ -99,9 +95,7 @@ _COLUMNS = (
 )
 
 
-def list_releases(
-    db: sqlite_utils.Database, round_id: int | None = None, limit: int = 200
-) -> list[Release]:
+def list_releases(db: Store, round_id: int | None = None, limit: int = 200) -> list[Release]:
     """The latest releases, newest first (of one round, or of all)."""
     where, args = ("WHERE r.round_id = ?", [round_id]) if round_id is not None else ("", [])
     rows = db.execute(
@@ -110,10 +104,10 @@ def list_releases(
     return [Release(*row) for row in rows]
 
 
-def released_figures(db: sqlite_utils.Database, release_id: int) -> list[Figure]:
+def released_figures(db: Store, release_id: int) -> list[Figure]:
     rows = db.execute(
         "SELECT measure, grp, statistic, value FROM released_figures WHERE release_id = ? "
-        "ORDER BY rowid",
+        "ORDER BY position",
         [release_id],
     ).fetchall()
     return [
@@ -122,13 +116,13 @@ def released_figures(db: sqlite_utils.Database, release_id: int) -> list[Figure]
     ]
 
 
-def text_sets(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, list[dict[str, str]]]]:
+def text_sets(db: Store, round_id: int) -> list[tuple[str, list[dict[str, str]]]]:
     """Every text set the round has released: (measure, the groups it covered), one per
     heading shown ("texts"), one per pool (its groups, "pooled texts")."""
     rows = db.execute(
         "SELECT f.release_id, f.measure, f.grp, f.statistic FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? "
-        "AND f.statistic IN ('texts', 'pooled texts') ORDER BY f.rowid",
+        "AND f.statistic IN ('texts', 'pooled texts') ORDER BY f.release_id, f.position",
         [round_id],
     ).fetchall()
     sets: list[tuple[str, list[dict[str, str]]]] = []
@@ -146,7 +140,7 @@ def text_sets(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, list[
 
 
 def released_counts(
-    db: sqlite_utils.Database, round_id: int, measure: str, statistic: str
+    db: Store, round_id: int, measure: str, statistic: str
 ) -> list[tuple[dict[str, str], float]]:
     """Every value of ``measure``'s ``statistic`` the round has released, with its group,
     each once (the same page seen twice releases nothing new)."""
@@ -159,13 +153,13 @@ def released_counts(
     return [(json.loads(group), value) for group, value in rows]
 
 
-def last_release(db: sqlite_utils.Database, round_id: int) -> int | None:
+def last_release(db: Store, round_id: int) -> int | None:
     """The id of the round's latest release: a mark to tell whether the ledger grew."""
     return db.execute("SELECT max(id) FROM releases WHERE round_id = ?", [round_id]).fetchone()[0]
 
 
 def released_groups(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     statistic: str | None = None,
     excluding: Sequence[str] = (),
@@ -190,7 +184,7 @@ def released_groups(
 
 
 def released_at(
-    db: sqlite_utils.Database, round_id: int, snapshot_id: int | None
+    db: Store, round_id: int, snapshot_id: int | None
 ) -> dict[str, list[dict[str, str]]]:
     """Per measure, every group whose count (n) the round has released from the snapshot
     ``snapshot_id``, each once: what a new table from it is audited with. A mean shown
@@ -213,7 +207,7 @@ Reason = tuple[dict[str, str], str, float]
 
 
 def released_reasons(
-    db: sqlite_utils.Database, round_id: int, statistics: Sequence[str]
+    db: Store, round_id: int, statistics: Sequence[str]
 ) -> dict[int | None, dict[str, list[Reason]]]:
     """Per snapshot of the round (None: releases from before snapshots existed), per
     measure, every reason released for a hidden group (figures of ``statistics``:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -18,14 +19,13 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-import sqlite_utils
-
 from survey.gc_pause import paused_gc
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.visibility import prune_hidden
 from survey.records import ImportedResponse, Respondent
 from survey.storage.db import snapshot
+from survey.storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _today() -> str:
 
 
 def response_for_invitation(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     invitation_id: int,
     role: str,
@@ -135,7 +135,7 @@ _OPEN_WEB = "invitation_id = ? AND channel = 'web' AND chosen IS NULL"
 """The held web response of an invitation that the secretariat has not chosen on yet."""
 
 
-def response_for_session(db: sqlite_utils.Database, round_id: int, session_key: str) -> Response:
+def response_for_session(db: Store, round_id: int, session_key: str) -> Response:
     """An anonymous respondent's response, keyed only by a hash of their browser cookie.
 
     Until they save a page it is not stored (``stored`` is false) and this only reads: an
@@ -149,9 +149,7 @@ def response_for_session(db: sqlite_utils.Database, round_id: int, session_key: 
     return _response(row)
 
 
-def answers_of(
-    db: sqlite_utils.Database, questionnaire: Questionnaire, response: Response
-) -> dict[str, Answer]:
+def answers_of(db: Store, questionnaire: Questionnaire, response: Response) -> dict[str, Answer]:
     """What a respondent's own form holds: their response's answers, or their held ones."""
     if not response.stored:
         return {}
@@ -163,9 +161,7 @@ def answers_of(
     return load_answers(db, questionnaire, response.id)
 
 
-def load_answers(
-    db: sqlite_utils.Database, questionnaire: Questionnaire, response_id: int
-) -> dict[str, Answer]:
+def load_answers(db: Store, questionnaire: Questionnaire, response_id: int) -> dict[str, Answer]:
     rows = db.execute(
         "SELECT item, code, number, text FROM answers WHERE response_id = ?", [response_id]
     ).fetchall()
@@ -255,7 +251,7 @@ def _detail(detail: object) -> tuple[float | None, str | None]:
 
 
 def save_answers(
-    db: sqlite_utils.Database,
+    db: Store,
     questionnaire: Questionnaire,
     response: Response,
     answers: Mapping[str, Answer],
@@ -282,13 +278,12 @@ def save_answers(
     if response.held:
         _save_held(db, questionnaire, response, kept, rows, page, role, submitting)
         return kept
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         response_id = response.id if response.stored else _create(db, response)
         changed = _changes(db, response_id, role, rows)
         if changed:
             db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
-            db.conn.executemany(
+            db.executemany(
                 "INSERT INTO answers (response_id, item, code, number, text) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [(response_id, *row) for row in rows],
@@ -309,7 +304,7 @@ def save_answers(
 
 
 def _save_held(
-    db: sqlite_utils.Database,
+    db: Store,
     questionnaire: Questionnaire,
     response: Response,
     kept: Mapping[str, Answer],
@@ -321,8 +316,7 @@ def _save_held(
     """``save_answers`` for web answers beside a paper form (``Response.held``): the same
     rules, stored in the held row, which is created with the first saved page."""
     text = json.dumps(rows, ensure_ascii=False)
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         found = db.execute(
             f"SELECT id, submitted FROM held_responses WHERE {_OPEN_WEB}",
             [response.invitation_id],
@@ -349,9 +343,7 @@ def _save_held(
         )
 
 
-def _changes(
-    db: sqlite_utils.Database, response_id: int, role: str | None, rows: list[tuple]
-) -> bool:
+def _changes(db: Store, response_id: int, role: str | None, rows: list[tuple]) -> bool:
     """Whether saving ``rows`` as the response's answers (with ``role``) changes anything
     stored. A page saved again unchanged (back and forth through the form) keeps the
     response's revision, so it makes no new version and no new snapshot (a snapshot with
@@ -363,16 +355,16 @@ def _changes(
     return stored_role != role or Counter(map(tuple, stored)) != Counter(map(tuple, rows))
 
 
-def _create(db: sqlite_utils.Database, response: Response) -> int:
-    """Store a response, inside the transaction of its first saved page. INSERT OR IGNORE
+def _create(db: Store, response: Response) -> int:
+    """Store a response, inside the transaction of its first saved page. ON CONFLICT DO NOTHING
     on the unique key (the invitation, or an anonymous respondent's cookie): two tabs
     saving their first page at once end up with one response."""
     value: int | str
     if response.invitation_id is not None:
         key, value = "invitation_id", response.invitation_id
         db.execute(
-            "INSERT OR IGNORE INTO responses (round_id, invitation_id, role, unit, "
-            "attributes, started_on) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO responses (round_id, invitation_id, role, unit, "
+            "attributes, started_on) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
                 response.round_id,
                 response.invitation_id,
@@ -386,21 +378,22 @@ def _create(db: sqlite_utils.Database, response: Response) -> int:
         assert response.session_key is not None, "a response is an invitation's or a cookie's"
         key, value = "session_key", response.session_key
         db.execute(
-            "INSERT OR IGNORE INTO responses (round_id, session_key, started_on) VALUES (?, ?, ?)",
+            "INSERT INTO responses (round_id, session_key, started_on) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             [response.round_id, response.session_key, _today()],
         )
     (response_id,) = db.execute(f"SELECT id FROM responses WHERE {key} = ?", [value]).fetchone()
     return int(response_id)
 
 
-def _sent_in(db: sqlite_utils.Database, response_id: int) -> bool:
+def _sent_in(db: Store, response_id: int) -> bool:
     (submitted,) = db.execute(
         "SELECT submitted FROM responses WHERE id = ?", [response_id]
     ).fetchone()
     return bool(submitted)
 
 
-def respondents_of(db: sqlite_utils.Database, round_id: int) -> dict[str, Respondent]:
+def respondents_of(db: Store, round_id: int) -> dict[str, Respondent]:
     """An invited round's people, by (lower-case) e-mail: how an imported file names them."""
     found: dict[str, Respondent] = {}
     rows = db.execute(
@@ -417,9 +410,9 @@ _UPSERT = (
     "submitted_on, channel, set_aside) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?) "
     "ON CONFLICT ({key}) DO UPDATE SET "
     "role = excluded.role, unit = excluded.unit, attributes = excluded.attributes, "
-    "revision = revision + 1, submitted = 1, channel = excluded.channel, "
+    "revision = responses.revision + 1, submitted = 1, channel = excluded.channel, "
     "set_aside = excluded.set_aside, "
-    "submitted_on = coalesce(submitted_on, excluded.submitted_on) RETURNING id"
+    "submitted_on = coalesce(responses.submitted_on, excluded.submitted_on) RETURNING id"
 )
 CHANNELS = ("web", "paper", "import")
 
@@ -438,7 +431,7 @@ _IMPORT_CACHE_KIB = 128 * 1024  # a national round's answers are ~40 MiB of page
 
 
 def import_responses(
-    db: sqlite_utils.Database,
+    db: Store,
     questionnaire: Questionnaire,
     round_id: int,
     imported: list[ImportedResponse],
@@ -457,67 +450,69 @@ def import_responses(
     assert channel in CHANNELS, channel
     today = _today()
     held = 0
-    conn = db.conn
     answers: dict[int, list[tuple]] = {}  # by response; a later row for it replaces one before
     encoded: dict[tuple, list[tuple]] = {}  # (item, type, value) -> rows, for detail-less answers
-    # The transaction's pages stay in memory instead of spilling to the log half-way (most
-    # of the time of a large import; docs/performance.md); the connection's size comes back.
-    (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
-    conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
-    try:
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            on_web = {
-                invitation_id
-                for (invitation_id,) in conn.execute(
-                    "SELECT invitation_id FROM responses WHERE round_id = ? "
-                    "AND invitation_id IS NOT NULL AND channel = 'web'",
-                    [round_id],
-                )
-            }
-            for response in imported:
-                key: int | str
-                attributes = (
-                    json.dumps(response.attributes, ensure_ascii=False)
-                    if response.attributes
-                    else "{}"
-                )
-                aside = _aside(questionnaire, response.set_aside)
-                if response.respondent is not None:
-                    upsert, key = _UPSERT_INVITED, response.respondent.invitation_id
-                    if key in on_web and channel != "web":
-                        _hold(db, questionnaire, round_id, response, channel, attributes, aside)
-                        held += 1
-                        continue
-                else:
-                    upsert, key = _UPSERT_ANONYMOUS, f"import:{response.source}"
-                (response_id,) = conn.execute(
-                    upsert,
-                    [
-                        round_id,
-                        key,
-                        response.role,
-                        response.unit,
-                        attributes,
-                        today,
-                        today,
-                        channel,
-                        aside,
-                    ],
-                ).fetchone()
-                answers.pop(response_id, None)
-                answers[response_id] = _encoded(questionnaire, response.answers, encoded)
-            conn.executemany(
-                "DELETE FROM answers WHERE response_id = ?", [(rid,) for rid in answers]
+    with _import_cache(db), db.writing():
+        on_web = {
+            invitation_id
+            for (invitation_id,) in db.execute(
+                "SELECT invitation_id FROM responses WHERE round_id = ? "
+                "AND invitation_id IS NOT NULL AND channel = 'web'",
+                [round_id],
             )
-            conn.executemany(
-                "INSERT INTO answers (response_id, item, code, number, text) "
-                "VALUES (?, ?, ?, ?, ?)",
-                ((rid, *row) for rid, rows in answers.items() for row in rows),
+        }
+        for response in imported:
+            key: int | str
+            attributes = (
+                json.dumps(response.attributes, ensure_ascii=False) if response.attributes else "{}"
             )
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
+            aside = _aside(questionnaire, response.set_aside)
+            if response.respondent is not None:
+                upsert, key = _UPSERT_INVITED, response.respondent.invitation_id
+                if key in on_web and channel != "web":
+                    _hold(db, questionnaire, round_id, response, channel, attributes, aside)
+                    held += 1
+                    continue
+            else:
+                upsert, key = _UPSERT_ANONYMOUS, f"import:{response.source}"
+            (response_id,) = db.execute(
+                upsert,
+                [
+                    round_id,
+                    key,
+                    response.role,
+                    response.unit,
+                    attributes,
+                    today,
+                    today,
+                    channel,
+                    aside,
+                ],
+            ).fetchone()
+            answers.pop(response_id, None)
+            answers[response_id] = _encoded(questionnaire, response.answers, encoded)
+        db.executemany("DELETE FROM answers WHERE response_id = ?", [(rid,) for rid in answers])
+        db.executemany(
+            "INSERT INTO answers (response_id, item, code, number, text) VALUES (?, ?, ?, ?, ?)",
+            ((rid, *row) for rid, rows in answers.items() for row in rows),
+        )
     return Stored(len(imported) - held, held)
+
+
+@contextmanager
+def _import_cache(db: Store) -> Iterator[None]:
+    """The transaction's pages stay in memory instead of spilling to the log half-way
+    (most of the time of a large SQLite import; docs/performance.md); the connection's size
+    comes back. PostgreSQL's server sizes its own buffers."""
+    if db.sql.name != "sqlite":
+        yield
+        return
+    (cache_size,) = db.execute("PRAGMA cache_size").fetchone()
+    db.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
 def _aside(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> str:
@@ -529,7 +524,7 @@ def _aside(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> str:
 
 
 def _hold(
-    db: sqlite_utils.Database,
+    db: Store,
     questionnaire: Questionnaire,
     round_id: int,
     response: ImportedResponse,
@@ -605,14 +600,14 @@ class SubmittedPerson:
         return {"role": self.role, "unit": self.unit, **self.attributes}
 
 
-def submitted_people(db: sqlite_utils.Database, round_id: int) -> list[SubmittedPerson]:
+def submitted_people(db: Store, round_id: int) -> list[SubmittedPerson]:
     """Every submitted response's person, in response order. Call it inside ``snapshot``
     with the read of their answers, so both see the same responses."""
     return [person for person, _ in submitted_people_with(db, round_id, "NULL")]
 
 
 def submitted_people_with(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     column: str,
     parameters: Sequence[object] = (),
@@ -683,7 +678,7 @@ def decoded_by_response(
 
 
 def submitted_responses(
-    db: sqlite_utils.Database, questionnaire: Questionnaire, round_id: int
+    db: Store, questionnaire: Questionnaire, round_id: int
 ) -> list[tuple[str | None, str | None, str | None, dict[str, str], dict[str, Answer]]]:
     """(email, role, unit, attributes, answers) of every submitted response, in order: the
     e-mail identifies an invited respondent to the admin who invited them, while the token,
@@ -693,7 +688,7 @@ def submitted_responses(
         # the order costs no sort: it is the index's
         answers = decoded_by_response(
             questionnaire,
-            db.conn.execute(
+            db.execute(
                 "SELECT a.item, a.code, a.number, a.text, a.response_id FROM answers a "
                 "JOIN responses r ON r.id = a.response_id "
                 "WHERE r.round_id = ? AND r.submitted = 1 ORDER BY r.id",

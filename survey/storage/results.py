@@ -10,7 +10,6 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
-import sqlite_utils
 
 from survey.gc_pause import paused_gc
 from survey.questionnaire.model import Questionnaire
@@ -27,9 +26,10 @@ from survey.storage.responses import (
 )
 from survey.storage.rounds import get_round
 from survey.storage.snapshots import Snapshot, snapshot_invited, snapshot_respondents
+from survey.storage.store import Store
 
 
-def round_results(db: sqlite_utils.Database, round_id: int) -> RoundResults:
+def round_results(db: Store, round_id: int) -> RoundResults:
     round_ = get_round(db, round_id)
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
     respondents: list[Respondent] = [
@@ -44,7 +44,7 @@ def round_results(db: sqlite_utils.Database, round_id: int) -> RoundResults:
     return RoundResults(round_, questionnaire, respondents, invited(db, round_id), first, last)
 
 
-def snapshot_results(db: sqlite_utils.Database, taken: Snapshot) -> RoundResults:
+def snapshot_results(db: Store, taken: Snapshot) -> RoundResults:
     """``round_results`` as the snapshot ``taken`` froze them: its responses' versions,
     and the invitations with whether the snapshot counts their answer."""
     round_ = get_round(db, taken.round_id)
@@ -56,18 +56,19 @@ def snapshot_results(db: sqlite_utils.Database, taken: Snapshot) -> RoundResults
     )
 
 
-def attribute_names(db: sqlite_utils.Database, round_id: int) -> set[str]:
+def attribute_names(db: Store, round_id: int) -> set[str]:
     """Every attribute name the round's invitations or responses carry (pulje, ...)."""
+    keys = db.sql.json_keys
     rows = db.execute(
-        "SELECT DISTINCT j.key FROM invitations i, json_each(i.attributes) j WHERE i.round_id = ? "
-        "UNION SELECT DISTINCT j.key FROM responses r, json_each(r.attributes) j "
-        "WHERE r.round_id = ?",
+        f"SELECT DISTINCT j.key FROM invitations i, {keys('i.attributes')} j "
+        f"WHERE i.round_id = ? UNION SELECT DISTINCT j.key FROM responses r, "
+        f"{keys('r.attributes')} j WHERE r.round_id = ?",
         [round_id, round_id],
     )
     return {row[0] for row in rows}
 
 
-def invited(db: sqlite_utils.Database, round_id: int) -> list[Invited]:
+def invited(db: Store, round_id: int) -> list[Invited]:
     """Each invitation's group values and whether it was answered; no answers are read, so
     response-rate overviews stay cheap however large the round."""
     return [
@@ -82,7 +83,7 @@ def invited(db: sqlite_utils.Database, round_id: int) -> list[Invited]:
 
 
 def likert_columns(
-    db: sqlite_utils.Database,
+    db: Store,
     questionnaire: Questionnaire,
     round_id: int,
     by: Sequence[str],
@@ -106,7 +107,7 @@ def likert_columns(
     people = submitted_people_with(
         db,
         round_id,
-        f"(SELECT group_concat({packing.answer}, '') FROM {answers})",
+        f"(SELECT {db.sql.concat(packing.answer)} FROM {answers})",
         packing.parameters(),
         snapshot_id=snapshot_id,
     )
@@ -170,7 +171,7 @@ def _case(value: str, whens: list[str]) -> str:
 
 
 def _likert_rows(
-    db: sqlite_utils.Database,
+    db: Store,
     questionnaire: Questionnaire,
     round_id: int,
     by: Sequence[str],

@@ -7,16 +7,14 @@ forms again (or after more people were invited) gives everyone the code they alr
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from survey.records import Invitation
 from survey.storage.invitations import invitation_from_row
+from survey.storage.store import Store
 
 
-def assign_numbers(db: sqlite_utils.Database, round_id: int) -> dict[int, int]:
+def assign_numbers(db: Store, round_id: int) -> dict[int, int]:
     """Every invitation's number in the round, by invitation id (new ones given first)."""
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         db.execute(
             "INSERT INTO return_codes (round_id, number, invitation_id) "
             "SELECT ?, (SELECT coalesce(max(number), 0) FROM return_codes WHERE round_id = ?) "
@@ -31,9 +29,7 @@ def assign_numbers(db: sqlite_utils.Database, round_id: int) -> dict[int, int]:
     return dict(rows.fetchall())
 
 
-def invitation_by_number(
-    db: sqlite_utils.Database, round_id: int, number: int
-) -> Invitation | None:
+def invitation_by_number(db: Store, round_id: int, number: int) -> Invitation | None:
     row = db.execute(
         "SELECT i.id, i.round_id, i.token, i.name, i.email, i.role, i.unit, i.attributes "
         "FROM return_codes AS r JOIN invitations AS i ON i.id = r.invitation_id "
@@ -43,16 +39,16 @@ def invitation_by_number(
     return invitation_from_row(row) if row else None
 
 
-def return_address(db: sqlite_utils.Database, round_id: int) -> str | None:
+def return_address(db: Store, round_id: int) -> str | None:
     row = db.execute(
         "SELECT address FROM return_addresses WHERE round_id = ?", [round_id]
     ).fetchone()
     return row[0] if row else None
 
 
-def set_return_address(db: sqlite_utils.Database, round_id: int, address: str) -> None:
+def set_return_address(db: Store, round_id: int, address: str) -> None:
     """Store the address (an empty one removes it)."""
-    with db.conn:
+    with db.writing():
         if address:
             db.execute(
                 "INSERT INTO return_addresses (round_id, address) VALUES (?, ?) "

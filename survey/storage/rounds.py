@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-import sqlite_utils
-
 from survey.errors import NotFound
 from survey.records import Round
-from survey.storage.db import inserted_id
 from survey.storage.questionnaires import latest_version
+from survey.storage.store import Store
 from survey.tokens import new_token
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -30,7 +28,7 @@ def _round(row: tuple) -> Round:
 
 
 def create_round(
-    db: sqlite_utils.Database,
+    db: Store,
     questionnaire_id: str,
     name: str,
     *,
@@ -44,10 +42,11 @@ def create_round(
     anonymous round has an open link unless ``open_link`` is False (it then takes one-time
     codes); ``operations.rounds`` makes codes the default."""
     version = latest_version(db, questionnaire_id)
-    with db.conn:
-        cursor = db.execute(
+    with db.writing():
+        (new_id,) = db.execute(
             "INSERT INTO rounds (name, questionnaire_version_id, anonymous, min_group_size, "
-            "closes_on, open_token, allow_changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "closes_on, open_token, allow_changes, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 name.strip(),
                 version.id,
@@ -58,29 +57,29 @@ def create_round(
                 int(allow_changes),
                 datetime.now(UTC).isoformat(timespec="seconds"),
             ],
-        )
-    return get_round(db, inserted_id(cursor))
+        ).fetchone()
+    return get_round(db, new_id)
 
 
-def get_round(db: sqlite_utils.Database, round_id: int) -> Round:
+def get_round(db: Store, round_id: int) -> Round:
     row = db.execute(f"SELECT {_COLUMNS} FROM rounds WHERE id = ?", [round_id]).fetchone()
     if row is None:
         raise NotFound(f"there is no round {round_id}; 'survey round list' shows them")
     return _round(row)
 
 
-def round_by_open_token(db: sqlite_utils.Database, token: str) -> Round | None:
+def round_by_open_token(db: Store, token: str) -> Round | None:
     """The anonymous round an open link carries, or None (compare the token in constant
     time before trusting the match)."""
     row = db.execute(f"SELECT {_COLUMNS} FROM rounds WHERE open_token = ?", [token]).fetchone()
     return _round(row) if row else None
 
 
-def list_rounds(db: sqlite_utils.Database) -> list[Round]:
+def list_rounds(db: Store) -> list[Round]:
     return [_round(r) for r in db.execute(f"SELECT {_COLUMNS} FROM rounds ORDER BY id")]
 
 
-def declared_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[str, ...]] | None:
+def declared_breakdowns(db: Store, round_id: int) -> list[tuple[str, ...]] | None:
     """The breakdowns declared for the round, or None if none were ever declared."""
     row = db.execute("SELECT breakdowns FROM rounds WHERE id = ?", [round_id]).fetchone()
     if row is None:
@@ -88,26 +87,24 @@ def declared_breakdowns(db: sqlite_utils.Database, round_id: int) -> list[tuple[
     return None if row[0] is None else [tuple(names) for names in json.loads(row[0])]
 
 
-def declare_breakdowns(
-    db: sqlite_utils.Database, round_id: int, breakdowns: list[tuple[str, ...]]
-) -> None:
-    with db.conn:
+def declare_breakdowns(db: Store, round_id: int, breakdowns: list[tuple[str, ...]]) -> None:
+    with db.writing():
         db.execute(
             "UPDATE rounds SET breakdowns = ? WHERE id = ?",
             [json.dumps([list(names) for names in breakdowns]), round_id],
         )
 
 
-def close_round(db: sqlite_utils.Database, round_id: int, *, reopen: bool = False) -> Round:
+def close_round(db: Store, round_id: int, *, reopen: bool = False) -> Round:
     get_round(db, round_id)
     closed_at = None if reopen else datetime.now(UTC).isoformat(timespec="seconds")
-    with db.conn:
+    with db.writing():
         db.execute("UPDATE rounds SET closed_at = ? WHERE id = ?", [closed_at, round_id])
     return get_round(db, round_id)
 
 
 def change_round(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     *,
     name: str,
@@ -116,7 +113,7 @@ def change_round(
 ) -> Round:
     """Store the round's settings (checked by ``operations.rounds.change_settings``)."""
     get_round(db, round_id)
-    with db.conn:
+    with db.writing():
         db.execute(
             "UPDATE rounds SET name = ?, closes_on = ?, min_group_size = ? WHERE id = ?",
             [name, closes_on.isoformat() if closes_on else None, min_group_size, round_id],

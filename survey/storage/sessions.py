@@ -18,10 +18,9 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from survey.accounts import Account
 from survey.storage.db import stamp
+from survey.storage.store import Store
 from survey.tokens import new_token
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -32,7 +31,7 @@ def _hash(session_id: str) -> str:
 
 
 def start_session(
-    db: sqlite_utils.Database,
+    db: Store,
     account_id: int,
     now: datetime,
     idle: timedelta,
@@ -41,8 +40,7 @@ def start_session(
     """A new session for the account; returns its id, which only the cookie keeps. Sessions
     of anyone that have run out are deleted here, so the table holds live ones only."""
     session_id = new_token()
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         db.execute(
             "DELETE FROM sessions WHERE last_seen <= ? OR created_at <= ?",
             [stamp(now - idle), stamp(now - lifetime)],
@@ -55,7 +53,7 @@ def start_session(
 
 
 def session_account(
-    db: sqlite_utils.Database,
+    db: Store,
     session_id: str,
     now: datetime,
     idle: timedelta,
@@ -74,25 +72,25 @@ def session_account(
         return None
     created, last_seen = datetime.fromisoformat(row[0]), datetime.fromisoformat(row[1])
     if now - last_seen >= idle or now - created >= lifetime:
-        with db.conn:
+        with db.writing():
             db.execute("DELETE FROM sessions WHERE id_hash = ?", [key])
         return None
     if now - last_seen >= TOUCH_EVERY:
-        with db.conn:
+        with db.writing():
             db.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", [stamp(now), key])
     return Account(row[2], row[3], row[4], tuple(json.loads(row[5])))
 
 
-def end_session(db: sqlite_utils.Database, session_id: str) -> int | None:
+def end_session(db: Store, session_id: str) -> int | None:
     """Delete the session; returns its account's id, or None if it was not there."""
-    with db.conn:
+    with db.writing():
         rows = db.execute(
             "DELETE FROM sessions WHERE id_hash = ? RETURNING user_id", [_hash(session_id)]
         ).fetchall()
     return rows[0][0] if rows else None
 
 
-def end_sessions_of(db: sqlite_utils.Database, account_id: int) -> int:
+def end_sessions_of(db: Store, account_id: int) -> int:
     """Delete every session of the account; returns how many there were. Called inside the
     transaction that changes the account, so no session outlives the change."""
     return db.execute("DELETE FROM sessions WHERE user_id = ?", [account_id]).rowcount

@@ -15,15 +15,14 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from survey.errors import Conflict
 from survey.gc_pause import paused_gc
 from survey.questionnaire.model import Questionnaire
 from survey.records import ScoredRespondent
 from survey.scoring.rates import Invited
-from survey.storage.db import inserted_id, snapshot
+from survey.storage.db import snapshot
 from survey.storage.responses import decoded_by_response
+from survey.storage.store import Store
 
 Members = dict[int, int]
 """A snapshot's responses: response id -> the revision it counts."""
@@ -48,12 +47,18 @@ class StaleSnapshot(Conflict):
     default_nb = "Tallene ble oppdatert mens du ventet. Prøv igjen."
 
 
-def latest_snapshot_id(db: sqlite_utils.Database, round_id: int) -> int | None:
+def _attributes(db: Store) -> str:
+    """A response's group attributes: its invitation's, with what the respondent stated
+    laid over them."""
+    return db.sql.json_merge("coalesce(i.attributes, '{}')", "r.attributes")
+
+
+def latest_snapshot_id(db: Store, round_id: int) -> int | None:
     row = db.execute("SELECT max(id) FROM snapshots WHERE round_id = ?", [round_id]).fetchone()
     return row[0]
 
 
-def latest_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot | None:
+def latest_snapshot(db: Store, round_id: int) -> Snapshot | None:
     row = db.execute(
         "SELECT id, round_id, taken_at, final FROM snapshots WHERE round_id = ? "
         "ORDER BY id DESC LIMIT 1",
@@ -62,14 +67,14 @@ def latest_snapshot(db: sqlite_utils.Database, round_id: int) -> Snapshot | None
     return Snapshot(row[0], row[1], row[2], bool(row[3])) if row else None
 
 
-def get_snapshot(db: sqlite_utils.Database, snapshot_id: int) -> Snapshot:
+def get_snapshot(db: Store, snapshot_id: int) -> Snapshot:
     row = db.execute(
         "SELECT id, round_id, taken_at, final FROM snapshots WHERE id = ?", [snapshot_id]
     ).fetchone()
     return Snapshot(row[0], row[1], row[2], bool(row[3]))
 
 
-def live_members(db: sqlite_utils.Database, round_id: int) -> Members:
+def live_members(db: Store, round_id: int) -> Members:
     """The round's submitted responses now, each at its current revision."""
     return dict(
         db.execute(
@@ -79,7 +84,7 @@ def live_members(db: sqlite_utils.Database, round_id: int) -> Members:
     )
 
 
-def members_of(db: sqlite_utils.Database, snapshot_id: int) -> Members:
+def members_of(db: Store, snapshot_id: int) -> Members:
     return dict(
         db.execute(
             "SELECT response_id, revision FROM snapshot_members WHERE snapshot_id = ?",
@@ -88,9 +93,7 @@ def members_of(db: sqlite_utils.Database, snapshot_id: int) -> Members:
     )
 
 
-def version_groups(
-    db: sqlite_utils.Database, round_id: int
-) -> dict[tuple[int, int], tuple[Groups, str | None]]:
+def version_groups(db: Store, round_id: int) -> dict[tuple[int, int], tuple[Groups, str | None]]:
     """The group values of every version of the round's responses that a snapshot took or
     could take now (the submitted ones at their current revision), and the day each was
     first sent in: the groups released figures are counted over."""
@@ -100,7 +103,7 @@ def version_groups(
         "SELECT response_id, revision, role, unit, attributes, submitted_on "
         "FROM response_versions WHERE round_id = ? UNION ALL "
         "SELECT r.id, r.revision, r.role, coalesce(r.unit, i.unit), "
-        "json_patch(coalesce(i.attributes, '{}'), r.attributes), r.submitted_on "
+        f"{_attributes(db)}, r.submitted_on "
         "FROM responses r LEFT JOIN invitations i ON i.id = r.invitation_id "
         "WHERE r.round_id = ? AND r.submitted = 1",
         [round_id, round_id],
@@ -114,7 +117,7 @@ def version_groups(
     return found
 
 
-def invitation_groups(db: sqlite_utils.Database, round_id: int) -> dict[int, Groups]:
+def invitation_groups(db: Store, round_id: int) -> dict[int, Groups]:
     """The group values of each invited response's invitation: what response rates count
     it in, whatever role or unit the respondent stated."""
     return {
@@ -127,7 +130,7 @@ def invitation_groups(db: sqlite_utils.Database, round_id: int) -> dict[int, Gro
     }
 
 
-def version_answers(db: sqlite_utils.Database, response_id: int, revision: int) -> dict[str, tuple]:
+def version_answers(db: Store, response_id: int, revision: int) -> dict[str, tuple]:
     """One version's answers, item -> its rows: as a snapshot took it, or (a version no
     snapshot has taken yet) the live answers if that is still the response's revision."""
     stored = db.execute(
@@ -153,7 +156,7 @@ def version_answers(db: sqlite_utils.Database, response_id: int, revision: int) 
 
 
 def store_snapshot(
-    db: sqlite_utils.Database,
+    db: Store,
     round_id: int,
     members: Mapping[int, int],
     *,
@@ -167,8 +170,7 @@ def store_snapshot(
     snapshot is no longer ``after``, or the round's last release is no longer ``ledger``
     (figures released meanwhile were not audited against). The caller chooses again."""
     taken_at = datetime.now(UTC).isoformat(timespec="seconds")
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         (last_release,) = db.execute(
             "SELECT max(id) FROM releases WHERE round_id = ?", [round_id]
         ).fetchone()
@@ -179,19 +181,19 @@ def store_snapshot(
                 f"CREATE TEMP TABLE IF NOT EXISTS {table} "
                 "(response_id INTEGER PRIMARY KEY, revision INTEGER NOT NULL)"
             )
-            db.execute(f"DELETE FROM temp.{table}")
-        db.conn.executemany("INSERT INTO temp.wanted_versions VALUES (?, ?)", list(members.items()))
+            db.execute(f"DELETE FROM {table}")
+        db.executemany("INSERT INTO wanted_versions VALUES (?, ?)", list(members.items()))
         fresh = db.execute(
-            "INSERT INTO temp.fresh_versions SELECT w.response_id, w.revision "
-            "FROM temp.wanted_versions w WHERE NOT EXISTS (SELECT 1 FROM response_versions v "
+            "INSERT INTO fresh_versions SELECT w.response_id, w.revision "
+            "FROM wanted_versions w WHERE NOT EXISTS (SELECT 1 FROM response_versions v "
             "WHERE v.response_id = w.response_id AND v.revision = w.revision)"
         ).rowcount
         copied = db.execute(
             "INSERT INTO response_versions (response_id, revision, round_id, invitation_id, "
             "role, unit, attributes, started_on, submitted_on, channel) "
             "SELECT r.id, r.revision, r.round_id, r.invitation_id, r.role, "
-            "coalesce(r.unit, i.unit), json_patch(coalesce(i.attributes, '{}'), r.attributes), "
-            "r.started_on, r.submitted_on, r.channel FROM temp.fresh_versions f "
+            f"coalesce(r.unit, i.unit), {_attributes(db)}, "
+            "r.started_on, r.submitted_on, r.channel FROM fresh_versions f "
             "JOIN responses r ON r.id = f.response_id AND r.revision = f.revision "
             "LEFT JOIN invitations i ON i.id = r.invitation_id "
             "WHERE r.round_id = ? AND r.submitted = 1",
@@ -202,23 +204,22 @@ def store_snapshot(
         db.execute(
             "INSERT INTO version_answers (response_id, revision, item, code, number, text) "
             "SELECT a.response_id, f.revision, a.item, a.code, a.number, a.text "
-            "FROM temp.fresh_versions f JOIN answers a ON a.response_id = f.response_id"
+            "FROM fresh_versions f JOIN answers a ON a.response_id = f.response_id"
         )
-        cursor = db.execute(
-            "INSERT INTO snapshots (round_id, taken_at, final) VALUES (?, ?, ?)",
+        (snapshot_id,) = db.execute(
+            "INSERT INTO snapshots (round_id, taken_at, final) VALUES (?, ?, ?) RETURNING id",
             [round_id, taken_at, int(final)],
-        )
-        snapshot_id = inserted_id(cursor)
+        ).fetchone()
         db.execute(
             "INSERT INTO snapshot_members (snapshot_id, response_id, revision) "
-            "SELECT ?, response_id, revision FROM temp.wanted_versions",
+            "SELECT ?, response_id, revision FROM wanted_versions",
             [snapshot_id],
         )
     return Snapshot(snapshot_id, round_id, taken_at, final)
 
 
 def snapshot_respondents(
-    db: sqlite_utils.Database, questionnaire: Questionnaire, snapshot_id: int
+    db: Store, questionnaire: Questionnaire, snapshot_id: int
 ) -> tuple[list[ScoredRespondent], str | None, str | None]:
     """Each response of the snapshot as (group values, answers), in response order, with
     the first day one was started and the last day one was sent in (the answer period a
@@ -235,7 +236,7 @@ def snapshot_respondents(
         ).fetchall()
         answers = decoded_by_response(
             questionnaire,
-            db.conn.execute(
+            db.execute(
                 "SELECT a.item, a.code, a.number, a.text, a.response_id FROM snapshot_members m "
                 "JOIN version_answers a ON a.response_id = m.response_id "
                 "AND a.revision = m.revision WHERE m.snapshot_id = ? ORDER BY m.response_id",
@@ -256,7 +257,7 @@ def snapshot_respondents(
 
 
 def version_respondents(
-    db: sqlite_utils.Database,
+    db: Store,
     questionnaire: Questionnaire,
     round_id: int,
     versions: Collection[tuple[int, int]],
@@ -276,7 +277,7 @@ def version_respondents(
             questionnaire,
             (
                 (item, code, number, text, (response, revision))
-                for item, code, number, text, response, revision in db.conn.execute(
+                for item, code, number, text, response, revision in db.execute(
                     "SELECT a.item, a.code, a.number, a.text, a.response_id, a.revision "
                     "FROM response_versions v JOIN version_answers a ON a.response_id = "
                     "v.response_id AND a.revision = v.revision WHERE v.round_id = ? "
@@ -294,7 +295,7 @@ def version_respondents(
     return found
 
 
-def snapshot_invited(db: sqlite_utils.Database, round_id: int, snapshot_id: int) -> list[Invited]:
+def snapshot_invited(db: Store, round_id: int, snapshot_id: int) -> list[Invited]:
     """Each invitation's group values and whether the snapshot counts an answer from it."""
     return [
         ({"role": role, "unit": unit, **json.loads(attributes)}, bool(answered))
@@ -307,7 +308,7 @@ def snapshot_invited(db: sqlite_utils.Database, round_id: int, snapshot_id: int)
     ]
 
 
-def snapshot_channels(db: sqlite_utils.Database, round_id: int, snapshot_id: int) -> list[Invited]:
+def snapshot_channels(db: Store, round_id: int, snapshot_id: int) -> list[Invited]:
     """The invitations the snapshot counts an answer from, each with its group values and
     ``channel``: the way its counted version came in (web, paper, import)."""
     return [
@@ -323,7 +324,7 @@ def snapshot_channels(db: sqlite_utils.Database, round_id: int, snapshot_id: int
 
 
 def snapshot_per_day(
-    db: sqlite_utils.Database, snapshot_id: int, *, excluding_roles: Collection[str] = ()
+    db: Store, snapshot_id: int, *, excluding_roles: Collection[str] = ()
 ) -> list[tuple[str, int]]:
     """(day, responses of the snapshot first sent in that day), in date order."""
     excluded = sorted(excluding_roles)

@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-import sqlite_utils
-
 from survey.accounts import (
     ROLES,
     Account,
@@ -25,8 +23,9 @@ from survey.accounts import (
     verify_password,
 )
 from survey.errors import Conflict, Forbidden, InvalidInput, NotFound
-from survey.storage.db import inserted_id, stamp
+from survey.storage.db import stamp
 from survey.storage.sessions import end_sessions_of
+from survey.storage.store import Store, integrity_errors
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -44,27 +43,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def add_user(
-    db: sqlite_utils.Database, email: str, password: str, role: str, units: Iterable[str] = ()
-) -> Account:
+def add_user(db: Store, email: str, password: str, role: str, units: Iterable[str] = ()) -> Account:
     email = email.strip().lower()
     units = tuple(units)
     _check_role(role, units)
     try:
-        with db.conn:
-            cursor = db.execute(
+        with db.writing():
+            (account_id,) = db.execute(
                 "INSERT INTO users (email, password_hash, role, units, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 [email, hash_password(password), role, json.dumps(units), _now().isoformat()],
-            )
-    except Exception as error:
-        if "UNIQUE" in str(error):
-            raise Conflict(
-                f"there is already an account for {email}",
-                message_nb=f"Det finnes allerede en konto for {email}.",
-            ) from error
-        raise
-    return Account(inserted_id(cursor), email, role, units)
+            ).fetchone()
+    except integrity_errors() as error:  # the email's UNIQUE: the one constraint left
+        raise Conflict(
+            f"there is already an account for {email}",
+            message_nb=f"Det finnes allerede en konto for {email}.",
+        ) from error
+    return Account(account_id, email, role, units)
 
 
 def _check_role(role: str, units: tuple[str, ...]) -> None:
@@ -96,7 +91,7 @@ class LastAdmin(Conflict):
         )
 
 
-def _row_for_change(db: sqlite_utils.Database, email: str, *, leaves_admins: bool) -> tuple:
+def _row_for_change(db: Store, email: str, *, leaves_admins: bool) -> tuple:
     """The account's row (id, email, role, units), inside the caller's write transaction.
     NotFound for an unknown address; LastAdmin when ``leaves_admins`` (the caller is about
     to disable or demote it) and it is the only enabled admin. Checked and changed in one
@@ -137,13 +132,13 @@ _ENTRIES = """
 """
 
 
-def list_users(db: sqlite_utils.Database) -> list[AccountEntry]:
+def list_users(db: Store) -> list[AccountEntry]:
     """Every account, disabled ones too, by address."""
     rows = db.execute(_ENTRIES + " ORDER BY u.email", [SIGNED_IN]).fetchall()
     return [_entry(row) for row in rows]
 
 
-def get_user(db: sqlite_utils.Database, account_id: int) -> AccountEntry:
+def get_user(db: Store, account_id: int) -> AccountEntry:
     """The account, disabled or not; NotFound when there is none."""
     row = db.execute(_ENTRIES + " WHERE u.id = ?", [SIGNED_IN, account_id]).fetchone()
     if row is None:
@@ -152,7 +147,7 @@ def get_user(db: sqlite_utils.Database, account_id: int) -> AccountEntry:
 
 
 def set_role(
-    db: sqlite_utils.Database, email: str, role: str, units: Iterable[str] = ()
+    db: Store, email: str, role: str, units: Iterable[str] = ()
 ) -> tuple[Account, Account]:
     """Give the account another role and units; returns it before and after. LastAdmin
     when this would demote the only enabled admin. Its sessions go on: the account is read
@@ -160,8 +155,7 @@ def set_role(
     email = email.strip().lower()
     units = tuple(units)
     _check_role(role, units)
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         before = _row_for_change(db, email, leaves_admins=role != "admin")
         db.execute(
             "UPDATE users SET role = ?, units = ? WHERE email = ?",
@@ -174,11 +168,11 @@ def _account(row: tuple) -> Account:
     return Account(row[0], row[1], row[2], tuple(json.loads(row[3])))
 
 
-def enable_user(db: sqlite_utils.Database, email: str) -> Account:
+def enable_user(db: Store, email: str) -> Account:
     """Let a disabled account sign in again (with its password as it was: change it too if
     it may be known to others). Its old sessions stay ended. Enabling twice is harmless."""
     email = email.strip().lower()
-    with db.conn:
+    with db.writing():
         rows = db.execute(
             "UPDATE users SET disabled_at = NULL, failed_sign_ins = 0, locked_until = NULL "
             "WHERE email = ? RETURNING id, email, role, units",
@@ -191,12 +185,12 @@ def enable_user(db: sqlite_utils.Database, email: str) -> Account:
     return _account(rows[0])
 
 
-def has_account(db: sqlite_utils.Database, email: str) -> bool:
+def has_account(db: Store, email: str) -> bool:
     row = db.execute("SELECT 1 FROM users WHERE email = ?", [email.strip().lower()]).fetchone()
     return row is not None
 
 
-def get_account(db: sqlite_utils.Database, account_id: int) -> Account | None:
+def get_account(db: Store, account_id: int) -> Account | None:
     """The account, or None when there is none or it is disabled."""
     row = db.execute(
         "SELECT id, email, role, units FROM users WHERE id = ? AND disabled_at IS NULL",
@@ -205,16 +199,13 @@ def get_account(db: sqlite_utils.Database, account_id: int) -> Account | None:
     return Account(row[0], row[1], row[2], tuple(json.loads(row[3]))) if row else None
 
 
-def disable_user(
-    db: sqlite_utils.Database, email: str, now: datetime | None = None
-) -> tuple[Account, int]:
+def disable_user(db: Store, email: str, now: datetime | None = None) -> tuple[Account, int]:
     """Disable the account and end its sessions, in one transaction; returns the account
     and how many sessions were ended. The row stays, so the audit log keeps naming it and
     the address cannot be taken by a new account by mistake. Disabling twice is harmless.
     LastAdmin when it is the only enabled admin (nobody could manage the workspace)."""
     email = email.strip().lower()
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         _row_for_change(db, email, leaves_admins=True)
         row = db.execute(
             "UPDATE users SET disabled_at = coalesce(disabled_at, ?) WHERE email = ? "
@@ -226,14 +217,13 @@ def disable_user(
     return Account(account_id, email, role, tuple(json.loads(units))), ended
 
 
-def set_password(db: sqlite_utils.Database, email: str, password: str) -> tuple[Account, int]:
+def set_password(db: Store, email: str, password: str) -> tuple[Account, int]:
     """Give the account a new password and end its sessions, in one transaction (whoever
     held the old password may hold a session too); the lockout count starts again.
     Returns the account and how many sessions were ended."""
     email = email.strip().lower()
     new_hash = hash_password(password)  # slow, and may refuse: before the transaction
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         row = db.execute(
             "UPDATE users SET password_hash = ?, failed_sign_ins = 0, locked_until = NULL "
             "WHERE email = ? RETURNING id, email, role, units",
@@ -255,9 +245,7 @@ class SignInRefused(Forbidden):
         self.locked = locked
 
 
-def sign_in(
-    db: sqlite_utils.Database, email: str, password: str, now: datetime | None = None
-) -> Account:
+def sign_in(db: Store, email: str, password: str, now: datetime | None = None) -> Account:
     """The account, or SignInRefused (wrong e-mail or password, or locked for now).
 
     Every attempt is counted *before* its password is checked, by one conditional UPDATE:
@@ -285,7 +273,7 @@ def sign_in(
     if not verify_password(stored, password):
         audit(db, email, "sign-in failed", "account locked" if locked_until else "")
         raise SignInRefused(locked=locked_until is not None)
-    with db.conn:
+    with db.writing():
         db.execute(
             "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?", [account_id]
         )
@@ -298,7 +286,7 @@ def sign_in(
     return Account(account_id, email, role, tuple(json.loads(units)))
 
 
-def _count_attempt(db: sqlite_utils.Database, email: str, now: datetime) -> tuple | None:
+def _count_attempt(db: Store, email: str, now: datetime) -> tuple | None:
     """Count one sign-in attempt on an account that is not locked, locking it if this is the
     MAX_FAILURES-th in a row; None when there is no such (enabled) account or it is locked. A lock
     that has run out starts the count again. (SQLite evaluates every SET expression on the
@@ -325,15 +313,15 @@ def _count_attempt(db: sqlite_utils.Database, email: str, now: datetime) -> tupl
     return rows[0] if rows else None
 
 
-def audit(db: sqlite_utils.Database, actor: str, action: str, detail: str = "") -> None:
-    with db.conn:
+def audit(db: Store, actor: str, action: str, detail: str = "") -> None:
+    with db.writing():
         db.execute(
             "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",
             [_now().isoformat(timespec="seconds"), actor, action, detail],
         )
 
 
-def audit_entries(db: sqlite_utils.Database, limit: int = 200) -> list[tuple[str, str, str, str]]:
+def audit_entries(db: Store, limit: int = 200) -> list[tuple[str, str, str, str]]:
     return db.execute(
         "SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?", [limit]
     ).fetchall()

@@ -12,24 +12,24 @@ from __future__ import annotations
 import os
 import threading
 
-import sqlite_utils
 from flask import Flask, current_app, g
 
 from survey.storage import open_database
 from survey.storage.db import ReadOnlyDatabase
 from survey.storage.migrations import migrate as run_migrations
+from survey.storage.store import Store
 
 _migrated: set[str] = set()
 _local = threading.local()
 
 
-def _connections() -> dict[str, sqlite_utils.Database]:
+def _connections() -> dict[str, Store]:
     if getattr(_local, "pid", None) != os.getpid():
         _local.pid, _local.connections = os.getpid(), {}
     return _local.connections
 
 
-def get_db(*, migrate: bool = True) -> sqlite_utils.Database:
+def get_db(*, migrate: bool = True) -> Store:
     """The request's connection; the schema is brought up to date once per process."""
     if "db" not in g:
         path = current_app.config["DATABASE"]
@@ -49,15 +49,15 @@ def get_db(*, migrate: bool = True) -> sqlite_utils.Database:
 def close_db(_exc: BaseException | None = None) -> None:
     db = g.pop("db", None)
     if isinstance(db, ReadOnlyDatabase):
-        db.conn.close()
-    elif db is not None and db.conn.in_transaction:
-        db.conn.rollback()
+        db.close()
+    elif db is not None and db.in_transaction:
+        db.rollback()
 
 
 def close_all() -> None:
     """Close this thread's connections (tests, shutdown)."""
     for db in _connections().values():
-        db.conn.close()
+        db.close()
     _connections().clear()
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from functools import singledispatch
 
-import sqlite_utils
 from flask import (
     Blueprint,
     abort,
@@ -65,6 +64,7 @@ from survey.storage.mailings import invitation_statuses, last_sent
 from survey.storage.questionnaires import latest_versions, questionnaire_of_version
 from survey.storage.return_codes import return_address
 from survey.storage.rounds import DEFAULT_MIN_GROUP_SIZE, get_round
+from survey.storage.store import Store
 from survey.web.auth import SignOutForm, current_account, requires, signed_in
 from survey.web.database import get_db
 from survey.web.forms import Form
@@ -361,7 +361,7 @@ def _invitations_page(
     )
 
 
-def _last_sent(db: sqlite_utils.Database, round_id: int, kind: str) -> tuple[str, int] | None:
+def _last_sent(db: Store, round_id: int, kind: str) -> tuple[str, int] | None:
     sent = last_sent(db, round_id, kind)
     return (norwegian_moment(sent[0]), sent[1]) if sent else None
 

@@ -27,8 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
-import sqlite_utils
-
 from survey.storage import open_database
 from survey.storage.jobs import (
     Job,
@@ -42,6 +40,7 @@ from survey.storage.jobs import (
     worker_started,
     worker_stopped,
 )
+from survey.storage.store import Store
 from survey.workers.tasks import Context, Outcome, Setup, outcome_of
 
 
@@ -167,9 +166,9 @@ class Worker:
                 entry.kill()
                 release(db, entry.job.id, self.id)
             worker_stopped(db, self.id)
-            db.conn.close()
+            db.close()
 
-    def _beat(self, db: sqlite_utils.Database, entry: _Running) -> bool:
+    def _beat(self, db: Store, entry: _Running) -> bool:
         if heartbeat(db, entry.job.id, self.id, self.options.lease):
             return True
         entry.kill()
@@ -217,9 +216,9 @@ class Worker:
             context = Context(db, self.setup, entry.job.id, self.id)
             entry.outcome.append(outcome_of(entry.job.kind, entry.job.payload, context))
         finally:
-            db.conn.close()
+            db.close()
 
-    def _record(self, db: sqlite_utils.Database, entry: _Running) -> int:
+    def _record(self, db: Store, entry: _Running) -> int:
         """Enter how the job ended; 1 if it was still this worker's to end, else 0."""
         job, outcome = entry.job, entry.result()
         if outcome.error is None:

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import sqlite_utils
-
 from survey.errors import Conflict, SurveyError, Unavailable
 from survey.storage import open_database
 from survey.storage.jobs import get_job, set_progress
+from survey.storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Context:
     """What a running job may use: the database, where files go, and a way to say how far
     it is (only while its worker still holds it)."""
 
-    db: sqlite_utils.Database
+    db: Store
     setup: Setup
     job_id: int
     worker: str
@@ -132,7 +131,7 @@ def main(argv: list[str]) -> int:
             setup = Setup(args.database, args.report_cache)
             outcome = outcome_of(job.kind, job.payload, Context(db, setup, job.id, args.worker))
     finally:
-        db.conn.close()
+        db.close()
     print(json.dumps(outcome._asdict()), flush=True)
     return 0
 

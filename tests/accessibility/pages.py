@@ -82,7 +82,7 @@ def collect(tmp_path: Path) -> Pages:
         rounds[questionnaire.id] = (questionnaire, invited, invitations, anonymous)
     add_user(db, ADMIN, PASSWORD, "admin")
     add_user(db, LEADER, PASSWORD, "unit-leader", ["Levanger", "Verdal"])
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test", "TESTING": True})
     app.instance_path = str(tmp_path / "instance")
     pages = Pages()
@@ -136,7 +136,7 @@ def _respondent_pages(app, pages: Pages, questionnaire, invitations, anonymous) 
         )
         store.save_answers(db, questionnaire, response, {}, page=1, role=last.role, submitting=True)
     finally:
-        db.conn.close()
+        db.close()
     pages.add(f"takk {qid}", app.test_client().get(f"/s/{last.token}/ferdig"))
 
 
@@ -154,7 +154,7 @@ def _secretariat_pages(app, pages: Pages, db_path: str, rounds: dict) -> None:
     _, _, _, anonymous = rounds["kvalitetskommune-2009"]
     db = open_database(db_path)
     rid = national_2009_round(db, municipalities=12).id  # a round with answers
-    db.conn.close()
+    db.close()
     rounds_page = pages.add("runder", client.get("/sekretariat/"))
     token = token_of(rounds_page)
     pages.add("runde", client.get(f"/sekretariat/runder/{rid}"))
@@ -234,7 +234,7 @@ def _returned_pages(client, pages: Pages, db_path: str, rid: int, token: str) ->
         "ON r.invitation_id = i.id WHERE i.round_id = ? AND i.role = 'ordforer' ORDER BY i.id",
         [rid],
     ).fetchall()
-    db.conn.close()
+    db.close()
     on_web = next(email for email, _, answered in rows if answered)
     unanswered = [email for email, _, answered in rows if not answered][:6]
     header = "email,q1,q2,q5,q6,q7,q8,q9a,q9b,q10,q11a,q11b,q12,q13\n"
@@ -268,7 +268,7 @@ def _data_entry_pages(client, pages: Pages, db_path: str, rid: int, token: str) 
     scale) with its error summary, and the form saved with the next one asked for."""
     db = open_database(db_path)
     numbers = assign_numbers(db, rid)
-    db.conn.close()
+    db.close()
     url = f"/sekretariat/runder/{rid}/skjema"
     pages.add("skriv inn skjema", client.get(url))
     wrong = {"csrf_token": token, "return_code": "000 001 9", "q1": "1", "q5": "9"}
@@ -362,7 +362,7 @@ def create_round_with_codes(db_path: str) -> int:
             db, "kvalitetskommune-2009", "Koder", anonymous=True, open_link=False
         ).id
     finally:
-        db.conn.close()
+        db.close()
 
 
 def _error_pages(app, pages: Pages, rounds: dict) -> None:
@@ -402,7 +402,7 @@ def _error_pages(app, pages: Pages, rounds: dict) -> None:
     closed = rounds["brukerundersokelse-hjemmetjeneste"][3]
     db = open_database(app.config["DATABASE"])
     close_round(db, closed.id)
-    db.conn.close()
+    db.close()
     pages.add("lukket runde", client.get(f"/a/{closed.open_token}"), 404, 410)
 
 

@@ -52,7 +52,7 @@ def test_an_admin_adds_an_analyst_and_a_unit_leader_then_disables_the_analyst(
 ):
     db = open_database(setup.db_path, migrate=False)
     add_user(db, ADMIN, PASSWORD, "admin")
-    db.conn.close()
+    db.close()
 
     sign_in(page, server, ADMIN, PASSWORD)
     page.get_by_role("link", name="Brukere").click()

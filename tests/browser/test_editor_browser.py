@@ -25,7 +25,7 @@ def workspace(tmp_path) -> Iterator[tuple[str, str]]:
     path = tmp_path / "survey.sqlite3"
     db = open_database(path)
     add_user(db, ADMIN, PASSWORD, "admin")
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": str(path), "SECRET_KEY": "test"})
     app.instance_path = str(tmp_path / "instance")
     with server_thread(app) as base:
@@ -37,7 +37,7 @@ def count(db_path: str, table: str) -> int:
     try:
         return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
-        db.conn.close()
+        db.close()
 
 
 def sign_in(page: Page, base: str) -> None:
@@ -135,7 +135,7 @@ def test_from_a_template_through_an_error_and_two_roles_to_published(page: Page,
         published = db.execute("SELECT questionnaire_id, version FROM questionnaire_versions")
         assert published.fetchall() == [("ansatte-2027", "1")]
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_the_editor_works_without_javascript_and_keeps_the_text(browser: Browser, workspace):

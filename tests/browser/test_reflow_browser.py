@@ -173,7 +173,7 @@ def site(tmp_path) -> Iterator[Site]:
         db, "medarbeiderundersokelse", "Medarbeidere", anonymous=True, open_link=False
     )
     codes = create_codes(db, operator(), coded.id, 2)
-    db.conn.close()
+    db.close()
     links = {
         JOURNEYS[0].name: f"/s/{tokens[0]}",
         JOURNEYS[1].name: f"/s/{tokens[1]}",

@@ -27,7 +27,7 @@ def test_the_report_preview_loads_its_fonts_under_the_policy(page: Page, tmp_pat
     db = open_database(path)
     round_ = national_2009_round(db, municipalities=3, answer_rate=1.0)
     add_user(db, ADMIN, PASSWORD, "admin")
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": str(path), "SECRET_KEY": "test"})
     app.instance_path = str(tmp_path / "instance")
     refused: list[str] = []

@@ -75,7 +75,7 @@ def workspace(tmp_path, inbox) -> Iterator[tuple[str, str]]:
     path = tmp_path / "survey.sqlite3"
     db = open_database(path)
     add_user(db, "admin@sekretariatet.no", PASSWORD, "admin")
-    db.conn.close()
+    db.close()
     app = create_app(
         {
             "DATABASE": str(path),

@@ -71,7 +71,7 @@ def installation(tmp_path, inbox) -> Iterator[tuple[str, str]]:  # noqa: F811
     db = open_database(path)
     national_2009_round(db, name="Evaluering 2009", municipalities=6, answer_rate=1.0)
     add_user(db, ADMIN, PASSWORD, "admin")
-    db.conn.close()
+    db.close()
     app = create_app(
         {
             "DATABASE": str(path),

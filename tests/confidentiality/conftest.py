@@ -66,7 +66,7 @@ def add_project_leaders(db_path: str, round_id: int, shares: list[float], start:
             ImportedResponse(row, answers, "prosjektleder", person.unit, {}, invited[person.email])
         )
     import_responses(db, questionnaire, round_id, imported)
-    db.conn.close()
+    db.close()
 
 
 def round_of_counts(
@@ -87,5 +87,5 @@ def round_of_counts(
         answers["q5"] = Answer(rng.randint(1, 6))
         imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{row}"))
     import_responses(db, questionnaire, round_.id, imported)
-    db.conn.close()
+    db.close()
     return round_.id, {role.code: str(role.label) for role in questionnaire.roles}

@@ -53,7 +53,7 @@ def served(tmp_path):
     round_id, labels = round_of_counts(db_path, FIRST, K, seed=4)
     db = open_database(db_path)
     add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:
         yield base, db_path, round_id, labels
@@ -71,7 +71,7 @@ def arrive(db_path: str, round_id: int) -> None:
         answers["q5"] = Answer(rng.randint(1, 6))
         imported.append(ImportedResponse(row, answers, role, unit, source=f"later:{row}"))
     import_responses(db, questionnaire, round_id, imported)
-    db.conn.close()
+    db.close()
 
 
 def test_a_report_after_new_answers_pins_no_group_of_the_report_before(served):

@@ -48,11 +48,11 @@ def served(tmp_path):
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009", min_group_size=K)
     add_user(db, ANALYST, PASSWORD, "analyst", ())
     add_user(db, ADMIN, PASSWORD, "admin", ())
-    db.conn.close()
+    db.close()
     add_project_leaders(db_path, round_.id, FIRST, start=0)
     db = open_database(db_path)  # those who answer later are invited from the start
     add_invitations(db, round_.id, project_leaders(range(10, 30)))
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:
         yield base, db_path, round_.id

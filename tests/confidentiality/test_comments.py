@@ -67,7 +67,7 @@ def served(tmp_path):
             answers["q14"] = Answer(comment)
         imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{row}"))
     import_responses(db, loaded.questionnaire, round_.id, imported)
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:
         yield base, round_.id

@@ -41,7 +41,7 @@ def served(tmp_path):
     db = open_database(db_path)
     publish(db, load_file(QUESTIONNAIRES / f"{HOME_CARE}.yaml"))
     add_user(db, ADMIN, PASSWORD, "admin", ())
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test", "TOKEN_FAILURE_LIMIT": GUESSES})
     with server_thread(app) as base:
         app.config["BASE_URL"] = base  # the address the pages hand out is this server's
@@ -94,7 +94,7 @@ def responses(db_path: str) -> list[tuple]:
     try:
         return db.execute("SELECT session_key, submitted FROM responses").fetchall()
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_an_anonymous_round_takes_codes_that_answer_once_each(served):

@@ -49,7 +49,7 @@ def served(tmp_path):
     round_id, labels = round_of_counts(db_path, COUNTS, K, seed=4)
     db = open_database(db_path)
     add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:
         yield base, round_id, labels

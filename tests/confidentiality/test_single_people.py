@@ -38,7 +38,7 @@ def served(tmp_path):
     publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009", min_group_size=K)
     add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.conn.close()
+    db.close()
     add_project_leaders(db_path, round_.id, FIRST, start=0)
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:

@@ -39,7 +39,7 @@ def served(tmp_path):
     publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009", min_group_size=K)
     add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.conn.close()
+    db.close()
     add_project_leaders(db_path, round_.id, [50.0] * sum(PER_DAY), start=0)
     days = [date.today() - timedelta(days=len(PER_DAY) - i) for i in range(len(PER_DAY))]
     with sqlite3.connect(db_path) as db:  # spread the submissions over three days

@@ -55,7 +55,7 @@ def served(tmp_path):
     db = open_database(db_path)
     add_user(db, ANALYST, PASSWORD, "analyst", ())
     add_user(db, LEADER, PASSWORD, "unit-leader", ("Kommune B",))
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:
         yield base, round_id, labels

@@ -112,7 +112,7 @@ def invited_round(path: str | Path, people: int) -> dict[int, str]:
             for i in range(people)
         ],
     )
-    db.conn.close()
+    db.close()
     by_email = {inv.email: inv.token for inv in invitations}
     return {i: by_email[email(i)] for i in range(people)}
 
@@ -135,7 +135,7 @@ def rows_by_respondent(path: str | Path) -> dict[int, tuple[bool, frozenset[Row]
             found[int(re.search(r"\d+", address).group())][1].add(tuple(row))
         return {i: (submitted, frozenset(rows)) for i, (submitted, rows) in found.items()}
     finally:
-        db.conn.close()
+        db.close()
 
 
 def integrity(path: str | Path) -> str:
@@ -143,7 +143,7 @@ def integrity(path: str | Path) -> str:
     try:
         return db.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
-        db.conn.close()
+        db.close()
 
 
 @dataclass

@@ -70,7 +70,7 @@ def test_a_returning_respondent_can_read_on_a_read_only_file_system_with_wal(set
             files = [Path(shutil.copy(f, snapshot)) for f in files]
     finally:
         if holder is not None:
-            holder.conn.close()
+            holder.close()
 
     seen = on_read_only_file_system(files, tmp_path / "ro", token)
 

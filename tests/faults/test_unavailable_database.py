@@ -85,7 +85,7 @@ def test_a_page_that_cannot_be_saved_is_kept_in_the_form_and_can_be_sent_again(s
     assert everything(setup) == before  # nothing half-written, not submitted
     check = setup.db()
     assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    check.conn.close()
+    check.close()
 
     fault(None)  # the disk has room again: sending the same form works
     r = client.post(
@@ -141,7 +141,7 @@ def test_a_page_that_cannot_even_be_read_gets_the_try_again_page(setup, fault):
         r = setup.app.test_client().get(f"/s/{setup.tokens[MAYOR]}/side/1")
     finally:
         blocker.execute("ROLLBACK")
-        blocker.conn.close()
+        blocker.close()
     html = r.get_data(as_text=True)
     assert r.status_code == 503 and r.headers["Retry-After"] == "30"
     assert "<h1>Prøv igjen om litt</h1>" in html
@@ -164,7 +164,7 @@ def test_a_lock_held_too_long_gets_the_try_again_page_with_answers_kept(setup, f
         )
     finally:
         blocker.execute("ROLLBACK")
-        blocker.conn.close()
+        blocker.close()
     html = assert_try_again_with_answers_kept(r)
     assert checked(html, "q10-ja_begge") and checked(html, "q11a-nei")
     assert [row[0] for row in stored(setup, MAYOR)] == ["q1"]

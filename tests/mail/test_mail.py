@@ -178,7 +178,7 @@ def round_(tmp_path) -> Iterator[Round]:
     try:
         yield Round(db, created.id, add_invitations(db, created.id, PEOPLE))
     finally:
-        db.conn.close()
+        db.close()
 
 
 def send(round_: Round, kind: str, smtp: SmtpServer) -> tuple[SendResult, list[Received]]:
@@ -428,7 +428,7 @@ def test_line_break_in_a_name_adds_no_header(tmp_path, smtp):
             send_mail(db, operator(), created.id, "invitation", BASE_URL, smtp.mailer()).sent == 1
         )
     finally:
-        db.conn.close()
+        db.close()
 
     (mail,) = smtp.collector.take()
     message = mail.message
@@ -482,7 +482,7 @@ def test_mail_to_header_of_a_long_hostile_name_reads_back_as_one_address(tmp_pat
             result = send_mail(db, operator(), created.id, "invitation", BASE_URL, mailer)
             assert result == SendResult(sent=len(people), failed=0)
     finally:
-        db.conn.close()
+        db.close()
 
     received = smtp.collector.take()
     written = [path.read_bytes() for path in sorted(outbox.iterdir())]
@@ -684,7 +684,7 @@ def test_two_batches_at_once_mail_nobody_twice(round_, smtp, tmp_path, kind):
             with pytest.raises(Conflict, match=f"{kind}s for round {round_.id} are being"):
                 send_mail(other, operator(), round_.id, kind, BASE_URL, smtp.mailer())
         finally:
-            other.conn.close()
+            other.close()
     finally:
         held.release.set()
         worker.join(TIMEOUT)
@@ -738,7 +738,7 @@ def test_a_batch_whose_claim_was_taken_over_stops_and_leaves_the_new_claim(round
     try:
         assert held.holding.wait(TIMEOUT)
         # The first batch froze for longer than STALE_BATCH and another took the round over.
-        other = open_database(round_.db.conn.execute("PRAGMA database_list").fetchone()[2])
+        other = open_database(round_.db.execute("PRAGMA database_list").fetchone()[2])
         try:
             with other.conn:
                 other.execute("DELETE FROM mail_batches")
@@ -748,7 +748,7 @@ def test_a_batch_whose_claim_was_taken_over_stops_and_leaves_the_new_claim(round
                     [round_.id],
                 )
         finally:
-            other.conn.close()
+            other.close()
     finally:
         held.release.set()
         worker.join(TIMEOUT)

@@ -83,4 +83,4 @@ def edges(tmp_path) -> Iterator[Edges]:
     )
     app.instance_path = str(tmp_path / "instance")
     yield Edges(app, db, admin, path)
-    db.conn.close()
+    db.close()

@@ -84,7 +84,7 @@ def national(tmp_path_factory) -> National:
     later = national_2009_round(db, name="Oppfølging 2010", seed=2010, shift=0.3)
     add_small_group(db, later.id)
     results, before = round_results(db, later.id), round_results(db, earlier.id)
-    db.conn.close()
+    db.close()
     pdf = folder / "rapport.pdf"
     done = survey_command(
         db_path, "report", str(later.id), "--compare", str(earlier.id), "-o", str(pdf)

@@ -90,7 +90,7 @@ def hostile_round(tmp_path):
     db = open_database(tmp_path / "survey.sqlite3")
     round_ = national_2009_round(db, municipalities=5, answer_rate=1.0)
     response_id = db.execute("SELECT min(id) FROM responses").fetchone()[0]
-    with db.conn:
+    with db.writing():
         db.execute(
             "INSERT OR REPLACE INTO answers (response_id, item, code, number, text) "
             "VALUES (?, 'q14', '', NULL, ?)",

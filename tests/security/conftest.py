@@ -38,7 +38,7 @@ def everything(case: Setup) -> dict[str, list[tuple]]:
         tables = [t for t in db.table_names() if t != "sqlite_sequence"]
         return {t: db.execute(f"SELECT * FROM [{t}] ORDER BY 1").fetchall() for t in tables}
     finally:
-        db.conn.close()
+        db.close()
 
 
 class Elements(HTMLParser):

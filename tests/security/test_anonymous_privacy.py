@@ -42,7 +42,7 @@ def test_no_address_browser_or_time_of_day_is_stored(tmp_path):
     db = open_database(path)
     publish(db, load_file(QUESTIONNAIRES / "brukerundersokelse-hjemmetjeneste.yaml"))
     round_ = create_round(db, "brukerundersokelse-hjemmetjeneste", "Hjemme", anonymous=True)
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": path, "SECRET_KEY": "t", "TESTING": True})
     secrets = []
     for _ in range(2):
@@ -76,4 +76,4 @@ def test_no_address_browser_or_time_of_day_is_stored(tmp_path):
     assert db.execute("SELECT DISTINCT started_on = submitted_on FROM responses").fetchall() == [
         (1,)
     ]
-    db.conn.close()
+    db.close()

@@ -65,7 +65,7 @@ def survey(tmp_path_factory) -> Survey:
     publish(db, load_file(QUESTIONNAIRES / "brukerundersokelse-hjemmetjeneste.yaml"))
     round_ = create_round(db, "brukerundersokelse-hjemmetjeneste", "Egenskaper", anonymous=True)
     questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
-    db.conn.close()
+    db.close()
     # CSRF is tested elsewhere; here it would only cost a GET before every post.
     config = {"DATABASE": path, "SECRET_KEY": "t", "TESTING": True, "WTF_CSRF_ENABLED": False}
     return Survey(create_app(config), path, round_.id, round_.open_token, questionnaire)
@@ -195,7 +195,7 @@ def stored_state(survey: Survey, client) -> tuple[dict[str, Answer], bool]:
         response_id, submitted = found
         return load_answers(db, survey.questionnaire, response_id), bool(submitted)
     finally:
-        db.conn.close()
+        db.close()
 
 
 STEP = st.tuples(

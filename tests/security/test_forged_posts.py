@@ -193,7 +193,7 @@ def test_a_link_of_one_kind_or_round_opens_nothing_else(setup, tmp_path):
     publish(db, load_file(QUESTIONNAIRES / "brukerundersokelse-hjemmetjeneste.yaml"))
     first = create_round(db, "brukerundersokelse-hjemmetjeneste", "A", anonymous=True)
     second = create_round(db, "brukerundersokelse-hjemmetjeneste", "B", anonymous=True)
-    db.conn.close()
+    db.close()
     client = setup.app.test_client()
     unknown = client.get("/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
     for url in (f"/a/{setup.tokens[MAYOR]}", f"/s/{first.open_token}"):
@@ -231,7 +231,7 @@ def test_an_invited_round_refuses_tokens_of_people_in_another_round(tmp_path):
     (live,) = add_invitations(db, open_round.id, [person])
     (old,) = add_invitations(db, closed.id, [person])
     db.execute("UPDATE rounds SET closed_at = '2009-12-01' WHERE id = ?", [closed.id])
-    db.conn.close()
+    db.close()
     client = create_app({"DATABASE": path, "SECRET_KEY": "t", "TESTING": True}).test_client()
     page = client.get(f"/s/{live.token}/side/1")
     r = client.post(
@@ -243,7 +243,7 @@ def test_an_invited_round_refuses_tokens_of_people_in_another_round(tmp_path):
     # nothing at all: the visit to the live link only read (a response is stored with its
     # first saved page), and the post to the closed round's link was refused
     assert db.execute("SELECT invitation_id, role FROM responses").fetchall() == []
-    db.conn.close()
+    db.close()
 
 
 def test_a_refused_first_post_to_an_invited_link_stores_nothing(setup):

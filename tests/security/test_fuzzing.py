@@ -203,7 +203,7 @@ def world(setup, tmp_path) -> World:  # noqa: F811
     draft = create_draft(db, "ansatte", employees, "fil", "admin@ks.no")
     for email, role, units in [(e, r, u) for r, (e, u) in ACCOUNTS.items()]:
         add_user(db, email, PASSWORD, role, units)
-    db.conn.close()
+    db.close()
     with sqlite3.connect(setup.db_path) as sent:  # the mayor's invitation went out
         sent.execute(
             "INSERT INTO mailings (invitation_id, kind, sent_at) SELECT id, 'invitation', "
@@ -236,7 +236,7 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         f"email,q1,q5\n{MAYOR},ordforer,2\n".encode(),
     )
     (conflict_id,) = held_db.execute("SELECT id FROM held_responses").fetchone()
-    held_db.conn.close()
+    held_db.close()
     respondent = app.test_client()
     post_page(respondent, f"/a/{anonymous.open_token}/side/1", HOME_CARE_PAGE_1)
     kept = respondent.get_cookie(ANONYMOUS_COOKIE, path=f"/a/{anonymous.open_token}")

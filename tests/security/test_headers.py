@@ -58,7 +58,7 @@ def test_every_kind_of_response_carries_the_headers(setup, tmp_path):
     }
     db = setup.db()
     close_round(db, setup.round_id)
-    db.conn.close()
+    db.close()
     responses["closed round"] = client.get(f"/s/{token}")
     limited = create_app(
         {"DATABASE": setup.db_path, "SECRET_KEY": "t", "TESTING": True, "TOKEN_FAILURE_LIMIT": 1}

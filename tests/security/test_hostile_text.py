@@ -86,7 +86,7 @@ def test_hostile_text_is_neutralised_in_the_csv_export(setup):
     db = setup.db()
     people = [Person(name, f"{name}@ex.no", "ordforer", "X", {}) for name in PAYLOADS]
     invited = {i.name: i for i in add_invitations(db, setup.round_id, people)}
-    db.conn.close()
+    db.close()
     for name, text in PAYLOADS.items():
         answer_with(setup.app.test_client(), invited[name].token, text)
     result = setup.app.test_cli_runner().invoke(args=["export", str(setup.round_id)])
@@ -169,7 +169,7 @@ def test_questionnaire_texts_are_escaped_too(setup):
     publish(db, result)
     round_ = create_round(db, "fiendtlig", "Fiendtlig")
     (invitation,) = add_invitations(db, round_.id, [Person("A", "a@ex.no", "ansatt", "X", {})])
-    db.conn.close()
+    db.close()
     client = setup.app.test_client()
     base = f"/s/{invitation.token}"
     start = client.get(base).get_data(as_text=True)

@@ -28,7 +28,7 @@ def test_tokens_carry_at_least_128_random_bits(setup):
     db = setup.db()
     anonymous = create_round(db, "kvalitetskommune-2009", "Åpen", anonymous=True)
     stored = [t for (t,) in db.execute("SELECT token FROM invitations").fetchall()]
-    db.conn.close()
+    db.close()
     for token in [*stored, anonymous.open_token, new_token()]:
         assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
         assert random_bits(token) >= 128
@@ -122,7 +122,7 @@ def test_guessing_links_is_braked_per_address_with_a_bokmal_page(setup):
 def test_closed_rounds_count_as_failures_like_unknown_links(setup):
     db = setup.db()
     close_round(db, setup.round_id)
-    db.conn.close()
+    db.close()
     client = limited_app(setup, limit=2).test_client()
     assert client.get(f"/s/{setup.tokens[MAYOR]}").status_code == 404
     assert client.get(f"/s/{setup.tokens[LEADER]}").status_code == 404

@@ -82,7 +82,7 @@ def test_the_lockout_cannot_be_raced_by_parallel_requests_to_several_workers(tmp
     db_path = tmp_path / "survey.sqlite3"
     db = open_database(db_path)
     add_user(db, EMAIL, PASSWORD, "admin")
-    db.conn.close()
+    db.close()
     with gunicorn(db_path, tmp_path / "gunicorn.log") as base:
         browsers = [sign_in_form(base) for _ in range(GUESSES)]
         start = threading.Barrier(GUESSES)
@@ -120,7 +120,7 @@ def test_the_lockout_cannot_be_raced_by_parallel_requests_to_several_workers(tmp
             "SELECT failed_sign_ins, locked_until FROM users WHERE email = ?", [EMAIL]
         ).fetchone()
     finally:
-        db.conn.close()
+        db.close()
     assert count == MAX_FAILURES
     lock_left = datetime.fromisoformat(locked_until) - datetime.now(UTC)
     assert timedelta(minutes=LOCK_MINUTES - 2) < lock_left <= timedelta(minutes=LOCK_MINUTES)

@@ -24,11 +24,11 @@ PAPER_FORMS = (
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "survey.sqlite3")
-    publish(database, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
-    yield database
-    database.conn.close()
+def db(database):
+    opened = open_database(database)
+    publish(opened, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
+    yield opened
+    opened.close()
 
 
 def invited_round(db) -> Round:

@@ -25,10 +25,10 @@ PASSWORD = "korrekt hest batteri stift"
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "survey.sqlite3")
-    yield database
-    database.conn.close()
+def db(database):
+    opened = open_database(database)
+    yield opened
+    opened.close()
 
 
 def test_passwords_are_stored_as_argon2id_hashes_only(db):
@@ -67,19 +67,19 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(db):
     with pytest.raises(SignInRefused, match="locked"):
         sign_in(db, "a@b.no", PASSWORD)
     past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
-    with db.conn:
+    with db.writing():
         db.execute("UPDATE users SET locked_until = ?", [past])
     assert sign_in(db, "a@b.no", PASSWORD).email == "a@b.no"  # the lock expires
     actions = [action for _, _, action, _ in audit_entries(db)]
     assert actions.count("sign-in failed") == MAX_FAILURES and actions[0] == "signed in"
 
 
-def test_the_lockout_cannot_be_raced_by_parallel_guesses(tmp_path):
+def test_the_lockout_cannot_be_raced_by_parallel_guesses(database):
     """40 wrong passwords at once, each on its own connection as separate workers would be:
     only MAX_FAILURES are checked, the account is locked, and the right password that comes
     next is refused. (The old read-check-write let most guesses through and left the count
     at 2 or so.) Through real worker processes: tests/security/test_sign_in_race.py."""
-    path = tmp_path / "survey.sqlite3"
+    path = database
     db = open_database(path)
     add_user(db, "a@b.no", PASSWORD, "admin")
     guesses = 40
@@ -94,7 +94,7 @@ def test_the_lockout_cannot_be_raced_by_parallel_guesses(tmp_path):
         except SignInRefused as refused:
             outcomes.append("locked" if refused.locked else "wrong")
         finally:
-            own.conn.close()
+            own.close()
 
     threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
     for thread in threads:
@@ -110,6 +110,7 @@ def test_the_lockout_cannot_be_raced_by_parallel_guesses(tmp_path):
     assert datetime.fromisoformat(locked_until) > datetime.now(UTC) + timedelta(minutes=14)
     with pytest.raises(SignInRefused, match="locked"):
         sign_in(db, "a@b.no", PASSWORD)
+    db.close()
 
 
 def test_unit_leaders_read_only_their_own_units():

@@ -79,14 +79,16 @@ def test_the_later_of_two_rows_for_one_respondent_wins(db, round_):
 
 def test_the_connection_and_the_collector_are_left_as_found(db, round_):
     q = questionnaire_of_version(db, round_.questionnaire_version_id)
-    db.execute("PRAGMA cache_size = -3000")
+    sqlite = db.sql.name == "sqlite"  # an import asks SQLite for a larger cache
+    if sqlite:
+        db.execute("PRAGMA cache_size = -3000")
     assert gc.isenabled()
     import_responses(
         db, q, round_.id, read_responses(PAPER_FORMS, q, respondents=respondents_of(db, round_.id))
     )
     export_table(q, submitted_responses(db, q, round_.id), identity=True)
     assert gc.isenabled()
-    assert db.execute("PRAGMA cache_size").fetchone()[0] == -3000
+    assert not sqlite or db.execute("PRAGMA cache_size").fetchone()[0] == -3000
     gc.disable()
     try:
         export_table(q, submitted_responses(db, q, round_.id), identity=True)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
-import sqlite_utils
 
 from survey.errors import Conflict, NotFound
 from survey.questionnaire import QuestionnaireError, load_file, load_text
@@ -14,19 +12,21 @@ from survey.storage import migrations, open_database
 from survey.storage.migrations import STEPS, migrate
 from survey.storage.questionnaires import latest_version, publish, questionnaire_of_version
 from survey.storage.rounds import close_round, create_round, get_round
+from survey.storage.store import integrity_errors
 from tests.conftest import QUESTIONNAIRES
 
 Q2009 = QUESTIONNAIRES / "kvalitetskommune-2009.yaml"
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "survey.sqlite3")
-    yield database
-    database.conn.close()
+def db(database):
+    opened = open_database(database)
+    yield opened
+    opened.close()
 
 
-def test_pragmas_and_tables(db, tmp_path):
+def test_pragmas_and_tables(tmp_path):
+    db = open_database(tmp_path / "survey.sqlite3")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -43,7 +43,7 @@ def test_migrations_are_idempotent_and_recorded(db):
 
 
 def test_foreign_keys_are_enforced(db):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(integrity_errors()):
         db.execute(
             "INSERT INTO rounds (name, questionnaire_version_id, created_at) VALUES ('x', 99, 'now')"
         )
@@ -113,7 +113,7 @@ def test_unknown_questionnaire_and_round_give_clear_errors(db):
 def test_existing_responses_get_their_channel(tmp_path, monkeypatch):
     """0012_response_channel: a response an import made (an anonymous import's key, or an
     invited one at page 0, which no web save writes) is ``import``; the rest ``web``."""
-    database = sqlite_utils.Database(tmp_path / "old.sqlite3")
+    database = open_database(tmp_path / "old.sqlite3", migrate=False)
     before = [step for step in STEPS if step[0] < "0012"]
     monkeypatch.setattr(migrations, "STEPS", before)
     migrate(database)
@@ -136,4 +136,4 @@ def test_existing_responses_get_their_channel(tmp_path, monkeypatch):
     assert migrate(database)[0] == "0012_response_channel"
     channels = database.execute("SELECT channel FROM responses ORDER BY id").fetchall()
     assert channels == [("web",), ("import",), ("import",), ("web",)]
-    database.conn.close()
+    database.close()

@@ -77,7 +77,7 @@ def stored(tmp_path_factory):
         import_responses(db, questionnaire, round_.id, imported)
         rounds.append(round_.id)
     yield db, questionnaire, rounds
-    db.conn.close()
+    db.close()
 
 
 @pytest.mark.parametrize("by", [[], ["role"], ["unit"], ["role", "unit"], ["avdeling", "role"]])
@@ -125,8 +125,8 @@ def test_reads_inside_a_snapshot_do_not_see_a_response_submitted_meanwhile(tmp_p
             assert db.execute(count).fetchone()[0] == before  # people and answers agree
         assert db.execute(count).fetchone()[0] == before + 1
     finally:
-        db.conn.close()
-        other.conn.close()
+        db.close()
+        other.close()
 
 
 def _mixed_questionnaire():
@@ -225,7 +225,7 @@ def mixed(tmp_path_factory):
         )
     import_responses(db, questionnaire, round_id, imported)
     yield db, questionnaire, round_id
-    db.conn.close()
+    db.close()
 
 
 def _general(db, questionnaire, round_id, by):
@@ -274,7 +274,7 @@ def test_a_row_encode_does_not_write_is_read_row_by_row(mixed, monkeypatch):
     calls = []
     monkeypatch.setattr(results, "_likert_rows", lambda *a: calls.append(a) or row_by_row(*a))
     for row in rows:
-        with db.conn:
+        with db.writing():
             db.execute(
                 "INSERT INTO answers (response_id, item, code, number) VALUES (?, ?, ?, ?)", row
             )
@@ -284,7 +284,7 @@ def test_a_row_encode_does_not_write_is_read_row_by_row(mixed, monkeypatch):
             )
             pd.testing.assert_frame_equal(fast, _general(db, questionnaire, round_id, ["role"]))
         finally:
-            with db.conn:
+            with db.writing():
                 db.execute("DELETE FROM answers WHERE response_id = ? AND item = ?", row[:2])
     assert len(calls) == len(odd)
 
@@ -316,7 +316,7 @@ def test_questionnaires_without_likert_items_or_not_scored_codes(tmp_path, quest
         pd.testing.assert_frame_equal(fast, _general(db, questionnaire, round_id, []))
         assert len(fast) == (len(values) if questionnaire.items else 0)
     finally:
-        db.conn.close()
+        db.close()
 
 
 @pytest.mark.parametrize("by", [["role"], ["avdeling", "unit"]])

@@ -30,7 +30,7 @@ def kari(db):
     )
     # as if sent in on the web: a response that came in on paper is not the respondent's
     # to change (their web answers are held beside it; tests/operations/test_channels.py)
-    with db.conn:
+    with db.writing():
         db.execute("UPDATE responses SET channel = 'web'")
     person = respondents_of(db, round_.id)["kari@ex.no"]
     response = response_for_invitation(db, round_.id, person.invitation_id, "ordforer", "X", {})

@@ -46,7 +46,7 @@ class Setup:
         try:
             return db.execute(sql, list(params)).fetchall()
         finally:
-            db.conn.close()
+            db.close()
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def setup(tmp_path) -> Setup:
     publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009")
     invitations = add_invitations(db, round_.id, PEOPLE)
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test", "TESTING": True})
     return Setup(app, db_path, round_.id, {i.email: i.token for i in invitations})
 

@@ -26,7 +26,7 @@ def app(tmp_path):
     add_user(db, ADMIN, PASSWORD, "admin")
     add_user(db, ANALYST, PASSWORD, "analyst")
     add_user(db, LEADER, PASSWORD, "unit-leader", ["Verdal"])
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": str(path), "SECRET_KEY": "test", "TESTING": True})
     app.instance_path = str(tmp_path / "instance")
     return app
@@ -37,7 +37,7 @@ def rows(app, sql: str, *params) -> list[tuple]:
     try:
         return db.execute(sql, list(params)).fetchall()
     finally:
-        db.conn.close()
+        db.close()
 
 
 def audit(app) -> list[tuple[str, str, str]]:
@@ -47,7 +47,7 @@ def audit(app) -> list[tuple[str, str, str]]:
         entries = reversed(audit_entries(db))
         return [(a, act, d) for _, a, act, d in entries if act not in ("signed in",)]
     finally:
-        db.conn.close()
+        db.close()
 
 
 def signed_in(app, email: str):

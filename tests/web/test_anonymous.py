@@ -19,7 +19,7 @@ def anonymous_app(tmp_path, **settings):
     round_ = create_round(
         db, "brukerundersokelse-hjemmetjeneste", "Hjemmetjenesten", anonymous=True
     )
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": path, "SECRET_KEY": "t", "TESTING": True, **settings})
     return app, path, round_.open_token
 
@@ -52,7 +52,7 @@ def test_each_browser_gets_its_own_response_and_keeps_it(tmp_path):
     assert all(len(day) == 10 for (day,) in started)  # a date, not a time of day
     again = first.get(f"/a/{token}")  # the same browser resumes its own response
     assert "Fortsett der du slapp" in again.get_data(as_text=True)
-    db.conn.close()
+    db.close()
 
 
 def anonymous_cookie(response) -> str:
@@ -79,7 +79,7 @@ def everything(path) -> dict[str, list[tuple]]:
     try:
         return {t: db.execute(f"SELECT * FROM [{t}]").fetchall() for t in db.table_names()}
     finally:
-        db.conn.close()
+        db.close()
 
 
 def save_first_page(client, token: str, **extra):
@@ -123,6 +123,6 @@ def test_new_anonymous_responses_are_limited_per_client_address_and_link(tmp_pat
     assert save_first_page(browsers[3], token).status_code == 302  # from 127.0.0.1
     db = open_database(path)
     other = create_round(db, "brukerundersokelse-hjemmetjeneste", "Neste", anonymous=True)
-    db.conn.close()
+    db.close()
     assert save_first_page(browsers[3], other.open_token, **office).status_code == 302
     assert open_database(path, migrate=False).execute(count).fetchone() == (5,)

@@ -226,7 +226,7 @@ def counted(setup, email: str) -> tuple[str, int]:
         assert sum(i[1] for i in results.invitations) == len(exported)  # answered
         return status, len(exported)
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_a_change_that_reveals_required_questions_reopens_a_submitted_response(setup):
@@ -303,7 +303,7 @@ def test_unknown_token_and_closed_round_look_the_same(setup):
     unknown = client.get("/s/not-a-real-token")
     db = setup.db()
     close_round(db, setup.round_id)
-    db.conn.close()
+    db.close()
     closed = client.get(f"/s/{setup.tokens['kari@levanger.kommune.no']}")
     assert unknown.status_code == closed.status_code == 404
     assert unknown.get_data() == closed.get_data()

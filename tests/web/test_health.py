@@ -51,7 +51,7 @@ def test_migrations_behind_or_ahead_of_this_release_fail_the_check(setup):
     latest = STEPS[-1][0]
     db = setup.db()
     db.execute("DELETE FROM _migrations WHERE name = ?", [latest])
-    db.conn.close()
+    db.close()
 
     response, body = health(setup.app)
 
@@ -67,7 +67,7 @@ def test_migrations_behind_or_ahead_of_this_release_fail_the_check(setup):
     db.execute(
         "INSERT INTO _migrations VALUES (?, '2031-01-01'), ('9999_future', '2031-01-01')", [latest]
     )
-    db.conn.close()
+    db.close()
     response, body = health(setup.app)
     assert response.status_code == 503
     assert check(body, "migrations")["detail"] == "ahead of this release: upgrade this machine"
@@ -140,5 +140,5 @@ def test_with_jobs_left_to_workers_a_silent_queue_fails_the_check(setup):
     response, body = health(setup.app)
     assert response.status_code == 200 and check(body, "workers")["ok"] is True
     worker_stopped(db, "w1")  # said it stopped: nobody runs the queue
-    db.conn.close()
+    db.close()
     assert health(setup.app)[0].status_code == 503

@@ -36,7 +36,7 @@ def admin(tmp_path):
     path = tmp_path / "survey.sqlite3"
     db = open_database(path)
     add_user(db, "admin@sekretariatet.no", PASSWORD, "admin")
-    db.conn.close()
+    db.close()
     # the test client's requests come in on http://localhost: the links lead here
     app = create_app(
         {
@@ -61,7 +61,7 @@ def rows(client, sql: str) -> list[tuple]:
     try:
         return db.execute(sql).fetchall()
     finally:
-        db.conn.close()
+        db.close()
 
 
 def upload(client, url: str, name: str, data: bytes):

@@ -41,7 +41,7 @@ def test_each_round_shows_the_questionnaire_version_it_was_opened_with(setup):
     second = create_round(db, "kvalitetskommune-2009", "Evaluering 2010")
     person = Person("Per Hansen", "per@levanger.kommune.no", "radmann", "Levanger", {})
     (invitation,) = add_invitations(db, second.id, [person])
-    db.conn.close()
+    db.close()
     client = setup.app.test_client()
     first_token = setup.tokens["kari@levanger.kommune.no"]
     for _ in range(2):  # the second time from whatever the first requests kept
@@ -132,7 +132,7 @@ def test_every_type_of_question_is_drawn_with_its_own_inputs(tmp_path):
     db = open_database(path)
     publish(db, load_text(EVERY_TYPE, "alle.yaml"))
     token = create_round(db, "alle-typer", "Alle typer", anonymous=True).open_token
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": path, "SECRET_KEY": "t", "TESTING": True})
     html = app.test_client().get(f"/a/{token}/side/1").get_data(as_text=True)
     types = {name: re.findall(r'type="(\w+)"', " ".join(inputs(html, name))) for name in NAMES}

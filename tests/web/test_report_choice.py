@@ -21,7 +21,7 @@ def test_the_round_page_offers_breakdowns_and_earlier_rounds_and_the_report_foll
     later = national_2009_round(db, name="Oppfølging 2010", municipalities=12, seed=2010)
     for email, (role, units) in ACCOUNTS.items():
         add_user(db, email, PASSWORD, role, units)
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": str(path), "SECRET_KEY": "test", "TESTING": True})
     app.instance_path = str(tmp_path / "instance")
     admin = signed_in(app, "admin@sekretariatet.no")

@@ -34,7 +34,7 @@ def the_round(admin, round_id: int):  # noqa: F811
     try:
         return get_round(db, round_id)
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_a_closing_date_in_the_past_is_refused_with_the_form_kept(admin):  # noqa: F811

@@ -46,7 +46,7 @@ def workspace(tmp_path):
     round_ = national_2009_round(db, municipalities=12, answer_rate=1.0)
     for email, (role, units) in ACCOUNTS.items():
         add_user(db, email, PASSWORD, role, units)
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": str(path), "SECRET_KEY": "test", "TESTING": True})
     app.instance_path = str(tmp_path / "instance")
     return app, path, round_.id
@@ -320,7 +320,7 @@ def test_the_next_rounds_report_shows_the_measures_beside_the_index(workspace, t
         "leder@verdal.kommune.no",
     )
     later = national_2009_round(db, name="2010", municipalities=12, seed=5, shift=0.4)
-    db.conn.close()
+    db.close()
     pdf = tmp_path / "r.pdf"
     done = subprocess.run(
         [
@@ -434,7 +434,7 @@ def test_the_cached_pdf_changes_with_everything_it_is_made_from_and_old_files_go
         text_4, files_4 = report()
         assert shown(text_4, invited) == ("49",) and shown(text_3, invited) == ("48",)
     finally:
-        db.conn.close()
+        db.close()
     # One cached file at a time: each new one replaced the one before.
     names = [files, files_2, files_3, files_4]
     assert all(len(found) == 1 and found[0].endswith(".pdf") for found in names), names

@@ -43,7 +43,7 @@ def make_app(tmp_path, clock: Clock, **settings):
         db = open_database(path)
         add_user(db, ADMIN, PASSWORD, "admin")
         add_user(db, ANALYST, PASSWORD, "analyst")
-        db.conn.close()
+        db.close()
     app = create_app({"DATABASE": str(path), "SECRET_KEY": "test", "TESTING": True, **settings})
     app.instance_path = str(tmp_path / "instance")
     app.extensions["survey_clock"] = clock
@@ -60,7 +60,7 @@ def rows(app, sql: str) -> list[tuple]:
     try:
         return db.execute(sql).fetchall()
     finally:
-        db.conn.close()
+        db.close()
 
 
 def audit(app) -> list[tuple[str, str, str]]:
@@ -69,7 +69,7 @@ def audit(app) -> list[tuple[str, str, str]]:
     try:
         return [(actor, action, detail) for _, actor, action, detail in audit_entries(db)]
     finally:
-        db.conn.close()
+        db.close()
 
 
 def sign_in(app, email: str, password: str = PASSWORD):

@@ -74,7 +74,7 @@ def _signed_in(setup, email: str):
     db = open_database(setup.db_path)
     role, units = ACCOUNTS[email]
     add_user(db, email, PASSWORD, role, units)
-    db.conn.close()
+    db.close()
     client = setup.app.test_client()
     page = client.get("/logg-inn").get_data(as_text=True)
     client.post("/logg-inn", data={"csrf_token": csrf(page), "email": email, "password": PASSWORD})

@@ -49,7 +49,7 @@ def jobs(database: Path) -> list[Job]:
     try:
         return list_jobs(db)
     finally:
-        db.conn.close()
+        db.close()
 
 
 def wait_for(what: Callable[[], bool], timeout: float = 60) -> None:

@@ -115,7 +115,7 @@ def test_many_claimers_at_once_get_each_job_exactly_once(tmp_path):
         got[name] = []
         while (job := claim(own, name, lease=60)) is not None:
             got[name].append(job.id)
-        own.conn.close()
+        own.close()
 
     threads = [threading.Thread(target=claimer, args=(f"w{n}",)) for n in range(6)]
     for thread in threads:

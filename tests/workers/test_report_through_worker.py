@@ -27,7 +27,7 @@ def installation(tmp_path):
     db = open_database(database)
     round_ = national_2009_round(db, municipalities=4, answer_rate=1.0)
     add_user(db, ANALYST, "et langt og godt passord", "analyst", ())
-    db.conn.close()
+    db.close()
     return database, round_.id
 
 
@@ -61,7 +61,7 @@ def _releases(database) -> list[tuple[str, str]]:
     try:
         return db.execute("SELECT account, channel FROM releases ORDER BY id").fetchall()
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_a_worker_process_renders_the_report_the_web_hands_out(installation, tmp_path):

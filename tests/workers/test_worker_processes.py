@@ -18,7 +18,7 @@ def _queue(database, count: int, **payload) -> None:
     db = open_database(database)
     for n in range(count):
         enqueue(db, "selftest", f"test:{n}", payload, max_attempts=3)
-    db.conn.close()
+    db.close()
 
 
 def _registered(database) -> int:
@@ -26,12 +26,12 @@ def _registered(database) -> int:
     try:
         return db.execute("SELECT count(*) FROM workers WHERE stopped_at IS NULL").fetchone()[0]
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_two_workers_run_twenty_jobs_each_exactly_once(tmp_path):
     database = tmp_path / "survey.sqlite3"
-    open_database(database).conn.close()
+    open_database(database).close()
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     workers = [start_worker(database, "--concurrency", "2", log=log) for log in logs]
     try:
@@ -55,7 +55,7 @@ def test_two_workers_run_twenty_jobs_each_exactly_once(tmp_path):
 
 def test_a_job_of_a_worker_killed_mid_job_is_finished_by_another(tmp_path):
     database = tmp_path / "survey.sqlite3"
-    open_database(database).conn.close()
+    open_database(database).close()
     _queue(database, 1, seconds=3)
     first = start_worker(database, log=tmp_path / "a.log")
     wait_for(lambda: jobs(database)[0].state == "running" and jobs(database)[0].progress_done > 0)
@@ -90,7 +90,7 @@ def test_a_job_of_a_worker_killed_mid_job_is_finished_by_another(tmp_path):
 
 def test_a_failing_job_is_retried_then_failed_with_its_error(tmp_path):
     database = tmp_path / "survey.sqlite3"
-    open_database(database).conn.close()
+    open_database(database).close()
     _queue(database, 1, fail="kan ikke lese malen")
     done = subprocess.run(
         [*SURVEY, "worker", "--once"],
@@ -110,7 +110,7 @@ def test_a_failing_job_is_retried_then_failed_with_its_error(tmp_path):
 
 def test_sigterm_lets_the_job_under_way_finish_and_claims_nothing_more(tmp_path):
     database = tmp_path / "survey.sqlite3"
-    open_database(database).conn.close()
+    open_database(database).close()
     _queue(database, 2, seconds=1.5)
     worker = start_worker(database, log=tmp_path / "w.log")
     wait_for(lambda: any(j.state == "running" for j in jobs(database)))
@@ -119,12 +119,12 @@ def test_sigterm_lets_the_job_under_way_finish_and_claims_nothing_more(tmp_path)
     assert sorted(j.state for j in jobs(database)) == ["done", "queued"]
     db = open_database(database)
     assert worker_heartbeat(db) is None  # it said it stopped
-    db.conn.close()
+    db.close()
 
 
 def test_a_second_sigterm_hands_the_job_back_at_once(tmp_path):
     database = tmp_path / "survey.sqlite3"
-    open_database(database).conn.close()
+    open_database(database).close()
     _queue(database, 1, seconds=30)
     worker = start_worker(database, log=tmp_path / "w.log")
     wait_for(lambda: jobs(database)[0].state == "running")
@@ -139,7 +139,7 @@ def test_a_second_sigterm_hands_the_job_back_at_once(tmp_path):
 
 def test_worker_check_says_whether_a_worker_runs_the_queue(tmp_path):
     database = tmp_path / "survey.sqlite3"
-    open_database(database).conn.close()
+    open_database(database).close()
     nobody = subprocess.run(
         [*SURVEY, "worker", "--check"],
         env=worker_env(database, SURVEY_JOB_LEASE="0.2"),  # waits 2 leases and 5 s

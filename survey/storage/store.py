@@ -1,0 +1,275 @@
+"""The two stores behind one interface: SQLite (the embedded default) and PostgreSQL.
+
+Every storage module talks to a ``Store``: ``execute`` and ``executemany`` with SQLite's
+``?`` placeholders, ``writing()`` for a transaction that writes, ``reading()`` for several
+reads that must see one state, and ``sql`` for the few expressions the two dialects spell
+differently (JSON, string aggregation). So the SQL of a storage function is written once,
+and a business rule is never written twice.
+
+Why the write transaction serialises writers on both stores: the storage functions were
+written for SQLite, where ``BEGIN IMMEDIATE`` takes the one write lock before the
+transaction's first read, so "is there a response yet?" and "insert it" cannot be split by
+another writer. On PostgreSQL, ``writing()`` takes one transaction-level advisory lock,
+which gives every writer the same guarantee on every machine sharing the database, with
+no rule rewritten for row locks. Readers never wait for it (PostgreSQL's MVCC, SQLite's
+WAL). A write transaction of this product is short (one page of answers), so one lock
+costs little; the benchmark in bench/ measures it against SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from functools import lru_cache
+from typing import Any, Protocol
+
+import sqlite_utils
+
+Parameters = Sequence[Any] | dict[str, Any]
+
+WRITE_LOCK = 0x5375_7276  # "Surv": the one advisory lock every PostgreSQL writer takes
+
+
+class Cursor(Protocol):
+    """What storage code reads from a statement: the DB-API cursor both drivers give."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    @property
+    def description(self) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Dialect:
+    """SQLite's spelling of the expressions the stores spell differently."""
+
+    name = "sqlite"
+
+    def json_merge(self, base: str, patch: str) -> str:
+        """A JSON object with ``patch``'s keys laid over ``base``'s (both JSON text)."""
+        return f"json_patch({base}, {patch})"
+
+    def json_keys(self, document: str) -> str:
+        """A table expression with one row per key of a JSON object, its column ``key``."""
+        return f"json_each({document})"
+
+    def concat(self, expression: str) -> str:
+        """The aggregate that joins a group's values into one text, in no given order."""
+        return f"group_concat({expression}, '')"
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+
+    def json_merge(self, base: str, patch: str) -> str:
+        return f"(({base})::jsonb || ({patch})::jsonb)::text"
+
+    def json_keys(self, document: str) -> str:
+        return f"jsonb_each_text(({document})::jsonb)"
+
+    def concat(self, expression: str) -> str:
+        return f"string_agg(CAST({expression} AS TEXT), '')"
+
+
+class Store(Protocol):
+    """A connection to one survey database, whichever store holds it."""
+
+    sql: Dialect
+
+    @property
+    def location(self) -> str: ...
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def execute(self, sql: str, parameters: Parameters | None = None) -> Cursor: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    def writing(self) -> AbstractContextManager[None]: ...
+
+    def reading(self) -> AbstractContextManager[None]: ...
+
+    def table_exists(self, name: str) -> bool: ...
+
+    def rollback(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteStore(sqlite_utils.Database):
+    """A SQLite file through sqlite-utils (``execute`` is its own)."""
+
+    sql = Dialect()
+
+    @property
+    def location(self) -> str:
+        return str(self.execute("PRAGMA database_list").fetchone()[2])
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            yield
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """In autocommit every statement has its own snapshot; a read transaction gives
+        several one. Inside a transaction already, nothing to do."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("ROLLBACK")  # nothing was written: ending it is all
+
+    def table_exists(self, name: str) -> bool:
+        return self[name].exists()
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@lru_cache(maxsize=2048)
+def postgres_sql(sql: str) -> str:
+    """SQLite's SQL as psycopg takes it: ``?`` becomes ``%s``, ``:name`` ``%(name)s``, and
+    a literal ``%`` is doubled (psycopg reads every ``%``); nothing inside quotes but the
+    ``%`` changes. ``::`` is PostgreSQL's cast, never a parameter."""
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(sql):
+        char = sql[i]
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            out.append("%s")
+            i += 1
+            continue
+        elif char == ":" and _NAME.match(sql, i + 1) and sql[i - 1 : i] != ":":
+            name = _NAME.match(sql, i + 1).group()  # type: ignore[union-attr]
+            out.append(f"%({name})s")
+            i += 1 + len(name)
+            continue
+        out.append("%%" if char == "%" else char)
+        i += 1
+    return "".join(out)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+_DDL = [
+    (
+        re.compile(r"\bid INTEGER PRIMARY KEY\b"),
+        "id INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    ),
+    (re.compile(r"\)\s*WITHOUT ROWID"), ")"),
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
+]
+
+
+def postgres_ddl(sql: str) -> str:
+    """A migration's SQLite DDL as PostgreSQL's: row ids become identity columns,
+    ``WITHOUT ROWID`` (a storage layout) goes, REAL is a double as in SQLite."""
+    for pattern, replacement in _DDL:
+        sql = pattern.sub(replacement, sql)
+    return sql
+
+
+class PostgresStore:
+    """A PostgreSQL database through psycopg 3, in autocommit like the SQLite connection
+    (``isolation_level=None``): a transaction is begun only where a function asks."""
+
+    sql: Dialect = PostgresDialect()
+
+    def __init__(self, conn: Any, url: str, *, release: Any = None) -> None:
+        self.conn = conn
+        self.url = url
+        self._release = release  # hands the connection back to its pool instead of closing
+
+    @property
+    def location(self) -> str:
+        return self.url
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.conn.info.transaction_status != TransactionStatus.IDLE)
+
+    def execute(self, sql: str, parameters: Parameters | None = None) -> Cursor:
+        return self.conn.execute(postgres_sql(sql), parameters or None)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(postgres_sql(sql), rows)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            yield
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One snapshot for several reads: REPEATABLE READ (READ COMMITTED, the default,
+        takes a new one per statement)."""
+        if self.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            yield
+        finally:
+            self.conn.execute("ROLLBACK")
+
+    def table_exists(self, name: str) -> bool:
+        row = self.conn.execute("SELECT to_regclass(%s)", [name]).fetchone()
+        return row is not None and row[0] is not None
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    def close(self) -> None:
+        if self._release is not None:
+            self._release(self.conn)
+        else:
+            self.conn.close()
+
+
+def is_postgres_url(location: object) -> bool:
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def integrity_errors() -> tuple[type[Exception], ...]:
+    """The exceptions a broken UNIQUE or foreign key raises, on either store."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return (sqlite3.IntegrityError,)
+    return (sqlite3.IntegrityError, psycopg.IntegrityError)
