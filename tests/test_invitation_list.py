@@ -424,7 +424,15 @@ def test_error_carries_problems_and_prints_them_all():
 
 
 def test_module_imports_no_flask_or_sqlite():
-    forbidden = ("flask", "flask_wtf", "sqlite3", "sqlite_utils", "weasyprint", "werkzeug")
+    forbidden = (
+        "flask",
+        "flask_wtf",
+        "sqlite3",
+        "sqlite_utils",
+        "psycopg",
+        "weasyprint",
+        "werkzeug",
+    )
     code = (
         "import sys, survey.invitation_list;"
         f"print(sorted(m for m in {forbidden!r} if m in sys.modules))"

@@ -657,8 +657,8 @@ def _channel_rates(
         if not row["suppressed"]
     ]
     k = results.round.min_group_size
-    ((_, table),) = linked_rates(
-        results.questionnaire, answered, ["channel"], k, [*earlier, *shown]
+    ((_, table),) = linked_rates(  # its invited column, the answered again, is not shown
+        results.questionnaire, answered, ["channel"], k, [*earlier, *shown], invited_shown=False
     )
     invited = len(everyone)
     table["share"] = table["answered"] / invited if invited else float("nan")

@@ -50,6 +50,18 @@ apply, and a count that bounds pin to one value (or within one respondent) has l
 upper bounds that say so, which is the interval test. (Reading a bound as an equality
 there would find every stated group, exactly, by its own statement.)
 
+**Headcounts.** A response-rate table shows each group's number invited beside its
+answered count, hidden or not, and no more can have answered than were invited: every such
+number is a bound (0 ≤ answered ≤ invited) on its group, and so on the groups beside it.
+Unit A (5 of 5 invited answered) and B (2 of 3) hidden beside a shown total of 7 give B at
+least 7 − 5 = 2, its true count. ``Headcounts`` are read as stated bounds by the interval
+test, with one exception, a policy (docs/confidentiality.md): a union whose count *is*
+its headcount ("everyone there answered") is participation, not an answer, and treating
+it as a disclosure hid every figure of a round where everyone answered. Such a union is
+judged as it was without the headcounts (by figures and stated bounds alone), so the
+headcounts add findings and never remove one: what they newly find are groups pinned
+*below* their headcount by another group's.
+
 **Suppression.** ``protect`` takes the figures already released (which can never be taken
 back) and those proposed, in the order they are wanted, and hides proposed figures until
 neither test finds anything: each time the cheapest proposed figure that the finding rests
@@ -61,7 +73,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -75,6 +87,17 @@ C = TypeVar("C", bound=Hashable)
 Limit = tuple[Iterable[C], float, float]
 """A stated bound: the count of these cells lies between the two values (either may be
 infinite), as a released reason says (``suppression.stated_bounds``)."""
+
+
+@dataclass(frozen=True)
+class Headcounts(Generic[C]):
+    """How many were invited in each cell (``invited``) and the groups whose number invited
+    is shown beside their answered count (``shown``): each such number bounds its group's
+    count from above, as an attacker reads it (see the module's docstring)."""
+
+    invited: Mapping[C, int]
+    shown: Sequence[Iterable[C]]
+
 
 MAX_UNIONS = 200
 """Unions of small atoms checked by the interval test per component, smallest unions
@@ -121,6 +144,7 @@ class _Atom:
     figures: tuple[int, ...]
     count: int
     upper: float
+    invited: float = np.inf
 
 
 def audit(
@@ -131,14 +155,18 @@ def audit(
     limits: Sequence[Limit[C]] = (),
     upper: Mapping[C, int] | None = None,
     max_atoms: int | None = None,
+    headcounts: Headcounts[C] | None = None,
 ) -> Finding | None:
     """The first group under ``k`` that ``figures`` (each a set of cells, released with the
     sum of their ``counts``) and the stated bounds ``limits`` give away, exactly or within
     ±1, or None. ``upper`` holds what an attacker knows bounds a cell (its headcount);
     other cells are unbounded. A stated bound the counts do not meet is out of date (its
-    group has changed since) and says nothing true about them: it is left out. Raises
+    group has changed since) and says nothing true about them: it is left out.
+    ``headcounts`` are numbers invited shown beside the figures: bounds like ``limits``,
+    except for a union whose count is its headcount (the module's docstring). Raises
     ``TooLarge`` if a linked system has more than ``max_atoms`` atoms to reason over (no
-    limit when None). Finding.using indexes ``figures``, then ``limits`` after them."""
+    limit when None). Finding.using indexes ``figures``, then ``limits``, then the
+    headcounts' groups after them."""
     if all(n == 0 or n >= k for n in counts.values()):
         return None  # no atom, and so no union of atoms, holds 1 to k - 1 respondents
     cell_sets = [frozenset(f) for f in figures]
@@ -154,17 +182,53 @@ def audit(
             slack[index] = (count - low, high - count)
         else:
             cell_sets[-1] = frozenset()  # out of date: no row at all
-    atoms = _atoms(counts, cell_sets, upper)
+    bounding = _headcount_rows(counts, cell_sets, len(figures), headcounts, slack)
+    invited = headcounts.invited if headcounts is not None else None
+    atoms = _atoms(counts, cell_sets, upper, invited)
     unsettled, settled_by = _settled(atoms, slack)
     components = _components(unsettled)
     if max_atoms is not None and any(len(c) > max_atoms for c in components):
         raise TooLarge(f"more than {max_atoms} atoms in one linked system")
     for component in components:
-        found = _exact(component, k, slack) or _interval(component, k, slack)
+        found = _exact(component, k, slack) or _interval(component, k, slack, bounding)
         if found:  # a figure that held shown atoms rests on their figures too
             more = {settled_by[f] for f in found.using if f in settled_by}
             return replace(found, using=found.using.union(*more))
     return None
+
+
+def _headcount_rows(
+    counts: Mapping[C, int],
+    cell_sets: list[frozenset[C]],
+    n_figures: int,
+    headcounts: Headcounts[C] | None,
+    slack: dict[int, tuple[float, float]],
+) -> frozenset[int]:
+    """Append each shown headcount's group to ``cell_sets`` as a stated bound (0 to the
+    number invited, as room around the truth in ``slack``), and return their indices: the
+    rows a union at its headcount is judged without. Only the group's cells that some
+    figure or stated bound covers are kept (the others could all be 0, so the bound on the
+    rest is the whole group's number invited). A group that is then empty, a figure, or
+    seen before adds nothing (a figure's value pins it already) and is left out, so it
+    neither splits atoms nor links systems."""
+    if headcounts is None:
+        return frozenset()
+    known = frozenset().union(*cell_sets)
+    figured = set(cell_sets[:n_figures])
+    tightest: dict[frozenset[C], int] = {}
+    for group in headcounts.shown:
+        everyone = frozenset(group)
+        cells = everyone & known
+        if cells and cells not in figured:
+            invited = _total(headcounts.invited, everyone)
+            tightest[cells] = min(tightest.get(cells, invited), invited)
+    rows = []
+    for cells, invited in tightest.items():
+        count = _total(counts, cells)
+        slack[len(cell_sets)] = (float(count), float(invited - count))
+        rows.append(len(cell_sets))
+        cell_sets.append(cells)
+    return frozenset(rows)
 
 
 def _settled(
@@ -202,9 +266,11 @@ def protect(
     limits: Sequence[Limit[C]] = (),
     upper: Mapping[C, int] | None = None,
     max_atoms: int | None = None,
+    headcounts: Headcounts[C] | None = None,
 ) -> set[int]:
     """Which of ``proposed`` (indices) to hide, on top of ``released`` and the bounds
-    stated before (``limits``), so that ``audit`` finds nothing. Each round of repair hides
+    stated before (``limits``) and the numbers invited shown (``headcounts``), so that
+    ``audit`` finds nothing. Each round of repair hides
     the proposed figure with the fewest respondents among those the finding rests on.
     Raises ``Disclosed`` when a finding rests on released figures and bounds only."""
     fixed = [frozenset(f) for f in released]
@@ -213,7 +279,15 @@ def protect(
     while True:
         shown = [j for j in range(len(wanted)) if j not in hidden]
         figures = [*fixed, *(wanted[j] for j in shown)]
-        finding = audit(counts, figures, k, limits=limits, upper=upper, max_atoms=max_atoms)
+        finding = audit(
+            counts,
+            figures,
+            k,
+            limits=limits,
+            upper=upper,
+            max_atoms=max_atoms,
+            headcounts=headcounts,
+        )
         if finding is None:
             return hidden
         mine = [shown[i - len(fixed)] for i in finding.using if len(fixed) <= i < len(figures)]
@@ -230,11 +304,13 @@ def _atoms(
     counts: Mapping[C, int],
     figures: Sequence[frozenset[C]],
     upper: Mapping[C, int] | None,
+    invited: Mapping[C, int] | None = None,
 ) -> list[_Atom]:
     """Cells grouped by the figures they lie in. Cells in no figure are left out: nothing
-    released says anything about them. With headcounts, cells stay apart: two cells in
+    released says anything about them. With ``upper``, cells stay apart: two cells in
     the same figures are told apart by their bounds (4 of 4 invited answered and 6 of 6,
-    shown together as 10, pins both)."""
+    shown together as 10, pins both). ``invited`` gives each atom its headcount, which
+    tells a union at its headcount."""
     member: dict[C, list[int]] = {}
     for index, cells in enumerate(figures):
         for cell in cells:
@@ -248,6 +324,7 @@ def _atoms(
             tuple(member[cells[0]]),
             sum(counts.get(cell, 0) for cell in cells),
             np.inf if upper is None else float(sum(upper.get(cell, np.inf) for cell in cells)),
+            np.inf if invited is None else float(sum(invited.get(cell, 0) for cell in cells)),
         )
         for cells in grouped.values()
     ]
@@ -324,17 +401,28 @@ def _exact(
 
 
 def _interval(
-    component: list[_Atom], k: int, limits: Mapping[int, tuple[float, float]]
+    component: list[_Atom],
+    k: int,
+    limits: Mapping[int, tuple[float, float]],
+    headcounts: frozenset[int] = frozenset(),
 ) -> Finding | None:
-    """A union of small atoms whose count an attacker can bound within ±1 respondent."""
+    """A union of small atoms whose count an attacker can bound within ±1 respondent. A
+    union at its headcount ("everyone there answered") is judged without the ``headcounts``
+    rows, as it was before they were read (the module's docstring)."""
     small = [j for j, atom in enumerate(component) if atom.count < k]
     candidates: list[tuple[int, ...]] = [(j,) for j in small if component[j].count > 0]
     if not candidates:
         return None
     attacker = _Attacker(component, limits)
     attacker.explore(small)
+    plain: _Attacker | None = None
     for union in candidates + _unions(component, small, k):
         found = attacker.pins(union)
+        if found and headcounts and _sum(component, union) == _invited(component, union):
+            if plain is None:  # rarely: a full union the headcounts pin
+                plain = _Attacker(component, limits, ignored=headcounts)
+                plain.explore(small)
+            found = plain.pins(union)
         if found:
             return found
     return None
@@ -371,6 +459,10 @@ def _sum(component: list[_Atom], union: Iterable[int]) -> int:
     return sum(component[j].count for j in union)
 
 
+def _invited(component: list[_Atom], union: Iterable[int]) -> float:
+    return sum(component[j].invited for j in union)
+
+
 class _Attacker:
     """The attacker's linear program over one component: every released figure's value
     (equalities), every stated bound (inequalities: the truth plus the room the statement
@@ -380,14 +472,21 @@ class _Attacker:
     its own, which spares most of them."""
 
     def __init__(
-        self, component: list[_Atom], limits: Mapping[int, tuple[float, float]] | None = None
+        self,
+        component: list[_Atom],
+        limits: Mapping[int, tuple[float, float]] | None = None,
+        ignored: frozenset[int] = frozenset(),
     ) -> None:
+        """``ignored`` are bounds among ``limits`` this attacker does not read (the
+        headcounts, for a union at its headcount: nor does it then know that no more than
+        the headcount is possible)."""
         limits = limits or {}
         self.component = component
+        self.ignored = ignored
         self.rows, self.matrix = _system(component, lambda f: f not in limits)
         self.counts = np.array([atom.count for atom in component], dtype=float)
         self.values = self.matrix @ self.counts
-        bounded, stated = _system(component, lambda f: f in limits)
+        bounded, stated = _system(component, lambda f: f in limits and f not in ignored)
         truth = stated @ self.counts
         below = np.array([limits[f][0] for f in bounded], dtype=float)
         above = np.array([limits[f][1] for f in bounded], dtype=float)
@@ -428,6 +527,8 @@ class _Attacker:
         more where one more is possible at all (the headcount allows it)."""
         count = _sum(self.component, union)
         most = sum(self.component[j].upper for j in union)
+        if not self.ignored:  # one more than were invited is no possibility to rule out
+            most = min(most, _invited(self.component, union))
         ends = []
         used: set[int] = set()
         for sign, want in ((1.0, count - 1), (-1.0, count + 1)):

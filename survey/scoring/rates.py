@@ -63,6 +63,8 @@ def linked_rates(
     earlier: Sequence[Shown] = (),
     within: Mapping[str, str] | None = None,
     stated: Sequence[Stated] = (),
+    *,
+    invited_shown: bool = True,
 ) -> list[tuple[str, pd.DataFrame]]:
     """Response rates by each of ``dimensions`` ("" for the total alone) of the invitations
     in the group ``within`` (e.g. one unit), audited together and against the answered
@@ -76,7 +78,16 @@ def linked_rates(
     (one that no longer matches the data is out of date; telling arrivals apart over time
     is for snapshots) and every reason given before that still holds, go past the
     auditor, over the finest groups of the invitation list. Then each table's reasons
-    (``_told``)."""
+    (``_told``).
+
+    The number invited is shown beside every group, hidden or not, and no more can have
+    answered than were invited: unit A (5 of 5 answered) and B (2 of 3) hidden beside a
+    shown total of 7 give B at least 7 − 5 = 2. So the auditor reads every number invited
+    a page can show (``_shown_headcounts``) as a bound on its group (``audit.Headcounts``;
+    a group pinned at its own headcount, "everyone there answered", is no finding: the
+    policy in docs/confidentiality.md). ``invited_shown`` is False for a table whose
+    number invited is not shown (answers by channel, whose invitations are the answered
+    only)."""
     within = within or {}
     names = sorted({name for groups, _ in invitations for name in groups} | set(within))
     chosen = [
@@ -91,9 +102,11 @@ def linked_rates(
     if not chosen:
         return tables
     counts: dict[tuple[str, ...], int] = {}
+    invited: dict[tuple[str, ...], int] = {}
     for groups, answered in invitations:
         cell = group_key(groups, names)
         counts[cell] = counts.get(cell, 0) + int(answered)
+        invited[cell] = invited.get(cell, 0) + 1
 
     def cells(spec: Mapping[str, str]) -> list[tuple[str, ...]]:
         at = [(names.index(name), value) for name, value in spec.items() if name in names]
@@ -101,7 +114,7 @@ def linked_rates(
             return []  # a dimension this list does not have: not a group of these cells
         return [cell for cell in counts if all(cell[i] == value for i, value in at)]
 
-    from survey.scoring.audit import protect  # SciPy loads only when there is work for it
+    from survey.scoring.audit import Disclosed, Headcounts, protect  # SciPy: only for work
 
     released = []
     for spec, value in earlier:
@@ -120,13 +133,43 @@ def linked_rates(
             if not row["suppressed"]:
                 proposed.append(cells(_spec(within, name, row)))
                 rows.append((t, index))
-    hide = protect(counts, released, proposed, min_group_size, limits=limits)
+    headcounts = None
+    if invited_shown:
+        ledger = [spec for spec, _ in earlier] + [spec for spec, _, _ in stated]
+        shown = _shown_headcounts(names, counts) + [c for spec in ledger if (c := cells(spec))]
+        headcounts = Headcounts(invited, shown)
+    try:
+        hide = protect(
+            counts, released, proposed, min_group_size, limits=limits, headcounts=headcounts
+        )
+    except Disclosed:  # what is out already gives a group away: show nothing new
+        hide = {j for j, group in enumerate(proposed) if group not in released}
     for j in hide:
         t, index = rows[j]
         tables[t][1].loc[index, ["suppressed", "answered", "rate"]] = [True, np.nan, np.nan]
     shown = [*released, *(cells for j, cells in enumerate(proposed) if j not in hide)]
     _told(tables, counts, cells, within, shown, limits, min_group_size)
     return tables
+
+
+def _shown_headcounts(
+    names: Sequence[str], cells: Iterable[tuple[str, ...]]
+) -> list[list[tuple[str, ...]]]:
+    """The cells of every group whose number invited a page can show: the round's, each
+    dimension's groups over the round (the round page, a report) and within each unit (a
+    unit's page, its report, a unit leader's list of rounds). Pages other than the one
+    audited count too: a number invited read yesterday bounds today's figures as well."""
+    unit = names.index("unit") if "unit" in names else None
+    groups: dict[tuple[tuple[int, str], ...], list[tuple[str, ...]]] = {}
+    for cell in cells:
+        keys: list[tuple[tuple[int, str], ...]] = [()]
+        for n, value in enumerate(cell):
+            keys.append(((n, value),))
+            if unit is not None and n != unit:
+                keys.append(((unit, cell[unit]), (n, value)))
+        for key in keys:
+            groups.setdefault(key, []).append(cell)
+    return list(groups.values())
 
 
 Stated = tuple[Mapping[str, str], str, float]

@@ -97,7 +97,7 @@ def response_for_invitation(
         return Response(
             NOT_STORED, round_id, invitation_id, role, unit, dict(attributes), 0, False, False
         )
-    if row[-1] == "web":
+    if not _web_held(row[-1]):
         return _response(row[:-1])
     held = db.execute(
         f"SELECT id, role, page, submitted FROM held_responses WHERE {_OPEN_WEB}",
@@ -133,6 +133,21 @@ def response_for_invitation(
 
 _OPEN_WEB = "invitation_id = ? AND channel = 'web' AND chosen IS NULL"
 """The held web response of an invitation that the secretariat has not chosen on yet."""
+
+
+def _web_held(counted: str | None) -> bool:
+    """Whether web answers go beside the response that counts (``held_responses``) rather
+    than into it, given that response's channel (None: there is none yet). The one rule,
+    read by ``response_for_invitation`` for what a page shows and again by ``save_answers``
+    inside its write transaction, where it decides."""
+    return counted is not None and counted != "web"
+
+
+def _counted_channel(db: Store, invitation_id: int) -> str | None:
+    row = db.execute(
+        "SELECT channel FROM responses WHERE invitation_id = ?", [invitation_id]
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def response_for_session(db: Store, round_id: int, session_key: str) -> Response:
@@ -271,15 +286,23 @@ def save_answers(
     again): a change that leaves it breaking one, such as a required question it has no
     answer to that the change revealed, reopens it until it is sent in again. It keeps the
     date it was first sent in, which is how it shows as reopened. Whether it was sent in
-    is read inside the transaction, so a submission from another tab meanwhile counts."""
+    is read inside the transaction, so a submission from another tab meanwhile counts.
+
+    Where an invitation's answers go is decided inside the transaction too, not by what
+    ``response`` says (read before it, when the page was opened): a paper form stored
+    since (an import, a form typed in), or the secretariat choosing one, makes these web
+    answers held beside it for the secretariat to choose (``operations.channels``), never
+    mixed into it; a web response that counts since takes them."""
     values = {k: a.value for k, a in answers.items()}
     kept = {k: answers[k] for k in prune_hidden(questionnaire, role, values)}
     rows = [row for item, answer in kept.items() for row in encode(questionnaire, item, answer)]
-    if response.held:
-        _save_held(db, questionnaire, response, kept, rows, page, role, submitting)
-        return kept
     with db.writing():
-        response_id = response.id if response.stored else _create(db, response)
+        invitation_id = response.invitation_id
+        if invitation_id is not None and _web_held(_counted_channel(db, invitation_id)):
+            _save_held(db, questionnaire, response, kept, rows, page, role, submitting)
+            return kept
+        mine = response.stored and not response.held  # a held row's id is no response's
+        response_id = response.id if mine else _create(db, response)
         changed = _changes(db, response_id, role, rows)
         if changed:
             db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
@@ -313,34 +336,33 @@ def _save_held(
     role: str | None,
     submitting: bool,
 ) -> None:
-    """``save_answers`` for web answers beside a paper form (``Response.held``): the same
-    rules, stored in the held row, which is created with the first saved page."""
+    """``save_answers`` for web answers beside a paper form, inside its transaction: the
+    same rules, stored in the held row, which is created with the first saved page."""
     text = json.dumps(rows, ensure_ascii=False)
-    with db.writing():
+    found = db.execute(
+        f"SELECT id, submitted FROM held_responses WHERE {_OPEN_WEB}",
+        [response.invitation_id],
+    ).fetchone()
+    if found is None:
+        db.execute(
+            "INSERT INTO held_responses (round_id, invitation_id, channel, role, unit, "
+            "attributes, arrived_on) VALUES (?, ?, 'web', ?, ?, '{}', ?)",
+            [response.round_id, response.invitation_id, role, response.unit, _today()],
+        )
         found = db.execute(
             f"SELECT id, submitted FROM held_responses WHERE {_OPEN_WEB}",
             [response.invitation_id],
         ).fetchone()
-        if found is None:
-            db.execute(
-                "INSERT INTO held_responses (round_id, invitation_id, channel, role, unit, "
-                "attributes, arrived_on) VALUES (?, ?, 'web', ?, ?, '{}', ?)",
-                [response.round_id, response.invitation_id, role, response.unit, _today()],
-            )
-            found = db.execute(
-                f"SELECT id, submitted FROM held_responses WHERE {_OPEN_WEB}",
-                [response.invitation_id],
-            ).fetchone()
-        held_id, submitted = found
-        if submitting:
-            submitted = 1
-        elif submitted and check_answers(questionnaire, role, kept):
-            submitted = 0  # as a sent-in response that a change leaves incomplete
-        db.execute(
-            "UPDATE held_responses SET answers = ?, role = ?, page = ?, submitted = ?, "
-            "arrived_on = CASE WHEN ? THEN ? ELSE arrived_on END WHERE id = ?",
-            [text, role, page, submitted, int(submitting), _today(), held_id],
-        )
+    held_id, submitted = found
+    if submitting:
+        submitted = 1
+    elif submitted and check_answers(questionnaire, role, kept):
+        submitted = 0  # as a sent-in response that a change leaves incomplete
+    db.execute(
+        "UPDATE held_responses SET answers = ?, role = ?, page = ?, submitted = ?, "
+        "arrived_on = CASE WHEN ? = 1 THEN ? ELSE arrived_on END WHERE id = ?",
+        [text, role, page, submitted, int(submitting), _today(), held_id],
+    )
 
 
 def _changes(db: Store, response_id: int, role: str | None, rows: list[tuple]) -> bool:

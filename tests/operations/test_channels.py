@@ -5,14 +5,21 @@ whose paper form has arrived; answers by channel are suppressed like every count
 
 from __future__ import annotations
 
+import json
 import re
+
+from flask import request
 
 from survey.invitation_list import Person
 from survey.operations.responses import import_responses
 from survey.operations.results import round_page
+from survey.questionnaire.answers import Answer
+from survey.storage import channels
+from survey.storage import responses as store
 from survey.storage.invitations import add_invitations, list_invitations
 from survey.storage.mailings import recipients
-from survey.storage.rounds import create_round
+from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.rounds import create_round, get_round
 from tests.web.conftest import csrf
 from tests.web.test_answering import answer_all, post
 
@@ -125,6 +132,82 @@ def test_web_answers_after_the_paper_form_are_held_and_can_be_chosen(edges, tmp_
     kept = edges.db.execute("SELECT channel, chosen FROM held_responses").fetchall()
     assert kept == [("import", "held")]  # the paper answers are kept beside it
     assert q5_checked(respondent, kari.token) == ["5"]
+
+
+def paper_form_arriving_after_the_read(edges, monkeypatch, round_id: int, email: str) -> None:
+    """Store ``email``'s paper form (q5 = 2) once, right after the web app has read which
+    response a page of theirs is saved into and before it saves: the two requests
+    interleaved deterministically, as a secretariat typing in forms could do at any time."""
+    read = store.response_for_invitation
+    arrived = []
+
+    def read_then_paper_arrives(*args, **kwargs):
+        response = read(*args, **kwargs)
+        if request.method == "POST" and not arrived:
+            arrived.append(
+                import_responses(
+                    edges.db,
+                    edges.admin,
+                    round_id,
+                    (HEADER + form(email, 2)).encode(),
+                    channel="paper",
+                )
+            )
+        return response
+
+    monkeypatch.setattr(store, "response_for_invitation", read_then_paper_arrives)
+
+
+def test_a_paper_form_stored_between_a_pages_read_and_its_save_holds_the_web_answers(
+    edges, monkeypatch
+):
+    """On 612656d the first page, read while Kari had no response, was saved into the paper
+    form stored meanwhile: her web answer replaced the paper answers, q5 and all."""
+    round_id, (kari, *_) = invited(edges)
+    respondent = edges.app.test_client()
+    paper_form_arriving_after_the_read(edges, monkeypatch, round_id, kari.email)
+    post(respondent, f"/s/{kari.token}/side/1", {"q1": "ordforer", "action": "next"})
+    assert channel_of(edges, kari.email) == ("paper", 2)  # the paper form, untouched
+    answer_all(respondent, kari.token, "ordforer")  # q5 = 5, sent in
+    assert channel_of(edges, kari.email) == ("paper", 2)
+    assert q5_checked(respondent, kari.token) == ["5"]  # her own web answers, held
+    held = edges.db.execute("SELECT channel, submitted, chosen FROM held_responses").fetchall()
+    assert held == [("web", 1, None)]
+    choose(edges, edges.web(), round_id, "held")  # a conflict like any other
+    assert channel_of(edges, kari.email) == ("web", 5)
+
+
+def test_a_choice_made_between_a_pages_read_and_its_save_holds_the_web_answers(edges):
+    """The secretariat chose Kari's paper form while her web page was open: the page read
+    her web response, and its save comes after the choice."""
+    round_id, (kari, *_) = invited(edges)
+    respondent = edges.app.test_client()
+    post(respondent, f"/s/{kari.token}/side/1", {"q1": "ordforer", "action": "next"})
+    import_responses(edges.db, edges.admin, round_id, (HEADER + form(kari.email, 2)).encode())
+    (invitation_id, role, unit) = edges.db.execute(
+        "SELECT id, role, unit FROM invitations WHERE email = ?", [kari.email]
+    ).fetchone()
+    stale = store.response_for_invitation(edges.db, round_id, invitation_id, role, unit, {})
+    assert stale.stored and not stale.held  # her web response, as the page read it
+    (conflict,) = channels.open_conflicts(edges.db, round_id)
+    channels.choose(edges.db, round_id, conflict.id, "held", "admin@sekretariatet.no")
+    questionnaire = questionnaire_of_version(
+        edges.db, get_round(edges.db, round_id).questionnaire_version_id
+    )
+    store.save_answers(
+        edges.db,
+        questionnaire,
+        stale,
+        {"q1": Answer("ordforer"), "q5": Answer(6)},
+        page=3,
+        role="ordforer",
+    )
+    assert channel_of(edges, kari.email) == ("import", 2)  # the choice stands
+    held = edges.db.execute(
+        "SELECT channel, chosen, answers FROM held_responses ORDER BY id"
+    ).fetchall()
+    assert [(c, chosen) for c, chosen, _ in held] == [("web", "held"), ("web", None)]
+    assert ["q5", "", 6, None] in json.loads(held[1][2])  # the page's answers, held again
 
 
 def test_the_counted_response_can_be_kept(edges, tmp_path):

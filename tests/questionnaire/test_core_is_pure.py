@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-FORBIDDEN = ("flask", "flask_wtf", "sqlite3", "sqlite_utils", "weasyprint", "werkzeug")
+FORBIDDEN = ("flask", "flask_wtf", "sqlite3", "sqlite_utils", "psycopg", "weasyprint", "werkzeug")
 
 
 def test_core_imports_no_flask_sqlite_or_weasyprint():

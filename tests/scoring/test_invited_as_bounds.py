@@ -1,0 +1,103 @@
+"""The numbers invited as bounds on other groups' answers (``audit.Headcounts``).
+
+A rate table shows each group's number invited beside its answered count, hidden or not,
+and no more can have answered than were invited: unit A (5 of 5) and B (2 of 3) hidden
+beside a shown total of 7 give B at least 7 − 5 = 2, its true count. A group pinned at its
+own headcount ("everyone there answered") is deliberately no finding (docs/confidentiality.md):
+the judge here leaves those out too, and every other group under the minimum must stay
+open by at least one respondent either way.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from survey.questionnaire import load_questionnaire
+from survey.scoring.audit import Headcounts, audit, protect
+from survey.scoring.rates import linked_rates
+from survey.scoring.suppression import ALL
+from tests.conftest import QUESTIONNAIRES
+from tests.scoring.oracle import leaks
+
+Q = load_questionnaire(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
+
+
+def test_a_full_units_headcount_pins_a_hidden_neighbour():
+    counts = {"A": 5, "B": 2}
+    shown = [["A", "B"]]
+    assert audit(counts, shown, 5) is None  # the total alone leaves B anywhere in 0 to 7
+    headcounts = Headcounts({"A": 5, "B": 3}, [["A"], ["B"], ["A", "B"]])
+    found = audit(counts, shown, 5, headcounts=headcounts)
+    assert found is not None and found.cells == {"B"}
+    assert (found.count, found.lower, found.upper) == (2, 2, 3)
+    # the total is what the attack rests on, so the suppressor hides it
+    assert protect(counts, [], shown, 5, headcounts=headcounts) == {0}
+
+
+def test_a_group_pinned_at_its_own_headcount_is_no_finding():
+    # 3 of 3 and 7 of 7 answered, hidden beside a total of 10: "everyone in A answered"
+    # is participation, not an answer (the policy); nothing else under 5 is pinned
+    counts = {"A": 3, "B": 7, "C": 6}
+    shown = [["A", "B", "C"], ["C"]]
+    headcounts = Headcounts({"A": 3, "B": 7, "C": 6}, [["A"], ["B"], ["C"]])
+    assert audit(counts, shown, 5, headcounts=headcounts) is None
+    # ... but one of A's three not answering, the same figures pin A at 2 below its 3
+    counts, headcounts = {**counts, "A": 2}, Headcounts({"A": 3, "B": 7, "C": 6}, [["A"], ["B"]])
+    found = audit(counts, [["A", "B", "C"], ["C"]], 5, headcounts=headcounts)
+    assert found is not None and found.cells == {"A"} and found.lower == 2
+
+
+def test_headcounts_never_remove_a_finding_made_without_them():
+    # a released 0 pins A at 3 with no number invited; A's 3 of 3 does not excuse it
+    counts = {"A": 3, "B": 0, "C": 0}
+    shown = [["A", "B"], ["B", "C"], ["A", "B", "C"]]
+    headcounts = Headcounts({"A": 3, "B": 1, "C": 1}, [["A"], ["B"], ["C"]])
+    assert audit(counts, [["A", "B"], ["B", "C"]], 5) is not None
+    assert audit(counts, shown, 5, headcounts=headcounts) is not None
+
+
+def invitations_of(cells: dict[tuple[str, str], tuple[int, int]]) -> list:
+    return [
+        ({"role": role, "unit": unit}, i < answered)
+        for (role, unit), (invited, answered) in cells.items()
+        for i in range(invited)
+    ]
+
+
+def test_the_rate_tables_hide_the_total_that_pins_a_unit():
+    cells = {("radmann", "A"): (5, 5), ("radmann", "B"): (3, 2)}
+    tables = dict(linked_rates(Q, invitations_of(cells), ["", "unit"], 5))
+    assert tables["unit"]["suppressed"].all()  # B is small, A its complement ...
+    assert tables[""]["suppressed"].all()  # ... and the total would give B's 2 away
+    assert list(tables["unit"]["invited"]) == [8, 5, 3]  # the numbers invited stay
+
+
+@st.composite
+def invitation_cells(draw: st.DrawFn) -> dict[tuple[str, str], tuple[int, int]]:
+    roles = ["ordforer", "radmann"][: draw(st.integers(1, 2))]
+    units = ["A", "B", "C"][: draw(st.integers(2, 3))]
+    found = {}
+    for role in roles:
+        for unit in units:
+            invited = draw(st.integers(0, 5))
+            if invited:
+                found[(role, unit)] = (invited, draw(st.integers(0, invited)))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(invitation_cells(), st.integers(3, 5))
+def test_no_rate_table_lets_the_numbers_invited_pin_a_group_under_the_minimum(cells, k):
+    invitations = invitations_of(cells)
+    dimensions = ["", "role", "unit"]
+    shown = []
+    for name, table in linked_rates(Q, invitations, dimensions, k):
+        for _, row in table[~table["suppressed"].astype(bool)].iterrows():
+            group = ALL if not name else str(row[name])
+            at = dimensions.index(name) - 1
+            shown.append([c for c in cells if group == ALL or c[at] == group])
+    counts = {cell: answered for cell, (_, answered) in cells.items()}
+    invited = {cell: n for cell, (n, _) in cells.items()}
+    found = leaks(counts, shown, k, upper=invited)  # every cell's number invited is shown
+    assert [f for f in found if f[1] < sum(invited[c] for c in f[0])] == []
