@@ -102,6 +102,19 @@ class ImportedResponse:
 
 
 @dataclass(frozen=True)
+class Keying:
+    """One typing-in of a returned paper form under double entry: not a response until a
+    second keying agrees with it or the differences are resolved (``paper_keyings``)."""
+
+    id: int
+    round_id: int
+    invitation_id: int
+    typed: Mapping[str, str]  # what was typed, by the data-entry page's field names
+    keyed_by: str  # the account's e-mail
+    keyed_at: str
+
+
+@dataclass(frozen=True)
 class Measure:
     """A unit's follow-up (tiltak) of an index, recorded against the round that prompted it."""
 

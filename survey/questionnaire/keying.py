@@ -56,6 +56,20 @@ class EntryField:
         tokens = _SEPARATORS.split(text) if self.multiple else [text]
         return ";".join(self.keys.get(token, token) for token in tokens if token)
 
+    def same(self, first: str, second: str) -> bool:
+        """Whether two keyings of this field say the same: the same cell (``1 3`` and
+        ``3,1`` tick the same boxes), whatever separators or order were typed."""
+        if self.multiple:
+            return set(self.cell(first).split(";")) == set(self.cell(second).split(";"))
+        return self.cell(first) == self.cell(second)
+
+
+def differing(
+    fields: tuple[EntryField, ...], first: Mapping[str, str], second: Mapping[str, str]
+) -> tuple[EntryField, ...]:
+    """The fields two keyings of one form disagree on, in the form's order (double entry)."""
+    return tuple(f for f in fields if not f.same(first.get(f.name, ""), second.get(f.name, "")))
+
 
 def entry_fields(questionnaire: Questionnaire) -> tuple[EntryField, ...]:
     """Every answer's field in the paper form's order and numbering."""

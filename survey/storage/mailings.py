@@ -29,10 +29,12 @@ _BOUNCED = "EXISTS (SELECT 1 FROM mailings m WHERE m.invitation_id = i.id AND m.
 _ANSWERED = (
     "(EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id AND r.submitted = 1) "
     "OR EXISTS (SELECT 1 FROM held_responses h WHERE h.invitation_id = i.id "
-    "AND h.channel != 'web' AND h.chosen IS NULL))"
+    "AND h.channel != 'web' AND h.chosen IS NULL) "
+    "OR EXISTS (SELECT 1 FROM paper_keyings k WHERE k.invitation_id = i.id))"
 )
 """Answered: a response sent in, or a paper form that has arrived (held beside a web
-response still being filled in: the person is not to be reminded of the form they sent)."""
+response still being filled in, or keyed once under double entry and not a response yet:
+the person is not to be reminded of the form they sent)."""
 
 
 def mail_template(db: Store, round_id: int, kind: str) -> tuple[str, str] | None:

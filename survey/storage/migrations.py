@@ -475,6 +475,40 @@ def _figure_positions(db: Store) -> None:
         db.execute("UPDATE released_figures SET position = rowid")
 
 
+@step("0017_double_entry")
+def _double_entry(db: Store) -> None:
+    """Double entry of returned paper forms: a round in ``double_entry_rounds`` has each
+    form typed in twice, by two accounts, before it becomes a response.
+
+    ``paper_keyings`` holds a keying that is not a response yet: the first of a form, or
+    both when the second differed, until the two agree or the differences are resolved;
+    then the response is stored by the import's store and the keyings are deleted. They sit
+    apart from ``responses`` and ``held_responses`` for the same reason as ``set_aside``
+    (0012): everything that scores, snapshots, exports, counts rates or reminds reads
+    those, and a keying that is still to be checked must reach none of them. ``typed`` is
+    what was typed, by field name, in JSON: the data-entry page's own fields, so a keying
+    is compared and shown as it was keyed."""
+    _script(
+        db,
+        """
+        CREATE TABLE double_entry_rounds (
+            round_id INTEGER PRIMARY KEY REFERENCES rounds(id),
+            turned_on_by TEXT NOT NULL,
+            turned_on_at TEXT NOT NULL
+        );
+        CREATE TABLE paper_keyings (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            invitation_id INTEGER NOT NULL REFERENCES invitations(id),
+            typed TEXT NOT NULL,
+            keyed_by TEXT NOT NULL,
+            keyed_at TEXT NOT NULL
+        );
+        CREATE INDEX paper_keyings_invitation ON paper_keyings(invitation_id)
+        """,
+    )
+
+
 def _script(db: Store, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity. Written in SQLite's DDL, read

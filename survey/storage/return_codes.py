@@ -29,6 +29,14 @@ def assign_numbers(db: Store, round_id: int) -> dict[int, int]:
     return dict(rows.fetchall())
 
 
+def number_of(db: Store, invitation_id: int) -> int | None:
+    """The invitation's number, if its form was printed."""
+    row = db.execute(
+        "SELECT number FROM return_codes WHERE invitation_id = ?", [invitation_id]
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 def invitation_by_number(db: Store, round_id: int, number: int) -> Invitation | None:
     row = db.execute(
         "SELECT i.id, i.round_id, i.token, i.name, i.email, i.role, i.unit, i.attributes "

@@ -41,6 +41,7 @@ from survey.errors import Conflict, InvalidInput
 from survey.mail import KINDS, mailer_from_config
 from survey.operations import mail as mailing
 from survey.operations.access_codes import MAX_CODES, code_counts, create_codes
+from survey.operations.double_entry import set_double_entry
 from survey.operations.invitations import invite
 from survey.operations.paper_forms import (
     MAX_RETURN_ADDRESS,
@@ -60,6 +61,7 @@ from survey.questionnaire.model import (
 )
 from survey.questionnaire.visibility import in_audience
 from survey.storage.invitations import list_invitations
+from survey.storage.keyings import double_entry
 from survey.storage.mailings import invitation_statuses, last_sent
 from survey.storage.questionnaires import latest_versions, questionnaire_of_version
 from survey.storage.return_codes import return_address
@@ -143,6 +145,7 @@ class SettingsForm(Form):
         validators=[Optional()],
         render_kw={"rows": 4, "maxlength": MAX_RETURN_ADDRESS},
     )
+    double_entry = BooleanField("Dobbel innskriving av papirskjemaer")
 
 
 @bp.route("/sporreskjema", methods=["GET", "POST"])
@@ -267,6 +270,7 @@ def settings(round_id: int) -> Response | tuple[str, int]:
             "closes_on": date.fromisoformat(round_.closes_on) if round_.closes_on else None,
             "min_group_size": round_.min_group_size,
             "return_address": return_address(db, round_id) or "",
+            "double_entry": double_entry(db, round_id),
         }
     )
     if not form.validate_on_submit():
@@ -282,6 +286,7 @@ def settings(round_id: int) -> Response | tuple[str, int]:
             min_group_size=form.min_group_size.data or 0,
         )
         set_return_address(db, signed_in(), round_id, form.return_address.data or "")
+        set_double_entry(db, signed_in(), round_id, bool(form.double_entry.data))
     except InvalidInput as problem:
         if problem.field not in form:
             raise

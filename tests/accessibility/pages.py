@@ -29,7 +29,7 @@ from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.return_codes import assign_numbers
 from survey.storage.rounds import close_round, create_round
-from survey.storage.users import add_user
+from survey.storage.users import add_user, disable_user
 from survey.web import errors
 from survey.web.security import TooManyFailures
 from tests.conftest import QUESTIONNAIRES
@@ -277,6 +277,45 @@ def _data_entry_pages(client, pages: Pages, db_path: str, rid: int, token: str) 
     saved = client.post(url, data={"csrf_token": token, "return_code": code, "q1": "1", "q5": "4"})
     assert saved.status_code == 302, saved.get_data(as_text=True)
     pages.add("skjema lagret", client.get(saved.location))
+    _double_entry_pages(client, pages, db_path, rid, token, return_code(max(numbers.values()) - 1))
+
+
+def _double_entry_pages(
+    client, pages: Pages, db_path: str, rid: int, token: str, code: str
+) -> None:
+    """Double entry: the settings page with it on, a first keying held, a second keying by
+    another admin that differs, its resolve page and that page refused."""
+    settings = f"/sekretariat/runder/{rid}/innstillinger"
+    name = re.search(r'id="name"[^>]*value="([^"]*)"', client.get(settings).get_data(as_text=True))
+    on = {"csrf_token": token, "name": name.group(1) if name else "Runde", "min_group_size": "5"}
+    assert client.post(settings, data={**on, "double_entry": "y"}).status_code == 302
+    pages.add("innstillinger med dobbel innskriving", client.get(settings))
+    url = f"/sekretariat/runder/{rid}/skjema"
+    first = client.post(url, data={"csrf_token": token, "return_code": code, "q1": "1", "q5": "4"})
+    assert first.status_code == 302, first.get_data(as_text=True)
+    pages.add("første innskriving lagret", client.get(first.location))
+    db = open_database(db_path)
+    add_user(db, "andre@ks.no", PASSWORD, "admin")
+    db.close()
+    other = client.application.test_client()
+    form = other.get("/logg-inn").get_data(as_text=True)
+    other_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    other.post(
+        "/logg-inn",
+        data={"csrf_token": other_token, "email": "andre@ks.no", "password": PASSWORD},
+    )
+    entry = other.get(url).get_data(as_text=True)
+    other_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', entry).group(1)
+    second = {"csrf_token": other_token, "return_code": code, "q1": "1", "q5": "5", "q6": "2"}
+    differs = other.post(url, data=second)
+    assert differs.status_code == 302, differs.get_data(as_text=True)
+    pages.add("forskjeller", other.get(differs.location))
+    refused = other.post(differs.location, data={"csrf_token": other_token, "valg-q5": "1"})
+    pages.add("forskjeller med feil", refused, 422)
+    pages.add("skriv inn skjema med forskjeller", other.get(url))
+    db = open_database(db_path)
+    disable_user(db, "andre@ks.no")  # the accounts' pages below need one admin only
+    db.close()
 
 
 def _account_pages(client, pages: Pages, token: str) -> None:

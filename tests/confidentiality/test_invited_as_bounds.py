@@ -71,7 +71,7 @@ def served(tmp_path):
         for row, person in enumerate(answering, start=1)
     ]
     import_responses(db, loaded.questionnaire, round_.id, imported)
-    db.conn.close()
+    db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
     with server_thread(app) as base:
         yield base, round_.id

@@ -223,12 +223,11 @@ def test_the_counted_response_can_be_kept(edges, tmp_path):
 
 def test_reminders_skip_those_whose_paper_form_has_arrived(edges):
     round_id, people = invited(edges)
-    edges.db.conn.executemany(
+    edges.db.executemany(
         "INSERT INTO mailings (invitation_id, kind, sent_at) VALUES (?, 'invitation', "
         "'2009-11-02T08:00:00+00:00')",
         [(p.id,) for p in people],
     )
-    edges.db.conn.commit()
     started, arrived, answered, waiting = people
     post(edges.app.test_client(), f"/s/{started.token}/side/1", {"q1": "ordforer"})
     post(edges.app.test_client(), f"/s/{arrived.token}/side/1", {"q1": "ordforer"})

@@ -94,7 +94,6 @@ def test_a_late_residual_answer_does_not_move_the_answer_period(edges, round_id)
         "UPDATE responses SET submitted_on = ?, started_on = ? WHERE role = 'annet'",
         [later, earlier],
     )
-    edges.db.conn.commit()
     report = make_report(edges.db, edges.admin, round_id, "role")
     today = norwegian_date(date.today())  # as the report prints it
     assert report.period == (today, today)

@@ -51,8 +51,10 @@ from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.access_codes import add_codes
 from survey.storage.drafts import create_draft
+from survey.storage.keyings import add_keying
 from survey.storage.measures import add_measure
 from survey.storage.questionnaires import publish
+from survey.storage.return_codes import assign_numbers
 from survey.storage.rounds import create_round
 from survey.storage.users import add_user
 from survey.tokens import code_digest
@@ -107,6 +109,7 @@ def form_fields() -> list[str]:
         stack.extend(form.__subclasses__())
         names |= {name for name, value in vars(form).items() if hasattr(value, "field_class")}
     read = {"q1", "q5", "q9b", "q10", "q14", "hvem_svarer", "tjenester", "kode"}
+    read |= {"valg-q5", "ny-q5"}  # a paper form's difference settled (double entry)
     return sorted(names | read)
 
 
@@ -118,6 +121,7 @@ VALID = {  # a value each field accepts, so that a form can get past its checks
     "role": "analyst",
     "closes_on": (date.today() + timedelta(days=30)).isoformat(),
     "q1": "ordforer",
+    "valg-q5": "1",
     "kode": CODE,
     "action": "next",
     **{item: value for item, value in HOME_CARE_PAGE_1.items() if item != "action"},
@@ -236,6 +240,16 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         f"email,q1,q5\n{MAYOR},ordforer,2\n".encode(),
     )
     (conflict_id,) = held_db.execute("SELECT id FROM held_responses").fetchone()
+    # a paper form keyed twice, differently, under double entry: its resolve page
+    assign_numbers(held_db, setup.round_id)
+    (leader,) = held_db.execute(
+        "SELECT id FROM invitations WHERE round_id = ? AND role = 'prosjektleder'",
+        [setup.round_id],
+    ).fetchone()
+    keying_id = add_keying(
+        held_db, setup.round_id, leader, {"q1": "4", "q5": "3"}, "en@ks.no", after=0
+    )
+    add_keying(held_db, setup.round_id, leader, {"q1": "4", "q5": "4"}, "to@ks.no", after=1)
     held_db.close()
     respondent = app.test_client()
     post_page(respondent, f"/a/{anonymous.open_token}/side/1", HOME_CARE_PAGE_1)
@@ -261,6 +275,7 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         "version_id": ["1", "2"],
         "measure_id": [str(measure.id)],
         "conflict_id": [str(conflict_id)],
+        "keying_id": [str(keying_id)],
         "draft_id": [str(draft.id)],  # unknown ones: tests/web/test_unknown_ids.py
         "account_id": [str(n) for n in range(1, len(ACCOUNTS) + 2)],  # and one unknown
         "number": [str(n) for n in range(0, 10)] + ["99"],

@@ -26,6 +26,7 @@ UNKNOWN = {
     "draft_id": UNKNOWN_ID,
     "measure_id": UNKNOWN_ID,
     "conflict_id": UNKNOWN_ID,
+    "keying_id": UNKNOWN_ID,
     "account_id": UNKNOWN_ID,
     "number": UNKNOWN_ID,
     "token": "finnes-ikke-" + "x" * 20,
