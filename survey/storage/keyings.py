@@ -101,7 +101,7 @@ def waiting(db: Store, round_id: int) -> list[tuple[int, int, int]]:
     rows = db.execute(
         "SELECT min(k.id), r.number, count(*) FROM paper_keyings AS k "
         "JOIN return_codes AS r ON r.invitation_id = k.invitation_id "
-        "WHERE k.round_id = ? GROUP BY k.invitation_id ORDER BY min(k.id)",
+        "WHERE k.round_id = ? GROUP BY k.invitation_id, r.number ORDER BY min(k.id)",
         [round_id],
     )
     return [(int(a), int(b), int(c)) for a, b, c in rows.fetchall()]

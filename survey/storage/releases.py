@@ -172,10 +172,10 @@ def released_groups(
     rows = db.execute(
         "SELECT DISTINCT r.snapshot_id, f.measure, f.grp FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? "
-        "AND (? IS NULL OR f.statistic = ?) "
+        + ("AND f.statistic = ? " if statistic is not None else "")
         + (f"AND f.statistic NOT IN ({marks}) " if excluding else "")
         + "AND r.snapshot_id IS NOT NULL ORDER BY r.snapshot_id, f.measure, f.grp",
-        [round_id, statistic, statistic, *excluding],
+        [round_id, *([statistic] if statistic is not None else []), *excluding],
     ).fetchall()
     found: dict[int, list[tuple[str, dict[str, str]]]] = {}
     for snapshot_id, measure, group in rows:

@@ -5,7 +5,13 @@ WAL database checkpoints the whole log into the file and deletes it; done per re
 was over half of a submission's server time (docs/performance.md). Each request still takes
 the connection through ``g``, and teardown rolls back whatever an error left open, so no
 request ever sees another's transaction. Connections are per thread (the development server
-is threaded) and per process (a forked worker never uses its parent's)."""
+is threaded) and per process (a forked worker never uses its parent's).
+
+PostgreSQL (``DATABASE`` a ``postgresql://`` URL): a connection pool per process
+(psycopg_pool), one connection taken for a request and handed back at its end, so the
+server's connections are bounded by processes × threads, not by requests; a connection the
+server dropped (a restart, a fail-over) is checked and replaced by the pool, not handed
+to a request."""
 
 from __future__ import annotations
 
@@ -13,11 +19,12 @@ import os
 import threading
 
 from flask import Flask, current_app, g
+from psycopg_pool import ConnectionPool
 
 from survey.storage import open_database
-from survey.storage.db import ReadOnlyDatabase
+from survey.storage.db import ReadOnlyDatabase, prepare_postgres
 from survey.storage.migrations import migrate as run_migrations
-from survey.storage.store import Store
+from survey.storage.store import PostgresStore, Store, is_postgres_url
 
 _migrated: set[str] = set()
 _local = threading.local()
@@ -29,13 +36,41 @@ def _connections() -> dict[str, Store]:
     return _local.connections
 
 
+_pools: dict[tuple[int, str], ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(url: str) -> ConnectionPool:
+    """This process's pool for ``url``, made on first use (after gunicorn forked)."""
+    key = (os.getpid(), url)
+    with _pools_lock:
+        if key not in _pools:
+            _pools[key] = ConnectionPool(
+                url,
+                min_size=1,
+                max_size=max(4, int(current_app.config.get("WEB_THREADS") or 4) * 2),
+                kwargs={"autocommit": True},
+                configure=prepare_postgres,
+                check=ConnectionPool.check_connection,
+                open=True,
+            )
+        return _pools[key]
+
+
+def _pooled(url: str) -> PostgresStore:
+    pool = _pool(url)
+    return PostgresStore(pool.getconn(timeout=30), url, release=pool.putconn)
+
+
 def get_db(*, migrate: bool = True) -> Store:
     """The request's connection; the schema is brought up to date once per process."""
     if "db" not in g:
         path = current_app.config["DATABASE"]
         connections = _connections()
         db = connections.get(path)
-        if db is None:
+        if is_postgres_url(path):
+            db = _pooled(path)
+        elif db is None:
             db = open_database(path, migrate=False)
             if not isinstance(db, ReadOnlyDatabase):  # see there: it must not be kept
                 connections[path] = db
@@ -48,10 +83,10 @@ def get_db(*, migrate: bool = True) -> Store:
 
 def close_db(_exc: BaseException | None = None) -> None:
     db = g.pop("db", None)
-    if isinstance(db, ReadOnlyDatabase):
-        db.close()
-    elif db is not None and db.in_transaction:
+    if db is not None and db.in_transaction:
         db.rollback()
+    if isinstance(db, ReadOnlyDatabase | PostgresStore):
+        db.close()  # a read-only view is never kept; a pooled connection goes back
 
 
 def close_all() -> None:
@@ -59,6 +94,11 @@ def close_all() -> None:
     for db in _connections().values():
         db.close()
     _connections().clear()
+    with _pools_lock:
+        for (pid, url), pool in list(_pools.items()):
+            if pid == os.getpid():
+                pool.close()
+                del _pools[(pid, url)]
 
 
 def init_app(app: Flask) -> None:

@@ -1,14 +1,13 @@
-"""A real SQLite file with the 2009 questionnaire published, and the three edges onto it: the
-operations themselves, the web app (an admin signed in) and the CLI (in process)."""
+"""A real database (a SQLite file, and a PostgreSQL database of the throwaway cluster) with
+the 2009 questionnaire published, and the three edges onto it: the operations themselves,
+the web app (an admin signed in) and the CLI (in process)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import sqlite_utils
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -17,6 +16,7 @@ from survey.accounts import Account
 from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.questionnaires import publish
+from survey.storage.store import Store
 from survey.storage.users import add_user, audit_entries
 from tests.conftest import QUESTIONNAIRES
 from tests.web.conftest import csrf
@@ -28,9 +28,9 @@ PASSWORD = "et langt og godt passord"
 @dataclass
 class Edges:
     app: Flask
-    db: sqlite_utils.Database
+    db: Store
     admin: Account
-    path: Path
+    path: str  # a SQLite file or a PostgreSQL URL
 
     def web(self) -> FlaskClient:
         client = self.app.test_client()
@@ -68,8 +68,9 @@ class Edges:
 
 
 @pytest.fixture
-def edges(tmp_path) -> Iterator[Edges]:
-    path = tmp_path / "survey.sqlite3"
+def edges(tmp_path, database) -> Iterator[Edges]:
+    """On each store: ``database`` is a SQLite file's path or a PostgreSQL URL."""
+    path = database
     db = open_database(path)
     publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
     admin = add_user(db, ADMIN, PASSWORD, "admin")

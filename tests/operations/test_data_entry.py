@@ -54,11 +54,13 @@ def page(edges, round_id):
 
 def stored_answers(edges, email: str) -> dict[str, object]:
     rows = edges.db.execute(
-        "SELECT a.item, coalesce(nullif(a.code, ''), a.number, a.text) FROM answers a JOIN responses r "
+        "SELECT a.item, a.code, a.number, a.text FROM answers a JOIN responses r "
         "ON r.id = a.response_id JOIN invitations i ON i.id = r.invitation_id WHERE i.email = ?",
         [email],
     ).fetchall()
-    return dict(rows)
+    return {
+        item: code or (number if number is not None else text) for item, code, number, text in rows
+    }
 
 
 def test_typed_forms_are_stored_as_paper_scored_and_the_page_asks_for_the_next(edges):
