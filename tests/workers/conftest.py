@@ -1,4 +1,5 @@
-"""`survey worker` as real processes against one SQLite file, with short leases."""
+"""`survey worker` as real processes against one database (a SQLite file or PostgreSQL),
+with short leases."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ FAST = {  # a lease of 2 s is beaten every 0.5 s; retries come at once
 }
 
 
-def worker_env(database: Path, **settings: str) -> dict[str, str]:
+def worker_env(database: Path | str, **settings: str) -> dict[str, str]:
     return {
         **os.environ,
         **FAST,
@@ -32,7 +33,7 @@ def worker_env(database: Path, **settings: str) -> dict[str, str]:
     }
 
 
-def start_worker(database: Path, *args: str, log: Path, **settings: str) -> subprocess.Popen:
+def start_worker(database: Path | str, *args: str, log: Path, **settings: str) -> subprocess.Popen:
     """``survey worker ARGS`` writing what it says to ``log`` (files: nothing to block on)."""
     with log.open("w") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
@@ -44,7 +45,7 @@ def start_worker(database: Path, *args: str, log: Path, **settings: str) -> subp
         )
 
 
-def jobs(database: Path) -> list[Job]:
+def jobs(database: Path | str) -> list[Job]:
     db = open_database(database)
     try:
         return list_jobs(db)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from survey.storage import open_database
 from survey.storage.jobs import (
     claim,
@@ -31,16 +33,21 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-def test_the_same_key_asked_twice_is_one_job(tmp_path):
-    db = open_database(tmp_path / "q.sqlite3")
+@pytest.fixture
+def db(database):
+    opened = open_database(database)
+    yield opened
+    opened.close()
+
+
+def test_the_same_key_asked_twice_is_one_job(db):
     first = enqueue(db, "selftest", "k", {"a": 1}, max_attempts=3, now=T0)
     second = enqueue(db, "selftest", "k", {"a": 2}, max_attempts=3, now=at(1))
     assert first.id == second.id and second.payload == {"a": 1}
     assert [j.key for j in list_jobs(db)] == ["k"]
 
 
-def test_a_claim_takes_the_oldest_due_job_once_and_a_lost_lease_refuses_the_old_holder(tmp_path):
-    db = open_database(tmp_path / "q.sqlite3")
+def test_a_claim_takes_the_oldest_due_job_once_and_a_lost_lease_refuses_the_old_holder(db):
     enqueue(db, "selftest", "a", {}, max_attempts=2, now=T0)
     enqueue(db, "selftest", "b", {}, max_attempts=2, now=at(1))
     job = claim(db, "w1", lease=10, now=at(2))
@@ -61,8 +68,7 @@ def test_a_claim_takes_the_oldest_due_job_once_and_a_lost_lease_refuses_the_old_
     assert (done.state, done.result, done.claimed_by) == ("done", "fil.pdf", "w3")
 
 
-def test_a_failing_job_waits_twice_as_long_each_time_then_fails_and_can_be_asked_again(tmp_path):
-    db = open_database(tmp_path / "q.sqlite3")
+def test_a_failing_job_waits_twice_as_long_each_time_then_fails_and_can_be_asked_again(db):
     job = enqueue(db, "selftest", "k", {}, max_attempts=3, now=T0)
     claim(db, "w", lease=10, now=T0)
     after = fail(db, job.id, "w", "RuntimeError: boom\n\ntrace", retry_delay=5, now=at(1))
@@ -80,10 +86,7 @@ def test_a_failing_job_waits_twice_as_long_each_time_then_fails_and_can_be_asked
     assert claim(db, "w", lease=10, now=at(20)).attempts == 1
 
 
-def test_an_error_no_attempt_can_mend_fails_at_once_and_a_released_job_keeps_its_attempts(
-    tmp_path,
-):
-    db = open_database(tmp_path / "q.sqlite3")
+def test_an_error_no_attempt_can_mend_fails_at_once_and_a_released_job_keeps_its_attempts(db):
     a = enqueue(db, "selftest", "a", {}, max_attempts=3, now=T0)
     b = enqueue(db, "selftest", "b", {}, max_attempts=3, now=T0)
     claim(db, "w", lease=10, now=T0)
@@ -94,8 +97,7 @@ def test_an_error_no_attempt_can_mend_fails_at_once_and_a_released_job_keeps_its
     assert again.id == b.id and again.attempts == 1
 
 
-def test_a_lease_that_runs_out_on_the_last_attempt_fails_the_job(tmp_path):
-    db = open_database(tmp_path / "q.sqlite3")
+def test_a_lease_that_runs_out_on_the_last_attempt_fails_the_job(db):
     job = enqueue(db, "selftest", "k", {}, max_attempts=1, now=T0)
     claim(db, "w", lease=10, now=T0)
     assert reclaim_expired(db, now=at(11)) == [job.id]
@@ -103,9 +105,8 @@ def test_a_lease_that_runs_out_on_the_last_attempt_fails_the_job(tmp_path):
     assert lost.state == "failed" and "lease ran out" in lost.error and lost.claimed_by == "w"
 
 
-def test_many_claimers_at_once_get_each_job_exactly_once(tmp_path):
-    path = tmp_path / "q.sqlite3"
-    db = open_database(path)
+def test_many_claimers_at_once_get_each_job_exactly_once(database, db):
+    path = database
     for n in range(60):
         enqueue(db, "selftest", f"k{n}", {}, max_attempts=1)
     got: dict[str, list[int]] = {}
@@ -126,8 +127,7 @@ def test_many_claimers_at_once_get_each_job_exactly_once(tmp_path):
     assert sorted(claimed) == [j.id for j in list_jobs(db)]  # each once, none left
 
 
-def test_the_health_check_sees_the_newest_heartbeat_of_a_running_worker(tmp_path):
-    db = open_database(tmp_path / "q.sqlite3")
+def test_the_health_check_sees_the_newest_heartbeat_of_a_running_worker(db):
     assert worker_heartbeat(db) is None
     worker_started(db, "a", "host", 1, now=T0)
     worker_started(db, "b", "host", 2, now=T0)

@@ -29,8 +29,7 @@ def _registered(database) -> int:
         db.close()
 
 
-def test_two_workers_run_twenty_jobs_each_exactly_once(tmp_path):
-    database = tmp_path / "survey.sqlite3"
+def test_two_workers_run_twenty_jobs_each_exactly_once(tmp_path, database):
     open_database(database).close()
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     workers = [start_worker(database, "--concurrency", "2", log=log) for log in logs]
@@ -53,8 +52,7 @@ def test_two_workers_run_twenty_jobs_each_exactly_once(tmp_path):
     assert _registered(database) == 0  # both said they stopped
 
 
-def test_a_job_of_a_worker_killed_mid_job_is_finished_by_another(tmp_path):
-    database = tmp_path / "survey.sqlite3"
+def test_a_job_of_a_worker_killed_mid_job_is_finished_by_another(tmp_path, database):
     open_database(database).close()
     _queue(database, 1, seconds=3)
     first = start_worker(database, log=tmp_path / "a.log")
