@@ -1,6 +1,6 @@
 """Invitations and reminders sent through a real SMTP server on 127.0.0.1 and read back.
 
-The server is aiosmtpd in a thread; the database is a real SQLite file with the 2009
+The server is aiosmtpd in a thread; the database is a real SQLite file (and PostgreSQL database) with the 2009
 questionnaire and a round of 20 invited people. Every socket has a timeout, so a hang fails
 the test instead of the run."""
 
@@ -19,7 +19,6 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 
 import pytest
-import sqlite_utils
 from aiosmtpd.controller import Controller
 from jinja2.sandbox import SecurityError
 
@@ -47,6 +46,7 @@ from survey.storage.mailings import invitation_statuses, mark_bounced, recipient
 from survey.storage.questionnaires import publish, questionnaire_of_version
 from survey.storage.responses import response_for_invitation, save_answers
 from survey.storage.rounds import close_round, create_round, get_round
+from survey.storage.store import Store
 from tests.conftest import QUESTIONNAIRES
 
 TIMEOUT = 5  # seconds for any one SMTP conversation or server start
@@ -146,7 +146,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 @dataclass
 class Round:
-    db: sqlite_utils.Database
+    db: Store
     id: int
     invitations: list[Invitation]
 
@@ -171,8 +171,8 @@ class Round:
 
 
 @pytest.fixture
-def round_(tmp_path) -> Iterator[Round]:
-    db = open_database(tmp_path / "survey.sqlite3")
+def round_(database) -> Iterator[Round]:
+    db = open_database(database)
     publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
     created = create_round(db, "kvalitetskommune-2009", "Evaluering høsten 2009")
     try:
@@ -679,7 +679,7 @@ def test_two_batches_at_once_mail_nobody_twice(round_, smtp, tmp_path, kind):
     worker.start()
     try:
         assert held.holding.wait(TIMEOUT)
-        other = open_database(tmp_path / "survey.sqlite3")  # another worker's connection
+        other = open_database(round_.db.location)  # another worker's connection
         try:
             with pytest.raises(Conflict, match=f"{kind}s for round {round_.id} are being"):
                 send_mail(other, operator(), round_.id, kind, BASE_URL, smtp.mailer())
@@ -738,7 +738,7 @@ def test_a_batch_whose_claim_was_taken_over_stops_and_leaves_the_new_claim(round
     try:
         assert held.holding.wait(TIMEOUT)
         # The first batch froze for longer than STALE_BATCH and another took the round over.
-        other = open_database(round_.db.execute("PRAGMA database_list").fetchone()[2])
+        other = open_database(round_.db.location)
         try:
             with other.conn:
                 other.execute("DELETE FROM mail_batches")
