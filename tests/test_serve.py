@@ -59,10 +59,13 @@ class Served:
 
 
 @contextmanager
-def serving(tmp_path: Path, db_path: Path, **settings: object) -> Iterator[Served]:
-    """`survey serve` on a free port with WORKERS processes and ``settings`` (SURVEY_*),
-    stopped with SIGTERM (gracefully) afterwards, and killed as a group if it hangs."""
-    port = free_port()
+def serving(
+    tmp_path: Path, db_path: Path | str, *, port: int | None = None, **settings: object
+) -> Iterator[Served]:
+    """`survey serve` on a free port (or ``port``) with WORKERS processes and ``settings``
+    (SURVEY_*), stopped with SIGTERM (gracefully) afterwards, and killed as a group if it
+    hangs."""
+    port = port or free_port()
     access_log, error_log = tmp_path / f"access-{port}.log", tmp_path / f"error-{port}.log"
     env = {
         **os.environ,
