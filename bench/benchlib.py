@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -689,3 +690,21 @@ def build_database(path: Path, pop: Population, items: int) -> int:
     conn.execute("COMMIT")
     conn.close()
     return round_id
+
+
+@contextlib.contextmanager
+def postgres_cluster(_workdir: Path) -> Iterator[Any]:
+    """The tests' throwaway PostgreSQL cluster (tests/pg.py: initdb and pg_ctl in a
+    temporary directory of its own, a Unix socket, as the ``postgres`` user when run as
+    root), torn down afterwards, with the durability SQLite's file has here: WAL with
+    synchronous=NORMAL survives the application's crash and may lose the last commits to
+    the operating system's, which is PostgreSQL's fsync=on with synchronous_commit=off."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.pg import Cluster
+
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="bench-pg-")), durable=True).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

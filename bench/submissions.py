@@ -41,6 +41,7 @@ from benchlib import (
     gunicorn,
     likert_yaml,
     main,
+    postgres_cluster,
     request_bytes,
     run_load,
     say,
@@ -89,7 +90,7 @@ def earlier_answers(role: str, n: int) -> dict[str, Answer]:
 
 
 def prepare_2009(
-    db_path: Path, invited: int, municipalities: int = 430
+    db_path: Path | str, invited: int, municipalities: int = 430
 ) -> tuple[list[Respondent], int]:
     """A national round: ``invited`` people in 4 roles across the municipalities, each with
     pages 1–4 answered and standing on page 5. Returns the respondents and the round id."""
@@ -112,30 +113,29 @@ def prepare_2009(
     invitations = add_invitations(db, round_.id, people)
     today = datetime.now(UTC).date().isoformat()
     respondents = []
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with db.writing():
         for n, inv in enumerate(invitations):
             answers = earlier_answers(inv.role, n)
             if n < 50:  # the set-up itself must be something the product accepts
                 assert not check_answers(questionnaire, inv.role, answers), inv.role
-            cursor = db.execute(
+            (response_id,) = db.execute(
                 "INSERT INTO responses (round_id, invitation_id, role, unit, attributes, page, "
-                "started_on) VALUES (?, ?, ?, ?, ?, 5, ?)",
+                "started_on) VALUES (?, ?, ?, ?, ?, 5, ?) RETURNING id",
                 [round_.id, inv.id, inv.role, inv.unit, json.dumps(inv.attributes), today],
-            )
+            ).fetchone()
             rows = [
-                (cursor.lastrowid, *row)
+                (response_id, *row)
                 for item, answer in answers.items()
                 for row in encode(questionnaire, item, answer)
             ]
-            db.conn.executemany(
+            db.executemany(
                 "INSERT INTO answers (response_id, item, code, number, text) "
                 "VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
             fields = (("q14", Q14), ("action", "next"))
             respondents.append(Respondent(inv.token, f"/s/{inv.token}/side/5", fields, 1))
-    db.conn.close()
+    db.close()
     return respondents, round_.id
 
 
@@ -150,7 +150,7 @@ def prepare_likert(db_path: Path, invited: int, items: int = 40) -> list[Respond
         for n in range(invited)
     ]
     invitations = add_invitations(db, round_.id, people)
-    db.conn.close()
+    db.close()
     return [
         Respondent(
             inv.token,
@@ -230,7 +230,7 @@ def warm_up(port: int, paths: list[str]) -> None:
     run_load(port, [request_bytes("GET", p, port) for p in paths], connections=CONNECTIONS)
 
 
-def count_rows(db_path: Path, round_id: int) -> tuple[int, int]:
+def count_rows(db_path: Path | str, round_id: int) -> tuple[int, int]:
     db = open_database(db_path, migrate=False)
     try:
         responses = db.execute(
@@ -242,14 +242,14 @@ def count_rows(db_path: Path, round_id: int) -> tuple[int, int]:
             [round_id],
         ).fetchone()[0]
     finally:
-        db.conn.close()
+        db.close()
     return responses, answers
 
 
 def product_run(
     label: str,
     workdir: Path,
-    db_path: Path,
+    db_path: Path | str,
     respondents: list[Respondent],
     round_id: int,
     baseline_rows: int,
@@ -350,6 +350,19 @@ def run(quick: bool) -> Figures:
         )
         report("2009, final page", figures["final_2009"])
 
+        # The same on PostgreSQL, a throwaway cluster on this machine (tests/pg.py).
+        with postgres_cluster(workdir) as cluster:
+            url = cluster.fresh_database()
+            respondents, round_id = prepare_2009(url, invited)
+            baseline = count_rows(url, round_id)[1]
+            figures["final_2009_pg"] = product_run(
+                "survey-2009-pg", workdir, url, respondents, round_id, baseline, duration
+            )
+        report("2009, final page, PostgreSQL", figures["final_2009_pg"])
+        figures["final_2009_pg"]["rate_vs_sqlite"] = round(
+            figures["final_2009_pg"]["post"]["rate"] / figures["final_2009"]["post"]["rate"], 3
+        )
+
         if not quick:  # the app's start-up alone is ~5 s on a busy machine
             db_40 = workdir / "survey-likert40.sqlite3"
             likert = prepare_likert(db_40, invited // 2)
@@ -408,6 +421,12 @@ def summary(figures: Figures) -> None:
 
     add("2009 final page GET", figures["final_2009"]["get"], ">= 1,000/s")
     add("2009 final page POST", figures["final_2009"]["post"], ">= 1,000/s, p99 < 25 ms")
+    add("2009 final page GET, PostgreSQL", figures["final_2009_pg"]["get"], "")
+    add(
+        "2009 final page POST, PostgreSQL",
+        figures["final_2009_pg"]["post"],
+        ">= 70% of SQLite's, p99 < 50 ms",
+    )
     if "likert40" in figures:
         add("40-item form GET", figures["likert40"]["get"], "")
         add("40-item form POST", figures["likert40"]["post"], "")
@@ -440,6 +459,12 @@ def summary(figures: Figures) -> None:
                 f"{figures[key]['ratio_to_ceiling']:.0%} (target >= 50%); by server CPU per "
                 f"request: {figures[key]['cpu_ratio_to_ceiling']:.0%}"
             )
+    pg = figures["final_2009_pg"]
+    say(
+        f"PostgreSQL ÷ SQLite, 2009 final-page POSTs in the same run: {pg['rate_vs_sqlite']:.0%} "
+        f"(target >= 70%), p99 {pg['post']['p99_ms']} ms (target < 50 ms), lost or "
+        f"duplicated: {pg['lost']} (SQLite: {figures['final_2009']['lost']})"
+    )
     say(
         f"this machine ÷ the guide's: {figures['machine_vs_guide']:.0%} (a bare Flask POST of "
         f"40 fields, {figures['bare']['post']['rate']:,.0f}/s here against the guide's "

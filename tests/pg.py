@@ -33,8 +33,9 @@ def _binaries() -> Path:
 
 
 class Cluster:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, durable: bool = False) -> None:
         self.directory = directory
+        self.durable = durable  # fsync on (benchmarks); the tests' cluster skips it
         self.data = directory / "data"
         self.bin = _binaries()
         self._names = itertools.count(1)
@@ -62,9 +63,11 @@ class Cluster:
             "--no-sync",
         )
         options = (
-            f"-k {self.directory} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-k {self.directory} -c listen_addresses='' -c synchronous_commit=off "
+            "-c max_connections=200"
         )
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run(
             str(self.bin / "pg_ctl"),
             "-D",

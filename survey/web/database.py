@@ -9,9 +9,9 @@ is threaded) and per process (a forked worker never uses its parent's).
 
 PostgreSQL (``DATABASE`` a ``postgresql://`` URL): a connection pool per process
 (psycopg_pool), one connection taken for a request and handed back at its end, so the
-server's connections are bounded by processes × threads, not by requests; a connection the
-server dropped (a restart, a fail-over) is checked and replaced by the pool, not handed
-to a request."""
+server's connections are bounded by processes × threads, not by requests. A connection is
+not checked before each request (a round trip on every page): one the server dropped (a
+restart, a fail-over) fails its request as "unavailable, try again" and is replaced."""
 
 from __future__ import annotations
 
@@ -51,7 +51,6 @@ def _pool(url: str) -> ConnectionPool:
                 max_size=max(4, int(current_app.config.get("WEB_THREADS") or 4) * 2),
                 kwargs={"autocommit": True},
                 configure=prepare_postgres,
-                check=ConnectionPool.check_connection,
                 open=True,
             )
         return _pools[key]
