@@ -231,9 +231,23 @@ class PostgresStore:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        with self.conn.transaction():
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+        """BEGIN and the lock in one round trip (a page's save is a dozen statements, so
+        each round trip counts); COMMIT at the end, ROLLBACK on any exception."""
+        self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        try:
             yield
+        except BaseException:
+            if not self.conn.closed:
+                self.conn.execute("ROLLBACK")
+            raise
+        from psycopg.pq import TransactionStatus
+
+        if self.conn.info.transaction_status == TransactionStatus.INERROR:
+            # a statement failed and its error was caught inside: SQLite would have kept
+            # the rest, PostgreSQL has lost it all, so this must not pass for a commit
+            self.conn.execute("ROLLBACK")
+            raise RuntimeError("a statement of the transaction failed; nothing was written")
+        self.conn.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[None]:
