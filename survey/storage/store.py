@@ -67,8 +67,9 @@ class Dialect:
 
     def binary(self, column: str) -> str:
         """A text column ordered by its characters' code points (SQLite's BINARY collation,
-        its default), whatever the database's own collation: one order on both stores."""
-        return column
+        its default, named so a column declared otherwise still sorts so), whatever the
+        database's own collation: one order on both stores."""
+        return f"{column} COLLATE BINARY"
 
 
 class PostgresDialect(Dialect):
