@@ -35,6 +35,7 @@ MODULES = [
     "reports",
     "audit",
     "paper_forms",
+    "migrate_store",
     "peer_django_survey",
 ]
 TIME_LIMIT = {"full": 420, "quick": 90}  # per module, seconds
@@ -141,6 +142,15 @@ ROWS: list[tuple[str, str, str, str, Check | None]] = [
     ("  per form s", "paper_forms", "per_form_s", "", None),
     ("  per form ÷ the blank form", "paper_forms", "per_form_vs_blank", "", None),
     ("  peak memory MB", "paper_forms", "peak_mb", "<= 400", lambda v: v <= 400),
+    (
+        "migrate-store 50,000 responses to PostgreSQL s",
+        "migrate_store",
+        "to_postgres_s",
+        "<= 60",
+        lambda v: v <= 60,
+    ),
+    ("  responses/s", "migrate_store", "responses_per_s", "", None),
+    ("  back to SQLite s", "migrate_store", "to_sqlite_s", "", None),
     (
         "peer: submissions ours ÷ theirs",
         "peer_django_survey",

@@ -42,6 +42,7 @@ from survey.operations.accounts import (
 )
 from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
+from survey.operations.migrate_store import migrate_store
 from survey.operations.paper_forms import (
     personal_forms,
     questionnaire_form,
@@ -623,6 +624,33 @@ def backup_command(path: str) -> None:
     )
 
 
+@click.command(
+    "migrate-store",
+    help="Copy a whole installation from FROM to TO (each a SQLite file or a postgresql:// "
+    "URL), then check every table's rows and every round's export; TO must be empty.",
+)
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--quiet", is_flag=True, help="Print only the summary, not each table.")
+def migrate_store_command(source: str, target: str, quiet: bool) -> None:
+    say = None if quiet else (lambda line: click.echo(line, err=True))
+    try:
+        done = migrate_store(source, target, progress=say)
+    except SurveyError as exc:
+        raise click.ClickException(exc.message) from exc
+    for line in done.mismatches:
+        click.echo(f"mismatch: {line}", err=True)
+    click.echo(
+        f"{'copied' if done.ok else 'NOT copied'} {done.source} to {done.target}: "
+        f"{len(done.tables)} tables, {done.rows:,} rows, the exports of {done.rounds} round(s) "
+        f"compared, {done.seconds:.1f} s"
+    )
+    if not done.ok:
+        raise click.ClickException(
+            f"{len(done.mismatches)} difference(s) found; the copy was rolled back, TO is empty"
+        )
+
+
 @click.command("worker", help="Run queued jobs (report PDFs), each in a fresh process.")
 @click.option(
     "--concurrency",
@@ -811,6 +839,7 @@ COMMANDS = (
     import_command,
     export_command,
     backup_command,
+    migrate_store_command,
     worker_command,
     scores_command,
     report_command,
