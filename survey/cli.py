@@ -40,6 +40,7 @@ from survey.operations.accounts import (
     enable_account,
     list_accounts,
 )
+from survey.operations.backup import back_up
 from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
 from survey.operations.migrate_store import migrate_store
@@ -67,7 +68,6 @@ from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
 from survey.server import serve
 from survey.settings import SETTINGS, SettingError, shown
 from survey.storage import open_database
-from survey.storage.backup import backup_database
 from survey.storage.invitations import list_invitations
 from survey.storage.migrations import migrate
 from survey.storage.questionnaires import latest_version, questionnaire_of_version
@@ -617,7 +617,7 @@ def round_return_address_command(round_id: int, address: str | None) -> None:
 @click.argument("path", metavar="FILE", type=click.Path())
 @operator_command
 def backup_command(path: str) -> None:
-    copy = backup_database(_db(), path)
+    copy = back_up(_db(), path)
     click.echo(
         f"backed up {current_app.config['DATABASE']} to {copy.path}: {copy.responses} responses "
         f"({copy.submitted} submitted), {copy.answers} answers, integrity ok"
