@@ -6,7 +6,7 @@ chart's caption and segments; the segments' widths are a function of those print
 alone, ``report.charts``), its favourable and unfavourable shares in whole percent, and
 its mean and standard deviation to one decimal. With the count known, each is a linear
 bound on the counts per point: a share of 17 % of 40 answers says 6.6 to 7.4 of them,
-so exactly 7; of 400 answers, 66 to 69. For groups of up to about a hundred answers the
+so exactly 7; of 400 answers, 67 to 69. For groups of up to about a hundred answers the
 shares alone pin every point; above that they are intervals, and the other figures
 narrow them. The median is left out: it is a choice between a few ways the middle
 answers can lie, not one linear bound (docs/confidentiality.md).
