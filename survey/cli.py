@@ -52,6 +52,7 @@ from survey.operations.paper_forms import (
     version_form,
 )
 from survey.operations.questionnaires import publish_questionnaire
+from survey.operations.report_packs import order_report_pack, pack_progress, pack_zip
 from survey.operations.responses import export_responses, import_responses
 from survey.operations.results import (
     declare_breakdowns,
@@ -547,6 +548,67 @@ def report_command(round_id: int, output: str, by: str, earlier_id: int | None) 
 
 
 @click.command(
+    "report-pack",
+    help="Order the round's report pack (the overall report and one per unit), wait until "
+    "every report is made, and write them as one zip.",
+)
+@click.argument("round_id", metavar="ROUND", type=ID)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 64),
+    help="Reports this command renders at once, each in a fresh process; 0 waits for "
+    "`survey worker` processes.  [default: the WORKERS setting]",
+)
+@click.option(
+    "--timeout",
+    default=3600.0,
+    show_default=True,
+    type=click.FloatRange(1),
+    help="Seconds to wait for the reports.",
+)
+@operator_command
+def report_pack_command(round_id: int, output: str, jobs: int | None, timeout: float) -> None:
+    from survey.workers import local
+    from survey.workers.loop import Worker
+
+    config, instance = current_app.config, current_app.instance_path
+    cache = local.report_cache(config, instance)
+    attempts = int(config["JOB_ATTEMPTS"])
+    ordered = order_report_pack(_db(), operator(), round_id, max_attempts=attempts)
+    ordered_now = pack_progress(_db(), operator(), round_id, cache, ordered.pack.id)
+    count = len(ordered_now.reports) if ordered_now else 0
+    click.echo(f"report pack {ordered.pack.id} of round {round_id}: {count} reports", err=True)
+    concurrency = int(config["WORKERS"]) if jobs is None else jobs
+    if concurrency > 0:
+        options = local.options_of(config, concurrency=concurrency)
+        Worker(local.setup_of(config, instance), options).run(drain=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        progress = pack_progress(_db(), operator(), round_id, cache, ordered.pack.id)
+        assert progress is not None
+        if progress.count("failed"):
+            raise click.ClickException(
+                f"{progress.count('failed')} report(s) of the pack failed; see the round's "
+                "report pack page, or order it again"
+            )
+        if progress.done:
+            break
+        if time.monotonic() > deadline:
+            raise click.ClickException(
+                f"the reports were not made within {timeout:g} s: is `survey worker` running "
+                f"against {config['DATABASE']}?"
+            )
+        time.sleep(0.5)
+    zipped = pack_zip(_db(), operator(), round_id, cache, max_attempts=attempts)
+    with _replacing(output) as file:
+        for chunk in zipped.chunks:
+            file.write(chunk)
+    again = f"; {len(zipped.missing)} to be made again (see LES-MEG.txt)" if zipped.missing else ""
+    click.echo(f"wrote {len(zipped.written)} reports to {output}{again}", err=True)
+
+
+@click.command(
     "paper-form",
     help="Write a questionnaire as a printable paper form (PDF). QUESTIONNAIRE is a file or "
     "a published questionnaire's id; with --round, one personal form per invitation (address "
@@ -843,6 +905,7 @@ COMMANDS = (
     worker_command,
     scores_command,
     report_command,
+    report_pack_command,
     paper_form_command,
     user_group,
     config_command,
