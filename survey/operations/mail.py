@@ -8,6 +8,8 @@ the batch before anyone gets mail) are checked here, once, for the web and the C
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from survey.accounts import Account
@@ -25,8 +27,9 @@ from survey.mail import (
     template_variables,
 )
 from survey.operations.access import require_manager
-from survey.records import Invitation
+from survey.records import Invitation, Round
 from survey.storage import mailings
+from survey.storage.jobs import Job, enqueue
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import get_round
 from survey.storage.store import Store
@@ -89,11 +92,14 @@ def send_mail(
     kind: str,
     base_url: str,
     mailer: Mailer,
+    *,
+    progress: Progress | None = None,
 ) -> SendResult:
     """Invitations to everyone not yet invited, or reminders to everyone invited who has
-    not answered; audited with how many were sent and how many failed."""
+    not answered; audited with how many were sent and how many failed. ``progress`` hears
+    (done, of, text) after each mail (a worker's job shows it to the secretariat)."""
     require_manager(actor)
-    result = _send_round_mail(db, round_id, kind, base_url, mailer)
+    result = _send_round_mail(db, round_id, kind, base_url, mailer, progress)
     audit(
         db,
         actor.email,
@@ -104,7 +110,12 @@ def send_mail(
 
 
 def _send_round_mail(
-    db: Store, round_id: int, kind: str, base_url: str, mailer: Mailer
+    db: Store,
+    round_id: int,
+    kind: str,
+    base_url: str,
+    mailer: Mailer,
+    progress: Progress | None = None,
 ) -> SendResult:
     """Send ``kind`` to everyone ``mailings.recipients`` names and record each outcome as it
     happens.
@@ -114,30 +125,13 @@ def _send_round_mail(
     Raises, before sending anything, Conflict or InvalidInput when the round or its template
     is unusable or another batch for the round is being sent, or ``base_url`` is not a web
     address."""
-    check_kind(kind)
-    round_ = get_round(db, round_id)
-    if round_.anonymous:
-        raise Conflict(
-            f"round {round_id} is anonymous: it has no invitations to mail",
-            message_nb="Runden er anonym og har ingen invitasjoner å sende.",
-        )
-    if not round_.is_open():
-        raise Conflict(
-            f"round {round_id} is closed; reopen it before sending {kind}s",
-            message_nb=(
-                "Runden er lukket, så ingen kan svare. Åpne den igjen, eller sett en ny siste "
-                "svardag i rundens innstillinger, før du sender."
-            ),
-        )
-    try:
-        template = MailTemplate(*_text(db, round_id, kind))
-    except MailTemplateError as error:
-        raise InvalidInput(f"the {kind} template of round {round_id}: {error}") from None
-    title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)
-    personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
+    round_, template, title = _ready_to_send(db, round_id, kind, base_url)
     sent, errors = 0, []
     with mailings.mail_batch(db, round_id, kind) as claim, mailer:
-        for invitation in waiting(db, round_id, kind):
+        people = waiting(db, round_id, kind)
+        for done, invitation in enumerate(people):
+            if progress is not None:
+                progress(done, len(people), f"Sendt {done} av {len(people)}")
             variables = template_variables(
                 name=invitation.name,
                 round_name=round_.name,
@@ -165,6 +159,54 @@ def _send_round_mail(
                 mailings.record_sent(db, invitation.id, kind, claim=claim)
                 sent += 1
     return SendResult(sent, len(errors), tuple(errors))
+
+
+def _ready_to_send(
+    db: Store, round_id: int, kind: str, base_url: str
+) -> tuple[Round, MailTemplate, str]:
+    """The round, its template and the questionnaire's title, or Conflict or InvalidInput
+    saying why nothing can be sent: checked when a batch is ordered and again when it is
+    sent (the round may have closed meanwhile)."""
+    check_kind(kind)
+    round_ = get_round(db, round_id)
+    if round_.anonymous:
+        raise Conflict(
+            f"round {round_id} is anonymous: it has no invitations to mail",
+            message_nb="Runden er anonym og har ingen invitasjoner å sende.",
+        )
+    if not round_.is_open():
+        raise Conflict(
+            f"round {round_id} is closed; reopen it before sending {kind}s",
+            message_nb=(
+                "Runden er lukket, så ingen kan svare. Åpne den igjen, eller sett en ny siste "
+                "svardag i rundens innstillinger, før du sender."
+            ),
+        )
+    try:
+        template = MailTemplate(*_text(db, round_id, kind))
+    except MailTemplateError as error:
+        raise InvalidInput(f"the {kind} template of round {round_id}: {error}") from None
+    title = str(questionnaire_of_version(db, round_.questionnaire_version_id).title)
+    personal_link(base_url, "x")  # a wrong BASE_URL stops the batch before anyone gets mail
+    return round_, template, title
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def order_mail(db: Store, actor: Account, round_id: int, kind: str, base_url: str) -> Job:
+    """A batch of ``kind`` for the round, queued for a worker (``survey worker``, or the
+    web process's own): sending thousands of mails takes minutes, which a web request must
+    not. The same checks as sending, before anything is queued; each order is its own job,
+    and a second batch of the round waits for the first (``mailings.mail_batch``)."""
+    require_manager(actor)
+    _ready_to_send(db, round_id, kind, base_url)
+    payload = {"round_id": round_id, "kind": kind, "base_url": base_url, "actor": actor.id}
+    key = f"{MAIL_JOB}:{round_id}:{kind}:{secrets.token_hex(8)}"
+    return enqueue(db, MAIL_JOB, key, payload, max_attempts=3)
+
+
+MAIL_JOB = "mail-batch"
 
 
 def record_bounce(db: Store, actor: Account, round_id: int, email: str) -> None:

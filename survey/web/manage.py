@@ -8,6 +8,7 @@ own problems go to the one handler in ``web.errors``.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from functools import singledispatch
 
@@ -61,6 +62,7 @@ from survey.questionnaire.model import (
 )
 from survey.questionnaire.visibility import in_audience
 from survey.storage.invitations import list_invitations
+from survey.storage.jobs import Job, get_job
 from survey.storage.keyings import double_entry
 from survey.storage.mailings import invitation_statuses, last_sent
 from survey.storage.questionnaires import latest_versions, questionnaire_of_version
@@ -72,6 +74,7 @@ from survey.web.database import get_db
 from survey.web.forms import Form
 from survey.web.pages import annotated
 from survey.web.reachability import check_reach
+from survey.workers import local as local_workers
 
 bp = Blueprint("manage", __name__, url_prefix="/sekretariat")
 
@@ -360,6 +363,7 @@ def _invitations_page(
         send_form=SendForm(),
         bounce_form=BounceForm(),
         sent=request.args.get("sendt"),
+        sending=_mail_job(db, round_id),
         codes=code_counts(db, signed_in(), round_id) if round_.uses_codes else None,
         codes_form=codes_form or CodesForm(formdata=None),
         open_link=open_link(base_url, round_.open_token) if round_.open_token else None,
@@ -431,13 +435,40 @@ def send_mail(round_id: int, kind: str) -> Response | tuple[str, int]:
             reach=reach,
             send_form=SendForm(),
         )
-    mailer = mailer_from_config(current_app.config, instance_path=current_app.instance_path)
-    result = mailing.send_mail(
-        get_db(), signed_in(), round_id, kind, current_app.config["BASE_URL"], mailer
-    )
-    return redirect(
-        url_for("manage.invitations", round_id=round_id, sendt=f"{result.sent}/{result.failed}")
-    )
+    mailer_from_config(current_app.config, instance_path=current_app.instance_path)  # settings
+    db = get_db()
+    job = mailing.order_mail(db, signed_in(), round_id, kind, current_app.config["BASE_URL"])
+    local_workers.kick(current_app.config, current_app.instance_path)
+    job = _finished(db, job.id, MAIL_WAIT)
+    if job.state == "done":  # a small batch: as if it had been sent in this request
+        return redirect(url_for("manage.invitations", round_id=round_id, sendt=job.result))
+    return redirect(url_for("manage.invitations", round_id=round_id, utsending=job.id))
+
+
+MAIL_WAIT = 4.0
+"""Seconds the send page waits for its batch before showing its progress instead: a
+round's few dozen mails are done by then; thousands are not, and no request waits for
+them."""
+
+
+def _finished(db: Store, job_id: int, seconds: float) -> Job:
+    deadline = time.monotonic() + seconds
+    while True:
+        job = get_job(db, job_id)
+        assert job is not None
+        if job.state in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
+
+
+def _mail_job(db: Store, round_id: int) -> Job | None:
+    """The mail batch the invitations page was sent to follow (``utsending``), if it is
+    this round's."""
+    asked = request.args.get("utsending", "")[:20]
+    job = get_job(db, int(asked)) if asked.isdigit() else None
+    if job is None or job.kind != mailing.MAIL_JOB or job.payload.get("round_id") != round_id:
+        return None
+    return job
 
 
 class BounceForm(Form):

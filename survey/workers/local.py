@@ -29,7 +29,14 @@ def report_cache(config: Mapping[str, Any], instance_path: str) -> Path:
 
 
 def setup_of(config: Mapping[str, Any], instance_path: str) -> Setup:
-    return Setup(str(config["DATABASE"]), str(report_cache(config, instance_path)))
+    """What jobs need of the settings: the database, the report cache, and the MAIL_*
+    settings as text (the outbox made absolute: a job's process has no instance folder)."""
+    from survey.mail import MAIL_SETTINGS
+
+    mail = {name: str(config[name]) for name in MAIL_SETTINGS if config.get(name) is not None}
+    if not mail.get("MAIL_SERVER") and not mail.get("MAIL_OUTBOX"):
+        mail["MAIL_OUTBOX"] = str(Path(instance_path) / "outbox")
+    return Setup(str(config["DATABASE"]), str(report_cache(config, instance_path)), mail)
 
 
 def options_of(config: Mapping[str, Any], **changes: Any) -> Options:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from survey.errors import Conflict, SurveyError, Unavailable
+from survey.errors import Conflict, Forbidden, SurveyError, Unavailable
 from survey.storage import open_database
 from survey.storage.jobs import get_job, set_progress
 from survey.storage.store import Store
@@ -26,10 +27,26 @@ from survey.storage.store import Store
 
 @dataclass(frozen=True)
 class Setup:
-    """Where a job's things are: the same for every job of an installation."""
+    """Where a job's things are: the same for every job of an installation. ``mail`` holds
+    the MAIL_* settings (text, as the environment gives them) a mail batch sends with; a
+    fresh process gets them in its environment, never on its command line (the password)."""
 
     database: str
     report_cache: str
+    mail: Mapping[str, str] = field(default_factory=dict)
+
+    def environment(self) -> dict[str, str]:
+        return {f"SURVEY_{name}": value for name, value in self.mail.items()}
+
+    @classmethod
+    def mail_from_environment(cls) -> dict[str, str]:
+        from survey.mail import MAIL_SETTINGS
+
+        return {
+            name: os.environ[f"SURVEY_{name}"]
+            for name in MAIL_SETTINGS
+            if os.environ.get(f"SURVEY_{name}")
+        }
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,30 @@ def _report_pdf(context: Context, payload: Mapping[str, Any]) -> str | None:
     return render_report_pdf(context.db, payload, cache, context.progress)
 
 
+def _mail_batch(context: Context, payload: Mapping[str, Any]) -> str | None:
+    """A round's invitations or reminders, sent as ``payload["actor"]`` asked: the same
+    operation the CLI calls, so the same rules (one batch per round at a time, each outcome
+    recorded as it happens, a retry sending only to those not reached)."""
+    from survey.mail import mailer_from_config
+    from survey.operations.mail import send_mail
+    from survey.storage.users import get_account
+
+    actor = get_account(context.db, int(payload["actor"]))
+    if actor is None:
+        raise Forbidden("the account that asked for the mail no longer exists")
+    mailer = mailer_from_config(context.setup.mail)
+    result = send_mail(
+        context.db,
+        actor,
+        int(payload["round_id"]),
+        str(payload["kind"]),
+        str(payload["base_url"]),
+        mailer,
+        progress=context.progress,
+    )
+    return f"{result.sent}/{result.failed}"
+
+
 SELFTEST_LIMIT = 600.0  # seconds
 
 
@@ -83,6 +124,7 @@ def _selftest(context: Context, payload: Mapping[str, Any]) -> str | None:
 
 TASKS: dict[str, Callable[[Context, Mapping[str, Any]], str | None]] = {
     "report-pdf": _report_pdf,
+    "mail-batch": _mail_batch,
     "selftest": _selftest,
 }
 
@@ -128,7 +170,7 @@ def main(argv: list[str]) -> int:
         if job is None:
             outcome = Outcome(error=f"job {args.job} does not exist", retry=False)
         else:
-            setup = Setup(args.database, args.report_cache)
+            setup = Setup(args.database, args.report_cache, Setup.mail_from_environment())
             outcome = outcome_of(job.kind, job.payload, Context(db, setup, job.id, args.worker))
     finally:
         db.close()

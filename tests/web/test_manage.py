@@ -167,6 +167,49 @@ def test_a_zip_bomb_is_refused_with_its_reason_and_a_dimension_bomb_read_as_its_
     assert rows(admin, "SELECT email FROM invitations") == [("k@a.no",)]
 
 
+def test_a_batch_the_page_does_not_wait_for_is_sent_by_a_worker_and_its_progress_shown(
+    admin, tmp_path, monkeypatch
+):
+    """Mail leaves the web request: the send page queues the batch as a job and waits a
+    few seconds (MAIL_WAIT) for it; past that, the invitations page says it is being sent
+    and how far it is, and a worker (here none runs until the test starts one) sends it."""
+    from survey.web import manage
+    from survey.workers import local
+    from survey.workers.loop import Worker
+
+    config = admin.application.config
+    config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    config["WORKERS"] = 0  # no worker in the web process: `survey worker` machines do it
+    monkeypatch.setattr(manage, "MAIL_WAIT", 0.0)
+    round_id = new_round(admin)
+    url = f"/sekretariat/runder/{round_id}/invitasjoner"
+    upload(admin, url, "p.csv", PEOPLE.encode())
+    page = admin.get(url).get_data(as_text=True)
+    sent = admin.post(
+        f"/sekretariat/runder/{round_id}/send/invitation",
+        data={"csrf_token": csrf(page), "bekreft": "ja"},
+    )
+    location = sent.headers["Location"]
+    assert sent.status_code == 302 and re.search(r"\?utsending=\d+$", location), location
+    waiting = admin.get(location).get_data(as_text=True)
+    assert "E-postene sendes nå" in waiting and not (tmp_path / "outbox").exists()
+    assert rows(admin, "SELECT kind, state FROM jobs") == [("mail-batch", "queued")]
+
+    worker = Worker(
+        local.setup_of(config, admin.application.instance_path),
+        local.options_of(config, fresh_process=False),
+    )
+    assert worker.run(drain=True) == 1
+    done = admin.get(location).get_data(as_text=True)
+    assert "Sendt: 2." in done and "E-postene sendes nå" not in done
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+    assert rows(admin, "SELECT action, detail FROM audit_log WHERE action LIKE '%sent'") == [
+        ("invitations sent", f"round {round_id}: 2 sent, 0 failed")
+    ]
+    other = admin.get(f"{url}?utsending=999999").get_data(as_text=True)  # no such job: no notice
+    assert "E-postene sendes nå" not in other and "Sendt:" not in other
+
+
 def test_invitations_and_reminders_go_to_the_outbox_and_reminders_skip_who_answered(
     admin, tmp_path
 ):
