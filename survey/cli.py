@@ -40,8 +40,10 @@ from survey.operations.accounts import (
     enable_account,
     list_accounts,
 )
+from survey.operations.backup import back_up
 from survey.operations.invitations import invite, personal_links
 from survey.operations.mail import send_mail
+from survey.operations.migrate_store import migrate_store
 from survey.operations.paper_forms import (
     personal_forms,
     questionnaire_form,
@@ -50,6 +52,7 @@ from survey.operations.paper_forms import (
     version_form,
 )
 from survey.operations.questionnaires import publish_questionnaire
+from survey.operations.report_packs import order_report_pack, pack_progress, pack_zip
 from survey.operations.responses import export_responses, import_responses
 from survey.operations.results import (
     declare_breakdowns,
@@ -66,7 +69,6 @@ from survey.resources import DEMO_PEOPLE, DEMO_QUESTIONNAIRE
 from survey.server import serve
 from survey.settings import SETTINGS, SettingError, shown
 from survey.storage import open_database
-from survey.storage.backup import backup_database
 from survey.storage.invitations import list_invitations
 from survey.storage.migrations import migrate
 from survey.storage.questionnaires import latest_version, questionnaire_of_version
@@ -546,6 +548,67 @@ def report_command(round_id: int, output: str, by: str, earlier_id: int | None) 
 
 
 @click.command(
+    "report-pack",
+    help="Order the round's report pack (the overall report and one per unit), wait until "
+    "every report is made, and write them as one zip.",
+)
+@click.argument("round_id", metavar="ROUND", type=ID)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 64),
+    help="Reports this command renders at once, each in a fresh process; 0 waits for "
+    "`survey worker` processes.  [default: the WORKERS setting]",
+)
+@click.option(
+    "--timeout",
+    default=3600.0,
+    show_default=True,
+    type=click.FloatRange(1),
+    help="Seconds to wait for the reports.",
+)
+@operator_command
+def report_pack_command(round_id: int, output: str, jobs: int | None, timeout: float) -> None:
+    from survey.workers import local
+    from survey.workers.loop import Worker
+
+    config, instance = current_app.config, current_app.instance_path
+    cache = local.report_cache(config, instance)
+    attempts = int(config["JOB_ATTEMPTS"])
+    ordered = order_report_pack(_db(), operator(), round_id, max_attempts=attempts)
+    ordered_now = pack_progress(_db(), operator(), round_id, cache, ordered.pack.id)
+    count = len(ordered_now.reports) if ordered_now else 0
+    click.echo(f"report pack {ordered.pack.id} of round {round_id}: {count} reports", err=True)
+    concurrency = int(config["WORKERS"]) if jobs is None else jobs
+    if concurrency > 0:
+        options = local.options_of(config, concurrency=concurrency)
+        Worker(local.setup_of(config, instance), options).run(drain=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        progress = pack_progress(_db(), operator(), round_id, cache, ordered.pack.id)
+        assert progress is not None
+        if progress.count("failed"):
+            raise click.ClickException(
+                f"{progress.count('failed')} report(s) of the pack failed; see the round's "
+                "report pack page, or order it again"
+            )
+        if progress.done:
+            break
+        if time.monotonic() > deadline:
+            raise click.ClickException(
+                f"the reports were not made within {timeout:g} s: is `survey worker` running "
+                f"against {config['DATABASE']}?"
+            )
+        time.sleep(0.5)
+    zipped = pack_zip(_db(), operator(), round_id, cache, max_attempts=attempts)
+    with _replacing(output) as file:
+        for chunk in zipped.chunks:
+            file.write(chunk)
+    again = f"; {len(zipped.missing)} to be made again (see LES-MEG.txt)" if zipped.missing else ""
+    click.echo(f"wrote {len(zipped.written)} reports to {output}{again}", err=True)
+
+
+@click.command(
     "paper-form",
     help="Write a questionnaire as a printable paper form (PDF). QUESTIONNAIRE is a file or "
     "a published questionnaire's id; with --round, one personal form per invitation (address "
@@ -616,11 +679,38 @@ def round_return_address_command(round_id: int, address: str | None) -> None:
 @click.argument("path", metavar="FILE", type=click.Path())
 @operator_command
 def backup_command(path: str) -> None:
-    copy = backup_database(_db(), path)
+    copy = back_up(_db(), path)
     click.echo(
         f"backed up {current_app.config['DATABASE']} to {copy.path}: {copy.responses} responses "
         f"({copy.submitted} submitted), {copy.answers} answers, integrity ok"
     )
+
+
+@click.command(
+    "migrate-store",
+    help="Copy a whole installation from FROM to TO (each a SQLite file or a postgresql:// "
+    "URL), then check every table's rows and every round's export; TO must be empty.",
+)
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--quiet", is_flag=True, help="Print only the summary, not each table.")
+def migrate_store_command(source: str, target: str, quiet: bool) -> None:
+    say = None if quiet else (lambda line: click.echo(line, err=True))
+    try:
+        done = migrate_store(source, target, progress=say)
+    except SurveyError as exc:
+        raise click.ClickException(exc.message) from exc
+    for line in done.mismatches:
+        click.echo(f"mismatch: {line}", err=True)
+    click.echo(
+        f"{'copied' if done.ok else 'NOT copied'} {done.source} to {done.target}: "
+        f"{len(done.tables)} tables, {done.rows:,} rows, the exports of {done.rounds} round(s) "
+        f"compared, {done.seconds:.1f} s"
+    )
+    if not done.ok:
+        raise click.ClickException(
+            f"{len(done.mismatches)} difference(s) found; the copy was rolled back, TO is empty"
+        )
 
 
 @click.command("worker", help="Run queued jobs (report PDFs), each in a fresh process.")
@@ -811,9 +901,11 @@ COMMANDS = (
     import_command,
     export_command,
     backup_command,
+    migrate_store_command,
     worker_command,
     scores_command,
     report_command,
+    report_pack_command,
     paper_form_command,
     user_group,
     config_command,

@@ -15,7 +15,7 @@ from survey.invitation_list import Person
 from survey.questionnaire import load_file
 from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Questionnaire
-from survey.resources import DEMO_QUESTIONNAIRE
+from survey.resources import DEMO_QUESTIONNAIRE, EMPLOYEE_QUESTIONNAIRE
 from survey.responses_csv import ImportedResponse
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
@@ -90,6 +90,63 @@ def national_2009_round(
             )
         )
     # made-up people answering by their links: web responses, which they may change
+    import_responses(db, questionnaire, round_.id, imported, channel="web")
+    return round_
+
+
+def employee_round(
+    db: Store,
+    *,
+    name: str = "Medarbeiderundersøkelse (generert)",
+    units: int = 200,
+    per_unit: int = 8,
+    seed: int = 10,
+    min_group_size: int = 5,
+) -> Round:
+    """Publish the employee survey, invite ``per_unit`` people in each of ``units`` units
+    ("Enhet 001" ...), the first of each its leader, and store everyone's answers: a round
+    whose every unit has a report worth reading (a report pack, its tests and benchmark).
+    Units lean differently, so their reports differ."""
+    loaded = load_file(EMPLOYEE_QUESTIONNAIRE)
+    questionnaire = loaded.questionnaire
+    assert questionnaire is not None, loaded.problems
+    publish(db, loaded)
+    round_ = create_round(db, questionnaire.id, name, min_group_size=min_group_size)
+    people = [
+        Person(
+            f"Ansatt {unit:03d}-{n:02d}",
+            f"ansatt{n:02d}@enhet{unit:03d}.example.no",
+            "leder" if n == 0 else "medarbeider",
+            f"Enhet {unit:03d}",
+            {},
+        )
+        for unit in range(1, units + 1)
+        for n in range(per_unit)
+    ]
+    add_invitations(db, round_.id, people)
+    rng = random.Random(seed)
+    leaning = {f"Enhet {unit:03d}": rng.gauss(0, 0.5) for unit in range(1, units + 1)}
+    invited = respondents_of(db, round_.id)
+    imported = []
+    for row, person in enumerate(people, start=1):
+        answers = {
+            "rolle": Answer(person.role),
+            "sektor": Answer(rng.choice(("pleie_og_omsorg", "oppvekst", "helse_og_velferd"))),
+            "stilling": Answer("heltid"),
+            "ansiennitet": Answer(rng.choice(("under_1_ar", "ar_1_2", "ar_3_9"))),
+            "medarbeidersamtale": Answer(rng.choice(("ja", "ja", "nei"))),
+        }
+        if person.role == "leder":
+            answers["antall_medarbeidere"] = Answer("inntil_10")
+        for item in questionnaire.items:
+            if item.question_id == "q_lederrollen" and person.role != "leder":
+                continue
+            point = round(rng.gauss(4.4 + leaning[person.unit], 1.0))
+            answers[item.id] = Answer(min(item.scale.high, max(item.scale.low, point)))
+        assert not check_answers(questionnaire, person.role, answers), person
+        imported.append(
+            ImportedResponse(row, answers, person.role, person.unit, {}, invited[person.email])
+        )
     import_responses(db, questionnaire, round_.id, imported, channel="web")
     return round_
 

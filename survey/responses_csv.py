@@ -13,7 +13,9 @@ or SQLite.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from enum import Enum
 from functools import singledispatch
@@ -454,3 +456,14 @@ def export_table(
             [as_text(cell) for cell in line]
             for line in export_rows(questionnaire, rows, identity=identity)
         ]
+
+
+def export_csv(
+    questionnaire: Questionnaire, rows: Sequence[ExportRow], *, identity: bool, excel: bool
+) -> bytes:
+    """The export as the bytes of a CSV file: UTF-8; for Excel (``excel``) with a BOM, so
+    it reads æøå, and CRLF line ends, else (a pipe) plain lines."""
+    text = io.StringIO()
+    table = export_table(questionnaire, rows, identity=identity)
+    csv.writer(text, lineterminator="\r\n" if excel else "\n").writerows(table)
+    return text.getvalue().encode("utf-8-sig" if excel else "utf-8")

@@ -68,7 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
         "DATABASE",
         "path",
         None,
-        "The SQLite database file.",
+        "The SQLite database file, or a PostgreSQL database as "
+        "`postgresql://user@host/name` (docs/deployment.md, several machines).",
         instance_file="survey.sqlite3",
     ),
     Setting(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
@@ -13,7 +11,7 @@ from survey.errors import InvalidInput
 from survey.operations.access import require_manager
 from survey.questionnaire.model import Questionnaire
 from survey.records import ImportedResponse
-from survey.responses_csv import answer_columns, export_table, read_responses
+from survey.responses_csv import answer_columns, export_csv, read_responses
 from survey.spreadsheet import write_workbook
 from survey.storage import responses
 from survey.storage.questionnaires import questionnaire_of_version
@@ -138,9 +136,8 @@ def export_responses(
     if fmt == "xlsx":
         write_workbook(questionnaire, submitted, target, identity=not round_.anonymous)
     else:
-        text = io.StringIO()
-        table = export_table(questionnaire, submitted, identity=not round_.anonymous)
-        csv.writer(text, lineterminator="\r\n" if excel else "\n").writerows(table)
-        target.write(text.getvalue().encode("utf-8-sig" if excel else "utf-8"))
+        target.write(
+            export_csv(questionnaire, submitted, identity=not round_.anonymous, excel=excel)
+        )
     audit(db, actor.email, "responses exported", f"round {round_id} as {fmt}")
     return len(submitted)

@@ -14,6 +14,7 @@ import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import combinations
 
 import numpy as np
@@ -339,6 +340,12 @@ class ReportRequest:
     rates_stated: Sequence[Stated] = ()
 
     def build(self) -> Report:
+        """The report, built once per request (its file name, its release and its PDF
+        each need it, and building one of a large round takes a second)."""
+        return self._built
+
+    @cached_property
+    def _built(self) -> Report:
         return build_report(
             self.results,
             self.by,

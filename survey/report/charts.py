@@ -141,16 +141,14 @@ def stacked_bars(rows: Sequence[ItemRow], points: Sequence[str], k: int) -> Char
         if row.suppressed:
             bars.append(Bar(row.group.label, (), hidden_note(row.hidden, k)))
             continue
+        # The widths are a function of the shares printed in the caption alone (whole
+        # percent), so the bar says nothing the printed figures do not, and that is what
+        # the auditor reads (``scoring.printed``). Rounding the running total instead
+        # filled the bar as exactly, but its edges were shares the caption does not
+        # print (three points of 0.4 % print 0, 0 and 0 and drew 0, 1 and 0 percent).
         segments = []
-        # Round the running total, not each share, so the segments always fill the bar; and
-        # round it to whole percent, the precision of the shares printed: finer widths (a
-        # step is a quarter of a percent) gave away each point's exact count in a group of
-        # up to 400, which the printed figures do not.
-        done, edge = 0.0, 0
-        for share, fill in zip(row.shares, fills, strict=True):
-            done += share or 0.0
-            steps = round(done * 100) * STEPS // 100 - edge
-            edge += steps
+        for share, percent, fill in zip(row.shares, _filled(row.shares), fills, strict=True):
+            steps = percent * STEPS // 100
             if steps <= 0:
                 continue
             text = _whole_percent(share) if steps >= MIN_TEXT_STEPS else None
@@ -197,6 +195,18 @@ def quality_bars(rows: Sequence[QualityRow], high: int, k: int) -> tuple[Quality
             )
         )
     return tuple(bars)
+
+
+def _filled(shares: Sequence[float | None]) -> list[int]:
+    """Each point's printed share in whole percent, made to fill the bar: what rounding
+    leaves over or short (a point or two) goes to or comes from the widest segments, the
+    first of equals first. A function of the printed shares alone."""
+    widths = [round((share or 0.0) * 100) for share in shares]
+    order = sorted(range(len(widths)), key=lambda p: (-widths[p], p))
+    left = 100 - sum(widths)
+    for p in (order * (abs(left) // max(len(order), 1) + 1))[: abs(left)]:
+        widths[p] += 1 if left > 0 else -1
+    return widths
 
 
 def _decimal(value: float) -> str:

@@ -265,6 +265,7 @@ class Report:
     highlights: tuple[Highlight, ...] = ()
     groups_hidden: int = 0  # of the statements' group rows (totals not counted): hidden
     groups_shown: int = 0  # and shown
+    unit: str | None = None  # one unit's report: which, on its cover
 
     @property
     def median_min_group(self) -> int:
@@ -407,6 +408,7 @@ def build_report(
             for m in measures
         ),
         residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
+        unit=(within or {}).get("unit"),
     )
     rows = [
         row

@@ -9,15 +9,10 @@ sees the released figures as one linear system.
 
 **The model.** Each figure is the count of a set of *cells* (the finest groups the round
 can be broken down into: role × unit × pulje …): respondents, or the answers to one item.
-An item's answers per scale point are counts over the same cells, released for the same
-groups, so what can be worked out *exactly* per point is what can be worked out for the
-count. Not so within bounds: a point's counts have their own zeros, and a group's count
-can be free while its count at one point is pinned (two of two agreed). Auditing each
-point's counts as well is still to be done (docs/confidentiality.md). Cells that lie in
-exactly the same
-released figures are indistinguishable to an attacker and are merged into *atoms*: every
-figure is a sum of atoms, and the sets an attacker can isolate are unions of atoms (cells
-known to have a headcount stay atoms of their own: bounds tell them apart). A
+Cells that lie in exactly the same released figures are indistinguishable to an
+attacker and are merged into *atoms*: every figure is a sum of atoms, and the sets an
+attacker can isolate are unions of atoms (cells known to have a headcount stay atoms of
+their own: bounds tell them apart). A
 group is *sensitive* when it holds between 1 and ``k - 1`` respondents.
 
 **Exact test.** A group S can be worked out exactly when its indicator vector lies in the
@@ -62,6 +57,23 @@ judged as it was without the headcounts (by figures and stated bounds alone), so
 headcounts add findings and never remove one: what they newly find are groups pinned
 *below* their headcount by another group's.
 
+**Scale points.** A shown group of an item also shows its distribution over the scale:
+each point's share, printed in whole percent, and the mean, standard deviation and
+favourable shares beside them (``scoring.printed``). Read with the group's count, each is
+a bound on the group's counts per point: exact for groups of up to about a hundred
+answers, an interval above. A group's count can be free while its count at one point is
+pinned: "helt enig" 5 of 8 mayors, 5 of Kommune A's 10 and 3 of Kommune B's 13 leaves at
+least 2 to Kommune A's two mayors, both of them (found by review). So with ``points``
+(each cell's counts per point, and what a figure prints of its own), the interval test
+runs once more over a program whose unknowns are each atom's counts per point: every
+shown figure's count (equalities) and printed distribution (inequalities), the stated
+bounds on counts. A union of small atoms is then found when its count is pinned within
+±1, or when its count at a point is shown to be at least what it is (one fewer there is
+ruled out: some of the group are known to have answered it). A point count shown to be
+0 is no finding, a policy: a released 0 says "nobody here answered it" of every group
+inside, and hiding it would hide the total. The repair is the count's: hiding a group's
+figure hides its distribution with it.
+
 **Suppression.** ``protect`` takes the figures already released (which can never be taken
 back) and those proposed, in the order they are wanted, and hides proposed figures until
 neither test finds anything: each time the cheapest proposed figure that the finding rests
@@ -99,6 +111,16 @@ class Headcounts(Generic[C]):
     shown: Sequence[Iterable[C]]
 
 
+@dataclass(frozen=True)
+class Points(Generic[C]):
+    """Each cell's counts per scale point (``counts``), and what a shown figure prints of
+    its own distribution (``rows``: given the figure's true counts per point, the bounds
+    an attacker reads from what is printed, ``scoring.printed.distribution_rows``)."""
+
+    counts: Mapping[C, Sequence[int]]
+    rows: Callable[[Sequence[int]], Sequence[tuple[Sequence[float], float, float]]]
+
+
 MAX_UNIONS = 200
 """Unions of small atoms checked by the interval test per component, smallest unions
 first; beyond that only single atoms are (the exact test still covers every union)."""
@@ -120,6 +142,7 @@ class Finding:
     lower: int
     upper: int
     using: frozenset[int]
+    point: int | None = None  # the scale point whose count this is (None: the group's count)
 
     @property
     def exact(self) -> bool:
@@ -145,6 +168,7 @@ class _Atom:
     count: int
     upper: float
     invited: float = np.inf
+    points: tuple[int, ...] = ()  # the atom's counts per scale point
 
 
 def audit(
@@ -156,6 +180,7 @@ def audit(
     upper: Mapping[C, int] | None = None,
     max_atoms: int | None = None,
     headcounts: Headcounts[C] | None = None,
+    points: Points[C] | None = None,
 ) -> Finding | None:
     """The first group under ``k`` that ``figures`` (each a set of cells, released with the
     sum of their ``counts``) and the stated bounds ``limits`` give away, exactly or within
@@ -166,7 +191,8 @@ def audit(
     except for a union whose count is its headcount (the module's docstring). Raises
     ``TooLarge`` if a linked system has more than ``max_atoms`` atoms to reason over (no
     limit when None). Finding.using indexes ``figures``, then ``limits``, then the
-    headcounts' groups after them."""
+    headcounts' groups after them. With ``points``, a shown figure's printed distribution
+    is read too, and a group's counts per point audited (the module's docstring)."""
     if all(n == 0 or n >= k for n in counts.values()):
         return None  # no atom, and so no union of atoms, holds 1 to k - 1 respondents
     cell_sets = [frozenset(f) for f in figures]
@@ -184,17 +210,55 @@ def audit(
             cell_sets[-1] = frozenset()  # out of date: no row at all
     bounding = _headcount_rows(counts, cell_sets, len(figures), headcounts, slack)
     invited = headcounts.invited if headcounts is not None else None
-    atoms = _atoms(counts, cell_sets, upper, invited)
-    unsettled, settled_by = _settled(atoms, slack)
+    atoms = _atoms(counts, cell_sets, upper, invited, points)
+    printed = _printed(atoms, len(figures), points)
+    unsettled, settled_by = _settled(atoms, slack, printed)
     components = _components(unsettled)
     if max_atoms is not None and any(len(c) > max_atoms for c in components):
         raise TooLarge(f"more than {max_atoms} atoms in one linked system")
     for component in components:
         found = _exact(component, k, slack) or _interval(component, k, slack, bounding)
+        if found is None and printed:
+            found = _per_point(component, k, slack, printed)
         if found:  # a figure that held shown atoms rests on their figures too
             more = {settled_by[f] for f in found.using if f in settled_by}
             return replace(found, using=found.using.union(*more))
     return None
+
+
+PointRow = tuple[np.ndarray, float, float]
+"""A printed bound on a figure's counts per point: weights per point, and the room the
+printed figure leaves below and above the truth."""
+
+
+def _printed(
+    atoms: list[_Atom], n_figures: int, points: Points[C] | None
+) -> dict[int, list[PointRow]]:
+    """Each shown figure's printed distribution, as room around its true counts per point
+    (so a known atom left out of the figure needs no subtracting, as for stated bounds)."""
+    if points is None:
+        return {}
+    totals: dict[int, np.ndarray] = {}
+    for atom in atoms:
+        for figure in atom.figures:
+            if figure < n_figures:
+                vector = np.asarray(atom.points, dtype=float)
+                totals[figure] = totals[figure] + vector if figure in totals else vector
+    printed: dict[int, list[PointRow]] = {}
+    for figure, vector in totals.items():
+        rows = []
+        for weights, low, high in points.rows([round(v) for v in vector]):
+            w = np.asarray(weights, dtype=float)
+            truth = float(w @ vector)
+            rows.append((w, truth - low, high - truth))
+        printed[figure] = rows
+    return printed
+
+
+def _pinned(rows: list[PointRow]) -> bool:
+    """Whether a figure's printed distribution gives each point's count exactly."""
+    exact = [w for w, below, above in rows if below < 0.5 and above < 0.5]
+    return bool(rows) and bool(np.all(sum(exact, start=np.zeros(len(rows[0][0]))) >= 1))
 
 
 def _headcount_rows(
@@ -232,7 +296,9 @@ def _headcount_rows(
 
 
 def _settled(
-    atoms: list[_Atom], limits: Mapping[int, tuple[float, float]]
+    atoms: list[_Atom],
+    limits: Mapping[int, tuple[float, float]],
+    printed: Mapping[int, list[PointRow]] | None = None,
 ) -> tuple[list[_Atom], dict[int, frozenset[int]]]:
     """The atoms whose count is not shown as a figure of its own, and for each figure the
     figures that showed the atoms left out of it. A shown atom is a known constant: left
@@ -240,7 +306,9 @@ def _settled(
     cells falls apart into small pieces), and what it adds to a figure is simply
     subtracted, which is what the figures over the remaining atoms amount to. (A stated
     bound is kept as room around the truth, so what a known atom adds needs no
-    subtracting; a bound shows no atom's count.)"""
+    subtracting; a bound shows no atom's count.) Where distributions are ``printed``, an
+    atom is known only if its figure's printed shares give each point's count exactly (a
+    large group's are intervals: its counts per point stay unknowns)."""
     size: dict[int, int] = {}
     for atom in atoms:
         for figure in atom.figures:
@@ -248,7 +316,11 @@ def _settled(
     unsettled: list[_Atom] = []
     settled_by: dict[int, frozenset[int]] = {}
     for atom in atoms:
-        own = [f for f in atom.figures if size[f] == 1 and f not in limits]
+        own = [
+            f
+            for f in atom.figures
+            if size[f] == 1 and f not in limits and (not printed or _pinned(printed.get(f, [])))
+        ]
         if not own:
             unsettled.append(atom)
             continue
@@ -267,10 +339,12 @@ def protect(
     upper: Mapping[C, int] | None = None,
     max_atoms: int | None = None,
     headcounts: Headcounts[C] | None = None,
+    points: Points[C] | None = None,
 ) -> set[int]:
     """Which of ``proposed`` (indices) to hide, on top of ``released`` and the bounds
     stated before (``limits``) and the numbers invited shown (``headcounts``), so that
-    ``audit`` finds nothing. Each round of repair hides
+    ``audit`` finds nothing (with ``points``, in the groups' counts per point too: hiding
+    a figure hides its printed distribution). Each round of repair hides
     the proposed figure with the fewest respondents among those the finding rests on.
     Raises ``Disclosed`` when a finding rests on released figures and bounds only."""
     fixed = [frozenset(f) for f in released]
@@ -287,6 +361,7 @@ def protect(
             upper=upper,
             max_atoms=max_atoms,
             headcounts=headcounts,
+            points=points,
         )
         if finding is None:
             return hidden
@@ -305,6 +380,7 @@ def _atoms(
     figures: Sequence[frozenset[C]],
     upper: Mapping[C, int] | None,
     invited: Mapping[C, int] | None = None,
+    points: Points[C] | None = None,
 ) -> list[_Atom]:
     """Cells grouped by the figures they lie in. Cells in no figure are left out: nothing
     released says anything about them. With ``upper``, cells stay apart: two cells in
@@ -325,9 +401,16 @@ def _atoms(
             sum(counts.get(cell, 0) for cell in cells),
             np.inf if upper is None else float(sum(upper.get(cell, np.inf) for cell in cells)),
             np.inf if invited is None else float(sum(invited.get(cell, 0) for cell in cells)),
+            () if points is None else _point_counts(points, cells),
         )
         for cells in grouped.values()
     ]
+
+
+def _point_counts(points: Points[C], cells: Iterable[C]) -> tuple[int, ...]:
+    size = len(next(iter(points.counts.values()), ()))
+    vectors = [points.counts[cell] for cell in cells if cell in points.counts]
+    return tuple(int(sum(column)) for column in zip(*vectors, strict=True)) or (0,) * size
 
 
 def _components(atoms: list[_Atom]) -> list[list[_Atom]]:
@@ -586,4 +669,188 @@ class _Attacker:
         if self.ub_rows:
             marginals = result.ineqlin.marginals
             binding |= {self.ub_rows[i] for i in np.flatnonzero(np.abs(marginals) > _EPS)}
+        return float(result.fun), np.asarray(result.x), binding
+
+
+def _per_point(
+    component: list[_Atom],
+    k: int,
+    limits: Mapping[int, tuple[float, float]],
+    printed: Mapping[int, list[PointRow]],
+) -> Finding | None:
+    """A union of small atoms whose count an attacker bounds within ±1, or whose count at a
+    point they show to be at least what it is, from the figures, the stated bounds and the
+    printed distributions together (the module's docstring). Unions as the interval test
+    takes them."""
+    small = [j for j, atom in enumerate(component) if atom.count < k]
+    candidates: list[tuple[int, ...]] = [(j,) for j in small if component[j].count > 0]
+    if not candidates or not any(f in printed for a in component for f in a.figures):
+        return None
+    attacker = _PointAttacker(component, limits, printed)
+    attacker.explore(small)
+    for union in candidates + _unions(component, small, k):
+        found = attacker.pins(union)
+        if found:
+            return found
+    return None
+
+
+class _PointAttacker:
+    """The attacker's linear program over one component's counts per point: unknowns are
+    each atom's count at each point; each shown figure's count is an equality over all
+    points of its atoms, each printed bound (``printed``) and stated bound an inequality;
+    counts are at least 0, and an atom's total at most its headcount. Tables found are
+    kept, as ``_Attacker`` keeps them: a target already seen one lower needs no program."""
+
+    def __init__(
+        self,
+        component: list[_Atom],
+        limits: Mapping[int, tuple[float, float]],
+        printed: Mapping[int, list[PointRow]],
+    ) -> None:
+        self.component = component
+        self.size = len(component[0].points)
+        size = self.size
+        self.truth = np.array([a.points for a in component], dtype=float).reshape(-1)
+        figures = sorted({f for a in component for f in a.figures})
+        members: dict[int, list[int]] = {f: [] for f in figures}
+        for j, atom in enumerate(component):
+            for f in atom.figures:
+                members[f].append(j)
+        equal_rows: list[np.ndarray] = []
+        self.equal_of: list[int] = []
+        upper_rows: list[np.ndarray] = []
+        upper_b: list[float] = []
+        self.upper_of: list[int] = []  # the figure (or stated bound) of each; -1: a headcount
+
+        def at_most(row: np.ndarray, bound: float, figure: int) -> None:
+            upper_rows.append(row)
+            upper_b.append(bound)
+            self.upper_of.append(figure)
+
+        def spread(weights: np.ndarray | float, atoms: list[int]) -> np.ndarray:
+            row = np.zeros(len(component) * size)
+            for j in atoms:
+                row[j * size : (j + 1) * size] = weights
+            return row
+
+        for f in figures:
+            row = spread(1.0, members[f])
+            truth = float(row @ self.truth)
+            if f in limits:
+                below, above = limits[f]
+                if np.isfinite(above):
+                    at_most(row, truth + above, f)
+                if np.isfinite(below):
+                    at_most(-row, -(truth - below), f)
+                continue
+            equal_rows.append(row)
+            self.equal_of.append(f)
+            for weights, below, above in printed.get(f, []):
+                row = spread(weights, members[f])
+                truth = float(row @ self.truth)
+                at_most(row, truth + above, f)
+                at_most(-row, -(truth - below), f)
+        for j, atom in enumerate(component):
+            if np.isfinite(atom.upper):
+                at_most(spread(1.0, [j]), atom.upper, -1)
+        self.a_eq = csr_array(np.array(equal_rows)) if equal_rows else None
+        self.b_eq = self.a_eq @ self.truth if self.a_eq is not None else None
+        self.a_ub = csr_array(np.array(upper_rows)) if upper_rows else None
+        self.b_ub = np.array(upper_b)
+        self.tables: list[np.ndarray] = []
+
+    def _targets(self, union: tuple[int, ...]) -> list[tuple[int | None, np.ndarray, int]]:
+        """What must not be pinned of a union: its count (point None) and its count at each
+        point it has answers at, as weights over the unknowns and the true value."""
+        size = self.size
+        whole = np.zeros(len(self.truth))
+        for j in union:
+            whole[j * size : (j + 1) * size] = 1.0
+        found: list[tuple[int | None, np.ndarray, int]] = [
+            (None, whole, _sum(self.component, union))
+        ]
+        for p in range(size):
+            at = sum(self.component[j].points[p] for j in union)
+            if at > 0:
+                weights = np.zeros(len(self.truth))
+                weights[[j * size + p for j in union]] = 1.0
+                found.append((p, weights, at))
+        return found
+
+    def explore(self, small: list[int]) -> None:
+        """Tables pushing many small atoms' counts per point down at once, as
+        ``_Attacker.explore`` does for counts (a fixed seed: repeatable)."""
+        random = np.random.default_rng(len(self.component))
+        waiting = [
+            j * self.size + p
+            for j in small
+            for p in range(self.size)
+            if self.truth[j * self.size + p] > 0
+        ]
+        while waiting:
+            objective = np.zeros(len(self.truth))
+            objective[waiting] = random.uniform(1.0, 2.0, len(waiting))
+            solved = self._solve(objective)
+            if solved is None:
+                break
+            table = solved[1]
+            self.tables.append(table)
+            moved = self.truth[waiting] - table[waiting] >= 1 - _EPS
+            if not moved.any():
+                break
+            waiting = [v for v, m in zip(waiting, moved, strict=True) if not m]
+
+    def pins(self, union: tuple[int, ...]) -> Finding | None:
+        cells = frozenset().union(*(self.component[j].cells for j in union))
+        most = sum(self.component[j].upper for j in union)
+        for point, weights, value in self._targets(union):
+            sides = [(1.0, value - 1)] + (
+                [(-1.0, value + 1)] if point is None and value + 1 <= most else []
+            )
+            ends: dict[float, float] = {}
+            used: set[int] = set()
+            for sign, want in sides:
+                if any(sign * (float(weights @ t) - want) <= _EPS for t in self.tables):
+                    ends[sign] = want
+                    continue
+                solved = self._solve(sign * weights)
+                if solved is None:
+                    ends[sign] = -sign * np.inf
+                    continue
+                end, table, binding = solved
+                self.tables.append(table)
+                ends[sign] = sign * end
+                used |= binding
+            low = int(np.ceil(ends[1.0] - _EPS))
+            high = (
+                int(np.floor(ends[-1.0] + _EPS))
+                if -1.0 in ends and np.isfinite(ends[-1.0])
+                else value + 1
+            )
+            if low <= value - 1 and (high >= value + 1 or point is not None or value + 1 > most):
+                continue
+            if not used:
+                used = {f for j in union for f in self.component[j].figures}
+            return Finding(cells, value, low, max(high, value), frozenset(used), point)
+        return None
+
+    def _solve(self, objective: np.ndarray) -> tuple[float, np.ndarray, set[int]] | None:
+        equal = {"A_eq": self.a_eq, "b_eq": self.b_eq} if self.a_eq is not None else {}
+        bound = {"A_ub": self.a_ub, "b_ub": self.b_ub} if self.a_ub is not None else {}
+        result = linprog(  # type: ignore[call-overload]  # the stubs know no sparse A_eq
+            objective, **equal, **bound, bounds=(0, None), method="highs"
+        )
+        if result.status == 3:
+            return None
+        if result.status != 0:
+            raise RuntimeError(f"the released figures are inconsistent: {result.message}")
+        binding: set[int] = set()
+        if self.a_eq is not None:
+            marginals = result.eqlin.marginals
+            binding |= {self.equal_of[i] for i in np.flatnonzero(np.abs(marginals) > _EPS)}
+        if self.a_ub is not None:
+            marginals = result.ineqlin.marginals
+            binding |= {self.upper_of[i] for i in np.flatnonzero(np.abs(marginals) > _EPS)}
+        binding.discard(-1)
         return float(result.fun), np.asarray(result.x), binding

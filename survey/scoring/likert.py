@@ -17,7 +17,8 @@ from survey.questionnaire.answers import Answer
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
 from survey.scoring.linked import Released
-from survey.scoring.suppression import mark_reasons, mark_suppressed
+from survey.scoring.printed import Row, distribution_rows
+from survey.scoring.suppression import Printed, mark_reasons, mark_suppressed
 
 Respondent = tuple[Mapping[str, str | None], Mapping[str, Answer]]
 """What scoring needs of a response: its group values (role, unit, ...) and its answers."""
@@ -142,10 +143,26 @@ def item_scores(
     figures["favourable"] = sum((figures[f"share_{p}"] for p in top), start=0.0)
     figures["unfavourable"] = sum((figures[f"share_{p}"] for p in bottom), start=0.0)
     figures["not_scored"] = table["not_scored"].astype(float)
-    table = pd.concat([table[[*by, "item"]], figures], axis=1)
+    table = pd.concat([table[[*by, "item"]], figures, table[counts]], axis=1)
     # n + "vet ikke" is the number who answered the item: a count of its own
     answered = "answered:{}".format
-    return hide(table, by, "item", min_group_size, released, "item:{}".format, answered)
+    high = [points.index(p) for p in top]
+    low = [points.index(p) for p in bottom]
+
+    def printed(vector: Sequence[int]) -> list[Row]:
+        return distribution_rows(vector, values.tolist(), high, low)
+
+    table = hide(
+        table,
+        by,
+        "item",
+        min_group_size,
+        released,
+        "item:{}".format,
+        answered,
+        distribution=(counts, printed),
+    )
+    return table.drop(columns=counts)
 
 
 def _median(matrix: np.ndarray, n: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -166,11 +183,14 @@ def hide(
     min_group_size: int,
     released: Released | None = None,
     *measures: Callable[[object], str],
+    distribution: tuple[Sequence[str], Printed] | None = None,
 ) -> pd.DataFrame:
     """Mark the rows the round's suppression hides, together with the figures already
     ``released`` (each ``per`` value's counts under the ledger names ``measures(value)``),
-    and blank every figure in them."""
-    table["suppressed"] = mark_suppressed(table, by, per, min_group_size)
+    and blank every figure in them. ``distribution``: the columns of each row's counts
+    per scale point and what a shown row prints of them, audited with the counts."""
+    points, printed = distribution if distribution else ((), None)
+    table["suppressed"] = mark_suppressed(table, by, per, min_group_size, points, printed)
     if released is not None:
         for measure in measures:
             table["suppressed"] |= released.more_hidden(table, by, per, min_group_size, measure)

@@ -52,16 +52,29 @@ def with_margins(counts: Mapping[tuple[V, ...], int]) -> dict[tuple[V | str, ...
     return totals
 
 
-def suppressed_groups(counts: Mapping[tuple[V, ...], int], k: int) -> set[tuple[V | str, ...]]:
+Printed = Callable[[Sequence[int]], Sequence[tuple[Sequence[float], float, float]]]
+"""What a shown group prints of its distribution over a scale, as bounds on its counts per
+point (``scoring.printed.distribution_rows``)."""
+
+
+def suppressed_groups(
+    counts: Mapping[tuple[V, ...], int],
+    k: int,
+    points: Mapping[tuple[V, ...], Sequence[int]] | None = None,
+    printed: Printed | None = None,
+) -> set[tuple[V | str, ...]]:
     """The cells and margins (keys with ``ALL``) whose figures must not be shown.
 
     ``counts`` holds the finest cells. A cell listed with 0 counts as present (a group that
-    was invited but did not answer): hiding it must not be undone by subtraction either."""
+    was invited but did not answer): hiding it must not be undone by subtraction either.
+    With ``points`` (each cell's counts per scale point) and ``printed``, every shown
+    group's printed distribution is audited too, so no small group's count at a point can
+    be worked out either."""
     cells = with_margins(counts)
     hidden = {group for group, n in cells.items() if n < k}
     while True:
         _hide_along_lines(cells, hidden, k)
-        more = _audited(counts, cells, hidden, k)
+        more = _audited(counts, cells, hidden, k, points, printed)
         if not more:
             return hidden
         hidden |= more
@@ -97,16 +110,20 @@ def _audited(
     cells: Mapping[tuple[V | str, ...], int],
     hidden: set[tuple[V | str, ...]],
     k: int,
+    points: Mapping[tuple[V, ...], Sequence[int]] | None = None,
+    printed: Printed | None = None,
 ) -> set[tuple[V | str, ...]]:
     """What the auditor hides on top of the lines' proposal: the shown figures are sums
-    of finest cells, wanted in the order of their size (so the smallest go first)."""
+    of finest cells, wanted in the order of their size (so the smallest go first), each
+    with its printed distribution where ``points`` are given."""
     if all(n == 0 or n >= k for n in counts.values()):
         return set()  # no group under the minimum to find (the auditor's own first check)
-    from survey.scoring.audit import protect  # SciPy loads only when there is work for it
+    from survey.scoring.audit import Points, protect  # SciPy loads only when there is work
 
     shown = sorted((g for g in cells if g not in hidden), key=lambda g: (-cells[g], str(g)))
     within = _within(counts)
-    return {shown[j] for j in protect(counts, [], [within[g] for g in shown], k)}
+    read = None if points is None or printed is None else Points(points, printed)
+    return {shown[j] for j in protect(counts, [], [within[g] for g in shown], k, points=read)}
 
 
 def _within(counts: Mapping[tuple[V, ...], int]) -> dict[tuple[V | str, ...], list[tuple[V, ...]]]:
@@ -127,19 +144,35 @@ def levels(dims: Iterable[T]) -> list[tuple[T, ...]]:
     return [kept for size in range(len(every), -1, -1) for kept in combinations(every, size)]
 
 
-def mark_suppressed(table: pd.DataFrame, by: Sequence[str], per: str, k: int) -> pd.Series:
+def mark_suppressed(
+    table: pd.DataFrame,
+    by: Sequence[str],
+    per: str,
+    k: int,
+    points: Sequence[str] = (),
+    printed: Printed | None = None,
+) -> pd.Series:
     """For a table of group × ``per`` rows (margins included, ``ALL`` in their group
     columns) with an ``n`` column: which rows to hide. Each ``per`` value (an item, an
-    index, a question) is its own breakdown."""
+    index, a question) is its own breakdown. ``points`` name the columns holding each
+    row's counts per scale point, whose shown distributions (``printed``) are audited
+    too."""
     hidden = pd.Series(False, index=table.index)
-    decided: dict[tuple[tuple[Hashable, int], ...], set[tuple[Hashable, ...]]] = {}
+    decided: dict[tuple[object, ...], set[tuple[Hashable, ...]]] = {}
     for _, rows in table.groupby(per, observed=True, sort=False):
         keys = list(zip(*(rows[b] for b in by), strict=True)) if by else [()] * len(rows)
         counts = {key: int(n) for key, n in zip(keys, rows["n"], strict=True) if ALL not in key}
-        same = tuple(counts.items())  # items everyone answered share one decision
+        per_point = None
+        if points and printed is not None:
+            vectors = rows[list(points)].to_numpy(dtype=int).tolist()
+            per_point = {
+                key: tuple(v) for key, v in zip(keys, vectors, strict=True) if ALL not in key
+            }
+        # items everyone answered alike share one decision
+        same = (tuple(counts.items()), tuple(per_point.items()) if per_point else None)
         secret = decided.get(same)
         if secret is None:
-            secret = decided[same] = suppressed_groups(counts, k)
+            secret = decided[same] = suppressed_groups(counts, k, per_point, printed)
         hidden.loc[rows.index] = np.array([key in secret for key in keys], dtype=bool)
     return hidden
 

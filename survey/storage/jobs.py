@@ -85,11 +85,7 @@ def enqueue(
     queued again when ``renew_done`` (its result is gone, e.g. a cached file deleted)."""
     moment = stamp(_now(now))
     with db.writing():
-        db.execute(
-            "INSERT INTO jobs (kind, job_key, payload, state, max_attempts, run_after, "
-            "created_at) VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (job_key) DO NOTHING",
-            [kind, key, json.dumps(payload, sort_keys=True), max_attempts, moment, moment],
-        )
+        insert_queued(db, kind, key, payload, max_attempts=max_attempts, moment=moment)
         if renew_done:
             db.execute(
                 "UPDATE jobs SET state = 'queued', attempts = 0, result = NULL, error = NULL, "
@@ -99,6 +95,24 @@ def enqueue(
             )
         row = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE job_key = ?", [key]).fetchone()
     return _job(row)
+
+
+def insert_queued(
+    db: Store,
+    kind: str,
+    key: str,
+    payload: Mapping[str, Any],
+    *,
+    max_attempts: int,
+    moment: str,
+) -> None:
+    """``enqueue``'s insert, for a caller that queues jobs as part of its own write
+    transaction (a report pack and its jobs are one step): call it inside ``db.writing()``."""
+    db.execute(
+        "INSERT INTO jobs (kind, job_key, payload, state, max_attempts, run_after, "
+        "created_at) VALUES (?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (job_key) DO NOTHING",
+        [kind, key, json.dumps(payload, sort_keys=True), max_attempts, moment, moment],
+    )
 
 
 def requeue(db: Store, key: str, now: datetime | None = None) -> Job | None:

@@ -509,6 +509,35 @@ def _double_entry(db: Store) -> None:
     )
 
 
+@step("0018_report_packs")
+def _report_packs(db: Store) -> None:
+    """Report packs: one report per unit of a round plus the overall one, ordered at once
+    (``operations/report_packs.py``). A pack names its reports (``report_pack_entries``:
+    the unit, NULL for the overall report, and the breakdown) and the job making each, so
+    its progress is read from the jobs' rows alone. ``job_key`` follows the report when it
+    has to be made again (figures moved on), without a foreign key: done jobs are purged."""
+    _script(
+        db,
+        """
+        CREATE TABLE report_packs (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            ordered_by TEXT NOT NULL,
+            ordered_at TEXT NOT NULL
+        );
+        CREATE INDEX report_packs_round ON report_packs(round_id);
+        CREATE TABLE report_pack_entries (
+            pack_id INTEGER NOT NULL REFERENCES report_packs(id),
+            position INTEGER NOT NULL,
+            unit TEXT,
+            breakdown TEXT NOT NULL,
+            job_key TEXT NOT NULL,
+            PRIMARY KEY (pack_id, position)
+        )
+        """,
+    )
+
+
 def _script(db: Store, sql: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit the open
     transaction first and so break the step's atomicity. Written in SQLite's DDL, read

@@ -329,10 +329,12 @@ def snapshot_per_day(
     """(day, responses of the snapshot first sent in that day), in date order."""
     excluded = sorted(excluding_roles)
     marks = ",".join("?" * len(excluded))
+    # "NOT IN ()" is SQLite's only: PostgreSQL wants at least one value in the list
+    excluding = f"AND coalesce(v.role, '') NOT IN ({marks}) " if excluded else ""
     return db.execute(
         "SELECT v.submitted_on, count(*) FROM snapshot_members m JOIN response_versions v "
         "ON v.response_id = m.response_id AND v.revision = m.revision "
-        f"WHERE m.snapshot_id = ? AND coalesce(v.role, '') NOT IN ({marks}) "
+        f"WHERE m.snapshot_id = ? {excluding}"
         "GROUP BY v.submitted_on ORDER BY v.submitted_on",
         [snapshot_id, *excluded],
     ).fetchall()

@@ -65,6 +65,12 @@ class Dialect:
         """The aggregate that joins a group's values into one text, in no given order."""
         return f"group_concat({expression}, '')"
 
+    def binary(self, column: str) -> str:
+        """A text column ordered by its characters' code points (SQLite's BINARY collation,
+        its default, named so a column declared otherwise still sorts so), whatever the
+        database's own collation: one order on both stores."""
+        return f"{column} COLLATE BINARY"
+
 
 class PostgresDialect(Dialect):
     name = "postgresql"
@@ -77,6 +83,9 @@ class PostgresDialect(Dialect):
 
     def concat(self, expression: str) -> str:
         return f"string_agg(CAST({expression} AS TEXT), '')"
+
+    def binary(self, column: str) -> str:
+        return f'{column} COLLATE "C"'
 
 
 class Store(Protocol):
@@ -93,6 +102,10 @@ class Store(Protocol):
     def execute(self, sql: str, parameters: Parameters | None = None) -> Cursor: ...
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    def load_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Bulk-insert rows as they are (ids included), the fastest way the store has."""
+        ...
 
     def writing(self) -> AbstractContextManager[None]: ...
 
@@ -120,6 +133,10 @@ class SqliteStore(sqlite_utils.Database):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
+
+    def load_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        marks = ", ".join("?" for _ in columns)
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -229,11 +246,34 @@ class PostgresStore:
         with self.conn.cursor() as cursor:
             cursor.executemany(postgres_sql(sql), rows)
 
+    def load_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """COPY: several times faster than even pipelined INSERTs for a whole table."""
+        with (
+            self.conn.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
     @contextmanager
     def writing(self) -> Iterator[None]:
-        with self.conn.transaction():
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+        """BEGIN and the lock in one round trip (a page's save is a dozen statements, so
+        each round trip counts); COMMIT at the end, ROLLBACK on any exception."""
+        self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        try:
             yield
+        except BaseException:
+            if not self.conn.closed:
+                self.conn.execute("ROLLBACK")
+            raise
+        from psycopg.pq import TransactionStatus
+
+        if self.conn.info.transaction_status == TransactionStatus.INERROR:
+            # a statement failed and its error was caught inside: SQLite would have kept
+            # the rest, PostgreSQL has lost it all, so this must not pass for a commit
+            self.conn.execute("ROLLBACK")
+            raise RuntimeError("a statement of the transaction failed; nothing was written")
+        self.conn.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[None]:

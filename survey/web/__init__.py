@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         pages,
         proxies,
         reachability,
+        report_packs,
         respond,
         returned,
         secretariat,
@@ -81,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     health.init_app(app)
     app.register_blueprint(returned.bp)
     app.register_blueprint(data_entry.bp)
+    app.register_blueprint(report_packs.bp)
     return app
 
 

@@ -51,6 +51,8 @@ ACTIONS = {
     "questionnaire re-uploaded": "spørreskjema lastet opp igjen (samme versjon)",
     "report downloaded": "rapport lastet ned",
     "report made": "rapport laget",
+    "report pack ordered": "rapportpakke bestilt",
+    "report pack downloaded": "rapportpakke lastet ned",
     "invitations sent": "invitasjoner sendt",
     "reminders sent": "påminnelser sendt",
 }

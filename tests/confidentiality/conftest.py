@@ -74,17 +74,27 @@ def round_of_counts(
 ) -> tuple[int, dict[str, str]]:
     """A 2009 round with ``counts`` respondents per (role, unit), everyone answering q5 on
     the scale (so q5's n is the number of respondents); its id and the roles' labels."""
+    return round_of_answers(db_path, {cell: [0] * n for cell, n in counts.items()}, k, seed)
+
+
+def round_of_answers(
+    db_path: str, q5: dict[tuple[str, str], list[int]], k: int, seed: int
+) -> tuple[int, dict[str, str]]:
+    """A 2009 round with one respondent per point listed in ``q5`` for each (role, unit),
+    answering q5 with that point (0: a point drawn from ``seed`` like the other answers);
+    its id and the roles' labels."""
     db = open_database(db_path)
     loaded = load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
     questionnaire = loaded.questionnaire
     publish(db, loaded)
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009", min_group_size=k)
     rng = random.Random(seed)
-    cells = (cell for cell, n in counts.items() for _ in range(n))
+    cells = ((cell, point) for cell, points in q5.items() for point in points)
     imported = []
-    for row, (role, unit) in enumerate(cells, start=1):
+    for row, ((role, unit), point) in enumerate(cells, start=1):
         answers = answers_2009(questionnaire, role, rng)
-        answers["q5"] = Answer(rng.randint(1, 6))
+        drawn = rng.randint(1, 6)
+        answers["q5"] = Answer(point or drawn)
         imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{row}"))
     import_responses(db, questionnaire, round_.id, imported)
     db.close()

@@ -148,3 +148,32 @@ def test_backup_refuses_to_overwrite_the_live_database(tmp_path):
     assert result.exit_code == 1
     assert "is the live database; choose another file for the backup" in result.output
     assert live.stat().st_size == size and integrity(live) == "ok"
+
+
+def test_a_postgresql_installation_is_backed_up_as_a_sqlite_file_that_restores(
+    tmp_path, pg_cluster
+):
+    """On PostgreSQL, `survey backup FILE` writes the installation as one SQLite file
+    (checked table by table before it is kept), which serves respondents as a one-machine
+    database and goes back into an empty PostgreSQL database with `survey migrate-store`."""
+    live = pg_cluster.fresh_database()
+    tokens = invited_round(live, 6)
+    app = create_app({"DATABASE": live, "SECRET_KEY": "b", "TESTING": True})
+    writer(app, tokens, range(4), {}, threading.Event())  # four sent in, two not started
+
+    copy = tmp_path / "nightly.sqlite3"
+    done = survey_cli(live, "backup", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert "4 responses (4 submitted)" in done.stdout
+    assert integrity(copy) == "ok"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nightly.sqlite3"]  # no -wal, no .partial
+    assert rows_by_respondent(copy) == rows_by_respondent(live)
+    assert rows_by_respondent(copy) == {i: (True, expected_rows(i)) for i in range(4)}
+
+    restored = pg_cluster.empty_database()
+    back = survey_cli(live, "migrate-store", str(copy), restored)
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert rows_by_respondent(restored) == rows_by_respondent(live)
+
+    again = survey_cli(live, "backup", str(copy))  # over last night's file: replaced whole
+    assert again.returncode == 0 and integrity(copy) == "ok"

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from survey.report import ASSETS
 from survey.report.charts import PALETTES, STEPS, stacked_bars, stylesheet
 from survey.report.content import Group, ItemRow
@@ -74,3 +77,41 @@ def test_the_bars_are_no_more_precise_than_the_printed_shares():
         (bar,) = stacked_bars([row("C", shares)], POINTS, 5).bars
         assert all(s.steps % per_percent == 0 for s in bar.segments)
         assert sum(s.steps for s in bar.segments) == STEPS
+
+
+@given(
+    st.integers(min_value=1, max_value=400).flatmap(
+        lambda n: st.tuples(
+            st.just(n), st.lists(st.integers(0, n), min_size=6, max_size=6), st.integers(0, 5)
+        )
+    )
+)
+def test_a_bar_is_a_function_of_the_shares_printed_beside_it(drawn):
+    """Any two distributions whose printed shares are the same draw the same bar, so the
+    chart's geometry says nothing the caption does not (and the auditor reads the caption,
+    ``scoring.printed``). With the running total rounded, three points of 0.4 % printed
+    0, 0 and 0 and drew 0, 1 and 0 percent."""
+    n, cuts, moved = drawn
+    edges = sorted(min(c, n) for c in cuts[:5])
+    counts = [b - a for a, b in zip([0, *edges], [*edges, n], strict=True)]
+    other = list(counts)
+    for p in range(6):  # one answer moved to the next point, where the printed shares allow
+        if p != moved and other[moved] > 0:
+            trial = list(other)
+            trial[moved] -= 1
+            trial[p] += 1
+            if [round(c / n * 100) for c in trial] == [round(c / n * 100) for c in counts]:
+                other = trial
+                break
+    bars = [
+        stacked_bars([row("A", tuple(c / n for c in each), n=float(n))], POINTS, 5).bars[0]
+        for each in (counts, other)
+    ]
+    assert bars[0].segments == bars[1].segments
+    assert sum(s.steps for s in bars[0].segments) == STEPS
+
+
+def test_three_small_shares_draw_as_printed():
+    (bar,) = stacked_bars([row("D", (0.004, 0.004, 0.004, 0.988, 0, 0))], POINTS, 5).bars
+    assert bar.values == ("0", "0", "0", "99", "0", "0")
+    assert [s.steps for s in bar.segments] == [STEPS]  # no sliver the caption does not print

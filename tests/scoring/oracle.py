@@ -103,3 +103,81 @@ def _consistent(
 
     place(0)
     return found
+
+
+Row = tuple[Iterable[Hashable], Iterable[int] | None, float, float]
+"""A released figure of a distribution: the count of these cells' answers at these points
+(None: at every point, the group's own count) lies between the two values (equal where
+the figure is printed exactly)."""
+
+
+def point_leaks(
+    counts: Mapping[Hashable, Sequence[int]], rows: Sequence[Row], k: int
+) -> list[tuple[frozenset, int | None, int, int, int]]:
+    """(cells, point, count, lowest, highest) of every group under k whose answers an
+    attacker learns from ``rows``: its count pinned within ±1 (point None), or its count
+    at one point (an index into each cell's counts) shown to be at least what it is, so
+    one fewer there is ruled out ("both of the two agreed"). A point count pinned at 0
+    ("none of them answered it") is what a released 0 says of every group inside it and
+    is no finding. ``counts`` are each cell's answers per point. Every table of whole,
+    non-negative counts per cell and point meeting every row is enumerated."""
+    points = len(next(iter(counts.values())))
+    stated = [
+        (frozenset(cells), None if at is None else frozenset(at), low, high)
+        for cells, at, low, high in rows
+    ]
+    cells = sorted({c for f, _, _, _ in stated for c in f}, key=repr)
+    variables = [(c, p) for c in cells for p in range(points)]
+    members = [
+        [i for i, (c, p) in enumerate(variables) if c in f and (at is None or p in at)]
+        for f, at, _, _ in stated
+    ]
+    tables = _point_tables(len(variables), members, [(low, high) for _, _, low, high in stated])
+    found = []
+    for size in range(1, len(cells) + 1):
+        for chosen in combinations(cells, size):
+            count = sum(sum(counts[c]) for c in chosen)
+            if not 0 < count < k:
+                continue
+            where = {c: [variables.index((c, p)) for p in range(points)] for c in chosen}
+            seen = [sum(t[i] for c in chosen for i in where[c]) for t in tables]
+            low, high = min(seen), max(seen)
+            if low > count - 1 or high < count + 1:
+                found.append((frozenset(chosen), None, count, low, high))
+            for p in range(points):
+                at = sum(counts[c][p] for c in chosen)
+                seen = [sum(t[where[c][p]] for c in chosen) for t in tables]
+                if at > 0 and min(seen) > at - 1:
+                    found.append((frozenset(chosen), p, at, min(seen), max(seen)))
+    return found
+
+
+def _point_tables(
+    size: int, members: list[list[int]], bounds: list[tuple[float, float]]
+) -> list[list[int]]:
+    """Every assignment of whole counts to ``size`` variables whose sums over each of
+    ``members`` lie within its bounds, by depth-first search."""
+    within = [[r for r, m in enumerate(members) if v in m] for v in range(size)]
+    last = {r: max(m) for r, m in enumerate(members) if m}
+    total = [0] * len(members)
+    found: list[list[int]] = []
+    chosen = [0] * size
+
+    def place(v: int) -> None:
+        if v == size:
+            found.append(list(chosen))
+            return
+        rows = within[v]
+        room = min([int(bounds[r][1] - total[r]) for r in rows if bounds[r][1] < math.inf] or [0])
+        for value in range(room + 1):
+            if any(last[r] == v and total[r] + value < bounds[r][0] for r in rows):
+                continue
+            for r in rows:
+                total[r] += value
+            chosen[v] = value
+            place(v + 1)
+            for r in rows:
+                total[r] -= value
+
+    place(0)
+    return found

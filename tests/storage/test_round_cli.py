@@ -45,7 +45,8 @@ def test_init_db_is_idempotent(survey):
         "applied 0001_initial, 0002_accounts, 0003_mailings, 0004_measures, 0005_mail_batches, "
         "0006_sessions, 0007_declared_breakdowns, 0008_access_codes, 0009_releases, "
         "0010_snapshots, 0011_questionnaire_drafts, 0012_response_channel, "
-        "0013_return_codes, 0015_jobs, 0016_figure_positions, 0017_double_entry\n"
+        "0013_return_codes, 0015_jobs, 0016_figure_positions, 0017_double_entry, "
+        "0018_report_packs\n"
     )
     second = survey("init-db")
     assert second.stdout.endswith("up to date\n")
