@@ -6,8 +6,8 @@ rule knows fails the test, so a new command in the guide needs a way to be run h
 
 - users and root: ``sudo``, ``sudo -u survey`` and the wrapper's ``setpriv`` are dropped, so
   everything runs as the test's user; ``useradd`` only makes the home folder; ``install -o
-  survey -g survey`` drops the owner; ``apt-get install`` is simulated (``-s``: every package
-  exists);
+  survey -g survey`` and ``chown survey:survey`` drop the owner (the file must exist);
+  ``apt-get install`` is simulated (``-s``: every package exists);
 - the virtual environment is made without pip, and ``pip install`` of the wheel puts the
   checkout's ``survey`` command in its place (installing the wheel itself is
   tests/test_wheel.py's job; here its name must be the one ``make wheel`` builds);
@@ -201,6 +201,7 @@ class Machine:
             (r"sudo -u survey python3 -m venv (\S+)", self.venv),
             (r"sudo -u survey (\S+)/pip install (?:--upgrade )?(\S+\.whl)", self.pip_install),
             (r"sudo install -d -m (\d+) -o survey -g survey (.+)", self.install_dirs),
+            (r"sudo chown survey:survey (\S+)", lambda m: Path(self.rewrite(m[1])).stat()),
             (r"sudo systemctl daemon-reload", lambda m: self.daemon_reload()),
             (r"sudo systemctl enable --now (\S+)\.service", lambda m: self.start(m[1])),
             (r"sudo systemctl enable --now (\S+)\.timer", lambda m: self.timer(m[1])),
