@@ -8,11 +8,15 @@ never sees it. It tells nothing an outsider could use: each check's name, ok or 
 fixed text, never an exception's message (which could hold a path) or a figure.
 
 The checks are a list (``app.extensions["survey_health_checks"]``) of named functions, each
-given the same ``Probe``; a later part of the engine adds its own to the list. The
-``workers`` check reads the newest heartbeat of the ``survey worker`` processes when jobs
-are left to them (``WORKERS`` = 0): none within a lease means queued reports wait for ever,
-which is worth taking a machine out for as much as a broken database is. Where the web
-processes run jobs themselves (``WORKERS`` above 0), there is nothing to wait for.
+given the same ``Probe``; a later part of the engine adds its own to the list. A check is
+*serving* (database, migrations: this process cannot answer respondents without it, so the
+answer is 503 and the balancer takes it out) or not (workers): a failing one makes the
+status "degraded" with 200. The ``workers`` check reads the newest heartbeat of the
+``survey worker`` processes when jobs are left to them (``WORKERS`` = 0): none within a
+lease means reports and mail wait, which monitoring must see, but every web machine shares
+that state, so a 503 would take them all out of the balancer and stop respondents
+answering for the sake of reports. Where the web processes run jobs themselves
+(``WORKERS`` above 0), there is nothing to wait for.
 """
 
 from __future__ import annotations
@@ -94,19 +98,22 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("migrations", migrations),
     ("workers", workers),
 )
+NOT_SERVING = frozenset({"workers"})
+"""Checks whose failure leaves this process able to answer respondents: "degraded", 200."""
 
 
 @bp.route(PATH)
 def health() -> tuple[Response, int]:
     probe = Probe()
     results = [(name, check(probe)) for name, check in current_app.extensions[EXTENSION]]
-    healthy = all(outcome.ok for _, outcome in results)
+    serving = all(outcome.ok for name, outcome in results if name not in NOT_SERVING)
+    healthy = serving and all(outcome.ok for _, outcome in results)
     response = jsonify(
-        status="ok" if healthy else "failing",
+        status="ok" if healthy else "degraded" if serving else "failing",
         checks=[{"name": n, "ok": o.ok, "detail": o.detail} for n, o in results],
     )
     response.headers["Cache-Control"] = "no-store"
-    return response, 200 if healthy else 503
+    return response, 200 if serving else 503
 
 
 def init_app(app: Flask) -> None:
