@@ -101,7 +101,9 @@ def database(request, tmp_path) -> Iterator[str]:
     url = cluster.fresh_database()
     yield url
     from survey.web import database as web_database
+    from survey.workers import local
 
+    local.wait_drained(url)  # a report job the test asked for may still be under way
     web_database.close_all()
     cluster.drop(url)
 

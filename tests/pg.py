@@ -62,6 +62,10 @@ class Cluster:
             "--locale=C.UTF-8",
             "--no-sync",
         )
+        return self.serve()
+
+    def serve(self) -> Cluster:
+        """Start the server (again, after ``halt``)."""
         options = (
             f"-k {self.directory} -c listen_addresses='' -c synchronous_commit=off "
             "-c max_connections=200"
@@ -80,6 +84,11 @@ class Cluster:
             "start",
         )
         return self
+
+    def halt(self) -> None:
+        """Shut the server down as an administrator does (``-m fast``: every session is
+        ended, its transaction rolled back), keeping the data for ``serve``."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         try:

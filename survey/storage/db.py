@@ -40,8 +40,10 @@ def connect_postgres(url: str) -> PostgresStore:
     return PostgresStore(conn, url)
 
 
-def prepare_postgres(conn: object) -> None:
-    """What every PostgreSQL connection needs, pooled or not."""
+def prepare_postgres(conn: object, *, lock_timeout: float | None = None) -> None:
+    """What every PostgreSQL connection needs, pooled or not; with ``lock_timeout``
+    (seconds), a wait for a lock longer than that fails (``LockNotAvailable``) instead of
+    waiting for ever, as SQLite's busy timeout does."""
     from psycopg.adapt import Dumper
     from psycopg.postgres import types
 
@@ -52,6 +54,9 @@ def prepare_postgres(conn: object) -> None:
             return b"1" if obj else b"0"
 
     conn.adapters.register_dumper(bool, BoolAsInteger)  # type: ignore[attr-defined]
+    if lock_timeout is not None:
+        milliseconds = max(1, int(lock_timeout * 1000))
+        conn.execute(f"SET lock_timeout = {milliseconds}")  # type: ignore[attr-defined]
 
 
 def _open_sqlite(path: Path) -> SqliteStore:

@@ -113,6 +113,8 @@ class Store(Protocol):
 
     def table_exists(self, name: str) -> bool: ...
 
+    def table_names(self) -> list[str]: ...
+
     def rollback(self) -> None: ...
 
     def close(self) -> None: ...
@@ -235,12 +237,17 @@ class PostgresStore:
 
     @property
     def in_transaction(self) -> bool:
+        """A transaction is open (also one a failed statement left). Not on a connection
+        that is lost (UNKNOWN): there is nothing to roll back, and trying raises."""
         from psycopg.pq import TransactionStatus
 
-        return bool(self.conn.info.transaction_status != TransactionStatus.IDLE)
+        status = self.conn.info.transaction_status
+        return bool(status not in (TransactionStatus.IDLE, TransactionStatus.UNKNOWN))
 
     def execute(self, sql: str, parameters: Parameters | None = None) -> Cursor:
-        return self.conn.execute(postgres_sql(sql), parameters or None)
+        # Always parameters, even none: psycopg reads ``%%`` as ``%`` only when it has
+        # some, and ``postgres_sql`` doubles every ``%`` (``id % 5``, ``LIKE 'a%'``).
+        return self.conn.execute(postgres_sql(sql), parameters if parameters else ())
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.conn.cursor() as cursor:
@@ -291,6 +298,15 @@ class PostgresStore:
     def table_exists(self, name: str) -> bool:
         row = self.conn.execute("SELECT to_regclass(%s)", [name]).fetchone()
         return row is not None and row[0] is not None
+
+    def table_names(self) -> list[str]:
+        """The survey's tables (sqlite-utils' ``table_names`` of the SQLite side)."""
+        rows = self.conn.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+            "ORDER BY table_name"
+        ).fetchall()
+        return [name for (name,) in rows]
 
     def rollback(self) -> None:
         self.conn.rollback()

@@ -11,7 +11,10 @@ PostgreSQL (``DATABASE`` a ``postgresql://`` URL): a connection pool per process
 (psycopg_pool), one connection taken for a request and handed back at its end, so the
 server's connections are bounded by processes × threads, not by requests. A connection is
 not checked before each request (a round trip on every page): one the server dropped (a
-restart, a fail-over) fails its request as "unavailable, try again" and is replaced."""
+restart, a fail-over) fails its request as "unavailable, try again" (``errors.is_transient``)
+and the pool replaces it. A request waits for a connection, and for the write lock, as
+long as a SQLite request waits for its file's lock (``busy_timeout``): then it too is told
+to try again, not left hanging."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import os
 import threading
 
 from flask import Flask, current_app, g
+from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from survey.storage import open_database
@@ -36,6 +40,9 @@ def _connections() -> dict[str, Store]:
     return _local.connections
 
 
+POOL_TIMEOUT = 10.0  # seconds a request waits for a pooled connection (PoolTimeout, then 503)
+LOCK_TIMEOUT = 10.0  # seconds a request waits for a lock (LockNotAvailable, then 503)
+
 _pools: dict[tuple[int, str], ConnectionPool] = {}
 _pools_lock = threading.Lock()
 
@@ -50,15 +57,19 @@ def _pool(url: str) -> ConnectionPool:
                 min_size=1,
                 max_size=max(4, int(current_app.config.get("WEB_THREADS") or 4) * 2),
                 kwargs={"autocommit": True},
-                configure=prepare_postgres,
+                configure=_configure,
                 open=True,
             )
         return _pools[key]
 
 
+def _configure(conn: Connection) -> None:
+    prepare_postgres(conn, lock_timeout=LOCK_TIMEOUT)
+
+
 def _pooled(url: str) -> PostgresStore:
     pool = _pool(url)
-    return PostgresStore(pool.getconn(timeout=30), url, release=pool.putconn)
+    return PostgresStore(pool.getconn(timeout=POOL_TIMEOUT), url, release=pool.putconn)
 
 
 def get_db(*, migrate: bool = True) -> Store:

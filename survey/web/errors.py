@@ -7,14 +7,18 @@ unless they can do better, such as showing a form again with its problems. Werkz
 
 A database that cannot be written right now (read-only, disk full, locked for too long) is
 a temporary problem for the respondent: 503 and a "try again" page, never a stack trace.
-The respondent blueprint catches it earlier when it can, to keep a page's answers in the
-form (see ``respond._submit_page``).
+On PostgreSQL the same goes for a server out of reach: a connection lost or ended (a
+restart, a fail-over, an administrator), no connection to be had from the pool in time,
+a lock waited for too long, a full disk. The respondent blueprint catches it earlier when
+it can, to keep a page's answers in the form (see ``respond._submit_page``). A bug stays
+a bug on either store (a syntax error, a missing table: 500 and a logged traceback).
 """
 
 from __future__ import annotations
 
 import sqlite3
 
+import psycopg
 from flask import Flask, current_app, render_template, request, url_for
 from werkzeug.exceptions import (
     BadRequest,
@@ -44,7 +48,23 @@ TRANSIENT = frozenset(
 )
 
 
+# PostgreSQL's SQLSTATE classes that mean "not now": connection exception, transaction
+# rollback (a deadlock, a serialisation failure), insufficient resources (disk full, too
+# many connections), object not in prerequisite state (a lock not available, a database
+# not accepting connections), operator intervention (shut down, terminated, cancelled),
+# system error (I/O). Not class 54, "program limit exceeded": a statement too big is a bug.
+TRANSIENT_SQLSTATE = frozenset({"08", "40", "53", "55", "57", "58"})
+
+DATABASE_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError)
+"""What a database that is unavailable raises, on either store (``is_transient`` decides)."""
+
+
 def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot serve right now, rather than a bug. A
+    psycopg error without a SQLSTATE is the client's own: the connection is gone or never
+    came (the server unreachable, the pool's wait for a connection timed out)."""
+    if isinstance(exc, psycopg.OperationalError):
+        return exc.sqlstate is None or exc.sqlstate[:2] in TRANSIENT_SQLSTATE
     code = getattr(exc, "sqlite_errorcode", None)
     return (
         isinstance(exc, sqlite3.OperationalError) and code is not None and code & 0xFF in TRANSIENT
@@ -75,7 +95,9 @@ def _too_many(exc: TooManyFailures) -> tuple[str, int, dict[str, str]]:
     return html, 429, {"Retry-After": str(exc.retry_after)}
 
 
-def _database_unavailable(exc: sqlite3.OperationalError) -> tuple[str, int, dict[str, str]]:
+def _database_unavailable(
+    exc: sqlite3.OperationalError | psycopg.OperationalError,
+) -> tuple[str, int, dict[str, str]]:
     if not is_transient(exc):
         raise exc  # a bug, not the weather: the usual 500 and a logged traceback
     log_unavailable(exc)
@@ -124,4 +146,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(TooManyFailures, _too_many)
-    app.register_error_handler(sqlite3.OperationalError, _database_unavailable)
+    for database_error in DATABASE_ERRORS:
+        app.register_error_handler(database_error, _database_unavailable)

@@ -10,7 +10,6 @@ exactly alike, so a link cannot be used to learn whether a survey exists.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -38,7 +37,7 @@ from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.rounds import Round, get_round, round_by_open_token
 from survey.tokens import MAX_CODE_INPUT, new_token, same_token
 from survey.web.database import get_db
-from survey.web.errors import RETRY_AFTER, is_transient, log_unavailable
+from survey.web.errors import DATABASE_ERRORS, RETRY_AFTER, is_transient, log_unavailable
 from survey.web.pages import error_summary, raw_from_answers, read_page, visible_on
 from survey.web.security import (
     client_address,
@@ -298,11 +297,12 @@ def _submit_page(visit: Visit, number: int) -> ResponseReturnValue:
             role=role,
             submitting=finishing,
         )
-    except sqlite3.OperationalError as exc:
+    except DATABASE_ERRORS as exc:
         if not is_transient(exc):
             raise
-        # Read-only or full disk: nothing of this page was stored (one transaction), and
-        # everything typed is shown again with a request to send it a little later.
+        # Read-only or full disk, a lock held too long, a PostgreSQL server gone: nothing
+        # of this page was stored (one transaction), and everything typed is shown again
+        # with a request to send it a little later.
         log_unavailable(exc)
         html, status = render_page(
             visit,

@@ -65,3 +65,13 @@ def kick(config: Mapping[str, Any], instance_path: str) -> bool:
         _draining[setup.database] = thread
         thread.start()
     return True
+
+
+def wait_drained(database: str, timeout: float = 60) -> None:
+    """Wait until this process's thread draining ``database``'s queue has ended: before the
+    database goes away (a test's PostgreSQL database is dropped, which ends the thread's
+    connection under it)."""
+    with _lock:
+        thread = _draining.get(database)
+    if thread is not None:
+        thread.join(timeout)

@@ -23,6 +23,7 @@ from survey.storage import open_database
 from survey.storage.users import add_user
 from tests.browser.test_respondent_browser import answer_likert_page, assert_accessible
 from tests.conftest import QUESTIONNAIRES, server_thread
+from tests.web.conftest import query
 
 PASSWORD = "et langt og godt passord"
 ROLES = ("ordforer", "radmann", "tillitsvalgt", "prosjektleder")
@@ -70,9 +71,10 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.fixture
-def workspace(tmp_path, inbox) -> Iterator[tuple[str, str]]:
+def workspace(tmp_path, database, inbox) -> Iterator[tuple[str, str]]:
+    """The workspace on a real server, on each store (``database``), mail to ``inbox``."""
     _, smtp_port = inbox
-    path = tmp_path / "survey.sqlite3"
+    path = database
     db = open_database(path)
     add_user(db, "admin@sekretariatet.no", PASSWORD, "admin")
     db.close()
@@ -177,10 +179,8 @@ def test_a_round_from_upload_to_report(page: Page, browser, workspace, inbox, tm
     assert re.search(r"^\s*Alle\s+3\s+5,0\s+5,0\s", q5, re.M)
     assert re.search(r"^\s*Ordfører\s+3\s+5,0\s", q5, re.M)
     assert "Inviterte" in text and re.search(r"Svarprosent\s+15\s%", text)
-    stored = open_database(db_path).execute(
-        "SELECT count(*) FROM answers WHERE item = 'q5' AND number = ?", [LIKERT["q5"]]
-    )
-    assert stored.fetchone() == (3,)
+    tallied = "SELECT count(*) FROM answers WHERE item = 'q5' AND number = ?"
+    assert query(db_path, tallied, LIKERT["q5"]) == [(3,)]
 
     # Without JavaScript the waiting page's button asks again, for the same report.
     for cached in (tmp_path / "instance" / "reports").glob("*.pdf"):

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -18,14 +20,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
+
 from survey.invitation_list import Person
 from survey.questionnaire import load_file
 from survey.storage import open_database
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
+from survey.storage.store import is_postgres_url
 from tests.conftest import QUESTIONNAIRES, ROOT
-from tests.web.conftest import setup  # noqa: F401 - the 2009 round fixture, used here too
+from tests.web.conftest import Setup, sqlite_setup  # noqa: F401 - the fixture is used here
+
+
+@pytest.fixture
+def setup(sqlite_setup: Setup) -> Setup:  # noqa: F811
+    """tests/web's 2009 round, on SQLite: the faults that take it are SQLite's own
+    (pragmas, a read-only file); PostgreSQL's have their own tests."""
+    return sqlite_setup
+
 
 TIMEOUT = 30  # seconds per request: longer than the database's busy timeout
 ROLES = ("ordforer", "radmann", "tillitsvalgt", "prosjektleder")
@@ -139,9 +152,26 @@ def rows_by_respondent(path: str | Path) -> dict[int, tuple[bool, frozenset[Row]
 
 
 def integrity(path: str | Path) -> str:
+    """'ok', or what is wrong: SQLite's integrity check of the file, or on PostgreSQL
+    amcheck's of every index of the survey's tables (their entries ordered, and each
+    pointing at a row that is there); on both, no invitation with two responses."""
     db = open_database(path, migrate=False)
     try:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
+        twice = db.execute(
+            "SELECT count(*) FROM (SELECT invitation_id FROM responses "
+            "WHERE invitation_id IS NOT NULL GROUP BY invitation_id HAVING count(*) > 1) t"
+        ).fetchone()[0]
+        if twice:
+            return f"{twice} invitation(s) with more than one response"
+        if not is_postgres_url(str(path)):
+            return db.execute("PRAGMA integrity_check").fetchone()[0]
+        db.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        checked = db.execute(  # raises on the first index found broken
+            "SELECT count(bt_index_check(c.oid, true)) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam "
+            "WHERE am.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace"
+        ).fetchone()[0]
+        return "ok" if checked else "no index was checked"
     finally:
         db.close()
 
@@ -203,23 +233,55 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVE_WORKERS = 3  # gunicorn processes on PostgreSQL: more than one, so they race
+
+
 def start_server_process(db_path: str | Path, port: int) -> subprocess.Popen:
-    """`survey run`, the development server, as its own process (`survey serve`'s own
-    tests are tests/test_serve.py)."""
+    """The server as its own process, in a session of its own so that ``kill_server``
+    takes all of it: on a SQLite file `survey run`, the development server; on PostgreSQL
+    `survey serve` with SERVE_WORKERS gunicorn processes, each with its own connection
+    pool, the shape a PostgreSQL installation runs in (`survey serve`'s own tests are
+    tests/test_serve.py)."""
     env = {
         **os.environ,
         "SURVEY_DATABASE": str(db_path),
         "SURVEY_SECRET_KEY": "fault-tests",
         "PYTHONUNBUFFERED": "1",
     }
-    command = [sys.executable, "-c", "from survey.cli import main; main()", "run"]
+    command = [sys.executable, "-c", "from survey.cli import main; main()"]
+    if is_postgres_url(str(db_path)):
+        env |= {"SURVEY_WEB_WORKERS": str(SERVE_WORKERS), "SURVEY_WEB_THREADS": "4"}
+        command.append("serve")
+    else:
+        command.append("run")
     return subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
+
+
+def assert_all_workers(db_path: str | Path, process: subprocess.Popen, timeout: float = 30) -> None:
+    """On PostgreSQL, wait until gunicorn has forked all SERVE_WORKERS processes (the first
+    answers before the last is forked), so that the test runs against several."""
+    if not is_postgres_url(str(db_path)):
+        return
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + timeout
+    while len(children.read_text().split()) < SERVE_WORKERS:
+        assert time.monotonic() < deadline, "gunicorn did not start all its workers"
+        time.sleep(0.05)
+
+
+def kill_server(process: subprocess.Popen) -> None:
+    """SIGKILL to every process of the server (gunicorn's master and its workers at once,
+    as when the machine dies): no cleanup, no checkpoint, mid-request."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 @contextmanager
@@ -229,10 +291,14 @@ def server_process(db_path: str | Path) -> Iterator[str]:
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_serving(base, process)
+        assert_all_workers(db_path, process)
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            kill_server(process)
 
 
 def wait_until_serving(base: str, process: subprocess.Popen, timeout: float = 30) -> None:

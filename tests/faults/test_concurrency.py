@@ -3,7 +3,8 @@
 Every respondent starts at once (a barrier), some send a page twice at the same time (a
 double click), some send a page again after it was saved (a reload, a retry after a lost
 reply). Afterwards there must be exactly one response per person, submitted, with exactly
-their answers, in a database that passes its integrity check."""
+their answers, in a database that passes its integrity check. On each store: SQLite
+under the development server, PostgreSQL under `survey serve` with several processes."""
 
 from __future__ import annotations
 
@@ -73,8 +74,10 @@ def answer(base: str, token: str, i: int, barrier: threading.Barrier, busy: list
     return sent + 1
 
 
-def run_at_once(tmp_path, people: int) -> None:
-    path = tmp_path / "survey.sqlite3"
+def run_at_once(path: str, people: int) -> None:
+    """On the database at ``path``: a SQLite file (`survey run`), or PostgreSQL with
+    several gunicorn processes (`survey serve`), which race each other for the same
+    invitations from different processes and connections."""
     tokens = invited_round(path, people)
     barrier = threading.Barrier(people)
     busy: list[int] = []  # respondents who were asked to try again
@@ -90,10 +93,10 @@ def run_at_once(tmp_path, people: int) -> None:
     assert integrity(path) == "ok"
 
 
-def test_200_respondents_answer_at_once(tmp_path):
-    run_at_once(tmp_path, 200)
+def test_200_respondents_answer_at_once(database):
+    run_at_once(database, 200)
 
 
 @pytest.mark.soak
-def test_many_respondents_answer_at_once_soak(tmp_path):
-    run_at_once(tmp_path, int(os.environ.get("SURVEY_SOAK_RESPONDENTS", "600")))
+def test_many_respondents_answer_at_once_soak(database):
+    run_at_once(database, int(os.environ.get("SURVEY_SOAK_RESPONDENTS", "600")))

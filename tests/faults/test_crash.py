@@ -1,11 +1,13 @@
 """kill -9 the server while respondents are sending pages, again and again.
 
-The server is `survey run` in its own process on a free loopback port. A load generator
-(a few threads, each answering as one respondent after another) records every page the
-server acknowledged (a redirect to the next page, or to the thank-you page after the last
-one). The server is killed with SIGKILL at a random moment; after each restart every
-acknowledged page must be in the database, every acknowledged submission must be complete,
-and the database must pass PRAGMA integrity_check."""
+The server runs in its own processes on a free loopback port: `survey run` on a SQLite
+file, `survey serve` with several gunicorn processes on PostgreSQL (all of them killed at
+once). A load generator (a few threads, each answering as one respondent after another)
+records every page the server acknowledged (a redirect to the next page, or to the
+thank-you page after the last one). The server is killed with SIGKILL at a random moment;
+after each restart every acknowledged page must be in the database, every acknowledged
+submission must be complete, and the database must pass its integrity check (PRAGMA
+integrity_check; amcheck on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -21,10 +23,12 @@ import pytest
 from tests.faults.conftest import (
     CONNECTION_ERRORS,
     Browser,
+    assert_all_workers,
     expected_rows,
     free_port,
     integrity,
     invited_round,
+    kill_server,
     plan,
     rows_by_respondent,
     start_server_process,
@@ -88,10 +92,11 @@ def check(path, acks: Acknowledged) -> int:
     return len(acks.submitted)
 
 
-def crash_repeatedly(tmp_path, iterations: int, seed: int) -> None:
+def crash_repeatedly(path: str, iterations: int, seed: int) -> None:
+    """On the database at ``path``: a SQLite file under `survey run`, or PostgreSQL under
+    `survey serve` with several gunicorn processes, all killed at once."""
     print(f"seed {seed}")  # shown if the test fails, to repeat the same kill times
     rng = random.Random(seed)
-    path = tmp_path / "survey.sqlite3"
     per_iteration = 60
     tokens = invited_round(path, per_iteration * iterations + 1)
     acks = Acknowledged()
@@ -102,6 +107,7 @@ def crash_repeatedly(tmp_path, iterations: int, seed: int) -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_serving(base, server)
+            assert_all_workers(path, server)
             check(path, acks)  # after the restart (and the app's own recovery)
             if iteration == iterations:
                 break
@@ -121,8 +127,7 @@ def crash_repeatedly(tmp_path, iterations: int, seed: int) -> None:
             while len(acks.submitted & mine) < 2 and time.monotonic() < deadline:
                 time.sleep(0.02)
             time.sleep(rng.uniform(0, 0.4))
-            server.kill()  # SIGKILL: no cleanup, no checkpoint, mid-request
-            server.wait(timeout=10)
+            kill_server(server)  # SIGKILL: no cleanup, no checkpoint, mid-request
             for thread in threads:
                 thread.join(timeout=60)
                 assert not thread.is_alive()
@@ -133,8 +138,7 @@ def crash_repeatedly(tmp_path, iterations: int, seed: int) -> None:
             )
         finally:
             if server.poll() is None:
-                server.kill()
-                server.wait(timeout=10)
+                kill_server(server)
     # The test means something only if the kills hit respondents half-way through.
     assert len(acks.submitted) > 0 and killed_mid_answer > 0
     # A respondent interrupted by a crash resumes from their link and finishes.
@@ -150,15 +154,14 @@ def crash_repeatedly(tmp_path, iterations: int, seed: int) -> None:
         assert unfinished in acks.submitted
         check(path, acks)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        kill_server(server)
 
 
-def test_kill_9_while_answering_loses_nothing_acknowledged(tmp_path):
-    crash_repeatedly(tmp_path, iterations=3, seed=2009)
+def test_kill_9_while_answering_loses_nothing_acknowledged(database):
+    crash_repeatedly(database, iterations=3, seed=2009)
 
 
 @pytest.mark.soak
-def test_kill_9_while_answering_soak(tmp_path):
+def test_kill_9_while_answering_soak(database):
     iterations = int(os.environ.get("SURVEY_SOAK_ITERATIONS", "30"))
-    crash_repeatedly(tmp_path, iterations=iterations, seed=int(time.time()))
+    crash_repeatedly(database, iterations=iterations, seed=int(time.time()))

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from tests.web.conftest import Setup, csrf, setup  # noqa: F401 - the fixture is used here
+import pytest
+
+from tests.web.conftest import Setup, csrf, sqlite_setup  # noqa: F401 - the fixture is used here
 
 MAYOR = "kari@levanger.kommune.no"
 LEADER = "ola@verdal.kommune.no"
+
+
+@pytest.fixture
+def setup(sqlite_setup: Setup) -> Setup:  # noqa: F811
+    """The attacks run on SQLite only: what they test is the app's handling of hostile
+    input, the same above either store (tests/web runs the app's pages on both)."""
+    return sqlite_setup
+
+
 LIKERT_P3 = {"q5": "5", "q6": "4", "q7": "3", "q8": "6", "q9a": "6", "q9b": "vet_ikke"}
 P4 = {"q10": "ja_begge", "q11a": "nei", "q11b": "ja", "q12": "5", "q13": "5"}
 
@@ -36,7 +47,7 @@ def everything(case: Setup) -> dict[str, list[tuple]]:
     db = case.db()
     try:
         tables = [t for t in db.table_names() if t != "sqlite_sequence"]
-        return {t: db.execute(f"SELECT * FROM [{t}] ORDER BY 1").fetchall() for t in tables}
+        return {t: db.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
     finally:
         db.close()
 

@@ -60,8 +60,8 @@ from survey.storage.users import add_user
 from survey.tokens import code_digest
 from survey.web.respond import COOKIE as ANONYMOUS_COOKIE
 from tests.conftest import QUESTIONNAIRES, server_thread
-from tests.security.conftest import LIKERT_P3, MAYOR, everything, post_page
-from tests.web.conftest import HOME_CARE_PAGE_1, Setup, csrf, setup  # noqa: F401
+from tests.security.conftest import LIKERT_P3, MAYOR, everything, post_page, setup  # noqa: F401
+from tests.web.conftest import HOME_CARE_PAGE_1, Setup, csrf
 from tests.web.test_unknown_ids import ACCOUNTS as PEOPLE
 from tests.web.test_unknown_ids import FIELDS as ACCEPTED
 from tests.web.test_unknown_ids import PASSWORD

@@ -42,6 +42,14 @@ def test_migrations_are_idempotent_and_recorded(db):
     assert names == [name for name, _ in STEPS]
 
 
+def test_a_percent_sign_means_the_same_with_and_without_parameters(db):
+    """``%`` is modulo, and literal in a string, on both stores, whether or not the
+    statement has parameters (psycopg reads ``%`` as a placeholder only when it has some)."""
+    assert db.execute("SELECT 7 % 5, 'a%b'").fetchone() == (2, "a%b")
+    assert db.execute("SELECT 7 % ?, 'a%b'", [5]).fetchone() == (2, "a%b")
+    assert db.table_names() and "rounds" in db.table_names()
+
+
 def test_foreign_keys_are_enforced(db):
     with pytest.raises(integrity_errors()):
         db.execute(

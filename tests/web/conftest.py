@@ -1,8 +1,12 @@
-"""A real SQLite file with a published 2009 questionnaire, a round and invitations."""
+"""A real database with a published 2009 questionnaire, a round and invitations: ``setup``
+on each store (a SQLite file, and a PostgreSQL database of the throwaway cluster), and
+``sqlite_setup`` for the tests of SQLite itself (its pragmas, its file on disk)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -14,6 +18,7 @@ from survey.storage import open_database
 from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
+from survey.storage.store import Store
 from tests.conftest import QUESTIONNAIRES
 
 HOME_CARE_PAGE_1 = {
@@ -34,7 +39,7 @@ PEOPLE = [
 @dataclass
 class Setup:
     app: object
-    db_path: str
+    db_path: str  # a SQLite file or a PostgreSQL URL
     round_id: int
     tokens: dict[str, str]  # email -> token
 
@@ -42,16 +47,31 @@ class Setup:
         return open_database(self.db_path, migrate=False)
 
     def rows(self, sql: str, *params):
-        db = self.db()
-        try:
-            return db.execute(sql, list(params)).fetchall()
-        finally:
-            db.close()
+        return query(self.db_path, sql, *params)
 
 
-@pytest.fixture
-def setup(tmp_path) -> Setup:
-    db_path = str(tmp_path / "survey.sqlite3")
+@contextmanager
+def opened(location: str) -> Iterator[Store]:
+    """A connection of the test's own to the database at ``location``, closed afterwards
+    (a PostgreSQL connection left open outlives its database)."""
+    db = open_database(location, migrate=False)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def query(location: str, sql: str, *params) -> list:
+    """The rows of one statement on the database at ``location`` (either store)."""
+    db = open_database(location, migrate=False)
+    try:
+        return db.execute(sql, list(params)).fetchall()
+    finally:
+        db.close()
+
+
+def make_setup(db_path: str) -> Setup:
+    """The 2009 round with two invitations in the database at ``db_path``, and an app on it."""
     db = open_database(db_path)
     publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009")
@@ -59,6 +79,29 @@ def setup(tmp_path) -> Setup:
     db.close()
     app = create_app({"DATABASE": db_path, "SECRET_KEY": "test", "TESTING": True})
     return Setup(app, db_path, round_.id, {i.email: i.token for i in invitations})
+
+
+@pytest.fixture
+def setup(database) -> Setup:
+    """On each store: ``database`` is a SQLite file's path or a PostgreSQL URL."""
+    return make_setup(database)
+
+
+@pytest.fixture
+def sqlite_setup(tmp_path) -> Setup:
+    """On a SQLite file only: for what only SQLite has (pragmas, file permissions)."""
+    return make_setup(str(tmp_path / "survey.sqlite3"))
+
+
+def write(location: str, sql: str, *params) -> None:
+    """One statement written straight into the database at ``location`` (either store), as
+    data made before a rule existed, or by time passing, would be."""
+    db = open_database(location, migrate=False)
+    try:
+        with db.writing():
+            db.execute(sql, list(params))
+    finally:
+        db.close()
 
 
 def csrf(html: str) -> str:

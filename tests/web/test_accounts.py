@@ -20,8 +20,8 @@ PASSWORD = "et langt og godt passord"
 
 
 @pytest.fixture
-def app(tmp_path):
-    path = tmp_path / "survey.sqlite3"
+def app(tmp_path, database):
+    path = database
     db = open_database(path)
     add_user(db, ADMIN, PASSWORD, "admin")
     add_user(db, ANALYST, PASSWORD, "analyst")

@@ -9,11 +9,11 @@ from survey.storage.questionnaires import publish
 from survey.storage.rounds import create_round
 from survey.web.respond import COOKIE
 from tests.conftest import QUESTIONNAIRES
-from tests.web.conftest import HOME_CARE_PAGE_1, csrf
+from tests.web.conftest import HOME_CARE_PAGE_1, csrf, query
 
 
-def anonymous_app(tmp_path, **settings):
-    path = str(tmp_path / "anon.sqlite3")
+def anonymous_app(path: str, **settings):
+    """An anonymous home-care round in the database at ``path`` (either store), an app on it."""
     db = open_database(path)
     publish(db, load_file(QUESTIONNAIRES / "brukerundersokelse-hjemmetjeneste.yaml"))
     round_ = create_round(
@@ -24,8 +24,8 @@ def anonymous_app(tmp_path, **settings):
     return app, path, round_.open_token
 
 
-def test_each_browser_gets_its_own_response_and_keeps_it(tmp_path):
-    app, path, token = anonymous_app(tmp_path)
+def test_each_browser_gets_its_own_response_and_keeps_it(database):
+    app, path, token = anonymous_app(database)
     first, second = app.test_client(), app.test_client()
     page = first.get(f"/a/{token}/side/1")
     assert page.status_code == 200
@@ -46,7 +46,7 @@ def test_each_browser_gets_its_own_response_and_keeps_it(tmp_path):
     rows = db.execute("SELECT session_key, role FROM responses ORDER BY id").fetchall()
     assert len(rows) == 2 and rows[0][0] != rows[1][0] and rows[0][1] == "bruker"
     assert len(rows[0][0]) == 64  # a hash of the cookie, not the cookie itself
-    columns = {c.name for c in db["responses"].columns}
+    columns = {c[0] for c in db.execute("SELECT * FROM responses LIMIT 0").description}
     assert not columns & {"ip", "ip_address", "user_agent", "created_at"}
     started = db.execute("SELECT started_on FROM responses").fetchall()
     assert all(len(day) == 10 for (day,) in started)  # a date, not a time of day
@@ -60,15 +60,15 @@ def anonymous_cookie(response) -> str:
     return cookie
 
 
-def test_the_anonymous_cookie_is_secure_when_the_base_url_is_https(tmp_path):
+def test_the_anonymous_cookie_is_secure_when_the_base_url_is_https(database):
     """Behind a proxy that ends TLS the app sees plain http, yet the browser talks https:
     the cookie that keeps a respondent's answers must never travel unencrypted then (it
     used to follow only the request's own scheme). A plain http setup keeps working."""
-    app, _, token = anonymous_app(tmp_path, BASE_URL="https://survey.kommune.no")
+    app, _, token = anonymous_app(database, BASE_URL="https://survey.kommune.no")
     first = app.test_client().get(f"/a/{token}")  # http, as from the proxy
     assert first.status_code == 200
     assert "; Secure" in anonymous_cookie(first)
-    plain, _, token = anonymous_app(tmp_path / "plain", BASE_URL="http://127.0.0.1:5000")
+    plain, _, token = anonymous_app(database, BASE_URL="http://127.0.0.1:5000")  # a 2nd round
     assert "Secure" not in anonymous_cookie(plain.test_client().get(f"/a/{token}"))
     tls = plain.test_client().get(f"/a/{token}", base_url="https://127.0.0.1:5000")
     assert "; Secure" in anonymous_cookie(tls)  # the request's own scheme still counts
@@ -77,7 +77,8 @@ def test_the_anonymous_cookie_is_secure_when_the_base_url_is_https(tmp_path):
 def everything(path) -> dict[str, list[tuple]]:
     db = open_database(path, migrate=False)
     try:
-        return {t: db.execute(f"SELECT * FROM [{t}]").fetchall() for t in db.table_names()}
+        tables = db.table_names()
+        return {t: db.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
     finally:
         db.close()
 
@@ -88,8 +89,8 @@ def save_first_page(client, token: str, **extra):
     return client.post(f"/a/{token}/side/1", data=data, **extra)
 
 
-def test_opening_an_anonymous_link_writes_no_row_until_a_page_is_saved(tmp_path):
-    app, path, token = anonymous_app(tmp_path)
+def test_opening_an_anonymous_link_writes_no_row_until_a_page_is_saved(database):
+    app, path, token = anonymous_app(database)
     before = everything(path)
     for n in range(2_000):  # each a new browser: no cookie, as a flood of link openers has
         client = app.test_client()
@@ -99,14 +100,13 @@ def test_opening_an_anonymous_link_writes_no_row_until_a_page_is_saved(tmp_path)
     browser = app.test_client()
     assert browser.get(f"/a/{token}").status_code == 200
     assert save_first_page(browser, token).status_code == 302
-    rows = open_database(path, migrate=False).execute("SELECT role, page FROM responses")
-    assert rows.fetchall() == [("bruker", 2)]
+    assert query(path, "SELECT role, page FROM responses") == [("bruker", 2)]
     again = browser.get(f"/a/{token}").get_data(as_text=True)
     assert "Fortsett der du slapp" in again  # and the browser resumes it
 
 
-def test_new_anonymous_responses_are_limited_per_client_address_and_link(tmp_path):
-    app, path, token = anonymous_app(tmp_path, ANONYMOUS_RESPONSE_LIMIT=3)
+def test_new_anonymous_responses_are_limited_per_client_address_and_link(database):
+    app, path, token = anonymous_app(database, ANONYMOUS_RESPONSE_LIMIT=3)
     office = {"environ_base": {"REMOTE_ADDR": "198.51.100.7"}}
     browsers = [app.test_client() for _ in range(4)]
     for browser in browsers[:3]:
@@ -116,7 +116,7 @@ def test_new_anonymous_responses_are_limited_per_client_address_and_link(tmp_pat
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert "<h1>For mange forsøk</h1>" in html and "mange nye besvarelser" in html
     count = "SELECT count(*) FROM responses"
-    assert open_database(path, migrate=False).execute(count).fetchone() == (3,)
+    assert query(path, count) == [(3,)]
     # Those already answering go on; another address, or another link, is not held up.
     page = browsers[0].get(f"/a/{token}/side/2", **office)
     assert page.status_code == 200
@@ -125,4 +125,4 @@ def test_new_anonymous_responses_are_limited_per_client_address_and_link(tmp_pat
     other = create_round(db, "brukerundersokelse-hjemmetjeneste", "Neste", anonymous=True)
     db.close()
     assert save_first_page(browsers[3], other.open_token, **office).status_code == 302
-    assert open_database(path, migrate=False).execute(count).fetchone() == (5,)
+    assert query(path, count) == [(5,)]

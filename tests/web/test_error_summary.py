@@ -83,9 +83,9 @@ def test_a_specify_field_and_a_question_without_a_stop_are_named(setup):
     assert html.get_element_by_id("q2__ja").get("aria-invalid") == "true"
 
 
-def test_alike_messages_of_a_matrix_name_their_statements(tmp_path):
+def test_alike_messages_of_a_matrix_name_their_statements(database):
     """Issue 16, defect 7: eight times "Du må svare på dette spørsmålet." told nobody which."""
-    app, _, token = anonymous_app(tmp_path)
+    app, _, token = anonymous_app(database)
     client = app.test_client()
     send_first = client.get(f"/a/{token}/side/1")
     client.post(

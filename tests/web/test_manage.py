@@ -13,7 +13,7 @@ from survey import create_app
 from survey.storage import open_database
 from survey.storage.users import add_user
 from tests.conftest import QUESTIONNAIRES
-from tests.web.conftest import csrf
+from tests.web.conftest import csrf, write
 from tests.workbooks.test_workbooks import dimension_bomb, zip_bomb
 
 PASSWORD = "et langt og godt passord"
@@ -32,8 +32,8 @@ PEOPLE = "name;email;role;unit;pulje\nKari;kari@a.no;ordforer;Levanger;1\nOla;ol
 
 
 @pytest.fixture
-def admin(tmp_path):
-    path = tmp_path / "survey.sqlite3"
+def admin(database):
+    path = database
     db = open_database(path)
     add_user(db, "admin@sekretariatet.no", PASSWORD, "admin")
     db.close()
@@ -240,11 +240,11 @@ def test_invitations_and_reminders_go_to_the_outbox_and_reminders_skip_who_answe
     for message in messages:
         body = message.get_body().get_content()
         assert f"/s/{tokens[message['To'].addresses[0].addr_spec]}" in body
-    with open_database(admin.db_path).conn as conn:  # Kari answers
-        conn.execute(
-            "INSERT INTO responses (round_id, invitation_id, submitted, started_on) "
-            "SELECT round_id, id, 1, '2026-11-23' FROM invitations WHERE email = 'kari@a.no'"
-        )
+    write(  # Kari answers
+        admin.db_path,
+        "INSERT INTO responses (round_id, invitation_id, submitted, started_on) "
+        "SELECT round_id, id, 1, '2026-11-23' FROM invitations WHERE email = 'kari@a.no'",
+    )
     page = admin.get(url).get_data(as_text=True)
     assert "Send påminnelse til dem som ikke har svart (1)" in page and ">svart<" in page
     admin.post(

@@ -127,8 +127,8 @@ def test_a_form_from_a_session_signed_with_another_key_is_refused(setup):
     assert setup.rows("SELECT count(*) FROM responses WHERE submitted = 1") == [(0,)]
 
 
-def test_every_type_of_question_is_drawn_with_its_own_inputs(tmp_path):
-    path = str(tmp_path / "types.sqlite3")
+def test_every_type_of_question_is_drawn_with_its_own_inputs(database):
+    path = database
     db = open_database(path)
     publish(db, load_text(EVERY_TYPE, "alle.yaml"))
     token = create_round(db, "alle-typer", "Alle typer", anonymous=True).open_token

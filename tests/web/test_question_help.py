@@ -9,11 +9,11 @@ from tests.web.test_anonymous import anonymous_app
 from tests.web.test_error_summary import send
 
 
-def test_a_questions_help_is_shown_with_it_and_describes_its_field(tmp_path):
+def test_a_questions_help_is_shown_with_it_and_describes_its_field(database):
     """``help`` ("shown with the question", says the format's reference) was never shown:
     not the home-care survey's "Er du pårørende, oppgir du alderen til den som mottar
     hjemmetjenester.", nor its warning not to write names in the comment."""
-    app, _, token = anonymous_app(tmp_path)
+    app, _, token = anonymous_app(database)
     client = app.test_client()
     first = client.get(f"/a/{token}/side/1")
     html = lxml.html.fromstring(first.get_data(as_text=True))

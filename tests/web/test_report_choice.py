@@ -13,8 +13,10 @@ from survey.storage.users import add_user
 from tests.web.test_secretariat import ACCOUNTS, PASSWORD, signed_in
 
 
-def test_the_round_page_offers_breakdowns_and_earlier_rounds_and_the_report_follows(tmp_path):
-    path = tmp_path / "survey.sqlite3"
+def test_the_round_page_offers_breakdowns_and_earlier_rounds_and_the_report_follows(
+    tmp_path, database
+):
+    path = database
     db = open_database(path)
     first = national_2009_round(db, municipalities=12, answer_rate=1.0)
     anonymous = create_round(db, "kvalitetskommune-2009", "Åpen runde", anonymous=True)

@@ -5,14 +5,14 @@ mail leaves with links that lead nowhere."""
 from __future__ import annotations
 
 import socket
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from survey import create_app
 from survey.dates import norwegian_date
 from survey.storage import open_database
 from survey.storage.rounds import get_round
 from tests.conftest import server_thread
-from tests.web.conftest import csrf
+from tests.web.conftest import csrf, write
 from tests.web.test_manage import PEOPLE, admin, new_round, rows, upload  # noqa: F401
 
 TODAY = date.today()
@@ -67,11 +67,12 @@ def test_a_closing_date_in_the_past_is_refused_with_the_form_kept(admin):  # noq
 
 def test_a_round_closed_by_its_date_opens_again_with_a_new_date(admin):  # noqa: F811
     round_id = new_round(admin)
-    with open_database(admin.db_path).conn as conn:  # as rounds made before this check were
-        conn.execute(
-            "UPDATE rounds SET closes_on = ? WHERE id = ?",
-            [(TODAY - timedelta(days=3)).isoformat(), round_id],
-        )
+    write(  # as rounds made before this check were
+        admin.db_path,
+        "UPDATE rounds SET closes_on = ? WHERE id = ?",
+        (TODAY - timedelta(days=3)).isoformat(),
+        round_id,
+    )
     page = admin.get(f"/sekretariat/runder/{round_id}").get_data(as_text=True)
     assert "lukket" in page and "Sett en ny siste svardag" in page
     assert "Åpne runden igjen" not in page  # a button that would leave it closed
@@ -243,9 +244,9 @@ def test_a_reminder_reaches_nobody_twice_within_its_pause(admin, tmp_path):  # n
     assert "sendt=0/0" in again.headers["Location"]
     sent = "SELECT count(*) FROM mailings WHERE kind = 'reminder' AND error IS NULL"
     assert rows(admin, sent) == [(2,)]  # two people, once each
-    with open_database(admin.db_path).conn as conn:  # a day later
-        conn.execute(
-            "UPDATE mailings SET sent_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', sent_at, '-21 hours')"
-        )
+    for mailing, sent_at in rows(admin, "SELECT id, sent_at FROM mailings"):  # a day later
+        earlier = datetime.fromisoformat(sent_at) - timedelta(hours=21)
+        sent_at = earlier.isoformat(timespec="seconds")
+        write(admin.db_path, "UPDATE mailings SET sent_at = ? WHERE id = ?", sent_at, mailing)
     page = admin.get(url).get_data(as_text=True)
     assert "Send påminnelse til dem som ikke har svart (2)" in page

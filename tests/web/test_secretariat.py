@@ -28,7 +28,7 @@ from survey.storage.responses import load_answers, response_for_invitation, save
 from survey.storage.results import round_results
 from survey.storage.rounds import get_round
 from survey.storage.users import add_user, audit_entries
-from tests.web.conftest import csrf
+from tests.web.conftest import csrf, opened, query, write
 
 PASSWORD = "et langt og godt passord"
 ACCOUNTS = {
@@ -40,8 +40,8 @@ ACCOUNTS = {
 
 
 @pytest.fixture
-def workspace(tmp_path):
-    path = tmp_path / "survey.sqlite3"
+def workspace(tmp_path, database):
+    path = database
     db = open_database(path)
     round_ = national_2009_round(db, municipalities=12, answer_rate=1.0)
     for email, (role, units) in ACCOUNTS.items():
@@ -132,7 +132,8 @@ def test_lower_roles_get_403_on_every_route_above_them(workspace):
                 url = build(rule, round_id)
                 method = "POST" if "POST" in rule.methods else "GET"
                 assert client.open(url, method=method).status_code == 403, (email, url)
-    assert get_round(open_database(path), round_id).closed_at is None  # nothing changed
+    with opened(path) as db:
+        assert get_round(db, round_id).closed_at is None  # nothing changed
 
 
 def test_a_unit_leader_cannot_read_another_unit_by_editing_the_url(workspace):
@@ -227,6 +228,7 @@ def test_an_admin_closes_and_reopens_a_round_and_it_is_audited(workspace):
     actions = [(actor, action) for _, actor, action, _ in audit_entries(db)]
     assert ("admin@sekretariatet.no", "round closed") in actions
     assert ("admin@sekretariatet.no", "round reopened") in actions
+    db.close()
 
 
 def ready_report(client, url: str):
@@ -256,13 +258,15 @@ def test_the_downloaded_report_holds_the_rounds_figures(workspace, tmp_path):
         text=True,
         check=True,
     ).stdout
-    results = round_results(open_database(path), round_id)
+    with opened(path) as db:
+        results = round_results(db, round_id)
     q5 = [a["q5"].value for _, a in results.respondents]
     mean = f"{statistics.fmean(q5):.1f}".replace(".", ",")
     assert re.search(rf"^\s*Alle\s+{len(q5)}\s+{mean}\s", text, re.M)
     again = client.get(f"/sekretariat/runder/{round_id}/rapport.pdf")
     assert again.data == pdf.data  # served from the cache until answers change
-    entries = audit_entries(open_database(path))
+    with opened(path) as db:
+        entries = audit_entries(db)
     assert entries[0][1:3] == ("analytiker@sekretariatet.no", "report downloaded")
 
 
@@ -304,6 +308,7 @@ def test_a_unit_leader_records_measures_for_their_own_unit_only(workspace):
         data={"csrf_token": csrf(page), "status": "gjennomført"},
     )
     assert db.execute("SELECT status FROM measures").fetchone() == ("gjennomført",)
+    db.close()
 
 
 def test_the_next_rounds_report_shows_the_measures_beside_the_index(workspace, tmp_path):
@@ -352,9 +357,7 @@ def test_an_admin_exports_the_responses_as_csv_and_excel(workspace):
     csv_file = client.get(f"/sekretariat/runder/{round_id}/svar.csv")
     assert csv_file.status_code == 200 and csv_file.data.startswith(b"\xef\xbb\xbf")
     lines = csv_file.data.decode("utf-8-sig").splitlines()
-    (answered,) = (
-        open_database(path).execute("SELECT count(*) FROM responses WHERE submitted = 1").fetchone()
-    )
+    [(answered,)] = query(path, "SELECT count(*) FROM responses WHERE submitted = 1")
     assert len(lines) == answered + 1 and lines[0].startswith("email,")
     book = load_workbook(io.BytesIO(client.get(f"/sekretariat/runder/{round_id}/svar.xlsx").data))
     assert book.sheetnames[-1] == "Kodebok" and book.worksheets[0].max_row == answered + 1
@@ -482,11 +485,11 @@ def test_answers_per_day_are_drawn_with_the_same_suppression_as_the_table(worksp
     bar per shown day of its count, a hidden day without a height, and no running total
     (which would give a hidden day away as the difference of two totals)."""
     app, path, round_id = workspace
-    with open_database(path).conn as conn:  # answers over a week, one day with only two
-        conn.execute(
-            "UPDATE responses SET submitted_on = CASE WHEN id IN (3, 7) "
-            "THEN '2026-11-09' ELSE date('2026-11-02', '+' || (id % 5) || ' days') END"
-        )
+    write(  # answers over a week (2 to 6 November, by id), one day (the 9th) with only two
+        path,
+        "UPDATE responses SET submitted_on = CASE WHEN id IN (3, 7) "
+        "THEN '2026-11-09' ELSE '2026-11-0' || (2 + id % 5) END",
+    )
     page = signed_in(app, "admin@sekretariatet.no").get(f"/sekretariat/runder/{round_id}")
     html = page.get_data(as_text=True)
     table = html[html.index('aria-label="Svar per dag"') :]

@@ -37,22 +37,21 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_app(tmp_path, clock: Clock, **settings):
-    path = tmp_path / "survey.sqlite3"
-    if not path.exists():
-        db = open_database(path)
-        add_user(db, ADMIN, PASSWORD, "admin")
-        add_user(db, ANALYST, PASSWORD, "analyst")
-        db.close()
-    app = create_app({"DATABASE": str(path), "SECRET_KEY": "test", "TESTING": True, **settings})
+def make_app(tmp_path, path: str, clock: Clock, **settings):
+    """An admin and an analyst in the database at ``path`` (either store), an app on it."""
+    db = open_database(path)
+    add_user(db, ADMIN, PASSWORD, "admin")
+    add_user(db, ANALYST, PASSWORD, "analyst")
+    db.close()
+    app = create_app({"DATABASE": path, "SECRET_KEY": "test", "TESTING": True, **settings})
     app.instance_path = str(tmp_path / "instance")
     app.extensions["survey_clock"] = clock
     return app
 
 
 @pytest.fixture
-def app(tmp_path, clock):
-    return make_app(tmp_path, clock)
+def app(tmp_path, database, clock):
+    return make_app(tmp_path, database, clock)
 
 
 def rows(app, sql: str) -> list[tuple]:
@@ -154,8 +153,8 @@ def test_an_active_session_ends_at_the_absolute_timeout(app, clock):
     assert not opens_workspace(client)
 
 
-def test_the_timeouts_are_settings(tmp_path, clock):
-    app = make_app(tmp_path, clock, SESSION_IDLE_MINUTES=5, SESSION_MAX_HOURS=1)
+def test_the_timeouts_are_settings(tmp_path, database, clock):
+    app = make_app(tmp_path, database, clock, SESSION_IDLE_MINUTES=5, SESSION_MAX_HOURS=1)
     client = signed_in(app, ADMIN)
     clock.move(minutes=4)
     assert opens_workspace(client)
