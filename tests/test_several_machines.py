@@ -2,13 +2,16 @@
 several gunicorn workers and two `survey worker` processes, all against one PostgreSQL
 cluster (the throwaway one of tests/pg.py), invitations sent by a worker through an SMTP
 server on loopback, many respondents answering over HTTP at once, a report rendered by a
-worker; then every row counted. Each process has its own connections, as it would on its own machine."""
+worker and a report pack spread over both; then every row counted. Each process has its
+own connections, as it would on its own machine."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import threading
+import zipfile
 
 from aiosmtpd.controller import Controller
 
@@ -28,6 +31,7 @@ from tests.test_serve import WORKERS, serving
 from tests.workers.conftest import start_worker, wait_for
 
 PEOPLE = 40
+UNITS = 7  # tests.faults.conftest.invited_round: Kommune 0 to Kommune 6
 ADMIN, PASSWORD = "admin@ks.example.no", "et langt og godt passord"
 SENDER = "Sekretariatet <post@ks.example.no>"
 
@@ -141,6 +145,20 @@ def test_serve_and_two_workers_on_one_postgresql_cluster(tmp_path, pg_cluster):
                 ["pdftotext", "-layout", str(cached), "-"], capture_output=True, text=True
             ).stdout
             assert "Ordfører" in text and "40" in text
+
+            # the report pack: each unit's report and the overall one, a job each, spread
+            # over both workers, downloaded as one zip
+            pack = f"/sekretariat/runder/{round_id}/rapportpakke"
+            admin.request(pack)
+            ordered = admin.request(pack, {"csrf_token": admin.csrf})
+            assert ordered.status == 302, ordered.body[:300]
+            wait_for(lambda: "Alle rapportene er ferdige" in admin.request(pack).body, 400)
+            with admin.opener.open(served.base + pack + ".zip", timeout=300) as response:
+                archive = zipfile.ZipFile(io.BytesIO(response.read()))
+            pdfs = [name for name in archive.namelist() if name.endswith(".pdf")]
+            assert len(pdfs) == 1 + UNITS
+            for name in pdfs:
+                assert archive.read(name).startswith(b"%PDF")
         assert served.process.returncode == 0
     finally:
         for worker in workers:
@@ -164,9 +182,8 @@ def test_serve_and_two_workers_on_one_postgresql_cluster(tmp_path, pg_cluster):
     finally:
         db.close()
     assert responses == PEOPLE and (mailings, errors) == (PEOPLE, 0)
-    assert [(job.kind, job.state) for job in jobs] == [
-        ("mail-batch", "done"),
-        ("report-pdf", "done"),
-    ]
+    kinds = [(job.kind, job.state) for job in jobs]
+    assert kinds == [("mail-batch", "done")] + [("report-pdf", "done")] * (2 + UNITS)
     assert all(job.claimed_by is not None and job.attempts == 1 for job in jobs)
+    assert len({job.claimed_by for job in jobs[2:]}) == 2  # the pack on both workers
     assert "Traceback" not in served.logs()
