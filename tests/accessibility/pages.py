@@ -222,6 +222,31 @@ def _secretariat_pages(app, pages: Pages, db_path: str, rounds: dict) -> None:
     pages.add("velg enhet", leader.get(f"/sekretariat/runder/{rid}"))
     pages.add("enhetens side", leader.get(f"/sekretariat/runder/{rid}?enhet=Levanger"))
     _account_pages(client, pages, token)
+    _queued_pages(app, client, leader, pages, rid, token)
+
+
+def _queued_pages(app, client, leader, pages: Pages, rid: int, token: str) -> None:
+    """Work left to workers, as its pages show it while it waits (no worker runs here): the
+    report pack before and after it is ordered, as the admin and as a unit leader sees it,
+    and the invitations page while a batch of mail is being sent."""
+    from survey.web import manage
+
+    app.config["WORKERS"] = 0
+    pack = f"/sekretariat/runder/{rid}/rapportpakke"
+    pages.add("rapportpakke", client.get(pack))
+    assert client.post(pack, data={"csrf_token": token}).status_code == 302
+    pages.add("rapportpakke bestilt", client.get(pack))
+    pages.add("rapportpakke for enhetsleder", leader.get(pack))
+    wait, manage.MAIL_WAIT = manage.MAIL_WAIT, 0.0
+    try:
+        sent = client.post(
+            f"/sekretariat/runder/{rid}/send/invitation",
+            data={"csrf_token": token, "bekreft": "ja"},
+        )
+    finally:
+        manage.MAIL_WAIT = wait
+    assert "utsending=" in sent.location, sent.get_data(as_text=True)[:500]
+    pages.add("invitasjoner under utsending", client.get(sent.location))
 
 
 def _returned_pages(client, pages: Pages, db_path: str, rid: int, token: str) -> None:
