@@ -197,7 +197,7 @@ class Worker:
             # handle (finish or hand back), not a kill of the job under way
             process = subprocess.Popen(
                 command,
-                env={**os.environ, **self.setup.environment()},
+                env=self.setup.environment(),
                 stdout=output,
                 stderr=errors,
                 stdin=subprocess.DEVNULL,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import traceback
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from survey.errors import Conflict, Forbidden, SurveyError, Unavailable
+from survey.settings import child_environment, from_environment
 from survey.storage import open_database
 from survey.storage.jobs import get_job, set_progress
 from survey.storage.store import Store
@@ -36,17 +36,13 @@ class Setup:
     mail: Mapping[str, str] = field(default_factory=dict)
 
     def environment(self) -> dict[str, str]:
-        return {f"SURVEY_{name}": value for name, value in self.mail.items()}
+        return child_environment(self.mail)
 
     @classmethod
     def mail_from_environment(cls) -> dict[str, str]:
         from survey.mail import MAIL_SETTINGS
 
-        return {
-            name: os.environ[f"SURVEY_{name}"]
-            for name in MAIL_SETTINGS
-            if os.environ.get(f"SURVEY_{name}")
-        }
+        return from_environment(MAIL_SETTINGS)
 
 
 @dataclass(frozen=True)

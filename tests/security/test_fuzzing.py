@@ -46,6 +46,7 @@ from werkzeug.test import EnvironBuilder
 import survey.web.database
 from survey import create_app
 from survey.accounts import operator
+from survey.operations.report_packs import order_report_pack
 from survey.operations.responses import import_responses
 from survey.questionnaire import load_file
 from survey.storage import open_database
@@ -73,7 +74,11 @@ LONGEST_REQUEST_LINE = 65_535  # werkzeug's server refuses longer ones (414), as
 SLOWEST = 5.0  # seconds; the slowest answer seen here is well under one (a report preview)
 # A blank paper form is laid out by WeasyPrint in the request (about 1 s alone, four A4
 # pages): allowed longer, so a busy machine does not fail the run on layout time.
-RENDERED_IN_REQUEST = {"manage.version_paper_form": 30.0, "manage.round_paper_form": 30.0}
+RENDERED_IN_REQUEST = {
+    "manage.version_paper_form": 30.0,
+    "manage.round_paper_form": 30.0,
+    "report_packs.download": 30.0,  # every unit's report decided again as the downloader
+}
 ACCOUNTS = {role: (email, units) for email, (role, units) in PEOPLE.items()}  # by role
 ROLES = ["visitor", "respondent", *ACCOUNTS]
 QUERY_NAMES = ["etter", "enhet", "rolle", "sendt", "neste", "side", "runde", "x"]
@@ -250,6 +255,10 @@ def world(setup, tmp_path) -> World:  # noqa: F811
         held_db, setup.round_id, leader, {"q1": "4", "q5": "3"}, "en@ks.no", after=0
     )
     add_keying(held_db, setup.round_id, leader, {"q1": "4", "q5": "4"}, "to@ks.no", after=1)
+    # a report pack whose jobs were purged since (a week on): its zip decides each report
+    # again, and queues the ones whose files are gone
+    order_report_pack(held_db, operator(), setup.round_id, max_attempts=1)
+    held_db.execute("DELETE FROM jobs WHERE job_key IN (SELECT job_key FROM report_pack_entries)")
     held_db.close()
     respondent = app.test_client()
     post_page(respondent, f"/a/{anonymous.open_token}/side/1", HOME_CARE_PAGE_1)
