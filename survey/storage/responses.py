@@ -143,13 +143,6 @@ def _web_held(counted: str | None) -> bool:
     return counted is not None and counted != "web"
 
 
-def _counted_channel(db: Store, invitation_id: int) -> str | None:
-    row = db.execute(
-        "SELECT channel FROM responses WHERE invitation_id = ?", [invitation_id]
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
 def response_for_session(db: Store, round_id: int, session_key: str) -> Response:
     """An anonymous respondent's response, keyed only by a hash of their browser cookie.
 
@@ -297,33 +290,70 @@ def save_answers(
     kept = {k: answers[k] for k in prune_hidden(questionnaire, role, values)}
     rows = [row for item, answer in kept.items() for row in encode(questionnaire, item, answer)]
     with db.writing():
-        invitation_id = response.invitation_id
-        if invitation_id is not None and _web_held(_counted_channel(db, invitation_id)):
+        stored = _stored(db, response)
+        if response.invitation_id is not None and _web_held(stored.channel if stored else None):
             _save_held(db, questionnaire, response, kept, rows, page, role, submitting)
             return kept
-        mine = response.stored and not response.held  # a held row's id is no response's
-        response_id = response.id if mine else _create(db, response)
-        changed = _changes(db, response_id, role, rows)
-        if changed:
-            db.execute("DELETE FROM answers WHERE response_id = ?", [response_id])
-            db.executemany(
-                "INSERT INTO answers (response_id, item, code, number, text) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(response_id, *row) for row in rows],
-            )
-        db.execute(
-            "UPDATE responses SET page = ?, role = ?, revision = revision + ? WHERE id = ?",
-            [page, role, int(changed), response_id],
-        )
+        if stored is None:
+            _create(db, response)
+            stored = _stored(db, response)
+            assert stored is not None, "the response was just stored"
+        changed = stored.role != role or Counter(stored.rows) != Counter(rows)
         if submitting:  # repeating it (double click, retry) changes nothing
+            submitted = True
+        else:  # a change that leaves a sent-in response breaking a rule reopens it
+            submitted = stored.submitted and not check_answers(questionnaire, role, kept)
+        with db.batch():
+            if changed:
+                db.execute("DELETE FROM answers WHERE response_id = ?", [stored.id])
+                db.executemany(
+                    "INSERT INTO answers (response_id, item, code, number, text) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(stored.id, *row) for row in rows],
+                )
             db.execute(
-                "UPDATE responses SET submitted = 1, submitted_on = coalesce(submitted_on, ?) "
-                "WHERE id = ?",
-                [_today(), response_id],
+                "UPDATE responses SET page = ?, role = ?, revision = revision + ?, "
+                "submitted = ?, submitted_on = CASE WHEN ? = 1 "
+                "THEN coalesce(submitted_on, ?) ELSE submitted_on END WHERE id = ?",
+                [page, role, int(changed), int(submitted), int(submitting), _today(), stored.id],
             )
-        elif _sent_in(db, response_id) and check_answers(questionnaire, role, kept):
-            db.execute("UPDATE responses SET submitted = 0 WHERE id = ?", [response_id])
     return kept
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A response as its page's save finds it inside the write transaction."""
+
+    id: int
+    channel: str
+    role: str | None
+    submitted: bool
+    rows: list[tuple]  # its answers, as ``encode`` writes them
+
+
+def _stored(db: Store, response: Response) -> _Stored | None:
+    """The stored response a save writes to, with its answers, in one query (a round trip
+    saved is what a page's save costs on PostgreSQL): an invitation's by the invitation
+    (stored since the page was opened, maybe on paper), an anonymous one's by its id."""
+    key: str
+    value: int | str | None
+    if response.invitation_id is not None:
+        key, value = "invitation_id", response.invitation_id
+    elif response.stored:
+        key, value = "id", response.id
+    else:
+        key, value = "session_key", response.session_key
+    found = db.execute(
+        "SELECT r.id, r.channel, r.role, r.submitted, a.item, a.code, a.number, a.text "
+        "FROM responses r LEFT JOIN answers a ON a.response_id = r.id "
+        f"WHERE r.{key} = ?",
+        [value],
+    ).fetchall()
+    if not found:
+        return None
+    id_, channel, role, submitted = found[0][:4]
+    rows = [tuple(row[4:]) for row in found if row[4] is not None]
+    return _Stored(int(id_), str(channel), role, bool(submitted), rows)
 
 
 def _save_held(
@@ -365,25 +395,11 @@ def _save_held(
     )
 
 
-def _changes(db: Store, response_id: int, role: str | None, rows: list[tuple]) -> bool:
-    """Whether saving ``rows`` as the response's answers (with ``role``) changes anything
-    stored. A page saved again unchanged (back and forth through the form) keeps the
-    response's revision, so it makes no new version and no new snapshot (a snapshot with
-    the same figures under a new date)."""
-    (stored_role,) = db.execute("SELECT role FROM responses WHERE id = ?", [response_id]).fetchone()
-    stored = db.execute(
-        "SELECT item, code, number, text FROM answers WHERE response_id = ?", [response_id]
-    ).fetchall()
-    return stored_role != role or Counter(map(tuple, stored)) != Counter(map(tuple, rows))
-
-
-def _create(db: Store, response: Response) -> int:
+def _create(db: Store, response: Response) -> None:
     """Store a response, inside the transaction of its first saved page. ON CONFLICT DO NOTHING
     on the unique key (the invitation, or an anonymous respondent's cookie): two tabs
     saving their first page at once end up with one response."""
-    value: int | str
     if response.invitation_id is not None:
-        key, value = "invitation_id", response.invitation_id
         db.execute(
             "INSERT INTO responses (round_id, invitation_id, role, unit, "
             "attributes, started_on) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -398,21 +414,11 @@ def _create(db: Store, response: Response) -> int:
         )
     else:
         assert response.session_key is not None, "a response is an invitation's or a cookie's"
-        key, value = "session_key", response.session_key
         db.execute(
             "INSERT INTO responses (round_id, session_key, started_on) VALUES (?, ?, ?) "
             "ON CONFLICT DO NOTHING",
             [response.round_id, response.session_key, _today()],
         )
-    (response_id,) = db.execute(f"SELECT id FROM responses WHERE {key} = ?", [value]).fetchone()
-    return int(response_id)
-
-
-def _sent_in(db: Store, response_id: int) -> bool:
-    (submitted,) = db.execute(
-        "SELECT submitted FROM responses WHERE id = ?", [response_id]
-    ).fetchone()
-    return bool(submitted)
 
 
 def respondents_of(db: Store, round_id: int) -> dict[str, Respondent]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -111,6 +111,12 @@ class Store(Protocol):
 
     def reading(self) -> AbstractContextManager[None]: ...
 
+    def batch(self) -> AbstractContextManager[None]:
+        """Statements whose results nobody reads, sent to the server together: a page's save
+        ends with a delete, the inserts and an update, one round trip on PostgreSQL instead
+        of three. An error surfaces at the latest when the block ends."""
+        ...
+
     def table_exists(self, name: str) -> bool: ...
 
     def table_names(self) -> list[str]: ...
@@ -158,6 +164,9 @@ class SqliteStore(sqlite_utils.Database):
             yield
         finally:
             self.conn.execute("ROLLBACK")  # nothing was written: ending it is all
+
+    def batch(self) -> AbstractContextManager[None]:
+        return nullcontext()  # in-process: there is no round trip to save
 
     def table_exists(self, name: str) -> bool:
         return self[name].exists()
@@ -294,6 +303,9 @@ class PostgresStore:
             yield
         finally:
             self.conn.execute("ROLLBACK")
+
+    def batch(self) -> AbstractContextManager[None]:
+        return self.conn.pipeline()
 
     def table_exists(self, name: str) -> bool:
         row = self.conn.execute("SELECT to_regclass(%s)", [name]).fetchone()
