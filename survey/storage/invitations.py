@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from survey.errors import Conflict
-from survey.records import Invitation, Person
+from survey.records import Invitation, Person, Round
+from survey.storage import rounds
 from survey.storage.rounds import get_round
 from survey.storage.store import Store
 from survey.tokens import new_token
@@ -61,15 +63,32 @@ def add_invitations(db: Store, round_id: int, people: Iterable[Person]) -> list[
     return list_invitations(db, round_id)
 
 
-def invitation_by_token(db: Store, token: str) -> Invitation | None:
-    """The invitation a personal link carries, or None; the caller compares the token in
-    constant time (``tokens.same_token``) before trusting the match."""
+@dataclass(frozen=True)
+class PersonalLink:
+    """Where a personal link leads: its invitation, the invitation's round and the hash of
+    the round's questionnaire text (``questionnaire_of_version`` caches models by it)."""
+
+    invitation: Invitation
+    round: Round
+    questionnaire_sha: str
+
+
+def personal_link(db: Store, token: str) -> PersonalLink | None:
+    """What a personal link carries, or None; the caller compares the token in constant
+    time (``tokens.same_token``) before trusting the match. One query, not three: every
+    request of every respondent asks for all of it, and on PostgreSQL each query is a
+    round trip."""
     row = db.execute(
-        "SELECT id, round_id, token, name, email, role, unit, attributes FROM invitations "
-        "WHERE token = ?",
+        "SELECT i.id, i.round_id, i.token, i.name, i.email, i.role, i.unit, i.attributes, "
+        f"{rounds.columns('r')}, v.sha256 FROM invitations i "
+        "JOIN rounds r ON r.id = i.round_id "
+        "JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id "
+        "WHERE i.token = ?",
         [token],
     ).fetchone()
-    return invitation_from_row(row) if row else None
+    if row is None:
+        return None
+    return PersonalLink(invitation_from_row(row[:8]), rounds.round_from_row(row[8:-1]), row[-1])
 
 
 def list_invitations(db: Store, round_id: int) -> list[Invitation]:

@@ -85,16 +85,21 @@ def latest_versions(db: Store) -> list[PublishedVersion]:
     return [PublishedVersion(*row) for row in rows]
 
 
-def questionnaire_of_version(db: Store, version_id: int) -> Questionnaire:
+def questionnaire_of_version(db: Store, version_id: int, sha: str | None = None) -> Questionnaire:
     """A published version's model. Versions are immutable and the hash names the text, so
     the model is cached by hash, and the text is read only when it is not cached yet: every
-    respondent request asks for this, and a questionnaire's text is tens of kilobytes."""
-    row = db.execute(
-        "SELECT sha256 FROM questionnaire_versions WHERE id = ?", [version_id]
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"no questionnaire version {version_id}")
-    questionnaire = _models.get(row[0])
+    respondent request asks for this, and a questionnaire's text is tens of kilobytes.
+
+    A caller that read the version's hash with its round (``personal_link``) passes it as
+    ``sha``, which saves the query for it."""
+    if sha is None:
+        row = db.execute(
+            "SELECT sha256 FROM questionnaire_versions WHERE id = ?", [version_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no questionnaire version {version_id}")
+        sha = str(row[0])
+    questionnaire = _models.get(sha)
     if questionnaire is None:
         source, file_name = db.execute(
             "SELECT source, file_name FROM questionnaire_versions WHERE id = ?", [version_id]
@@ -104,7 +109,7 @@ def questionnaire_of_version(db: Store, version_id: int) -> Questionnaire:
             raise QuestionnaireError(result.problems)
         if len(_models) >= 64:
             _models.clear()
-        questionnaire = _models[row[0]] = result.questionnaire
+        questionnaire = _models[sha] = result.questionnaire
     return questionnaire
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from survey.errors import NotFound
 from survey.records import Round
@@ -20,7 +22,12 @@ _COLUMNS = (
 )
 
 
-def _round(row: tuple) -> Round:
+def columns(alias: str) -> str:
+    """The columns ``round_from_row`` reads, for a query joining rounds as ``alias``."""
+    return ", ".join(f"{alias}.{name.strip()}" for name in _COLUMNS.split(","))
+
+
+def round_from_row(row: Sequence[Any]) -> Round:
     values = list(row)
     values[3] = bool(values[3])
     values[8] = bool(values[8])
@@ -65,18 +72,18 @@ def get_round(db: Store, round_id: int) -> Round:
     row = db.execute(f"SELECT {_COLUMNS} FROM rounds WHERE id = ?", [round_id]).fetchone()
     if row is None:
         raise NotFound(f"there is no round {round_id}; 'survey round list' shows them")
-    return _round(row)
+    return round_from_row(row)
 
 
 def round_by_open_token(db: Store, token: str) -> Round | None:
     """The anonymous round an open link carries, or None (compare the token in constant
     time before trusting the match)."""
     row = db.execute(f"SELECT {_COLUMNS} FROM rounds WHERE open_token = ?", [token]).fetchone()
-    return _round(row) if row else None
+    return round_from_row(row) if row else None
 
 
 def list_rounds(db: Store) -> list[Round]:
-    return [_round(r) for r in db.execute(f"SELECT {_COLUMNS} FROM rounds ORDER BY id")]
+    return [round_from_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM rounds ORDER BY id")]
 
 
 def declared_breakdowns(db: Store, round_id: int) -> list[tuple[str, ...]] | None:

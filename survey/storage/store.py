@@ -239,6 +239,7 @@ class PostgresStore:
         self.conn = conn
         self.url = url
         self._release = release  # hands the connection back to its pool instead of closing
+        self._begin_pending = False  # ``writing`` began: BEGIN goes with the next statement
 
     @property
     def location(self) -> str:
@@ -246,24 +247,33 @@ class PostgresStore:
 
     @property
     def in_transaction(self) -> bool:
-        """A transaction is open (also one a failed statement left). Not on a connection
-        that is lost (UNKNOWN): there is nothing to roll back, and trying raises."""
+        """A transaction is open (also one a failed statement left, or one whose BEGIN waits
+        for its first statement). Not on a connection that is lost (UNKNOWN): there is
+        nothing to roll back, and trying raises."""
         from psycopg.pq import TransactionStatus
 
         status = self.conn.info.transaction_status
-        return bool(status not in (TransactionStatus.IDLE, TransactionStatus.UNKNOWN))
+        idle = status in (TransactionStatus.IDLE, TransactionStatus.UNKNOWN)
+        return self._begin_pending or not idle
 
     def execute(self, sql: str, parameters: Parameters | None = None) -> Cursor:
         # Always parameters, even none: psycopg reads ``%%`` as ``%`` only when it has
         # some, and ``postgres_sql`` doubles every ``%`` (``id % 5``, ``LIKE 'a%'``).
-        return self.conn.execute(postgres_sql(sql), parameters if parameters else ())
+        query, values = postgres_sql(sql), parameters if parameters else ()
+        if not self._begin_pending:
+            return self.conn.execute(query, values)
+        with self.batch():  # BEGIN, the lock and this statement: one round trip
+            cursor = self.conn.execute(query, values)
+        return cursor  # (its results arrived when the batch ended)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._begin()
         with self.conn.cursor() as cursor:
             cursor.executemany(postgres_sql(sql), rows)
 
     def load_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """COPY: several times faster than even pipelined INSERTs for a whole table."""
+        self._begin()
         with (
             self.conn.cursor() as cursor,
             cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
@@ -273,15 +283,22 @@ class PostgresStore:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """BEGIN and the lock in one round trip (a page's save is a dozen statements, so
-        each round trip counts); COMMIT at the end, ROLLBACK on any exception."""
-        self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        """A write transaction under the one write lock. BEGIN and the lock are not sent
+        until the transaction's first statement, and then with it, in one round trip (a
+        page's save is a handful of round trips, so each one counts); COMMIT at the end,
+        ROLLBACK on any exception."""
+        self._begin_pending = True
         try:
             yield
         except BaseException:
-            if not self.conn.closed:
+            if self._begin_pending:
+                self._begin_pending = False  # nothing was sent
+            elif not self.conn.closed:
                 self.conn.execute("ROLLBACK")
             raise
+        if self._begin_pending:
+            self._begin_pending = False  # nothing was written
+            return
         from psycopg.pq import TransactionStatus
 
         if self.conn.info.transaction_status == TransactionStatus.INERROR:
@@ -290,6 +307,12 @@ class PostgresStore:
             self.conn.execute("ROLLBACK")
             raise RuntimeError("a statement of the transaction failed; nothing was written")
         self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """Send the BEGIN that ``writing`` holds back, if it still waits."""
+        if self._begin_pending:
+            self._begin_pending = False
+            self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -304,16 +327,23 @@ class PostgresStore:
         finally:
             self.conn.execute("ROLLBACK")
 
-    def batch(self) -> AbstractContextManager[None]:
-        return self.conn.pipeline()
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """psycopg's pipeline mode; a BEGIN that ``writing`` holds back leads it."""
+        with self.conn.pipeline():
+            if self._begin_pending:
+                self._begin_pending = False
+                self.conn.execute("BEGIN")
+                self.conn.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            yield
 
     def table_exists(self, name: str) -> bool:
-        row = self.conn.execute("SELECT to_regclass(%s)", [name]).fetchone()
+        row = self.execute("SELECT to_regclass(?)", [name]).fetchone()
         return row is not None and row[0] is not None
 
     def table_names(self) -> list[str]:
         """The survey's tables (sqlite-utils' ``table_names`` of the SQLite side)."""
-        rows = self.conn.execute(
+        rows = self.execute(
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
             "ORDER BY table_name"
@@ -321,6 +351,7 @@ class PostgresStore:
         return [name for (name,) in rows]
 
     def rollback(self) -> None:
+        self._begin_pending = False
         self.conn.rollback()
 
     def close(self) -> None:

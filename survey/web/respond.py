@@ -32,9 +32,9 @@ from survey.questionnaire.answers import Answer, check_answers
 from survey.questionnaire.model import Question, Questionnaire
 from survey.questionnaire.visibility import answers_to, stated_role, visible_questions
 from survey.storage import responses as store
-from survey.storage.invitations import invitation_by_token
+from survey.storage.invitations import personal_link
 from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.rounds import Round, get_round, round_by_open_token
+from survey.storage.rounds import Round, round_by_open_token
 from survey.tokens import MAX_CODE_INPUT, new_token, same_token
 from survey.web.database import get_db
 from survey.web.errors import DATABASE_ERRORS, RETRY_AFTER, is_transient, log_unavailable
@@ -119,11 +119,12 @@ def _gone() -> NoReturn:
 def _visit(kind: str, token: str) -> Visit:
     limiter().check(client_address())  # 429 while this address is guessing links
     db = get_db()
+    sha = None  # the questionnaire text's hash, where it came with the round
     if kind == "s":
-        invitation = invitation_by_token(db, token)
-        if invitation is None or not same_token(token, invitation.token):
+        link = personal_link(db, token)
+        if link is None or not same_token(token, link.invitation.token):
             _gone()
-        round_ = get_round(db, invitation.round_id)
+        invitation, round_, sha = link.invitation, link.round, link.questionnaire_sha
         if not round_.is_open():
             _gone()
         response = store.response_for_invitation(
@@ -145,7 +146,7 @@ def _visit(kind: str, token: str) -> Visit:
         secret = request.cookies.get(COOKIE) or g.setdefault("new_cookie", new_token())
         key = hashlib.sha256(f"{round_.id}:{secret}".encode()).hexdigest()
         response = store.response_for_session(db, round_.id, key)  # stored on the first save
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
+    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id, sha)
     answers = store.answers_of(db, questionnaire, response)
     return Visit(kind, token, round_, questionnaire, response, answers)
 

@@ -50,6 +50,41 @@ def test_a_percent_sign_means_the_same_with_and_without_parameters(db):
     assert db.table_names() and "rounds" in db.table_names()
 
 
+def test_a_write_transaction_is_whole_wherever_its_first_statement_falls(db, database):
+    """On PostgreSQL ``writing`` sends BEGIN and the write lock with the transaction's first
+    statement (one round trip fewer per write); on both stores the first statement's
+    results are there, a failure in it or after it leaves nothing, and an empty
+    transaction or a read inside one changes nothing."""
+    db.execute("CREATE TABLE scratch (n INTEGER PRIMARY KEY)")
+    other = open_database(database, migrate=False)
+
+    def stored() -> list[int]:
+        return [n for (n,) in other.execute("SELECT n FROM scratch ORDER BY n")]
+
+    with db.writing():
+        assert db.in_transaction
+        assert db.execute("INSERT INTO scratch (n) VALUES (1), (2)").rowcount == 2
+        assert stored() == []  # not committed yet
+    assert stored() == [1, 2] and not db.in_transaction
+    with db.writing():
+        assert db.execute("SELECT count(*) FROM scratch").fetchone() == (2,)
+        with db.reading():  # inside a transaction: no snapshot of its own
+            db.execute("DELETE FROM scratch WHERE n = 2")
+    assert stored() == [1]
+    with pytest.raises(integrity_errors()), db.writing():
+        db.execute("INSERT INTO scratch (n) VALUES (1)")  # the first statement fails
+    with pytest.raises(ValueError), db.writing():
+        db.execute("INSERT INTO scratch (n) VALUES (3)")
+        raise ValueError("after a statement")
+    with db.writing():
+        pass
+    with db.writing(), db.batch():  # the batch opens the transaction
+        db.execute("INSERT INTO scratch (n) VALUES (4)")
+        db.executemany("INSERT INTO scratch (n) VALUES (?)", [(5,), (6,)])
+    assert stored() == [1, 4, 5, 6] and not db.in_transaction
+    other.close()
+
+
 def test_foreign_keys_are_enforced(db):
     with pytest.raises(integrity_errors()):
         db.execute(
