@@ -298,19 +298,26 @@ def save_answers(
             _create(db, response)
             stored = _stored(db, response)
             assert stored is not None, "the response was just stored"
-        changed = stored.role != role or Counter(stored.rows) != Counter(rows)
+        items = _changed_items(stored.rows, rows)
+        changed = bool(items) or stored.role != role
         if submitting:  # repeating it (double click, retry) changes nothing
             submitted = True
         else:  # a change that leaves a sent-in response breaking a rule reopens it
             submitted = stored.submitted and not check_answers(questionnaire, role, kept)
         with db.batch():
-            if changed:
-                db.execute("DELETE FROM answers WHERE response_id = ?", [stored.id])
-                db.executemany(
-                    "INSERT INTO answers (response_id, item, code, number, text) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(stored.id, *row) for row in rows],
+            if items:  # only the answers that changed: a page's save touches its page
+                marks = ", ".join("?" for _ in items)
+                db.execute(
+                    f"DELETE FROM answers WHERE response_id = ? AND item IN ({marks})",
+                    [stored.id, *sorted(items)],
                 )
+                new = [(stored.id, *row) for row in rows if row[0] in items]
+                if new:  # (none when the change only took answers away)
+                    db.executemany(
+                        "INSERT INTO answers (response_id, item, code, number, text) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        new,
+                    )
             db.execute(
                 "UPDATE responses SET page = ?, role = ?, revision = revision + ?, "
                 "submitted = ?, submitted_on = CASE WHEN ? = 1 "
@@ -318,6 +325,17 @@ def save_answers(
                 [page, role, int(changed), int(submitted), int(submitting), _today(), stored.id],
             )
     return kept
+
+
+def _changed_items(stored: list[tuple], rows: list[tuple]) -> set[str]:
+    """The items whose (item, code, number, text) rows differ between what is stored and
+    ``rows``, including items only one of them has."""
+    before: dict[str, Counter[tuple]] = {}
+    after: dict[str, Counter[tuple]] = {}
+    for found, grouped in ((stored, before), (rows, after)):
+        for row in found:
+            grouped.setdefault(row[0], Counter())[tuple(row)] += 1
+    return {item for item in before.keys() | after.keys() if before.get(item) != after.get(item)}
 
 
 @dataclass(frozen=True)
