@@ -358,22 +358,6 @@ def resolve(
     return resolved
 
 
-def from_environment(names: Iterable[str]) -> dict[str, str]:
-    """The raw text of each of these settings the process environment sets: what a job's
-    fresh process reads its mail settings from (``workers.tasks``)."""
-    by_name = {s.name: s for s in SETTINGS}
-    found = {name: os.environ.get(by_name[name].env, "") for name in names}
-    return {name: value for name, value in found.items() if value}
-
-
-def child_environment(settings: Mapping[str, str]) -> dict[str, str]:
-    """The process environment with ``settings`` (name to raw text) laid over it: the
-    environment of a job's fresh process, which gets its secrets there rather than on a
-    command line anyone can read in the process list."""
-    by_name = {s.name: s for s in SETTINGS}
-    return {**os.environ, **{by_name[name].env: value for name, value in settings.items()}}
-
-
 def typed(config: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     """The settings ``names`` from a plain mapping (a Flask config, a test's dict), parsed
     as ``resolve`` would; missing or None ones get their default. For callers that are

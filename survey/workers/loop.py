@@ -1,8 +1,9 @@
 """A worker: claims jobs from the queue and runs each, heartbeating while it runs.
 
 One loop in one thread does everything that touches the queue (claim, heartbeat, finish,
-fail, release), so a worker never races itself; the jobs run beside it, each in a fresh
-process (``survey worker``) or in a thread (the web process's own fallback, ``local.py``).
+fail, release), so a worker never races itself; the jobs run beside it, each in a process
+of its own forked from the idle worker (``survey worker``), or in a thread (the web
+process's own fallback, ``local.py``).
 Every ``lease / 4`` seconds the loop extends the lease of each job it runs, says it is alive
 (``workers``) and takes back jobs of workers whose lease ran out. A job whose lease this
 worker lost (it was too slow to beat) is dropped: another worker has it now.
@@ -17,15 +18,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, NoReturn
 
 from survey.storage import open_database
 from survey.storage.jobs import (
@@ -61,12 +63,77 @@ class Options:
         return min(1.0, self.beat)
 
 
+class _Forked:
+    """A job's forked process, seen as ``subprocess.Popen`` shows one."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+            self.wait()
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+def preload() -> None:
+    """Import, once in the worker, what a report job uses (WeasyPrint, pandas and ours):
+    each job's process is a fork of the idle worker and starts with them, where a fresh
+    interpreter spent about 3 seconds importing them for every report of a pack."""
+    import pandas  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    import survey.mail
+    import survey.operations.mail
+    import survey.operations.report_files  # noqa: F401
+
+
+def _run_forked(
+    job: Job, setup: Setup, worker: str, output: IO[bytes], errors: IO[bytes]
+) -> NoReturn:
+    """The job's own process, forked from the worker: run the job, write its outcome as one
+    line of JSON to ``output`` and end, never returning into the worker's loop. Its memory
+    goes with it, so a render's peak and its collector pauses stay in a process that lives
+    for one job."""
+    status = 1
+    try:
+        os.setsid()  # a Ctrl-C in the worker's terminal is the worker's to handle
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.dup2(output.fileno(), 1)
+        os.dup2(errors.fileno(), 2)
+        db = open_database(setup.database, migrate=False)
+        try:
+            outcome = outcome_of(job.kind, job.payload, Context(db, setup, job.id, worker))
+        finally:
+            db.close()
+        os.write(1, (json.dumps(outcome._asdict()) + "\n").encode())
+        status = 0
+    except BaseException:
+        os.write(2, traceback.format_exc().encode("utf-8", "replace"))
+    finally:
+        os._exit(status)
+
+
 @dataclass
 class _Running:
     """A job under way: its process (and the files its output goes to) or its thread."""
 
     job: Job
-    process: subprocess.Popen[bytes] | None = None
+    process: _Forked | None = None
     output: IO[bytes] | None = None
     errors: IO[bytes] | None = None
     thread: threading.Thread | None = None
@@ -124,6 +191,8 @@ class Worker:
     def run(self, *, drain: bool = False, max_jobs: int | None = None) -> int:
         """Work until stopped, or with ``drain`` until nothing is left to claim, or after
         ``max_jobs`` jobs. Returns how many jobs it ran to an end (done or failed)."""
+        if self.options.fresh_process:
+            preload()
         db = open_database(self.setup.database)
         worker_started(db, self.id, socket.gethostname(), os.getpid())
         running: list[_Running] = []
@@ -181,29 +250,12 @@ class Worker:
             # block on a pipe nobody reads until it ends; closed in ``result``
             output = tempfile.TemporaryFile()  # noqa: SIM115
             errors = tempfile.TemporaryFile()  # noqa: SIM115
-            command = [
-                sys.executable,
-                "-m",
-                "survey.workers.tasks",
-                "--database",
-                self.setup.database,
-                "--report-cache",
-                self.setup.report_cache,
-                "--worker",
-                self.id,
-                str(job.id),
-            ]
-            # a session of its own: a Ctrl-C in the worker's terminal is the worker's to
-            # handle (finish or hand back), not a kill of the job under way
-            process = subprocess.Popen(
-                command,
-                env=self.setup.environment(),
-                stdout=output,
-                stderr=errors,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            return _Running(job, process=process, output=output, errors=errors)
+            sys.stdout.flush()  # or the child writes what this process had buffered
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                _run_forked(job, self.setup, self.id, output, errors)
+            return _Running(job, process=_Forked(pid), output=output, errors=errors)
         entry = _Running(job)
         entry.thread = threading.Thread(
             target=self._in_thread, args=(entry,), name=f"job-{job.id}", daemon=True

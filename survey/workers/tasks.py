@@ -1,16 +1,9 @@
-"""What each kind of job does, and the entry point of the fresh process one job runs in.
-
-``python -m survey.workers.tasks --database D --report-cache R --worker W JOB`` runs job JOB
-(held by worker W) and prints its outcome as one line of JSON; the worker records it. The
-process imports only what the job's kind needs, so a small job starts in a fraction of a
-second and a report's WeasyPrint and pandas are loaded, used and let go with the process.
+"""What each kind of job does, and how it ended (``outcome_of``): the same in a job's own
+process (``loop.py`` forks one per job) and in a thread of the web process (``local.py``).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -19,30 +12,19 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from survey.errors import Conflict, Forbidden, SurveyError, Unavailable
-from survey.settings import child_environment, from_environment
-from survey.storage import open_database
-from survey.storage.jobs import get_job, set_progress
+from survey.storage.jobs import set_progress
 from survey.storage.store import Store
 
 
 @dataclass(frozen=True)
 class Setup:
     """Where a job's things are: the same for every job of an installation. ``mail`` holds
-    the MAIL_* settings (text, as the environment gives them) a mail batch sends with; a
-    fresh process gets them in its environment, never on its command line (the password)."""
+    the MAIL_* settings (text, as the settings give them) a mail batch sends with; a job's
+    forked process has them in memory, never on a command line (the password)."""
 
     database: str
     report_cache: str
     mail: Mapping[str, str] = field(default_factory=dict)
-
-    def environment(self) -> dict[str, str]:
-        return child_environment(self.mail)
-
-    @classmethod
-    def mail_from_environment(cls) -> dict[str, str]:
-        from survey.mail import MAIL_SETTINGS
-
-        return from_environment(MAIL_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -151,28 +133,3 @@ def describe(error: BaseException) -> str:
         first = f"{type(error).__name__}: {error}"
     details = "".join(traceback.format_exception(error))
     return f"{first.splitlines()[0] if first else type(error).__name__}\n\n{details}"
-
-
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m survey.workers.tasks")
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--report-cache", required=True)
-    parser.add_argument("--worker", required=True)
-    parser.add_argument("job", type=int)
-    args = parser.parse_args(argv)
-    db = open_database(args.database, migrate=False)
-    try:
-        job = get_job(db, args.job)
-        if job is None:
-            outcome = Outcome(error=f"job {args.job} does not exist", retry=False)
-        else:
-            setup = Setup(args.database, args.report_cache, Setup.mail_from_environment())
-            outcome = outcome_of(job.kind, job.payload, Context(db, setup, job.id, args.worker))
-    finally:
-        db.close()
-    print(json.dumps(outcome._asdict()), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
