@@ -5,11 +5,13 @@ unit, each about 20 pages) renders at least 1.8 times as many pages per second w
 `survey worker` processes as with one, and no worker process (nor any job process it
 starts) peaks above 400 MB.
 
-Each timing runs in a child process of its own (``--timed N``) that starts N real
-``survey worker --once`` processes against the same SQLite file and waits for them, so its
-``RUSAGE_CHILDREN`` high-water mark is the largest of those workers and of the fresh
-process each of them starts per job. The pack is ordered again before each timing, with
-an empty report cache, so both timings render the same reports from scratch.
+Both stores are measured: a SQLite file (one machine) and a database of a throwaway
+PostgreSQL cluster (the store workers on several machines share). Each timing runs in a
+child process of its own (``--timed N``) that starts N real ``survey worker --once``
+processes against the same database and waits for them, so its ``RUSAGE_CHILDREN``
+high-water mark is the largest of those workers and of the process each of them forks per
+job (the worker waits for it). The pack is ordered again before each timing, with an empty
+report cache, so both timings render the same reports from scratch.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import BENCH, PYTHON, Figures, main, say, table
+from benchlib import BENCH, PYTHON, Figures, main, postgres_cluster, say, table
 
 from reports import pages_of
 
@@ -34,18 +36,16 @@ TARGET_PEAK_MB = 400
 SURVEY = [PYTHON, "-c", "from survey.cli import main; main()"]
 
 
-def prepare(folder: Path, units: int, per_unit: int) -> Path:
+def prepare(database: str, units: int, per_unit: int) -> None:
     from survey.demo import employee_round
     from survey.storage import open_database
 
-    database = folder / "pack.sqlite3"
     db = open_database(database)
     employee_round(db, units=units, per_unit=per_unit)
     db.close()
-    return database
 
 
-def order(database: Path) -> int:
+def order(database: str) -> int:
     """A new pack of round 1 (the previous one is done); returns its number of reports."""
     from survey.accounts import operator
     from survey.operations.report_packs import order_report_pack
@@ -61,7 +61,7 @@ def order(database: Path) -> int:
         db.close()
 
 
-def timed(workers: int, database: Path, cache: Path) -> dict[str, float]:
+def timed(workers: int, database: str, cache: Path) -> dict[str, float]:
     """In a child of its own: N `survey worker --once` processes until the queue is empty."""
     env = {
         **os.environ,
@@ -91,35 +91,32 @@ def timed(workers: int, database: Path, cache: Path) -> dict[str, float]:
     }
 
 
-def run_timed(workers: int, database: Path, cache: Path) -> dict[str, float]:
+def run_timed(workers: int, database: str, cache: Path) -> dict[str, float]:
     shutil.rmtree(cache, ignore_errors=True)
-    command = [PYTHON, str(BENCH / "report_pack.py"), "--timed", str(workers), str(database)]
+    command = [PYTHON, str(BENCH / "report_pack.py"), "--timed", str(workers), database]
     done = subprocess.run(
         [*command, str(cache)], capture_output=True, text=True, check=True, cwd=ROOT
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(quick: bool) -> Figures:
-    units, per_unit = (4, 7) if quick else (200, 8)
-    with tempfile.TemporaryDirectory(prefix="bench-pack-") as tmp:
-        folder = Path(tmp)
-        database = prepare(folder, units, per_unit)
-        cache = folder / "reports"
-        figures: dict[str, dict[str, float]] = {}
-        pages = 0
-        for workers in (1, 2):
-            reports = order(database)
-            figures[str(workers)] = run_timed(workers, database, cache)
-            pdfs = sorted(cache.glob("*.pdf"))
-            assert len(pdfs) == reports, (len(pdfs), reports)
-            if not pages:
-                pages = sum(pages_of(pdf.read_bytes()) for pdf in pdfs)
-            figures[str(workers)]["pages_per_second"] = pages / figures[str(workers)]["seconds"]
+def measure(label: str, database: str, cache: Path, units: int, per_unit: int) -> Figures:
+    """Both timings of one store: the pack rendered by one worker, then by two."""
+    prepare(database, units, per_unit)
+    figures: dict[str, dict[str, float]] = {}
+    pages = reports = 0
+    for workers in (1, 2):
+        reports = order(database)
+        figures[str(workers)] = run_timed(workers, database, cache)
+        pdfs = sorted(cache.glob("*.pdf"))
+        assert len(pdfs) == reports, (len(pdfs), reports)
+        if not pages:
+            pages = sum(pages_of(pdf.read_bytes()) for pdf in pdfs)
+        figures[str(workers)]["pages_per_second"] = pages / figures[str(workers)]["seconds"]
     one, two = figures["1"], figures["2"]
     ratio = two["pages_per_second"] / one["pages_per_second"]
     peak = max(one["peak_mb"], two["peak_mb"])
-    say(f"employee survey: {units} units of {per_unit}; {reports} reports, {pages} pages")
+    say(f"{label}: employee survey, {units} units of {per_unit}; {reports} reports, {pages} pages")
     say(
         table(
             [
@@ -129,9 +126,11 @@ def run(quick: bool) -> Figures:
             ["workers", "seconds", "pages/s", "peak MB (one process)"],
         )
     )
-    say(f"2 workers ÷ 1: {ratio:.2f}× (target ≥ {TARGET_RATIO}×)")
-    say(f"peak memory of any worker or job process: {peak:.0f} MB (target ≤ {TARGET_PEAK_MB})")
-    say(f"cores: {os.cpu_count()}; 1-minute load average now {os.getloadavg()[0]:.2f}")
+    say(f"{label}: 2 workers ÷ 1: {ratio:.2f}× (target ≥ {TARGET_RATIO}×)")
+    say(
+        f"{label}: peak memory of any worker or job process: {peak:.0f} MB "
+        f"(target ≤ {TARGET_PEAK_MB})"
+    )
     return {
         "units": units,
         "reports": reports,
@@ -143,8 +142,22 @@ def run(quick: bool) -> Figures:
     }
 
 
+def run(quick: bool) -> Figures:
+    """The pack on SQLite (one machine) and on PostgreSQL (where workers on several
+    machines share the queue), each with one worker and then two."""
+    units, per_unit = (4, 7) if quick else (200, 8)
+    with tempfile.TemporaryDirectory(prefix="bench-pack-") as tmp:
+        folder = Path(tmp)
+        sqlite = measure("SQLite", str(folder / "pack.sqlite3"), folder / "r1", units, per_unit)
+        with postgres_cluster(folder) as cluster:
+            url = cluster.fresh_database()
+            postgresql = measure("PostgreSQL", url, folder / "r2", units, per_unit)
+    say(f"cores: {os.cpu_count()}; 1-minute load average now {os.getloadavg()[0]:.2f}")
+    return {**sqlite, "postgresql": postgresql}
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--timed":
-        print(json.dumps(timed(int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))))
+        print(json.dumps(timed(int(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))))
     else:
         main("report_pack", run)

@@ -53,11 +53,11 @@ def paper_answers(j: int) -> dict[str, str]:
     return answers | {"q9b": str(j % 3 + 1), "q10": str(j % 4 + 1), "q11a": "1", "q11b": "2"}
 
 
-def seed(tmp_path) -> tuple[object, int, list[str], list[str]]:
+def seed(tmp_path, database: str) -> tuple[object, int, list[str], list[str]]:
     """The round (minimum group size 5), 50 invited people, personal forms printed (return
     codes given) and two admins; returns the app, the round, the web people's tokens and
     the paper people's return codes."""
-    path = tmp_path / "survey.sqlite3"
+    path = database
     db = open_database(path)
     publish(db, load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml"))
     round_ = create_round(db, "kvalitetskommune-2009", "Papir og nett")
@@ -130,9 +130,9 @@ def shown(number: str) -> float:
 
 
 def test_paper_forms_keyed_twice_by_keyboard_and_web_answers_make_the_report(
-    browser: Browser, tmp_path
+    browser: Browser, tmp_path, database
 ):
-    app, round_id, tokens, codes = seed(tmp_path)
+    app, round_id, tokens, codes = seed(tmp_path, database)
     for i, token in enumerate(tokens):
         answer_on_the_web(app, token, role_of(i), web_answers(i))
     paper = [paper_answers(j) | {"q1": str(ROLES.index(role_of(WEB + j)) + 1)} for j in range(PAPER)]  # fmt: skip

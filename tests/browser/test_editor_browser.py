@@ -21,8 +21,9 @@ ADMIN = "admin@sekretariatet.no"
 
 
 @pytest.fixture
-def workspace(tmp_path) -> Iterator[tuple[str, str]]:
-    path = tmp_path / "survey.sqlite3"
+def workspace(tmp_path, database) -> Iterator[tuple[str, str]]:
+    """An admin's account and the app on a loopback server, on each store."""
+    path = database
     db = open_database(path)
     add_user(db, ADMIN, PASSWORD, "admin")
     db.close()

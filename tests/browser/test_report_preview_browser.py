@@ -22,8 +22,8 @@ FONTS = """async () => {
 }"""
 
 
-def test_the_report_preview_loads_its_fonts_under_the_policy(page: Page, tmp_path):
-    path = tmp_path / "survey.sqlite3"
+def test_the_report_preview_loads_its_fonts_under_the_policy(page: Page, tmp_path, database):
+    path = database
     db = open_database(path)
     round_ = national_2009_round(db, municipalities=3, answer_rate=1.0)
     add_user(db, ADMIN, PASSWORD, "admin")

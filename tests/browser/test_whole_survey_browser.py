@@ -62,12 +62,12 @@ class Steps:
 
 
 @pytest.fixture
-def installation(tmp_path, inbox) -> Iterator[tuple[str, str]]:  # noqa: F811
+def installation(tmp_path, inbox, database) -> Iterator[tuple[str, str]]:  # noqa: F811
     """A municipality's installation: last year's round of the 2009 evaluation (to compare
     with), an adviser's account, and the app on a real loopback server mailing through a
-    real SMTP server on loopback."""
+    real SMTP server on loopback; on each store."""
     _, smtp_port = inbox
-    path = tmp_path / "survey.sqlite3"
+    path = database
     db = open_database(path)
     national_2009_round(db, name="Evaluering 2009", municipalities=6, answer_rate=1.0)
     add_user(db, ADMIN, PASSWORD, "admin")
