@@ -11,6 +11,11 @@ change, by every web process alike, and deleted then.
 
 Rendering releases nothing: figures leave only when the PDF is handed to an account
 (``results.report_downloaded``, in the request that serves it), exactly as before workers.
+
+A report decided already (a pack's, after the pack's earlier reports: see
+``report_packs``) is queued with its page (HTML) written into the cache beside where its
+PDF goes (``order_decided``): the job renders that page as it is, since deciding again
+there would read a ledger without the pack's earlier reports.
 """
 
 from __future__ import annotations
@@ -98,6 +103,48 @@ def order_report_pdf(
     return ReportOrder(asked, path, job)
 
 
+def order_decided(
+    db: Store,
+    actor: Account,
+    asked: ReportRequest,
+    unit: str | None,
+    cache: Path,
+    *,
+    max_attempts: int,
+) -> Job:
+    """Queue the PDF of a report decided by the caller (``asked``, as ``actor``): its page
+    is written into the cache now (unless its PDF is there already) and the job renders
+    that page, whatever the ledger says by then."""
+    from survey.report.render import render_html  # WeasyPrint loads slowly
+
+    path = cache / file_name(asked, unit)
+    page = path.with_suffix(".html")
+    there = path.is_file()
+    if not there:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(page, render_html(asked.build()).encode())
+    payload = {
+        **acting_as(actor),
+        "round": asked.results.round.id,
+        "by": list(asked.by),
+        "unit": unit,
+        "file": path.name,
+        "page": page.name,
+    }
+    key = job_key(path.name)
+    return enqueue(db, KIND, key, payload, max_attempts=max_attempts, renew_done=not there)
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Write a file whole or not at all, for every reader."""
+    part = target.with_suffix(f".{time.monotonic_ns()}.part")
+    try:
+        part.write_bytes(data)
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)
+
+
 def report_job(db: Store, round_id: int, name: str) -> Job | None:
     """The job of the cached file ``name`` (a ``REPORT_FILE``) of the round; NotFound for a
     name that is not one, or of another round (a status address made up or edited)."""
@@ -121,12 +168,17 @@ def render_report_pdf(
     name."""
     from survey.report.render import render_html, render_pdf  # WeasyPrint loads slowly
 
-    actor = _actor(db, payload)
-    if actor is None:
-        raise Forbidden(
-            "the account that asked for the report no longer exists or is disabled",
-            message_nb="Kontoen som ba om rapporten, finnes ikke lenger eller er deaktivert.",
-        )
+    actor = job_actor(db, payload)
+    decided = _decided(payload, cache)
+    if decided is not None:
+        target, page = decided
+        if not target.is_file():
+            progress(1, 2, "Lager PDF-filen")
+            _write(target, render_pdf(page.read_text(encoding="utf-8")))
+            forget_superseded(target)
+        page.unlink(missing_ok=True)
+        progress(2, 2, "Ferdig")
+        return target.name
     progress(0, 3, "Leser tallene")
     unit = str(payload["unit"]) if payload.get("unit") is not None else None
     compare = payload.get("compare")
@@ -146,16 +198,25 @@ def render_report_pdf(
     progress(1, 3, "Setter opp rapporten")
     html = render_html(asked.build())
     progress(2, 3, "Lager PDF-filen")
-    pdf = render_pdf(html)
-    part = target.with_suffix(f".{time.monotonic_ns()}.part")
-    try:
-        part.write_bytes(pdf)
-        part.replace(target)  # whole or not at all, for every reader
-    finally:
-        part.unlink(missing_ok=True)
+    _write(target, render_pdf(html))
     forget_superseded(target)  # a pack's jobs are ordered without a look at the cache
     progress(3, 3, "Ferdig")
     return target.name
+
+
+def _decided(payload: Mapping[str, Any], cache: Path) -> tuple[Path, Path] | None:
+    """The PDF and the page of a report decided when it was queued (``order_decided``);
+    None for a report to decide now, or whose page is gone (it is decided now, then)."""
+    file, page = payload.get("file"), payload.get("page")
+    if not isinstance(file, str) or not isinstance(page, str):
+        return None
+    stem = Path(file).stem
+    if not REPORT_FILE.fullmatch(stem) or file != f"{stem}.pdf" or page != f"{stem}.html":
+        return None  # a payload written by hand: nothing outside the cache is read
+    target = cache / file
+    if not target.is_file() and not (cache / page).is_file():
+        return None
+    return target, cache / page
 
 
 def acting_as(actor: Account) -> dict[str, Any]:
@@ -166,14 +227,20 @@ def acting_as(actor: Account) -> dict[str, Any]:
     return {"account": actor.id}
 
 
-def _actor(db: Store, payload: Mapping[str, Any]) -> Account | None:
-    """The account a job acts as, if it still exists and is enabled. The operator is whoever
-    holds the database, as the command that queued the job was: a row of ``jobs`` is
-    written by nobody else."""
+def job_actor(db: Store, payload: Mapping[str, Any]) -> Account:
+    """The account a job acts as (``acting_as``); Forbidden unless it still exists and is
+    enabled. The operator is whoever holds the database, as the command that queued the
+    job was: a row of ``jobs`` is written by nobody else."""
     operator = payload.get("operator")
     if payload.get("account") == 0 and isinstance(operator, str) and operator.startswith("cli:"):
         return Account(0, operator[:200], "admin")
-    return get_account(db, _int(payload, "account"))
+    actor = get_account(db, _int(payload, "account"))
+    if actor is None:
+        raise Forbidden(
+            "the account that asked for the report no longer exists or is disabled",
+            message_nb="Kontoen som ba om rapporten, finnes ikke lenger eller er deaktivert.",
+        )
+    return actor
 
 
 def _int(payload: Mapping[str, Any], name: str) -> int:

@@ -1,38 +1,54 @@
 """Report packs: every unit's own report of a round, plus the overall one, made at once.
 
-An admin orders a pack; each report is a job of its own (``report-pdf``, the same job as
-one PDF asked for, see ``report_files``), so every worker and every core takes part, and
-the pack's progress is read from its jobs' rows, never by making reports. A unit's report
-is the one its leader gets on the round page: by the first breakdown the round declares
-for one unit's figures (``pack_breakdown``), so a leader who downloads their own report
-finds the pack's file in the cache.
+An admin orders a pack. Its first job (``report-pack``, ``make_pack``) decides the
+reports one after the other, and queues each one's PDF as a job of its own (``report-pdf``,
+the job of one PDF asked for, see ``report_files``), so every worker and every core takes
+part in the rendering; the pack's progress is read from its jobs' rows, never by making
+reports. A unit's report is by the first breakdown the round declares for one unit's
+figures (``pack_breakdown``), the one its leader gets on the round page.
 
 Nothing is released by making a pack. The zip (admins only) is put together report by
 report: each one is decided again as the account that downloads it, and released through
 ``results.report_downloaded`` right before its bytes go into the zip, exactly as a single
-PDF is. A report whose figures moved on since it was made is not in the cache under its
-new name: it is queued again, left out of the zip, and named in a note inside it.
+PDF is. So each report is audited with the pack's reports before it, and that is how the
+pack's job decides it too: with the ledger as the zip will find it, its earlier reports'
+releases read as made (``results.release_of``). A report and one by unit can each be
+safe alone and give a small group away together; deciding every report with the ledger
+as it stands when it is made would let the zip find three reports of eight changed.
+A report whose figures moved on since it was made (someone released figures meanwhile)
+is not in the cache under its new name: it is queued again, left out of the zip, and
+named in a note inside it.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from survey.accounts import Account
 from survey.errors import InvalidInput, NotFound
 from survey.operations.access import require_manager, require_results
-from survey.operations.report_files import KIND, acting_as, order_report_pdf
+from survey.operations.report_files import (
+    Progress,
+    acting_as,
+    job_actor,
+    order_decided,
+    order_report_pdf,
+)
 from survey.operations.results import (
     declared_breakdowns,
     may_release,
+    release_of,
     report_downloaded,
+    report_request,
     results_for,
 )
 from survey.scoring.breakdown import NOT_GIVEN, reading_order
+from survey.storage.releases import Pending
 from survey.storage.report_packs import (
     Pack,
     PackEntry,
@@ -48,6 +64,7 @@ from survey.storage.snapshots import StaleSnapshot
 from survey.storage.store import Store
 from survey.storage.users import audit
 
+KIND = "report-pack"
 MAX_UNITS = 2000  # a pack of more reports than this is a mistake, not a pack
 STATES_NB = {
     "queued": "I kø",
@@ -106,19 +123,36 @@ def order_report_pack(
             message_nb=f"Runden har {len(units)} enheter; en rapportpakke kan ha høyst "
             f"{MAX_UNITS}.",
         )
-    planned = [
-        Planned(
-            unit,
-            by := pack_breakdown(db, round_id, unit),
-            KIND,
-            {**acting_as(actor), "round": round_id, "by": list(by), "unit": unit},
-        )
-        for unit in [None, *units]
-    ]
-    pack, new = order_pack(db, round_id, actor.email, planned, max_attempts=max_attempts)
+    planned = [Planned(unit, pack_breakdown(db, round_id, unit)) for unit in [None, *units]]
+    payload = {**acting_as(actor), "round": round_id, "attempts": max_attempts}
+    pack, new = order_pack(
+        db, round_id, actor.email, planned, KIND, payload, max_attempts=max_attempts
+    )
     if new:
         audit(db, actor.email, "report pack ordered", f"round {round_id}: {len(units)} units")
     return PackOrder(pack, new)
+
+
+def make_pack(db: Store, payload: Mapping[str, Any], cache: Path, progress: Progress) -> str:
+    """The pack's job: as the account that ordered it, decide each report in the pack's
+    order with the ledger the zip will find it in (the ledger now and the pack's earlier
+    reports' releases), queue its PDF's job and let the report follow it. Returns how
+    many reports were queued."""
+    actor = job_actor(db, payload)
+    pack_id, attempts = payload.get("pack"), payload.get("attempts", 3)
+    pack = get_pack(db, pack_id) if isinstance(pack_id, int) else None
+    if pack is None or not isinstance(attempts, int):
+        raise NotFound(f"no report pack {pack_id}")
+    entries = pack_entries(db, pack.id)
+    before: list[Pending] = []
+    for n, entry in enumerate(entries):
+        progress(n, len(entries), f"Bestemmer tallene i rapport {n + 1} av {len(entries)}")
+        asked = report_request(db, actor, pack.round_id, entry.by, unit=entry.unit, pending=before)
+        job = order_decided(db, actor, asked, entry.unit, cache, max_attempts=attempts)
+        follow_job(db, pack.id, entry.position, job.key)
+        before.append(release_of(asked, entry.unit))
+    progress(len(entries), len(entries), "Ferdig")
+    return f"{len(entries)} reports"
 
 
 @dataclass(frozen=True)
@@ -171,6 +205,8 @@ def pack_progress(
 
 
 def _state(entry: PackEntry, cache: Path) -> str:
+    if entry.job_key.startswith(f"{KIND}:") and entry.state == "running":
+        return "queued"  # its figures are being decided: its PDF is not queued yet
     if entry.state == "queued":
         return "retrying" if entry.attempts else "queued"
     if entry.state in ("running", "failed"):

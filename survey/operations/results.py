@@ -39,8 +39,10 @@ from survey.storage import rounds as rounds_store
 from survey.storage.db import database_file
 from survey.storage.measures import measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
+from survey.storage.releases import Figure as LedgerFigure
 from survey.storage.releases import (
     LedgerMark,
+    Pending,
     ledger_mark,
     record_release,
     released_at,
@@ -379,28 +381,30 @@ def report_request(
     *,
     unit: str | None = None,
     compare: int | None = None,
+    pending: Sequence[Pending] = (),
 ) -> ReportRequest:
     """What the report of ``round_id`` (or one unit's) is made from, compared with an
     earlier round and the measures recorded after it when ``compare`` names one (a unit's
     report shows only that unit's measures). Forbidden, NotFound or InvalidInput (the
-    breakdown) before anything is read."""
+    breakdown) before anything is read. ``pending``: releases to decide it after, as if
+    the ledger held them (``release_of``)."""
     dimensions = checked_breakdown(db, round_id, by, unit=unit)
     mark = ledger_mark(db, round_id)
     results, whole = _results_and_round(db, actor, round_id, unit)
     earlier = results_for(db, actor, compare, unit) if compare is not None else None
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
-    texts_before = text_sets(db, round_id)  # every text set released, to whomever
-    reasons = released_reasons(db, round_id, tuple(STATED.values()))
+    texts_before = text_sets(db, round_id, pending)  # every text set released, to whomever
+    reasons = released_reasons(db, round_id, tuple(STATED.values()), pending)
     return ReportRequest(
         results,
         dimensions,
         earlier,
         measures,
         texts_before,
-        released_counts(db, round_id, "rate", "answered"),
+        released_counts(db, round_id, "rate", "answered", pending),
         _counted(_invited(db, results), results.questionnaire),
         {"unit": unit} if unit is not None else None,
-        released_at(db, round_id, results.snapshot_id),
+        released_at(db, round_id, results.snapshot_id, pending),
         whole.respondents,
         _history(db, round_id, results.snapshot_id, results.questionnaire),
         mark,
@@ -550,7 +554,6 @@ def _record(
 ) -> None:
     """Enter a release in the ledger; one unit's figures carry their unit in every group.
     ``after``: the ledger the figures were decided on (``record_release``)."""
-    within = (("unit", unit),) if unit is not None else ()
     record_release(
         db,
         results.round.id,
@@ -559,10 +562,25 @@ def _record(
         by,
         unit,
         len(results.respondents),
-        [(f.measure, within + f.group, f.statistic, f.value) for f in figures],
+        _within(figures, unit),
         results.snapshot_id,
         after,
     )
+
+
+def _within(figures: Sequence[Figure], unit: str | None) -> list[LedgerFigure]:
+    """Figures as the ledger holds them: one unit's carry their unit in every group."""
+    within = (("unit", unit),) if unit is not None else ()
+    return [(f.measure, within + f.group, f.statistic, f.value) for f in figures]
+
+
+def release_of(request: ReportRequest, unit: str | None = None) -> Pending:
+    """What handing out the report will enter in its round's ledger (``report_downloaded``),
+    as a release still to come: a report pack decides each report after its earlier ones
+    this way (``operations.report_packs``). A comparison's figures for the earlier round
+    are not in it (a pack compares with none)."""
+    figures = report_figures(request.build(), request.by)
+    return Pending(request.results.snapshot_id, _within(figures, unit))
 
 
 @dataclass(frozen=True)

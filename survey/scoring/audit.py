@@ -115,10 +115,13 @@ class Headcounts(Generic[C]):
 class Points(Generic[C]):
     """Each cell's counts per scale point (``counts``), and what a shown figure prints of
     its own distribution (``rows``: given the figure's true counts per point, the bounds
-    an attacker reads from what is printed, ``scoring.printed.distribution_rows``)."""
+    an attacker reads from what is printed, ``scoring.printed.distribution_rows``).
+    ``unprinted``: figures (indices, as ``Finding.using``'s) whose count was released
+    without this distribution (another item's with the same counts, ``scoring.linked``)."""
 
     counts: Mapping[C, Sequence[int]]
     rows: Callable[[Sequence[int]], Sequence[tuple[Sequence[float], float, float]]]
+    unprinted: frozenset[int] = frozenset()
 
 
 MAX_UNIONS = 200
@@ -241,7 +244,7 @@ def _printed(
     totals: dict[int, np.ndarray] = {}
     for atom in atoms:
         for figure in atom.figures:
-            if figure < n_figures:
+            if figure < n_figures and figure not in points.unprinted:
                 vector = np.asarray(atom.points, dtype=float)
                 totals[figure] = totals[figure] + vector if figure in totals else vector
     printed: dict[int, list[PointRow]] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -26,6 +27,7 @@ from survey.scoring.linked import (
     Cell,
     Counts,
     Group,
+    Path,
     Positioned,
     PositionedBound,
     Released,
@@ -36,6 +38,11 @@ KINDS = ("item", "answered", "index", "choice", "number", "quality", "respondent
 """The measures counted here (response rates, days and texts have audits of their own)."""
 
 CellCounts = Mapping[Cell, int]
+
+CellPoints = Mapping[Cell, Sequence[int]]
+"""An item's counts per scale point in each cell."""
+
+T = TypeVar("T")
 
 Version = tuple[int, int]
 """A response's version: (response, revision)."""
@@ -76,6 +83,9 @@ def released_before(
     ``stated`` are the reasons released for hidden groups of the snapshot (per measure:
     group, statistic, k), inequalities every table is audited with too.
 
+    Each item's counts per scale point are counted beside its counts (``points``), per
+    cell, or per path at the snapshot being reported on.
+
     With a ``history`` of earlier snapshots that released figures, respondents are counted
     per path through them instead (``path_counts``), and the groups they released, and
     the reasons they gave, are audited too."""
@@ -101,15 +111,24 @@ def released_before(
         | {name for bounds in said_before.values() for _, g, _, _ in bounds for name in g}
     )
     if history is None or not (earlier or said_before):
-        cells = finest_counts(questionnaire, respondents, names, likert)
-        return Released(tuple(names), before, lambda m: _alone(cells(m)), within, stated=said)
-    counts = path_counts(questionnaire, history, names)
+        cells, points = _finest(questionnaire, respondents, names, likert)
+        return Released(
+            tuple(names),
+            before,
+            lambda m: _alone(cells(m)),
+            within,
+            stated=said,
+            points=lambda m: _alone(points(m)),
+        )
+    counts, per_path = _paths(questionnaire, history, names)
     position = len(history.snapshots) - 1
-    return Released(tuple(names), before, counts, within, earlier, position, said, said_before)
+    return Released(
+        tuple(names), before, counts, within, earlier, position, said, said_before, per_path
+    )
 
 
-def _alone(cells: CellCounts) -> Counts:
-    """Counts per cell as paths through one snapshot."""
+def _alone(cells: Mapping[Cell, T]) -> Mapping[Path, T]:
+    """Counts (or counts per point) per cell as paths through one snapshot."""
     return {(cell,): n for cell, n in cells.items()}
 
 
@@ -125,28 +144,59 @@ def path_counts(
     counted in the measure, or they were not in the snapshot). Each version is counted
     once, by the same building blocks as the tables, so a path's position is exactly
     where that snapshot's tables counted them."""
+    return _paths(questionnaire, history, names)[0]
+
+
+def _paths(
+    questionnaire: Questionnaire, history: History, names: Sequence[str]
+) -> tuple[Callable[[str], Counts], Callable[[str], Mapping[Path, Sequence[int]]]]:
+    """``path_counts``, and beside it each item's counts per scale point per path: the
+    answers of the versions in the snapshot being reported on (the last), since a path is
+    read at that position only (``linked.Released.points``); {} for other measures."""
     order = list(history.versions)
     place = {version: str(i) for i, version in enumerate(order)}
     keyed = [
         ({**groups, VERSION: place[version]}, answers)
         for version, (groups, answers) in history.versions.items()
     ]
-    per_version = finest_counts(questionnaire, keyed, [*names, VERSION])
+    per_version, version_points = _finest(questionnaire, keyed, [*names, VERSION])
     responses = sorted({r for members in history.snapshots for r in members})
+
+    def path_of(response: int, cell_of: Mapping[str, Cell]) -> Path:
+        return tuple(
+            cell_of.get(place.get(members[response], "")) if response in members else None
+            for members in history.snapshots
+        )
 
     def counts(measure: str) -> Counts:
         cell_of = {cell[-1]: cell[:-1] for cell in per_version(measure)}
-        paths: Counter[tuple[Cell | None, ...]] = Counter()
+        paths: Counter[Path] = Counter()
         for response in responses:
-            path = tuple(
-                cell_of.get(place.get(members[response], "")) if response in members else None
-                for members in history.snapshots
-            )
+            path = path_of(response, cell_of)
             if any(cell is not None for cell in path):
                 paths[path] += 1
         return paths
 
-    return counts
+    def points(measure: str) -> Mapping[Path, Sequence[int]]:
+        vectors = {cell[-1]: vector for cell, vector in version_points(measure).items()}
+        if not vectors:
+            return {}
+        cell_of = {cell[-1]: cell[:-1] for cell in per_version(measure)}
+        size = len(next(iter(vectors.values())))
+        now = history.snapshots[-1]
+        found: dict[Path, list[int]] = {}
+        for response in responses:
+            path = path_of(response, cell_of)
+            if not any(cell is not None for cell in path):
+                continue
+            total = found.setdefault(path, [0] * size)
+            if path[-1] is not None:
+                vector = vectors.get(place.get(now[response], ""), ())
+                for p, n in enumerate(vector):
+                    total[p] += n
+        return {path: tuple(total) for path, total in found.items()}
+
+    return counts, points
 
 
 def finest_counts(
@@ -159,6 +209,18 @@ def finest_counts(
     "number:q4", "quality:pair:hjelp" …) to its n per cell over ``names``. Likert answers
     come from ``likert(names)`` when given (a faster read), else from the respondents
     (``given``, or read by calling it, once and only when a count needs them)."""
+    return _finest(questionnaire, given, names, likert)[0]
+
+
+def _finest(
+    questionnaire: Questionnaire,
+    given: Sequence[Respondent] | Callable[[], Sequence[Respondent]],
+    names: Sequence[str],
+    likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
+) -> tuple[Callable[[str], CellCounts], Callable[[str], CellPoints]]:
+    """``finest_counts``, and beside it each item's counts per scale point per cell (the
+    questionnaire's scale's points in order; {} for every other measure), read from the
+    same Likert frame."""
     read: list[Sequence[Respondent]] = []
 
     def everyone() -> Sequence[Respondent]:
@@ -213,7 +275,31 @@ def finest_counts(
     def counts(measure: str) -> CellCounts:
         return counted[kind_of(measure)].get(measure, {})
 
-    return counts
+    per_point: list[dict[str, dict[Cell, tuple[int, ...]]]] = []
+
+    def points(measure: str) -> CellPoints:
+        if measure.partition(":")[0] != "item":
+            return {}
+        if not per_point:
+            scale = questionnaire.items[0].scale if questionnaire.items else None
+            values = [float(v) for v in scale.values] if scale else []
+            found: dict[str, dict[Cell, tuple[int, ...]]] = {}
+            scored = frame().dropna(subset=["point"])
+            if values and not scored.empty:
+                sizes = scored.groupby(["item", *by, "point"], observed=True).size()
+                tally: dict[str, dict[Cell, list[int]]] = {}
+                for key, n in sizes.items():
+                    item, *cell, point = cast(tuple[Any, ...], key)
+                    if float(point) in values:
+                        vector = tally.setdefault(f"item:{item}", {}).setdefault(
+                            tuple(str(v) for v in cell), [0] * len(values)
+                        )
+                        vector[values.index(float(point))] += int(n)
+                found = {m: {c: tuple(v) for c, v in cells.items()} for m, cells in tally.items()}
+            per_point.append(found)
+        return per_point[0].get(measure, {})
+
+    return counts, points
 
 
 def _per_cell(

@@ -31,7 +31,8 @@ shown groups join the released ones before the next table of the same measure is
 decided.
 
 **Figures already out.** A proposed group already released is shown again (hiding it
-would protect nobody) and counts as released. If the released figures alone give a group
+would protect nobody) and counts as released; for an item, already released means for
+that item (its distribution), not only for its pool. If the released figures alone give a group
 away, which only releases made before this check existed can do, nothing new of that
 measure is shown.
 
@@ -50,6 +51,26 @@ figures cannot pin a group together with them; and a table's own reasons are giv
 where the auditor, with everything released and the table's figures, finds nothing
 (``told``), after which they are released for the tables after it.
 
+**Counts per point.** A shown group of an item prints its distribution too, which for a
+small group pins each point's count (``scoring.printed``), and counts alone miss what
+those add up to across reports: a report by role shows one answer of 6 among the mayors,
+a report by unit one in Kommune A, and Kommune A's one mayor answered 6, though each
+report passed alone (tests/confidentiality/test_points_across_reports.py). So an item's
+audits here read ``points`` too, each path's counts per scale point, and give them to
+``audit``'s ``points`` machinery: every released and proposed group's counts per point
+are read as known *exactly*, a conservative simplification (what is printed is whole
+percent, which pins them only for groups of up to about a hundred; reading more than an
+attacker can only hide more). A group is small by its count, under the minimum, not by
+its count at a point. Pooled groups (below) released for another measure with the same
+counts showed their count, not this item's distribution: they are read by count only
+(``audit.Points.unprinted``), and such a group proposed again for this item is new (its
+distribution is), audited like any other: a crossed report that hid the units for q5
+and showed them for q1 (same counts, other answers) must not let a report by unit show
+q5's units unaudited (found by review). With earlier snapshots, a path's
+counts per point are its members' answers in the snapshot being reported on, and every
+figure, an earlier snapshot's too, is read with them: what an earlier snapshot printed of
+answers changed since is not read (docs/confidentiality.md, "Not built yet").
+
 **Bounded.** A system linking more than ``MAX_ATOMS`` atoms is not audited; the table's
 new groups are hidden instead (see ``MAX_ATOMS``).
 """
@@ -58,10 +79,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from survey.scoring.suppression import ALL, STATED, stated_bounds
+
+if TYPE_CHECKING:
+    from survey.scoring.audit import Points
 
 Group = Mapping[str, str]
 """A released group: dimension -> value; the empty mapping is the total."""
@@ -75,6 +100,9 @@ from, earliest first and the snapshot being reported on last (None: not counted 
 
 Counts = Mapping[Path, int]
 """A measure's respondents per path: with no earlier snapshot, per finest cell."""
+
+PathPoints = Mapping[Path, Sequence[int]]
+"""An item's counts per scale point per path (at the snapshot being reported on)."""
 
 Positioned = tuple[int, Group]
 """A group released from the snapshot at that position of the paths."""
@@ -104,7 +132,9 @@ class Released:
     (``stated`` from this snapshot, ``stated_before`` from earlier ones); the way to count
     any measure per path over ``names`` (``counts``, called at most once per measure);
     ``within``, the group a report is limited to (one unit's): every row of its tables
-    lies in it."""
+    lies in it; ``points``, an item's counts per scale point per path at the snapshot
+    being reported on ({} for other measures; None: not counted), read as each figure's
+    exact counts per point (the module's docstring)."""
 
     names: tuple[str, ...]
     earlier: Mapping[str, Sequence[Group]]
@@ -114,6 +144,7 @@ class Released:
     position: int = 0  # the position of the snapshot being reported on in every path
     stated: Mapping[str, Sequence[Bound]] = field(default_factory=dict)
     stated_before: Mapping[str, Sequence[PositionedBound]] = field(default_factory=dict)
+    points: Callable[[str], PathPoints] | None = None
     _counted: dict[str, tuple[Counts, int, int]] = field(default_factory=dict)
     _pools: dict[int, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
     _bounds: dict[int, set[tuple[frozenset[tuple[str, str]], str, float]]] = field(
@@ -123,6 +154,8 @@ class Released:
     _bounds_before: dict[int, list[PositionedBound]] = field(default_factory=dict)
     _cells: dict[int, _Cells] = field(default_factory=dict)
     _decided: dict[tuple[object, ...], frozenset[int] | bool] = field(default_factory=dict)
+    _points: dict[str, tuple[PathPoints, int]] = field(default_factory=dict)
+    _own: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
 
     def fresh(self) -> Released:
         """The same ledger with nothing of this report in it yet: a report built twice
@@ -136,6 +169,7 @@ class Released:
             self.position,
             self.stated,
             self.stated_before,
+            self.points,
         )
 
     def more_hidden(
@@ -172,17 +206,45 @@ class Released:
             for j, (g, s) in enumerate(zip(groups, shown, strict=True))
             if s
         ]
-        new = [(j, g) for j, g in rows if _frozen(g) not in released]
+        own = self._printed(measure)
+        new = [(j, g) for j, g in rows if _frozen(g) not in own]
         limits = self._limits(now, path)
         alone = released <= {_frozen(g) for _, g in rows} and not history and not limits
         if not new or alone:
             released.update(_frozen(g) for _, g in new)
+            own.update(_frozen(g) for _, g in new)
             return set()
         fixed = [*history, *((self.position, dict(g)) for g in released)]
         wanted: list[Positioned] = [(self.position, g) for _, g in new]
         hide = self._audited(measure, fixed, limits, wanted, k)
         released.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
+        own.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
         return {new[i][0] for i in hide}
+
+    def _printed(self, measure: str) -> set[frozenset[tuple[str, str]]]:
+        """The groups of this snapshot whose figures of this very measure are released:
+        with a distribution (an item's), the others of its pool showed their count and
+        not this distribution, so showing one of them here again is new (its points)."""
+        if measure not in self._own:
+            now, _ = self._pool(measure)
+            if self._per_point(measure)[0]:
+                self._own[measure] = {_frozen(g) for g in self.earlier.get(measure, ())}
+            else:
+                self._own[measure] = self._pools[now]  # the pool's set itself: no points
+        return self._own[measure]
+
+    def _unprinted(self, measure: str, fixed: Sequence[Positioned]) -> frozenset[int]:
+        """Which of ``fixed`` showed their count but not this measure's distribution:
+        released for another measure of the pool (the module's docstring)."""
+        if not self._per_point(measure)[0]:
+            return frozenset()
+        own = self._printed(measure)
+        mine = {(p, _frozen(g)) for p, g in self.before.get(measure, ())}
+        return frozenset(
+            i
+            for i, (p, g) in enumerate(fixed)
+            if not (p == self.position and _frozen(g) in own) and (p, _frozen(g)) not in mine
+        )
 
     def told(self, measure: str, groups: Sequence[Group], reasons: Sequence[str], k: int) -> bool:
         """Whether the reasons of a table's hidden ``groups`` (of one measure, relative to
@@ -207,9 +269,13 @@ class Released:
         cells_of = self._cells_of(measure)
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
         limit_cells = [(cells_of(p, g), low, high) for p, g, low, high in _read(limits)]
-        key = (signature, _key(fixed_cells, limit_cells), "told")
+        points, per_point = self._per_point(measure)
+        kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
+        unprinted = self._unprinted(measure, fixed)
+        silent = frozenset(n for n, i in enumerate(kept) if i in unprinted)
+        key = (signature, per_point, _key(fixed_cells, limit_cells, silent), "told")
         if key not in self._decided:
-            self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k)
+            self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, points, silent)
         if self._decided[key]:
             self._bounds[now] |= bounds
         return bool(self._decided[key])
@@ -274,6 +340,14 @@ class Released:
             )
         return self._counted[measure]
 
+    def _per_point(self, measure: str) -> tuple[PathPoints, int]:
+        """The measure's counts per scale point per path ({} for a measure without a
+        scale, or a ledger that does not count them) and their hash."""
+        if measure not in self._points:
+            found = self.points(measure) if self.points is not None else {}
+            self._points[measure] = (found, hash(frozenset(found.items())) if found else 0)
+        return self._points[measure]
+
     def _cells_of(self, measure: str) -> _Cells:
         counts, signature, _ = self._count(measure)
         if signature not in self._cells:
@@ -293,9 +367,20 @@ class Released:
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
         limit_cells = [(cells_of(p, g), low, high) for p, g, low, high in _read(limits)]
         wanted_cells = [cells_of(*w) for w in wanted]
-        key = (signature, _key(fixed_cells, limit_cells), tuple(map(tuple, wanted_cells)))
+        points, per_point = self._per_point(measure)
+        kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
+        unprinted = self._unprinted(measure, fixed)
+        silent = frozenset(n for n, i in enumerate(kept) if i in unprinted)
+        key = (
+            signature,
+            per_point,
+            _key(fixed_cells, limit_cells, silent),
+            tuple(map(tuple, wanted_cells)),
+        )
         if key not in self._decided:
-            self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k)
+            self._decided[key] = _protected(
+                counts, fixed_cells, limit_cells, wanted_cells, k, points, silent
+            )
         found = self._decided[key]
         assert isinstance(found, frozenset)
         return found
@@ -307,11 +392,13 @@ def _read(limits: Iterable[PositionedBound]) -> list[tuple[int, Group, float, fl
     return [(p, g, *stated_bounds(statistic, k)) for p, g, statistic, k in limits]
 
 
-def _key(fixed: Iterable[list[Path]], limits: Limits) -> tuple[object, ...]:
-    """Figures and bounds in an order that does not depend on how they were found, to key
-    decisions made before."""
+def _key(
+    fixed: Iterable[list[Path]], limits: Limits, silent: frozenset[int] = frozenset()
+) -> tuple[object, ...]:
+    """Figures (those ``silent`` showed no distribution) and bounds in an order that does
+    not depend on how they were found, to key decisions made before."""
     return (
-        tuple(sorted(map(tuple, fixed), key=repr)),
+        tuple(sorted(((tuple(f), i in silent) for i, f in enumerate(fixed)), key=repr)),
         tuple(sorted(((tuple(c), low, high) for c, low, high in limits), key=repr)),
     )
 
@@ -356,23 +443,72 @@ missing from the second breakdown, which the method page explains."""
 
 
 def _protected(
-    counts: Counts, fixed: list[list[Path]], limits: Limits, wanted: list[list[Path]], k: int
+    counts: Counts,
+    fixed: list[list[Path]],
+    limits: Limits,
+    wanted: list[list[Path]],
+    k: int,
+    points: PathPoints,
+    silent: frozenset[int] = frozenset(),
 ) -> frozenset[int]:
     from survey.scoring.audit import Disclosed, TooLarge, protect  # SciPy: only for work
 
     try:
-        hide = protect(counts, fixed, wanted, k, limits=limits, max_atoms=MAX_ATOMS)
+        hide = protect(
+            counts,
+            fixed,
+            wanted,
+            k,
+            limits=limits,
+            max_atoms=MAX_ATOMS,
+            points=_exactly(points, silent),
+        )
         return frozenset(hide)
     except (Disclosed, TooLarge):
         return frozenset(range(len(wanted)))
 
 
-def _quiet(counts: Counts, fixed: list[list[Path]], limits: Limits, k: int) -> bool:
+def _quiet(
+    counts: Counts,
+    fixed: list[list[Path]],
+    limits: Limits,
+    k: int,
+    points: PathPoints,
+    silent: frozenset[int] = frozenset(),
+) -> bool:
     """Whether the figures and stated bounds give no group away (a system too large to
     audit: not known, so no)."""
     from survey.scoring.audit import TooLarge, audit  # SciPy: only for work
 
     try:
-        return audit(counts, fixed, k, limits=limits, max_atoms=MAX_ATOMS) is None
+        found = audit(
+            counts,
+            fixed,
+            k,
+            limits=limits,
+            max_atoms=MAX_ATOMS,
+            points=_exactly(points, silent),
+        )
+        return found is None
     except TooLarge:
         return False
+
+
+def _exactly(points: PathPoints, silent: frozenset[int] = frozenset()) -> Points[Path] | None:
+    """Every figure's counts per scale point as known exactly, but for the ``silent`` ones
+    (released for another measure of the pool): what ``audit.Points`` reads of each
+    figure (None: the measure has no scale, nothing to read)."""
+    from survey.scoring.audit import Points  # SciPy: only for work
+
+    if not points:
+        return None
+    return Points(points, _every_point, silent)
+
+
+def _every_point(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:
+    """A figure's counts per point, each exactly (a weight of one on its point)."""
+    size = len(vector)
+    return [
+        (tuple(1.0 if q == p else 0.0 for q in range(size)), float(n), float(n))
+        for p, n in enumerate(vector)
+    ]

@@ -27,6 +27,41 @@ def ledger_mark(db: Store, round_id: int) -> LedgerMark:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """A release not in the ledger yet that is about to be made: a report pack's earlier
+    reports, in the order its zip will release them. The ledger's reads below take each
+    as made after every release in the ledger, so a report is decided now exactly as it
+    will be when its turn comes (``operations.report_packs``)."""
+
+    snapshot_id: int | None
+    figures: Sequence[Figure]
+
+
+def _group(group: Sequence[tuple[str, str]]) -> str:
+    """A group as ``released_figures.grp`` holds it."""
+    return json.dumps(dict(group), ensure_ascii=False)
+
+
+def _pending(
+    pending: Sequence[Pending], statistics: Sequence[str]
+) -> list[tuple[int, int | None, str, str, str, float]]:
+    """The figures of ``statistics`` among ``pending`` as the ledger's rows: (release,
+    snapshot, measure, group, statistic, value), releases numbered after any in it."""
+    return [
+        (-1 - n, release.snapshot_id, measure, _group(group), statistic, float(value))
+        for n, release in enumerate(pending)
+        for measure, group, statistic, value in release.figures
+        if statistic in statistics
+    ]
+
+
+def _in_order(rows: set[tuple]) -> list[tuple]:
+    """Distinct rows in one order on both stores and with releases pending (a column may be
+    None: the snapshot of a release from before snapshots existed; those come first)."""
+    return sorted(rows, key=lambda row: tuple((v is not None, v) for v in row))
+
+
+@dataclass(frozen=True)
 class Release:
     id: int
     round_id: int
@@ -82,7 +117,7 @@ def record_release(
             "INSERT INTO released_figures (release_id, position, measure, grp, statistic, value) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (release_id, n, measure, json.dumps(dict(group), ensure_ascii=False), stat, value)
+                (release_id, n, measure, _group(group), stat, value)
                 for n, (measure, group, stat, value) in enumerate(figures)
             ],
         )
@@ -116,15 +151,19 @@ def released_figures(db: Store, release_id: int) -> list[Figure]:
     ]
 
 
-def text_sets(db: Store, round_id: int) -> list[tuple[str, list[dict[str, str]]]]:
-    """Every text set the round has released: (measure, the groups it covered), one per
-    heading shown ("texts"), one per pool (its groups, "pooled texts")."""
+def text_sets(
+    db: Store, round_id: int, pending: Sequence[Pending] = ()
+) -> list[tuple[str, list[dict[str, str]]]]:
+    """Every text set the round has released (and ``pending`` will): (measure, the groups
+    it covered), one per heading shown ("texts"), one per pool (its groups, "pooled
+    texts")."""
     rows = db.execute(
         "SELECT f.release_id, f.measure, f.grp, f.statistic FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? "
         "AND f.statistic IN ('texts', 'pooled texts') ORDER BY f.release_id, f.position",
         [round_id],
     ).fetchall()
+    rows += [(r, m, g, s) for r, _, m, g, s, _ in _pending(pending, ("texts", "pooled texts"))]
     sets: list[tuple[str, list[dict[str, str]]]] = []
     pools: dict[tuple[int, str], list[dict[str, str]]] = {}
     for release_id, measure, group, statistic in rows:
@@ -140,17 +179,18 @@ def text_sets(db: Store, round_id: int) -> list[tuple[str, list[dict[str, str]]]
 
 
 def released_counts(
-    db: Store, round_id: int, measure: str, statistic: str
+    db: Store, round_id: int, measure: str, statistic: str, pending: Sequence[Pending] = ()
 ) -> list[tuple[dict[str, str], float]]:
-    """Every value of ``measure``'s ``statistic`` the round has released, with its group,
-    each once (the same page seen twice releases nothing new)."""
+    """Every value of ``measure``'s ``statistic`` the round has released (or ``pending``
+    will), with its group, each once (the same page seen twice releases nothing new)."""
     rows = db.execute(
         "SELECT DISTINCT f.grp, f.value FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id "
-        "WHERE r.round_id = ? AND f.measure = ? AND f.statistic = ? ORDER BY f.grp, f.value",
+        "WHERE r.round_id = ? AND f.measure = ? AND f.statistic = ?",
         [round_id, measure, statistic],
     ).fetchall()
-    return [(json.loads(group), value) for group, value in rows]
+    more = {(g, v) for _, _, m, g, _, v in _pending(pending, (statistic,)) if m == measure}
+    return [(json.loads(group), value) for group, value in _in_order({*map(tuple, rows), *more})]
 
 
 def last_release(db: Store, round_id: int) -> int | None:
@@ -184,20 +224,20 @@ def released_groups(
 
 
 def released_at(
-    db: Store, round_id: int, snapshot_id: int | None
+    db: Store, round_id: int, snapshot_id: int | None, pending: Sequence[Pending] = ()
 ) -> dict[str, list[dict[str, str]]]:
-    """Per measure, every group whose count (n) the round has released from the snapshot
-    ``snapshot_id``, each once: what a new table from it is audited with. A mean shown
-    without its count (the summary by role) is no equation on counts."""
+    """Per measure, every group whose count (n) the round has released (or ``pending``
+    will) from the snapshot ``snapshot_id``, each once: what a new table from it is audited
+    with. A mean shown without its count (the summary by role) is no equation on counts."""
     rows = db.execute(
         "SELECT DISTINCT f.measure, f.grp FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? AND r.snapshot_id = ? "
-        "AND f.statistic = 'n' "
-        "ORDER BY f.measure, f.grp",
+        "AND f.statistic = 'n'",
         [round_id, snapshot_id],
     ).fetchall()
+    more = {(m, g) for _, s, m, g, _, _ in _pending(pending, ("n",)) if s == snapshot_id}
     found: dict[str, list[dict[str, str]]] = {}
-    for measure, group in rows:
+    for measure, group in _in_order({*map(tuple, rows), *more}):
         found.setdefault(measure, []).append(json.loads(group))
     return found
 
@@ -207,22 +247,23 @@ Reason = tuple[dict[str, str], str, float]
 
 
 def released_reasons(
-    db: Store, round_id: int, statistics: Sequence[str]
+    db: Store, round_id: int, statistics: Sequence[str], pending: Sequence[Pending] = ()
 ) -> dict[int | None, dict[str, list[Reason]]]:
     """Per snapshot of the round (None: releases from before snapshots existed), per
     measure, every reason released for a hidden group (figures of ``statistics``:
-    ``scoring.suppression.STATED``), each once: inequalities on the group's count that
-    every later release is audited with (``scoring.audit``)."""
+    ``scoring.suppression.STATED``; and those ``pending`` will release), each once:
+    inequalities on the group's count that every later release is audited with
+    (``scoring.audit``)."""
     marks = ", ".join("?" * len(statistics))
     rows = db.execute(
         "SELECT DISTINCT r.snapshot_id, f.measure, f.grp, f.statistic, f.value "
         "FROM released_figures f JOIN releases r ON r.id = f.release_id "
-        f"WHERE r.round_id = ? AND f.statistic IN ({marks}) "
-        "ORDER BY r.snapshot_id, f.measure, f.grp, f.statistic, f.value",
+        f"WHERE r.round_id = ? AND f.statistic IN ({marks})",
         [round_id, *statistics],
     ).fetchall()
+    more = {row[1:] for row in _pending(pending, statistics)}
     found: dict[int | None, dict[str, list[Reason]]] = {}
-    for snapshot_id, measure, group, statistic, value in rows:
+    for snapshot_id, measure, group, statistic, value in _in_order({*map(tuple, rows), *more}):
         found.setdefault(snapshot_id, {}).setdefault(measure, []).append(
             (json.loads(group), statistic, value)
         )

@@ -1,9 +1,11 @@
 """Report packs as stored: a pack of a round, its reports, and the state of each one's job.
 
-A pack and its jobs are written in one transaction, after looking for a pack of the round
-whose jobs still run: two admins ordering at the same moment get one pack, not two. The
-progress of a pack is one read of its entries joined with the jobs' rows (a report that
-is already in the cache, or whose job was purged, has no job row: ``state`` is None).
+A pack and its first job are written in one transaction, after looking for a pack of the
+round whose jobs still run: two admins ordering at the same moment get one pack, not two.
+Every report starts out with the pack's own job (the one deciding its reports) and then
+follows its PDF's job (``follow_job``). The progress of a pack is one read of its entries
+joined with the jobs' rows (a report that is already in the cache, or whose job was
+purged, has no job row: ``state`` is None).
 """
 
 from __future__ import annotations
@@ -46,12 +48,10 @@ class PackEntry:
 
 @dataclass(frozen=True)
 class Planned:
-    """A report to put in a new pack: its unit and breakdown, and its job."""
+    """A report to put in a new pack: its unit (None: the overall report) and breakdown."""
 
     unit: str | None
     by: tuple[str, ...]
-    kind: str
-    payload: Mapping[str, Any]
 
 
 def order_pack(
@@ -59,13 +59,16 @@ def order_pack(
     round_id: int,
     ordered_by: str,
     planned: Sequence[Planned],
+    kind: str,
+    payload: Mapping[str, Any],
     *,
     max_attempts: int,
     now: datetime | None = None,
 ) -> tuple[Pack, bool]:
-    """A new pack of ``planned`` with a queued job each (keys ``<kind>:pakke-<pack>-<n>``),
-    unless a pack of the round has jobs under way: then that one. Returns the pack and
-    whether it is new."""
+    """A new pack of ``planned`` and its queued job (key ``<kind>:pakke-<pack>``, its
+    ``payload`` with the pack's id as ``pack``), which every report follows first, unless a
+    pack of the round has jobs under way: then that one. Returns the pack and whether it
+    is new."""
     moment = stamp(now or datetime.now(UTC))
     with db.writing():
         row = db.execute(
@@ -82,11 +85,11 @@ def order_pack(
             "RETURNING id",
             [round_id, ordered_by, moment],
         ).fetchone()
+        key = f"{kind}:pakke-{pack_id}"
+        insert_queued(
+            db, kind, key, {**payload, "pack": pack_id}, max_attempts=max_attempts, moment=moment
+        )
         for position, report in enumerate(planned):
-            key = f"{report.kind}:pakke-{pack_id}-{position}"
-            insert_queued(
-                db, report.kind, key, report.payload, max_attempts=max_attempts, moment=moment
-            )
             db.execute(
                 "INSERT INTO report_pack_entries (pack_id, position, unit, breakdown, job_key) "
                 "VALUES (?, ?, ?, ?, ?)",

@@ -57,6 +57,13 @@ def _report_pdf(context: Context, payload: Mapping[str, Any]) -> str | None:
     return render_report_pdf(context.db, payload, cache, context.progress)
 
 
+def _report_pack(context: Context, payload: Mapping[str, Any]) -> str | None:
+    from survey.operations.report_packs import make_pack
+
+    cache = Path(context.setup.report_cache)
+    return make_pack(context.db, payload, cache, context.progress)
+
+
 def _mail_batch(context: Context, payload: Mapping[str, Any]) -> str | None:
     """A round's invitations or reminders, sent as ``payload["actor"]`` asked: the same
     operation the CLI calls, so the same rules (one batch per round at a time, each outcome
@@ -102,6 +109,7 @@ def _selftest(context: Context, payload: Mapping[str, Any]) -> str | None:
 
 TASKS: dict[str, Callable[[Context, Mapping[str, Any]], str | None]] = {
     "report-pdf": _report_pdf,
+    "report-pack": _report_pack,
     "mail-batch": _mail_batch,
     "selftest": _selftest,
 }

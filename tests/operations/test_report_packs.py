@@ -1,12 +1,14 @@
 """The report pack (issue 18): an admin orders it on the round's pack page, real worker
-processes render one report per unit plus the overall one, the page shows each unit's
-progress, the zip holds every unit's own report with that unit's figures and records one
-release per report in it, and a unit leader sees and gets only their own unit's report.
-On both stores."""
+processes decide its reports (one job) and render one report per unit plus the overall
+one (a job each), the page shows each unit's progress, the zip holds every unit's own
+report with that unit's figures and records one release per report in it, and a unit
+leader sees and gets only their own unit's report. Each report is decided after the
+pack's earlier ones, as the zip releases them (issue 14). On both stores."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import zipfile
@@ -15,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from survey.demo import employee_round
-from survey.operations.report_packs import order_report_pack, pack_progress
+from survey.operations.report_packs import make_pack, order_report_pack, pack_progress
 from survey.questionnaire import load_questionnaire
 from survey.resources import EMPLOYEE_QUESTIONNAIRE
+from survey.storage.report_packs import pack_entries
 from survey.storage.users import add_user
 from survey.workers.loop import Options, Worker
 from survey.workers.tasks import Setup
@@ -105,14 +108,14 @@ def test_a_pack_is_ordered_rendered_by_workers_and_handed_out_report_by_report(p
 
     assert edges.post(admin, base, {}).status_code == 302
     assert edges.post(admin, base, {}).status_code == 302  # again while it runs: same pack
-    assert edges.count("report_packs") == 1 and edges.count("jobs") == 1 + len(UNITS)
+    assert edges.count("report_packs") == 1 and edges.count("jobs") == 1  # the pack's job
     page = admin.get(base).get_data(as_text=True)
     assert _rows(page) == {"Hele runden": "I kø", **{unit: "I kø" for unit in UNITS}}
     assert "0 av 5 rapporter er ferdige" in page and ".zip" not in page
     early = admin.get(f"{base}.zip")
     assert early.status_code == 422 and "ikke ferdig" in early.get_data(as_text=True)
 
-    assert _work(edges, cache) == 1 + len(UNITS)
+    assert _work(edges, cache) == 1 + 1 + len(UNITS)  # the pack's job, then one per report
     page = admin.get(base).get_data(as_text=True)
     assert _rows(page) == {"Hele runden": "Ferdig", **{unit: "Ferdig" for unit in UNITS}}
     assert "Alle rapportene er ferdige" in page and f'href="{base}.zip"' in page
@@ -154,7 +157,7 @@ def test_a_pack_is_ordered_rendered_by_workers_and_handed_out_report_by_report(p
     link = re.search(r'href="([^"]*rapport\.pdf[^"]*)"', mine.get_data(as_text=True)).group(1)
     own = leader.get(link.replace("&amp;", "&"))
     assert own.status_code == 200 and own.data == archive.read(names[2])  # the pack's file
-    assert edges.count("jobs") == 1 + len(UNITS)  # nothing rendered again
+    assert edges.count("jobs") == 1 + 1 + len(UNITS)  # nothing rendered again
     assert _releases(edges)[-1] == (LEADER, "Enhet 002", "report PDF")
     other = f"/sekretariat/runder/{round_id}/rapport.pdf?enhet=Enhet+001&etter=role"
     assert leader.get(other).status_code == 403
@@ -167,18 +170,32 @@ def test_progress_follows_the_jobs_and_ordering_again_after_a_pack_is_done_makes
     first = order_report_pack(edges.db, edges.admin, round_id)
     again = order_report_pack(edges.db, edges.admin, round_id)
     assert first.new and not again.new and again.pack == first.pack
-    edges.db.execute(  # the worker holding the first unit's report is at its second step
-        "UPDATE jobs SET state = 'running', progress_done = 1, progress_total = 3 "
+
+    def states() -> list[tuple[str | None, str]]:
+        progress = pack_progress(edges.db, edges.admin, round_id, cache)
+        assert progress is not None
+        return [(r.unit, r.state) for r in progress.reports]
+
+    everyone = [None, *UNITS]
+    assert states() == [(unit, "queued") for unit in everyone]
+    edges.db.execute("UPDATE jobs SET state = 'running' WHERE kind = 'report-pack'")
+    assert states() == [(unit, "queued") for unit in everyone]  # being decided
+
+    (payload,) = edges.db.execute("SELECT payload FROM jobs WHERE kind = 'report-pack'").fetchone()
+    assert make_pack(edges.db, json.loads(payload), cache, lambda *_: None) == "5 reports"
+    edges.db.execute("UPDATE jobs SET state = 'done' WHERE kind = 'report-pack'")
+    keys = [entry.job_key for entry in pack_entries(edges.db, first.pack.id)]
+    assert all(key.startswith("report-pdf:runde-") for key in keys)
+    assert sorted(p.suffix for p in cache.iterdir()) == [".html"] * 5  # each one's page
+    edges.db.execute(  # the worker holding the first unit's report is at its first step
+        "UPDATE jobs SET state = 'running', progress_done = 1, progress_total = 2 "
         "WHERE job_key = ?",
-        [f"report-pdf:pakke-{first.pack.id}-1"],
+        [keys[1]],
     )
-    edges.db.execute(
-        "UPDATE jobs SET state = 'failed', attempts = 3 WHERE job_key = ?",
-        [f"report-pdf:pakke-{first.pack.id}-2"],
-    )
+    edges.db.execute("UPDATE jobs SET state = 'failed', attempts = 3 WHERE job_key = ?", [keys[2]])
     progress = pack_progress(edges.db, edges.admin, round_id, cache)
     assert progress is not None and not progress.done
-    assert [(r.unit, r.state) for r in progress.reports] == [
+    assert states() == [
         (None, "queued"),
         ("Enhet 001", "running"),
         ("Enhet 002", "failed"),
@@ -186,10 +203,8 @@ def test_progress_follows_the_jobs_and_ordering_again_after_a_pack_is_done_makes
         ("Enhet 004", "queued"),
     ]
     page = edges.web().get(f"/sekretariat/runder/{round_id}/rapportpakke").get_data(as_text=True)
-    assert "Lages (steg 2 av 3)" in page and "Feilet" in page and "1 feilet" in page
+    assert "Lages (steg 2 av 2)" in page and "Feilet" in page and "1 feilet" in page
     edges.db.execute("UPDATE jobs SET state = 'done'")  # every job ended, no file in the cache
-    assert {r.state for r in pack_progress(edges.db, edges.admin, round_id, cache).reports} == {
-        "again"
-    }
+    assert {state for _, state in states()} == {"again"}
     newer = order_report_pack(edges.db, edges.admin, round_id)
     assert newer.new and newer.pack.id == first.pack.id + 1

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from survey.scoring.linked import Released
 from survey.scoring.suppression import ALL, suppressed_groups, with_margins
-from tests.scoring.oracle import leaks
+from tests.scoring.oracle import leaks, point_leaks
 
 Cell = tuple[str, str]  # (role, unit)
 NAMES = ("role", "unit")
@@ -255,3 +255,54 @@ def test_measures_equal_now_are_pooled_whatever_they_were_before():
     paths = {"item:q5": same, "item:q6": {p: n for p, n in changed.items() if n}}
     ledger = Released(NAMES, {"item:q5": [{"unit": "B"}]}, lambda m: paths[m], position=1)
     assert ledger.hidden("item:q6", [{}], [True], 3) == {0}
+
+
+LONE_MAYOR_POINTS = {  # (role, unit): counts at points 1..6 of q5; Kommune A's one mayor: 6
+    ("ordforer", "A"): (0, 0, 0, 0, 0, 1),
+    ("ordforer", "B"): (0, 5, 0, 0, 0, 0),
+    ("radmann", "A"): (0, 5, 0, 0, 0, 0),
+    ("radmann", "B"): (0, 6, 0, 0, 0, 0),
+}
+
+
+def _point_ledger(earlier: dict) -> Released:
+    counts = {(cell,): sum(v) for cell, v in LONE_MAYOR_POINTS.items()}
+    points = {(cell,): v for cell, v in LONE_MAYOR_POINTS.items()}
+    return Released(NAMES, earlier, lambda m: counts, points=lambda m: points)
+
+
+def _point_rows(groups: list[dict[str, str]]) -> list:
+    """Each group's count and its counts per point, exactly, as rows for the oracle."""
+    rows = []
+    for g in groups:
+        cells = [
+            c
+            for c in LONE_MAYOR_POINTS
+            if all(dict(zip(NAMES, c, strict=True))[n] == v for n, v in g.items())
+        ]
+        rows.append((cells, None, *[sum(sum(LONE_MAYOR_POINTS[c]) for c in cells)] * 2))
+        for p in range(6):
+            at = sum(LONE_MAYOR_POINTS[c][p] for c in cells)
+            rows.append((cells, [p], at, at))
+    return rows
+
+
+def test_a_released_groups_counts_per_point_are_audited_with_a_new_table():
+    """By role, then by unit: each alone pins nothing, together the lone mayor's 6."""
+    by_role = [{}, {"role": "ordforer"}, {"role": "radmann"}]
+    by_unit = [{}, {"unit": "A"}, {"unit": "B"}]
+    ledger = _point_ledger({"item:q5": by_role})
+    hidden = ledger.hidden("item:q5", by_unit, [True] * 3, 5)
+    shown = [g for j, g in enumerate(by_unit) if j not in hidden]
+    counts = {cell: list(v) for cell, v in LONE_MAYOR_POINTS.items()}
+    assert point_leaks(counts, _point_rows(by_role + by_unit), 5) != []  # the attack
+    assert point_leaks(counts, _point_rows(by_role + shown), 5) == []
+    assert {1, 2} <= hidden
+
+
+def test_a_group_released_for_another_item_is_new_for_this_items_points():
+    """The units were released for q1 (same counts): q5's units are still audited."""
+    ledger = _point_ledger(
+        {"item:q5": [{}, {"role": "ordforer"}, {"role": "radmann"}], "item:q1": [{"unit": "A"}]}
+    )
+    assert {1, 2} <= ledger.hidden("item:q5", [{}, {"unit": "A"}, {"unit": "B"}], [True] * 3, 5)

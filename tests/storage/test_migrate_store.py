@@ -113,7 +113,9 @@ def fill(location: str) -> None:
             db,
             round_.id,
             admin.email,
-            [Planned("Kommune A", ("role",), "report-pdf", {"round": round_.id, "unit": "A"})],
+            [Planned("Kommune A", ("role",))],
+            "report-pack",
+            {"round": round_.id},
             max_attempts=3,
         )
         worker_started(db, "worker-1", "maskin", 4242)
