@@ -782,15 +782,14 @@ class _PointAttacker:
         return found
 
     def explore(self, small: list[int]) -> None:
-        """Tables pushing many small atoms' counts per point down at once, as
-        ``_Attacker.explore`` does for counts (a fixed seed: repeatable)."""
+        """Tables pushing many small atoms' counts per point down at once, and then their
+        counts up (one more at any point), as ``_Attacker.explore`` does for counts (a
+        fixed seed: repeatable). Without the push up every small atom took a program of
+        its own to be seen one higher: 230 of them, 7 s, for the national report by unit
+        after the other breakdowns."""
+        size = self.size
         random = np.random.default_rng(len(self.component))
-        waiting = [
-            j * self.size + p
-            for j in small
-            for p in range(self.size)
-            if self.truth[j * self.size + p] > 0
-        ]
+        waiting = [j * size + p for j in small for p in range(size) if self.truth[j * size + p] > 0]
         while waiting:
             objective = np.zeros(len(self.truth))
             objective[waiting] = random.uniform(1.0, 2.0, len(waiting))
@@ -803,6 +802,21 @@ class _PointAttacker:
             if not moved.any():
                 break
             waiting = [v for v, m in zip(waiting, moved, strict=True) if not m]
+        counts = self.truth.reshape(-1, size).sum(axis=1)
+        rising = [j for j in small if counts[j] > 0]
+        while rising:
+            objective = np.zeros(len(self.truth))
+            for j, weight in zip(rising, random.uniform(1.0, 2.0, len(rising)), strict=True):
+                objective[j * size : (j + 1) * size] = -weight
+            solved = self._solve(objective)
+            if solved is None:
+                break  # unbounded (a group only stated to be at least k): no table
+            table = solved[1]
+            self.tables.append(table)
+            moved = table.reshape(-1, size).sum(axis=1)[rising] - counts[rising] >= 1 - _EPS
+            if not moved.any():
+                break
+            rising = [j for j, m in zip(rising, moved, strict=True) if not m]
 
     def pins(self, union: tuple[int, ...]) -> Finding | None:
         cells = frozenset().union(*(self.component[j].cells for j in union))
