@@ -122,6 +122,10 @@ class Points(Generic[C]):
     counts: Mapping[C, Sequence[int]]
     rows: Callable[[Sequence[int]], Sequence[tuple[Sequence[float], float, float]]]
     unprinted: frozenset[int] = frozenset()
+    targets: Sequence[Sequence[float]] = ()
+    """Unions of points (weights per point) whose count a small group must not have pinned
+    either, beside each point's: a multiple choice's points are the patterns of ticks its
+    respondents made, and each option is every pattern that holds it."""
 
 
 MAX_UNIONS = 200
@@ -222,7 +226,8 @@ def audit(
     for component in components:
         found = _exact(component, k, slack) or _interval(component, k, slack, bounding)
         if found is None and printed:
-            found = _per_point(component, k, slack, printed)
+            targets = points.targets if points is not None else ()
+            found = _per_point(component, k, slack, printed, targets)
         if found:  # a figure that held shown atoms rests on their figures too
             more = {settled_by[f] for f in found.using if f in settled_by}
             return replace(found, using=found.using.union(*more))
@@ -680,16 +685,17 @@ def _per_point(
     k: int,
     limits: Mapping[int, tuple[float, float]],
     printed: Mapping[int, list[PointRow]],
+    targets: Sequence[Sequence[float]] = (),
 ) -> Finding | None:
     """A union of small atoms whose count an attacker bounds within ±1, or whose count at a
-    point they show to be at least what it is, from the figures, the stated bounds and the
-    printed distributions together (the module's docstring). Unions as the interval test
-    takes them."""
+    point (or at one of the unions of points ``targets``) they show to be at least what it
+    is, from the figures, the stated bounds and the printed distributions together (the
+    module's docstring). Unions as the interval test takes them."""
     small = [j for j, atom in enumerate(component) if atom.count < k]
     candidates: list[tuple[int, ...]] = [(j,) for j in small if component[j].count > 0]
     if not candidates or not any(f in printed for a in component for f in a.figures):
         return None
-    attacker = _PointAttacker(component, limits, printed)
+    attacker = _PointAttacker(component, limits, printed, targets)
     attacker.explore(small)
     for union in candidates + _unions(component, small, k):
         found = attacker.pins(union)
@@ -710,9 +716,11 @@ class _PointAttacker:
         component: list[_Atom],
         limits: Mapping[int, tuple[float, float]],
         printed: Mapping[int, list[PointRow]],
+        targets: Sequence[Sequence[float]] = (),
     ) -> None:
         self.component = component
         self.size = len(component[0].points)
+        self.unions = [np.asarray(t, dtype=float) for t in targets]
         size = self.size
         self.truth = np.array([a.points for a in component], dtype=float).reshape(-1)
         figures = sorted({f for a in component for f in a.figures})
@@ -779,6 +787,13 @@ class _PointAttacker:
                 weights = np.zeros(len(self.truth))
                 weights[[j * size + p for j in union]] = 1.0
                 found.append((p, weights, at))
+        for t, over in enumerate(self.unions, start=size):  # numbered after the points
+            at = round(sum(float(over @ np.asarray(self.component[j].points)) for j in union))
+            if at > 0:
+                weights = np.zeros(len(self.truth))
+                for j in union:
+                    weights[j * size : (j + 1) * size] = over
+                found.append((t, weights, at))
         return found
 
     def explore(self, small: list[int]) -> None:

@@ -27,6 +27,7 @@ from survey.questionnaire.visibility import visible_questions
 from survey.scoring.breakdown import as_categories, group_key, roll_up
 from survey.scoring.likert import Respondent, hide
 from survey.scoring.linked import Released
+from survey.scoring.suppression import Distribution, Printed
 
 MEDIAN_FACTOR = 2
 
@@ -47,11 +48,45 @@ def choice_tables(
 ) -> pd.DataFrame:
     """One row per group × choice question × option (margins included): ``count``, ``n``
     (answered, or saw for a multiple choice), ``share`` and ``suppressed``; hidden also
-    where the groups ``released`` before demand it (``scoring.linked``)."""
+    where the groups ``released`` before demand it (``scoring.linked``).
+
+    A shown group prints each option's count, so what a small group chose is audited like
+    its count (``suppression.Distribution``): Kommune B's 3 of 13 "ja" beside the mayors'
+    5 of 8 left at least 2 to Kommune A's two mayors, both of them, in a table whose
+    counts alone were safe. A single choice's points are its options; a multiple choice's
+    are the patterns of ticks its respondents made, each option every pattern holding it
+    (``choice_points``)."""
     questions = [q for q in questionnaire.questions if isinstance(q, ChoiceQuestion)]
     base, chosen = choice_bases(questionnaire, respondents, by)
-    groups = roll_up(base, by, ["question"], {"n": "sum"})
-    groups = hide(groups, by, "question", min_group_size, released, "choice:{}".format)
+    points = choice_points(questions, base)
+    width = max((len(p) for p in points.values()), default=0)
+    columns = [f"point_{i}" for i in range(width)]
+    place = {
+        (q, pattern): i for q, patterns in points.items() for i, pattern in enumerate(patterns)
+    }
+    at = [
+        place.get((q, pattern))
+        for q, pattern in zip(base["question"], base["pattern"], strict=True)
+    ]
+    ones = np.zeros((len(base), width), dtype=int)
+    for row, (i, counted) in enumerate(zip(at, base["n"], strict=True)):
+        if i is not None and counted:
+            ones[row, i] = 1
+    base = pd.concat([base, pd.DataFrame(ones, columns=columns, index=base.index)], axis=1)
+    groups = roll_up(base, by, ["question"], {"n": "sum", **{c: "sum" for c in columns}})
+    readings = {q.id: _reading(q, points.get(q.id, []), width) for q in questions}
+    distribution = Distribution(
+        columns, lambda q: readings[str(q)][0], lambda q: readings[str(q)][1]
+    )
+    groups = hide(
+        groups,
+        by,
+        "question",
+        min_group_size,
+        released,
+        "choice:{}".format,
+        distribution=distribution,
+    ).drop(columns=columns)
     picks = pd.DataFrame.from_records(chosen, columns=[*by, "question", "code"])
     counts = _count_per_level(picks, base, by)
     options = pd.DataFrame(
@@ -66,12 +101,56 @@ def choice_tables(
     return table[[*by, "question", "code", "count", "n", "share", "suppressed", "reason"]]
 
 
+NONE = ""
+"""The pattern of a multiple choice seen and left blank ("none of these")."""
+
+
+def choice_points(questions: Sequence[ChoiceQuestion], base: pd.DataFrame) -> dict[str, list[str]]:
+    """Each question's points: a single choice's options in order, a multiple choice's
+    patterns of ticks (codes joined by "+", ``NONE`` for none) that its counted
+    respondents made, in order. A pattern nobody made is left out, as if an attacker knew
+    nobody made it: that can only find more."""
+    found: dict[str, list[str]] = {}
+    for question in questions:
+        if not question.multiple:
+            found[question.id] = [c.code for c in question.choices]
+            continue
+        made = base.loc[(base["question"] == question.id) & (base["n"] > 0), "pattern"]
+        found[question.id] = sorted(set(made))
+    return found
+
+
+def _reading(
+    question: ChoiceQuestion, patterns: Sequence[str], width: int
+) -> tuple[Printed, list[list[float]]]:
+    """What a shown group of the question prints, each option's count exactly, as rows on
+    its counts per point; and its options as unions of points (a multiple choice's: a
+    single choice's options are its points). Points past the question's own are 0."""
+    own = len(patterns)
+
+    def unit(p: int) -> list[float]:
+        return [float(i == p) for i in range(width)]
+
+    options = [
+        [float(c.code in pattern.split("+")) for pattern in patterns] + [0.0] * (width - own)
+        for c in question.choices
+        if question.multiple
+    ]
+    exact = [*(options or map(unit, range(own))), *map(unit, range(own, width))]
+
+    def printed(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:
+        values = [float(np.dot(weights, vector)) for weights in exact]
+        return [(tuple(w), v, v) for w, v in zip(exact, values, strict=True)]
+
+    return printed, options
+
+
 def choice_bases(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], by: Sequence[str]
 ) -> tuple[pd.DataFrame, list[tuple[str, ...]]]:
     """Who counts in each choice question's n (a row per respondent and question they
-    answered, or saw for a multiple choice, with ``n`` 1 or 0) and every pick as (group
-    values, question, code)."""
+    answered, or saw for a multiple choice, with ``n`` 1 or 0, and the ``pattern`` of
+    codes they chose, joined by "+") and every pick as (group values, question, code)."""
     questions = [q for q in questionnaire.questions if isinstance(q, ChoiceQuestion)]
     bases: list[tuple[str | int, ...]] = []
     chosen: list[tuple[str, ...]] = []
@@ -83,12 +162,13 @@ def choice_bases(
             if question.id not in seen and answer is None:
                 continue
             counted = question.multiple or answer is not None
-            bases.append((*keys, question.id, int(counted)))
-            if answer is not None:
-                codes = question.chosen(answer.value)
-                chosen.extend((*keys, question.id, code) for code in codes)
+            codes = question.chosen(answer.value) if answer is not None else []
+            bases.append((*keys, question.id, int(counted), "+".join(codes)))
+            chosen.extend((*keys, question.id, code) for code in codes)
     base = as_categories(
-        pd.DataFrame.from_records(bases, columns=[*by, "question", "n"]), by, questionnaire
+        pd.DataFrame.from_records(bases, columns=[*by, "question", "n", "pattern"]),
+        by,
+        questionnaire,
     )
     base["question"] = pd.Categorical(base["question"], categories=[q.id for q in questions])
     return base, chosen

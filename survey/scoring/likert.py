@@ -18,7 +18,7 @@ from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
 from survey.scoring.linked import Released
 from survey.scoring.printed import Row, distribution_rows
-from survey.scoring.suppression import Printed, mark_reasons, mark_suppressed
+from survey.scoring.suppression import Distribution, mark_reasons, mark_suppressed
 
 Respondent = tuple[Mapping[str, str | None], Mapping[str, Answer]]
 """What scoring needs of a response: its group values (role, unit, ...) and its answers."""
@@ -160,7 +160,7 @@ def item_scores(
         released,
         "item:{}".format,
         answered,
-        distribution=(counts, printed),
+        distribution=Distribution(counts, lambda _: printed),
     )
     return table.drop(columns=counts)
 
@@ -183,14 +183,13 @@ def hide(
     min_group_size: int,
     released: Released | None = None,
     *measures: Callable[[object], str],
-    distribution: tuple[Sequence[str], Printed] | None = None,
+    distribution: Distribution | None = None,
 ) -> pd.DataFrame:
     """Mark the rows the round's suppression hides, together with the figures already
     ``released`` (each ``per`` value's counts under the ledger names ``measures(value)``),
-    and blank every figure in them. ``distribution``: the columns of each row's counts
-    per scale point and what a shown row prints of them, audited with the counts."""
-    points, printed = distribution if distribution else ((), None)
-    table["suppressed"] = mark_suppressed(table, by, per, min_group_size, points, printed)
+    and blank every figure in them. ``distribution``: each row's counts per point and
+    what a shown row prints of them, audited with the counts."""
+    table["suppressed"] = mark_suppressed(table, by, per, min_group_size, distribution)
     if released is not None:
         for measure in measures:
             table["suppressed"] |= released.more_hidden(table, by, per, min_group_size, measure)

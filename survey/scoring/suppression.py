@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from typing import TypeVar
 
@@ -57,11 +58,24 @@ Printed = Callable[[Sequence[int]], Sequence[tuple[Sequence[float], float, float
 point (``scoring.printed.distribution_rows``)."""
 
 
+@dataclass(frozen=True)
+class Distribution:
+    """What a table's shown rows print of their counts per point: the columns holding each
+    row's counts (``points``), and per ``per`` value (an item, a question) what a shown
+    group prints of them (``printed``) and the unions of points whose count must stay
+    unpinned beside each point's (``targets``, weights per point: ``audit.Points``)."""
+
+    points: Sequence[str]
+    printed: Callable[[object], Printed]
+    targets: Callable[[object], Sequence[Sequence[float]]] = lambda _: ()
+
+
 def suppressed_groups(
     counts: Mapping[tuple[V, ...], int],
     k: int,
     points: Mapping[tuple[V, ...], Sequence[int]] | None = None,
     printed: Printed | None = None,
+    targets: Sequence[Sequence[float]] = (),
 ) -> set[tuple[V | str, ...]]:
     """The cells and margins (keys with ``ALL``) whose figures must not be shown.
 
@@ -74,7 +88,7 @@ def suppressed_groups(
     hidden = {group for group, n in cells.items() if n < k}
     while True:
         _hide_along_lines(cells, hidden, k)
-        more = _audited(counts, cells, hidden, k, points, printed)
+        more = _audited(counts, cells, hidden, k, points, printed, targets)
         if not more:
             return hidden
         hidden |= more
@@ -112,6 +126,7 @@ def _audited(
     k: int,
     points: Mapping[tuple[V, ...], Sequence[int]] | None = None,
     printed: Printed | None = None,
+    targets: Sequence[Sequence[float]] = (),
 ) -> set[tuple[V | str, ...]]:
     """What the auditor hides on top of the lines' proposal: the shown figures are sums
     of finest cells, wanted in the order of their size (so the smallest go first), each
@@ -122,7 +137,7 @@ def _audited(
 
     shown = sorted((g for g in cells if g not in hidden), key=lambda g: (-cells[g], str(g)))
     within = _within(counts)
-    read = None if points is None or printed is None else Points(points, printed)
+    read = None if points is None or printed is None else Points(points, printed, targets=targets)
     return {shown[j] for j in protect(counts, [], [within[g] for g in shown], k, points=read)}
 
 
@@ -149,30 +164,35 @@ def mark_suppressed(
     by: Sequence[str],
     per: str,
     k: int,
-    points: Sequence[str] = (),
-    printed: Printed | None = None,
+    distribution: Distribution | None = None,
 ) -> pd.Series:
     """For a table of group × ``per`` rows (margins included, ``ALL`` in their group
     columns) with an ``n`` column: which rows to hide. Each ``per`` value (an item, an
-    index, a question) is its own breakdown. ``points`` name the columns holding each
-    row's counts per scale point, whose shown distributions (``printed``) are audited
-    too."""
+    index, a question) is its own breakdown. With a ``distribution``, each row's counts
+    per point are audited too, as its shown rows print them."""
     hidden = pd.Series(False, index=table.index)
     decided: dict[tuple[object, ...], set[tuple[Hashable, ...]]] = {}
-    for _, rows in table.groupby(per, observed=True, sort=False):
+    for value, rows in table.groupby(per, observed=True, sort=False):
         keys = list(zip(*(rows[b] for b in by), strict=True)) if by else [()] * len(rows)
         counts = {key: int(n) for key, n in zip(keys, rows["n"], strict=True) if ALL not in key}
-        per_point = None
-        if points and printed is not None:
-            vectors = rows[list(points)].to_numpy(dtype=int).tolist()
+        per_point, printed = None, None
+        targets: Sequence[Sequence[float]] = ()
+        if distribution is not None:
+            vectors = rows[list(distribution.points)].to_numpy(dtype=int).tolist()
             per_point = {
                 key: tuple(v) for key, v in zip(keys, vectors, strict=True) if ALL not in key
             }
-        # items everyone answered alike share one decision
-        same = (tuple(counts.items()), tuple(per_point.items()) if per_point else None)
+            printed, targets = distribution.printed(value), distribution.targets(value)
+        # items everyone answered alike share one decision (printed alike: the targets
+        # tell a multiple choice's patterns apart)
+        same: tuple[object, ...] = (
+            tuple(counts.items()),
+            tuple(per_point.items()) if per_point else None,
+            tuple(map(tuple, targets)),
+        )
         secret = decided.get(same)
         if secret is None:
-            secret = decided[same] = suppressed_groups(counts, k, per_point, printed)
+            secret = decided[same] = suppressed_groups(counts, k, per_point, printed, targets)
         hidden.loc[rows.index] = np.array([key in secret for key in keys], dtype=bool)
     return hidden
 

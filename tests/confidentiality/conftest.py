@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from http.cookiejar import CookieJar
 
 from survey.demo import answers_2009
@@ -78,11 +78,15 @@ def round_of_counts(
 
 
 def round_of_answers(
-    db_path: str, q5: dict[tuple[str, str], list[int]], k: int, seed: int
+    db_path: str,
+    q5: Mapping[tuple[str, str], Sequence[int | str]],
+    k: int,
+    seed: int,
+    question: str = "q5",
 ) -> tuple[int, dict[str, str]]:
-    """A 2009 round with one respondent per point listed in ``q5`` for each (role, unit),
-    answering q5 with that point (0: a point drawn from ``seed`` like the other answers);
-    its id and the roles' labels."""
+    """A 2009 round with one respondent per answer listed in ``q5`` for each (role, unit),
+    answering ``question`` (q5 unless told) with it (0: a point drawn from ``seed`` like
+    the other answers); its id and the roles' labels."""
     db = open_database(db_path)
     loaded = load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
     questionnaire = loaded.questionnaire
@@ -94,7 +98,7 @@ def round_of_answers(
     for row, ((role, unit), point) in enumerate(cells, start=1):
         answers = answers_2009(questionnaire, role, rng)
         drawn = rng.randint(1, 6)
-        answers["q5"] = Answer(point or drawn)
+        answers[question] = Answer(point or drawn)
         imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{row}"))
     import_responses(db, questionnaire, round_.id, imported)
     db.close()

@@ -112,7 +112,10 @@ the figure is printed exactly)."""
 
 
 def point_leaks(
-    counts: Mapping[Hashable, Sequence[int]], rows: Sequence[Row], k: int
+    counts: Mapping[Hashable, Sequence[int]],
+    rows: Sequence[Row],
+    k: int,
+    unions: Sequence[Iterable[int]] = (),
 ) -> list[tuple[frozenset, int | None, int, int, int]]:
     """(cells, point, count, lowest, highest) of every group under k whose answers an
     attacker learns from ``rows``: its count pinned within ±1 (point None), or its count
@@ -120,7 +123,9 @@ def point_leaks(
     one fewer there is ruled out ("both of the two agreed"). A point count pinned at 0
     ("none of them answered it") is what a released 0 says of every group inside it and
     is no finding. ``counts`` are each cell's answers per point. Every table of whole,
-    non-negative counts per cell and point meeting every row is enumerated."""
+    non-negative counts per cell and point meeting every row is enumerated. ``unions`` of
+    points are judged like points (numbered after them): a multiple choice's option is
+    every pattern of ticks that holds it."""
     points = len(next(iter(counts.values())))
     stated = [
         (frozenset(cells), None if at is None else frozenset(at), low, high)
@@ -144,9 +149,10 @@ def point_leaks(
             low, high = min(seen), max(seen)
             if low > count - 1 or high < count + 1:
                 found.append((frozenset(chosen), None, count, low, high))
-            for p in range(points):
-                at = sum(counts[c][p] for c in chosen)
-                seen = [sum(t[where[c][p]] for c in chosen) for t in tables]
+            targets = [[p] for p in range(points)] + [list(u) for u in unions]
+            for p, union in enumerate(targets):
+                at = sum(counts[c][q] for c in chosen for q in union)
+                seen = [sum(t[where[c][q]] for c in chosen for q in union) for t in tables]
                 if at > 0 and min(seen) > at - 1:
                     found.append((frozenset(chosen), p, at, min(seen), max(seen)))
     return found
