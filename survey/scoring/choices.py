@@ -120,29 +120,37 @@ def choice_points(questions: Sequence[ChoiceQuestion], base: pd.DataFrame) -> di
     return found
 
 
+def choice_reading(
+    question: ChoiceQuestion, patterns: Sequence[str]
+) -> tuple[list[list[float]], list[list[float]]]:
+    """What a shown group of a choice prints of its counts per point (``choice_points``):
+    each option's count exactly, as weights over the points; and the options as unions of
+    points audited beside each point (``audit.Points.targets``): a multiple choice's, as
+    a single choice's options are its points."""
+    if not question.multiple:
+        return [[float(i == p) for i in range(len(patterns))] for p in range(len(patterns))], []
+    options = [
+        [float(c.code in pattern.split("+")) for pattern in patterns] for c in question.choices
+    ]
+    return options, options
+
+
 def _reading(
     question: ChoiceQuestion, patterns: Sequence[str], width: int
 ) -> tuple[Printed, list[list[float]]]:
-    """What a shown group of the question prints, each option's count exactly, as rows on
-    its counts per point; and its options as unions of points (a multiple choice's: a
-    single choice's options are its points). Points past the question's own are 0."""
-    own = len(patterns)
-
-    def unit(p: int) -> list[float]:
-        return [float(i == p) for i in range(width)]
-
-    options = [
-        [float(c.code in pattern.split("+")) for pattern in patterns] + [0.0] * (width - own)
-        for c in question.choices
-        if question.multiple
-    ]
-    exact = [*(options or map(unit, range(own))), *map(unit, range(own, width))]
+    """``choice_reading`` over ``width`` points, those past the question's own shown as 0,
+    as the table's suppression reads it."""
+    rows, options = choice_reading(question, patterns)
+    padding = [0.0] * (width - len(patterns))
+    exact = [[*row, *padding] for row in rows]
+    exact += [[float(i == p) for i in range(width)] for p in range(len(patterns), width)]
+    targets = [[*option, *padding] for option in options]
 
     def printed(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:
         values = [float(np.dot(weights, vector)) for weights in exact]
         return [(tuple(w), v, v) for w, v in zip(exact, values, strict=True)]
 
-    return printed, options
+    return printed, targets
 
 
 def choice_bases(

@@ -17,9 +17,16 @@ from typing import Any, TypeVar, cast
 
 import pandas as pd
 
-from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.model import ChoiceQuestion, Questionnaire
 from survey.scoring.breakdown import group_key
-from survey.scoring.choices import choice_bases, number_measure, number_order, number_records
+from survey.scoring.choices import (
+    choice_bases,
+    choice_points,
+    choice_reading,
+    number_measure,
+    number_order,
+    number_records,
+)
 from survey.scoring.indexes import respondent_index_scores
 from survey.scoring.likert import Respondent, likert_frame
 from survey.scoring.linked import (
@@ -30,6 +37,7 @@ from survey.scoring.linked import (
     Path,
     Positioned,
     PositionedBound,
+    Reading,
     Released,
 )
 from survey.scoring.quality import quality_people
@@ -111,7 +119,7 @@ def released_before(
         | {name for bounds in said_before.values() for _, g, _, _ in bounds for name in g}
     )
     if history is None or not (earlier or said_before):
-        cells, points = _finest(questionnaire, respondents, names, likert)
+        cells, points, reading = _finest(questionnaire, respondents, names, likert)
         return Released(
             tuple(names),
             before,
@@ -119,11 +127,21 @@ def released_before(
             within,
             stated=said,
             points=lambda m: _alone(points(m)),
+            reading=reading,
         )
-    counts, per_path = _paths(questionnaire, history, names)
+    counts, per_path, reading = _paths(questionnaire, history, names)
     position = len(history.snapshots) - 1
     return Released(
-        tuple(names), before, counts, within, earlier, position, said, said_before, per_path
+        tuple(names),
+        before,
+        counts,
+        within,
+        earlier,
+        position,
+        said,
+        said_before,
+        per_path,
+        reading=reading,
     )
 
 
@@ -149,17 +167,18 @@ def path_counts(
 
 def _paths(
     questionnaire: Questionnaire, history: History, names: Sequence[str]
-) -> tuple[Callable[[str], Counts], Callable[[str], Mapping[Path, Sequence[int]]]]:
-    """``path_counts``, and beside it each item's counts per scale point per path: the
-    answers of the versions in the snapshot being reported on (the last), since a path is
-    read at that position only (``linked.Released.points``); {} for other measures."""
+) -> tuple[Callable[[str], Counts], Callable[[str], Mapping[Path, Sequence[int]]], Readings]:
+    """``path_counts``, and beside it each item's (and choice's) counts per point per
+    path: the answers of the versions in the snapshot being reported on (the last), since
+    a path is read at that position only (``linked.Released.points``); {} for other
+    measures; and what a shown group prints of them (``_finest``)."""
     order = list(history.versions)
     place = {version: str(i) for i, version in enumerate(order)}
     keyed = [
         ({**groups, VERSION: place[version]}, answers)
         for version, (groups, answers) in history.versions.items()
     ]
-    per_version, version_points = _finest(questionnaire, keyed, [*names, VERSION])
+    per_version, version_points, reading = _finest(questionnaire, keyed, [*names, VERSION])
     responses = sorted({r for members in history.snapshots for r in members})
 
     def path_of(response: int, cell_of: Mapping[str, Cell]) -> Path:
@@ -196,7 +215,7 @@ def _paths(
                     total[p] += n
         return {path: tuple(total) for path, total in found.items()}
 
-    return counts, points
+    return counts, points, reading
 
 
 def finest_counts(
@@ -212,15 +231,21 @@ def finest_counts(
     return _finest(questionnaire, given, names, likert)[0]
 
 
+Readings = Callable[[str], Reading | None]
+
+
 def _finest(
     questionnaire: Questionnaire,
     given: Sequence[Respondent] | Callable[[], Sequence[Respondent]],
     names: Sequence[str],
     likert: Callable[[Sequence[str]], pd.DataFrame] | None = None,
-) -> tuple[Callable[[str], CellCounts], Callable[[str], CellPoints]]:
+) -> tuple[Callable[[str], CellCounts], Callable[[str], CellPoints], Readings]:
     """``finest_counts``, and beside it each item's counts per scale point per cell (the
-    questionnaire's scale's points in order; {} for every other measure), read from the
-    same Likert frame."""
+    questionnaire's scale's points in order, read from the same Likert frame) and each
+    choice question's per option, or per pattern of ticks for a multiple choice
+    (``choices.choice_points``; {} for every other measure); and what a shown group of a
+    measure prints of its points where that is not each one exactly (``linked.Reading``:
+    a multiple choice's options)."""
     read: list[Sequence[Respondent]] = []
 
     def everyone() -> Sequence[Respondent]:
@@ -230,6 +255,7 @@ def _finest(
 
     by = list(names)
     counted: dict[str, dict[str, dict[tuple[str, ...], int]]] = {}
+    bases: list[pd.DataFrame] = []
     frames: list[pd.DataFrame] = []
 
     def frame() -> pd.DataFrame:
@@ -250,7 +276,9 @@ def _finest(
             people = respondent_index_scores(questionnaire, frame(), by).dropna(subset=["score"])
             found = _per_cell(people, by, "index", "index:{}")
         elif kind == "choice":
-            base = choice_bases(questionnaire, everyone(), by)[0]
+            if not bases:
+                bases.append(choice_bases(questionnaire, everyone(), by)[0])
+            base = bases[0]
             found = _per_cell(base[base["n"] > 0], by, "question", "choice:{}")
         elif kind == "number":
             order = number_order(questionnaire)
@@ -276,9 +304,13 @@ def _finest(
         return counted[kind_of(measure)].get(measure, {})
 
     per_point: list[dict[str, dict[Cell, tuple[int, ...]]]] = []
+    choices: dict[str, tuple[dict[Cell, tuple[int, ...]], Reading | None]] = {}
 
     def points(measure: str) -> CellPoints:
-        if measure.partition(":")[0] != "item":
+        kind = measure.partition(":")[0]
+        if kind == "choice":
+            return _choice(measure)[0]
+        if kind != "item":
             return {}
         if not per_point:
             scale = questionnaire.items[0].scale if questionnaire.items else None
@@ -299,7 +331,43 @@ def _finest(
             per_point.append(found)
         return per_point[0].get(measure, {})
 
-    return counts, points
+    def _choice(measure: str) -> tuple[dict[Cell, tuple[int, ...]], Reading | None]:
+        """A choice question's counts per point per cell (``choices.choice_points``) and
+        what a shown group prints of them."""
+        if measure not in choices:
+            question = next(
+                (
+                    q
+                    for q in questionnaire.questions
+                    if isinstance(q, ChoiceQuestion) and f"choice:{q.id}" == measure
+                ),
+                None,
+            )
+            if question is None:
+                choices[measure] = ({}, None)
+                return choices[measure]
+            if not bases:
+                bases.append(choice_bases(questionnaire, everyone(), by)[0])
+            base = bases[0]
+            patterns = choice_points([question], base)[question.id]
+            place = {pattern: i for i, pattern in enumerate(patterns)}
+            shown = base[(base["question"] == question.id) & (base["n"] > 0)]
+            tally: dict[Cell, list[int]] = {}
+            keys = zip(*(shown[b] for b in by), shown["pattern"], strict=True)
+            for *cell, pattern in keys:
+                vector = tally.setdefault(tuple(str(v) for v in cell), [0] * len(patterns))
+                vector[place[pattern]] += 1
+            rows, targets = choice_reading(question, patterns)
+            choices[measure] = (
+                {c: tuple(v) for c, v in tally.items()},
+                (rows, targets) if question.multiple else None,
+            )
+        return choices[measure]
+
+    def reading(measure: str) -> Reading | None:
+        return _choice(measure)[1] if measure.partition(":")[0] == "choice" else None
+
+    return counts, points, reading
 
 
 def _per_cell(

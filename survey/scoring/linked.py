@@ -70,6 +70,10 @@ q5's units unaudited (found by review). With earlier snapshots, a path's
 counts per point are its members' answers in the snapshot being reported on, and every
 figure, an earlier snapshot's too, is read with them: what an earlier snapshot printed of
 answers changed since is not read (docs/confidentiality.md, "Not built yet").
+A choice question's counts per option are read the same way (``points`` per option; a
+multiple choice's per pattern of ticks, each option a union of patterns printed exactly,
+``Reading``): the report by role and the one by unit each showed one "ja", and together
+Kommune A's lone mayor's (tests/confidentiality/test_choice_options.py).
 
 **Bounded.** A system linking more than ``MAX_ATOMS`` atoms is not audited; the table's
 new groups are hidden instead (see ``MAX_ATOMS``).
@@ -102,7 +106,13 @@ Counts = Mapping[Path, int]
 """A measure's respondents per path: with no earlier snapshot, per finest cell."""
 
 PathPoints = Mapping[Path, Sequence[int]]
-"""An item's counts per scale point per path (at the snapshot being reported on)."""
+"""An item's counts per scale point per path (at the snapshot being reported on); a
+choice's per option, or per pattern of ticks (``scoring.choices.choice_points``)."""
+
+Reading = tuple[Sequence[Sequence[float]], Sequence[Sequence[float]]]
+"""What a shown group of a measure prints of its counts per point, as weights over the
+points, each row exactly; and unions of points audited beside each point
+(``audit.Points.targets``): a multiple choice's options over its patterns of ticks."""
 
 Positioned = tuple[int, Group]
 """A group released from the snapshot at that position of the paths."""
@@ -145,6 +155,7 @@ class Released:
     stated: Mapping[str, Sequence[Bound]] = field(default_factory=dict)
     stated_before: Mapping[str, Sequence[PositionedBound]] = field(default_factory=dict)
     points: Callable[[str], PathPoints] | None = None
+    reading: Callable[[str], Reading | None] | None = None  # None: each point, exactly
     _counted: dict[str, tuple[Counts, int, int]] = field(default_factory=dict)
     _pools: dict[int, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
     _bounds: dict[int, set[tuple[frozenset[tuple[str, str]], str, float]]] = field(
@@ -154,7 +165,7 @@ class Released:
     _bounds_before: dict[int, list[PositionedBound]] = field(default_factory=dict)
     _cells: dict[int, _Cells] = field(default_factory=dict)
     _decided: dict[tuple[object, ...], frozenset[int] | bool] = field(default_factory=dict)
-    _points: dict[str, tuple[PathPoints, int]] = field(default_factory=dict)
+    _points: dict[str, tuple[PathPoints, int, Reading | None]] = field(default_factory=dict)
     _own: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
 
     def fresh(self) -> Released:
@@ -269,13 +280,14 @@ class Released:
         cells_of = self._cells_of(measure)
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
         limit_cells = [(cells_of(p, g), low, high) for p, g, low, high in _read(limits)]
-        points, per_point = self._per_point(measure)
+        points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
         unprinted = self._unprinted(measure, fixed)
         silent = frozenset(n for n, i in enumerate(kept) if i in unprinted)
         key = (signature, per_point, _key(fixed_cells, limit_cells, silent), "told")
         if key not in self._decided:
-            self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, points, silent)
+            read = _exactly(points, silent, reading)
+            self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, read)
         if self._decided[key]:
             self._bounds[now] |= bounds
         return bool(self._decided[key])
@@ -340,12 +352,16 @@ class Released:
             )
         return self._counted[measure]
 
-    def _per_point(self, measure: str) -> tuple[PathPoints, int]:
-        """The measure's counts per scale point per path ({} for a measure without a
-        scale, or a ledger that does not count them) and their hash."""
+    def _per_point(self, measure: str) -> tuple[PathPoints, int, Reading | None]:
+        """The measure's counts per point per path ({} for a measure without points, or a
+        ledger that does not count them), their hash (with what is printed of them) and
+        what a shown group prints of them (None: each point)."""
         if measure not in self._points:
             found = self.points(measure) if self.points is not None else {}
-            self._points[measure] = (found, hash(frozenset(found.items())) if found else 0)
+            reading = self.reading(measure) if self.reading is not None and found else None
+            printed = None if reading is None else tuple(tuple(map(tuple, r)) for r in reading)
+            signature = hash((frozenset(found.items()), printed)) if found else 0
+            self._points[measure] = (found, signature, reading)
         return self._points[measure]
 
     def _cells_of(self, measure: str) -> _Cells:
@@ -367,7 +383,7 @@ class Released:
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
         limit_cells = [(cells_of(p, g), low, high) for p, g, low, high in _read(limits)]
         wanted_cells = [cells_of(*w) for w in wanted]
-        points, per_point = self._per_point(measure)
+        points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
         unprinted = self._unprinted(measure, fixed)
         silent = frozenset(n for n, i in enumerate(kept) if i in unprinted)
@@ -378,9 +394,8 @@ class Released:
             tuple(map(tuple, wanted_cells)),
         )
         if key not in self._decided:
-            self._decided[key] = _protected(
-                counts, fixed_cells, limit_cells, wanted_cells, k, points, silent
-            )
+            read = _exactly(points, silent, reading)
+            self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k, read)
         found = self._decided[key]
         assert isinstance(found, frozenset)
         return found
@@ -448,61 +463,50 @@ def _protected(
     limits: Limits,
     wanted: list[list[Path]],
     k: int,
-    points: PathPoints,
-    silent: frozenset[int] = frozenset(),
+    points: Points[Path] | None,
 ) -> frozenset[int]:
     from survey.scoring.audit import Disclosed, TooLarge, protect  # SciPy: only for work
 
     try:
-        hide = protect(
-            counts,
-            fixed,
-            wanted,
-            k,
-            limits=limits,
-            max_atoms=MAX_ATOMS,
-            points=_exactly(points, silent),
-        )
+        hide = protect(counts, fixed, wanted, k, limits=limits, max_atoms=MAX_ATOMS, points=points)
         return frozenset(hide)
     except (Disclosed, TooLarge):
         return frozenset(range(len(wanted)))
 
 
 def _quiet(
-    counts: Counts,
-    fixed: list[list[Path]],
-    limits: Limits,
-    k: int,
-    points: PathPoints,
-    silent: frozenset[int] = frozenset(),
+    counts: Counts, fixed: list[list[Path]], limits: Limits, k: int, points: Points[Path] | None
 ) -> bool:
     """Whether the figures and stated bounds give no group away (a system too large to
     audit: not known, so no)."""
     from survey.scoring.audit import TooLarge, audit  # SciPy: only for work
 
     try:
-        found = audit(
-            counts,
-            fixed,
-            k,
-            limits=limits,
-            max_atoms=MAX_ATOMS,
-            points=_exactly(points, silent),
-        )
+        found = audit(counts, fixed, k, limits=limits, max_atoms=MAX_ATOMS, points=points)
         return found is None
     except TooLarge:
         return False
 
 
-def _exactly(points: PathPoints, silent: frozenset[int] = frozenset()) -> Points[Path] | None:
-    """Every figure's counts per scale point as known exactly, but for the ``silent`` ones
-    (released for another measure of the pool): what ``audit.Points`` reads of each
-    figure (None: the measure has no scale, nothing to read)."""
+def _exactly(
+    points: PathPoints, silent: frozenset[int] = frozenset(), reading: Reading | None = None
+) -> Points[Path] | None:
+    """What ``audit.Points`` reads of each figure: its counts per point as known exactly
+    (each point, or each row of ``reading``), but for the ``silent`` ones (released for
+    another measure of the pool); None where the measure has no points."""
     from survey.scoring.audit import Points  # SciPy: only for work
 
     if not points:
         return None
-    return Points(points, _every_point, silent)
+    if reading is None:
+        return Points(points, _every_point, silent)
+    rows, targets = reading
+
+    def printed(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:
+        values = [float(sum(w * v for w, v in zip(row, vector, strict=True))) for row in rows]
+        return [(tuple(row), value, value) for row, value in zip(rows, values, strict=True)]
+
+    return Points(points, printed, silent, targets)
 
 
 def _every_point(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import html as entities
 import re
 
+import pytest
+
 from survey import create_app
 from survey.storage import open_database
 from survey.storage.users import add_user
@@ -93,3 +95,42 @@ def test_a_crossed_report_gives_no_small_groups_choice_away(tmp_path):
         rows.append((cells, None, n, n))
         rows += [(cells, [o], count, count) for o, count in enumerate(counts)]
     assert point_leaks(COUNTS, rows, K) == []
+
+
+LONE_MAYOR = {
+    ("ordforer", A): ["ja"],
+    ("ordforer", B): ["nei"] * 5,
+    ("radmann", A): ["nei"] * 5,
+    ("radmann", B): ["nei"] * 6,
+}
+
+
+@pytest.mark.parametrize("order", [("role", "unit"), ("unit", "role")])
+def test_two_reports_give_no_small_groups_choice_away(tmp_path, order):
+    """The report by role shows one "ja" among the six mayors, the report by unit one in
+    Kommune A's six: together, Kommune A's one mayor said "ja", though each report passed
+    alone. The audit with the ledger reads each released group's counts per option too
+    (``scoring.linked``), so the later report hides more."""
+    db_path = str(tmp_path / "survey.sqlite3")
+    round_id, labels = round_of_answers(db_path, LONE_MAYOR, K, seed=5, question="q9b")
+    db = open_database(db_path)
+    add_user(db, ANALYST, PASSWORD, "analyst", ())
+    db.close()
+    counts = {cell: [answers.count(o) for o in OPTIONS] for cell, answers in LONE_MAYOR.items()}
+    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
+    rows: list = []
+    with server_thread(app) as base:
+        analyst = signed_in_analyst(base, ANALYST)
+        for etter in order:
+            address = f"{base}/sekretariat/runder/{round_id}/rapport?etter={etter}"
+            read = choice_read(analyst.open(address, timeout=120).read().decode(), "q9b")
+            for label, got in read.items():
+                if got is None:
+                    continue
+                n, shown = got
+                parts = [] if label == "Alle" else [label]
+                cells = [c for c in LONE_MAYOR if all(p in (labels[c[0]], c[1]) for p in parts)]
+                rows.append((cells, None, n, n))
+                rows += [(cells, [o], count, count) for o, count in enumerate(shown)]
+    assert len(rows) >= 4 * (1 + len(OPTIONS)), "a report hid everything"
+    assert point_leaks(counts, rows, K) == []

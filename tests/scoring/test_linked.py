@@ -306,3 +306,55 @@ def test_a_group_released_for_another_item_is_new_for_this_items_points():
         {"item:q5": [{}, {"role": "ordforer"}, {"role": "radmann"}], "item:q1": [{"unit": "A"}]}
     )
     assert {1, 2} <= ledger.hidden("item:q5", [{}, {"unit": "A"}, {"unit": "B"}], [True] * 3, 5)
+
+
+PATTERNS = ["", "skifte", "skifte+okt_frikjop"]  # a multiple choice's patterns of ticks
+OPTIONS = [[0.0, 1.0, 1.0], [0.0, 0.0, 1.0]]  # skifte, okt_frikjop: unions of patterns
+LONE_TICKER = {  # Kommune A's one mayor ticked both options, nobody else any
+    ("ordforer", "A"): (0, 0, 1),
+    ("ordforer", "B"): (5, 0, 0),
+    ("radmann", "A"): (5, 0, 0),
+    ("radmann", "B"): (6, 0, 0),
+}
+
+
+def test_a_multiple_choices_options_are_audited_across_tables():
+    """By role, then by unit, of a multiple choice: each table prints every group's
+    count per option (not per pattern), and together they show that Kommune A's one
+    mayor ticked "skifte". The ledger reads each released group's options as printed
+    (``linked.Reading``), beside each pattern, and the second table hides more."""
+    counts = {(cell,): sum(v) for cell, v in LONE_TICKER.items()}
+    points = {(cell,): v for cell, v in LONE_TICKER.items()}
+    by_role = [{}, {"role": "ordforer"}, {"role": "radmann"}]
+    by_unit = [{}, {"unit": "A"}, {"unit": "B"}]
+    ledger = Released(
+        NAMES,
+        {"choice:q3": by_role},
+        lambda m: counts,
+        points=lambda m: points,
+        reading=lambda m: (OPTIONS, OPTIONS),
+    )
+    hidden = ledger.hidden("choice:q3", by_unit, [True] * 3, 5)
+    shown = [g for j, g in enumerate(by_unit) if j not in hidden]
+
+    def rows(groups: list[dict[str, str]]) -> list:
+        found = []
+        for g in groups:
+            cells = [
+                c
+                for c in LONE_TICKER
+                if all(dict(zip(NAMES, c, strict=True))[n] == v for n, v in g.items())
+            ]
+            n = sum(sum(LONE_TICKER[c]) for c in cells)
+            found.append((cells, None, n, n))
+            for option in OPTIONS:
+                union = [p for p, w in enumerate(option) if w]
+                at = sum(LONE_TICKER[c][p] for c in cells for p in union)
+                found.append((cells, union, at, at))
+        return found
+
+    unions = [[p for p, w in enumerate(option) if w] for option in OPTIONS]
+    ticked = {cell: list(v) for cell, v in LONE_TICKER.items()}
+    assert point_leaks(ticked, rows(by_role + by_unit), 5, unions) != []  # the attack
+    assert point_leaks(ticked, rows(by_role + shown), 5, unions) == []
+    assert {1, 2} <= hidden
