@@ -26,8 +26,8 @@ from survey.operations.access import require_manager, require_results
 from survey.operations.snapshots import current_snapshot, held_back, retried
 from survey.questionnaire.model import Questionnaire
 from survey.records import Measure, Round
-from survey.report.content import Report, build_report
-from survey.report.figures import Figure, report_figures
+from survey.report.content import Ledger, Report, build_report
+from survey.report.figures import EARLIER_N, Figure, report_figures
 from survey.scoring.finest import KINDS, History, released_before
 from survey.scoring.free_texts import EarlierSet
 from survey.scoring.indexes import index_scores
@@ -340,6 +340,7 @@ class ReportRequest:
     mark: LedgerMark | None = None  # the ledger all of the above was read from
     stated_before: Mapping[str, Sequence[Bound]] | None = None  # reasons given before
     rates_stated: Sequence[Stated] = ()
+    earlier_ledger: Ledger | None = None  # what the compared round has released
 
     def build(self) -> Report:
         """The report, built once per request (its file name, its release and its PDF
@@ -362,6 +363,7 @@ class ReportRequest:
             history=self.history,
             stated_before=self.stated_before,
             rates_stated=self.rates_stated,
+            earlier_ledger=self.earlier_ledger,
         )
 
     def decided_by_ledger(self) -> str:
@@ -391,7 +393,10 @@ def report_request(
     dimensions = checked_breakdown(db, round_id, by, unit=unit)
     mark = ledger_mark(db, round_id)
     results, whole = _results_and_round(db, actor, round_id, unit)
-    earlier = results_for(db, actor, compare, unit) if compare is not None else None
+    earlier, earlier_ledger = None, None
+    if compare is not None:
+        earlier, then = _results_and_round(db, actor, compare, unit)
+        earlier_ledger = _ledger_of(db, earlier, then)
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
     texts_before = text_sets(db, round_id, pending)  # every text set released, to whomever
     reasons = released_reasons(db, round_id, tuple(STATED.values()), pending)
@@ -410,6 +415,20 @@ def report_request(
         mark,
         reasons.get(results.snapshot_id, {}),
         _rate_reasons(reasons),
+        earlier_ledger,
+    )
+
+
+def _ledger_of(db: Store, results: RoundResults, whole: RoundResults) -> Ledger:
+    """What the round of ``results`` has released, as its tables are audited with it: a
+    report compared with it releases its means too (``content.build_report``)."""
+    round_id, snapshot = results.round.id, results.snapshot_id
+    reasons = released_reasons(db, round_id, tuple(STATED.values()))
+    return Ledger(
+        released_at(db, round_id, snapshot),
+        whole.respondents,
+        _history(db, round_id, snapshot, results.questionnaire),
+        reasons.get(snapshot, {}),
     )
 
 
@@ -530,7 +549,8 @@ def _released(
     channel: str,
     unit: str | None,
 ) -> None:
-    figures = report_figures(report, request.by)
+    every = report_figures(report, request.by)
+    figures = [f for f in every if f.statistic != EARLIER_N]  # the compared round's
     _record(db, actor, request.results, channel, request.by, unit, figures, request.mark)
     if request.earlier is not None:  # a change is this round's mean minus the earlier one's
         means = {(f.measure, f.group): f.value for f in figures if f.statistic == "mean"}
@@ -538,6 +558,11 @@ def _released(
             Figure(f.measure, f.group, "mean", means[(f.measure, f.group)] - f.value)
             for f in figures
             if f.statistic == "change" and (f.measure, f.group) in means
+        ]
+        # with its count: the group's earlier mean is out, and that round's later tables
+        # are audited with it as released (``released_at`` reads counts)
+        earlier += [
+            Figure(f.measure, f.group, "n", f.value) for f in every if f.statistic == EARLIER_N
         ]
         _record(db, actor, request.earlier, channel, request.by, unit, earlier)
 
@@ -579,7 +604,7 @@ def release_of(request: ReportRequest, unit: str | None = None) -> Pending:
     as a release still to come: a report pack decides each report after its earlier ones
     this way (``operations.report_packs``). A comparison's figures for the earlier round
     are not in it (a pack compares with none)."""
-    figures = report_figures(request.build(), request.by)
+    figures = [f for f in report_figures(request.build(), request.by) if f.statistic != EARLIER_N]
     return Pending(request.results.snapshot_id, _within(figures, unit))
 
 

@@ -90,6 +90,7 @@ class ItemRow:
     shares: tuple[float | None, ...]
     change: float | None = None
     hidden: str | None = None  # why it is hidden, where saying so is safe (hidden_note)
+    change_n: float | None = None  # the compared round's count behind a change (not shown)
 
     @property
     def suppressed(self) -> bool:
@@ -174,6 +175,7 @@ class IndexRow:
     below_target: bool
     change: float | None
     hidden: str | None = None
+    change_n: float | None = None  # the compared round's count behind a change (not shown)
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,18 @@ def _released(
     )
 
 
+@dataclass(frozen=True)
+class Ledger:
+    """What a round has released, as its tables are audited with it (``_released``): the
+    groups per measure from the snapshot reported on, the whole round's respondents, what
+    its earlier snapshots released and the reasons given for hidden groups."""
+
+    released_before: Mapping[str, Sequence[Mapping[str, str]]]
+    respondents_all: Sequence[Respondent] | None = None
+    history: History | None = None
+    stated_before: Mapping[str, Sequence[Bound]] | None = None
+
+
 class ReportError(InvalidInput, ValueError):
     """A report that cannot be made as asked (e.g. comparing different questionnaires)."""
 
@@ -312,6 +326,7 @@ def build_report(
     history: History | None = None,
     stated_before: Mapping[str, Sequence[Bound]] | None = None,
     rates_stated: Sequence[Stated] = (),
+    earlier_ledger: Ledger | None = None,
 ) -> Report:
     """Score a round for its report: per question by ``by``, the summary by role.
     ``measures`` are those recorded after ``earlier``, shown with the index changes;
@@ -324,7 +339,11 @@ def build_report(
     snapshots released (``history``), and with the reasons given for hidden groups
     before (``stated_before`` from this snapshot, ``rates_stated`` for response rates),
     which are inequalities on their counts; a table's own reasons are given only where
-    the auditor finds them safe with all of that (``scoring.linked.Released.told``)."""
+    the auditor finds them safe with all of that (``scoring.linked.Released.told``).
+    The ``earlier`` round's tables behind the changes are audited with what that round has
+    released (``earlier_ledger``): a change gives its group's earlier mean back, and so
+    the earlier round's report by role and this one by unit compared with it would be two
+    breakdowns of the earlier round."""
     q = results.questionnaire
     k = results.round.min_group_size
     by = list(by)
@@ -341,10 +360,22 @@ def build_report(
     items = item_scores(q, frame, by, k, released)
     indexes = index_scores(q, frame, by, k, released)
     if earlier is not None:
+        then = earlier_ledger or Ledger({})
+        audited = _released(
+            earlier,
+            by,
+            within,
+            then.released_before if earlier_ledger is not None else None,
+            then.respondents_all,
+            then.history,
+            then.stated_before,
+        )
         before = likert_frame(earlier.questionnaire, earlier.respondents, by)
-        items = with_change(items, item_scores(earlier.questionnaire, before, by, k), by, "item")
+        items = with_change(
+            items, item_scores(earlier.questionnaire, before, by, k, audited), by, "item"
+        )
         indexes = with_change(
-            indexes, index_scores(earlier.questionnaire, before, by, k), by, "index"
+            indexes, index_scores(earlier.questionnaire, before, by, k, audited), by, "index"
         )
     choices = choice_tables(q, results.respondents, by, k, released)
     numbers = number_tables(q, results.respondents, by, k, released)
@@ -655,6 +686,11 @@ def _audience(q: Questionnaire, audience: frozenset[str] | None) -> str | None:
     return "Bare for " + " og ".join(label.lower() for label in labels)
 
 
+def _change_n(row: pd.Series) -> float | None:
+    """The compared round's count behind a row's change, where a change is shown."""
+    return _figure(row.get("before_n")) if _figure(row.get("change")) is not None else None
+
+
 def _item_rows(labeller: _Labeller, rows: pd.DataFrame) -> tuple[ItemRow, ...]:
     shares = [c for c in rows.columns if c.startswith("share_")]
     return tuple(
@@ -670,6 +706,9 @@ def _item_rows(labeller: _Labeller, rows: pd.DataFrame) -> tuple[ItemRow, ...]:
             shares=tuple(_figure(row[c]) for c in shares),
             change=_figure(row.get("change")),
             hidden=_reason(row),
+            change_n=_figure(row.get("before_n"))
+            if _figure(row.get("change")) is not None
+            else None,
         )
         for _, row in rows.iterrows()
     )
@@ -731,6 +770,9 @@ def _indexes(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             below_target=bool(row["below_target"]),
             change=_figure(row.get("change")),
             hidden=_reason(row),
+            change_n=_figure(row.get("before_n"))
+            if _figure(row.get("change")) is not None
+            else None,
         )
         for _, row in table.iterrows()
     )

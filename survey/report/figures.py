@@ -26,6 +26,7 @@ class Figure:
     )
     group: tuple[tuple[str, str], ...]  # (dimension, value) for every dimension not summed
     statistic: str  # "n", "mean", "change", "k", "answered", "invited", "texts", "pooled texts",
+    # "earlier n" (the compared round's count behind a change: that round's, not shown),
     # "fewer than k", "at least k" (a hidden cell's reason: an inequality on its count)
     value: float
 
@@ -36,6 +37,19 @@ _DIMENSIONS = {shown: name for name, shown in DIMENSION_NAMES.items()}
 def report_figures(report: Report, by: Sequence[str]) -> list[Figure]:
     """Every figure the report shows, in reading order."""
     return list(_figures(report, list(by)))
+
+
+EARLIER_N = "earlier n"
+"""The compared round's count behind a shown change. Not printed, and a figure of that
+round, not this one: it enters the compared round's ledger as its group's count, since
+the change gives the group's earlier mean back (``operations.results``)."""
+
+
+def _earlier_n(
+    measure: str, group: tuple[tuple[str, str], ...], n: float | None
+) -> Iterator[Figure]:
+    if n is not None:
+        yield Figure(measure, group, EARLIER_N, n)
 
 
 def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
@@ -70,6 +84,7 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
                         yield Figure(f"item:{item.id}", of, "mean", item_row.mean)
                         if item_row.change is not None:  # against the compared round
                             yield Figure(f"item:{item.id}", of, "change", item_row.change)
+                            yield from _earlier_n(f"item:{item.id}", of, item_row.change_n)
             for choice in question.choice_rows:
                 yield from _reason(f"choice:{question.id}", choice.group, by, choice.hidden, report)
                 yield from _counted(f"choice:{question.id}", choice.group, by, choice.n)
@@ -84,6 +99,7 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
             yield Figure(f"index:{index.id}", of, "mean", index.mean)
             if index.change is not None:
                 yield Figure(f"index:{index.id}", of, "change", index.change)
+                yield from _earlier_n(f"index:{index.id}", of, index.change_n)
     for quality in report.quality:
         measure = f"quality:{quality.kind}:{quality.id}"
         yield from _reason(measure, quality.group, by, quality.hidden, report)

@@ -13,8 +13,9 @@ import pandas as pd
 def with_change(
     now: pd.DataFrame, before: pd.DataFrame, by: Sequence[str], per: str, figure: str = "mean"
 ) -> pd.DataFrame:
-    """``now`` with ``before`` (the earlier round's figure) and ``change`` columns."""
-    earlier = before[[*by, per, figure]].rename(columns={figure: "before"})
+    """``now`` with ``before`` (the earlier round's figure), ``before_n`` (its count) and
+    ``change`` columns."""
+    earlier = before[[*by, per, figure, "n"]].rename(columns={figure: "before", "n": "before_n"})
     earlier[per] = earlier[per].astype(str)
     merged = now.assign(**{per: now[per].astype(str)}).merge(
         earlier, on=[*by, per], how="left", validate="many_to_one"

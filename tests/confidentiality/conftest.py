@@ -99,7 +99,7 @@ def round_of_answers(
         answers = answers_2009(questionnaire, role, rng)
         drawn = rng.randint(1, 6)
         answers[question] = Answer(point or drawn)
-        imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{row}"))
+        imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{seed}:{row}"))
     import_responses(db, questionnaire, round_.id, imported)
     db.close()
     return round_.id, {role.code: str(role.label) for role in questionnaire.roles}

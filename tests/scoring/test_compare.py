@@ -73,8 +73,8 @@ def test_item_changes_exist_only_where_both_rounds_show_the_cell(by):
     now = item_scores(Q, likert_frame(Q, NOW, by), by, K)
     before = item_scores(Q, likert_frame(Q, BEFORE, by), by, K)
     merged = with_change(now, before, by, "item")
-    # now's table, unchanged and in its order, with two more columns
-    assert list(merged.columns) == [*now.columns, "before", "change"]
+    # now's table, unchanged and in its order, with three more columns
+    assert list(merged.columns) == [*now.columns, "before", "before_n", "change"]
     assert len(merged) == len(now)
     for column in now.columns:
         assert all(same(a, b) for a, b in zip(merged[column], now[column], strict=True)), column
@@ -86,7 +86,9 @@ def test_item_changes_exist_only_where_both_rounds_show_the_cell(by):
         then = earlier.get((*key_of(row, by), row["item"]))
         shown_then = then is not None and not then["suppressed"]
         if not shown_then:
-            assert math.isnan(row["before"])
+            assert math.isnan(row["before"]) and math.isnan(row["before_n"])
+        else:
+            assert row["before_n"] == then["n"]  # the count behind the earlier figure
         if row["suppressed"] or not shown_then:
             assert math.isnan(row["change"])
             hidden += 1
