@@ -341,6 +341,7 @@ class ReportRequest:
     stated_before: Mapping[str, Sequence[Bound]] | None = None  # reasons given before
     rates_stated: Sequence[Stated] = ()
     earlier_ledger: Ledger | None = None  # what the compared round has released
+    earlier_mark: LedgerMark | None = None  # the compared round's ledger it was read from
 
     def build(self) -> Report:
         """The report, built once per request (its file name, its release and its PDF
@@ -393,8 +394,9 @@ def report_request(
     dimensions = checked_breakdown(db, round_id, by, unit=unit)
     mark = ledger_mark(db, round_id)
     results, whole = _results_and_round(db, actor, round_id, unit)
-    earlier, earlier_ledger = None, None
+    earlier, earlier_ledger, earlier_mark = None, None, None
     if compare is not None:
+        earlier_mark = ledger_mark(db, compare)
         earlier, then = _results_and_round(db, actor, compare, unit)
         earlier_ledger = _ledger_of(db, earlier, then)
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
@@ -416,6 +418,7 @@ def report_request(
         reasons.get(results.snapshot_id, {}),
         _rate_reasons(reasons),
         earlier_ledger,
+        earlier_mark,
     )
 
 
@@ -551,7 +554,6 @@ def _released(
 ) -> None:
     every = report_figures(report, request.by)
     figures = [f for f in every if f.statistic != EARLIER_N]  # the compared round's
-    _record(db, actor, request.results, channel, request.by, unit, figures, request.mark)
     if request.earlier is not None:  # a change is this round's mean minus the earlier one's
         means = {(f.measure, f.group): f.value for f in figures if f.statistic == "mean"}
         earlier = [
@@ -560,11 +562,15 @@ def _released(
             if f.statistic == "change" and (f.measure, f.group) in means
         ]
         # with its count: the group's earlier mean is out, and that round's later tables
-        # are audited with it as released (``released_at`` reads counts)
+        # are audited with it as released (``released_at`` reads counts). First, and
+        # refused if that round released figures since they were decided: recorded
+        # twice on a retry at worst, never handed out unrecorded
         earlier += [
             Figure(f.measure, f.group, "n", f.value) for f in every if f.statistic == EARLIER_N
         ]
-        _record(db, actor, request.earlier, channel, request.by, unit, earlier)
+        after = request.earlier_mark
+        _record(db, actor, request.earlier, channel, request.by, unit, earlier, after)
+    _record(db, actor, request.results, channel, request.by, unit, figures, request.mark)
 
 
 def _record(

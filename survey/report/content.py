@@ -371,11 +371,15 @@ def build_report(
             then.stated_before,
         )
         before = likert_frame(earlier.questionnaire, earlier.respondents, by)
+        then_k = max(k, earlier.round.min_group_size)  # a change gives its figure back
         items = with_change(
-            items, item_scores(earlier.questionnaire, before, by, k, audited), by, "item"
+            items, item_scores(earlier.questionnaire, before, by, then_k, audited), by, "item"
         )
         indexes = with_change(
-            indexes, index_scores(earlier.questionnaire, before, by, k, audited), by, "index"
+            indexes,
+            index_scores(earlier.questionnaire, before, by, then_k, audited),
+            by,
+            "index",
         )
     choices = choice_tables(q, results.respondents, by, k, released)
     numbers = number_tables(q, results.respondents, by, k, released)
@@ -706,9 +710,7 @@ def _item_rows(labeller: _Labeller, rows: pd.DataFrame) -> tuple[ItemRow, ...]:
             shares=tuple(_figure(row[c]) for c in shares),
             change=_figure(row.get("change")),
             hidden=_reason(row),
-            change_n=_figure(row.get("before_n"))
-            if _figure(row.get("change")) is not None
-            else None,
+            change_n=_change_n(row),
         )
         for _, row in rows.iterrows()
     )
@@ -770,9 +772,7 @@ def _indexes(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             below_target=bool(row["below_target"]),
             change=_figure(row.get("change")),
             hidden=_reason(row),
-            change_n=_figure(row.get("before_n"))
-            if _figure(row.get("change")) is not None
-            else None,
+            change_n=_change_n(row),
         )
         for _, row in table.iterrows()
     )

@@ -158,7 +158,8 @@ def choice_bases(
 ) -> tuple[pd.DataFrame, list[tuple[str, ...]]]:
     """Who counts in each choice question's n (a row per respondent and question they
     answered, or saw for a multiple choice, with ``n`` 1 or 0, and the ``pattern`` of
-    codes they chose, joined by "+") and every pick as (group values, question, code)."""
+    codes they chose, in the form's order, joined by "+": the same in every process, as a
+    set's order is not) and every pick as (group values, question, code)."""
     questions = [q for q in questionnaire.questions if isinstance(q, ChoiceQuestion)]
     bases: list[tuple[str | int, ...]] = []
     chosen: list[tuple[str, ...]] = []
@@ -170,7 +171,8 @@ def choice_bases(
             if question.id not in seen and answer is None:
                 continue
             counted = question.multiple or answer is not None
-            codes = question.chosen(answer.value) if answer is not None else []
+            ticked = question.chosen(answer.value) if answer is not None else frozenset()
+            codes = [code for code in question.codes if code in ticked]  # the form's order
             bases.append((*keys, question.id, int(counted), "+".join(codes)))
             chosen.extend((*keys, question.id, code) for code in codes)
     base = as_categories(

@@ -181,6 +181,7 @@ class Released:
             self.stated,
             self.stated_before,
             self.points,
+            self.reading,
         )
 
     def more_hidden(

@@ -363,3 +363,15 @@ def test_a_multiple_choices_options_give_no_small_group_away():
             rows.append((cells, union, int(count), int(count)))
     assert rows, "everything hidden: nothing was tested"
     assert point_leaks(counts, rows, K, unions) == []
+
+
+def test_a_pattern_of_ticks_is_in_the_forms_order_whatever_the_sets_order():
+    """Every process must name a pattern alike (a pack's job decides a report, the zip
+    decides it again in the web process): joined in the form's order, not a set's."""
+    from survey.scoring.choices import choice_bases
+
+    ticks = [["redusert_frikjop", "skifte", "okt_frikjop"], ["okt_frikjop", "skifte"]]
+    people = [({"role": "prosjektleder", "unit": "A"}, {"q3": Answer(frozenset(t))}) for t in ticks]
+    base, _ = choice_bases(Q, people, ["unit"])
+    patterns = list(base.loc[base["question"] == "q3", "pattern"])
+    assert patterns == ["skifte+okt_frikjop+redusert_frikjop", "skifte+okt_frikjop"]
