@@ -392,6 +392,15 @@ def report_request(
     breakdown) before anything is read. ``pending``: releases to decide it after, as if
     the ledger held them (``release_of``)."""
     dimensions = checked_breakdown(db, round_id, by, unit=unit)
+    if compare is not None:  # a change gives the earlier round's figures by ``by`` back
+        try:
+            checked_breakdown(db, compare, by, unit=unit)
+        except InvalidInput as refused:
+            raise InvalidInput(
+                f"compared with round {compare}: {refused}",
+                message_nb="Sammenligningen viser også tall fra runden det sammenlignes med. "
+                f"{refused.message_nb}",
+            ) from refused
     mark = ledger_mark(db, round_id)
     results, whole = _results_and_round(db, actor, round_id, unit)
     earlier, earlier_ledger, earlier_mark = None, None, None

@@ -89,9 +89,27 @@ def round_of_answers(
     the other answers); its id and the roles' labels."""
     db = open_database(db_path)
     loaded = load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml")
-    questionnaire = loaded.questionnaire
     publish(db, loaded)
     round_ = create_round(db, "kvalitetskommune-2009", "Evaluering 2009", min_group_size=k)
+    db.close()
+    add_answers(db_path, round_.id, q5, seed, question)
+    return round_.id, {role.code: str(role.label) for role in loaded.questionnaire.roles}
+
+
+def add_answers(
+    db_path: str,
+    round_id: int,
+    q5: Mapping[tuple[str, str], Sequence[int | str]],
+    seed: int,
+    question: str = "q5",
+) -> None:
+    """Respondents who sent in to the round of ``round_id``, as ``round_of_answers`` has
+    them; each ``seed`` names its own (a seed used before replaces those answers)."""
+    db = open_database(db_path)
+    round_row = db.execute(
+        "SELECT questionnaire_version_id FROM rounds WHERE id = ?", [round_id]
+    ).fetchone()
+    questionnaire = questionnaire_of_version(db, round_row[0])
     rng = random.Random(seed)
     cells = ((cell, point) for cell, points in q5.items() for point in points)
     imported = []
@@ -100,6 +118,5 @@ def round_of_answers(
         drawn = rng.randint(1, 6)
         answers[question] = Answer(point or drawn)
         imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{seed}:{row}"))
-    import_responses(db, questionnaire, round_.id, imported)
+    import_responses(db, questionnaire, round_id, imported)
     db.close()
-    return round_.id, {role.code: str(role.label) for role in questionnaire.roles}

@@ -90,6 +90,22 @@ def test_one_units_figures_are_checked_as_their_crossing_with_unit(edges, round_
     report_request(edges.db, edges.admin, round_id, "", unit="Levanger")  # the unit alone
 
 
+def test_a_comparison_is_by_a_breakdown_both_rounds_declared(edges, round_id):
+    """A change against an earlier round gives that round's figures back by the same
+    breakdown, so the earlier round must have declared it too."""
+    later = create_round(edges.db, edges.admin, "kvalitetskommune-2009", "Evaluering 2010")
+    report_request(edges.db, edges.admin, later.id, "unit", compare=round_id)  # both default
+    declare_breakdowns(edges.db, edges.admin, round_id, ["role"])
+    with pytest.raises(InvalidInput) as caught:
+        report_request(edges.db, edges.admin, later.id, "unit", compare=round_id)
+    assert caught.value.message_nb == (
+        "Sammenligningen viser også tall fra runden det sammenlignes med. "
+        "Runden er ikke satt opp for tall etter unit. Tillatte nedbrytninger: role."
+    )
+    report_request(edges.db, edges.admin, later.id, "role", compare=round_id)
+    report_request(edges.db, edges.admin, later.id, "unit")  # not compared: the later's own
+
+
 def test_the_web_report_refuses_an_undeclared_breakdown_and_names_the_declared(edges, round_id):
     client = edges.web()
     answer = client.get(f"/sekretariat/runder/{round_id}/rapport?etter=role,pulje")

@@ -1,0 +1,185 @@
+"""Whole sequences of releases through the operations layer, judged from what they printed.
+
+A hypothesis property draws two rounds of the 2009 questionnaire in a real SQLite file
+(mayors and rådmenn in two municipalities, a few each), the breakdowns each round
+declares, and a sequence of steps: reports of either round (the whole round's or one
+municipality's, by any breakdown, round 2's sometimes compared with round 1) and new
+answers arriving between them, so the gate chooses each round's snapshots as it does in
+use. Every report is made and recorded by the operations the web and the CLI call
+(``operations.results.make_report``); a breakdown a round has not declared must be
+refused.
+
+The judge is the independent enumeration of ``tests/scoring/oracle.py``, over each round's
+respondents by (role, unit, the first snapshot that counted them). It reads what each
+report object holds as printed: the cover's number of answers, every shown q5 row's count
+(everyone answers q5), the reason stated for a hidden row (a bound on its count), and,
+behind a change against round 1, round 1's count for that group. It then checks that all
+of it together, per round, pins no group under the minimum within one respondent.
+Figures of other questions count subsets of these people (those who did not answer
+"vet ikke") and are left out; leaving figures out only makes the judge weaker, never
+wrong.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from survey.accounts import Account
+from survey.errors import InvalidInput
+from survey.operations.results import declare_breakdowns, make_report
+from survey.operations.snapshots import current_snapshot
+from survey.report.content import Report
+from survey.report.figures import REASONS
+from survey.scoring.suppression import ALL, stated_bounds
+from survey.storage import open_database
+from survey.storage.snapshots import members_of
+from tests.confidentiality.conftest import add_answers, round_of_answers
+from tests.scoring.oracle import Limit, leaks
+
+K = 3
+ROLES = ("ordforer", "radmann")
+UNITS = ("Kommune A", "Kommune B")
+CELLS = [(role, unit) for role in ROLES for unit in UNITS]
+BREAKDOWNS = [("role",), ("unit",), ("role", "unit")]
+ANALYST = Account(98, "analytiker@ks.no", "analyst", ())
+ADMIN = Account(99, "admin@ks.no", "admin", ())
+
+counts = st.fixed_dictionaries({cell: st.sampled_from([0, 1, 2, 3, 4, 6]) for cell in CELLS})
+breakdowns = st.sampled_from([(), *BREAKDOWNS])
+units = st.sampled_from([None, *UNITS])
+reports = st.one_of(  # (step, round, by, unit, compared with round 1)
+    st.tuples(st.just("report"), st.sampled_from([1, 2]), breakdowns, units, st.just(False)),
+    st.tuples(st.just("report"), st.just(2), breakdowns, units, st.just(True)),
+)
+arrivals = st.tuples(
+    st.just("arrive"),
+    st.sampled_from([1, 2]),
+    st.fixed_dictionaries({cell: st.sampled_from([0, 0, 1, 2, 3]) for cell in CELLS}),
+)
+declared = st.one_of(  # mostly every breakdown, so that most reports are made
+    st.just(BREAKDOWNS),
+    st.lists(st.sampled_from(BREAKDOWNS), min_size=1, max_size=3, unique=True),
+)
+
+
+class Judged:
+    """One round as the judge sees it: who was counted by each snapshot a report used,
+    and every figure its reports printed, as the respondents they count."""
+
+    def __init__(self, db, round_id: int) -> None:
+        self.db, self.round_id = db, round_id
+        self.snapshots: list[set[int]] = []  # members of each snapshot used, in order
+        self.figures: list[tuple[int, dict[str, str], float]] = []  # (snapshot, group, n)
+        self.limits: list[tuple[int, dict[str, str], float, float]] = []
+
+    def snapshot(self) -> int:
+        """The position of the round's current snapshot among those used."""
+        members = set(members_of(self.db, current_snapshot(self.db, self.round_id).id))
+        if not self.snapshots or self.snapshots[-1] != members:
+            assert not self.snapshots or self.snapshots[-1] <= members, "nobody withdrew"
+            self.snapshots.append(members)
+        return len(self.snapshots) - 1
+
+    def judged(self) -> list:
+        """Every group under the minimum the figures pin (the judge's findings)."""
+        cell_of = {
+            response: (role, unit)
+            for response, role, unit in self.db.execute(
+                "SELECT id, role, unit FROM responses WHERE round_id = ?", [self.round_id]
+            )
+        }
+        entered = {  # those no report counted are left out: nothing printed holds them
+            r: min(p for p, m in enumerate(self.snapshots) if r in m)
+            for r in cell_of
+            if any(r in m for m in self.snapshots)
+        }
+        cells = [(*cell, p) for cell in CELLS for p in range(len(self.snapshots))]
+        people = Counter((*cell_of[r], p) for r, p in entered.items())
+        counts = {cell: people.get(cell, 0) for cell in cells}
+
+        def members(at: int, group: dict[str, str]) -> list[Hashable]:
+            return [
+                (role, unit, p)
+                for role, unit, p in cells
+                if p <= at and all({"role": role, "unit": unit}[d] == v for d, v in group.items())
+            ]
+
+        figures = [members(at, group) for at, group, _ in self.figures]
+        for (_, _, n), cells_of in zip(self.figures, figures, strict=True):
+            assert sum(counts[c] for c in cells_of) == n, "the judge counts as the report"
+        limits: list[Limit] = [(members(at, g), low, high) for at, g, low, high in self.limits]
+        return leaks(counts, figures, K, limits=limits)
+
+
+def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, then: Judged | None):
+    """What ``report`` printed of q5's counts, into the rounds' judges."""
+    within = {"unit": unit} if unit else {}
+    at = now.snapshot()
+    earlier = then.snapshot() if then is not None else None
+    if report.total_rate is None and report.respondents_shown:
+        now.figures.append((at, within, float(report.respondents)))
+    for page in report.pages:
+        for question in page.questions:
+            for item in question.items:
+                if item.id != "q5":
+                    continue
+                for row in item.rows:
+                    group = within | {
+                        d: str(v) for d, v in zip(by, row.group.key, strict=False) if v != ALL
+                    }
+                    if row.n is not None:
+                        now.figures.append((at, group, row.n))
+                    elif row.hidden in REASONS:
+                        now.limits.append((at, group, *stated_bounds(REASONS[row.hidden], K)))
+                    if row.change is not None:
+                        assert then is not None and earlier is not None and row.change_n
+                        then.figures.append((earlier, group, row.change_n))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    first=counts,
+    second=counts,
+    declared_1=declared,
+    declared_2=declared,
+    steps=st.lists(st.one_of(reports, reports, arrivals), min_size=2, max_size=5),
+)
+def test_no_sequence_of_releases_gives_a_small_group_away(
+    tmp_path_factory, first, second, declared_1, declared_2, steps
+):
+    db_path = str(tmp_path_factory.mktemp("releases") / "survey.sqlite3")
+    ids = [
+        round_of_answers(db_path, {c: [0] * n for c, n in answers.items()}, K, seed=s)[0]
+        for s, answers in ((1, first), (2, second))
+    ]
+    db = open_database(db_path)
+    for round_id, breakdowns in zip(ids, (declared_1, declared_2), strict=True):
+        declare_breakdowns(db, ADMIN, round_id, breakdowns)
+    judges = [Judged(db, round_id) for round_id in ids]
+    for position, step in enumerate(steps):
+        if step[0] == "arrive":
+            _, which, answers = step
+            batch = {c: [0] * n for c, n in answers.items()}
+            add_answers(db_path, ids[which - 1], batch, seed=10 + position)
+            continue
+        _, which, by, unit, compared = step
+        compare = ids[0] if which == 2 and compared else None
+        asked = (*by, *(["unit"] if unit else []))
+        names = tuple(n for n in ("role", "unit") if n in asked)
+        rounds = {which, 1} if compare is not None else {which}  # a comparison releases both
+        allowed = not names or all(names in (declared_1, declared_2)[r - 1] for r in rounds)
+        try:
+            report = make_report(db, ANALYST, ids[which - 1], by, unit=unit, compare=compare)
+        except InvalidInput:
+            assert not allowed, f"round {which} refused {by} within {unit}"
+            continue
+        assert allowed, f"round {which} released {by} within {unit}, not declared"
+        then = judges[0] if compare is not None else None
+        read(report, by, unit, judges[which - 1], then)
+    for which, judge in enumerate(judges, start=1):
+        assert judge.judged() == [], f"round {which}"
+    db.close()
