@@ -7,11 +7,12 @@ starts) peaks above 400 MB.
 
 Both stores are measured: a SQLite file (one machine) and a database of a throwaway
 PostgreSQL cluster (the store workers on several machines share). Each timing runs in a
-child process of its own (``--timed N``) that starts N real ``survey worker --once``
-processes against the same database and waits for them, so its ``RUSAGE_CHILDREN``
-high-water mark is the largest of those workers and of the process each of them forks per
-job (the worker waits for it). The pack is ordered again before each timing, with an empty
-report cache, so both timings render the same reports from scratch.
+child process of its own (``--timed N``) that starts N real ``survey worker`` processes
+against the same database, stops them when every job has ended and waits for them, so its
+``RUSAGE_CHILDREN`` high-water mark is the largest of those workers and of the process
+each of them forks per job (the worker waits for it). The pack is ordered again before
+each timing, with an empty report cache, so both timings render the same reports from
+scratch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -62,7 +64,13 @@ def order(database: str) -> int:
 
 
 def timed(workers: int, database: str, cache: Path) -> dict[str, float]:
-    """In a child of its own: N `survey worker --once` processes until the queue is empty."""
+    """In a child of its own: N `survey worker` processes until every job has ended. Not
+    `--once`: a worker that finds nothing to claim while the pack's first job decides the
+    reports would stop before that job queues their PDFs, so the workers run as they do
+    in use and are stopped (SIGTERM) when the queue holds nothing queued or running."""
+    from survey.storage import open_database
+    from survey.storage.jobs import list_jobs
+
     env = {
         **os.environ,
         "SURVEY_DATABASE": str(database),
@@ -72,7 +80,7 @@ def timed(workers: int, database: str, cache: Path) -> dict[str, float]:
     started = time.perf_counter()
     processes = [
         subprocess.Popen(
-            [*SURVEY, "worker", "--once"],
+            [*SURVEY, "worker"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -80,15 +88,20 @@ def timed(workers: int, database: str, cache: Path) -> dict[str, float]:
         )
         for _ in range(workers)
     ]
+    db = open_database(database)
+    try:
+        while any(job.state in ("queued", "running") for job in list_jobs(db)):
+            time.sleep(0.1)
+    finally:
+        db.close()
+    seconds = time.perf_counter() - started
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
     for process in processes:
         process.wait()
-    seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {
-        "seconds": seconds,
-        "peak_mb": peak,
-        "failed": sum(p.returncode != 0 for p in processes),
-    }
+    failed = sum(p.returncode != 0 for p in processes)
+    return {"seconds": seconds, "peak_mb": peak, "failed": failed}
 
 
 def run_timed(workers: int, database: str, cache: Path) -> dict[str, float]:
