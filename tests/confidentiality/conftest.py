@@ -3,12 +3,16 @@ responses) signed in to a real server through its sign-in page, as a browser wou
 
 from __future__ import annotations
 
+import html as entities
 import random
+import re
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from http.cookiejar import CookieJar
 
+from survey import create_app
 from survey.demo import answers_2009
 from survey.invitation_list import Person
 from survey.questionnaire import load_file
@@ -19,11 +23,23 @@ from survey.storage.invitations import add_invitations
 from survey.storage.questionnaires import publish, questionnaire_of_version
 from survey.storage.responses import import_responses, respondents_of
 from survey.storage.rounds import create_round
-from tests.conftest import QUESTIONNAIRES
+from survey.storage.users import add_user
+from tests.conftest import QUESTIONNAIRES, server_thread
 from tests.web.conftest import csrf
 
 ANALYST = "analytiker@ks.no"
 PASSWORD = "et langt og godt passord"
+
+
+@contextmanager
+def analyst_server(db_path: str, email: str = ANALYST) -> Iterator[str]:
+    """A real server on 127.0.0.1 over the database at ``db_path`` (its address), with an
+    analyst's account (``email``, PASSWORD) to sign in with."""
+    db = open_database(db_path)
+    add_user(db, email, PASSWORD, "analyst", ())
+    db.close()
+    with server_thread(create_app({"DATABASE": db_path, "SECRET_KEY": "test"})) as base:
+        yield base
 
 
 def signed_in_analyst(base: str, email: str = ANALYST) -> urllib.request.OpenerDirector:
@@ -120,3 +136,28 @@ def add_answers(
         imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{seed}:{row}"))
     import_responses(db, questionnaire, round_id, imported)
     db.close()
+
+
+def q5_read(page: str) -> dict[str, tuple[int, list[int]] | None]:
+    """The q5 table of a report preview: group label -> (answers, each point's share in
+    whole percent, as the chart's caption gives them), None for a hidden group; empty
+    when the page has no q5 table."""
+    found = re.search(
+        r'id="q-q5".*?<figcaption>(.*?)</figcaption>.*?<table class="likert">(.*?)</table>',
+        page,
+        re.S,
+    )
+    if found is None:
+        return {}
+    caption, table = (entities.unescape(part) for part in found.groups())
+    rows = re.findall(r'<th scope="row">(.*?)</th>\s*(<td[^>]*>[^<]*</td>)', table)
+    counts = {
+        label: None if "hidden-cell" in cell else int(re.sub(r"<[^>]+>", "", cell))
+        for label, cell in rows
+    }
+    shares = {
+        label: [int(v) for v in re.split(r", | og ", values)]
+        for label, values in re.findall(r" ([^:;]+): ([\d, og]+)[;.]", caption)
+    }
+    assert {label for label, n in counts.items() if n is not None} == set(shares)
+    return {label: None if n is None else (n, shares[label]) for label, n in counts.items()}

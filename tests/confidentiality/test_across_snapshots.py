@@ -16,26 +16,16 @@ sign-in page, both reports' HTML previews read back, and the independent judge o
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from survey import create_app
-from survey.demo import answers_2009
-from survey.questionnaire.answers import Answer
-from survey.records import ImportedResponse
-from survey.storage import open_database
-from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.responses import import_responses
-from survey.storage.users import add_user
 from tests.confidentiality.conftest import (
     ANALYST,
-    PASSWORD,
+    add_answers,
+    analyst_server,
     round_of_counts,
     signed_in_analyst,
 )
 from tests.confidentiality.test_tables_across_reports import q5_counts
-from tests.conftest import server_thread
 from tests.scoring.oracle import leaks
 
 K = 3
@@ -51,27 +41,8 @@ ARRIVING = {("ordforer", "Kommune Y"): 3}  # between the two reports
 def served(tmp_path):
     db_path = str(tmp_path / "survey.sqlite3")
     round_id, labels = round_of_counts(db_path, FIRST, K, seed=4)
-    db = open_database(db_path)
-    add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.close()
-    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
-    with server_thread(app) as base:
+    with analyst_server(db_path) as base:
         yield base, db_path, round_id, labels
-
-
-def arrive(db_path: str, round_id: int) -> None:
-    db = open_database(db_path)
-    questionnaire = questionnaire_of_version(db, 1)
-    rng = random.Random(9)
-    imported = []
-    for row, (role, unit) in enumerate(
-        (cell for cell, n in ARRIVING.items() for _ in range(n)), start=1
-    ):
-        answers = answers_2009(questionnaire, role, rng)
-        answers["q5"] = Answer(rng.randint(1, 6))
-        imported.append(ImportedResponse(row, answers, role, unit, source=f"later:{row}"))
-    import_responses(db, questionnaire, round_id, imported)
-    db.close()
 
 
 def test_a_report_after_new_answers_pins_no_group_of_the_report_before(served):
@@ -79,7 +50,7 @@ def test_a_report_after_new_answers_pins_no_group_of_the_report_before(served):
     analyst = signed_in_analyst(base, ANALYST)
     report = f"{base}/sekretariat/runder/{round_id}/rapport"
     first = q5_counts(analyst.open(f"{report}?etter=unit", timeout=60).read().decode())
-    arrive(db_path, round_id)
+    add_answers(db_path, round_id, {c: [0] * n for c, n in ARRIVING.items()}, seed=9)
     second = q5_counts(analyst.open(f"{report}?etter=role", timeout=60).read().decode())
     assert second["Alle"] == sum(FIRST.values()) + sum(ARRIVING.values())  # they entered
 

@@ -29,6 +29,7 @@ from survey.storage.users import add_user
 from tests.confidentiality.conftest import (
     ANALYST,
     PASSWORD,
+    analyst_server,
     round_of_answers,
     signed_in_analyst,
 )
@@ -71,11 +72,7 @@ def choice_read(page: str, question: str) -> dict[str, tuple[int, list[int]] | N
 def test_a_crossed_report_gives_no_small_groups_choice_away(tmp_path):
     db_path = str(tmp_path / "survey.sqlite3")
     round_id, labels = round_of_answers(db_path, Q9B, K, seed=5, question="q9b")
-    db = open_database(db_path)
-    add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.close()
-    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
-    with server_thread(app) as base:
+    with analyst_server(db_path) as base:
         analyst = signed_in_analyst(base, ANALYST)
         address = f"{base}/sekretariat/runder/{round_id}/rapport?etter=role,unit"
         read = choice_read(analyst.open(address, timeout=120).read().decode(), "q9b")

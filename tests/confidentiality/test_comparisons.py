@@ -20,11 +20,13 @@ import html as entities
 import math
 import re
 
-from survey import create_app
 from survey.storage import open_database
-from survey.storage.users import add_user
-from tests.confidentiality.conftest import ANALYST, PASSWORD, round_of_answers, signed_in_analyst
-from tests.conftest import server_thread
+from tests.confidentiality.conftest import (
+    ANALYST,
+    analyst_server,
+    round_of_answers,
+    signed_in_analyst,
+)
 
 K = 5
 A, B = "Kommune A", "Kommune B"
@@ -62,11 +64,7 @@ def test_a_comparison_gives_no_small_group_of_the_earlier_round_away(tmp_path):
     db_path = str(tmp_path / "survey.sqlite3")
     first, _ = round_of_answers(db_path, ROUND_1, K, seed=5)
     second, _ = round_of_answers(db_path, ROUND_2, K, seed=6)
-    db = open_database(db_path)
-    add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.close()
-    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
-    with server_thread(app) as base:
+    with analyst_server(db_path) as base:
         analyst = signed_in_analyst(base, ANALYST)
         reports = f"{base}/sekretariat/runder"
         by_role = analyst.open(f"{reports}/{first}/rapport?etter=role", timeout=120).read()

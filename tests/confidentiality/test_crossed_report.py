@@ -18,16 +18,11 @@ import re
 
 import pytest
 
-from survey import create_app
-from survey.storage import open_database
-from survey.storage.users import add_user
 from tests.confidentiality.conftest import (
-    ANALYST,
-    PASSWORD,
+    analyst_server,
     round_of_counts,
     signed_in_analyst,
 )
-from tests.conftest import server_thread
 from tests.scoring.oracle import leaks
 
 K = 3
@@ -45,11 +40,7 @@ COUNTS = {  # (role, unit): respondents; the line-by-line suppression left radma
 def served(tmp_path):
     db_path = str(tmp_path / "survey.sqlite3")
     round_id, labels = round_of_counts(db_path, COUNTS, K, seed=1)
-    db = open_database(db_path)
-    add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.close()
-    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
-    with server_thread(app) as base:
+    with analyst_server(db_path) as base:
         yield base, round_id, labels
 
 

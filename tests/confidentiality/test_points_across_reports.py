@@ -19,11 +19,8 @@ read from all the reports together.
 
 from __future__ import annotations
 
-import html as entities
 import io
 import json
-import random
-import re
 import urllib.parse
 import zipfile
 
@@ -31,17 +28,19 @@ import pytest
 
 from survey import create_app
 from survey.accounts import operator
-from survey.demo import answers_2009
 from survey.operations.report_packs import order_report_pack, pack_zip
-from survey.questionnaire.answers import Answer
-from survey.records import ImportedResponse
 from survey.storage import open_database
-from survey.storage.questionnaires import questionnaire_of_version
-from survey.storage.responses import import_responses
 from survey.storage.users import add_user
 from survey.workers.loop import Options, Worker
 from survey.workers.tasks import Setup
-from tests.confidentiality.conftest import ANALYST, PASSWORD, round_of_answers, signed_in_analyst
+from tests.confidentiality.conftest import (
+    ANALYST,
+    PASSWORD,
+    add_answers,
+    q5_read,
+    round_of_answers,
+    signed_in_analyst,
+)
 from tests.conftest import server_thread
 from tests.scoring.oracle import point_leaks
 
@@ -68,29 +67,6 @@ LEADERS_MAYORS = {
     ("ordforer", B): [2, 2, 2, 2, 2, 2],
     ("radmann", B): [2, 2, 2, 2, 2, 2],
 }
-
-
-def q5_read(page: str) -> dict[str, tuple[int, list[int]] | None]:
-    """The q5 table of a preview: label -> (n, shares in whole percent), None if hidden."""
-    found = re.search(
-        r'id="q-q5".*?<figcaption>(.*?)</figcaption>.*?<table class="likert">(.*?)</table>',
-        page,
-        re.S,
-    )
-    if found is None:
-        return {}
-    caption, table = (entities.unescape(part) for part in found.groups())
-    rows = re.findall(r'<th scope="row">(.*?)</th>\s*(<td[^>]*>[^<]*</td>)', table)
-    counts = {
-        label: None if "hidden-cell" in cell else int(re.sub(r"<[^>]+>", "", cell))
-        for label, cell in rows
-    }
-    shares = {
-        label: [int(v) for v in re.split(r", | og ", values)]
-        for label, values in re.findall(r" ([^:;]+): ([\d, og]+)[;.]", caption)
-    }
-    assert {label for label, n in counts.items() if n is not None} == set(shares)
-    return {label: None if n is None else (n, shares[label]) for label, n in counts.items()}
 
 
 def read_reports(tmp_path, q5, sequence, leaders=()):
@@ -169,20 +145,6 @@ BEFORE = LONE_MAYOR  # the first snapshot
 ARRIVING = {("radmann", B): [2, 2, 2, 2, 2]}  # between the first report and the others
 
 
-def arrive(db_path: str, round_id: int) -> None:
-    db = open_database(db_path)
-    questionnaire = questionnaire_of_version(db, 1)
-    rng = random.Random(9)
-    imported = []
-    cells = ((cell, point) for cell, points in ARRIVING.items() for point in points)
-    for row, ((role, unit), point) in enumerate(cells, start=1):
-        answers = answers_2009(questionnaire, role, rng)
-        answers["q5"] = Answer(point)
-        imported.append(ImportedResponse(row, answers, role, unit, source=f"later:{row}"))
-    import_responses(db, questionnaire, round_id, imported)
-    db.close()
-
-
 def test_a_later_snapshots_reports_pin_no_small_group_at_a_point(tmp_path):
     """The same lone mayor, once an earlier snapshot has released figures: the report by
     role before five more rådmenn of Kommune B answered, by role and by unit after (the
@@ -202,7 +164,7 @@ def test_a_later_snapshots_reports_pin_no_small_group_at_a_point(tmp_path):
         analyst = signed_in_analyst(base, ANALYST)
         report = f"{base}/sekretariat/runder/{round_id}/rapport"
         reads = [(0, q5_read(analyst.open(f"{report}?etter=role", timeout=120).read().decode()))]
-        arrive(db_path, round_id)
+        add_answers(db_path, round_id, ARRIVING, seed=9)
         for etter in ("role", "unit"):
             page = analyst.open(f"{report}?etter={etter}", timeout=120).read().decode()
             reads.append((1, q5_read(page)))

@@ -18,13 +18,14 @@ import re
 
 import pytest
 
-from survey import create_app
 from survey.questionnaire import load_file
-from survey.storage import open_database
-from survey.storage.users import add_user
-from tests.confidentiality.conftest import ANALYST, PASSWORD, round_of_counts, signed_in_analyst
+from tests.confidentiality.conftest import (
+    analyst_server,
+    round_of_counts,
+    signed_in_analyst,
+)
 from tests.confidentiality.test_single_people import pdf_text
-from tests.conftest import QUESTIONNAIRES, server_thread
+from tests.conftest import QUESTIONNAIRES
 from tests.scoring.oracle import leaks, reason
 
 K = 4
@@ -47,11 +48,7 @@ STATEMENT = str(
 def served(tmp_path):
     db_path = str(tmp_path / "survey.sqlite3")
     round_id, labels = round_of_counts(db_path, COUNTS, K, seed=4)
-    db = open_database(db_path)
-    add_user(db, ANALYST, PASSWORD, "analyst", ())
-    db.close()
-    app = create_app({"DATABASE": db_path, "SECRET_KEY": "test"})
-    with server_thread(app) as base:
+    with analyst_server(db_path) as base:
         yield base, round_id, labels
 
 
