@@ -35,6 +35,7 @@ from reports import pages_of
 ROOT = BENCH.parent
 TARGET_RATIO = 1.8
 TARGET_PEAK_MB = 400
+DEADLINE = 3 * 3600  # seconds: a timing still running by then has hung
 SURVEY = [PYTHON, "-c", "from survey.cli import main; main()"]
 
 
@@ -90,18 +91,24 @@ def timed(workers: int, database: str, cache: Path) -> dict[str, float]:
     ]
     db = open_database(database)
     try:
-        while any(job.state in ("queued", "running") for job in list_jobs(db)):
+        while (  # until the jobs have ended, or every worker has (then something is wrong)
+            any(job.state in ("queued", "running") for job in list_jobs(db))
+            and any(process.poll() is None for process in processes)
+            and time.perf_counter() - started < DEADLINE
+        ):
             time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        failed_jobs = sum(job.state != "done" for job in list_jobs(db))
     finally:
         db.close()
-    seconds = time.perf_counter() - started
     for process in processes:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
     for process in processes:
         process.wait()
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     failed = sum(p.returncode != 0 for p in processes)
-    return {"seconds": seconds, "peak_mb": peak, "failed": failed}
+    return {"seconds": seconds, "peak_mb": peak, "failed": failed, "jobs_not_done": failed_jobs}
 
 
 def run_timed(workers: int, database: str, cache: Path) -> dict[str, float]:

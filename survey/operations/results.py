@@ -393,13 +393,17 @@ def report_request(
     the ledger held them (``release_of``)."""
     dimensions = checked_breakdown(db, round_id, by, unit=unit)
     if compare is not None:  # a change gives the earlier round's figures by ``by`` back
+        compared = get_round(db, compare)  # NotFound first, as for the round itself
         try:
             checked_breakdown(db, compare, by, unit=unit)
         except InvalidInput as refused:
+            asked = _canonical(dimensions_of(db, compare), [*dimensions, *(["unit"] * bool(unit))])
+            listed = "; ".join(" × ".join(b) for b in declared_breakdowns(db, compare)) or "-"
             raise InvalidInput(
                 f"compared with round {compare}: {refused}",
-                message_nb="Sammenligningen viser også tall fra runden det sammenlignes med. "
-                f"{refused.message_nb}",
+                message_nb=f"Runden det sammenlignes med («{compared.name}»), er ikke satt "
+                f"opp for tall etter {' × '.join(asked)}, og sammenligningen ville vist "
+                f"tallene dens slik. Tillatte nedbrytninger der: {listed}.",
             ) from refused
     mark = ledger_mark(db, round_id)
     results, whole = _results_and_round(db, actor, round_id, unit)

@@ -12,9 +12,10 @@ refused.
 The judge is the independent enumeration of ``tests/scoring/oracle.py``, over each round's
 respondents by (role, unit, the first snapshot that counted them). It reads what each
 report object holds as printed: the cover's number of answers, every shown q5 row's count
-(everyone answers q5), the reason stated for a hidden row (a bound on its count), and,
-behind a change against round 1, round 1's count for that group. It then checks that all
-of it together, per round, pins no group under the minimum within one respondent.
+(everyone answers q5) and the reason stated for a hidden row (a bound on its count, read
+as the words say); and, behind a change against round 1, round 1's count for that group,
+which is not printed but given back with the earlier mean. It then checks that all of it
+together, per round, pins no group under the minimum within one respondent.
 Figures of other questions count subsets of these people (those who did not answer
 "vet ikke") and are left out; leaving figures out only makes the judge weaker, never
 wrong.
@@ -31,14 +32,12 @@ from hypothesis import strategies as st
 from survey.accounts import Account
 from survey.errors import InvalidInput
 from survey.operations.results import declare_breakdowns, make_report
-from survey.operations.snapshots import current_snapshot
 from survey.report.content import Report
-from survey.report.figures import REASONS
-from survey.scoring.suppression import ALL, stated_bounds
+from survey.scoring.suppression import ALL, COMPLEMENT, SMALL
 from survey.storage import open_database
 from survey.storage.snapshots import members_of
 from tests.confidentiality.conftest import add_answers, round_of_answers
-from tests.scoring.oracle import Limit, leaks
+from tests.scoring.oracle import Limit, leaks, reason
 
 K = 3
 ROLES = ("ordforer", "radmann")
@@ -72,17 +71,24 @@ class Judged:
 
     def __init__(self, db, round_id: int) -> None:
         self.db, self.round_id = db, round_id
-        self.snapshots: list[set[int]] = []  # members of each snapshot used, in order
+        self.used: list[int] = []  # the snapshots reports used, in order
+        self.snapshots: list[set[int]] = []  # and the responses each counted
         self.figures: list[tuple[int, dict[str, str], float]] = []  # (snapshot, group, n)
         self.limits: list[tuple[int, dict[str, str], float, float]] = []
 
     def snapshot(self) -> int:
-        """The position of the round's current snapshot among those used."""
-        members = set(members_of(self.db, current_snapshot(self.db, self.round_id).id))
-        if not self.snapshots or self.snapshots[-1] != members:
+        """The position, among those used, of the snapshot the round's latest release
+        (a report just made) was of, as its ledger names it."""
+        (taken,) = self.db.execute(
+            "SELECT snapshot_id FROM releases WHERE round_id = ? ORDER BY id DESC LIMIT 1",
+            [self.round_id],
+        ).fetchone()
+        if taken not in self.used:
+            members = set(members_of(self.db, taken))
             assert not self.snapshots or self.snapshots[-1] <= members, "nobody withdrew"
+            self.used.append(taken)
             self.snapshots.append(members)
-        return len(self.snapshots) - 1
+        return self.used.index(taken)
 
     def judged(self) -> list:
         """Every group under the minimum the figures pin (the judge's findings)."""
@@ -119,7 +125,6 @@ def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, the
     """What ``report`` printed of q5's counts, into the rounds' judges."""
     within = {"unit": unit} if unit else {}
     at = now.snapshot()
-    earlier = then.snapshot() if then is not None else None
     if report.total_rate is None and report.respondents_shown:
         now.figures.append((at, within, float(report.respondents)))
     for page in report.pages:
@@ -133,11 +138,12 @@ def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, the
                     }
                     if row.n is not None:
                         now.figures.append((at, group, row.n))
-                    elif row.hidden in REASONS:
-                        now.limits.append((at, group, *stated_bounds(REASONS[row.hidden], K)))
-                    if row.change is not None:
-                        assert then is not None and earlier is not None and row.change_n
-                        then.figures.append((earlier, group, row.change_n))
+                    elif row.hidden in (SMALL, COMPLEMENT):  # a reason, as the words say
+                        _, low, high = reason((), row.hidden == SMALL, K)
+                        now.limits.append((at, group, low, high))
+                    if row.change is not None:  # not printed, but the change gives it back
+                        assert then is not None and row.change_n
+                        then.figures.append((then.snapshot(), group, row.change_n))
 
 
 @settings(max_examples=150, deadline=None)

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from survey.accounts import Account
-from survey.errors import Forbidden, InvalidInput
+from survey.errors import Forbidden, InvalidInput, NotFound
 from survey.invitation_list import Person
 from survey.operations.results import (
     checked_breakdown,
@@ -99,9 +99,14 @@ def test_a_comparison_is_by_a_breakdown_both_rounds_declared(edges, round_id):
     with pytest.raises(InvalidInput) as caught:
         report_request(edges.db, edges.admin, later.id, "unit", compare=round_id)
     assert caught.value.message_nb == (
-        "Sammenligningen viser også tall fra runden det sammenlignes med. "
-        "Runden er ikke satt opp for tall etter unit. Tillatte nedbrytninger: role."
+        "Runden det sammenlignes med («Evaluering 2009»), er ikke satt opp for tall etter "
+        "unit, og sammenligningen ville vist tallene dens slik. Tillatte nedbrytninger der: "
+        "role."
     )
+    with pytest.raises(InvalidInput, match="role × unit"):  # one unit's, by role
+        report_request(edges.db, edges.admin, later.id, "role", unit="Levanger", compare=round_id)
+    with pytest.raises(NotFound):
+        report_request(edges.db, edges.admin, later.id, "role", compare=later.id + 1)
     report_request(edges.db, edges.admin, later.id, "role", compare=round_id)
     report_request(edges.db, edges.admin, later.id, "unit")  # not compared: the later's own
 

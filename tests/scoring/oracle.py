@@ -44,9 +44,13 @@ def leaks(
     stated = [(frozenset(cells), low, high) for cells, low, high in limits]
     figured = {c for cells, _ in released for c in cells}
     known = figured | {c for f, _, _ in stated for c in f}
-    # a cell no figure bounds is tried up to a ceiling past anything a bound can ask for
+    # a cell no figure bounds is tried up to a ceiling past anything a bound can ask for,
+    # or up to the least upper bound stated of a set holding it (more breaks that bound)
     ceiling = max([*counts.values(), k]) + k + 1
-    upper = {c: ceiling for c in known - figured} | given
+    upper = {
+        c: min([ceiling, *(high for f, _, high in stated if c in f and high < math.inf)])
+        for c in known - figured
+    } | given
     tables = [
         t
         for t in _consistent(sorted(known, key=repr), released, upper)
