@@ -187,6 +187,9 @@ def _without_allowed_writes(state: dict, endpoint: str) -> dict:
     # the web process's own job runner (WORKERS > 0) signs in and beats on its own clock,
     # whatever the requests: a heartbeat, not data a request wrote
     state.pop("workers", None)
+    # and it runs jobs queued before the request (claims, progress, results): a job's
+    # row is the request's only as far as what was queued (a new job, its payload)
+    state["jobs"] = [row[:4] + row[6:7] + row[16:17] for row in state.get("jobs", [])]
     if endpoint == "auth.sign_in_page":
         state["users"] = [row[:5] + row[7:] for row in state["users"]]  # without the counts
         state["audit_log"] = [row for row in state["audit_log"] if row[3] != "sign-in failed"]
