@@ -129,22 +129,29 @@ def checked_breakdown(
     by: str | Sequence[str],
     *,
     unit: str | None = None,
+    compared_with: str | None = None,
 ) -> list[str]:
     """``by`` as a list of dimensions, if the round releases that breakdown; InvalidInput
     (with a bokmål message naming what it offers) otherwise. One unit's figures broken down
     by ``by`` are the cells of ``by`` × unit, so that is the breakdown checked then. The
-    overall figures (no breakdown) are always released."""
+    overall figures (no breakdown) are always released. ``compared_with``: the name of the
+    round a report compares this one with, for the message."""
     known = dimensions_of(db, round_id)
     names = _parsed(known, round_id, by)
     released = _canonical(known, [*names, *(["unit"] if unit else [])])
     declared = declared_breakdowns(db, round_id)
     if not _declared(released, declared):
         listed = "; ".join(" × ".join(b) for b in declared) or "-"
+        asked = " × ".join(released)
         raise InvalidInput(
-            f"round {round_id} does not release figures by {' × '.join(released)}; "
+            f"round {round_id} does not release figures by {asked}; "
             f"its declared breakdowns: {listed}",
-            message_nb=f"Runden er ikke satt opp for tall etter {' × '.join(released)}. "
-            f"Tillatte nedbrytninger: {listed}.",
+            message_nb=f"Runden er ikke satt opp for tall etter {asked}. "
+            f"Tillatte nedbrytninger: {listed}."
+            if compared_with is None
+            else f"Runden det sammenlignes med («{compared_with}»), er ikke satt opp for tall "
+            f"etter {asked}, og sammenligningen ville vist tallene dens slik. Tillatte "
+            f"nedbrytninger der: {listed}.",
         )
     return names
 
@@ -393,18 +400,8 @@ def report_request(
     the ledger held them (``release_of``)."""
     dimensions = checked_breakdown(db, round_id, by, unit=unit)
     if compare is not None:  # a change gives the earlier round's figures by ``by`` back
-        compared = get_round(db, compare)  # NotFound first, as for the round itself
-        try:
-            checked_breakdown(db, compare, by, unit=unit)
-        except InvalidInput as refused:
-            asked = _canonical(dimensions_of(db, compare), [*dimensions, *(["unit"] * bool(unit))])
-            listed = "; ".join(" × ".join(b) for b in declared_breakdowns(db, compare)) or "-"
-            raise InvalidInput(
-                f"compared with round {compare}: {refused}",
-                message_nb=f"Runden det sammenlignes med («{compared.name}»), er ikke satt "
-                f"opp for tall etter {' × '.join(asked)}, og sammenligningen ville vist "
-                f"tallene dens slik. Tillatte nedbrytninger der: {listed}.",
-            ) from refused
+        name = get_round(db, compare).name  # NotFound first, as for the round itself
+        checked_breakdown(db, compare, by, unit=unit, compared_with=name)
     mark = ledger_mark(db, round_id)
     results, whole = _results_and_round(db, actor, round_id, unit)
     earlier, earlier_ledger, earlier_mark = None, None, None
