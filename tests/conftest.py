@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 from playwright.sync_api import Browser, sync_playwright
 from werkzeug.serving import make_server
 
@@ -24,6 +24,7 @@ QUESTIONNAIRES = ROOT / "questionnaires"
 
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("dev", deadline=None)
+settings.register_profile("explicit", deadline=None, phases=[Phase.explicit])
 settings.load_profile("ci")
 
 HEADER = """\

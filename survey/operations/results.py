@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import combinations
@@ -33,7 +33,13 @@ from survey.scoring.free_texts import EarlierSet
 from survey.scoring.indexes import index_scores
 from survey.scoring.likert import Respondent, columns_frame, item_scores, likert_frame
 from survey.scoring.linked import Bound, PositionedBound
-from survey.scoring.rates import Invited, Shown, Stated, linked_rates
+from survey.scoring.rates import (
+    Invited,
+    Shown,
+    Stated,
+    answered_as_respondents,
+    linked_rates,
+)
 from survey.scoring.suppression import ALL, STATED, suppressed_groups
 from survey.storage import rounds as rounds_store
 from survey.storage.db import database_file
@@ -227,19 +233,10 @@ def rounds_overview(
         questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id)
         everyone = _counted(everyone, questionnaire)
         k = round_.min_group_size
-        earlier = released_counts(db, round_.id, "rate", "answered")
-        stated = _rate_reasons(released_reasons(db, round_.id, tuple(STATED.values())))
+        ledger = rates_ledger(db, round_.id)
         tables = [  # the whole round's, or each of the leader's units' (their sum is shown)
-            linked_rates(
-                questionnaire,
-                everyone,
-                [""],
-                k,
-                earlier,
-                {"unit": unit} if unit else None,
-                stated,
-            )[0][1]
-            for unit in units
+            _linked_rates(questionnaire, everyone, [""], k, ledger, within)[0][1]
+            for within in ({"unit": unit} if unit else None for unit in units)
         ]
         totals = [table.iloc[0] for table in tables if len(table)]
         rate = None
@@ -329,6 +326,53 @@ def _without_residual_roles(results: RoundResults) -> RoundResults:
 
 
 @dataclass(frozen=True)
+class RatesLedger:
+    """What a round's response rates are audited with (``scoring.rates.linked_rates``):
+    the answered counts released and the reasons given for hidden rates, and the counts
+    of respondents the tables released and their reasons (``counted``: where respondents
+    stated their invitations' groups, the same counts)."""
+
+    answered: Sequence[Shown] = ()
+    stated: Sequence[Stated] = ()
+    counted: Sequence[Shown] = ()
+    counted_stated: Sequence[Stated] = ()
+
+
+def rates_ledger(db: Store, round_id: int, pending: Sequence[Pending] = ()) -> RatesLedger:
+    """Every answered count, table count (n) and reason the round has released, from any
+    snapshot (the rates' audit keeps those the counts still meet)."""
+    reasons = released_reasons(db, round_id, tuple(STATED.values()), pending)
+    return RatesLedger(
+        released_counts(db, round_id, "rate", "answered", pending),
+        _reasons_of(reasons, lambda measure: measure == "rate"),
+        released_counts(db, round_id, None, "n", pending),
+        _reasons_of(reasons, lambda measure: measure.partition(":")[0] in KINDS),
+    )
+
+
+def _linked_rates(
+    questionnaire: Questionnaire,
+    invitations: Sequence[Invited],
+    dimensions: Sequence[str],
+    k: int,
+    ledger: RatesLedger,
+    within: Mapping[str, str] | None = None,
+) -> list[tuple[str, pd.DataFrame]]:
+    """``scoring.rates.linked_rates`` with everything the ledger holds for it."""
+    return linked_rates(
+        questionnaire,
+        invitations,
+        dimensions,
+        k,
+        ledger.answered,
+        within,
+        ledger.stated,
+        counted=ledger.counted,
+        counted_stated=ledger.counted_stated,
+    )
+
+
+@dataclass(frozen=True)
 class ReportRequest:
     """Everything one report is made from, read and checked: building it needs no database,
     so it can be built (and rendered) later, in another thread."""
@@ -338,7 +382,7 @@ class ReportRequest:
     earlier: RoundResults | None = None
     measures: Sequence[Measure] = ()
     texts_before: Sequence[EarlierSet] = ()
-    rates_before: Sequence[Shown] = ()
+    rates_before: RatesLedger = RatesLedger()
     invited_all: Sequence[Invited] | None = None
     within: Mapping[str, str] | None = None
     released_before: Mapping[str, Sequence[Mapping[str, str]]] | None = None
@@ -346,7 +390,6 @@ class ReportRequest:
     history: History | None = None
     mark: LedgerMark | None = None  # the ledger all of the above was read from
     stated_before: Mapping[str, Sequence[Bound]] | None = None  # reasons given before
-    rates_stated: Sequence[Stated] = ()
     earlier_ledger: Ledger | None = None  # what the compared round has released
     earlier_mark: LedgerMark | None = None  # the compared round's ledger it was read from
 
@@ -363,14 +406,16 @@ class ReportRequest:
             self.earlier,
             measures=self.measures,
             texts_before=self.texts_before,
-            rates_before=self.rates_before,
+            rates_before=self.rates_before.answered,
             invited_all=self.invited_all,
             within=self.within,
             released_before=self.released_before,
             respondents_all=self.respondents_all,
             history=self.history,
             stated_before=self.stated_before,
-            rates_stated=self.rates_stated,
+            rates_stated=self.rates_before.stated,
+            counted_before=self.rates_before.counted,
+            counted_stated=self.rates_before.counted_stated,
             earlier_ledger=self.earlier_ledger,
         )
 
@@ -411,22 +456,21 @@ def report_request(
         earlier_ledger = _ledger_of(db, earlier, then)
     measures = measures_of_round(db, compare, unit) if compare is not None else ()
     texts_before = text_sets(db, round_id, pending)  # every text set released, to whomever
-    reasons = released_reasons(db, round_id, tuple(STATED.values()), pending)
+    before, said = _tables_ledger(db, round_id, results.snapshot_id, whole.respondents, pending)
     return ReportRequest(
         results,
         dimensions,
         earlier,
         measures,
         texts_before,
-        released_counts(db, round_id, "rate", "answered", pending),
+        rates_ledger(db, round_id, pending),
         _counted(_invited(db, results), results.questionnaire),
         {"unit": unit} if unit is not None else None,
-        released_at(db, round_id, results.snapshot_id, pending),
+        before,
         whole.respondents,
         _history(db, round_id, results.snapshot_id, results.questionnaire),
         mark,
-        reasons.get(results.snapshot_id, {}),
-        _rate_reasons(reasons),
+        said,
         earlier_ledger,
         earlier_mark,
     )
@@ -436,24 +480,57 @@ def _ledger_of(db: Store, results: RoundResults, whole: RoundResults) -> Ledger:
     """What the round of ``results`` has released, as its tables are audited with it: a
     report compared with it releases its means too (``content.build_report``)."""
     round_id, snapshot = results.round.id, results.snapshot_id
-    reasons = released_reasons(db, round_id, tuple(STATED.values()))
-    return Ledger(
-        released_at(db, round_id, snapshot),
-        whole.respondents,
-        _history(db, round_id, snapshot, results.questionnaire),
-        reasons.get(snapshot, {}),
-    )
+    before, said = _tables_ledger(db, round_id, snapshot, whole.respondents)
+    history = _history(db, round_id, snapshot, results.questionnaire)
+    return Ledger(before, whole.respondents, history, said)
 
 
-def _rate_reasons(reasons: Mapping[int | None, Mapping[str, Sequence[Bound]]]) -> list[Stated]:
-    """Every reason given for a hidden response rate, from any snapshot, each once (the
-    rates' audit keeps those the counts still meet, as it keeps the counts shown)."""
+def _reasons_of(
+    reasons: Mapping[int | None, Mapping[str, Sequence[Bound]]], wanted: Callable[[str], bool]
+) -> list[Stated]:
+    """Every reason given for a hidden group of the measures ``wanted``, from any
+    snapshot, each once."""
     found = {
         (json.dumps(group, sort_keys=True), statistic, k)
         for per_measure in reasons.values()
-        for group, statistic, k in per_measure.get("rate", ())
+        for measure, bounds in per_measure.items()
+        if wanted(measure)
+        for group, statistic, k in bounds
     }
     return [(json.loads(group), statistic, k) for group, statistic, k in sorted(found)]
+
+
+def _tables_ledger(
+    db: Store,
+    round_id: int,
+    snapshot_id: int | None,
+    respondents: Sequence[Respondent] | Callable[[], Sequence[Respondent]],
+    pending: Sequence[Pending] = (),
+) -> tuple[dict[str, list[Mapping[str, str]]], dict[str, list[Bound]]]:
+    """What the round has released of the snapshot's counts, as its tables are audited
+    with it: per measure, the groups whose count is out and the reasons given for hidden
+    ones; with the response rates' answered counts (those that are their group's count of
+    ``respondents``) and their reasons read as figures of respondents
+    (``scoring.rates.answered_as_respondents``), the other half of ``RatesLedger``."""
+    before: dict[str, list[Mapping[str, str]]] = {
+        measure: list(groups)
+        for measure, groups in released_at(db, round_id, snapshot_id, pending).items()
+    }
+    reasons = released_reasons(db, round_id, tuple(STATED.values()), pending)
+    said: dict[str, list[Bound]] = {
+        measure: list(bounds) for measure, bounds in reasons.get(snapshot_id, {}).items()
+    }
+    answered = released_counts(db, round_id, "rate", "answered", pending)
+    groups = []
+    if answered:  # the respondents are read only when there is a count to compare
+        people = respondents() if callable(respondents) else respondents
+        groups = answered_as_respondents(answered, people)
+    if groups:
+        before["respondents"] = [*before.get("respondents", []), *groups]
+    rate_reasons = _reasons_of(reasons, lambda measure: measure == "rate")
+    if rate_reasons:
+        said["respondents"] = [*said.get("respondents", []), *rate_reasons]
+    return before, said
 
 
 _HISTORIES_LOCK = threading.Lock()
@@ -653,26 +730,13 @@ def round_page(db: Store, actor: Account, round_id: int, unit: str | None = None
     )
     dimensions = [d for d in dimensions if may_release(db, round_id, [d], unit=unit)]
     everyone = _counted(_invited(db, results), q)
-    earlier = released_counts(db, round_id, "rate", "answered")
+    ledger = rates_ledger(db, round_id)
+    earlier = ledger.answered
     within = {"unit": unit} if unit is not None else None
-    reasons = released_reasons(db, round_id, tuple(STATED.values()))
-    stated = _rate_reasons(reasons)
     rates = [
         (name, table.to_dict("records"))
-        for name, table in linked_rates(q, everyone, dimensions, k, earlier, within, stated)
+        for name, table in _linked_rates(q, everyone, dimensions, k, ledger, within)
     ]
-    indexes: list[dict] = []
-    if unit is not None:  # audited with the snapshot's released figures, like a report's
-        before = released_at(db, round_id, results.snapshot_id)
-        history = _history(db, round_id, results.snapshot_id, q)
-        said = reasons.get(results.snapshot_id, {})
-        released = released_before(
-            q, before, [], whole.respondents, within, history=history, stated=said
-        )
-        frame = likert_frame(q, results.respondents, [])
-        indexes = index_scores(q, frame, [], k, released).to_dict("records")
-    per_day = _per_day(db, results, k) if unit is None else []
-    channels = _channel_rates(db, results, everyone, rates, earlier) if unit is None else []
     figures = [
         Figure("rate", ((name, str(row[name])),) if row[name] != ALL else (), stat, row[column])
         for name, rows in rates
@@ -680,6 +744,19 @@ def round_page(db: Store, actor: Account, round_id: int, unit: str | None = None
         if not row["suppressed"]
         for stat, column in (("answered", "answered"), ("invited", "invited"))
     ]
+    indexes: list[dict] = []
+    if unit is not None:  # audited with the snapshot's released figures, like a report's,
+        # and with the answered counts above (an index everyone has counts them too)
+        shown = Pending(results.snapshot_id, _within(figures, unit))
+        before, said = _tables_ledger(db, round_id, results.snapshot_id, whole.respondents, [shown])
+        history = _history(db, round_id, results.snapshot_id, q)
+        released = released_before(
+            q, before, [], whole.respondents, within, history=history, stated=said
+        )
+        frame = likert_frame(q, results.respondents, [])
+        indexes = index_scores(q, frame, [], k, released).to_dict("records")
+    per_day = _per_day(db, results, k) if unit is None else []
+    channels = _channel_rates(db, results, everyone, rates, earlier) if unit is None else []
     figures += [
         Figure(f"index:{row['index']}", (), stat, float(row[stat]))
         for row in indexes
@@ -770,14 +847,13 @@ def scores(db: Store, actor: Account, round_id: int, by: str | Sequence[str] = (
         return frame
 
     frame = likert(dimensions)
-    before = released_at(db, round_id, taken.id)
     history = _history(db, round_id, taken.id, questionnaire)
 
     def everyone() -> list[Respondent]:  # read only if a count needs them (choices, …)
         people = _snapshot_results(db, taken).respondents
         return [p for p in people if p[0].get("role") not in residual]
 
-    said = released_reasons(db, round_id, tuple(STATED.values())).get(taken.id, {})
+    before, said = _tables_ledger(db, round_id, taken.id, everyone)
     released = released_before(
         questionnaire, before, dimensions, everyone, likert=likert, history=history, stated=said
     )

@@ -39,7 +39,7 @@ from survey.scoring.likert import Respondent, item_scores, likert_frame
 from survey.scoring.linked import Bound, Released
 from survey.scoring.quality import quality_scores
 from survey.scoring.rates import Invited, Shown, Stated, linked_rates
-from survey.scoring.suppression import ALL, COMPLEMENT, HIDDEN, SMALL
+from survey.scoring.suppression import ALL, COMPLEMENT, HIDDEN, SMALL, STATED
 
 DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
 
@@ -327,15 +327,20 @@ def build_report(
     stated_before: Mapping[str, Sequence[Bound]] | None = None,
     rates_stated: Sequence[Stated] = (),
     earlier_ledger: Ledger | None = None,
+    counted_before: Sequence[Shown] = (),
+    counted_stated: Sequence[Stated] = (),
 ) -> Report:
     """Score a round for its report: per question by ``by``, the summary by role.
     ``measures`` are those recorded after ``earlier``, shown with the index changes;
     ``texts_before`` the text sets released before (``scoring.free_texts``). Response
     rates are audited with the answered counts released before (``rates_before``) over
     the whole round's invitations (``invited_all``; ``results`` may be one unit's, the
-    group ``within``). Every other table is audited with the groups of its measure
-    released before from the same snapshot (``released_before``, ``scoring.linked``)
-    over the whole round's respondents (``respondents_all``), and with what earlier
+    group ``within``), and, decided after the tables, with every count and reason the
+    tables show and the ledger holds (``counted_before``, ``counted_stated``): where
+    respondents stated their invitations' groups, they are the same counts. Every other
+    table is audited with the groups of its measure released before from the same
+    snapshot (``released_before``, ``scoring.linked``) over the whole round's respondents
+    (``respondents_all``), and with what earlier
     snapshots released (``history``), and with the reasons given for hidden groups
     before (``stated_before`` from this snapshot, ``rates_stated`` for response rates),
     which are inequalities on their counts; a table's own reasons are given only where
@@ -393,15 +398,7 @@ def build_report(
     summary_labeller = _Labeller(q, summary_by)
     summary_groups = tuple(summary_labeller.group(key) for key in _keys(summary_items, summary_by))
 
-    everyone = results.invitations if invited_all is None else invited_all
-    rates = _rates(q, everyone, by, k, rates_before, within, rates_stated)
     labels = {index.id: str(index.label) for index in q.indexes}
-    total_rate = rates[0][1][0] if rates and rates[0][1] else None
-    respondents_shown = len(results.respondents) >= k
-    small_round = not respondents_shown  # the whole round is under the minimum
-    if total_rate is None and released is not None:  # the cover's "Svar", audited too
-        more = released.hidden("respondents", [{}], [respondents_shown], k)
-        respondents_shown = respondents_shown and not more
     suppressed = sum(
         int(table["suppressed"].sum()) for table in (items, indexes, quality) if len(table)
     ) + int(choices.drop_duplicates([*by, "question"])["suppressed"].sum())
@@ -417,15 +414,14 @@ def build_report(
         anonymous=results.round.anonymous,
         by_label=" × ".join(DIMENSION_NAMES.get(name, name) for name in by) or "alle",
         respondents=len(results.respondents),
-        respondents_shown=respondents_shown,
-        respondents_hidden=None if respondents_shown else (SMALL if small_round else HIDDEN),
-        total_rate=total_rate,
+        respondents_shown=False,  # decided below, after the response rates
+        total_rate=None,
         summary_groups=summary_groups,
         summary=_summary(q, summary_items, summary_indexes, summary_groups, summary_by),
         pages=_pages(q, labeller, items, choices, numbers, texts),
         indexes=_indexes(q, labeller, indexes),
         quality=_quality(q, labeller, quality),
-        rates=rates,
+        rates=(),
         texts=_texts(q, labeller, texts),
         scale=q.items[0].scale if q.items else None,
         scales=tuple(dict.fromkeys(item.scale for item in q.items)),
@@ -444,6 +440,23 @@ def build_report(
         ),
         residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
         unit=(within or {}).get("unit"),
+    )
+    everyone = results.invitations if invited_all is None else invited_all
+    counts, reasons = _as_answered(report, by, within)
+    counted = ([*counted_before, *counts], [*counted_stated, *reasons])
+    rates = _rates(q, everyone, by, k, rates_before, within, rates_stated, *counted)
+    total_rate = rates[0][1][0] if rates and rates[0][1] else None
+    respondents_shown = len(results.respondents) >= k
+    small_round = not respondents_shown  # the whole round is under the minimum
+    if total_rate is None and released is not None:  # the cover's "Svar", audited too
+        more = released.hidden("respondents", [{}], [respondents_shown], k)
+        respondents_shown = respondents_shown and not more
+    report = replace(
+        report,
+        rates=rates,
+        total_rate=total_rate,
+        respondents_shown=respondents_shown,
+        respondents_hidden=None if respondents_shown else (SMALL if small_round else HIDDEN),
     )
     rows = [
         row
@@ -803,6 +816,30 @@ def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
     )
 
 
+def _as_answered(
+    report: Report, by: Sequence[str], within: Mapping[str, str] | None
+) -> tuple[list[Shown], list[Stated]]:
+    """The counts the report's tables show, and the reasons they give for hidden groups,
+    as its response rates' audit reads them: where the groups respondents stated are
+    their invitations' groups, a table's n is the number who answered, and a role's "at
+    least 3" beside a response rate of 4 rådmenn and another unit's report pinned the
+    other unit's two (docs/confidentiality.md). Read whatever the round: a count the
+    answered counts do not meet, and a reason they do not, is left out by the audit
+    (``scoring.rates.linked_rates``), and one that meets them by chance only hides more."""
+    from survey.report.figures import report_figures  # figures imports this module
+
+    where = dict(within or {})
+    counts: list[Shown] = []
+    reasons: list[Stated] = []
+    for figure in report_figures(report, by):
+        group = {**where, **dict(figure.group)}
+        if figure.statistic == "n":
+            counts.append((group, figure.value))
+        elif figure.statistic in STATED.values():
+            reasons.append((group, figure.statistic, figure.value))
+    return counts, reasons
+
+
 def _rates(
     q: Questionnaire,
     invitations: Sequence[Invited],
@@ -811,6 +848,8 @@ def _rates(
     earlier: Sequence[Shown],
     within: Mapping[str, str] | None,
     stated: Sequence[Stated] = (),
+    counted: Sequence[Shown] = (),
+    counted_stated: Sequence[Stated] = (),
 ) -> tuple[tuple[str, tuple[RateRow, ...]], ...]:
     """Response rates by the invitation's role, then by each other breakdown dimension,
     audited together and with what was released before (``scoring.rates.linked_rates``)."""
@@ -818,7 +857,17 @@ def _rates(
         return ()
     tables = []
     dimensions = list(dict.fromkeys(["role", *by]))
-    for name, table in linked_rates(q, invitations, dimensions, k, earlier, within, stated):
+    for name, table in linked_rates(
+        q,
+        invitations,
+        dimensions,
+        k,
+        earlier,
+        within,
+        stated,
+        counted=counted,
+        counted_stated=counted_stated,
+    ):
         labeller = _Labeller(q, [name])
         rows = tuple(
             RateRow(

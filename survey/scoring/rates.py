@@ -9,6 +9,7 @@ The number invited is the secretariat's own list and stays visible.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 
 from survey.questionnaire.model import Questionnaire
 from survey.scoring.breakdown import as_categories, group_key, roll_up
+from survey.scoring.likert import Respondent
 from survey.scoring.suppression import (
     ALL,
     HIDDEN,
@@ -65,6 +67,8 @@ def linked_rates(
     stated: Sequence[Stated] = (),
     *,
     invited_shown: bool = True,
+    counted: Sequence[Shown] = (),
+    counted_stated: Sequence[Stated] = (),
 ) -> list[tuple[str, pd.DataFrame]]:
     """Response rates by each of ``dimensions`` ("" for the total alone) of the invitations
     in the group ``within`` (e.g. one unit), audited together and against the answered
@@ -87,7 +91,18 @@ def linked_rates(
     a group pinned at its own headcount, "everyone there answered", is no finding: the
     policy in docs/confidentiality.md). ``invited_shown`` is False for a table whose
     number invited is not shown (answers by channel, whose invitations are the answered
-    only)."""
+    only).
+
+    ``counted`` and ``counted_stated`` are the counts of respondents the tables have
+    released (every n of the ledger and of the report at hand) and the reasons given for
+    their hidden groups. Where respondents stated the groups they were invited in, a
+    table's n is the number of a group who answered, and the two audited apart leaked: a
+    role's "at least 3" in a table, 4 rådmenn answered in the rates and another unit's
+    report pinned the other unit's two. So they are read like ``earlier`` and ``stated``
+    (their number invited is not shown with them). Only what the answered counts meet is
+    read (a count equal to its group's, a reason true of it), so where the groups differ
+    (an anonymous round, a respondent who stated another role) nothing false is read, and
+    a count that meets the answered one by chance only hides more."""
     within = within or {}
     names = sorted({name for groups, _ in invitations for name in groups} | set(within))
     chosen = [
@@ -108,23 +123,35 @@ def linked_rates(
         counts[cell] = counts.get(cell, 0) + int(answered)
         invited[cell] = invited.get(cell, 0) + 1
 
+    found: dict[tuple[tuple[str, str], ...], list[tuple[str, ...]]] = {}
+
     def cells(spec: Mapping[str, str]) -> list[tuple[str, ...]]:
-        at = [(names.index(name), value) for name, value in spec.items() if name in names]
-        if len(at) < len(spec):
-            return []  # a dimension this list does not have: not a group of these cells
-        return [cell for cell in counts if all(cell[i] == value for i, value in at)]
+        key = tuple(sorted(spec.items()))
+        if key not in found:
+            at = [(names.index(name), value) for name, value in key if name in names]
+            found[key] = (  # [] for a dimension this list does not have: no group of these
+                [cell for cell in counts if all(cell[i] == v for i, v in at)]
+                if len(at) == len(key)
+                else []
+            )
+        return found[key]
 
     from survey.scoring.audit import Disclosed, Headcounts, protect  # SciPy: only for work
 
-    released = []
-    for spec, value in earlier:
+    released: list[list[tuple[str, ...]]] = []
+    seen: set[tuple[tuple[str, ...], ...]] = set()
+    for spec, value in [*earlier, *counted]:  # the same count from many tables: once
         covered = cells(spec)
-        if covered and sum(counts[c] for c in covered) == value:
+        if covered and tuple(covered) not in seen and sum(counts[c] for c in covered) == value:
+            seen.add(tuple(covered))
             released.append(covered)
     limits = [  # the auditor leaves out those the counts no longer meet
         (covered, *stated_bounds(statistic, k))
-        for spec, statistic, k in stated
-        if (covered := cells(spec))
+        for spec, statistic, k in dict.fromkeys(
+            (tuple(sorted(spec.items())), statistic, k)
+            for spec, statistic, k in [*stated, *counted_stated]
+        )
+        if (covered := cells(dict(spec)))
     ]
     proposed: list[list[tuple[str, ...]]] = []
     rows: list[tuple[int, object]] = []
@@ -150,6 +177,27 @@ def linked_rates(
     shown = [*released, *(cells for j, cells in enumerate(proposed) if j not in hide)]
     _told(tables, counts, cells, within, shown, limits, min_group_size)
     return tables
+
+
+def answered_as_respondents(
+    shown: Sequence[Shown], respondents: Sequence[Respondent]
+) -> list[dict[str, str]]:
+    """The groups of released answered counts (``shown``) that are their group's count of
+    ``respondents`` too: figures of the tables' "respondents" measure to every table's
+    audit (``scoring.linked``), the other half of ``linked_rates``'s ``counted``. Where
+    respondents stated the groups they were invited in, each answered count is one; a
+    count that differs says nothing of the respondents and is left out, and one that meets
+    theirs by chance only hides more. (Reasons need no such care: a table's audit leaves
+    out a stated bound its counts do not meet.)"""
+    names = sorted({name for spec, _ in shown for name in spec})
+    cells = Counter(group_key(groups, names) for groups, _ in respondents)
+    found: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    for spec, value in shown:
+        at = [(names.index(name), v) for name, v in spec.items()]
+        count = sum(n for cell, n in cells.items() if all(cell[i] == v for i, v in at))
+        if count == value:
+            found.setdefault(tuple(sorted(spec.items())), dict(spec))
+    return list(found.values())
 
 
 def _shown_headcounts(

@@ -179,17 +179,27 @@ def text_sets(
 
 
 def released_counts(
-    db: Store, round_id: int, measure: str, statistic: str, pending: Sequence[Pending] = ()
+    db: Store,
+    round_id: int,
+    measure: str | None,
+    statistic: str,
+    pending: Sequence[Pending] = (),
 ) -> list[tuple[dict[str, str], float]]:
-    """Every value of ``measure``'s ``statistic`` the round has released (or ``pending``
-    will), with its group, each once (the same page seen twice releases nothing new)."""
+    """Every value of ``measure``'s ``statistic`` (of every measure's, for None) the round
+    has released (or ``pending`` will), with its group, each once (the same page seen
+    twice releases nothing new; the same count in many tables is one)."""
     rows = db.execute(
         "SELECT DISTINCT f.grp, f.value FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id "
-        "WHERE r.round_id = ? AND f.measure = ? AND f.statistic = ?",
-        [round_id, measure, statistic],
+        "WHERE r.round_id = ? AND f.statistic = ?"
+        + (" AND f.measure = ?" if measure is not None else ""),
+        [round_id, statistic, *([measure] if measure is not None else [])],
     ).fetchall()
-    more = {(g, v) for _, _, m, g, _, v in _pending(pending, (statistic,)) if m == measure}
+    more = {
+        (g, v)
+        for _, _, m, g, _, v in _pending(pending, (statistic,))
+        if measure is None or m == measure
+    }
     return [(json.loads(group), value) for group, value in _in_order({*map(tuple, rows), *more})]
 
 

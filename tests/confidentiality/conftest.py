@@ -118,22 +118,50 @@ def add_answers(
     q5: Mapping[tuple[str, str], Sequence[int | str]],
     seed: int,
     question: str = "q5",
+    *,
+    invited: Mapping[tuple[str, str], int] | None = None,
 ) -> None:
     """Respondents who sent in to the round of ``round_id``, as ``round_of_answers`` has
-    them; each ``seed`` names its own (a seed used before replaces those answers)."""
+    them; each ``seed`` names its own (a seed used before replaces those answers). With
+    ``invited``, each of them is invited first, and as many more per (role, unit) as it
+    says, who do not answer."""
     db = open_database(db_path)
     round_row = db.execute(
         "SELECT questionnaire_version_id FROM rounds WHERE id = ?", [round_id]
     ).fetchone()
     questionnaire = questionnaire_of_version(db, round_row[0])
     rng = random.Random(seed)
-    cells = ((cell, point) for cell, points in q5.items() for point in points)
+    cells = [(cell, point) for cell, points in q5.items() for point in points]
+    people = [
+        Person(f"Person {seed}-{row}", f"p{seed}-{row}@svar.kommune.no", role, unit, {})
+        for row, ((role, unit), _) in enumerate(cells, start=1)
+    ]
+    if invited is not None:
+        silent = [(cell, n) for cell, n in invited.items() for n in range(n)]
+        add_invitations(db, round_id, people)
+        add_invitations(
+            db,
+            round_id,
+            [
+                Person(
+                    f"Stille {seed}-{n}",
+                    f"s{seed}-{role}-{n}@{unit[-1]}.kommune.no",
+                    role,
+                    unit,
+                    {},
+                )
+                for (role, unit), n in silent
+            ],
+        )
+    known = respondents_of(db, round_id)
     imported = []
     for row, ((role, unit), point) in enumerate(cells, start=1):
         answers = answers_2009(questionnaire, role, rng)
         drawn = rng.randint(1, 6)
         answers[question] = Answer(point or drawn)
-        imported.append(ImportedResponse(row, answers, role, unit, source=f"test:{seed}:{row}"))
+        respondent = known.get(people[row - 1].email)
+        source = f"test:{seed}:{row}"
+        imported.append(ImportedResponse(row, answers, role, unit, {}, respondent, source))
     import_responses(db, questionnaire, round_id, imported)
     db.close()
 

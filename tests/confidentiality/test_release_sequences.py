@@ -3,17 +3,22 @@
 A hypothesis property draws two rounds of the 2009 questionnaire in a real SQLite file
 (mayors and rådmenn in two municipalities, a few each), the breakdowns each round
 declares, and a sequence of steps: reports of either round (the whole round's or one
-municipality's, by any breakdown, round 2's sometimes compared with round 1) and new
+municipality's, by any breakdown, round 2's sometimes compared with round 1), round pages
+(the whole round's or one municipality's), `survey scores` by any breakdown, and new
 answers arriving between them, so the gate chooses each round's snapshots as it does in
-use. Every report is made and recorded by the operations the web and the CLI call
-(``operations.results.make_report``); a breakdown a round has not declared must be
-refused.
+use. Or the rounds are invited (everyone who answers, and one more per role and
+municipality who never does), and every report and page shows response rates beside its
+tables. Every release is made and recorded by the operations the web and the CLI call
+(``operations.results.make_report``, ``round_page``, ``scores``); a breakdown a round has
+not declared must be refused.
 
 The judge is the independent enumeration of ``tests/scoring/oracle.py``, over each round's
 respondents by (role, unit, the first snapshot that counted them). It reads what each
-report object holds as printed: the cover's number of answers, every shown q5 row's count
+release holds as printed: the cover's number of answers, every shown q5 row's count
 (everyone answers q5) and the reason stated for a hidden row (a bound on its count, read
-as the words say); and, behind a change against round 1, round 1's count for that group,
+as the words say); every shown answered count of a response rate, with its number
+invited as a bound (no more can have answered), and a report's reasons for hidden rates;
+and, behind a change against round 1, round 1's count for that group,
 which is not printed but given back with the earlier mean. It then checks that all of it
 together, per round, pins no group under the minimum within one respondent.
 Figures of other questions count subsets of these people (those who did not answer
@@ -26,13 +31,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from survey.accounts import Account
 from survey.errors import InvalidInput
-from survey.operations.results import declare_breakdowns, make_report
-from survey.report.content import Report
+from survey.operations.results import declare_breakdowns, make_report, round_page, scores
+from survey.report.content import DIMENSION_NAMES, Report
 from survey.scoring.suppression import ALL, COMPLEMENT, SMALL
 from survey.storage import open_database
 from survey.storage.snapshots import members_of
@@ -54,6 +59,8 @@ reports = st.one_of(  # (step, round, by, unit, compared with round 1)
     st.tuples(st.just("report"), st.sampled_from([1, 2]), breakdowns, units, st.just(False)),
     st.tuples(st.just("report"), st.just(2), breakdowns, units, st.just(True)),
 )
+pages = st.tuples(st.just("page"), st.sampled_from([1, 2]), units)  # (step, round, unit)
+tables = st.tuples(st.just("scores"), st.sampled_from([1, 2]), breakdowns)  # `survey scores`
 arrivals = st.tuples(
     st.just("arrive"),
     st.sampled_from([1, 2]),
@@ -122,12 +129,43 @@ class Judged:
         return leaks(counts, figures, K, limits=limits)
 
 
+def read_rates(tables: list, within: dict[str, str], now: Judged) -> None:
+    """What a round page printed of its response rates: answered per group (a count) and
+    invited (a bound); a hidden rate says "skjult", no reason."""
+    at = now.snapshot()
+    for name, rows in tables:
+        for row in rows:
+            group = within | ({name: str(row[name])} if row[name] != ALL else {})
+            now.limits.append((at, group, 0, row["invited"]))
+            if not row["suppressed"]:
+                now.figures.append((at, group, row["answered"]))
+
+
+def read_scores(table, by: tuple[str, ...], now: Judged) -> None:
+    """What `survey scores` printed of q5's counts (it gives no reasons)."""
+    at = now.snapshot()
+    for _, row in table[(table["item"] == "q5") & ~table["suppressed"]].iterrows():
+        group = {d: str(row[d]) for d in by if row[d] != ALL}
+        now.figures.append((at, group, float(row["n"])))
+
+
 def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, then: Judged | None):
     """What ``report`` printed of q5's counts, into the rounds' judges."""
     within = {"unit": unit} if unit else {}
     at = now.snapshot()
     if report.total_rate is None and report.respondents_shown:
         now.figures.append((at, within, float(report.respondents)))
+    for shown_as, rows in report.rates:
+        name = {shown: name for name, shown in DIMENSION_NAMES.items()}.get(shown_as, shown_as)
+        for rate in rows:
+            (value,) = rate.group.key
+            group = within | ({name: str(value)} if value != ALL else {})
+            now.limits.append((at, group, 0, rate.invited))  # answered of those invited
+            if rate.answered is not None:
+                now.figures.append((at, group, rate.answered))
+            elif rate.hidden in (SMALL, COMPLEMENT):
+                _, low, high = reason((), rate.hidden == SMALL, K)
+                now.limits.append((at, group, low, high))
     for page in report.pages:
         for question in page.questions:
             for item in question.items:
@@ -148,21 +186,67 @@ def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, the
 
 
 @settings(max_examples=150, deadline=None)
+@example(  # rates beside tables: Kommune A's two answered at least 7 - 5 = 2
+    first=dict.fromkeys(CELLS, 0),
+    second={  # in this order: the answers drawn follow it
+        ("ordforer", "Kommune A"): 1,
+        ("radmann", "Kommune A"): 1,
+        ("ordforer", "Kommune B"): 2,
+        ("radmann", "Kommune B"): 3,
+    },
+    declared_1=BREAKDOWNS,
+    declared_2=BREAKDOWNS,
+    steps=[("report", 2, (), "Kommune B", True), ("report", 2, ("role",), None, True)],
+    invited=True,
+)
+@example(  # the same two reports the other way round: each audit must read the other's
+    first=dict.fromkeys(CELLS, 0),
+    second={
+        ("ordforer", "Kommune A"): 1,
+        ("radmann", "Kommune A"): 1,
+        ("ordforer", "Kommune B"): 2,
+        ("radmann", "Kommune B"): 3,
+    },
+    declared_1=BREAKDOWNS,
+    declared_2=BREAKDOWNS,
+    steps=[("report", 2, ("role",), None, True), ("report", 2, (), "Kommune B", True)],
+    invited=True,
+)
+@example(  # a round page's response rates, then `survey scores`, which shows no rates
+    first={
+        ("ordforer", "Kommune A"): 3,
+        ("ordforer", "Kommune B"): 0,
+        ("radmann", "Kommune A"): 1,
+        ("radmann", "Kommune B"): 3,
+    },
+    second=dict.fromkeys(CELLS, 0),
+    declared_1=None,
+    declared_2=None,
+    steps=[("page", 1, None), ("scores", 1, ("role",))],
+    invited=True,
+)
 @given(
     first=counts,
     second=counts,
     declared_1=declared,
     declared_2=declared,
-    steps=st.lists(st.one_of(reports, reports, arrivals), min_size=2, max_size=5),
+    steps=st.lists(st.one_of(reports, reports, arrivals, pages, tables), min_size=2, max_size=5),
+    invited=st.booleans(),
 )
 def test_no_sequence_of_releases_gives_a_small_group_away(
-    tmp_path_factory, first, second, declared_1, declared_2, steps
+    tmp_path_factory, first, second, declared_1, declared_2, steps, invited
 ):
+    """With ``invited``, everyone who answers was invited, with one more per role and
+    unit who never answers, so reports show response rates too (answered and invited per
+    group); then nobody arrives later, and each invited count is read as a bound on the
+    answers of its group."""
     db_path = str(tmp_path_factory.mktemp("releases") / "survey.sqlite3")
-    ids = [
-        round_of_answers(db_path, {c: [0] * n for c, n in answers.items()}, K, seed=s)[0]
-        for s, answers in ((1, first), (2, second))
-    ]
+    ids = [round_of_answers(db_path, {}, K, seed=s)[0] for s in (1, 2)]
+    for round_id, answers, seed in ((ids[0], first, 1), (ids[1], second, 2)):
+        q5 = {c: [0] * n for c, n in answers.items()}
+        add_answers(db_path, round_id, q5, seed, invited={c: 1 for c in CELLS} if invited else None)
+    if invited:
+        steps = [step for step in steps if step[0] != "arrive"]
     db = open_database(db_path)
     for round_id, breakdowns in zip(ids, (declared_1, declared_2), strict=True):
         if breakdowns is not None:
@@ -174,6 +258,23 @@ def test_no_sequence_of_releases_gives_a_small_group_away(
             _, which, answers = step
             batch = {c: [0] * n for c, n in answers.items()}
             add_answers(db_path, ids[which - 1], batch, seed=10 + position)
+            continue
+        if step[0] == "page":
+            _, which, unit = step
+            page = round_page(db, ANALYST, ids[which - 1], unit)
+            read_rates(page.rates, {"unit": unit} if unit else {}, judges[which - 1])
+            continue
+        if step[0] == "scores":
+            _, which, by = step
+            names = tuple(n for n in ("role", "unit") if n in by)
+            allowed = not names or names in offered[which - 1]
+            try:
+                table = scores(db, ANALYST, ids[which - 1], by)
+            except InvalidInput:
+                assert not allowed, f"round {which} refused scores by {by}"
+                continue
+            assert allowed, f"round {which} released scores by {by}, not declared"
+            read_scores(table, by, judges[which - 1])
             continue
         _, which, by, unit, compared = step
         compare = ids[0] if which == 2 and compared else None
