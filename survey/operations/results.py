@@ -392,6 +392,7 @@ class ReportRequest:
     stated_before: Mapping[str, Sequence[Bound]] | None = None  # reasons given before
     earlier_ledger: Ledger | None = None  # what the compared round has released
     earlier_mark: LedgerMark | None = None  # the compared round's ledger it was read from
+    role_released: bool = True  # the round releases figures by role (of the unit, if one)
 
     def build(self) -> Report:
         """The report, built once per request (its file name, its release and its PDF
@@ -417,6 +418,7 @@ class ReportRequest:
             counted_before=self.rates_before.counted,
             counted_stated=self.rates_before.counted_stated,
             earlier_ledger=self.earlier_ledger,
+            role_released=self.role_released,
         )
 
     def decided_by_ledger(self) -> str:
@@ -473,6 +475,7 @@ def report_request(
         said,
         earlier_ledger,
         earlier_mark,
+        may_release(db, round_id, ["role"], unit=unit),
     )
 
 

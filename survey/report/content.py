@@ -268,6 +268,7 @@ class Report:
     groups_hidden: int = 0  # of the statements' group rows (totals not counted): hidden
     groups_shown: int = 0  # and shown
     unit: str | None = None  # one unit's report: which, on its cover
+    summary_by: tuple[str, ...] = ("role",)  # (): the round releases no figures by role
 
     @property
     def median_min_group(self) -> int:
@@ -329,8 +330,11 @@ def build_report(
     earlier_ledger: Ledger | None = None,
     counted_before: Sequence[Shown] = (),
     counted_stated: Sequence[Stated] = (),
+    role_released: bool = True,
 ) -> Report:
-    """Score a round for its report: per question by ``by``, the summary by role.
+    """Score a round for its report: per question by ``by``, the summary by role (for
+    all, and response rates by ``by`` alone, where the round does not release figures by
+    role: ``role_released``).
     ``measures`` are those recorded after ``earlier``, shown with the index changes;
     ``texts_before`` the text sets released before (``scoring.free_texts``). Response
     rates are audited with the answered counts released before (``rates_before``) over
@@ -391,8 +395,8 @@ def build_report(
     texts = released_texts(q, results.respondents, by, k, earlier=texts_before)
     quality = quality_scores(q, frame, by, k, released)
 
-    summary_by = ["role"]
-    summary_frame = frame if by == summary_by else likert_frame(q, results.respondents, ["role"])
+    summary_by = ["role"] if role_released else []  # a round may not release roles at all
+    summary_frame = frame if by == summary_by else likert_frame(q, results.respondents, summary_by)
     summary_items = item_scores(q, summary_frame, summary_by, k)  # means only: no counts
     summary_indexes = index_scores(q, summary_frame, summary_by, k)
     summary_labeller = _Labeller(q, summary_by)
@@ -440,11 +444,13 @@ def build_report(
         ),
         residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
         unit=(within or {}).get("unit"),
+        summary_by=tuple(summary_by),
     )
     everyone = results.invitations if invited_all is None else invited_all
     counts, reasons = _as_answered(report, by, within)
     counted = ([*counted_before, *counts], [*counted_stated, *reasons])
-    rates = _rates(q, everyone, by, k, rates_before, within, rates_stated, *counted)
+    dimensions = list(dict.fromkeys([*(["role"] if role_released else []), *by])) or [""]
+    rates = _rates(q, everyone, dimensions, k, rates_before, within, rates_stated, *counted)
     total_rate = rates[0][1][0] if rates and rates[0][1] else None
     respondents_shown = len(results.respondents) >= k
     small_round = not respondents_shown  # the whole round is under the minimum
@@ -567,6 +573,7 @@ def _highlights(q: Questionnaire, report: Report) -> tuple[Highlight, ...]:
                 if cell is not None
                 and row.target is not None
                 and cell < row.target  # as the summary table marks it
+                and len(report.summary_groups) > 1  # "for alle" twice says nothing more
             )
             found.append(Highlight("index", row.label, mean, row.target, below))
     topics = [
@@ -843,7 +850,7 @@ def _as_answered(
 def _rates(
     q: Questionnaire,
     invitations: Sequence[Invited],
-    by: Sequence[str],
+    dimensions: Sequence[str],
     k: int,
     earlier: Sequence[Shown],
     within: Mapping[str, str] | None,
@@ -851,12 +858,12 @@ def _rates(
     counted: Sequence[Shown] = (),
     counted_stated: Sequence[Stated] = (),
 ) -> tuple[tuple[str, tuple[RateRow, ...]], ...]:
-    """Response rates by the invitation's role, then by each other breakdown dimension,
-    audited together and with what was released before (``scoring.rates.linked_rates``)."""
+    """Response rates by each of ``dimensions`` of the invitations ("" for the total
+    alone: a table the report shows only as the cover's rate), audited together and with
+    what was released before (``scoring.rates.linked_rates``)."""
     if not invitations:
         return ()
     tables = []
-    dimensions = list(dict.fromkeys(["role", *by]))
     for name, table in linked_rates(
         q,
         invitations,
@@ -868,7 +875,7 @@ def _rates(
         counted=counted,
         counted_stated=counted_stated,
     ):
-        labeller = _Labeller(q, [name])
+        labeller = _Labeller(q, [name] if name else [])
         rows = tuple(
             RateRow(
                 labeller.of(r),

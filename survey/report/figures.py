@@ -63,7 +63,7 @@ def _figures(report: Report, by: list[str]) -> Iterator[Figure]:
                 of = _group(rate.group.key, dimension)
                 yield Figure("rate", of, "answered", float(rate.answered))
                 yield Figure("rate", of, "invited", float(rate.invited))
-    summary_by = ["role"]
+    summary_by = list(report.summary_by)
     for row in report.summary:
         for shown, cell in zip(report.summary_groups, row.cells, strict=True):
             if cell is not None:

@@ -158,8 +158,8 @@ def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, the
     for shown_as, rows in report.rates:
         name = {shown: name for name, shown in DIMENSION_NAMES.items()}.get(shown_as, shown_as)
         for rate in rows:
-            (value,) = rate.group.key
-            group = within | ({name: str(value)} if value != ALL else {})
+            shown = zip([name], rate.group.key, strict=False)  # ("", ()): the total alone
+            group = within | {n: str(value) for n, value in shown if value != ALL}
             now.limits.append((at, group, 0, rate.invited))  # answered of those invited
             if rate.answered is not None:
                 now.figures.append((at, group, rate.answered))

@@ -43,7 +43,7 @@ def points(results, item_id: str, role: str | None) -> list[int]:
 def section(text: str, item_id: str, next_id: str) -> str:
     """The report text from a question's heading (its text: ids are not printed) to the
     next question's heading, both after the summary and the response rates."""
-    body = text.index("Etter rolle og enhet slik de står")
+    body = text.index("står i invitasjonslisten")  # the response rates' lead
     start = re.search(_heading(item_id), text[body:])
     assert start, item_id
     at = body + start.end()
