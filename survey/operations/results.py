@@ -734,7 +734,6 @@ def round_page(db: Store, actor: Account, round_id: int, unit: str | None = None
     dimensions = [d for d in dimensions if may_release(db, round_id, [d], unit=unit)]
     everyone = _counted(_invited(db, results), q)
     ledger = rates_ledger(db, round_id)
-    earlier = ledger.answered
     within = {"unit": unit} if unit is not None else None
     rates = [
         (name, table.to_dict("records"))
@@ -759,7 +758,7 @@ def round_page(db: Store, actor: Account, round_id: int, unit: str | None = None
         frame = likert_frame(q, results.respondents, [])
         indexes = index_scores(q, frame, [], k, released).to_dict("records")
     per_day = _per_day(db, results, k) if unit is None else []
-    channels = _channel_rates(db, results, everyone, rates, earlier) if unit is None else []
+    channels = _channel_rates(db, results, everyone, rates, ledger) if unit is None else []
     figures += [
         Figure(f"index:{row['index']}", (), stat, float(row[stat]))
         for row in indexes
@@ -784,7 +783,7 @@ def _channel_rates(
     results: RoundResults,
     everyone: Sequence[Invited],
     rates: Sequence[tuple[str, list[dict]]],
-    earlier: Sequence[Shown],
+    ledger: RatesLedger,
 ) -> list[dict]:
     """Answers by the way they came in (web, paper, import), each a share of everyone
     invited: a breakdown of the answered like any other, so suppressed and audited with
@@ -804,7 +803,15 @@ def _channel_rates(
     ]
     k = results.round.min_group_size
     ((_, table),) = linked_rates(  # its invited column, the answered again, is not shown
-        results.questionnaire, answered, ["channel"], k, [*earlier, *shown], invited_shown=False
+        results.questionnaire,
+        answered,
+        ["channel"],
+        k,
+        [*ledger.answered, *shown],
+        stated=ledger.stated,
+        invited_shown=False,
+        counted=ledger.counted,
+        counted_stated=ledger.counted_stated,
     )
     invited = len(everyone)
     table["share"] = table["answered"] / invited if invited else float("nan")

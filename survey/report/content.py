@@ -573,7 +573,7 @@ def _highlights(q: Questionnaire, report: Report) -> tuple[Highlight, ...]:
                 if cell is not None
                 and row.target is not None
                 and cell < row.target  # as the summary table marks it
-                and len(report.summary_groups) > 1  # "for alle" twice says nothing more
+                and bool(report.summary_by)  # by no role: "for alle" twice says nothing
             )
             found.append(Highlight("index", row.label, mean, row.target, below))
     topics = [

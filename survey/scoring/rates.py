@@ -189,14 +189,22 @@ def answered_as_respondents(
     count that differs says nothing of the respondents and is left out, and one that meets
     theirs by chance only hides more. (Reasons need no such care: a table's audit leaves
     out a stated bound its counts do not meet.)"""
-    names = sorted({name for spec, _ in shown for name in spec})
+    stated = {name for groups, _ in respondents for name in groups}
+    names = sorted({name for spec, _ in shown for name in spec} & stated)
     cells = Counter(group_key(groups, names) for groups, _ in respondents)
+    counted: dict[tuple[tuple[str, str], ...], int | None] = {}  # each group counted once
     found: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
     for spec, value in shown:
-        at = [(names.index(name), v) for name, v in spec.items()]
-        count = sum(n for cell, n in cells.items() if all(cell[i] == v for i, v in at))
-        if count == value:
-            found.setdefault(tuple(sorted(spec.items())), dict(spec))
+        key = tuple(sorted(spec.items()))
+        if key not in counted:
+            at = [(names.index(name), v) for name, v in key if name in names]
+            counted[key] = (  # None: a dimension respondents do not state (a channel)
+                sum(n for cell, n in cells.items() if all(cell[i] == v for i, v in at))
+                if len(at) == len(key)
+                else None
+            )
+        if counted[key] == value:
+            found.setdefault(key, dict(spec))
     return list(found.values())
 
 
