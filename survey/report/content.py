@@ -29,6 +29,8 @@ from survey.questionnaire.model import (
     ScaleQuestion,
 )
 from survey.records import Measure, RoundResults
+from survey.report.dimensions import DIMENSION_NAMES
+from survey.report.figures import report_figures
 from survey.scoring.breakdown import NOT_GIVEN
 from survey.scoring.choices import MEDIAN_FACTOR, choice_tables, number_measure, number_tables
 from survey.scoring.compare import with_change
@@ -40,8 +42,6 @@ from survey.scoring.linked import Bound, Released
 from survey.scoring.quality import quality_scores
 from survey.scoring.rates import Invited, Shown, Stated, linked_rates
 from survey.scoring.suppression import ALL, COMPLEMENT, HIDDEN, SMALL, STATED
-
-DIMENSION_NAMES = {"role": "rolle", "unit": "enhet"}
 
 
 def _reason(row: pd.Series) -> str | None:
@@ -833,8 +833,6 @@ def _as_answered(
     other unit's two (docs/confidentiality.md). Read whatever the round: a count the
     answered counts do not meet, and a reason they do not, is left out by the audit
     (``scoring.rates.linked_rates``), and one that meets them by chance only hides more."""
-    from survey.report.figures import report_figures  # figures imports this module
-
     where = dict(within or {})
     counts: list[Shown] = []
     reasons: list[Stated] = []

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from survey.report.content import DIMENSION_NAMES, Group, Report
+from survey.report.dimensions import DIMENSION_NAMES
 from survey.scoring.suppression import ALL, STATED
+
+if TYPE_CHECKING:  # figures are read off a report; the report reads its own (content)
+    from survey.report.content import Group, Report
 
 REASONS = STATED
 

@@ -37,7 +37,8 @@ from hypothesis import strategies as st
 from survey.accounts import Account
 from survey.errors import InvalidInput
 from survey.operations.results import declare_breakdowns, make_report, round_page, scores
-from survey.report.content import DIMENSION_NAMES, Report
+from survey.report.content import Report
+from survey.report.dimensions import DIMENSION_NAMES
 from survey.scoring.suppression import ALL, COMPLEMENT, SMALL
 from survey.storage import open_database
 from survey.storage.snapshots import members_of
