@@ -186,15 +186,19 @@ def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, the
                         then.figures.append((then.snapshot(), group, row.change_n))
 
 
+RATES_LEAK = {  # in this order: the answers drawn follow it
+    ("ordforer", "Kommune A"): 1,
+    ("radmann", "Kommune A"): 1,
+    ("ordforer", "Kommune B"): 2,
+    ("radmann", "Kommune B"): 3,
+}
+"""Round 2 of the rates-beside-tables leak: k = 3, one more invited in every cell."""
+
+
 @settings(max_examples=150, deadline=None)
 @example(  # rates beside tables: Kommune A's two answered at least 7 - 5 = 2
     first=dict.fromkeys(CELLS, 0),
-    second={  # in this order: the answers drawn follow it
-        ("ordforer", "Kommune A"): 1,
-        ("radmann", "Kommune A"): 1,
-        ("ordforer", "Kommune B"): 2,
-        ("radmann", "Kommune B"): 3,
-    },
+    second=RATES_LEAK,
     declared_1=BREAKDOWNS,
     declared_2=BREAKDOWNS,
     steps=[("report", 2, (), "Kommune B", True), ("report", 2, ("role",), None, True)],
@@ -202,12 +206,7 @@ def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, the
 )
 @example(  # the same two reports the other way round: each audit must read the other's
     first=dict.fromkeys(CELLS, 0),
-    second={
-        ("ordforer", "Kommune A"): 1,
-        ("radmann", "Kommune A"): 1,
-        ("ordforer", "Kommune B"): 2,
-        ("radmann", "Kommune B"): 3,
-    },
+    second=RATES_LEAK,
     declared_1=BREAKDOWNS,
     declared_2=BREAKDOWNS,
     steps=[("report", 2, ("role",), None, True), ("report", 2, (), "Kommune B", True)],
