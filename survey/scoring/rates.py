@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from survey.scoring.suppression import (
     reason_of,
     stated_bounds,
 )
+
+if TYPE_CHECKING:
+    from survey.scoring.audit import Headcounts
 
 Invited = tuple[Mapping[str, str | None], bool]
 """An invitation's group values and whether it was answered (submitted)."""
@@ -164,7 +168,7 @@ def linked_rates(
     if invited_shown:
         ledger = [spec for spec, _ in earlier] + [spec for spec, _, _ in stated]
         shown = _shown_headcounts(names, counts) + [c for spec in ledger if (c := cells(spec))]
-        headcounts = Headcounts(invited, shown)
+        headcounts = Headcounts.of_cells(invited, shown)
     try:
         hide = protect(
             counts, released, proposed, min_group_size, limits=limits, headcounts=headcounts
@@ -175,7 +179,7 @@ def linked_rates(
         t, index = rows[j]
         tables[t][1].loc[index, ["suppressed", "answered", "rate"]] = [True, np.nan, np.nan]
     shown = [*released, *(cells for j, cells in enumerate(proposed) if j not in hide)]
-    _told(tables, counts, cells, within, shown, limits, min_group_size)
+    _told(tables, counts, cells, within, shown, limits, min_group_size, headcounts)
     return tables
 
 
@@ -245,19 +249,15 @@ def _told(
     shown: list[list[tuple[str, ...]]],
     limits: list[tuple[list[tuple[str, ...]], float, float]],
     k: int,
+    headcounts: Headcounts[tuple[str, ...]] | None,
 ) -> None:
     """Each table's reasons for its hidden rows, where the auditor, reading them as
-    inequalities with every answered count shown, every reason given before and each
-    group's number invited (shown beside it: no more can have answered), finds no group
-    under the minimum; else every hidden row of that table is ``HIDDEN``. Tables are
-    taken in order, each with the reasons given in those before it."""
+    inequalities with every answered count shown, every reason given before and every
+    number invited a page shows (``headcounts``: no more can have answered), finds no
+    group under the minimum; else every hidden row of that table is ``HIDDEN``. Tables
+    are taken in order, each with the reasons given in those before it."""
     from survey.scoring.audit import audit  # SciPy loads only when there is work for it
 
-    invited = [
-        (cells(_spec(within, name, row)), 0.0, float(row["invited"]))
-        for name, table in tables
-        for _, row in table.iterrows()
-    ]
     for name, table in tables:
         hidden = table[table["suppressed"].astype(bool)]
         if hidden.empty:
@@ -268,7 +268,7 @@ def _told(
             (group, *stated_bounds(STATED[why], k))
             for group, why in zip(groups, reasons, strict=True)
         ]
-        if audit(counts, shown, k, limits=[*invited, *limits, *said]) is None:
+        if audit(counts, shown, k, limits=[*limits, *said], headcounts=headcounts) is None:
             table.loc[hidden.index, "reason"] = reasons
             limits += said
         else:
