@@ -52,15 +52,22 @@ Unit A (5 of 5 invited answered) and B (2 of 3) hidden beside a shown total of 7
 least 7 − 5 = 2, its true count. ``Headcounts`` are read as stated bounds by the interval
 test, with one exception, a policy (docs/confidentiality.md): a union whose count *is*
 its headcount ("everyone there answered") is participation, not an answer, and treating
-it as a disclosure hid every figure of a round where everyone answered. Such a union is
-a finding only where the figures and stated bounds alone pin it too (judged that way
-first: it is the cheap side), so the headcounts add findings and never remove one: what
-they newly find are groups pinned *below* their headcount by another group's. Where
-every small atom is at its headcount, every union under the minimum is, and the audit
-is the one without them (run so: with the tables reading the numbers invited, a national
-report by role, its cells one mayor each split by the headcounts' rows, took 32 s the
-other way and 1.2 s this way; docs/confidentiality.md). The audited cells may be paths through
-snapshots: ``Headcounts.key`` gives the invitation list's cell of each (where it is now).
+it as a disclosure hid every figure of a round where everyone answered. Such a union's
+count is a finding only where the figures and stated bounds alone pin it too (judged
+that way first: it is the cheap side), so the headcounts add findings and never remove
+one: what they newly find are groups pinned *below* their headcount by another group's.
+Atoms where nobody answered do not change a union's standing ("at least this many of
+them answered" is less than "all of these answered", which the policy lets pass). Its
+counts at each point are answers, whoever took part: they are judged with the headcounts
+(found by review). Where every small atom is at its headcount and no points are read,
+the counts are judged without the headcounts entirely: that finds all the policy finds
+and a little more (a fully answered group pinned from above by a reason, whose "one
+more" the headcount rules out anyway), and it is cheap (with the tables reading the
+numbers invited, a national report by role, its cells one mayor each split by the
+headcounts' rows, took 32 s the other way and 1.2 s this way; docs/confidentiality.md).
+The audited cells may be paths through snapshots: ``Headcounts.key`` gives the
+invitation list's cell of each (where it is now). Not yet read: that a list's cell
+whose own number invited no page shows is capped by it all the same (``_invited``).
 
 **Scale points.** A shown group of an item also shows its distribution over the scale:
 each point's share, printed in whole percent, and the mean, standard deviation and
@@ -236,10 +243,13 @@ def audit(
             cell_sets[-1] = frozenset()  # out of date: no row at all
     bounding = _headcount_rows(counts, cell_sets, len(figures), headcounts, slack)
     atoms = _atoms(counts, cell_sets, upper, headcounts, points)
-    if bounding and all(a.count >= k or _at_headcount(atoms, (j,)) for j, a in enumerate(atoms)):
-        # every union under k is then at its headcount, which the policy judges as if
-        # the headcounts were not there: so the audit is the one without them, over the
-        # atoms the rows no longer split (the module's docstring)
+    if (
+        bounding
+        and points is None  # answers at each point are judged with the headcounts
+        and all(a.count >= k or _at_headcount(atoms, (j,)) for j, a in enumerate(atoms))
+    ):
+        # every union under k is then at its headcount: judged without the headcounts
+        # entirely, over the atoms their rows no longer split (the module's docstring)
         del cell_sets[min(bounding) :]
         for f in bounding:
             del slack[f]
@@ -579,9 +589,7 @@ def _not_full(component: list[_Atom], small: list[int], headcounts: frozenset[in
     return [j for j in small if not _at_headcount(component, (j,))]
 
 
-def _full(
-    union: tuple[int, ...], plain: _Attacker | _PointAttacker, attacker: _Attacker | _PointAttacker
-) -> Finding | None:
+def _full(union: tuple[int, ...], plain: _Attacker, attacker: _Attacker) -> Finding | None:
     """A union at its headcount, judged without the headcounts (``plain``) where they
     pin it too (``attacker``): the policy. The plain judgement goes first: it is cheap
     (where everyone answered, the headcounts hold every count still, so the attacker's
@@ -788,14 +796,18 @@ def _per_point(
     if not candidates or not any(f in printed for a in component for f in a.figures):
         return None
     attacker = _PointAttacker(component, limits, printed, targets)
-    attacker.explore(_not_full(component, small, headcounts))
+    attacker.explore(small)
     plain: _PointAttacker | None = None
     for union in candidates + _unions(component, small, k):
-        if headcounts and _at_headcount(component, union):
+        if headcounts and _at_headcount(component, union):  # the policy: its count only,
+            # for its answers at each point are answers, whoever took part (found by review)
             if plain is None:
                 plain = _PointAttacker(component, limits, printed, targets, headcounts)
                 plain.explore(small)
-            found = _full(union, plain, attacker)
+            found = plain.pins(union, points=False)
+            if found and not attacker.pins(union, points=False):
+                found = None
+            found = found or attacker.pins(union, count=False)
         else:
             found = attacker.pins(union)
         if found:
@@ -937,12 +949,18 @@ class _PointAttacker:
                 break
             rising = [j for j, m in zip(rising, moved, strict=True) if not m]
 
-    def pins(self, union: tuple[int, ...]) -> Finding | None:
+    def pins(
+        self, union: tuple[int, ...], *, count: bool = True, points: bool = True
+    ) -> Finding | None:
+        """The union's count (``count``) or a count at one of its points (``points``) as
+        pinned by the attacker, if one is (the first found)."""
         cells = frozenset().union(*(self.component[j].cells for j in union))
         most = sum(self.component[j].upper for j in union)
         if not self.ignored:  # one more than were invited is no possibility to rule out
             most = min(most, _invited(self.component, union))
         for point, weights, value in self._targets(union):
+            if not (count if point is None else points):
+                continue
             sides = [(1.0, value - 1)] + (
                 [(-1.0, value + 1)] if point is None and value + 1 <= most else []
             )

@@ -14,7 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from survey.questionnaire import load_questionnaire
-from survey.scoring.audit import Headcounts, audit, protect
+from survey.scoring.audit import Headcounts, Points, audit, protect
+from survey.scoring.linked import _every_point
 from survey.scoring.rates import linked_rates
 from survey.scoring.suppression import ALL, COMPLEMENT, SMALL
 from tests.conftest import QUESTIONNAIRES
@@ -80,6 +81,28 @@ def test_a_number_invited_the_counts_exceed_is_not_read():
     counts = {"A": 4, "B": 2}
     heads = Headcounts.of_cells({"A": 3, "B": 3}, [["A"], ["B"]])
     assert audit(counts, [["A", "B"]], 5, headcounts=heads) is None
+
+
+def test_a_fully_answered_groups_answers_stay_protected():
+    # A's three (3 of 3 invited) all answered "helt uenig", as did C's ten (10 of 10), and
+    # only A and C together are shown, with their distribution. That everyone in A took
+    # part is participation (the policy), but the points are answers: "all three of A
+    # said helt uenig" follows from the numbers invited, and must be found
+    points = {"A": (3, 0), "C": (10, 0)}
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    heads = Headcounts.of_cells({"A": 3, "C": 10}, [["A"], ["C"]])
+    read = Points(points, _every_point)
+    assert audit(counts, [["A", "C"]], 5, points=read) is None  # A could be 0 to 13
+    found = audit(counts, [["A", "C"]], 5, headcounts=heads, points=read)
+    assert found is not None and found.cells == {"A"} and found.point == 0
+    # with a group elsewhere not at its headcount (no shortcut) the same
+    points = {**points, "D": (2, 0), "E": (8, 2)}
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    heads = Headcounts.of_cells({"A": 3, "C": 10, "D": 3, "E": 12}, [["A"], ["C"], ["D"], ["E"]])
+    found = audit(
+        counts, [["A", "C"], ["D", "E"]], 5, headcounts=heads, points=Points(points, _every_point)
+    )
+    assert found is not None and found.cells == {"A"} and found.point == 0
 
 
 def invitations_of(cells: dict[tuple[str, str], tuple[int, int]]) -> list:
