@@ -10,11 +10,13 @@ open by at least one respondent either way.
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from survey.questionnaire import load_questionnaire
-from survey.scoring.audit import Headcounts, Points, audit, protect
+from survey.scoring.audit import Headcounts, Limit, Points, audit, protect
 from survey.scoring.linked import _every_point
 from survey.scoring.rates import linked_rates
 from survey.scoring.suppression import ALL, COMPLEMENT, SMALL
@@ -169,3 +171,20 @@ def test_no_rate_table_lets_the_numbers_invited_pin_a_group_under_the_minimum(ce
     # the policy: a group where everyone invited answered is no finding, nor is one with
     # only groups where nobody answered beside it ("at least its count": the same fact)
     assert [f for f in found if f[1] < sum(invited[c] for c in f[0] if counts[c])] == []
+
+
+def test_a_fully_answered_group_beside_an_empty_one_is_judged_from_above_too() -> None:
+    """Kommune C's 2 of 2 answered, Kommune D's 0 of 3, shown together with a group stated
+    to hold at least 5 as 7: C and D together are at most 2, and some of D's three could
+    have answered, so "one more" is a possibility the release rules out. A table with the
+    two one lower was taken as enough to clear them (found by a review's differential
+    fuzz of the faster auditor against 3e170b1, which finds it)."""
+    counts = {"C": 2, "D": 0, "stated": 5, "E": 1, "F": 5}
+    invited = {"C": 2, "D": 3, "stated": 9, "E": 3, "F": 10}  # E's 1 of 3: not all full
+    figures = [["C", "D", "stated"], ["E", "F"]]
+    limits: list[Limit[str]] = [(["stated"], 5, math.inf)]
+    headcounts = Headcounts.of_cells(invited, [[cell] for cell in counts])
+    found = audit(counts, figures, 5, limits=limits, headcounts=headcounts)
+    assert found is not None
+    assert (found.cells, found.count, found.lower, found.upper) == (frozenset("CD"), 2, 1, 2)
+    assert protect(counts, [], figures, 5, limits=limits, headcounts=headcounts) == {0}
