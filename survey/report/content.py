@@ -221,6 +221,7 @@ class Highlight:
     value: float
     target: float | None = None
     groups: tuple[tuple[str, float], ...] = ()  # (group, its value) below target or 1
+    unshown: int = 0  # groups whose value is hidden: "none below target" is not known
 
 
 @dataclass(frozen=True)
@@ -396,12 +397,6 @@ def build_report(
     quality = quality_scores(q, frame, by, k, released)
 
     summary_by = ["role"] if role_released else []  # a round may not release roles at all
-    summary_frame = frame if by == summary_by else likert_frame(q, results.respondents, summary_by)
-    summary_items = item_scores(q, summary_frame, summary_by, k)  # means only: no counts
-    summary_indexes = index_scores(q, summary_frame, summary_by, k)
-    summary_labeller = _Labeller(q, summary_by)
-    summary_groups = tuple(summary_labeller.group(key) for key in _keys(summary_items, summary_by))
-
     labels = {index.id: str(index.label) for index in q.indexes}
     suppressed = sum(
         int(table["suppressed"].sum()) for table in (items, indexes, quality) if len(table)
@@ -420,8 +415,8 @@ def build_report(
         respondents=len(results.respondents),
         respondents_shown=False,  # decided below, after the response rates
         total_rate=None,
-        summary_groups=summary_groups,
-        summary=_summary(q, summary_items, summary_indexes, summary_groups, summary_by),
+        summary_groups=(),  # decided below, after the tables
+        summary=(),
         pages=_pages(q, labeller, items, choices, numbers, texts),
         indexes=_indexes(q, labeller, indexes),
         quality=_quality(q, labeller, quality),
@@ -445,6 +440,20 @@ def build_report(
         residual_roles=tuple(str(r.label) for r in q.roles if r.residual),
         unit=(within or {}).get("unit"),
         summary_by=tuple(summary_by),
+    )
+    if summary_by == by:  # the tables' own groups: their means as the audit left them
+        summary_items, summary_indexes = items, indexes
+    else:  # means only, by the minimum alone (docs/confidentiality.md, "Not built yet")
+        summary_frame = likert_frame(q, results.respondents, summary_by)
+        summary_items = item_scores(q, summary_frame, summary_by, k)
+        summary_indexes = index_scores(q, summary_frame, summary_by, k)
+    summary_groups = tuple(
+        _Labeller(q, summary_by).group(key) for key in _keys(summary_items, summary_by)
+    )
+    report = replace(
+        report,
+        summary_groups=summary_groups,
+        summary=_summary(q, summary_items, summary_indexes, summary_groups, summary_by),
     )
     everyone = results.invitations if invited_all is None else invited_all
     counts, reasons = _as_answered(report, by, within)
@@ -575,7 +584,12 @@ def _highlights(q: Questionnaire, report: Report) -> tuple[Highlight, ...]:
                 and cell < row.target  # as the summary table marks it
                 and bool(report.summary_by)  # by no role: "for alle" twice says nothing
             )
-            found.append(Highlight("index", row.label, mean, row.target, below))
+            unshown = sum(
+                cell is None
+                for group, cell in zip(report.summary_groups, row.cells, strict=True)
+                if not group.is_total
+            )
+            found.append(Highlight("index", row.label, mean, row.target, below, unshown))
     topics = [
         row
         for row in report.quality

@@ -4,8 +4,9 @@ Each table is suppressed on its own (``scoring.suppression``), and that is enoug
 someone who reads one table. But a round offers several breakdowns (by default each
 dimension alone and role × unit), and the same snapshot's figures reach people through
 many tables: a report by unit, another by role × unit, a unit leader's page, `survey
-scores`. (The summary by role shows means without their counts: no equation on counts,
-so it is neither audited here nor a fixed row.) A unit shown in the report by unit (8
+scores`. (The summary by role shows means without their counts: by role it reuses the
+audited tables; by another breakdown it is neither audited here nor a fixed row,
+docs/confidentiality.md, "Not built yet".) A unit shown in the report by unit (8
 answers) and hidden in the crossed report to protect a small cell is, together with the
 crossed report's other cells, a group of two. The auditor must see them together. So
 the groups whose counts of a measure have left the system (the release ledger, for the
