@@ -27,6 +27,7 @@ from survey.operations.snapshots import current_snapshot, held_back, retried
 from survey.questionnaire.model import Questionnaire
 from survey.records import Measure, Round
 from survey.report.content import Ledger, Report, build_report
+from survey.report.dimensions import breakdown_label
 from survey.report.figures import EARLIER_N, Figure, report_figures
 from survey.scoring.finest import KINDS, History, released_before
 from survey.scoring.free_texts import EarlierSet
@@ -149,21 +150,52 @@ def checked_breakdown(
     if not _declared(released, declared):
         listed = "; ".join(" × ".join(b) for b in declared) or "-"
         asked = " × ".join(released)
+        listed_nb = "; ".join(breakdown_label(b) for b in declared) or "ingen"
+        asked_nb = breakdown_label(released)
         raise InvalidInput(
             f"round {round_id} does not release figures by {asked}; "
             f"its declared breakdowns: {listed}",
-            message_nb=f"Runden er ikke satt opp for tall etter {asked}. "
-            f"Tillatte nedbrytninger: {listed}."
+            message_nb=f"Runden er ikke satt opp for tall etter {asked_nb}. "
+            f"Tillatte nedbrytninger: {listed_nb}."
             if compared_with is None
             else f"Runden det sammenlignes med («{compared_with}»), er ikke satt opp for tall "
-            f"etter {asked}, og sammenligningen ville vist tallene dens slik. Tillatte "
-            f"nedbrytninger der: {listed}.",
+            f"etter {asked_nb}, og sammenligningen ville vist tallene dens slik. Tillatte "
+            f"nedbrytninger der: {listed_nb}.",
         )
     return names
 
 
 def _declared(released: tuple[str, ...], declared: list[tuple[str, ...]]) -> bool:
     return not released or released in declared
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """An earlier round a report can be compared with, and by which breakdowns."""
+
+    round_id: int
+    name: str
+    breakdowns: tuple[tuple[str, ...], ...]
+
+
+def comparable_rounds(
+    db: Store, round_id: int, breakdowns: Sequence[Sequence[str]], *, unit: str | None = None
+) -> list[Comparable]:
+    """The earlier rounds of the same questionnaire, each with those of ``breakdowns``
+    (what this round offers; () is the whole round) it releases too: a comparison gives
+    the earlier round's figures back by the report's breakdown (``report_request``), so a
+    form can say which pairs it will make instead of offering ones it refuses."""
+    questionnaire = questionnaire_of_version(db, get_round(db, round_id).questionnaire_version_id)
+    return [
+        Comparable(
+            other.id,
+            other.name,
+            tuple(tuple(b) for b in breakdowns if may_release(db, other.id, b, unit=unit)),
+        )
+        for other in list_rounds(db)
+        if other.id < round_id
+        and questionnaire_of_version(db, other.questionnaire_version_id).id == questionnaire.id
+    ]
 
 
 def may_release(db: Store, round_id: int, names: Sequence[str], *, unit: str | None = None) -> bool:

@@ -42,6 +42,7 @@ from survey.operations.report_files import (
 from survey.operations.responses import MEDIA_TYPES, export_responses
 from survey.operations.results import (
     MAX_OFFERED,
+    comparable_rounds,
     declare_breakdowns,
     declared_breakdowns,
     make_report,
@@ -54,13 +55,14 @@ from survey.operations.results import (
 )
 from survey.operations.rounds import MAX_REASON_LENGTH, close_round, reopen_round
 from survey.report import ASSETS
+from survey.report.dimensions import breakdown_label
 from survey.scoring.breakdown import reading_order
 from survey.storage.jobs import Job
 from survey.storage.measures import STATUSES, measures_of_round
 from survey.storage.questionnaires import questionnaire_of_version
 from survey.storage.releases import list_releases
 from survey.storage.results import RoundResults
-from survey.storage.rounds import Round, get_round, list_rounds
+from survey.storage.rounds import Round, get_round
 from survey.storage.snapshots import StaleSnapshot
 from survey.storage.users import audit_entries
 from survey.web import audit_names
@@ -201,14 +203,11 @@ def _closes_on(round_: Round) -> str | None:
     return norwegian_date(date.fromisoformat(round_.closes_on)) if round_.closes_on else None
 
 
-DIMENSION_LABELS = {"role": "rolle", "unit": "enhet"}  # attributes go by their own names
-
-
 def _breakdown_choices(round_id: int) -> list[tuple[str, str, bool]]:
     """(value, label, declared) of every breakdown the round could declare."""
     declared = declared_breakdowns(get_db(), round_id)
     return [
-        (",".join(b), " × ".join(DIMENSION_LABELS.get(n, n) for n in b), b in declared)
+        (",".join(b), breakdown_label(b), b in declared)
         for b in offered_breakdowns(get_db(), round_id)
     ]
 
@@ -395,22 +394,34 @@ def _compare_asked() -> int | None:
 
 def _report_choices(round_: Round, unit: str | None) -> tuple[list, list]:
     """What the round page offers to report by: the declared breakdowns this account may
-    read (one unit's are by × unit), and the earlier rounds of the same questionnaire."""
+    read (one unit's are by × unit), and the earlier rounds of the same questionnaire,
+    each named with the breakdowns it can be compared by."""
     db = get_db()
-    breakdowns = [("", "hele runden")] + [
-        (",".join(b), " × ".join(DIMENSION_LABELS.get(n, n) for n in b))
+    offered = [()] + [
+        b
         for b in declared_breakdowns(db, round_.id)
         if "unit" not in b or unit is None
         if may_release(db, round_.id, list(b), unit=unit)
     ]
-    questionnaire = questionnaire_of_version(db, round_.questionnaire_version_id).id
+    breakdowns = [(",".join(b), breakdown_label(b) or "hele runden") for b in offered]
     earlier = [
-        (other.id, other.name)
-        for other in list_rounds(db)
-        if other.id < round_.id
-        and questionnaire_of_version(db, other.questionnaire_version_id).id == questionnaire
+        (other.round_id, _comparable_by(other.name, other.breakdowns, len(offered)))
+        for other in comparable_rounds(db, round_.id, offered, unit=unit)
+        if other.breakdowns  # one it would refuse by every breakdown is not offered
     ]
     return breakdowns, earlier
+
+
+def _comparable_by(name: str, breakdowns: tuple[tuple[str, ...], ...], offered: int) -> str:
+    """An earlier round as the comparison's list names it: by its name where it can be
+    compared by every breakdown offered, else with those it can ("Evaluering 2009 (bare
+    for hele runden og etter rolle)"), so a pair it would refuse is not a surprise."""
+    if len(breakdowns) == offered:
+        return name
+    named = [breakdown_label(b) for b in breakdowns if b]
+    whole = ["for hele runden"] if () in breakdowns else []
+    by = [f"etter {', '.join(named)}"] if named else []
+    return f"{name} (bare {' og '.join([*whole, *by])})"
 
 
 def _etter() -> str:

@@ -50,8 +50,8 @@ def test_until_declared_each_dimension_alone_and_role_by_unit_are_released(edges
     assert checked_breakdown(edges.db, round_id, "") == []  # overall figures, always
     problem = refused(edges, round_id, "role,pulje")
     assert problem.message_nb == (
-        "Runden er ikke satt opp for tall etter role × pulje. "
-        "Tillatte nedbrytninger: role; unit; pulje; role × unit."
+        "Runden er ikke satt opp for tall etter rolle × pulje. "
+        "Tillatte nedbrytninger: rolle; enhet; pulje; rolle × enhet."
     )
 
 
@@ -100,8 +100,8 @@ def test_a_comparison_is_by_a_breakdown_both_rounds_declared(edges, round_id):
         report_request(edges.db, edges.admin, later.id, "unit", compare=round_id)
     assert caught.value.message_nb == (
         "Runden det sammenlignes med («Evaluering 2009»), er ikke satt opp for tall etter "
-        "unit, og sammenligningen ville vist tallene dens slik. Tillatte nedbrytninger der: "
-        "role."
+        "enhet, og sammenligningen ville vist tallene dens slik. Tillatte nedbrytninger der: "
+        "rolle."
     )
     with pytest.raises(InvalidInput, match="role × unit"):  # one unit's, by role
         report_request(edges.db, edges.admin, later.id, "role", unit="Levanger", compare=round_id)
@@ -116,7 +116,7 @@ def test_the_web_report_refuses_an_undeclared_breakdown_and_names_the_declared(e
     answer = client.get(f"/sekretariat/runder/{round_id}/rapport?etter=role,pulje")
     assert answer.status_code == 422
     text = html.unescape(answer.get_data(as_text=True))
-    assert "Tillatte nedbrytninger: role; unit; pulje; role × unit." in text
+    assert "Tillatte nedbrytninger: rolle; enhet; pulje; rolle × enhet." in text
     assert client.get(f"/sekretariat/runder/{round_id}/rapport?etter=pulje").status_code == 200
     declare_breakdowns(edges.db, edges.admin, round_id, ["role,pulje"])
     assert client.get(f"/sekretariat/runder/{round_id}/rapport?etter=pulje,role").status_code == 200
