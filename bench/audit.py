@@ -41,6 +41,7 @@ from survey.report.figures import report_figures
 from survey.scoring import suppression
 from survey.scoring.finest import released_before
 from survey.scoring.likert import item_scores, likert_frame
+from survey.scoring.linked import MEAN_ONLY
 from survey.storage import open_database
 from survey.storage.results import round_results
 
@@ -131,10 +132,14 @@ def linked(results, repeats: int) -> dict:  # type: ignore[no-untyped-def]
 
         linked_s, report = best_of(repeats, with_ledger)
         alone_s, alone = best_of(repeats, lambda by=by, of=of: build_report(of, by))
-        for figure in report_figures(report, by):
+        figures = report_figures(report, by)
+        counted = {(f.measure, f.group) for f in figures if f.statistic == "n"}
+        for figure in figures:
             group = dict(((("unit", unit),) if within else ()) + figure.group)
-            if group not in ledger.setdefault(figure.measure, []):
-                ledger[figure.measure].append(group)
+            mean_only = figure.statistic == "mean" and (figure.measure, figure.group) not in counted
+            measure = MEAN_ONLY + figure.measure if mean_only else figure.measure  # released_at
+            if group not in ledger.setdefault(measure, []):
+                ledger[measure].append(group)
         name = "×".join(by) + (f" in {unit}" if within else "")
         found[name] = {
             "linked_s": round(linked_s, 3),

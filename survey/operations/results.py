@@ -581,7 +581,8 @@ def _history(
     given for hidden ones) and who they counted, when any of them released a table's
     figures or reasons (``scoring.finest.History``); else None."""
     assert current is not None, "released figures come from a snapshot"
-    ledger = released_groups(db, round_id, "n")
+    # a mean shown alone (the summary) read as its distribution: more than it said
+    ledger = released_groups(db, round_id, ("n", "mean"))
     reasons = released_reasons(db, round_id, tuple(STATED.values()))
     earlier = sorted(
         snapshot

@@ -363,8 +363,15 @@ def build_report(
             f"not {q.id!r}: only rounds of the same questionnaire can be compared"
         )
     labeller = _Labeller(q, by)
-    released = _released(
-        results, by, within, released_before, respondents_all, history, stated_before
+    summary_by = ["role"] if role_released else []  # a round may not release roles at all
+    released = _released(  # cells fine enough for the summary's groups too
+        results,
+        list(dict.fromkeys([*by, *summary_by])),
+        within,
+        released_before,
+        respondents_all,
+        history,
+        stated_before,
     )
     frame = likert_frame(q, results.respondents, by)
     items = item_scores(q, frame, by, k, released)
@@ -396,7 +403,6 @@ def build_report(
     texts = released_texts(q, results.respondents, by, k, earlier=texts_before)
     quality = quality_scores(q, frame, by, k, released)
 
-    summary_by = ["role"] if role_released else []  # a round may not release roles at all
     labels = {index.id: str(index.label) for index in q.indexes}
     suppressed = sum(
         int(table["suppressed"].sum()) for table in (items, indexes, quality) if len(table)
@@ -443,10 +449,10 @@ def build_report(
     )
     if summary_by == by:  # the tables' own groups: their means as the audit left them
         summary_items, summary_indexes = items, indexes
-    else:  # means only, by the minimum alone (docs/confidentiality.md, "Not built yet")
+    else:  # means of other groups, audited after the tables and with them (``Released``)
         summary_frame = likert_frame(q, results.respondents, summary_by)
-        summary_items = item_scores(q, summary_frame, summary_by, k)
-        summary_indexes = index_scores(q, summary_frame, summary_by, k)
+        summary_items = item_scores(q, summary_frame, summary_by, k, released, summary=True)
+        summary_indexes = index_scores(q, summary_frame, summary_by, k, released, summary=True)
     summary_groups = tuple(
         _Labeller(q, summary_by).group(key) for key in _keys(summary_items, summary_by)
     )

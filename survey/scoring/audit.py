@@ -149,7 +149,10 @@ class Points(Generic[C]):
     its own distribution (``rows``: given the figure's true counts per point, the bounds
     an attacker reads from what is printed, ``scoring.printed.distribution_rows``).
     ``unprinted``: figures (indices, as ``Finding.using``'s) whose count was released
-    without this distribution (another item's with the same counts, ``scoring.linked``)."""
+    without this distribution (another item's with the same counts, ``scoring.linked``).
+    ``summed``: figures that printed their mean and not their distribution (the summary
+    by another breakdown than the tables'): read as their count and the sum of their
+    answers, both exactly, for an attacker may know the count from another page."""
 
     counts: Mapping[C, Sequence[int]]
     rows: Callable[[Sequence[int]], Sequence[tuple[Sequence[float], float, float]]]
@@ -158,6 +161,7 @@ class Points(Generic[C]):
     """Unions of points (weights per point) whose count a small group must not have pinned
     either, beside each point's: a multiple choice's points are the patterns of ticks its
     respondents made, and each option is every pattern that holds it."""
+    summed: frozenset[int] = frozenset()
 
 
 MAX_UNIONS = 200
@@ -345,12 +349,22 @@ def _printed(
     printed: dict[int, list[PointRow]] = {}
     for figure, vector in totals.items():
         rows = []
-        for weights, low, high in points.rows([round(v) for v in vector]):
+        read = _summed if figure in points.summed else points.rows
+        for weights, low, high in read([round(v) for v in vector]):
             w = np.asarray(weights, dtype=float)
             truth = float(w @ vector)
             rows.append((w, truth - low, high - truth))
         printed[figure] = rows
     return printed
+
+
+def _summed(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:
+    """What a mean printed without its distribution says, with the count (an equality of
+    its own): the sum of the answers, as the weight of each point above the lowest (the
+    lowest point's weight of 0 keeps ``_pinned`` from taking it for each point's row)."""
+    weights = tuple(float(p) for p in range(len(vector)))
+    value = float(sum(w * v for w, v in zip(weights, vector, strict=True)))
+    return [(weights, value, value)]
 
 
 def _pinned(rows: list[PointRow]) -> bool:

@@ -30,6 +30,7 @@ from survey.scoring.choices import (
 from survey.scoring.indexes import respondent_index_scores
 from survey.scoring.likert import Respondent, likert_frame
 from survey.scoring.linked import (
+    MEAN_ONLY,
     Bound,
     Cell,
     Counts,
@@ -98,6 +99,11 @@ def released_before(
     per path through them instead (``path_counts``), and the groups they released, and
     the reasons they gave, are audited too."""
     within = dict(within or {})
+    summed = {  # means shown without their counts: read as count and sum
+        m.removeprefix(MEAN_ONLY): groups
+        for m, groups in before.items()
+        if m.startswith(MEAN_ONLY) and m.removeprefix(MEAN_ONLY).partition(":")[0] in KINDS
+    }
     before = {m: groups for m, groups in before.items() if m.partition(":")[0] in KINDS}
     said = {m: bounds for m, bounds in (stated or {}).items() if m.partition(":")[0] in KINDS}
     earlier = {
@@ -114,6 +120,7 @@ def released_before(
         set(by)
         | set(within)
         | {name for groups in before.values() for g in groups for name in g}
+        | {name for groups in summed.values() for g in groups for name in g}
         | {name for groups in earlier.values() for _, g in groups for name in g}
         | {name for bounds in said.values() for g, _, _ in bounds for name in g}
         | {name for bounds in said_before.values() for _, g, _, _ in bounds for name in g}
@@ -128,6 +135,7 @@ def released_before(
             stated=said,
             points=lambda m: _alone(points(m)),
             reading=reading,
+            summed=summed,
         )
     counts, per_path, reading = _paths(questionnaire, history, names)
     position = len(history.snapshots) - 1
@@ -142,6 +150,7 @@ def released_before(
         said_before,
         per_path,
         reading=reading,
+        summed=summed,
     )
 
 

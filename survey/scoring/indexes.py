@@ -49,9 +49,11 @@ def index_scores(
     by: Sequence[str],
     min_group_size: int,
     released: Released | None = None,
+    summary: bool = False,
 ) -> pd.DataFrame:
     """One row per group × index, margins included: n (respondents with a score), mean,
-    sd, target and ``below_target``; suppressed the same way as item cells."""
+    sd, target and ``below_target``; suppressed the same way as item cells (``summary``:
+    as means shown without their counts, ``likert.item_scores``)."""
     people = respondent_index_scores(questionnaire, frame, by).dropna(subset=["score"])
     finest = (
         people.assign(square=people["score"] ** 2, n=1)
@@ -65,7 +67,7 @@ def index_scores(
     variance = (table["square"] - n * table["mean"] ** 2) / (n - 1)
     table["sd"] = np.sqrt(variance.clip(lower=0)).where(n > 1)
     table = table.drop(columns=["score", "square"])
-    table = hide(table, by, "index", min_group_size, released, "index:{}".format)
+    table = hide(table, by, "index", min_group_size, released, "index:{}".format, summed=summary)
     targets = {index.id: index.target for index in questionnaire.indexes}
     table["target"] = table["index"].map(targets).astype(float)
     table["below_target"] = table["mean"] < table["target"]

@@ -100,10 +100,12 @@ def item_scores(
     by: Sequence[str],
     min_group_size: int,
     released: Released | None = None,
+    summary: bool = False,
 ) -> pd.DataFrame:
     """One row per group × item, margins included, with n, mean, sd, median, share per
     point, favourable and unfavourable shares (top/bottom two points), the not-scored count
-    and ``suppressed``.
+    and ``suppressed``. ``summary``: only the means are shown (the summary by another
+    breakdown than the tables'): audited with ``released`` as means, ``Released.hidden``.
 
     Suppressed rows keep their group and item but every figure is NaN, so no caller can
     print a hidden number by accident."""
@@ -159,8 +161,9 @@ def item_scores(
         min_group_size,
         released,
         "item:{}".format,
-        answered,
+        *(() if summary else (answered,)),  # a mean shows no "vet ikke"
         distribution=Distribution(counts, lambda _: printed),
+        summed=summary,
     )
     return table.drop(columns=counts)
 
@@ -184,16 +187,20 @@ def hide(
     released: Released | None = None,
     *measures: Callable[[object], str],
     distribution: Distribution | None = None,
+    summed: bool = False,
 ) -> pd.DataFrame:
     """Mark the rows the round's suppression hides, together with the figures already
     ``released`` (each ``per`` value's counts under the ledger names ``measures(value)``),
     and blank every figure in them. ``distribution``: each row's counts per point and
-    what a shown row prints of them, audited with the counts."""
+    what a shown row prints of them, audited with the counts. ``summed``: only the means
+    will be shown, without reasons (``Released.hidden``)."""
     table["suppressed"] = mark_suppressed(table, by, per, min_group_size, distribution)
     if released is not None:
         for measure in measures:
-            table["suppressed"] |= released.more_hidden(table, by, per, min_group_size, measure)
-    told = None if released is None else _teller(released, measures[0], min_group_size)
+            table["suppressed"] |= released.more_hidden(
+                table, by, per, min_group_size, measure, summed
+            )
+    told = None if released is None or summed else _teller(released, measures[0], min_group_size)
     table["reason"] = mark_reasons(table, by, per, min_group_size, told)  # why, where safe
     figures = [c for c in table.columns if c not in (*by, per, "suppressed", "reason")]
     table[figures] = table[figures].astype(float)

@@ -4,9 +4,7 @@ Each table is suppressed on its own (``scoring.suppression``), and that is enoug
 someone who reads one table. But a round offers several breakdowns (by default each
 dimension alone and role × unit), and the same snapshot's figures reach people through
 many tables: a report by unit, another by role × unit, a unit leader's page, `survey
-scores`. (The summary by role shows means without their counts: by role it reuses the
-audited tables; by another breakdown it is neither audited here nor a fixed row,
-docs/confidentiality.md, "Not built yet".) A unit shown in the report by unit (8
+scores`. A unit shown in the report by unit (8
 answers) and hidden in the crossed report to protect a small cell is, together with the
 crossed report's other cells, a group of two. The auditor must see them together. So
 the groups whose counts of a measure have left the system (the release ledger, for the
@@ -43,6 +41,15 @@ question's n, the number of answers on an anonymous round's cover), so their rel
 groups are pooled: a unit's index on its leader's page and the round's q5 total in a
 report by unit subtract as well as two q5 figures would (found by review). Pools are
 found by the counts' hash; two different counts sharing one would only audit more.
+
+**Means alone.** The summary by role in a report by unit shows each role's mean and
+not its count or distribution; beside the role's count printed elsewhere it is the sum
+of its answers. It is decided after the report's tables, with them, as a table of its
+own (``hidden``'s ``summed``), audited by counts (an exact sum is an exact count's
+combination); the ledger keeps its groups apart (``MEAN_ONLY``), and later tables read
+them as their count and sum (``audit.Points.summed``), not as printed distributions:
+a report by role would otherwise take the roles' distributions for figures already out
+and print them unaudited.
 
 **Reasons are bounds.** A hidden cell that says why states an inequality on its group's
 count ("færre enn 5 svar": at most 4; "skjult for å beskytte en liten gruppe": at least
@@ -92,6 +99,10 @@ from survey.scoring.suppression import ALL, STATED, stated_bounds
 
 if TYPE_CHECKING:
     from survey.scoring.audit import Points
+
+MEAN_ONLY = "mean:"
+"""Before a measure in what the ledger lists as released (``storage.releases.released_at``):
+its groups showed their mean only, without count and distribution."""
 
 Group = Mapping[str, str]
 """A released group: dimension -> value; the empty mapping is the total."""
@@ -145,7 +156,9 @@ class Released:
     ``within``, the group a report is limited to (one unit's): every row of its tables
     lies in it; ``points``, an item's counts per scale point per path at the snapshot
     being reported on ({} for other measures; None: not counted), read as each figure's
-    exact counts per point (the module's docstring)."""
+    exact counts per point (the module's docstring); ``summed``, per measure, the groups
+    of this snapshot whose mean was released without its distribution (the summary by
+    another breakdown than the tables'), read as their count and sum (``audit.Points``)."""
 
     names: tuple[str, ...]
     earlier: Mapping[str, Sequence[Group]]
@@ -157,6 +170,7 @@ class Released:
     stated_before: Mapping[str, Sequence[PositionedBound]] = field(default_factory=dict)
     points: Callable[[str], PathPoints] | None = None
     reading: Callable[[str], Reading | None] | None = None  # None: each point, exactly
+    summed: Mapping[str, Sequence[Group]] = field(default_factory=dict)
     _counted: dict[str, tuple[Counts, int, int]] = field(default_factory=dict)
     _pools: dict[int, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
     _bounds: dict[int, set[tuple[frozenset[tuple[str, str]], str, float]]] = field(
@@ -168,6 +182,7 @@ class Released:
     _decided: dict[tuple[object, ...], frozenset[int] | bool] = field(default_factory=dict)
     _points: dict[str, tuple[PathPoints, int, Reading | None]] = field(default_factory=dict)
     _own: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
+    _sums: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
 
     def fresh(self) -> Released:
         """The same ledger with nothing of this report in it yet: a report built twice
@@ -183,6 +198,7 @@ class Released:
             self.stated_before,
             self.points,
             self.reading,
+            self.summed,
         )
 
     def more_hidden(
@@ -192,9 +208,11 @@ class Released:
         per: str,
         k: int,
         measure: Callable[[object], str],
+        summed: bool = False,
     ) -> pd.Series:
         """Which rows of a suppressed table (group columns ``by`` with ``ALL`` in margins,
-        one measure per ``per`` value, a ``suppressed`` column) to hide as well."""
+        one measure per ``per`` value, a ``suppressed`` column) to hide as well
+        (``summed``: a table of means without their distributions, ``hidden``)."""
         more = pd.Series(False, index=table.index)
         for value, rows in table.groupby(per, observed=True, sort=False):
             keys = zip(*(rows[name] for name in by), strict=True) if by else [()] * len(rows)
@@ -202,16 +220,26 @@ class Released:
                 {name: str(v) for name, v in zip(by, key, strict=True) if v != ALL} for key in keys
             ]
             shown = (~rows["suppressed"].astype(bool)).tolist()
-            for j in self.hidden(measure(value), groups, shown, k):
+            for j in self.hidden(measure(value), groups, shown, k, summed):
                 more[rows.index[j]] = True
         return more
 
     def hidden(
-        self, measure: str, groups: Sequence[Group], shown: Sequence[bool], k: int
+        self,
+        measure: str,
+        groups: Sequence[Group],
+        shown: Sequence[bool],
+        k: int,
+        summed: bool = False,
     ) -> set[int]:
         """Which of a table's ``groups`` (of one measure, relative to ``within``; ``shown``
         by the table's own suppression) must be hidden as well. The shown ones that stay
-        are released from here on, for the tables after it."""
+        are released from here on, for the tables after it. ``summed``: the table prints
+        each group's mean and not its distribution (the summary by another breakdown):
+        a group whose mean or distribution is out already is nothing new; the others are
+        audited as counts (an exact sum is an exact count's combination; how close sums
+        come is not read, docs/confidentiality.md), and later tables read them as their
+        count and sum."""
         now, path = self._pool(measure)
         released, history = self._pools[now], self._pooled_before[path]
         rows = [
@@ -220,18 +248,20 @@ class Released:
             if s
         ]
         own = self._printed(measure)
-        new = [(j, g) for j, g in rows if _frozen(g) not in own]
+        known = own | self._summed(measure) if summed else own
+        mine = self._summed(measure) if summed else own  # where the shown ones go
+        new = [(j, g) for j, g in rows if _frozen(g) not in known]
         limits = self._limits(now, path)
         alone = released <= {_frozen(g) for _, g in rows} and not history and not limits
         if not new or alone:
             released.update(_frozen(g) for _, g in new)
-            own.update(_frozen(g) for _, g in new)
+            mine.update(_frozen(g) for _, g in new)
             return set()
         fixed = [*history, *((self.position, dict(g)) for g in released)]
         wanted: list[Positioned] = [(self.position, g) for _, g in new]
-        hide = self._audited(measure, fixed, limits, wanted, k)
+        hide = self._audited(measure, fixed, limits, wanted, k, summed)
         released.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
-        own.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
+        mine.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
         return {new[i][0] for i in hide}
 
     def _printed(self, measure: str) -> set[frozenset[tuple[str, str]]]:
@@ -245,6 +275,31 @@ class Released:
             else:
                 self._own[measure] = self._pools[now]  # the pool's set itself: no points
         return self._own[measure]
+
+    def _summed(self, measure: str) -> set[frozenset[tuple[str, str]]]:
+        """The groups of this snapshot whose mean of this very measure is released without
+        its distribution, and not its distribution (``summed``; tables of means decided
+        here join them)."""
+        if measure not in self._sums:
+            own = self._printed(measure)
+            self._sums[measure] = {_frozen(g) for g in self.summed.get(measure, ())} - own
+        return self._sums[measure]
+
+    def _read(
+        self, measure: str, fixed: Sequence[Positioned], kept: Sequence[int]
+    ) -> tuple[frozenset[int], frozenset[int]]:
+        """How each of ``fixed`` is read, as indices into those ``kept``: which showed
+        their count only (released for another measure of the pool, ``audit.Points``'s
+        ``unprinted``) and which their count and mean (``summed``)."""
+        unprinted = self._unprinted(measure, fixed)
+        sums = self._summed(measure) if unprinted else set()
+        summed = {
+            i for i in unprinted if fixed[i][0] == self.position and _frozen(fixed[i][1]) in sums
+        }
+        return (
+            frozenset(n for n, i in enumerate(kept) if i in unprinted and i not in summed),
+            frozenset(n for n, i in enumerate(kept) if i in summed),
+        )
 
     def _unprinted(self, measure: str, fixed: Sequence[Positioned]) -> frozenset[int]:
         """Which of ``fixed`` showed their count but not this measure's distribution:
@@ -284,11 +339,10 @@ class Released:
         limit_cells = [(cells_of(p, g), low, high) for p, g, low, high in _read(limits)]
         points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
-        unprinted = self._unprinted(measure, fixed)
-        silent = frozenset(n for n, i in enumerate(kept) if i in unprinted)
-        key = (signature, per_point, _key(fixed_cells, limit_cells, silent), "told")
+        silent, sums = self._read(measure, fixed, kept)
+        key = (signature, per_point, _key(fixed_cells, limit_cells, silent), sums, "told")
         if key not in self._decided:
-            read = _exactly(points, silent, reading)
+            read = _exactly(points, silent, reading, sums)
             self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, read)
         if self._decided[key]:
             self._bounds[now] |= bounds
@@ -314,7 +368,7 @@ class Released:
         if now not in self._pools:
             self._pools[now] = {
                 _frozen(g)
-                for other, groups in self.earlier.items()
+                for other, groups in [*self.earlier.items(), *self.summed.items()]
                 if self._count(other)[2] == now
                 for g in groups
             }
@@ -379,7 +433,10 @@ class Released:
         limits: list[PositionedBound],
         wanted: list[Positioned],
         k: int,
+        summed: bool = False,
     ) -> frozenset[int]:
+        """Which of ``wanted`` to hide, with ``fixed`` and the ``limits`` (``summed``: a
+        table of means, audited by counts)."""
         counts, signature, _ = self._count(measure)
         cells_of = self._cells_of(measure)
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
@@ -387,16 +444,18 @@ class Released:
         wanted_cells = [cells_of(*w) for w in wanted]
         points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
-        unprinted = self._unprinted(measure, fixed)
-        silent = frozenset(n for n, i in enumerate(kept) if i in unprinted)
+        silent, sums = self._read(measure, fixed, kept)
+        if summed:  # means: audited as counts, whatever their answers (the docstring)
+            points, per_point, silent, sums = {}, 0, frozenset(), frozenset()
         key = (
             signature,
             per_point,
             _key(fixed_cells, limit_cells, silent),
+            sums,
             tuple(map(tuple, wanted_cells)),
         )
         if key not in self._decided:
-            read = _exactly(points, silent, reading)
+            read = _exactly(points, silent, reading, sums)
             self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k, read)
         found = self._decided[key]
         assert isinstance(found, frozenset)
@@ -491,24 +550,28 @@ def _quiet(
 
 
 def _exactly(
-    points: PathPoints, silent: frozenset[int] = frozenset(), reading: Reading | None = None
+    points: PathPoints,
+    silent: frozenset[int] = frozenset(),
+    reading: Reading | None = None,
+    summed: frozenset[int] = frozenset(),
 ) -> Points[Path] | None:
     """What ``audit.Points`` reads of each figure: its counts per point as known exactly
     (each point, or each row of ``reading``), but for the ``silent`` ones (released for
-    another measure of the pool); None where the measure has no points."""
+    another measure of the pool) and the ``summed`` ones (a mean without its
+    distribution); None where the measure has no points."""
     from survey.scoring.audit import Points  # SciPy: only for work
 
     if not points:
         return None
     if reading is None:
-        return Points(points, _every_point, silent)
+        return Points(points, _every_point, silent, summed=summed)
     rows, targets = reading
 
     def printed(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:
         values = [float(sum(w * v for w, v in zip(row, vector, strict=True))) for row in rows]
         return [(tuple(row), value, value) for row, value in zip(rows, values, strict=True)]
 
-    return Points(points, printed, silent, targets)
+    return Points(points, printed, silent, targets, summed)
 
 
 def _every_point(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from survey.scoring.linked import MEAN_ONLY
 from survey.storage.snapshots import StaleSnapshot, latest_snapshot_id
 from survey.storage.store import Store
 
@@ -211,21 +212,22 @@ def last_release(db: Store, round_id: int) -> int | None:
 def released_groups(
     db: Store,
     round_id: int,
-    statistic: str | None = None,
+    statistics: Sequence[str] = (),
     excluding: Sequence[str] = (),
 ) -> dict[int, list[tuple[str, dict[str, str]]]]:
     """Per snapshot of the round that figures were released from, every (measure, group)
-    released (with ``statistic``, or any but those ``excluding``), each once: what a later
-    snapshot's changes are audited against. Releases from before snapshots existed name
-    none and are not here."""
+    released (with one of ``statistics``, or any but those ``excluding``), each once: what
+    a later snapshot's changes are audited against. Releases from before snapshots existed
+    name none and are not here."""
+    wanted = ", ".join("?" * len(statistics))
     marks = ", ".join("?" * len(excluding))
     rows = db.execute(
         "SELECT DISTINCT r.snapshot_id, f.measure, f.grp FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? "
-        + ("AND f.statistic = ? " if statistic is not None else "")
+        + (f"AND f.statistic IN ({wanted}) " if statistics else "")
         + (f"AND f.statistic NOT IN ({marks}) " if excluding else "")
         + "AND r.snapshot_id IS NOT NULL ORDER BY r.snapshot_id, f.measure, f.grp",
-        [round_id, *([statistic] if statistic is not None else []), *excluding],
+        [round_id, *statistics, *excluding],
     ).fetchall()
     found: dict[int, list[tuple[str, dict[str, str]]]] = {}
     for snapshot_id, measure, group in rows:
@@ -238,17 +240,28 @@ def released_at(
 ) -> dict[str, list[dict[str, str]]]:
     """Per measure, every group whose count (n) the round has released (or ``pending``
     will) from the snapshot ``snapshot_id``, each once: what a new table from it is audited
-    with. A mean shown without its count (the summary by role) is no equation on counts."""
+    with. A group whose mean was released without its count and distribution (the
+    summary by another breakdown than the tables') is listed under ``MEAN_ONLY`` + the
+    measure ("mean:item:q5"), read as its count and sum (``scoring.linked``)."""
     rows = db.execute(
-        "SELECT DISTINCT f.measure, f.grp FROM released_figures f "
+        "SELECT DISTINCT f.measure, f.grp, f.statistic FROM released_figures f "
         "JOIN releases r ON r.id = f.release_id WHERE r.round_id = ? AND r.snapshot_id = ? "
-        "AND f.statistic = 'n'",
+        "AND f.statistic IN ('n', 'mean')",
         [round_id, snapshot_id],
     ).fetchall()
-    more = {(m, g) for _, s, m, g, _, _ in _pending(pending, ("n",)) if s == snapshot_id}
+    more = {
+        (m, g, statistic)
+        for _, s, m, g, statistic, _ in _pending(pending, ("n", "mean"))
+        if s == snapshot_id
+    }
+    every = {*map(tuple, rows), *more}
+    counted = {(m, g) for m, g, statistic in every if statistic == "n"}
     found: dict[str, list[dict[str, str]]] = {}
-    for measure, group in _in_order({*map(tuple, rows), *more}):
+    for measure, group in _in_order(counted):
         found.setdefault(measure, []).append(json.loads(group))
+    means = {(m, g) for m, g, statistic in every if statistic == "mean"} - counted
+    for measure, group in _in_order(means):
+        found.setdefault(MEAN_ONLY + measure, []).append(json.loads(group))
     return found
 
 

@@ -19,7 +19,9 @@ release holds as printed: the cover's number of answers, every shown q5 row's co
 as the words say); every shown answered count of a response rate, with its number
 invited as a bound (no more can have answered), and a report's reasons for hidden rates;
 and, behind a change against round 1, round 1's count for that group,
-which is not printed but given back with the earlier mean. It then checks that all of it
+which is not printed but given back with the earlier mean; and each mean the summary
+shows, as its group's count (printed beside it nowhere, but in the response rates or the
+report by role, and a mean with its count is a sum). It then checks that all of it
 together, per round, pins no group under the minimum within one respondent.
 Figures of other questions count subsets of these people (those who did not answer
 "vet ikke") and are left out; leaving figures out only makes the judge weaker, never
@@ -83,6 +85,7 @@ class Judged:
         self.used: list[int] = []  # the snapshots reports used, in order
         self.snapshots: list[set[int]] = []  # and the responses each counted
         self.figures: list[tuple[int, dict[str, str], float]] = []  # (snapshot, group, n)
+        self.means: list[tuple[int, dict[str, str]]] = []  # a mean's group, its n unprinted
         self.limits: list[tuple[int, dict[str, str], float, float]] = []
 
     def snapshot(self) -> int:
@@ -126,6 +129,7 @@ class Judged:
         figures = [members(at, group) for at, group, _ in self.figures]
         for (_, _, n), cells_of in zip(self.figures, figures, strict=True):
             assert sum(counts[c] for c in cells_of) == n, "the judge counts as the report"
+        figures += [members(at, group) for at, group in self.means]  # n known elsewhere
         limits: list[Limit] = [(members(at, g), low, high) for at, g, low, high in self.limits]
         return leaks(counts, figures, K, limits=limits)
 
@@ -167,6 +171,11 @@ def read(report: Report, by: tuple[str, ...], unit: str | None, now: Judged, the
             elif rate.hidden in (SMALL, COMPLEMENT):
                 _, low, high = reason((), rate.hidden == SMALL, K)
                 now.limits.append((at, group, low, high))
+    for row in (row for row in report.summary if row.id == "q5"):  # the summary's means
+        for shown, mean in zip(report.summary_groups, row.cells, strict=True):
+            if mean is not None:  # read as its group's count: the rates or another report
+                key = zip(report.summary_by, shown.key, strict=False)  # print that count
+                now.means.append((at, within | {d: str(v) for d, v in key if v != ALL}))
     for page in report.pages:
         for question in page.questions:
             for item in question.items:

@@ -21,6 +21,9 @@ from html import unescape
 
 import pytest
 
+from survey.scoring.linked import MEAN_ONLY
+from survey.storage import open_database
+from survey.storage.releases import released_at
 from tests.confidentiality.conftest import (
     ANALYST,
     add_answers,
@@ -30,6 +33,7 @@ from tests.confidentiality.conftest import (
 )
 from tests.confidentiality.test_across_snapshots import ARRIVING, FIRST, K
 from tests.confidentiality.test_tables_across_reports import q5_counts
+from tests.scoring.oracle import leaks
 
 
 def _text(html: str) -> str:
@@ -81,3 +85,78 @@ def test_the_index_line_says_no_role_is_under_target_only_of_the_roles_shown(sec
     assert "ingen rolle under målet" not in line
     assert "▼ under mål for" not in line  # no role named: none is shown
     assert "ingen av rollene som vises, er under målet" in line, line
+
+
+BY_UNIT = {  # (role, unit): respondents; Kommune B is four mayors
+    ("ordforer", "Kommune A"): 1,
+    ("radmann", "Kommune A"): 2,
+    ("ordforer", "Kommune B"): 4,
+    ("radmann", "Kommune C"): 3,
+}
+
+
+def test_a_report_by_unit_shows_no_role_mean_that_gives_a_small_group_away(tmp_path):
+    """The report by unit shows each unit (3, 4 and 3 answers) and its summary showed
+    the mayors' and the rådmenn's means: five mayors' mean less Kommune B's four is
+    Kommune A's one mayor's answer (the count is on the report by role and the response
+    rates). The summary is now audited with the report's own tables, each mean read as
+    its count and sum, and hides both (one alone would give the other by the total)."""
+    db_path = str(tmp_path / "survey.sqlite3")
+    round_id, _ = round_of_counts(db_path, BY_UNIT, K, seed=0)
+    with analyst_server(db_path) as base:
+        analyst = signed_in_analyst(base, ANALYST)
+        page = (
+            analyst.open(f"{base}/sekretariat/runder/{round_id}/rapport?etter=unit", timeout=60)
+            .read()
+            .decode()
+        )
+    shown = q5_counts(page)
+    assert shown == {"Alle": 10, "Kommune A": 3, "Kommune B": 4, "Kommune C": 3}
+    heads, rows = summary_table(page)
+    assert heads[:3] == ["Alle", "Ordfører", "Rådmann"]
+    for label, cells in rows.items():
+        by_group = dict(zip(heads, cells, strict=False))
+        assert by_group["Ordfører"] == by_group["Rådmann"] == "–", (label, by_group)
+        assert by_group["Alle"] != "–"
+    # the judge, reading every shown group (the summary's too) as a known count
+    cells = sorted(BY_UNIT)
+    figures = [[c for c in cells if c[1] == unit] for unit in shown if unit != "Alle"]
+    figures += [cells]
+    assert leaks(dict(BY_UNIT), figures, K) == []
+    assert leaks(dict(BY_UNIT), [*figures, [c for c in cells if c[0] == "ordforer"]], K)
+
+
+SHOWN_ROLES = {  # every role × unit cell of three or more: the summary shows both roles
+    ("ordforer", "Kommune A"): 3,
+    ("radmann", "Kommune A"): 3,
+    ("ordforer", "Kommune B"): 3,
+    ("radmann", "Kommune B"): 4,
+}
+
+
+def test_the_ledger_holds_the_summarys_means_as_means_until_their_counts_are_shown(tmp_path):
+    """What the summary released is read by every later audit of the snapshot as means
+    (count and sum, ``storage.releases.released_at``'s "mean:" measures), not as the
+    distributions a report by role prints: that would let the report by role print them
+    again unaudited, as figures already out."""
+    db_path = str(tmp_path / "survey.sqlite3")
+    round_id, _ = round_of_counts(db_path, SHOWN_ROLES, K, seed=5)
+    with analyst_server(db_path) as base:
+        analyst = signed_in_analyst(base, ANALYST)
+        report = f"{base}/sekretariat/runder/{round_id}/rapport"
+        page = analyst.open(f"{report}?etter=unit", timeout=60).read().decode()
+        _, rows = summary_table(page)
+        assert all("–" not in cells[:3] for cells in rows.values())  # both roles shown
+        db = open_database(db_path)
+        (snapshot,) = db.execute(
+            "SELECT DISTINCT snapshot_id FROM releases WHERE round_id = ?", [round_id]
+        ).fetchone()
+        out = released_at(db, round_id, snapshot)
+        roles = [{"role": "ordforer"}, {"role": "radmann"}]
+        assert out[f"{MEAN_ONLY}item:q5"] == roles
+        assert {"role": "ordforer"} not in out["item:q5"]
+        analyst.open(f"{report}?etter=role", timeout=60).read()
+        out = released_at(db, round_id, snapshot)
+        assert f"{MEAN_ONLY}item:q5" not in out  # now printed with their counts
+        assert all(group in out["item:q5"] for group in roles)
+        db.close()
