@@ -45,11 +45,12 @@ found by the counts' hash; two different counts sharing one would only audit mor
 **Means alone.** The summary by role in a report by unit shows each role's mean and
 not its count or distribution; beside the role's count printed elsewhere it is the sum
 of its answers. It is decided after the report's tables, with them, as a table of its
-own (``hidden``'s ``summed``), audited by counts (an exact sum is an exact count's
-combination); the ledger keeps its groups apart (``MEAN_ONLY``), and later tables read
-them as their count and sum (``audit.Points.summed``), not as printed distributions:
-a report by role would otherwise take the roles' distributions for figures already out
-and print them unaudited.
+own (``hidden``'s ``summed``, ``_audited``): by counts, then checked with the points
+the other figures print and its means read as sums. The ledger keeps its groups apart
+(``MEAN_ONLY``), and later audits of an item read them as their count and sum
+(``audit.Points.summed``), not as printed distributions: a report by role would
+otherwise take the roles' distributions for figures already out and print them
+unaudited.
 
 **Reasons are bounds.** A hidden cell that says why states an inequality on its group's
 count ("færre enn 5 svar": at most 4; "skjult for å beskytte en liten gruppe": at least
@@ -237,9 +238,7 @@ class Released:
         are released from here on, for the tables after it. ``summed``: the table prints
         each group's mean and not its distribution (the summary by another breakdown):
         a group whose mean or distribution is out already is nothing new; the others are
-        audited as counts (an exact sum is an exact count's combination; how close sums
-        come is not read, docs/confidentiality.md), and later tables read them as their
-        count and sum."""
+        decided as ``_audited`` says, and later tables read them as their count and sum."""
         now, path = self._pool(measure)
         released, history = self._pools[now], self._pooled_before[path]
         rows = [
@@ -435,8 +434,12 @@ class Released:
         k: int,
         summed: bool = False,
     ) -> frozenset[int]:
-        """Which of ``wanted`` to hide, with ``fixed`` and the ``limits`` (``summed``: a
-        table of means, audited by counts)."""
+        """Which of ``wanted`` to hide, with ``fixed`` and the ``limits``. ``summed``: a
+        table of means, decided by counts (cheap, and shared by every item with the same
+        counts), then checked once with the counts per point the other figures print and
+        its own means read as sums (``audit.Points.summed``): where that finds a group,
+        every one of its means is hidden (a mean and its count give the group's sum, and
+        a unit whose answers all lie at one end of the scale gives its members' too)."""
         counts, signature, _ = self._count(measure)
         cells_of = self._cells_of(measure)
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
@@ -445,18 +448,55 @@ class Released:
         points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
         silent, sums = self._read(measure, fixed, kept)
-        if summed:  # means: audited as counts, whatever their answers (the docstring)
-            points, per_point, silent, sums = {}, 0, frozenset(), frozenset()
-        key = (
-            signature,
-            per_point,
-            _key(fixed_cells, limit_cells, silent),
-            sums,
-            tuple(map(tuple, wanted_cells)),
-        )
+        wanting = tuple(map(tuple, wanted_cells))
+        if summed:
+            hide = self._audited_counts(
+                counts, signature, fixed_cells, limit_cells, wanted_cells, k
+            )
+            shown = [w for j, w in enumerate(wanted_cells) if j not in hide]
+            if not points or not shown:
+                return hide
+            key: tuple[object, ...] = (
+                signature,
+                per_point,
+                _key(fixed_cells, limit_cells, silent),
+                sums,
+                wanting,
+                frozenset(hide),
+            )
+            if key not in self._decided:
+                means = frozenset(range(len(fixed_cells), len(fixed_cells) + len(shown)))
+                read = _exactly(points, silent, reading, sums | means)
+                self._decided[key] = _quiet(counts, [*fixed_cells, *shown], limit_cells, k, read)
+            return hide if self._decided[key] else frozenset(range(len(wanted)))
+        key = (signature, per_point, _key(fixed_cells, limit_cells, silent), sums, wanting)
         if key not in self._decided:
             read = _exactly(points, silent, reading, sums)
             self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k, read)
+        found = self._decided[key]
+        assert isinstance(found, frozenset)
+        return found
+
+    def _audited_counts(
+        self,
+        counts: Counts,
+        signature: int,
+        fixed_cells: list[list[Path]],
+        limit_cells: Limits,
+        wanted_cells: list[list[Path]],
+        k: int,
+    ) -> frozenset[int]:
+        """Which of ``wanted`` to hide by their counts alone (no points)."""
+        none = frozenset[int]()
+        key = (
+            signature,
+            0,
+            _key(fixed_cells, limit_cells, none),
+            none,
+            tuple(map(tuple, wanted_cells)),
+        )
+        if key not in self._decided:
+            self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k, None)
         found = self._decided[key]
         assert isinstance(found, frozenset)
         return found

@@ -28,6 +28,7 @@ from tests.confidentiality.conftest import (
     ANALYST,
     add_answers,
     analyst_server,
+    round_of_answers,
     round_of_counts,
     signed_in_analyst,
 )
@@ -160,3 +161,34 @@ def test_the_ledger_holds_the_summarys_means_as_means_until_their_counts_are_sho
         assert f"{MEAN_ONLY}item:q5" not in out  # now printed with their counts
         assert all(group in out["item:q5"] for group in roles)
         db.close()
+
+
+AT_THE_ENDS = {  # q5 answers per (role, unit): Kommune A at the bottom, B at the top
+    ("ordforer", "Kommune A"): [1, 1],
+    ("radmann", "Kommune A"): [1, 1, 1],
+    ("ordforer", "Kommune B"): [6, 6, 6],
+    ("radmann", "Kommune B"): [6, 6, 6],
+}
+
+
+def test_a_mean_with_the_units_answers_at_the_ends_of_the_scale_is_hidden(tmp_path):
+    """No count pins Kommune A's two mayors (5 mayors, units of 5 and 6), but the
+    mayors' mean does: Kommune A answered 1 and Kommune B 6 throughout, so the mayors'
+    sum, 5 × their mean, is 6 × (5 − A's mayors) + 1 × A's mayors, which leaves one
+    number of them, 2, and what they answered. Found by review: the summary was audited
+    by counts only; its means are now checked with the points the tables print."""
+    db_path = str(tmp_path / "survey.sqlite3")
+    round_id, _ = round_of_answers(db_path, AT_THE_ENDS, K, seed=1)
+    with analyst_server(db_path) as base:
+        analyst = signed_in_analyst(base, ANALYST)
+        page = (
+            analyst.open(f"{base}/sekretariat/runder/{round_id}/rapport?etter=unit", timeout=60)
+            .read()
+            .decode()
+        )
+    assert q5_counts(page) == {"Alle": 11, "Kommune A": 5, "Kommune B": 6}
+    heads, rows = summary_table(page)
+    statement = next(label for label in rows if "styrket samarbeidet" in label)  # q5
+    by_group = dict(zip(heads, rows[statement], strict=False))
+    assert by_group["Alle"] == "3,7"
+    assert by_group["Ordfører"] == by_group["Rådmann"] == "–", by_group
