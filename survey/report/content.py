@@ -13,6 +13,7 @@ from datetime import date
 from functools import singledispatch
 from typing import SupportsFloat
 
+import numpy as np
 import pandas as pd
 
 from survey.dates import norwegian_date, norwegian_moment
@@ -309,6 +310,35 @@ class Ledger:
     stated_before: Mapping[str, Sequence[Bound]] | None = None
 
 
+def _with_its_items(
+    q: Questionnaire, indexes: pd.DataFrame, items: pd.DataFrame, by: Sequence[str]
+) -> pd.DataFrame:
+    """The summary's index means, hidden for a group where one of the index's items has
+    its mean hidden: an index's sum is its items' sums together, so it gives a hidden
+    item's back (with the others shown), or holds the same answers at the ends of the
+    scale that got the item hidden (found by review). An index has no points of its own
+    for the auditor's check (``linked.Released._audited``); its items do."""
+    hidden = {
+        (tuple(row[name] for name in by), row["item"])
+        for _, row in items.iterrows()
+        if bool(row["suppressed"])
+    }
+    of = {index.id: [item.id for item in index.items] for index in q.indexes}
+    more = [
+        any((tuple(row[name] for name in by), item) in hidden for item in of.get(row["index"], []))
+        for _, row in indexes.iterrows()
+    ]
+    if not any(more):
+        return indexes
+    indexes = indexes.copy()
+    mask = pd.Series(more, index=indexes.index) & ~indexes["suppressed"].astype(bool)
+    figures = [c for c in ("n", "mean", "sd") if c in indexes.columns]
+    indexes.loc[mask, figures] = np.nan
+    indexes.loc[mask, "suppressed"] = True
+    indexes.loc[mask, "below_target"] = False
+    return indexes
+
+
 class ReportError(InvalidInput, ValueError):
     """A report that cannot be made as asked (e.g. comparing different questionnaires)."""
 
@@ -452,7 +482,12 @@ def build_report(
     else:  # means of other groups, audited after the tables and with them (``Released``)
         summary_frame = likert_frame(q, results.respondents, summary_by)
         summary_items = item_scores(q, summary_frame, summary_by, k, released, summary=True)
-        summary_indexes = index_scores(q, summary_frame, summary_by, k, released, summary=True)
+        summary_indexes = _with_its_items(
+            q,
+            index_scores(q, summary_frame, summary_by, k, released, summary=True),
+            summary_items,
+            summary_by,
+        )
     summary_groups = tuple(
         _Labeller(q, summary_by).group(key) for key in _keys(summary_items, summary_by)
     )

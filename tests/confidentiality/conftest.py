@@ -98,7 +98,7 @@ def round_of_answers(
     q5: Mapping[tuple[str, str], Sequence[int | str]],
     k: int,
     seed: int,
-    question: str = "q5",
+    question: str | Sequence[str] = "q5",
 ) -> tuple[int, dict[str, str]]:
     """A 2009 round with one respondent per answer listed in ``q5`` for each (role, unit),
     answering ``question`` (q5 unless told) with it (0: a point drawn from ``seed`` like
@@ -117,12 +117,13 @@ def add_answers(
     round_id: int,
     q5: Mapping[tuple[str, str], Sequence[int | str]],
     seed: int,
-    question: str = "q5",
+    question: str | Sequence[str] = "q5",
     *,
     invited: Mapping[tuple[str, str], int] | None = None,
 ) -> None:
     """Respondents who sent in to the round of ``round_id``, as ``round_of_answers`` has
-    them; each ``seed`` names its own (a seed used before replaces those answers). With
+    them (``question`` may be several, each answered with the same point); each ``seed``
+    names its own (a seed used before replaces those answers). With
     ``invited``, each of them is invited first, and as many more per (role, unit) as it
     says, who do not answer."""
     db = open_database(db_path)
@@ -158,7 +159,8 @@ def add_answers(
     for row, ((role, unit), point) in enumerate(cells, start=1):
         answers = answers_2009(questionnaire, role, rng)
         drawn = rng.randint(1, 6)
-        answers[question] = Answer(point or drawn)
+        for asked in [question] if isinstance(question, str) else question:
+            answers[asked] = Answer(point or drawn)
         respondent = known.get(people[row - 1].email)
         source = f"test:{seed}:{row}"
         imported.append(ImportedResponse(row, answers, role, unit, {}, respondent, source))

@@ -21,6 +21,7 @@ from html import unescape
 
 import pytest
 
+from survey.questionnaire import load_file
 from survey.scoring.linked import MEAN_ONLY
 from survey.storage import open_database
 from survey.storage.releases import released_at
@@ -34,6 +35,7 @@ from tests.confidentiality.conftest import (
 )
 from tests.confidentiality.test_across_snapshots import ARRIVING, FIRST, K
 from tests.confidentiality.test_tables_across_reports import q5_counts
+from tests.conftest import QUESTIONNAIRES
 from tests.scoring.oracle import leaks
 
 
@@ -192,3 +194,32 @@ def test_a_mean_with_the_units_answers_at_the_ends_of_the_scale_is_hidden(tmp_pa
     by_group = dict(zip(heads, rows[statement], strict=False))
     assert by_group["Alle"] == "3,7"
     assert by_group["Ordfører"] == by_group["Rådmann"] == "–", by_group
+
+
+def test_an_index_mean_is_hidden_with_its_items_means(tmp_path):
+    """The same round with every statement of "Vurdering av programmet" answered at the
+    ends: each statement's means by role are hidden, and the index's were still shown
+    (an index has no points for the check; its sum is its statements' sums): 4,0 for
+    the five mayors gave Kommune A's two, as q5 did. Found by review. Now an index's
+    mean by role is hidden where one of its statements' is."""
+    programme = next(
+        index
+        for index in load_file(QUESTIONNAIRES / "kvalitetskommune-2009.yaml").questionnaire.indexes
+        if index.id == "vurdering_av_programmet"
+    )
+    db_path = str(tmp_path / "survey.sqlite3")
+    asked = [item.id for item in programme.items]
+    round_id, _ = round_of_answers(db_path, AT_THE_ENDS, K, seed=1, question=asked)
+    with analyst_server(db_path) as base:
+        analyst = signed_in_analyst(base, ANALYST)
+        page = (
+            analyst.open(f"{base}/sekretariat/runder/{round_id}/rapport?etter=unit", timeout=60)
+            .read()
+            .decode()
+        )
+    heads, rows = summary_table(page)
+    assert len(rows) == len(asked) + 1
+    for label, cells in rows.items():
+        by_group = dict(zip(heads, cells, strict=False))
+        assert by_group["Alle"].startswith("3,7"), (label, by_group)
+        assert by_group["Ordfører"] == "–" and by_group["Rådmann"] == "–", (label, by_group)
