@@ -20,6 +20,8 @@ import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
 
+import numpy as np
+
 Limit = tuple[Iterable[Hashable], float, float]
 
 
@@ -51,20 +53,22 @@ def leaks(
         c: min([ceiling, *(high for f, _, high in stated if c in f and high < math.inf)])
         for c in known - figured
     } | given
-    tables = [
-        t
-        for t in _consistent(sorted(known, key=repr), released, upper)
-        if all(low <= sum(t[c] for c in f) <= high for f, low, high in stated)
-    ]
-    found = []
     cells = sorted(known, key=repr)
+    column = {c: i for i, c in enumerate(cells)}
+    # one row per table, one column per cell: a set's count in every table is a row sum
+    rows = [[t[c] for c in cells] for t in _consistent(cells, released, upper)]
+    tables = np.array(rows, dtype=np.int64).reshape(len(rows), len(cells))
+    for f, low, high in stated:
+        sums = tables[:, [column[c] for c in f]].sum(axis=1)
+        tables = tables[(low <= sums) & (sums <= high)]
+    found = []
     for size in range(1, len(cells) + 1):
         for chosen in combinations(cells, size):
             count = sum(counts[c] for c in chosen)
             if not 0 < count < k:
                 continue
-            seen = [sum(t[c] for c in chosen) for t in tables]
-            low, high = min(seen), max(seen)
+            seen = tables[:, [column[c] for c in chosen]].sum(axis=1)
+            low, high = int(seen.min()), int(seen.max())
             most = (
                 sum(given[c] for c in chosen) if given and all(c in given for c in chosen) else None
             )
@@ -141,7 +145,11 @@ def point_leaks(
         [i for i, (c, p) in enumerate(variables) if c in f and (at is None or p in at)]
         for f, at, _, _ in stated
     ]
-    tables = _point_tables(len(variables), members, [(low, high) for _, _, low, high in stated])
+    bounds = [(low, high) for _, _, low, high in stated]
+    # one row per table, one column per (cell, point): a count is a row sum
+    found_tables = _point_tables(len(variables), members, bounds)
+    tables = np.array(found_tables, dtype=np.int64).reshape(len(found_tables), len(variables))
+    targets = [[p] for p in range(points)] + [list(u) for u in unions]
     found = []
     for size in range(1, len(cells) + 1):
         for chosen in combinations(cells, size):
@@ -149,16 +157,15 @@ def point_leaks(
             if not 0 < count < k:
                 continue
             where = {c: [variables.index((c, p)) for p in range(points)] for c in chosen}
-            seen = [sum(t[i] for c in chosen for i in where[c]) for t in tables]
-            low, high = min(seen), max(seen)
+            seen = tables[:, [i for c in chosen for i in where[c]]].sum(axis=1)
+            low, high = int(seen.min()), int(seen.max())
             if low > count - 1 or high < count + 1:
                 found.append((frozenset(chosen), None, count, low, high))
-            targets = [[p] for p in range(points)] + [list(u) for u in unions]
             for p, union in enumerate(targets):
                 at = sum(counts[c][q] for c in chosen for q in union)
-                seen = [sum(t[where[c][q]] for c in chosen for q in union) for t in tables]
-                if at > 0 and min(seen) > at - 1:
-                    found.append((frozenset(chosen), p, at, min(seen), max(seen)))
+                seen = tables[:, [where[c][q] for c in chosen for q in union]].sum(axis=1)
+                if at > 0 and seen.min() > at - 1:
+                    found.append((frozenset(chosen), p, at, int(seen.min()), int(seen.max())))
     return found
 
 
@@ -166,28 +173,45 @@ def _point_tables(
     size: int, members: list[list[int]], bounds: list[tuple[float, float]]
 ) -> list[list[int]]:
     """Every assignment of whole counts to ``size`` variables whose sums over each of
-    ``members`` lie within its bounds, by depth-first search."""
+    ``members`` lie within its bounds, by depth-first search. A branch is cut where a
+    sum can no longer reach its lower bound (what the variables still to place can add
+    to it is at most what each has room for under its sums' upper bounds), and the ways
+    to fill the variables from one on are found once per partial sums of the sums they
+    are in: neither changes what is found, only how often it is searched for."""
     within = [[r for r, m in enumerate(members) if v in m] for v in range(size)]
-    last = {r: max(m) for r, m in enumerate(members) if m}
+    capped = [[r for r in rows if bounds[r][1] < math.inf] for rows in within]
+    later = [[[u for u in m if u > v] for m in members] for v in range(size)]
+    open_ = [[r for r, m in enumerate(members) if any(u >= v for u in m)] for v in range(size)]
     total = [0] * len(members)
-    found: list[list[int]] = []
-    chosen = [0] * size
+    known: dict[tuple[int, tuple[int, ...]], list[tuple[int, ...]]] = {}
 
-    def place(v: int) -> None:
+    def room(v: int) -> float:
+        """How much more the variable may hold: a variable no finite bound holds is 0."""
+        return min([bounds[r][1] - total[r] for r in capped[v]] or [0])
+
+    def reachable(v: int) -> bool:
+        rooms = [room(u) if u > v else 0 for u in range(size)]
+        return all(
+            total[r] + sum(rooms[u] for u in later[v][r]) >= low
+            for r, (low, _) in enumerate(bounds)
+            if total[r] < low
+        )
+
+    def fill(v: int) -> list[tuple[int, ...]]:
+        """The ways to fill variables v, v + 1, ... given the sums so far."""
         if v == size:
-            found.append(list(chosen))
-            return
-        rows = within[v]
-        room = min([int(bounds[r][1] - total[r]) for r in rows if bounds[r][1] < math.inf] or [0])
-        for value in range(room + 1):
-            if any(last[r] == v and total[r] + value < bounds[r][0] for r in rows):
-                continue
-            for r in rows:
-                total[r] += value
-            chosen[v] = value
-            place(v + 1)
-            for r in rows:
-                total[r] -= value
+            return [()]
+        key = (v, tuple(total[r] for r in open_[v]))
+        if key not in known:
+            ways = []
+            for value in range(int(room(v)) + 1):
+                for r in within[v]:
+                    total[r] += value
+                if reachable(v):
+                    ways.extend((value, *rest) for rest in fill(v + 1))
+                for r in within[v]:
+                    total[r] -= value
+            known[key] = ways
+        return known[key]
 
-    place(0)
-    return found
+    return [list(way) for way in fill(0)]
