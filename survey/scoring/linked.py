@@ -339,7 +339,7 @@ class Released:
         points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
         silent, sums = self._read(measure, fixed, kept)
-        key = (signature, per_point, _key(fixed_cells, limit_cells, silent), sums, "told")
+        key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums), "told")
         if key not in self._decided:
             read = _exactly(points, silent, reading, sums)
             self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, read)
@@ -448,7 +448,6 @@ class Released:
         points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
         silent, sums = self._read(measure, fixed, kept)
-        wanting = tuple(map(tuple, wanted_cells))
         if summed:
             hide = self._audited_counts(
                 counts, signature, fixed_cells, limit_cells, wanted_cells, k
@@ -456,20 +455,20 @@ class Released:
             shown = [w for j, w in enumerate(wanted_cells) if j not in hide]
             if not points or not shown:
                 return hide
+            means = sums | frozenset(range(len(fixed_cells), len(fixed_cells) + len(shown)))
+            every = [*fixed_cells, *shown]
             key: tuple[object, ...] = (
                 signature,
                 per_point,
-                _key(fixed_cells, limit_cells, silent),
-                sums,
-                wanting,
-                frozenset(hide),
+                _key(every, limit_cells, silent, means),
+                "summed",
             )
             if key not in self._decided:
-                means = frozenset(range(len(fixed_cells), len(fixed_cells) + len(shown)))
-                read = _exactly(points, silent, reading, sums | means)
-                self._decided[key] = _quiet(counts, [*fixed_cells, *shown], limit_cells, k, read)
+                read = _exactly(points, silent, reading, means)
+                self._decided[key] = _quiet(counts, every, limit_cells, k, read)
             return hide if self._decided[key] else frozenset(range(len(wanted)))
-        key = (signature, per_point, _key(fixed_cells, limit_cells, silent), sums, wanting)
+        wanting = tuple(map(tuple, wanted_cells))
+        key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums), wanting)
         if key not in self._decided:
             read = _exactly(points, silent, reading, sums)
             self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k, read)
@@ -487,14 +486,7 @@ class Released:
         k: int,
     ) -> frozenset[int]:
         """Which of ``wanted`` to hide by their counts alone (no points)."""
-        none = frozenset[int]()
-        key = (
-            signature,
-            0,
-            _key(fixed_cells, limit_cells, none),
-            none,
-            tuple(map(tuple, wanted_cells)),
-        )
+        key = (signature, 0, _key(fixed_cells, limit_cells), tuple(map(tuple, wanted_cells)))
         if key not in self._decided:
             self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k, None)
         found = self._decided[key]
@@ -509,12 +501,18 @@ def _read(limits: Iterable[PositionedBound]) -> list[tuple[int, Group, float, fl
 
 
 def _key(
-    fixed: Iterable[list[Path]], limits: Limits, silent: frozenset[int] = frozenset()
+    fixed: Iterable[list[Path]],
+    limits: Limits,
+    silent: frozenset[int] = frozenset(),
+    summed: frozenset[int] = frozenset(),
 ) -> tuple[object, ...]:
-    """Figures (those ``silent`` showed no distribution) and bounds in an order that does
-    not depend on how they were found, to key decisions made before."""
+    """Figures, each with how it is read (its distribution; its count only, ``silent``;
+    its count and sum, ``summed``), and bounds, in an order that does not depend on how
+    they were found, to key decisions made before."""
     return (
-        tuple(sorted(((tuple(f), i in silent) for i, f in enumerate(fixed)), key=repr)),
+        tuple(
+            sorted(((tuple(f), i in silent, i in summed) for i, f in enumerate(fixed)), key=repr)
+        ),
         tuple(sorted(((tuple(c), low, high) for c, low, high in limits), key=repr)),
     )
 

@@ -55,6 +55,14 @@ def summary_table(page: str) -> tuple[list[str], dict[str, list[str]]]:
     return heads[1:], rows
 
 
+def report_by_unit(db_path: str, round_id: int) -> str:
+    """The report by unit's HTML preview, as a signed-in analyst reads it."""
+    with analyst_server(db_path) as base:
+        analyst = signed_in_analyst(base, ANALYST)
+        report = f"{base}/sekretariat/runder/{round_id}/rapport?etter=unit"
+        return analyst.open(report, timeout=60).read().decode()
+
+
 @pytest.fixture
 def second_report(tmp_path):
     db_path = str(tmp_path / "survey.sqlite3")
@@ -106,13 +114,7 @@ def test_a_report_by_unit_shows_no_role_mean_that_gives_a_small_group_away(tmp_p
     its count and sum, and hides both (one alone would give the other by the total)."""
     db_path = str(tmp_path / "survey.sqlite3")
     round_id, _ = round_of_counts(db_path, BY_UNIT, K, seed=0)
-    with analyst_server(db_path) as base:
-        analyst = signed_in_analyst(base, ANALYST)
-        page = (
-            analyst.open(f"{base}/sekretariat/runder/{round_id}/rapport?etter=unit", timeout=60)
-            .read()
-            .decode()
-        )
+    page = report_by_unit(db_path, round_id)
     shown = q5_counts(page)
     assert shown == {"Alle": 10, "Kommune A": 3, "Kommune B": 4, "Kommune C": 3}
     heads, rows = summary_table(page)
@@ -181,13 +183,7 @@ def test_a_mean_with_the_units_answers_at_the_ends_of_the_scale_is_hidden(tmp_pa
     by counts only; its means are now checked with the points the tables print."""
     db_path = str(tmp_path / "survey.sqlite3")
     round_id, _ = round_of_answers(db_path, AT_THE_ENDS, K, seed=1)
-    with analyst_server(db_path) as base:
-        analyst = signed_in_analyst(base, ANALYST)
-        page = (
-            analyst.open(f"{base}/sekretariat/runder/{round_id}/rapport?etter=unit", timeout=60)
-            .read()
-            .decode()
-        )
+    page = report_by_unit(db_path, round_id)
     assert q5_counts(page) == {"Alle": 11, "Kommune A": 5, "Kommune B": 6}
     heads, rows = summary_table(page)
     statement = next(label for label in rows if "styrket samarbeidet" in label)  # q5
@@ -210,13 +206,7 @@ def test_an_index_mean_is_hidden_with_its_items_means(tmp_path):
     db_path = str(tmp_path / "survey.sqlite3")
     asked = [item.id for item in programme.items]
     round_id, _ = round_of_answers(db_path, AT_THE_ENDS, K, seed=1, question=asked)
-    with analyst_server(db_path) as base:
-        analyst = signed_in_analyst(base, ANALYST)
-        page = (
-            analyst.open(f"{base}/sekretariat/runder/{round_id}/rapport?etter=unit", timeout=60)
-            .read()
-            .decode()
-        )
+    page = report_by_unit(db_path, round_id)
     heads, rows = summary_table(page)
     assert len(rows) == len(asked) + 1
     for label, cells in rows.items():
