@@ -92,7 +92,8 @@ figure hides its distribution with it.
 **Suppression.** ``protect`` takes the figures already released (which can never be taken
 back) and those proposed, in the order they are wanted, and hides proposed figures until
 neither test finds anything: each time the cheapest proposed figure that the finding rests
-on (the fewest respondents, so small cells go before totals). A finding that rests only on
+on (the fewest respondents, so small cells go before totals), for every finding of an audit
+whose figures no other repair of that audit touches. A finding that rests only on
 figures already released cannot be repaired by hiding more; it is reported as ``Disclosed``.
 """
 
@@ -283,13 +284,46 @@ def audit(
     is read too, and a group's counts per point audited (the module's docstring).
     ``evidence``: tables from earlier audits of the same counts, with more figures shown
     (``Evidence``); the tables this audit finds are added to it."""
+    found = _findings(
+        counts,
+        figures,
+        k,
+        limits=limits,
+        upper=upper,
+        max_atoms=max_atoms,
+        headcounts=headcounts,
+        points=points,
+        evidence=evidence,
+    )
+    return found[0] if found else None
+
+
+def _findings(
+    counts: Mapping[C, int],
+    figures: Sequence[Iterable[C]],
+    k: int,
+    *,
+    limits: Sequence[Limit[C]],
+    upper: Mapping[C, int] | None,
+    max_atoms: int | None,
+    headcounts: Headcounts[C] | None,
+    points: Points[C] | None,
+    evidence: Evidence | None,
+    every: bool = False,
+) -> list[Finding]:
+    """``audit``'s findings: the first, or with ``every`` one per group it finds pinned
+    in every linked system (for ``protect``: the exact test's one per system, the
+    interval tests' every union of small atoms none of whose atoms was found before)."""
     if all(n == 0 or n >= k for n in counts.values()):
-        return None  # no atom, and so no union of atoms, holds 1 to k - 1 respondents
+        return []  # no atom, and so no union of atoms, holds 1 to k - 1 respondents
     cell_sets = [frozenset(f) for f in figures]
-    for index, cells in enumerate(cell_sets):
-        count = _total(counts, cells)
-        if 0 < count < k:
-            return Finding(cells, count, count, count, frozenset({index}))
+    shown_small = [
+        Finding(cells, count, count, count, frozenset({index}))
+        for index, cells in enumerate(cell_sets)
+        if 0 < (count := _total(counts, cells)) < k
+    ]
+    if shown_small:
+        return shown_small if every else shown_small[:1]
     slack: dict[int, tuple[float, float]] = {}  # a limit's room below and above the truth
     for index, (stated, low, high) in enumerate(limits, start=len(cell_sets)):
         cell_sets.append(frozenset(stated))
@@ -317,15 +351,19 @@ def audit(
     components = _components(unsettled)
     if max_atoms is not None and any(len(c) > max_atoms for c in components):
         raise TooLarge(f"more than {max_atoms} atoms in one linked system")
+    findings: list[Finding] = []
     for component in components:
-        found = _exact(component, k, slack) or _interval(component, k, slack, bounding, evidence)
-        if found is None and printed:
+        exact = _exact(component, k, slack)
+        found = [exact] if exact else _interval(component, k, slack, bounding, evidence, every)
+        if not found and printed:
             targets = points.targets if points is not None else ()
-            found = _per_point(component, k, slack, printed, targets, bounding, evidence)
-        if found:  # a figure that held shown atoms rests on their figures too
-            more = {settled_by[f] for f in found.using if f in settled_by}
-            return replace(found, using=found.using.union(*more))
-    return None
+            found = _per_point(component, k, slack, printed, targets, bounding, evidence, every)
+        for finding in found:  # a figure that held shown atoms rests on their figures too
+            more = {settled_by[f] for f in finding.using if f in settled_by}
+            findings.append(replace(finding, using=finding.using.union(*more)))
+        if findings and not every:
+            return findings
+    return findings
 
 
 PointRow = tuple[np.ndarray, float, float]
@@ -455,9 +493,14 @@ def protect(
     """Which of ``proposed`` (indices) to hide, on top of ``released`` and the bounds
     stated before (``limits``) and the numbers invited shown (``headcounts``), so that
     ``audit`` finds nothing (with ``points``, in the groups' counts per point too: hiding
-    a figure hides its printed distribution). Each round of repair hides
-    the proposed figure with the fewest respondents among those the finding rests on.
-    Raises ``Disclosed`` when a finding rests on released figures and bounds only."""
+    a figure hides its printed distribution). Each round of repair hides, for each
+    finding, the proposed figure with the fewest respondents among those it rests on:
+    for every finding of the round whose figures no other repair of the round touches
+    (a report by unit whose ten units of five each held a leader who answered gave ten
+    staffs at least four: one round, not ten, each auditing the whole system again); a
+    finding that shares figures with one repaired waits for the next round's audit, which
+    may no longer find it. Raises ``Disclosed`` when a finding rests on released figures
+    and bounds only."""
     fixed = [frozenset(f) for f in released]
     wanted = [frozenset(f) for f in proposed]
     evidence = Evidence()
@@ -465,7 +508,7 @@ def protect(
     while True:
         shown = [j for j in range(len(wanted)) if j not in hidden]
         figures = [*fixed, *(wanted[j] for j in shown)]
-        finding = audit(
+        findings = _findings(
             counts,
             figures,
             k,
@@ -475,13 +518,18 @@ def protect(
             headcounts=headcounts,
             points=points,
             evidence=evidence,
+            every=True,
         )
-        if finding is None:
+        if not findings:
             return hidden
-        mine = [shown[i - len(fixed)] for i in finding.using if len(fixed) <= i < len(figures)]
-        if not mine:
-            raise Disclosed(finding)
-        hidden.add(min(mine, key=lambda j: (_total(counts, wanted[j]), j)))
+        touched: set[int] = set()
+        for finding in findings:
+            mine = [shown[i - len(fixed)] for i in finding.using if len(fixed) <= i < len(figures)]
+            if not mine:
+                raise Disclosed(finding)
+            if touched.isdisjoint(mine):
+                hidden.add(min(mine, key=lambda j: (_total(counts, wanted[j]), j)))
+            touched.update(mine)
 
 
 def _total(counts: Mapping[C, int], cells: Iterable[C]) -> int:
@@ -650,13 +698,15 @@ def _interval(
     limits: Mapping[int, tuple[float, float]],
     headcounts: frozenset[int] = frozenset(),
     evidence: Evidence | None = None,
-) -> Finding | None:
-    """A union of small atoms whose count an attacker can bound within ±1 respondent. A
-    union at its headcount ("everyone there answered") is judged without the ``headcounts``
-    rows, as it was before they were read (the module's docstring)."""
+    every: bool = False,
+) -> list[Finding]:
+    """A union of small atoms whose count an attacker can bound within ±1 respondent (with
+    ``every``: each such union, ``_pinned_unions``). A union at its headcount ("everyone
+    there answered") is judged without the ``headcounts`` rows, as it was before they were
+    read (the module's docstring)."""
     small = [j for j, atom in enumerate(component) if atom.count < k]
     if not any(component[j].count > 0 for j in small):
-        return None
+        return []
     attacker = _Attacker(component, limits, evidence=evidence)
     attacker.explore(_not_full(component, small, headcounts))
 
@@ -665,27 +715,30 @@ def _interval(
         judge.explore(small)
         return judge
 
-    return _first_pinned(component, k, small, attacker, plain if headcounts else None, _full)
+    judged = plain if headcounts else None
+    return _pinned_unions(component, k, small, attacker, judged, _full, every)
 
 
 AttackerT = TypeVar("AttackerT", "_Attacker", "_PointAttacker")
 
 
-def _first_pinned(
+def _pinned_unions(
     component: list[_Atom],
     k: int,
     small: list[int],
     attacker: AttackerT,
     plain: Callable[[], AttackerT] | None,
     full: Callable[[tuple[int, ...], Callable[[], AttackerT], AttackerT], Finding | None],
-) -> Finding | None:
+    every: bool = False,
+) -> list[Finding]:
     """The first union of small atoms (each alone, then ``_unions``) that ``attacker``
-    pins, where a union at its headcount is judged by ``full`` with an attacker that does
-    not read the headcounts as well (``plain`` makes it, explored, the first time ``full``
-    asks for it). Unions the attacker's tables already show free (``cleared``) are passed
-    over at once: asked one by one, the 700 unions of a national report's mayors took
-    most of its audit. The tables both found are handed on for the next audit, whatever
-    the outcome."""
+    pins (``every``: each one, passing over unions that hold an atom found before, which
+    that one's repair may well mend), where a union at its headcount is judged by
+    ``full`` with an attacker that does not read the headcounts as well (``plain`` makes
+    it, explored, the first time ``full`` asks for it). Unions the attacker's tables
+    already show free (``cleared``) are passed over at once: asked one by one, the 700
+    unions of a national report's mayors took most of its audit. The tables both found
+    are handed on for the next audit, whatever the outcome."""
     candidates = [(j,) for j in small if component[j].count > 0]
     made: list[AttackerT] = []
 
@@ -706,15 +759,22 @@ def _first_pinned(
                 list(itertools.compress(asked, answers & ~count)), points=False
             )
         free[policy] = answers & count
+    findings: list[Finding] = []
+    found_atoms: set[int] = set()
     try:
         for union in itertools.compress(unions, ~free):
+            if found_atoms.intersection(union):
+                continue
             if plain is not None and _at_headcount(component, union):
                 found = full(union, judge, attacker)
             else:
                 found = attacker.pins(union)
             if found:
-                return found
-        return None
+                findings.append(found)
+                if not every:
+                    break
+                found_atoms.update(union)
+        return findings
     finally:
         attacker.keep()
         for reading in made:
@@ -1011,7 +1071,8 @@ def _per_point(
     targets: Sequence[Sequence[float]] = (),
     headcounts: frozenset[int] = frozenset(),
     evidence: Evidence | None = None,
-) -> Finding | None:
+    every: bool = False,
+) -> list[Finding]:
     """A union of small atoms whose count an attacker bounds within ±1, or whose count at a
     point (or at one of the unions of points ``targets``) they show to be at least what it
     is, from the figures, the stated bounds and the printed distributions together (the
@@ -1019,9 +1080,9 @@ def _per_point(
     headcount judged without the ``headcounts`` rows, as the interval test judges it."""
     small = [j for j, atom in enumerate(component) if atom.count < k]
     if not any(component[j].count > 0 for j in small):
-        return None
+        return []
     if not any(f in printed for a in component for f in a.figures):
-        return None
+        return []
     attacker = _PointAttacker(component, limits, printed, targets, evidence=evidence)
     attacker.explore(small)
 
@@ -1030,7 +1091,8 @@ def _per_point(
         judge.explore(small, points=False)
         return judge
 
-    return _first_pinned(component, k, small, attacker, plain if headcounts else None, _full_points)
+    judged = plain if headcounts else None
+    return _pinned_unions(component, k, small, attacker, judged, _full_points, every)
 
 
 def _full_points(

@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from survey.questionnaire import load_questionnaire
+from survey.scoring import audit as audit_module
 from survey.scoring.audit import Headcounts, Limit, Points, audit, protect
 from survey.scoring.linked import _every_point
 from survey.scoring.rates import linked_rates
@@ -36,6 +37,33 @@ def test_a_full_units_headcount_pins_a_hidden_neighbour():
     assert (found.count, found.lower, found.upper) == (2, 2, 3)
     # the total is what the attack rests on, so the suppressor hides it
     assert protect(counts, [], shown, 5, headcounts=headcounts) == {0}
+
+
+def test_one_audit_repairs_every_unit_it_finds_on_its_own(monkeypatch):
+    # ten units of 1 leader (1 invited) and 7 staff, each shown with 5 answers, its
+    # leader among them: each unit's staff is at least 4 of its 5, a finding of its own.
+    # One audit finds all ten and repairs each (hiding its unit), the next confirms: two
+    # audits, not eleven, and the same figures hidden as repairing one at a time
+    units = range(10)
+    counts = {**{("leder", u): 1 for u in units}, **{("ansatt", u): 4 for u in units}}
+    invited = {**{("leder", u): 1 for u in units}, **{("ansatt", u): 7 for u in units}}
+    heads = Headcounts.of_cells(invited, [[cell] for cell in counts])
+    proposed = [[("leder", u), ("ansatt", u)] for u in units] + [list(counts)]
+    audits = []
+    real = audit_module._findings
+    monkeypatch.setattr(
+        audit_module, "_findings", lambda *a, **kw: audits.append(1) or real(*a, **kw)
+    )
+    hidden = protect(counts, [], proposed, 5, headcounts=heads)
+    assert hidden == set(units) and len(audits) == 2
+    one_at_a_time: set[int] = set()
+    while found := audit(
+        counts, [p for j, p in enumerate(proposed) if j not in one_at_a_time], 5, headcounts=heads
+    ):
+        shown = [j for j in range(len(proposed)) if j not in one_at_a_time]
+        mine = [shown[i] for i in found.using if i < len(shown)]
+        one_at_a_time.add(min(mine, key=lambda j: (sum(counts[c] for c in proposed[j]), j)))
+    assert one_at_a_time == hidden
 
 
 def test_a_group_pinned_at_its_own_headcount_is_no_finding():
