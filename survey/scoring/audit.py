@@ -93,7 +93,7 @@ figure hides its distribution with it.
 back) and those proposed, in the order they are wanted, and hides proposed figures until
 neither test finds anything: each time the cheapest proposed figure that the finding rests
 on (the fewest respondents, so small cells go before totals), for every finding of an audit
-whose figures no other repair of that audit touches. A finding that rests only on
+that rests on no figure another repair of that audit hid. A finding that rests only on
 figures already released cannot be repaired by hiding more; it is reported as ``Disclosed``.
 """
 
@@ -495,12 +495,14 @@ def protect(
     ``audit`` finds nothing (with ``points``, in the groups' counts per point too: hiding
     a figure hides its printed distribution). Each round of repair hides, for each
     finding, the proposed figure with the fewest respondents among those it rests on:
-    for every finding of the round whose figures no other repair of the round touches
-    (a report by unit whose ten units of five each held a leader who answered gave ten
-    staffs at least four: one round, not ten, each auditing the whole system again); a
-    finding that shares figures with one repaired waits for the next round's audit, which
-    may no longer find it. Raises ``Disclosed`` when a finding rests on released figures
-    and bounds only."""
+    for every finding of the round that rests on no figure another repair of the round
+    hid (a report by unit whose ten units of five each held a leader who answered gave
+    ten staffs at least four: one round, not ten, each auditing the whole system again;
+    a 200-unit survey's leaders pinned at an option through the same total took 40). A
+    finding resting on a figure hidden in the round waits for the next round's audit,
+    which may no longer find it; hiding a figure a finding does not rest on leaves its
+    attack as it was, so the other findings are repaired as they would be one by one.
+    Raises ``Disclosed`` when a finding rests on released figures and bounds only."""
     fixed = [frozenset(f) for f in released]
     wanted = [frozenset(f) for f in proposed]
     evidence = Evidence()
@@ -522,14 +524,14 @@ def protect(
         )
         if not findings:
             return hidden
-        touched: set[int] = set()
+        repaired: set[int] = set()  # hidden in this round
         for finding in findings:
             mine = [shown[i - len(fixed)] for i in finding.using if len(fixed) <= i < len(figures)]
             if not mine:
                 raise Disclosed(finding)
-            if touched.isdisjoint(mine):
-                hidden.add(min(mine, key=lambda j: (_total(counts, wanted[j]), j)))
-            touched.update(mine)
+            if repaired.isdisjoint(mine):  # no repair of this round hid what it rests on
+                repaired.add(min(mine, key=lambda j: (_total(counts, wanted[j]), j)))
+        hidden |= repaired
 
 
 def _total(counts: Mapping[C, int], cells: Iterable[C]) -> int:
