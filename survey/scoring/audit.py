@@ -93,7 +93,7 @@ figure hides its distribution with it.
 back) and those proposed, in the order they are wanted, and hides proposed figures until
 neither test finds anything: each time the cheapest proposed figure that the finding rests
 on (the fewest respondents, so small cells go before totals), for every finding of an audit
-that rests on no figure another repair of that audit hid. A finding that rests only on
+that rests on no figure an earlier repair of that audit hid. A finding that rests only on
 figures already released cannot be repaired by hiding more; it is reported as ``Disclosed``.
 """
 
@@ -494,15 +494,15 @@ def protect(
     stated before (``limits``) and the numbers invited shown (``headcounts``), so that
     ``audit`` finds nothing (with ``points``, in the groups' counts per point too: hiding
     a figure hides its printed distribution). Each round of repair hides, for each
-    finding, the proposed figure with the fewest respondents among those it rests on:
-    for every finding of the round that rests on no figure another repair of the round
-    hid (a report by unit whose ten units of five each held a leader who answered gave
-    ten staffs at least four: one round, not ten, each auditing the whole system again;
-    a 200-unit survey's leaders pinned at an option through the same total took 40). A
-    finding resting on a figure hidden in the round waits for the next round's audit,
-    which may no longer find it; hiding a figure a finding does not rest on leaves its
-    attack as it was, so the other findings are repaired as they would be one by one.
-    Raises ``Disclosed`` when a finding rests on released figures and bounds only."""
+    finding in turn, the proposed figure with the fewest respondents among those it
+    rests on, unless an earlier repair of the round hid one of them (a report by unit
+    whose ten units of five each held a leader who answered gave ten staffs at least
+    four: one round, not ten, each auditing the whole system again). A finding passed
+    over waits for the next round's audit, which may no longer find it; one repaired in
+    the same round as another is still found as it was, its attack resting on no figure
+    hidden before it, but the figures hidden can differ from one repair per audit (an
+    audit after a repair may find another finding first), in either direction. Raises
+    ``Disclosed`` when a finding rests on released figures and bounds only."""
     fixed = [frozenset(f) for f in released]
     wanted = [frozenset(f) for f in proposed]
     evidence = Evidence()
@@ -738,7 +738,7 @@ def _pinned_unions(
     that one's repair may well mend), where a union at its headcount is judged by
     ``full`` with an attacker that does not read the headcounts as well (``plain`` makes
     it, explored, the first time ``full`` asks for it). Unions the attacker's tables
-    already show free (``cleared``) are passed over at once: asked one by one, the 700
+    already show free (``free``) are passed over at once: asked one by one, the 700
     unions of a national report's mayors took most of its audit. The tables both found
     are handed on for the next audit, whatever the outcome."""
     candidates = [(j,) for j in small if component[j].count > 0]
@@ -1078,8 +1078,9 @@ def _per_point(
     """A union of small atoms whose count an attacker bounds within ±1, or whose count at a
     point (or at one of the unions of points ``targets``) they show to be at least what it
     is, from the figures, the stated bounds and the printed distributions together (the
-    module's docstring). Unions as the interval test takes them, and a union at its
-    headcount judged without the ``headcounts`` rows, as the interval test judges it."""
+    module's docstring); with ``every``, each such union (``_pinned_unions``). Unions as
+    the interval test takes them, and a union at its headcount judged without the
+    ``headcounts`` rows, as the interval test judges it."""
     small = [j for j, atom in enumerate(component) if atom.count < k]
     if not any(component[j].count > 0 for j in small):
         return []
