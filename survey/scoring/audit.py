@@ -86,8 +86,14 @@ bounds on counts. A union of small atoms is then found when its count is pinned 
 ±1, or when its count at a point is shown to be at least what it is (one fewer there is
 ruled out: some of the group are known to have answered it). A point count shown to be
 0 is no finding, a policy: a released 0 says "nobody here answered it" of every group
-inside, and hiding it would hide the total. The repair is the count's: hiding a group's
-figure hides its distribution with it.
+inside, and hiding it would hide the total. A released 100 % is read the same way: where a
+shown group's printed shares put all its answers at one point (0 % at every other, none
+for a group under 200), a union inside it has its count there as its count, so that point
+is not audited for it and its count is (``_alike``). What changes is only a union at its
+headcount, whose count is participation (the policy above): every member's answer then
+follows from the 100 % as it does for the shown group's other members, whatever their
+number (docs/confidentiality.md, "Unanimity"). The repair is the count's: hiding a
+group's figure hides its distribution with it.
 
 **Suppression.** ``protect`` takes the figures already released (which can never be taken
 back) and those proposed, in the order they are wanted, and hides proposed figures until
@@ -1112,6 +1118,31 @@ def _full_points(
     return found or attacker.pins(union, count=False)
 
 
+def _alike(
+    component: list[_Atom], members: Mapping[int, list[int]], printed: Mapping[int, list[PointRow]]
+) -> list[frozenset[tuple[int, int]]]:
+    """For each atom, the shown figures holding it whose printed shares say that all their
+    answers lie at one point (0 % at every other, which for a group under 200 answers is
+    none), with that point: a released 100 %. What it says of every group inside (their
+    answers there are their count) is read as the module's docstring says ("Scale
+    points"), like a released 0."""
+    alike: list[set[tuple[int, int]]] = [set() for _ in component]
+    for f, rows in printed.items():
+        if not members.get(f):
+            continue
+        total = np.sum([component[j].points for j in members[f]], axis=0)
+        answered = np.flatnonzero(total)
+        if len(answered) != 1:
+            continue
+        nothing = {
+            int(np.argmax(w)) for w, _, above in rows if w.sum() == 1 and w.max() == 1 and above < 1
+        }
+        if nothing >= set(range(len(total))) - {int(answered[0])}:
+            for j in members[f]:
+                alike[j].add((f, int(answered[0])))
+    return [frozenset(a) for a in alike]
+
+
 def _sparse(rows: list[tuple[np.ndarray, np.ndarray]], width: int) -> csr_array:
     """Rows given as (columns, weights), as one sparse matrix."""
     lengths = [len(columns) for columns, _ in rows]
@@ -1206,6 +1237,7 @@ class _PointAttacker:
             at_most=_sparse(upper_rows, n) if upper_rows else None,
             bound=np.array(upper_b),
         )
+        self.alike = _alike(component, members, printed)
         self.evidence = evidence
         seeded = [] if evidence is None else evidence.seed(component, "points", size, self.program)
         self.tables = _Tables(len(self.truth), seeded)
@@ -1226,20 +1258,36 @@ class _PointAttacker:
         found: list[tuple[int | None, np.ndarray, int]] = [
             (None, whole, _sum(self.component, union))
         ]
+        said = self._said(union)
         for p in range(size):
             at = sum(self.component[j].points[p] for j in union)
-            if at > 0:
+            if at > 0 and p not in said:
                 weights = np.zeros(len(self.truth))
                 weights[[j * size + p for j in union]] = 1.0
                 found.append((p, weights, at))
         for t, over in enumerate(self.unions, start=size):  # numbered after the points
             at = round(sum(float(over @ np.asarray(self.component[j].points)) for j in union))
-            if at > 0:
+            if at > 0 and t not in said:
                 weights = np.zeros(len(self.truth))
                 for j in union:
                     weights[j * size : (j + 1) * size] = over
                 found.append((t, weights, at))
         return found
+
+    def _said(self, union: tuple[int, ...]) -> set[int]:
+        """The points (and unions of points, numbered after them) whose count for this
+        union a shown group around it already says is the union's count: the group's
+        printed shares put all its answers at one point (``_alike``). Auditing them would
+        audit the union's count again, judged without the policy a union at its headcount
+        has (the module's docstring, "Scale points")."""
+        common = frozenset.intersection(*(self.alike[j] for j in union))
+        said = {p for _, p in common}
+        said |= {
+            t
+            for t, over in enumerate(self.unions, start=self.size)
+            if any(over[p] == 1 for p in said)
+        }
+        return said
 
     def explore(self, small: list[int], *, points: bool = True) -> None:
         """Tables moving many small atoms a step at once, as ``_Attacker.explore`` does for
@@ -1399,9 +1447,11 @@ class _PointAttacker:
         if count:
             counts = member @ np.array([atom.count for atom in self.component], dtype=float)
             free &= _free(self.component, unions, self.ignored, counts, seen.sum(axis=2))
-        for over in [*np.eye(size), *self.unions] if points else []:
+        said = [self._said(union) for union in unions] if points else []
+        for t, over in enumerate([*np.eye(size), *self.unions] if points else []):
             value = np.round(truth @ over)
-            free &= (value <= 0) | (seen @ over <= value[:, None] - 1 + _EPS).any(axis=1)
+            moved = (seen @ over <= value[:, None] - 1 + _EPS).any(axis=1)
+            free &= (value <= 0) | moved | np.array([t in s for s in said], dtype=bool)
         return free
 
     def pins(

@@ -129,25 +129,45 @@ def test_a_number_invited_the_counts_exceed_is_not_read():
 
 
 def test_a_fully_answered_groups_answers_stay_protected():
-    # A's three (3 of 3 invited) all answered "helt uenig", as did C's ten (10 of 10), and
-    # only A and C together are shown, with their distribution. That everyone in A took
-    # part is participation (the policy), but the points are answers: "all three of A
-    # said helt uenig" follows from the numbers invited, and must be found
-    points = {"A": (3, 0), "C": (10, 0)}
+    # A's three (3 of 3 invited) answered 2 "helt uenig" and 1 "uenig", C's ten (10 of
+    # 10) 8 and 2, F's ten (10 of 10) all "helt uenig"; A and C together (10 and 3) and
+    # C and F together (18 and 2) are shown. That everyone in A took part (13 answers,
+    # no more than 3 + 10 invited) is participation (the policy), but the points are
+    # answers: C has at most 2 "uenig", so A at least 1, and that must be found
+    points = {"A": (2, 1), "C": (8, 2), "F": (10, 0)}
     counts = {cell: sum(vector) for cell, vector in points.items()}
-    heads = Headcounts.of_cells({"A": 3, "C": 10}, [["A"], ["C"]])
+    shown = [["A", "C"], ["C", "F"]]
     read = Points(points, _every_point)
-    assert audit(counts, [["A", "C"]], 5, points=read) is None  # A could be 0 to 13
-    found = audit(counts, [["A", "C"]], 5, headcounts=heads, points=read)
-    assert found is not None and found.cells == {"A"} and found.point == 0
+    heads = Headcounts.of_cells({"A": 3, "C": 10, "F": 10}, [["A"], ["C"], ["F"]])
+    found = audit(counts, shown, 5, headcounts=heads, points=read)
+    assert found is not None and found.cells == {"A"} and found.point == 1
     # with a group elsewhere not at its headcount (no shortcut) the same
     points = {**points, "D": (2, 0), "E": (8, 2)}
     counts = {cell: sum(vector) for cell, vector in points.items()}
-    heads = Headcounts.of_cells({"A": 3, "C": 10, "D": 3, "E": 12}, [["A"], ["C"], ["D"], ["E"]])
+    invited = {"A": 3, "C": 10, "F": 10, "D": 3, "E": 12}
+    heads = Headcounts.of_cells(invited, [[cell] for cell in invited])
     found = audit(
-        counts, [["A", "C"], ["D", "E"]], 5, headcounts=heads, points=Points(points, _every_point)
+        counts, [*shown, ["D", "E"]], 5, headcounts=heads, points=Points(points, _every_point)
     )
-    assert found is not None and found.cells == {"A"} and found.point == 0
+    assert found is not None and found.cells == {"A"} and found.point == 1
+
+
+def test_a_group_shown_all_at_one_point_says_it_of_every_group_inside():
+    # A's three (3 of 3 invited) and C's ten (10 of 10) all answered "helt uenig", and
+    # only A and C together are shown: 13 answers, 100 % "helt uenig". That says of every
+    # group inside what it says of C's ten, as a released 0 does ("nobody here answered
+    # uenig"): a policy (docs/confidentiality.md, "Unanimity"), so A is no finding ...
+    points = {"A": (3, 0), "C": (10, 0)}
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    read = Points(points, _every_point)
+    heads = Headcounts.of_cells({"A": 3, "C": 10}, [["A"], ["C"]])
+    assert audit(counts, [["A", "C"]], 5, headcounts=heads, points=read) is None
+    # ... but its count still is, where A is not known to have answered in full: 3 of 4
+    # invited beside C's 10 of 10 leaves A at least 3
+    heads = Headcounts.of_cells({"A": 4, "C": 10}, [["A"], ["C"]])
+    found = audit(counts, [["A", "C"]], 5, headcounts=heads, points=read)
+    assert found is not None and found.cells == {"A"} and found.lower == 3
+    # (a group shown with answers at two points says nothing of the kind: above)
 
 
 def invitations_of(cells: dict[tuple[str, str], tuple[int, int]]) -> list:
