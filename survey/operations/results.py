@@ -517,7 +517,8 @@ def _ledger_of(db: Store, results: RoundResults, whole: RoundResults) -> Ledger:
     round_id, snapshot = results.round.id, results.snapshot_id
     before, said = _tables_ledger(db, round_id, snapshot, whole.respondents)
     history = _history(db, round_id, snapshot, results.questionnaire)
-    return Ledger(before, whole.respondents, history, said)
+    invited = _counted(_invited(db, results), results.questionnaire)
+    return Ledger(before, whole.respondents, history, said, invited)
 
 
 def _reasons_of(
@@ -786,7 +787,7 @@ def round_page(db: Store, actor: Account, round_id: int, unit: str | None = None
         before, said = _tables_ledger(db, round_id, results.snapshot_id, whole.respondents, [shown])
         history = _history(db, round_id, results.snapshot_id, q)
         released = released_before(
-            q, before, [], whole.respondents, within, history=history, stated=said
+            q, before, [], whole.respondents, within, history=history, stated=said, invited=everyone
         )
         frame = likert_frame(q, results.respondents, [])
         indexes = index_scores(q, frame, [], k, released).to_dict("records")
@@ -898,7 +899,14 @@ def scores(db: Store, actor: Account, round_id: int, by: str | Sequence[str] = (
 
     before, said = _tables_ledger(db, round_id, taken.id, everyone)
     released = released_before(
-        questionnaire, before, dimensions, everyone, likert=likert, history=history, stated=said
+        questionnaire,
+        before,
+        dimensions,
+        everyone,
+        likert=likert,
+        history=history,
+        stated=said,
+        invited=_counted(snapshot_invited(db, round_id, taken.id), questionnaire),
     )
     items = item_scores(questionnaire, frame, dimensions, k, released)
     indexes = index_scores(questionnaire, frame, dimensions, k, released)

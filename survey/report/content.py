@@ -286,15 +286,23 @@ def _released(
     respondents_all: Sequence[Respondent] | None,
     history: History | None,
     stated: Mapping[str, Sequence[Bound]] | None,
+    invited: Sequence[Invited] | None,
 ) -> Released | None:
     """The figures of the snapshot released before this report, and the reasons given
     for hidden ones (None: each table stands alone), counted over the whole round's
-    respondents."""
+    respondents, with the whole round's numbers invited (``invited``) as bounds."""
     if before is None:
         return None
     everyone = results.respondents if respondents_all is None else respondents_all
     return released_before(
-        results.questionnaire, before, by, everyone, within, history=history, stated=stated
+        results.questionnaire,
+        before,
+        by,
+        everyone,
+        within,
+        history=history,
+        stated=stated,
+        invited=invited,
     )
 
 
@@ -302,12 +310,14 @@ def _released(
 class Ledger:
     """What a round has released, as its tables are audited with it (``_released``): the
     groups per measure from the snapshot reported on, the whole round's respondents, what
-    its earlier snapshots released and the reasons given for hidden groups."""
+    its earlier snapshots released, the reasons given for hidden groups and its whole
+    invitation list (whose numbers invited bound its counts)."""
 
     released_before: Mapping[str, Sequence[Mapping[str, str]]]
     respondents_all: Sequence[Respondent] | None = None
     history: History | None = None
     stated_before: Mapping[str, Sequence[Bound]] | None = None
+    invited: Sequence[Invited] | None = None  # the whole round's invitations
 
 
 def _with_its_items(
@@ -394,6 +404,7 @@ def build_report(
         )
     labeller = _Labeller(q, by)
     summary_by = ["role"] if role_released else []  # a round may not release roles at all
+    everyone = results.invitations if invited_all is None else invited_all
     released = _released(  # cells fine enough for the summary's groups too
         results,
         list(dict.fromkeys([*by, *summary_by])),
@@ -402,6 +413,7 @@ def build_report(
         respondents_all,
         history,
         stated_before,
+        everyone,
     )
     frame = likert_frame(q, results.respondents, by)
     items = item_scores(q, frame, by, k, released)
@@ -416,6 +428,7 @@ def build_report(
             then.respondents_all,
             then.history,
             then.stated_before,
+            then.invited,
         )
         before = likert_frame(earlier.questionnaire, earlier.respondents, by)
         then_k = max(k, earlier.round.min_group_size)  # a change gives its figure back
@@ -496,7 +509,6 @@ def build_report(
         summary_groups=summary_groups,
         summary=_summary(q, summary_items, summary_indexes, summary_groups, summary_by),
     )
-    everyone = results.invitations if invited_all is None else invited_all
     counts, reasons = _as_answered(report, by, within)
     counted = ([*counted_before, *counts], [*counted_stated, *reasons])
     dimensions = list(dict.fromkeys([*(["role"] if role_released else []), *by])) or [""]

@@ -60,6 +60,17 @@ figures cannot pin a group together with them; and a table's own reasons are giv
 where the auditor, with everything released and the table's figures, finds nothing
 (``told``), after which they are released for the tables after it.
 
+**Numbers invited are bounds.** In an invited round the rates print each group's number
+invited, and no measure's count of a group can exceed it where respondents stated their
+invitations' groups: a report by unit that showed q5's total 7 beside Kommune A's 5 of 5
+hid Kommune B's 2 of 3 to no avail. So every audit here reads every number invited a
+page can show (``invitations``, ``audit.Headcounts`` over the paths where they are now),
+with the auditor's policy for groups where everyone answered; the cells are split by every
+dimension of the invitation list (``finest.released_before``), since a number invited of
+a group the tables do not split by bounds their figures too (Kommune B's rådmenn, 2 of 2,
+beside a total of 3 gave away the other groups' one). A table is then audited even where
+nothing was released before: its own suppression read no number invited.
+
 **Counts per point.** A shown group of an item prints its distribution too, which for a
 small group pins each point's count (``scoring.printed``), and counts alone miss what
 those add up to across reports: a report by role shows one answer of 6 among the mayors,
@@ -99,7 +110,7 @@ import pandas as pd
 from survey.scoring.suppression import ALL, STATED, stated_bounds
 
 if TYPE_CHECKING:
-    from survey.scoring.audit import Points
+    from survey.scoring.audit import Headcounts, Points
 
 MEAN_ONLY = "mean:"
 """Before a measure in what the ledger lists as released (``storage.releases.released_at``):
@@ -147,6 +158,16 @@ PositionedBound = tuple[int, Group, str, float]
 """A reason released from the snapshot at that position of the paths."""
 
 
+@dataclass(frozen=True)
+class Invitations:
+    """What the invitation list tells of the tables' groups: each finest cell's number
+    invited (``cells``, over ``Released.names``) and every group whose number invited a
+    page can show, with that number (``shown``; ``scoring.rates.invited_groups``)."""
+
+    cells: Mapping[Cell, int]
+    shown: Sequence[tuple[Group, int]]
+
+
 @dataclass
 class Released:
     """The figures released before, per measure: from the snapshot being reported on
@@ -172,6 +193,7 @@ class Released:
     points: Callable[[str], PathPoints] | None = None
     reading: Callable[[str], Reading | None] | None = None  # None: each point, exactly
     summed: Mapping[str, Sequence[Group]] = field(default_factory=dict)
+    invitations: Invitations | None = None  # an invited round's numbers invited
     _counted: dict[str, tuple[Counts, int, int]] = field(default_factory=dict)
     _pools: dict[int, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
     _bounds: dict[int, set[tuple[frozenset[tuple[str, str]], str, float]]] = field(
@@ -200,6 +222,7 @@ class Released:
             self.points,
             self.reading,
             self.summed,
+            self.invitations,
         )
 
     def more_hidden(
@@ -251,7 +274,12 @@ class Released:
         mine = self._summed(measure) if summed else own  # where the shown ones go
         new = [(j, g) for j, g in rows if _frozen(g) not in known]
         limits = self._limits(now, path)
-        alone = released <= {_frozen(g) for _, g in rows} and not history and not limits
+        alone = (
+            released <= {_frozen(g) for _, g in rows}
+            and not history
+            and not limits
+            and self.invitations is None  # the table's own suppression read no headcount
+        )
         if not new or alone:
             released.update(_frozen(g) for _, g in new)
             mine.update(_frozen(g) for _, g in new)
@@ -342,7 +370,8 @@ class Released:
         key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums), "told")
         if key not in self._decided:
             read = _exactly(points, silent, reading, sums)
-            self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, read)
+            heads = self._headcounts(cells_of)
+            self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, read, heads)
         if self._decided[key]:
             self._bounds[now] |= bounds
         return bool(self._decided[key])
@@ -450,7 +479,7 @@ class Released:
         silent, sums = self._read(measure, fixed, kept)
         if summed:
             hide = self._audited_counts(
-                counts, signature, fixed_cells, limit_cells, wanted_cells, k
+                counts, signature, fixed_cells, limit_cells, wanted_cells, k, cells_of
             )
             shown = [w for j, w in enumerate(wanted_cells) if j not in hide]
             if not points or not shown:
@@ -465,13 +494,17 @@ class Released:
             )
             if key not in self._decided:
                 read = _exactly(points, silent, reading, means)
-                self._decided[key] = _quiet(counts, every, limit_cells, k, read)
+                heads = self._headcounts(cells_of)
+                self._decided[key] = _quiet(counts, every, limit_cells, k, read, heads)
             return hide if self._decided[key] else frozenset(range(len(wanted)))
         wanting = tuple(map(tuple, wanted_cells))
         key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums), wanting)
         if key not in self._decided:
             read = _exactly(points, silent, reading, sums)
-            self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k, read)
+            heads = self._headcounts(cells_of)
+            self._decided[key] = _protected(
+                counts, fixed_cells, limit_cells, wanted_cells, k, read, heads
+            )
         found = self._decided[key]
         assert isinstance(found, frozenset)
         return found
@@ -484,14 +517,30 @@ class Released:
         limit_cells: Limits,
         wanted_cells: list[list[Path]],
         k: int,
+        cells_of: _Cells,
     ) -> frozenset[int]:
         """Which of ``wanted`` to hide by their counts alone (no points)."""
         key = (signature, 0, _key(fixed_cells, limit_cells), tuple(map(tuple, wanted_cells)))
         if key not in self._decided:
-            self._decided[key] = _protected(counts, fixed_cells, limit_cells, wanted_cells, k, None)
+            heads = self._headcounts(cells_of)
+            self._decided[key] = _protected(
+                counts, fixed_cells, limit_cells, wanted_cells, k, None, heads
+            )
         found = self._decided[key]
         assert isinstance(found, frozenset)
         return found
+
+    def _headcounts(self, cells_of: _Cells) -> Headcounts[Path] | None:
+        """The numbers invited as ``audit`` reads them, over this measure's paths: each
+        shown group's paths are those whose current cell lies in it, and a path's list
+        cell is its current one (a number invited bounds who answered now)."""
+        from survey.scoring.audit import Headcounts  # SciPy: only for work
+
+        if self.invitations is None:
+            return None
+        at = self.position
+        shown = [(paths, n) for g, n in self.invitations.shown if (paths := cells_of(at, g))]
+        return Headcounts(shown, self.invitations.cells, key=lambda path: path[at])
 
 
 def _read(limits: Iterable[PositionedBound]) -> list[tuple[int, Group, float, float]]:
@@ -563,25 +612,48 @@ def _protected(
     wanted: list[list[Path]],
     k: int,
     points: Points[Path] | None,
+    headcounts: Headcounts[Path] | None = None,
 ) -> frozenset[int]:
     from survey.scoring.audit import Disclosed, TooLarge, protect  # SciPy: only for work
 
     try:
-        hide = protect(counts, fixed, wanted, k, limits=limits, max_atoms=MAX_ATOMS, points=points)
+        hide = protect(
+            counts,
+            fixed,
+            wanted,
+            k,
+            limits=limits,
+            max_atoms=MAX_ATOMS,
+            points=points,
+            headcounts=headcounts,
+        )
         return frozenset(hide)
     except (Disclosed, TooLarge):
         return frozenset(range(len(wanted)))
 
 
 def _quiet(
-    counts: Counts, fixed: list[list[Path]], limits: Limits, k: int, points: Points[Path] | None
+    counts: Counts,
+    fixed: list[list[Path]],
+    limits: Limits,
+    k: int,
+    points: Points[Path] | None,
+    headcounts: Headcounts[Path] | None = None,
 ) -> bool:
     """Whether the figures and stated bounds give no group away (a system too large to
     audit: not known, so no)."""
     from survey.scoring.audit import TooLarge, audit  # SciPy: only for work
 
     try:
-        found = audit(counts, fixed, k, limits=limits, max_atoms=MAX_ATOMS, points=points)
+        found = audit(
+            counts,
+            fixed,
+            k,
+            limits=limits,
+            max_atoms=MAX_ATOMS,
+            points=points,
+            headcounts=headcounts,
+        )
         return found is None
     except TooLarge:
         return False

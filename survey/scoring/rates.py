@@ -215,10 +215,19 @@ def answered_as_respondents(
 def _shown_headcounts(
     names: Sequence[str], cells: Iterable[tuple[str, ...]]
 ) -> list[list[tuple[str, ...]]]:
-    """The cells of every group whose number invited a page can show: the round's, each
-    dimension's groups over the round (the round page, a report) and within each unit (a
-    unit's page, its report, a unit leader's list of rounds). Pages other than the one
-    audited count too: a number invited read yesterday bounds today's figures as well."""
+    """The cells of every group whose number invited a page can show (``_headcount_groups``)."""
+    return list(_headcount_groups(names, cells).values())
+
+
+def _headcount_groups(
+    names: Sequence[str], cells: Iterable[tuple[str, ...]]
+) -> dict[tuple[tuple[int, str], ...], list[tuple[str, ...]]]:
+    """Every group whose number invited a page can show, as (dimension's place in
+    ``names``, value) pairs, with its cells: the round's, each dimension's groups over the
+    round (the round page, a report) and within each unit (a unit's page, its report, a
+    unit leader's list of rounds). Response rates are shown by one dimension at a time,
+    within a unit or not, so no other group's number invited is shown. Pages other than
+    the one audited count too: a number invited read yesterday bounds today's figures."""
     unit = names.index("unit") if "unit" in names else None
     groups: dict[tuple[tuple[int, str], ...], list[tuple[str, ...]]] = {}
     for cell in cells:
@@ -229,7 +238,27 @@ def _shown_headcounts(
                 keys.append(((unit, cell[unit]), (n, value)))
         for key in keys:
             groups.setdefault(key, []).append(cell)
-    return list(groups.values())
+    return groups
+
+
+def invited_groups(
+    invitations: Sequence[Invited], names: Sequence[str]
+) -> tuple[dict[tuple[str, ...], int], list[tuple[dict[str, str], int]]]:
+    """What the numbers invited tell the tables (``scoring.linked.Invitations``): each
+    finest cell's number invited over ``names`` (the tables' dimensions), and every group
+    whose number invited a page can show (``_headcount_groups``) that the tables' cells
+    can tell (its dimensions among ``names``), with that number. A table's count of a
+    group is at most its number invited where respondents stated their invitations'
+    groups; where not, the auditor leaves out what the counts exceed."""
+    listed = sorted({name for groups, _ in invitations for name in groups})
+    per_cell = Counter(group_key(groups, listed) for groups, _ in invitations)
+    cells = Counter(group_key(groups, names) for groups, _ in invitations)
+    shown = []
+    for key, members in _headcount_groups(listed, per_cell).items():
+        group = {listed[n]: value for n, value in key}
+        if all(name in names for name in group):
+            shown.append((group, sum(per_cell[c] for c in members)))
+    return dict(cells), shown
 
 
 Stated = tuple[Mapping[str, str], str, float]
