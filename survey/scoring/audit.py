@@ -86,14 +86,17 @@ bounds on counts. A union of small atoms is then found when its count is pinned 
 ±1, or when its count at a point is shown to be at least what it is (one fewer there is
 ruled out: some of the group are known to have answered it). A point count shown to be
 0 is no finding, a policy: a released 0 says "nobody here answered it" of every group
-inside, and hiding it would hide the total. A released 100 % is read the same way: where a
-shown group's printed shares put all its answers at one point (0 % at every other, none
-for a group under 200), a union inside it has its count there as its count, so that point
-is not audited for it and its count is (``_alike``). What changes is only a union at its
-headcount, whose count is participation (the policy above): every member's answer then
-follows from the 100 % as it does for the shown group's other members, whatever their
-number (docs/confidentiality.md, "Unanimity"). The repair is the count's: hiding a
-group's figure hides its distribution with it.
+inside, and hiding it would hide the total. A released 100 % is read the same way, also a
+policy: where each atom of a union that has answers lies in a shown group whose printed
+shares put all its answers at one point (0 % at every other, which for a group under 200
+answers is none: ``_unanimous``), the union's count there is its count, so that point is
+not audited for it and its count is (``_PointAttacker._said``). Since a count at a point
+can never exceed the count, this removes findings only for a union at its headcount,
+whose count is participation (the policy above): a unit leader shown as 1 of 1 answered
+beside a unit shown all "heltid" has their answer given by the two together, as every
+other member of the unit has theirs by the 100 % alone (docs/confidentiality.md,
+"Unanimity"). The repair is the count's: hiding a group's figure hides its distribution
+with it.
 
 **Suppression.** ``protect`` takes the figures already released (which can never be taken
 back) and those proposed, in the order they are wanted, and hides proposed figures until
@@ -352,7 +355,7 @@ def _findings(
             del slack[f]
         bounding = frozenset()
         atoms = _atoms(counts, cell_sets, upper, None, points)
-    printed = _printed(atoms, len(figures), points)
+    printed, unanimous = _printed(atoms, len(figures), points)
     unsettled, settled_by = _settled(atoms, slack, printed)
     components = _components(unsettled)
     if max_atoms is not None and any(len(c) > max_atoms for c in components):
@@ -363,7 +366,9 @@ def _findings(
         found = [exact] if exact else _interval(component, k, slack, bounding, evidence, every)
         if not found and printed:
             targets = points.targets if points is not None else ()
-            found = _per_point(component, k, slack, printed, targets, bounding, evidence, every)
+            found = _per_point(
+                component, k, slack, printed, targets, bounding, evidence, every, unanimous
+            )
         for finding in found:  # a figure that held shown atoms rests on their figures too
             more = {settled_by[f] for f in finding.using if f in settled_by}
             findings.append(replace(finding, using=finding.using.union(*more)))
@@ -379,11 +384,13 @@ printed figure leaves below and above the truth."""
 
 def _printed(
     atoms: list[_Atom], n_figures: int, points: Points[C] | None
-) -> dict[int, list[PointRow]]:
+) -> tuple[dict[int, list[PointRow]], dict[int, int]]:
     """Each shown figure's printed distribution, as room around its true counts per point
-    (so a known atom left out of the figure needs no subtracting, as for stated bounds)."""
+    (so a known atom left out of the figure needs no subtracting, as for stated bounds);
+    and the figures whose printed shares put all their answers at one point, with that
+    point (``_unanimous``)."""
     if points is None:
-        return {}
+        return {}, {}
     totals: dict[int, np.ndarray] = {}
     for atom in atoms:
         for figure in atom.figures:
@@ -399,7 +406,31 @@ def _printed(
             truth = float(w @ vector)
             rows.append((w, truth - low, high - truth))
         printed[figure] = rows
-    return printed
+    unanimous = {
+        figure: point
+        for figure, vector in totals.items()
+        if figure not in points.summed
+        and (point := _unanimous(vector, printed[figure])) is not None
+    }
+    return printed, unanimous
+
+
+def _unanimous(vector: np.ndarray, rows: list[PointRow]) -> int | None:
+    """The one point a figure's answers all lie at (``vector``: its counts per point), where
+    its printed shares say so: 0 % at every other point, which for a group under 200
+    answers is none. A released 100 %, read as the module's docstring says ("Scale
+    points"), like a released 0. Only single points' shares are read (a multiple
+    choice's patterns of ticks are not: all ticking one option is not read as such)."""
+    answered = np.flatnonzero(vector)
+    if len(answered) != 1:
+        return None
+    none_at = {
+        int(np.argmax(w))
+        for w, _, above in rows
+        if np.count_nonzero(w) == 1 and w.max() == 1 and above < 1
+    }
+    point = int(answered[0])
+    return point if none_at >= set(range(len(vector))) - {point} else None
 
 
 def _summed(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:
@@ -1080,23 +1111,27 @@ def _per_point(
     headcounts: frozenset[int] = frozenset(),
     evidence: Evidence | None = None,
     every: bool = False,
+    unanimous: Mapping[int, int] | None = None,
 ) -> list[Finding]:
     """A union of small atoms whose count an attacker bounds within ±1, or whose count at a
     point (or at one of the unions of points ``targets``) they show to be at least what it
     is, from the figures, the stated bounds and the printed distributions together (the
     module's docstring); with ``every``, each such union (``_pinned_unions``). Unions as
     the interval test takes them, and a union at its headcount judged without the
-    ``headcounts`` rows, as the interval test judges it."""
+    ``headcounts`` rows, as the interval test judges it. ``unanimous``: the figures
+    whose printed shares put all their answers at one point, with that point
+    (``_unanimous``)."""
     small = [j for j, atom in enumerate(component) if atom.count < k]
     if not any(component[j].count > 0 for j in small):
         return []
     if not any(f in printed for a in component for f in a.figures):
         return []
-    attacker = _PointAttacker(component, limits, printed, targets, evidence=evidence)
+    said = _said_at(component, unanimous or {})
+    attacker = _PointAttacker(component, limits, printed, targets, said=said, evidence=evidence)
     attacker.explore(small)
 
     def plain() -> _PointAttacker:  # asked about counts only (``_full_points``)
-        judge = _PointAttacker(component, limits, printed, targets, headcounts, evidence)
+        judge = _PointAttacker(component, limits, printed, targets, headcounts, said, evidence)
         judge.explore(small, points=False)
         return judge
 
@@ -1118,29 +1153,10 @@ def _full_points(
     return found or attacker.pins(union, count=False)
 
 
-def _alike(
-    component: list[_Atom], members: Mapping[int, list[int]], printed: Mapping[int, list[PointRow]]
-) -> list[frozenset[tuple[int, int]]]:
-    """For each atom, the shown figures holding it whose printed shares say that all their
-    answers lie at one point (0 % at every other, which for a group under 200 answers is
-    none), with that point: a released 100 %. What it says of every group inside (their
-    answers there are their count) is read as the module's docstring says ("Scale
-    points"), like a released 0."""
-    alike: list[set[tuple[int, int]]] = [set() for _ in component]
-    for f, rows in printed.items():
-        if not members.get(f):
-            continue
-        total = np.sum([component[j].points for j in members[f]], axis=0)
-        answered = np.flatnonzero(total)
-        if len(answered) != 1:
-            continue
-        nothing = {
-            int(np.argmax(w)) for w, _, above in rows if w.sum() == 1 and w.max() == 1 and above < 1
-        }
-        if nothing >= set(range(len(total))) - {int(answered[0])}:
-            for j in members[f]:
-                alike[j].add((f, int(answered[0])))
-    return [frozenset(a) for a in alike]
+def _said_at(component: list[_Atom], unanimous: Mapping[int, int]) -> list[frozenset[int]]:
+    """For each atom, the points a shown figure holding it puts all its answers at
+    (``_unanimous``): there the atom's count is its count, whoever is asking."""
+    return [frozenset(unanimous[f] for f in atom.figures if f in unanimous) for atom in component]
 
 
 def _sparse(rows: list[tuple[np.ndarray, np.ndarray]], width: int) -> csr_array:
@@ -1169,9 +1185,12 @@ class _PointAttacker:
         printed: Mapping[int, list[PointRow]],
         targets: Sequence[Sequence[float]] = (),
         ignored: frozenset[int] = frozenset(),
+        said: Sequence[frozenset[int]] = (),
         evidence: Evidence | None = None,
     ) -> None:
-        """``ignored``: bounds among ``limits`` not read; ``evidence`` (``_Attacker``'s)."""
+        """``ignored``: bounds among ``limits`` not read; ``said``: each atom's points where
+        a shown figure holding it says its count is its count (``_said_at``); ``evidence``
+        (``_Attacker``'s)."""
         self.component = component
         self.ignored = ignored
         self.printed = frozenset(printed)
@@ -1237,7 +1256,7 @@ class _PointAttacker:
             at_most=_sparse(upper_rows, n) if upper_rows else None,
             bound=np.array(upper_b),
         )
-        self.alike = _alike(component, members, printed)
+        self.said_at = list(said) or [frozenset()] * len(component)
         self.evidence = evidence
         seeded = [] if evidence is None else evidence.seed(component, "points", size, self.program)
         self.tables = _Tables(len(self.truth), seeded)
@@ -1275,17 +1294,18 @@ class _PointAttacker:
         return found
 
     def _said(self, union: tuple[int, ...]) -> set[int]:
-        """The points (and unions of points, numbered after them) whose count for this
-        union a shown group around it already says is the union's count: the group's
-        printed shares put all its answers at one point (``_alike``). Auditing them would
-        audit the union's count again, judged without the policy a union at its headcount
-        has (the module's docstring, "Scale points")."""
-        common = frozenset.intersection(*(self.alike[j] for j in union))
-        said = {p for _, p in common}
+        """The points (and unions of points, numbered after them) at which this union's
+        count is its count because shown figures say so of each of its atoms with answers
+        (``said_at``): auditing them would audit the union's count again, judged without
+        the policy a union at its headcount has (the module's docstring, "Scale points")."""
+        answering = [self.said_at[j] for j in union if self.component[j].count > 0]
+        if not answering or not all(answering):
+            return set()
+        said = set(frozenset.intersection(*answering))
         said |= {
             t
             for t, over in enumerate(self.unions, start=self.size)
-            if any(over[p] == 1 for p in said)
+            if all(any(over[p] == 1 for p in points) for points in answering)
         }
         return said
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+from unittest import mock
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -168,6 +169,109 @@ def test_a_group_shown_all_at_one_point_says_it_of_every_group_inside():
     found = audit(counts, [["A", "C"]], 5, headcounts=heads, points=read)
     assert found is not None and found.cells == {"A"} and found.lower == 3
     # (a group shown with answers at two points says nothing of the kind: above)
+
+
+def test_each_unanimous_unit_speaks_for_its_own_leader():
+    # two units each shown all "helt uenig", each with its leaders (2 of 2 answered), and
+    # the total, which is not unanimous: each leader's answer, and both together, are what
+    # their own unit's 100 % says, so nothing is hidden (found by review: the two leaders
+    # together were found, and unit 1 hidden, while each alone was not)
+    points = {"A1": (2, 0), "C1": (10, 0), "A2": (2, 0), "C2": (10, 0), "D": (4, 4)}
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    heads = Headcounts.of_cells({**counts, "D": 12}, [[cell] for cell in counts])
+    shown = [["A1", "C1"], ["A2", "C2"], list(points)]
+    read = Points(points, _every_point)
+    assert audit(counts, shown, 5, headcounts=heads, points=read) is None
+    assert protect(counts, [], shown, 5, headcounts=heads, points=read) == set()
+
+
+def test_only_what_is_printed_unanimous_says_so():
+    # A (3 of 3) and B (10 of 10) all at the first point, S's six at the second, shown as
+    # F = A + B + S (68 % and 32 %) and S alone: F less S is unanimous, but nothing printed
+    # says so of A, whose answers follow by subtraction; found (review)
+    points = {"A": (3, 0), "B": (10, 0), "S": (0, 6)}
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    heads = Headcounts.of_cells(counts, [[cell] for cell in counts])
+    found = audit(
+        counts, [["A", "B", "S"], ["S"]], 5, headcounts=heads, points=Points(points, _every_point)
+    )
+    assert found is not None and found.cells == {"A"} and found.point == 0
+    # nor is a mean printed without its distribution read as unanimous, even where it
+    # says so (a mean of 1.0 on a scale of two points): its sum is read, as a sum
+    points = {"A": (3, 0), "C": (10, 0)}
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    heads = Headcounts.of_cells(counts, [[cell] for cell in counts])
+    read = Points(points, _every_point, summed=frozenset({0}))
+    found = audit(counts, [["A", "C"]], 5, headcounts=heads, points=read)
+    assert found is not None and found.cells == {"A"} and found.point == 0
+
+
+@st.composite
+def unanimous_systems(draw: st.DrawFn) -> tuple:
+    size = draw(st.integers(2, 4))
+    usual = draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=2))
+    cells = [f"c{i}" for i in range(draw(st.integers(3, 6)))]
+    points, invited = {}, {}
+    for cell in cells:
+        n = draw(st.sampled_from([0, 1, 2, 3, 4, 6, 8, 10]))
+        if draw(st.booleans()):  # all at one of one or two usual points
+            at = draw(st.sampled_from(usual))
+            vector = [n if p == at else 0 for p in range(size)]
+        else:
+            vector = [0] * size
+            for _ in range(n):
+                vector[draw(st.integers(0, size - 1))] += 1
+        points[cell] = tuple(vector)
+        invited[cell] = n + draw(st.sampled_from([0, 0, 1, 2]))
+    figures = [
+        sorted(draw(st.sets(st.sampled_from(cells), min_size=1)))
+        for _ in range(draw(st.integers(1, 4)))
+    ]
+    figures = [f for f in figures if sum(sum(points[c]) for c in f) >= 5]
+    return points, invited, figures
+
+
+@settings(max_examples=120, deadline=None)
+@given(unanimous_systems())
+def test_a_released_100_percent_excuses_nothing_but_what_it_says(system):
+    # The auditor with and without reading a released 100 % (``audit._unanimous``): what
+    # only the one without finds must be a group at its headcount (participation) each of
+    # whose members with answers lies in a shown group of under 200 whose answers all lie
+    # at the finding's point, judged here from the counts themselves
+    points, invited, figures = system
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    heads = Headcounts.of_cells(invited, [[cell] for cell in invited])
+
+    def found(read_unanimity: bool) -> set:
+        unanimous = audit_module._unanimous if read_unanimity else (lambda *_: None)
+        with mock.patch.object(audit_module, "_unanimous", unanimous):
+            findings = audit_module._findings(
+                counts,
+                figures,
+                5,
+                limits=(),
+                upper=None,
+                max_atoms=None,
+                headcounts=heads,
+                points=Points(points, _every_point),
+                evidence=None,
+                every=True,
+            )
+        return {(f.cells, f.point) for f in findings}
+
+    def unanimous_at(cell: str, point: int) -> bool:
+        return any(
+            cell in figure
+            and 0 < sum(sum(points[c]) for c in figure) < 200
+            and all(points[c][q] == 0 for c in figure for q in range(len(points[c])) if q != point)
+            for figure in figures
+        )
+
+    for cells, point in found(False) - found(True):
+        answering = [c for c in cells if counts[c]]
+        assert point is not None
+        assert sum(counts[c] for c in answering) == sum(invited[c] for c in answering)
+        assert all(unanimous_at(c, point) for c in answering)
 
 
 def invitations_of(cells: dict[tuple[str, str], tuple[int, int]]) -> list:
