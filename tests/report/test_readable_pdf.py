@@ -320,3 +320,19 @@ def test_reasons_are_given_only_where_everything_released_keeps_every_small_grou
         if f.measure == measure and f.statistic in REASONS.values()
     ]
     assert leaks(counts, figures, 5, limits=limits) == []
+
+
+def test_the_method_page_says_what_the_check_reads_and_lets_pass(
+    national: National, home_care: str
+):
+    method = words(national.text[national.text.rindex("Om tallene") :])
+    assert (
+        "Antall inviterte i hver gruppe, som svarprosenten viser, er med i kontrollen: "
+        "ingen gruppe kan ha flere svar enn den har inviterte." in method
+    )
+    assert "Der alle i en gruppe har svart det samme, vises det likevel (100 %)" in method
+    assert "vet da også hva personen svarte." in method
+    # an anonymous round has no numbers invited to read, and its page says nothing of them
+    anonymous = words(home_care[home_care.rindex("Om tallene") :])
+    assert "Antall inviterte" not in anonymous
+    assert "Der alle i en gruppe har svart det samme" in anonymous
