@@ -13,7 +13,11 @@ The harder case is printed too: 5,000 respondents scattered over 200 units × 4 
 Then the reports one after another as a secretariat reads them, each audited with the
 groups every report before it released from the same snapshot (``scoring.linked``), and
 a unit leader's report of one municipality after all of them: against the same report
-audited alone, measured in the same run.
+audited alone, measured in the same run. This is how every report is made
+(``operations.results.make_report`` always passes the round's ledger, empty or not), and
+only here do the tables read the numbers invited as bounds (over cells split by every
+invitation dimension), so its "added" column is what the auditor adds to a report as
+made, the first one included; the first table measures the tables' own audit alone.
 """
 
 from __future__ import annotations

@@ -134,6 +134,13 @@ ROWS: list[tuple[str, str, str, str, Check | None]] = [
         lambda v: v <= 1,
     ),
     (
+        "  with the ledger and the numbers invited, as reports are made, s",
+        "audit",
+        "linked.max_added_s",
+        "<= 1",
+        lambda v: v <= 1,
+    ),
+    (
         "employee report by unit, pages/s",
         "reports",
         "employee_by_unit.pages_per_second",
