@@ -117,6 +117,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, hstack, vstack
 
+from survey.scoring.printed import shown_counts
 from survey.scoring.programs import LinearProgram
 
 Cell = Hashable
@@ -172,6 +173,10 @@ class Points(Generic[C]):
     either, beside each point's: a multiple choice's points are the patterns of ticks its
     respondents made, and each option is every pattern that holds it."""
     summed: frozenset[int] = frozenset()
+    dated: frozenset[int] = frozenset()
+    """Figures released from an earlier snapshot: their cells' counts per point are their
+    members' answers now, not what was printed then, so none of them is read as printing
+    all its answers at one point (``_unanimous``)."""
 
 
 MAX_UNIONS = 200
@@ -409,7 +414,7 @@ def _printed(
     unanimous = {
         figure: point
         for figure, vector in totals.items()
-        if figure not in points.summed
+        if figure not in points.summed | points.dated
         and (point := _unanimous(vector, printed[figure])) is not None
     }
     return printed, unanimous
@@ -422,8 +427,8 @@ def _unanimous(vector: np.ndarray, rows: list[PointRow]) -> int | None:
     points"), like a released 0. Only single points' shares are read (a multiple
     choice's patterns of ticks are not: all ticking one option is not read as such)."""
     answered = np.flatnonzero(vector)
-    if len(answered) != 1:
-        return None
+    if len(answered) != 1 or shown_counts(round(float(vector.sum())), 0)[1] > 0:
+        return None  # a 0 % of 200 answers or more can be one: as printed, whatever is read
     none_at = {
         int(np.argmax(w))
         for w, _, above in rows

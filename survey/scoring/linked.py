@@ -328,6 +328,11 @@ class Released:
             frozenset(n for n, i in enumerate(kept) if i in summed),
         )
 
+    def _dated(self, fixed: Sequence[Positioned], kept: Sequence[int]) -> frozenset[int]:
+        """Which of ``fixed`` were released from an earlier snapshot, as indices into those
+        ``kept`` (``audit.Points.dated``)."""
+        return frozenset(n for n, i in enumerate(kept) if fixed[i][0] != self.position)
+
     def _unprinted(self, measure: str, fixed: Sequence[Positioned]) -> frozenset[int]:
         """Which of ``fixed`` showed their count but not this measure's distribution:
         released for another measure of the pool (the module's docstring)."""
@@ -367,9 +372,10 @@ class Released:
         points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
         silent, sums = self._read(measure, fixed, kept)
-        key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums), "told")
+        dated = self._dated(fixed, kept)
+        key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums, dated), "told")
         if key not in self._decided:
-            read = _exactly(points, silent, reading, sums)
+            read = _exactly(points, silent, reading, sums, dated)
             heads = self._headcounts(cells_of)
             self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, read, heads)
         if self._decided[key]:
@@ -477,6 +483,7 @@ class Released:
         points, per_point, reading = self._per_point(measure)
         kept = [i for i, c in enumerate(cells_of(*f) for f in fixed) if c]
         silent, sums = self._read(measure, fixed, kept)
+        dated = self._dated(fixed, kept)
         if summed:
             hide = self._audited_counts(
                 counts, signature, fixed_cells, limit_cells, wanted_cells, k, cells_of
@@ -489,18 +496,18 @@ class Released:
             key: tuple[object, ...] = (
                 signature,
                 per_point,
-                _key(every, limit_cells, silent, means),
+                _key(every, limit_cells, silent, means, dated),
                 "summed",
             )
             if key not in self._decided:
-                read = _exactly(points, silent, reading, means)
+                read = _exactly(points, silent, reading, means, dated)
                 heads = self._headcounts(cells_of)
                 self._decided[key] = _quiet(counts, every, limit_cells, k, read, heads)
             return hide if self._decided[key] else frozenset(range(len(wanted)))
         wanting = tuple(map(tuple, wanted_cells))
-        key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums), wanting)
+        key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums, dated), wanting)
         if key not in self._decided:
-            read = _exactly(points, silent, reading, sums)
+            read = _exactly(points, silent, reading, sums, dated)
             heads = self._headcounts(cells_of)
             self._decided[key] = _protected(
                 counts, fixed_cells, limit_cells, wanted_cells, k, read, heads
@@ -554,13 +561,17 @@ def _key(
     limits: Limits,
     silent: frozenset[int] = frozenset(),
     summed: frozenset[int] = frozenset(),
+    dated: frozenset[int] = frozenset(),
 ) -> tuple[object, ...]:
     """Figures, each with how it is read (its distribution; its count only, ``silent``;
-    its count and sum, ``summed``), and bounds, in an order that does not depend on how
-    they were found, to key decisions made before."""
+    its count and sum, ``summed``; from an earlier snapshot, ``dated``), and bounds, in an
+    order that does not depend on how they were found, to key decisions made before."""
     return (
         tuple(
-            sorted(((tuple(f), i in silent, i in summed) for i, f in enumerate(fixed)), key=repr)
+            sorted(
+                ((tuple(f), i in silent, i in summed, i in dated) for i, f in enumerate(fixed)),
+                key=repr,
+            )
         ),
         tuple(sorted(((tuple(c), low, high) for c, low, high in limits), key=repr)),
     )
@@ -664,24 +675,26 @@ def _exactly(
     silent: frozenset[int] = frozenset(),
     reading: Reading | None = None,
     summed: frozenset[int] = frozenset(),
+    dated: frozenset[int] = frozenset(),
 ) -> Points[Path] | None:
     """What ``audit.Points`` reads of each figure: its counts per point as known exactly
     (each point, or each row of ``reading``), but for the ``silent`` ones (released for
     another measure of the pool) and the ``summed`` ones (a mean without its
-    distribution); None where the measure has no points."""
+    distribution); the ``dated`` ones were released from an earlier snapshot
+    (``audit.Points.dated``); None where the measure has no points."""
     from survey.scoring.audit import Points  # SciPy: only for work
 
     if not points:
         return None
     if reading is None:
-        return Points(points, _every_point, silent, summed=summed)
+        return Points(points, _every_point, silent, summed=summed, dated=dated)
     rows, targets = reading
 
     def printed(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:
         values = [float(sum(w * v for w, v in zip(row, vector, strict=True))) for row in rows]
         return [(tuple(row), value, value) for row, value in zip(rows, values, strict=True)]
 
-    return Points(points, printed, silent, targets, summed)
+    return Points(points, printed, silent, targets, summed, dated)
 
 
 def _every_point(vector: Sequence[int]) -> list[tuple[Sequence[float], float, float]]:

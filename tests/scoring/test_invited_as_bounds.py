@@ -206,6 +206,45 @@ def test_only_what_is_printed_unanimous_says_so():
     assert found is not None and found.cells == {"A"} and found.point == 0
 
 
+def test_a_hundred_percent_of_two_hundred_or_more_says_nothing_of_everyone():
+    # unit X's 2 leaders (2 of 2) and 250 staff all answered the first point, V's leader
+    # and 4 staff too, Y's 3 leaders and 6 staff the second; shown: each unit, the leaders
+    # (3 and 3) and the staff. The ledger reads every figure's counts per point exactly,
+    # but X prints 100 % of 252, which one answer elsewhere prints as well: X's leaders'
+    # answers follow from the leaders' 3 less V's 1 (Y's 0 % of 9 is none), not from
+    # X's 100 %, and must be found (found by an attack on the policy: on 3cc1469 every
+    # figure read exactly counted as unanimous, and nothing was hidden)
+    points = {
+        ("leder", "X"): (2, 0),
+        ("stab", "X"): (250, 0),
+        ("leder", "V"): (1, 0),
+        ("stab", "V"): (4, 0),
+        ("leder", "Y"): (0, 3),
+        ("stab", "Y"): (0, 6),
+    }
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    heads = Headcounts.of_cells(counts, [[cell] for cell in counts])
+    units = [[cell for cell in counts if cell[1] == unit] for unit in "XVY"]
+    roles = [[cell for cell in counts if cell[0] == role] for role in ("leder", "stab")]
+    read = Points(points, _every_point)
+    found = audit(counts, [*units, *roles], 3, headcounts=heads, points=read)
+    assert found is not None and found.cells == {("leder", "X")} and found.point == 0
+    assert protect(counts, [], [*units, *roles], 3, headcounts=heads, points=read)
+
+
+def test_a_figure_of_an_earlier_snapshot_is_not_read_as_unanimous():
+    # its cells' counts per point are their answers now, not what it printed then (a unit
+    # printed 80 % and 20 % may be all at one point after three changed answers)
+    points = {"A": (3, 0), "C": (10, 0)}
+    counts = {cell: sum(vector) for cell, vector in points.items()}
+    heads = Headcounts.of_cells(counts, [["A"], ["C"]])
+    now = Points(points, _every_point)
+    assert audit(counts, [["A", "C"]], 5, headcounts=heads, points=now) is None
+    then = Points(points, _every_point, dated=frozenset({0}))
+    found = audit(counts, [["A", "C"]], 5, headcounts=heads, points=then)
+    assert found is not None and found.cells == {"A"} and found.point == 0
+
+
 @st.composite
 def unanimous_systems(draw: st.DrawFn) -> tuple:
     size = draw(st.integers(2, 4))
