@@ -424,8 +424,9 @@ def _unanimous(vector: np.ndarray, rows: list[PointRow]) -> int | None:
     """The one point a figure's answers all lie at (``vector``: its counts per point), where
     its printed shares say so: 0 % at every other point, which for a group under 200
     answers is none. A released 100 %, read as the module's docstring says ("Scale
-    points"), like a released 0. Only single points' shares are read (a multiple
-    choice's patterns of ticks are not: all ticking one option is not read as such)."""
+    points"), like a released 0. Only rows of a single point are read: a multiple
+    choice's option covering several patterns of ticks says none of them alone, so a
+    unit all ticking "a" alone, where others ticked "a" and "b", is not read as such."""
     answered = np.flatnonzero(vector)
     if len(answered) != 1 or shown_counts(round(float(vector.sum())), 0)[1] > 0:
         return None  # a 0 % of 200 answers or more can be one: as printed, whatever is read
