@@ -912,20 +912,55 @@ def _membership(unions: Sequence[tuple[int, ...]], atoms: int) -> csr_array:
     return csr_array((np.ones(len(rows)), (rows, columns)), shape=(len(unions), atoms))
 
 
+def _capacity(component: list[_Atom], ignored: frozenset[int]) -> Callable[[csr_array], np.ndarray]:
+    """``_most`` of each union at once, given as a unions × atoms membership matrix
+    (``_membership``): the atoms' bounds summed, and (read unless ``ignored``) the
+    headcount of the list's cells the union lies in, each cell counted once. One union
+    at a time it took a tenth of a national report's audit."""
+    uppers = np.array([atom.upper for atom in component], dtype=float)
+    if ignored:
+        return lambda member: member @ uppers
+    cells: dict[tuple[Hashable, int], int] = {}
+    rows: list[int] = []
+    columns: list[int] = []
+    unknown = np.zeros(len(component))
+    for j, atom in enumerate(component):
+        if atom.invited is None:
+            unknown[j] = 1.0
+            continue
+        for cell in sorted(atom.invited, key=repr):
+            rows.append(j)
+            columns.append(cells.setdefault(cell, len(cells)))
+    listing = csr_array(
+        (np.ones(len(rows)), (rows, columns)), shape=(len(component), max(len(cells), 1))
+    )
+    invited = np.zeros(listing.shape[1])
+    invited[: len(cells)] = [n for _, n in cells]
+
+    def most(member: csr_array) -> np.ndarray:
+        lies_in = csr_array(member @ listing)
+        lies_in.data[:] = 1.0  # each list's cell once
+        headcount = lies_in @ invited
+        headcount[member @ unknown > 0] = np.inf
+        found: np.ndarray = np.minimum(member @ uppers, headcount)
+        return found
+
+    return most
+
+
 def _free(
-    component: list[_Atom],
-    unions: Sequence[tuple[int, ...]],
-    ignored: frozenset[int],
+    member: csr_array,
+    most: Callable[[csr_array], np.ndarray],
     count: np.ndarray,
     seen: np.ndarray,
 ) -> np.ndarray:
-    """Whether each union's count (``count``) is seen one lower in some table (``seen``:
-    unions × tables) and one higher, or one more is no possibility (``_most``), as
-    ``pins`` asks it."""
+    """Whether each union (``member``: unions × atoms) has its count (``count``) seen one
+    lower in some table (``seen``: unions × tables) and one higher, or one more is no
+    possibility (``most``: ``_capacity``), as ``pins`` asks it."""
     below = np.any(seen <= count[:, None] - 1 + _EPS, axis=1)
-    most = np.array([_most(component, union, ignored) for union in unions])
+    ceiling = most(member)
     higher = np.any(seen >= count[:, None] + 1 - _EPS, axis=1)
-    free: np.ndarray = below & (higher | (count + 1 > most))
+    free: np.ndarray = below & (higher | (count + 1 > ceiling))
     return free
 
 
@@ -978,6 +1013,7 @@ class _Attacker:
         limits = limits or {}
         self.component = component
         self.ignored = ignored
+        self.capacity = _capacity(component, ignored)
         self.rows, matrix = _system(component, lambda f: f not in limits)
         self.counts = np.array([atom.count for atom in component], dtype=float)
         bounded, stated = _system(component, lambda f: f in limits and f not in ignored)
@@ -1053,7 +1089,7 @@ class _Attacker:
         seen = member @ self.tables.stack().T  # each union's count in each table
         if not count:
             return np.ones(len(unions), dtype=bool)
-        return _free(self.component, unions, self.ignored, member @ self.counts, seen)
+        return _free(member, self.capacity, member @ self.counts, seen)
 
     def pins(self, union: tuple[int, ...]) -> Finding | None:
         """The union as a finding if an attacker can rule out one respondent fewer, or one
@@ -1177,6 +1213,32 @@ def _sparse(rows: list[tuple[np.ndarray, np.ndarray]], width: int) -> csr_array:
     )
 
 
+def _spread(incidence: csr_array, rows: list[tuple[int, np.ndarray]], size: int) -> csr_array:
+    """Rows over a figure's atoms (``incidence``: figures × atoms), each given as the
+    figure's place and weights per point, as one matrix over the atoms' counts per point
+    (atom j's at columns j·size to j·size + size - 1): every atom of the figure weighs
+    its points alike. Built in one go: row by row it was most of a national report's
+    attackers' set-up (hundreds of headcount rows each)."""
+    n = incidence.shape[1] * size
+    if not rows:
+        return csr_array((0, n))
+    places = np.array([f for f, _ in rows], dtype=int)
+    weights = np.array([w for _, w in rows], dtype=float)
+    starts, ends = incidence.indptr[places], incidence.indptr[places + 1]
+    lengths = ends - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    atoms = incidence.indices[offsets + np.arange(lengths.sum())]
+    columns = _blocks(atoms, size)
+    data = np.repeat(weights, lengths, axis=0).reshape(-1)
+    row_of = np.repeat(np.arange(len(rows)), lengths * size)
+    return csr_array((data, (row_of, columns)), shape=(len(rows), n))
+
+
+def _blocks(atoms: Sequence[int] | np.ndarray, size: int) -> np.ndarray:
+    """The atoms' unknowns (each atom's counts at its points), atom by atom."""
+    return (np.asarray(atoms, dtype=int)[:, None] * size + np.arange(size)).reshape(-1)
+
+
 class _PointAttacker:
     """The attacker's linear program over one component's counts per point: unknowns are
     each atom's count at each point; each shown figure's count is an equality over all
@@ -1199,67 +1261,65 @@ class _PointAttacker:
         (``_Attacker``'s)."""
         self.component = component
         self.ignored = ignored
+        self.capacity = _capacity(component, ignored)
         self.printed = frozenset(printed)
         self.size = len(component[0].points)
         self.unions = [np.asarray(t, dtype=float) for t in targets]
         size = self.size
-        self.truth = np.array([a.points for a in component], dtype=float).reshape(-1)
+        per_atom = np.array([a.points for a in component], dtype=float)
+        self.truth = per_atom.reshape(-1)
         figures = sorted({f for a in component for f in a.figures})
-        members: dict[int, list[int]] = {f: [] for f in figures}
-        for j, atom in enumerate(component):
-            for f in atom.figures:
-                members[f].append(j)
-        SparseRow = tuple[np.ndarray, np.ndarray]  # columns, weights
-        equal_rows: list[SparseRow] = []
+        place = {f: i for i, f in enumerate(figures)}
+        _, incidence = _system(component)  # figures (in this order) × atoms
+        at_figure = incidence @ per_atom  # each figure's true counts per point
+        ones = np.ones(size)
+        equal_rows: list[tuple[int, np.ndarray]] = []  # (figure's place, weights per point)
         self.equal_of: list[int] = []
-        upper_rows: list[SparseRow] = []
+        upper_rows: list[tuple[int, np.ndarray]] = []
         upper_b: list[float] = []
         self.upper_of: list[int] = []  # the figure (or stated bound) of each; -1: a headcount
 
-        def at_most(row: SparseRow, bound: float, figure: int) -> None:
-            upper_rows.append(row)
-            upper_b.append(bound)
-            self.upper_of.append(figure)
-
-        def spread(weights: np.ndarray | float, atoms: list[int]) -> SparseRow:
-            columns = (np.asarray(atoms)[:, None] * size + np.arange(size)).reshape(-1)
-            return columns, np.resize(np.asarray(weights, dtype=float), len(columns))
-
-        def value(row: SparseRow) -> float:
-            return float(row[1] @ self.truth[row[0]])
-
-        def negated(row: SparseRow) -> SparseRow:
-            return row[0], -row[1]
+        def both_ways(f: int, weights: np.ndarray, below: float, above: float) -> None:
+            """Rows: the weighted count at most the truth plus ``above`` and at least the
+            truth less ``below`` (each only where finite)."""
+            value = float(weights @ at_figure[place[f]])
+            if np.isfinite(above):
+                upper_rows.append((place[f], weights))
+                upper_b.append(value + above)
+                self.upper_of.append(f)
+            if np.isfinite(below):
+                upper_rows.append((place[f], -weights))
+                upper_b.append(-(value - below))
+                self.upper_of.append(f)
 
         for f in figures:
             if f in ignored:
                 continue
-            row = spread(1.0, members[f])
             if f in limits:
-                below, above = limits[f]
-                if np.isfinite(above):
-                    at_most(row, value(row) + above, f)
-                if np.isfinite(below):
-                    at_most(negated(row), -(value(row) - below), f)
+                both_ways(f, ones, *limits[f])
                 continue
-            equal_rows.append(row)
+            equal_rows.append((place[f], ones))
             self.equal_of.append(f)
             for weights, below, above in printed.get(f, []):
-                row = spread(weights, members[f])
-                at_most(row, value(row) + above, f)
-                at_most(negated(row), -(value(row) - below), f)
-        bounded = [j for j, atom in enumerate(component) if np.isfinite(atom.upper)]
-        ones = np.ones(size)
-        blocks = np.asarray(bounded, dtype=int)[:, None] * size + np.arange(size)
-        for j, columns in zip(bounded, blocks, strict=True):
-            at_most((columns, ones), component[j].upper, -1)
+                both_ways(f, np.asarray(weights, dtype=float), below, above)
         n = len(self.truth)
-        equal = _sparse(equal_rows, n) if equal_rows else None
+        bounded = [j for j, atom in enumerate(component) if np.isfinite(atom.upper)]
+        headcount = csr_array(  # an atom's total at most its headcount
+            (
+                np.ones(len(bounded) * size),
+                (np.repeat(np.arange(len(bounded)), size), _blocks(bounded, size)),
+            ),
+            shape=(len(bounded), n),
+        )
+        upper_b += [component[j].upper for j in bounded]
+        self.upper_of += [-1] * len(bounded)
+        equal = _spread(incidence, equal_rows, size) if equal_rows else None
+        at_most = csr_array(vstack([_spread(incidence, upper_rows, size), headcount]))
         self.program = LinearProgram(
             n,
             equal=equal,
             equal_to=None if equal is None else equal @ self.truth,
-            at_most=_sparse(upper_rows, n) if upper_rows else None,
+            at_most=at_most if at_most.shape[0] else None,
             bound=np.array(upper_b),
         )
         self.said_at = list(said) or [frozenset()] * len(component)
@@ -1407,17 +1467,16 @@ class _PointAttacker:
             groups.setdefault(key, []).append(j)
         pairing = [members for members in groups.values() if len(members) > 1]
         truth = self.truth.reshape(-1, size)
+        first = np.argmax(truth > 0, axis=1)  # each atom's lowest point with an answer
         for _ in range(_TRADES // 2 if pairing else 0):
+            orders = [random.permutation(members) for members in pairing]
+            a = np.concatenate([order[: len(order) // 2 * 2 : 2] for order in orders])
+            b = np.concatenate([order[1::2] for order in orders])
             giving = truth.copy(), truth.copy()  # each pair one way, then the other
-            for members in pairing:
-                order = random.permutation(members)
-                for a, b in zip(order[::2], order[1::2], strict=False):
-                    point = int(np.argmax(truth[a] > 0))
-                    giving[0][a, point] -= 1
-                    giving[0][b, point] += 1
-                    point = int(np.argmax(truth[b] > 0))
-                    giving[1][b, point] -= 1
-                    giving[1][a, point] += 1
+            giving[0][a, first[a]] -= 1  # (every atom is in one pair at most)
+            giving[0][b, first[a]] += 1
+            giving[1][b, first[b]] -= 1
+            giving[1][a, first[b]] += 1
             for table in giving:
                 flat = table.reshape(-1)
                 if self.program.holds(flat):
@@ -1472,7 +1531,7 @@ class _PointAttacker:
         free = np.ones(len(unions), dtype=bool)
         if count:
             counts = member @ np.array([atom.count for atom in self.component], dtype=float)
-            free &= _free(self.component, unions, self.ignored, counts, seen.sum(axis=2))
+            free &= _free(member, self.capacity, counts, seen.sum(axis=2))
         said = [self._said(union) for union in unions] if points else []
         for t, over in enumerate([*np.eye(size), *self.unions] if points else []):
             value = np.round(truth @ over)

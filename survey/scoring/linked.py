@@ -150,6 +150,22 @@ def _frozen(group: Group) -> frozenset[tuple[str, str]]:
     return frozenset(group.items())
 
 
+def _in_order(groups: Iterable[frozenset[tuple[str, str]]]) -> list[frozenset[tuple[str, str]]]:
+    """Groups in an order that does not hang on their hashes. A set's order differs from
+    one process to the next, and the figures' order is the programs' rows': their optima,
+    and so the cells hidden, follow it. The same report made twice must hide the same
+    cells (an employee survey's report by unit hid 1 033 cells in one process and 1 036
+    in another)."""
+    return sorted(groups, key=sorted)
+
+
+def _bounds_in_order(
+    bounds: Iterable[tuple[frozenset[tuple[str, str]], str, float]],
+) -> list[tuple[frozenset[tuple[str, str]], str, float]]:
+    """Reasons in an order that does not hang on their hashes (``_in_order``)."""
+    return sorted(bounds, key=lambda bound: (sorted(bound[0]), bound[1], bound[2]))
+
+
 Bound = tuple[Group, str, float]
 """A reason released for a group (``suppression.STATED``): the group, the ledger's
 statistic ("fewer than k", "at least k") and the k it was stated with."""
@@ -284,7 +300,7 @@ class Released:
             released.update(_frozen(g) for _, g in new)
             mine.update(_frozen(g) for _, g in new)
             return set()
-        fixed = [*history, *((self.position, dict(g)) for g in released)]
+        fixed = [*history, *((self.position, dict(g)) for g in _in_order(released))]
         wanted: list[Positioned] = [(self.position, g) for _, g in new]
         hide = self._audited(measure, fixed, limits, wanted, k, summed)
         released.update(_frozen(g) for i, (_, g) in enumerate(new) if i not in hide)
@@ -362,9 +378,12 @@ class Released:
             return True  # said before: nothing new
         fixed = [
             *self._pooled_before[path],
-            *((self.position, dict(g)) for g in self._pools[now]),
+            *((self.position, dict(g)) for g in _in_order(self._pools[now])),
         ]
-        limits = [*self._limits(now, path), *self._positioned(bounds - self._bounds[now])]
+        limits = [
+            *self._limits(now, path),
+            *self._positioned(_bounds_in_order(bounds - self._bounds[now])),
+        ]
         counts, signature, _ = self._count(measure)
         cells_of = self._cells_of(measure)
         fixed_cells = [c for c in (cells_of(*f) for f in fixed) if c]
@@ -389,7 +408,7 @@ class Released:
 
     def _limits(self, now: int, path: int) -> list[PositionedBound]:
         """Every reason released for the pool: from earlier snapshots, then this one."""
-        return [*self._bounds_before[path], *self._positioned(sorted(self._bounds[now], key=repr))]
+        return [*self._bounds_before[path], *self._positioned(_bounds_in_order(self._bounds[now]))]
 
     def _pool(self, measure: str) -> tuple[int, int]:
         """The measures whose released groups (and reasons) this one's are audited with:
@@ -587,6 +606,7 @@ class _Cells:
     def __init__(self, names: Sequence[str], counts: Counts) -> None:
         self.names = list(names)
         self.paths = sorted(counts, key=repr)
+        self.rank = {path: i for i, path in enumerate(self.paths)}  # repr's order, kept
         self.index: dict[tuple[int, int, str], set[Path]] = {}
         self.present: dict[int, set[Path]] = {}
         for path in self.paths:
@@ -600,10 +620,10 @@ class _Cells:
     def __call__(self, position: int, group: Group) -> list[Path]:
         if any(name not in self.names for name in group):
             return []
-        found = set(self.present.get(position, set()))
-        for name, value in group.items():
-            found &= self.index.get((position, self.names.index(name), value), set())
-        return sorted(found, key=repr)
+        present = self.present.get(position, set())
+        at = [self.index.get((position, self.names.index(n), v), set()) for n, v in group.items()]
+        found = present.intersection(*sorted(at, key=len))
+        return sorted(found, key=self.rank.__getitem__)
 
 
 MAX_ATOMS = 1_000
