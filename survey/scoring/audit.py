@@ -650,6 +650,8 @@ def _listed(
 def _point_counts(points: Points[C], cells: Iterable[C]) -> tuple[int, ...]:
     size = len(next(iter(points.counts.values()), ()))
     vectors = [points.counts[cell] for cell in cells if cell in points.counts]
+    if len(vectors) == 1:  # most atoms, once the numbers invited split them
+        return tuple(map(int, vectors[0]))
     return tuple(int(sum(column)) for column in zip(*vectors, strict=True)) or (0,) * size
 
 
@@ -1219,25 +1221,24 @@ def _sparse(rows: list[tuple[np.ndarray, np.ndarray]], width: int) -> csr_array:
     )
 
 
-def _spread(incidence: csr_array, rows: list[tuple[int, np.ndarray]], size: int) -> csr_array:
-    """Rows over a figure's atoms (``incidence``: figures × atoms), each given as the
-    figure's place and weights per point, as one matrix over the atoms' counts per point
-    (atom j's at columns j·size to j·size + size - 1): every atom of the figure weighs
-    its points alike. Built in one go: row by row it was most of a national report's
-    attackers' set-up (hundreds of headcount rows each)."""
+def _spread(incidence: csr_array, places: np.ndarray, weights: np.ndarray) -> csr_array:
+    """Rows over figures' atoms (``incidence``: figures × atoms), each given as its
+    figure's place and its weights per point (a row of ``weights``), as one matrix over the
+    atoms' counts per point (atom j's at columns j·size to j·size + size - 1): every atom
+    of the figure weighs its points alike. Built in one go: row by row it was most of a
+    national report's attackers' set-up (hundreds of headcount rows each)."""
+    size = weights.shape[1]
     n = incidence.shape[1] * size
-    if not rows:
+    if not len(places):
         return csr_array((0, n))
-    places = np.array([f for f, _ in rows], dtype=int)
-    weights = np.array([w for _, w in rows], dtype=float)
     starts, ends = incidence.indptr[places], incidence.indptr[places + 1]
     lengths = ends - starts
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
     atoms = incidence.indices[offsets + np.arange(lengths.sum())]
     columns = _blocks(atoms, size)
     data = np.repeat(weights, lengths, axis=0).reshape(-1)
-    row_of = np.repeat(np.arange(len(rows)), lengths * size)
-    return csr_array((data, (row_of, columns)), shape=(len(rows), n))
+    row_of = np.repeat(np.arange(len(places)), lengths * size)
+    return csr_array((data, (row_of, columns)), shape=(len(places), n))
 
 
 def _blocks(atoms: Sequence[int] | np.ndarray, size: int) -> np.ndarray:
@@ -1278,36 +1279,36 @@ class _PointAttacker:
         place = {f: i for i, f in enumerate(figures)}
         _, incidence = _system(component)  # figures (in this order) × atoms
         at_figure = incidence @ per_atom  # each figure's true counts per point
-        ones = np.ones(size)
-        equal_rows: list[tuple[int, np.ndarray]] = []  # (figure's place, weights per point)
-        self.equal_of: list[int] = []
-        upper_rows: list[tuple[int, np.ndarray]] = []
-        upper_b: list[float] = []
-        self.upper_of: list[int] = []  # the figure (or stated bound) of each; -1: a headcount
+        read = [f for f in figures if f not in ignored]
+        self.equal_of: list[int] = [f for f in read if f not in limits]
+        stated = [f for f in read if f in limits]
+        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]] = []
 
-        def both_ways(f: int, weights: np.ndarray, below: float, above: float) -> None:
-            """Rows: the weighted count at most the truth plus ``above`` and at least the
-            truth less ``below`` (each only where finite)."""
-            value = float(weights @ at_figure[place[f]])
-            if np.isfinite(above):
-                upper_rows.append((place[f], weights))
-                upper_b.append(value + above)
-                self.upper_of.append(f)
-            if np.isfinite(below):
-                upper_rows.append((place[f], -weights))
-                upper_b.append(-(value - below))
-                self.upper_of.append(f)
+        def both_ways(of: list[int], weights: np.ndarray, room: np.ndarray) -> None:
+            """Rows over the figures ``of`` (one each, with its weights per point): the
+            weighted count at most the truth plus the room above, then at least the truth
+            less the room below (``room``: below, above), each only where finite."""
+            places = np.array([place[f] for f in of], dtype=int)
+            truth = np.einsum("ij,ij->i", weights, at_figure[places])
+            for sign, side in ((1.0, 1), (-1.0, 0)):
+                finite = np.isfinite(room[:, side])
+                bound = sign * truth[finite] + room[finite, side]
+                kept = list(itertools.compress(of, finite))
+                blocks.append((places[finite], sign * weights[finite], bound, kept))
 
-        for f in figures:
-            if f in ignored:
-                continue
-            if f in limits:
-                both_ways(f, ones, *limits[f])
-                continue
-            equal_rows.append((place[f], ones))
-            self.equal_of.append(f)
-            for weights, below, above in printed.get(f, []):
-                both_ways(f, np.asarray(weights, dtype=float), below, above)
+        if stated:
+            room = np.array([limits[f] for f in stated], dtype=float)
+            both_ways(stated, np.ones((len(stated), size)), room)
+        for f in self.equal_of:
+            if rows := printed.get(f, []):
+                weights = np.array([w for w, _, _ in rows], dtype=float)
+                both_ways([f] * len(rows), weights, np.array([r[1:] for r in rows], dtype=float))
+        upper_b = [float(b) for block in blocks for b in block[2]]
+        self.upper_of: list[int] = [f for block in blocks for f in block[3]]
+        upper_rows = (
+            np.concatenate([block[0] for block in blocks]) if blocks else np.zeros(0, dtype=int),
+            np.vstack([block[1] for block in blocks]) if blocks else np.zeros((0, size)),
+        )
         n = len(self.truth)
         bounded = [j for j, atom in enumerate(component) if np.isfinite(atom.upper)]
         headcount = csr_array(  # an atom's total at most its headcount
@@ -1319,8 +1320,9 @@ class _PointAttacker:
         )
         upper_b += [component[j].upper for j in bounded]
         self.upper_of += [-1] * len(bounded)
-        equal = _spread(incidence, equal_rows, size) if equal_rows else None
-        at_most = csr_array(vstack([_spread(incidence, upper_rows, size), headcount]))
+        shown = np.array([place[f] for f in self.equal_of], dtype=int)
+        equal = _spread(incidence, shown, np.ones((len(shown), size))) if len(shown) else None
+        at_most = csr_array(vstack([_spread(incidence, *upper_rows), headcount]))
         self.program = LinearProgram(
             n,
             equal=equal,

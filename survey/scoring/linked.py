@@ -101,6 +101,7 @@ new groups are hidden instead (see ``MAX_ATOMS``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -218,6 +219,7 @@ class Released:
     _pooled_before: dict[int, list[Positioned]] = field(default_factory=dict)
     _bounds_before: dict[int, list[PositionedBound]] = field(default_factory=dict)
     _cells: dict[int, _Cells] = field(default_factory=dict)
+    _heads: dict[tuple[Path, ...], Headcounts[Path]] = field(default_factory=dict)
     _decided: dict[tuple[object, ...], frozenset[int] | bool] = field(default_factory=dict)
     _points: dict[str, tuple[PathPoints, int, Reading | None]] = field(default_factory=dict)
     _own: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
@@ -564,9 +566,16 @@ class Released:
 
         if self.invitations is None:
             return None
-        at = self.position
-        shown = [(paths, n) for g, n in self.invitations.shown if (paths := cells_of(at, g))]
-        return Headcounts(shown, self.invitations.cells, key=lambda path: path[at])
+        paths = tuple(cells_of.paths)  # the same for most measures: shared
+        if paths not in self._heads:
+            at = self.position
+            numbers = self.invitations.shown
+            covered = cells_of.each(at, [g for g, _ in numbers])
+            shown = [(c, n) for c, (_, n) in zip(covered, numbers, strict=True) if c]
+            self._heads[paths] = Headcounts(
+                shown, self.invitations.cells, key=lambda path: path[at]
+            )
+        return self._heads[paths]
 
 
 def _read(limits: Iterable[PositionedBound]) -> list[tuple[int, Group, float, float]]:
@@ -624,6 +633,27 @@ class _Cells:
         at = [self.index.get((position, self.names.index(n), v), set()) for n, v in group.items()]
         found = present.intersection(*sorted(at, key=len))
         return sorted(found, key=self.rank.__getitem__)
+
+    def each(self, position: int, groups: Sequence[Group]) -> list[list[Path]]:
+        """What ``__call__`` gives for each group, in one pass over the paths: every
+        number invited a page can show (hundreds of groups, each a lookup, took a tenth
+        of a national report's audit). A path lies in each group whose every dimension's
+        value is its cell's, so its groups are among its cell's subsets of values."""
+        place: dict[frozenset[tuple[str, str]], list[int]] = {}
+        for i, g in enumerate(groups):
+            place.setdefault(_frozen(g), []).append(i)
+        widest = max((len(g) for g in groups), default=0)
+        found: list[list[Path]] = [[] for _ in groups]
+        for path in self.paths:  # in repr's order, as ``__call__`` gives them
+            cell = path[position] if position < len(path) else None
+            if cell is None:
+                continue
+            values = list(zip(self.names, cell, strict=True))
+            for size in range(widest + 1):
+                for subset in itertools.combinations(values, size):
+                    for i in place.get(frozenset(subset), ()):
+                        found[i].append(path)
+        return found
 
 
 MAX_ATOMS = 1_000
