@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.scoring.audit import Disclosed, audit, protect
+from survey.scoring.audit import Disclosed, Headcounts, Points, audit, protect
 from survey.scoring.suppression import ALL, suppressed_groups, with_margins
 from tests.scoring.oracle import leaks
 
@@ -164,3 +164,24 @@ def test_a_later_snapshot_leaks_nothing_about_who_arrived_in_between(before, arr
     second_hidden = protect(counts, first, second_proposed, k)
     second = [f for j, f in enumerate(second_proposed) if j not in second_hidden]
     assert leaks(counts, [*first, *second], k) == []
+
+
+def test_people_counted_before_and_gone_now_are_judged_by_their_count() -> None:
+    """A unit's earlier figure of 8 (its distribution as printed then), three of them not
+    counted now and so with no answers at any point now, beside its other cell's 5 of 5
+    invited: the three are pinned. The per-point program, whose counts are the answers
+    now, saw room for one fewer and passed it alone (found by review of a speed-up)."""
+    counts = {"gone": 3, "here": 5}
+    answers = {"gone": (0, 0, 0), "here": (2, 3, 0)}
+
+    def each_point(vector):  # type: ignore[no-untyped-def]
+        return [
+            (tuple(1.0 if q == p else 0.0 for q in range(len(vector))), float(n), float(n))
+            for p, n in enumerate(vector)
+        ]
+
+    heads = Headcounts(shown=[(["here"], 5)], invited={"here": 5})
+    read = Points(answers, each_point, dated=frozenset({0}))
+    found = audit(counts, [["gone", "here"]], 6, headcounts=heads, points=read)
+    assert found is not None
+    assert (found.cells, found.count, found.lower, found.point) == ({"gone"}, 3, 3, None)
