@@ -74,31 +74,29 @@ whose own number invited no page shows is capped by it all the same (``_invited`
 
 **Scale points.** A shown group of an item also shows its distribution over the scale:
 each point's share, printed in whole percent, and the mean, standard deviation and
-favourable shares beside them (``scoring.printed``). Read with the group's count, each
-is a bound on the group's counts per point: exact for groups of up to about a hundred
+favourable shares beside them (``scoring.printed``). Read with the group's count, each is
+a bound on the group's counts per point: exact for groups of up to about a hundred
 answers, an interval above. A group's count can be free while its count at one point is
 pinned: "helt enig" 5 of 8 mayors, 5 of Kommune A's 10 and 3 of Kommune B's 13 leaves at
 least 2 to Kommune A's two mayors, both of them (found by review). So with ``points``
 (each cell's counts per point, and what a figure prints of its own), the interval test
-runs over a program whose unknowns are each atom's counts per point too: every shown
-figure's count (equalities) and printed distribution (inequalities), the stated bounds
-on counts. Where each atom's counts per point add up to its count, that program reads
-all the counts' program reads and more, so it pins every union that one pins, and it
-judges such a component alone (``_per_point_alone``). A union of small atoms is then
-found when its count is pinned within ±1, or when its count at a point is shown to be at
-least what it is (one fewer there is ruled out: some of the group are known to have
-answered it). A point count shown to be 0 is no finding, a policy: a released 0 says
-"nobody here answered it" of every group inside, and hiding it would hide the total. A
-released 100 % is read the same way, also a policy: where each atom of a union that has
-answers lies in a shown group whose printed shares put all its answers at one point (0 %
-at every other, which for a group under 200 answers is none: ``_unanimous``), the
-union's count there is its count, so that point is not audited for it and its count is
-(``_PointAttacker._said``). Since a count at a point can never exceed the count, this
-removes findings only for a union at its headcount, whose count is participation (the
-policy above): a unit leader shown as 1 of 1 answered beside a unit shown all "heltid"
-has their answer given by the two together, as every other member of the unit has theirs
-by the 100 % alone (docs/confidentiality.md, "Unanimity"). The repair is the count's:
-hiding a group's figure hides its distribution with it.
+runs once more over a program whose unknowns are each atom's counts per point: every
+shown figure's count (equalities) and printed distribution (inequalities), the stated
+bounds on counts. A union of small atoms is then found when its count is pinned within
+±1, or when its count at a point is shown to be at least what it is (one fewer there is
+ruled out: some of the group are known to have answered it). A point count shown to be
+0 is no finding, a policy: a released 0 says "nobody here answered it" of every group
+inside, and hiding it would hide the total. A released 100 % is read the same way, also a
+policy: where each atom of a union that has answers lies in a shown group whose printed
+shares put all its answers at one point (0 % at every other, which for a group under 200
+answers is none: ``_unanimous``), the union's count there is its count, so that point is
+not audited for it and its count is (``_PointAttacker._said``). Since a count at a point
+can never exceed the count, this removes findings only for a union at its headcount,
+whose count is participation (the policy above): a unit leader shown as 1 of 1 answered
+beside a unit shown all "heltid" has their answer given by the two together, as every
+other member of the unit has theirs by the 100 % alone (docs/confidentiality.md,
+"Unanimity"). The repair is the count's: hiding a group's figure hides its distribution
+with it.
 
 **Suppression.** ``protect`` takes the figures already released (which can never be taken
 back) and those proposed, in the order they are wanted, and hides proposed figures until
@@ -370,10 +368,7 @@ def _findings(
     findings: list[Finding] = []
     for component in components:
         exact = _exact(component, k, slack)
-        alone = _per_point_alone(component, printed)
-        found = [exact] if exact else []
-        if not exact and not alone:
-            found = _interval(component, k, slack, bounding, evidence, every)
+        found = [exact] if exact else _interval(component, k, slack, bounding, evidence, every)
         if not found and printed:
             targets = points.targets if points is not None else ()
             found = _per_point(
@@ -385,20 +380,6 @@ def _findings(
         if findings and not every:
             return findings
     return findings
-
-
-def _per_point_alone(component: list[_Atom], printed: Mapping[int, list[PointRow]]) -> bool:
-    """Whether the per-point program alone judges a component, without the counts'
-    program first: where a figure of it is printed, and every atom's counts per point
-    add up to its count. The per-point program then reads all the counts' program reads
-    and more (doing both took a fifth of a national report's audit). A path not counted
-    now, in a report after earlier snapshots, counts respondents but has no answers at
-    any point; its atom's count is read by the counts' program only (found by review:
-    a unit's earlier figure of 8, 3 of them gone since, beside its other cell's 5 of 5
-    invited, pinned the 3)."""
-    return any(f in printed for atom in component for f in atom.figures) and all(
-        sum(atom.points) == atom.count for atom in component
-    )
 
 
 PointRow = tuple[np.ndarray, float, float]
