@@ -111,7 +111,7 @@ import pandas as pd
 from survey.scoring.suppression import ALL, STATED, stated_bounds
 
 if TYPE_CHECKING:
-    from survey.scoring.audit import Headcounts, Points
+    from survey.scoring.audit import Headcounts, Judged, Points
 
 MEAN_ONLY = "mean:"
 """Before a measure in what the ledger lists as released (``storage.releases.released_at``):
@@ -221,6 +221,7 @@ class Released:
     _cells: dict[int, _Cells] = field(default_factory=dict)
     _heads: dict[tuple[Path, ...], Headcounts[Path]] = field(default_factory=dict)
     _decided: dict[tuple[object, ...], frozenset[int] | bool] = field(default_factory=dict)
+    _judged: Judged = field(default_factory=dict)  # components by their counts, all measures
     _points: dict[str, tuple[PathPoints, int, Reading | None]] = field(default_factory=dict)
     _own: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
     _sums: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
@@ -398,7 +399,9 @@ class Released:
         if key not in self._decided:
             read = _exactly(points, silent, reading, sums, dated)
             heads = self._headcounts(cells_of)
-            self._decided[key] = _quiet(counts, fixed_cells, limit_cells, k, read, heads)
+            self._decided[key] = _quiet(
+                counts, fixed_cells, limit_cells, k, read, heads, self._judged
+            )
         if self._decided[key]:
             self._bounds[now] |= bounds
         return bool(self._decided[key])
@@ -523,7 +526,9 @@ class Released:
             if key not in self._decided:
                 read = _exactly(points, silent, reading, means, dated)
                 heads = self._headcounts(cells_of)
-                self._decided[key] = _quiet(counts, every, limit_cells, k, read, heads)
+                self._decided[key] = _quiet(
+                    counts, every, limit_cells, k, read, heads, self._judged
+                )
             return hide if self._decided[key] else frozenset(range(len(wanted)))
         wanting = tuple(map(tuple, wanted_cells))
         key = (signature, per_point, _key(fixed_cells, limit_cells, silent, sums, dated), wanting)
@@ -531,7 +536,7 @@ class Released:
             read = _exactly(points, silent, reading, sums, dated)
             heads = self._headcounts(cells_of)
             self._decided[key] = _protected(
-                counts, fixed_cells, limit_cells, wanted_cells, k, read, heads
+                counts, fixed_cells, limit_cells, wanted_cells, k, read, heads, self._judged
             )
         found = self._decided[key]
         assert isinstance(found, frozenset)
@@ -552,7 +557,7 @@ class Released:
         if key not in self._decided:
             heads = self._headcounts(cells_of)
             self._decided[key] = _protected(
-                counts, fixed_cells, limit_cells, wanted_cells, k, None, heads
+                counts, fixed_cells, limit_cells, wanted_cells, k, None, heads, self._judged
             )
         found = self._decided[key]
         assert isinstance(found, frozenset)
@@ -674,6 +679,7 @@ def _protected(
     k: int,
     points: Points[Path] | None,
     headcounts: Headcounts[Path] | None = None,
+    judged: Judged | None = None,
 ) -> frozenset[int]:
     from survey.scoring.audit import Disclosed, TooLarge, protect  # SciPy: only for work
 
@@ -687,6 +693,7 @@ def _protected(
             max_atoms=MAX_ATOMS,
             points=points,
             headcounts=headcounts,
+            judged=judged,
         )
         return frozenset(hide)
     except (Disclosed, TooLarge):
@@ -700,6 +707,7 @@ def _quiet(
     k: int,
     points: Points[Path] | None,
     headcounts: Headcounts[Path] | None = None,
+    judged: Judged | None = None,
 ) -> bool:
     """Whether the figures and stated bounds give no group away (a system too large to
     audit: not known, so no)."""
@@ -714,6 +722,7 @@ def _quiet(
             max_atoms=MAX_ATOMS,
             points=points,
             headcounts=headcounts,
+            judged=judged,
         )
         return found is None
     except TooLarge:

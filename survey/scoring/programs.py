@@ -72,28 +72,37 @@ class LinearProgram:
         self.row_upper = np.hstack(highs).astype(float)
         self.lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,))
         self.upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,))
-        self.highs = _Quiet()  # type: ignore[no-untyped-call]  # highspy's __init__
-        matrix = self.matrix
-        status = self.highs.passModel(  # the arrays' overload: not element by element
-            n,
-            matrix.shape[0],
-            matrix.nnz,
-            int(highspy.MatrixFormat.kRowwise),
-            int(highspy.ObjSense.kMinimize),
-            0.0,
-            np.zeros(n),
-            _finite(self.lower),
-            _finite(self.upper),
-            _finite(self.row_lower),
-            _finite(self.row_upper),
-            matrix.indptr.astype(np.int32),
-            matrix.indices.astype(np.int32),
-            matrix.data.astype(float),
-            np.zeros(n, dtype=np.int32),  # every column continuous
-        )
-        if status != highspy.HighsStatus.kOk:
-            raise RuntimeError(f"HiGHS did not take the program: {status}")
         self.columns = np.arange(n, dtype=np.int32)
+        self._highs: highspy.Highs | None = None
+
+    @property
+    def highs(self) -> highspy.Highs:
+        """The model in HiGHS, passed on the first question: most attackers of a national
+        report find every table they need without a program (``holds`` reads the matrix
+        alone), and passing the model was a twentieth of their audit."""
+        if self._highs is None:
+            self._highs = _Quiet()  # type: ignore[no-untyped-call]  # highspy's __init__
+            matrix = self.matrix
+            status = self._highs.passModel(  # the arrays' overload: not element by element
+                self.n,
+                matrix.shape[0],
+                matrix.nnz,
+                int(highspy.MatrixFormat.kRowwise),
+                int(highspy.ObjSense.kMinimize),
+                0.0,
+                np.zeros(self.n),
+                _finite(self.lower),
+                _finite(self.upper),
+                _finite(self.row_lower),
+                _finite(self.row_upper),
+                matrix.indptr.astype(np.int32),
+                matrix.indices.astype(np.int32),
+                matrix.data.astype(float),
+                np.zeros(self.n, dtype=np.int32),  # every column continuous
+            )
+            if status != highspy.HighsStatus.kOk:
+                raise RuntimeError(f"HiGHS did not take the program: {status}")
+        return self._highs
 
     def with_rows(self, at_most: csr_array, bound: np.ndarray) -> LinearProgram:
         """This program with more inequality rows: a narrower one, whose points are this
@@ -105,6 +114,20 @@ class LinearProgram:
             equal_to=self.row_upper[: self.n_equal],
             at_most=csr_array(vstack([self.matrix[self.n_equal :], at_most], format="csr")),
             bound=np.hstack([self.row_upper[self.n_equal :], bound]),
+            lower=self.lower,
+            upper=self.upper,
+        )
+
+    def keeping(self, at_most: np.ndarray) -> LinearProgram:
+        """This program with only the inequality rows ``at_most`` marks: a wider one,
+        whose points include every point of this one."""
+        rest = self.matrix[self.n_equal :]
+        return LinearProgram(
+            self.n,
+            equal=self.matrix[: self.n_equal],
+            equal_to=self.row_upper[: self.n_equal],
+            at_most=rest[at_most],
+            bound=self.row_upper[self.n_equal :][at_most],
             lower=self.lower,
             upper=self.upper,
         )
