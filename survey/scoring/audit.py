@@ -626,7 +626,7 @@ def protect(
 
 
 def _total(counts: Mapping[C, int], cells: Iterable[C]) -> int:
-    return sum(counts.get(cell, 0) for cell in cells)
+    return sum(map(counts.get, cells, itertools.repeat(0)))
 
 
 def _atoms(
@@ -958,12 +958,11 @@ def _at_headcount(component: list[_Atom], union: Iterable[int]) -> bool:
     return _sum(component, holding) == _invited(component, holding)
 
 
-def _most(component: list[_Atom], union: tuple[int, ...], ignored: frozenset[int]) -> float:
-    """The most the union can count: its atoms' bounds, and where the attacker reads the
-    headcounts (none ``ignored``), no more than were invited (one more than that is no
-    possibility to rule out)."""
-    most = sum(component[j].upper for j in union)
-    return most if ignored else min(most, _invited(component, union))
+def _most_each(
+    capacity: Callable[[csr_array], np.ndarray], atoms: Sequence[int], n: int
+) -> np.ndarray:
+    """``capacity`` (``_capacity``) of each atom alone, of a component of ``n`` atoms."""
+    return capacity(_membership([(j,) for j in atoms], n))
 
 
 def _membership(unions: Sequence[tuple[int, ...]], atoms: int) -> csr_array:
@@ -974,10 +973,11 @@ def _membership(unions: Sequence[tuple[int, ...]], atoms: int) -> csr_array:
 
 
 def _capacity(component: list[_Atom], ignored: frozenset[int]) -> Callable[[csr_array], np.ndarray]:
-    """``_most`` of each union at once, given as a unions × atoms membership matrix
-    (``_membership``): the atoms' bounds summed, and (read unless ``ignored``) the
-    headcount of the list's cells the union lies in, each cell counted once. One union
-    at a time it took a tenth of a national report's audit."""
+    """The most each union can count, the unions given as a unions × atoms membership
+    matrix (``_membership``): its atoms' bounds summed, and where the attacker reads the
+    headcounts (none ``ignored``) no more than were invited in the list's cells the union
+    lies in, each cell counted once (one more than that is no possibility to rule out).
+    All unions at once: one at a time it took a tenth of a national report's audit."""
     uppers = np.array([atom.upper for atom in component], dtype=float)
     if ignored:
         return lambda member: member @ uppers
@@ -1111,9 +1111,8 @@ class _Attacker:
         for sign in (1.0, -1.0):
             waiting = [j for j in small if self.counts[j] > 0]
             if sign < 0:  # none more than their headcount allows
-                waiting = [
-                    j for j in waiting if self.counts[j] < _most(self.component, (j,), self.ignored)
-                ]
+                most = _most_each(self.capacity, waiting, len(self.component))
+                waiting = [j for j, m in zip(waiting, most, strict=True) if self.counts[j] < m]
             if self.tables:  # those seen one lower (higher) in a table already are seen
                 seen = sign * (self.counts - self.tables.stack()) >= 1 - _EPS
                 waiting = [j for j in waiting if not seen[:, j].any()]
@@ -1156,7 +1155,7 @@ class _Attacker:
         """The union as a finding if an attacker can rule out one respondent fewer, or one
         more where one more is possible at all (the headcount allows it)."""
         count = _sum(self.component, union)
-        most = _most(self.component, union, self.ignored)
+        most = float(self.capacity(_membership([union], len(self.component)))[0])
         ends = []
         used: set[int] = set()
         for sign, want in ((1.0, count - 1), (-1.0, count + 1)):
@@ -1497,7 +1496,8 @@ class _PointAttacker:
         else:
             lowered = [self._columns(j) for j in moving]
         self._push(held, lowered, 1.0, random)
-        rising = [j for j in moving if counts[j] < _most(self.component, (j,), self.ignored)]
+        most = _most_each(self.capacity, moving, len(self.component))
+        rising = [j for j, m in zip(moving, most, strict=True) if counts[j] < m]
         self._push(held, [self._columns(j) for j in rising], -1.0, random)
 
     def _columns(self, j: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1658,7 +1658,7 @@ class _PointAttacker:
         """The union's count (``count``) or a count at one of its points (``points``) as
         pinned by the attacker, if one is (the first found)."""
         cells = frozenset().union(*(self.component[j].cells for j in union))
-        most = _most(self.component, union, self.ignored)
+        most = float(self.capacity(_membership([union], len(self.component)))[0])
         for point, weights, value in self._targets(union):
             if not (count if point is None else points):
                 continue
