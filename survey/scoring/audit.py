@@ -284,7 +284,9 @@ def _by_counts(
     A national report asked the same count programs for each of its fourteen measures,
     a third of its audit. The key is all that either test reads of a component (its
     atoms' cells, figures, counts, headcounts and lists, the stated bounds' room, the rows
-    a union at its headcount is judged without). Whether a union is pinned is a fact of
+    a union at its headcount is judged without, and whether the audit has any such rows:
+    a review found a component without rows of its own kept the bounds found where
+    another component had them). Whether a union is pinned is a fact of
     that program, so the findings hold wherever it recurs (their bounds and the figures
     they rest on are those the first audit found)."""
     if judged is None:
@@ -293,6 +295,7 @@ def _by_counts(
     key = (
         k,
         every,
+        bool(headcounts),  # any at all: the policy for a union at its headcount applies
         tuple((a.cells, a.figures, a.count, a.upper, a.invited) for a in component),
         tuple(sorted((f, room) for f, room in limits.items() if f in figures)),
         headcounts & figures,

@@ -185,3 +185,47 @@ def test_people_counted_before_and_gone_now_are_judged_by_their_count() -> None:
     found = audit(counts, [["gone", "here"]], 6, headcounts=heads, points=read)
     assert found is not None
     assert (found.cells, found.count, found.lower, found.point) == ({"gone"}, 3, 3, None)
+
+
+@given(st.data())
+@settings(max_examples=150, deadline=None)
+def test_findings_kept_by_their_counts_are_those_each_audit_finds_alone(data) -> None:  # type: ignore[no-untyped-def]
+    """The count tests' findings kept per component across a report's audits (``judged``)
+    are what each audit finds without them, in any order: a component with no numbers
+    invited of its own beside one with them kept the bounds found there, where the audit
+    alone has none (found by review). Each audit is run twice over one memo: first
+    filling it, then reading it back."""
+    k = 5
+    cells = ["a", "b", "c", "d"]
+    counts = {c: data.draw(st.integers(0, 12), label=c) for c in cells}
+    invited = {c: counts[c] + data.draw(st.integers(0, 2), label=f"{c} more") for c in cells}
+    figures = [["a", "b"], ["c", "d"]]
+    stated = data.draw(st.sampled_from(["a", "b", "c"]), label="stated")
+    limits = [([stated], 0, 4)] if counts[stated] <= 4 else []
+    rows = data.draw(st.lists(st.sampled_from(cells), max_size=2, unique=True), label="rows")
+    shown = Headcounts([([c], invited[c]) for c in rows], invited)
+    audits = [shown, Headcounts([], invited), None]
+    alone = [audit(counts, figures, k, limits=limits, headcounts=h) for h in audits]
+    judged: dict = {}  # type: ignore[type-arg]
+    order = data.draw(st.permutations(range(len(audits))), label="order")
+    for _ in range(2):
+        for i in order:
+            found = audit(counts, figures, k, limits=limits, headcounts=audits[i], judged=judged)
+            assert found == alone[i]
+
+
+def test_a_component_without_numbers_invited_of_its_own_keeps_its_own_bounds() -> None:
+    """The review's case: b stated under 5, a 2 of 2 invited; d's number invited is shown
+    in the other component. Judged beside it first, a kept its upper bound of 3 in the
+    audit without d's (where nothing is read as a headcount, and a is pinned at 2)."""
+    counts = {"a": 2, "b": 4, "d": 10, "e": 10}
+    invited = {"a": 2, "b": 10, "d": 12, "e": 10}
+    figures = [["a", "b"], ["d", "e"]]
+    limits = [(["b"], 0, 4)]
+    with_row, no_row = Headcounts([(["d"], 12)], invited), Headcounts([], invited)
+    judged: dict = {}  # type: ignore[type-arg]
+    first = audit(counts, figures, 5, limits=limits, headcounts=with_row, judged=judged)
+    then = audit(counts, figures, 5, limits=limits, headcounts=no_row, judged=judged)
+    assert first is not None and then is not None
+    assert (first.lower, first.upper) == (2, 3)
+    assert (then.cells, then.lower, then.upper) == ({"a"}, 2, 2)
