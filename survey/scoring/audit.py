@@ -264,9 +264,10 @@ class Evidence:
         kept += [(cells, table.reshape(len(component), width)) for table in tables]
 
 
-Judged = dict[tuple[object, ...], list[Finding]]
-"""What the counts alone say of each component audited (the exact and the interval
-tests), kept by the caller across the audits of one report (``_by_counts``)."""
+Judged = dict[tuple[object, ...], Any]
+"""What the counts alone say, kept by the caller across the audits of one report: the
+atoms the figures make (``_laid_out``), and each component's findings by the exact and
+the interval tests (``_by_counts``)."""
 
 
 def _by_counts(
@@ -302,7 +303,8 @@ def _by_counts(
     )
     if key not in judged:
         judged[key] = judge()
-    return judged[key]
+    found: list[Finding] = judged[key]
+    return found
 
 
 @dataclass(frozen=True)
@@ -375,36 +377,13 @@ def _findings(
     interval tests' every union of small atoms none of whose atoms was found before)."""
     if all(n == 0 or n >= k for n in counts.values()):
         return []  # no atom, and so no union of atoms, holds 1 to k - 1 respondents
-    cell_sets = [frozenset(f) for f in figures]
-    shown_small = [
-        Finding(cells, count, count, count, frozenset({index}))
-        for index, cells in enumerate(cell_sets)
-        if 0 < (count := _total(counts, cells)) < k
-    ]
+    shown_small, slack, bounding, atoms = _laid_out(
+        judged, counts, figures, k, limits, upper, headcounts, points is None
+    )
     if shown_small:
         return shown_small if every else shown_small[:1]
-    slack: dict[int, tuple[float, float]] = {}  # a limit's room below and above the truth
-    for index, (stated, low, high) in enumerate(limits, start=len(cell_sets)):
-        cell_sets.append(frozenset(stated))
-        count = _total(counts, cell_sets[-1])
-        if low <= count <= high:
-            slack[index] = (count - low, high - count)
-        else:
-            cell_sets[-1] = frozenset()  # out of date: no row at all
-    bounding = _headcount_rows(counts, cell_sets, len(figures), headcounts, slack)
-    atoms = _atoms(counts, cell_sets, upper, headcounts, points)
-    if (
-        bounding
-        and points is None  # answers at each point are judged with the headcounts
-        and all(a.count >= k or _at_headcount(atoms, (j,)) for j, a in enumerate(atoms))
-    ):
-        # every union under k is then at its headcount: judged without the headcounts
-        # entirely, over the atoms their rows no longer split (the module's docstring)
-        del cell_sets[min(bounding) :]
-        for f in bounding:
-            del slack[f]
-        bounding = frozenset()
-        atoms = _atoms(counts, cell_sets, upper, None, points)
+    if points is not None:
+        atoms = _answering(atoms, points)
     printed, unanimous = _printed(atoms, len(figures), points)
     unsettled, settled_by = _settled(atoms, slack, printed)
     components = _components(unsettled)
@@ -429,6 +408,111 @@ def _findings(
         if findings and not every:
             return findings
     return findings
+
+
+Layout = tuple[list["Finding"], dict[int, tuple[float, float]], frozenset[int], list["_Atom"]]
+"""Figures shown under the minimum; the stated bounds' and headcount rows' room around
+the truth; the headcount rows; the atoms, without their answers."""
+
+
+def _laid_out(
+    judged: Judged | None,
+    counts: Mapping[C, int],
+    figures: Sequence[Iterable[C]],
+    k: int,
+    limits: Sequence[Limit[C]],
+    upper: Mapping[C, int] | None,
+    headcounts: Headcounts[C] | None,
+    counted_only: bool,
+) -> Layout:
+    """``_layout``, or the one laid out before for the same counts, figures, bounds and
+    numbers invited (``judged``): every item everyone answered has the same, and laying
+    them out again was a tenth of a national report's audit. The layout is only read."""
+    if judged is None:
+        return _layout(counts, figures, k, limits, upper, headcounts, counted_only)
+    key = (
+        "layout",
+        k,
+        counted_only,
+        frozenset(counts.items()),
+        tuple(frozenset(f) for f in figures),
+        tuple((frozenset(stated), low, high) for stated, low, high in limits),
+        None if upper is None else frozenset(upper.items()),
+        _Same(headcounts),
+    )
+    if key not in judged:
+        judged[key] = _layout(counts, figures, k, limits, upper, headcounts, counted_only)
+    laid_out: Layout = judged[key]
+    return laid_out
+
+
+class _Same:
+    """An object as part of a key by its identity (the numbers invited: unhashable, and
+    one object for every measure counted in the same cells), kept alive by the key."""
+
+    __slots__ = ("of",)
+
+    def __init__(self, of: object) -> None:
+        self.of = of
+
+    def __hash__(self) -> int:
+        return id(self.of)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.of is self.of
+
+
+def _layout(
+    counts: Mapping[C, int],
+    figures: Sequence[Iterable[C]],
+    k: int,
+    limits: Sequence[Limit[C]],
+    upper: Mapping[C, int] | None,
+    headcounts: Headcounts[C] | None,
+    counted_only: bool,
+) -> Layout:
+    """What ``_findings`` reads of the counts, before any answers: the figures shown under
+    ``k`` (found at once), and else the atoms the figures, stated bounds and headcount
+    rows split the cells into. ``counted_only``: no answers at each point are audited."""
+    cell_sets = [frozenset(f) for f in figures]
+    shown_small = [
+        Finding(cells, count, count, count, frozenset({index}))
+        for index, cells in enumerate(cell_sets)
+        if 0 < (count := _total(counts, cells)) < k
+    ]
+    slack: dict[int, tuple[float, float]] = {}  # a limit's room below and above the truth
+    if shown_small:
+        return shown_small, slack, frozenset(), []
+    for index, (stated, low, high) in enumerate(limits, start=len(cell_sets)):
+        cell_sets.append(frozenset(stated))
+        count = _total(counts, cell_sets[-1])
+        if low <= count <= high:
+            slack[index] = (count - low, high - count)
+        else:
+            cell_sets[-1] = frozenset()  # out of date: no row at all
+    bounding = _headcount_rows(counts, cell_sets, len(figures), headcounts, slack)
+    atoms = _atoms(counts, cell_sets, upper, headcounts)
+    if (
+        bounding
+        and counted_only  # answers at each point are judged with the headcounts
+        and all(a.count >= k or _at_headcount(atoms, (j,)) for j, a in enumerate(atoms))
+    ):
+        # every union under k is then at its headcount: judged without the headcounts
+        # entirely, over the atoms their rows no longer split (the module's docstring)
+        del cell_sets[min(bounding) :]
+        for f in bounding:
+            del slack[f]
+        bounding = frozenset()
+        atoms = _atoms(counts, cell_sets, upper, None)
+    return shown_small, slack, bounding, atoms
+
+
+def _answering(atoms: list[_Atom], points: Points[Any]) -> list[_Atom]:
+    """The atoms with their counts per point."""
+    return [
+        _Atom(a.cells, a.figures, a.count, a.upper, a.invited, _point_counts(points, a.cells))
+        for a in atoms
+    ]
 
 
 PointRow = tuple[np.ndarray, float, float]
@@ -637,7 +721,6 @@ def _atoms(
     figures: Sequence[frozenset[C]],
     upper: Mapping[C, int] | None,
     headcounts: Headcounts[C] | None = None,
-    points: Points[C] | None = None,
 ) -> list[_Atom]:
     """Cells grouped by the figures they lie in. Cells in no figure are left out: nothing
     released says anything about them. With ``upper``, cells stay apart: two cells in
@@ -663,7 +746,6 @@ def _atoms(
             sum(counts.get(cell, 0) for cell in cells),
             np.inf if upper is None else float(sum(upper.get(cell, np.inf) for cell in cells)),
             listed(cells),
-            () if points is None else _point_counts(points, cells),
         )
         for cells in (grouped[key] for key in order)
     ]
