@@ -529,12 +529,19 @@ def _printed(
     point (``_unanimous``)."""
     if points is None:
         return {}, {}
-    totals: dict[int, np.ndarray] = {}
-    for atom in atoms:
-        for figure in atom.figures:
-            if figure < n_figures and figure not in points.unprinted:
-                vector = np.asarray(atom.points, dtype=float)
-                totals[figure] = totals[figure] + vector if figure in totals else vector
+    held = [
+        (j, f)
+        for j, atom in enumerate(atoms)
+        for f in atom.figures
+        if f < n_figures and f not in points.unprinted
+    ]
+    if not held:
+        return {}, {}
+    atom_of, figure_of = np.array(held, dtype=int).T
+    shown, place = np.unique(figure_of, return_inverse=True)
+    sums = np.zeros((len(shown), len(atoms[0].points)))
+    np.add.at(sums, place, np.array([a.points for a in atoms], dtype=float)[atom_of])
+    totals = dict(zip(shown.tolist(), sums, strict=True))  # each figure's counts per point
     printed: dict[int, list[PointRow]] = {}
     for figure, vector in totals.items():
         rows = []
@@ -940,7 +947,9 @@ def _pinned_unions(
 
     unions = candidates + _unions(component, small, k)
     free = attacker.free(unions)
-    policy = np.array([plain is not None and _at_headcount(component, u) for u in unions])
+    policy = (
+        _at_headcount_each(component, unions) if plain is not None else np.zeros(len(unions), bool)
+    )
     if (policy & ~free).any():  # the policy's: its count as ``full`` judges it
         asked = list(itertools.compress(unions, policy))
         answers = attacker.free(asked, count=False)
@@ -1043,6 +1052,15 @@ def _at_headcount(component: list[_Atom], union: Iterable[int]) -> bool:
     return _sum(component, holding) == _invited(component, holding)
 
 
+def _at_headcount_each(component: list[_Atom], unions: Sequence[tuple[int, ...]]) -> np.ndarray:
+    """``_at_headcount`` of each union at once (hundreds of unions a table)."""
+    holding = [tuple(j for j in union if component[j].count > 0) for union in unions]
+    member = _membership(holding, len(component))
+    counts = member @ np.array([atom.count for atom in component], dtype=float)
+    at: np.ndarray = counts == _invited_each(component)(member)
+    return at
+
+
 def _most_each(
     capacity: Callable[[csr_array], np.ndarray], atoms: Sequence[int], n: int
 ) -> np.ndarray:
@@ -1060,12 +1078,20 @@ def _membership(unions: Sequence[tuple[int, ...]], atoms: int) -> csr_array:
 def _capacity(component: list[_Atom], ignored: frozenset[int]) -> Callable[[csr_array], np.ndarray]:
     """The most each union can count, the unions given as a unions × atoms membership
     matrix (``_membership``): its atoms' bounds summed, and where the attacker reads the
-    headcounts (none ``ignored``) no more than were invited in the list's cells the union
-    lies in, each cell counted once (one more than that is no possibility to rule out).
-    All unions at once: one at a time it took a tenth of a national report's audit."""
+    headcounts (none ``ignored``) no more than were invited where it lies (one more than
+    that is no possibility to rule out)."""
     uppers = np.array([atom.upper for atom in component], dtype=float)
     if ignored:
         return lambda member: member @ uppers
+    invited = _invited_each(component)
+    return lambda member: np.minimum(member @ uppers, invited(member))
+
+
+def _invited_each(component: list[_Atom]) -> Callable[[csr_array], np.ndarray]:
+    """``_invited`` of each union at once, the unions given as a unions × atoms membership
+    matrix: everyone invited in the list's cells the union lies in, each cell counted
+    once, infinite where not known. One union at a time it took a tenth of a national
+    report's audit."""
     cells: dict[tuple[Hashable, int], int] = {}
     rows: list[int] = []
     columns: list[int] = []
@@ -1074,7 +1100,7 @@ def _capacity(component: list[_Atom], ignored: frozenset[int]) -> Callable[[csr_
         if atom.invited is None:
             unknown[j] = 1.0
             continue
-        for cell in sorted(atom.invited, key=repr):
+        for cell in atom.invited:
             rows.append(j)
             columns.append(cells.setdefault(cell, len(cells)))
     listing = csr_array(
@@ -1083,15 +1109,14 @@ def _capacity(component: list[_Atom], ignored: frozenset[int]) -> Callable[[csr_
     invited = np.zeros(listing.shape[1])
     invited[: len(cells)] = [n for _, n in cells]
 
-    def most(member: csr_array) -> np.ndarray:
+    def invited_in(member: csr_array) -> np.ndarray:
         lies_in = csr_array(member @ listing)
         lies_in.data[:] = 1.0  # each list's cell once
-        headcount = lies_in @ invited
+        headcount: np.ndarray = lies_in @ invited
         headcount[member @ unknown > 0] = np.inf
-        found: np.ndarray = np.minimum(member @ uppers, headcount)
-        return found
+        return headcount
 
-    return most
+    return invited_in
 
 
 def _free(
