@@ -427,21 +427,25 @@ def _laid_out(
 ) -> Layout:
     """``_layout``, or the one laid out before for the same counts, figures, bounds and
     numbers invited (``judged``): every item everyone answered has the same, and laying
-    them out again was a tenth of a national report's audit. The layout is only read."""
+    them out again was a tenth of a national report's audit. The layout is only read, and
+    the numbers invited are one object per set of cells, never changed once made
+    (``linked.Released``'s): they are known by identity."""
     if judged is None:
         return _layout(counts, figures, k, limits, upper, headcounts, counted_only)
+    sets = tuple(frozenset(f) for f in figures)  # read once: a figure may be an iterator
+    bounds = tuple((frozenset(stated), low, high) for stated, low, high in limits)
     key = (
         "layout",
         k,
         counted_only,
         frozenset(counts.items()),
-        tuple(frozenset(f) for f in figures),
-        tuple((frozenset(stated), low, high) for stated, low, high in limits),
+        sets,
+        bounds,
         None if upper is None else frozenset(upper.items()),
         _Same(headcounts),
     )
     if key not in judged:
-        judged[key] = _layout(counts, figures, k, limits, upper, headcounts, counted_only)
+        judged[key] = _layout(counts, sets, k, bounds, upper, headcounts, counted_only)
     laid_out: Layout = judged[key]
     return laid_out
 

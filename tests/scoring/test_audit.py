@@ -229,3 +229,14 @@ def test_a_component_without_numbers_invited_of_its_own_keeps_its_own_bounds() -
     assert first is not None and then is not None
     assert (first.lower, first.upper) == (2, 3)
     assert (then.cells, then.lower, then.upper) == ({"a"}, 2, 2)
+
+
+def test_figures_given_as_iterators_are_read_whole_with_a_memo() -> None:
+    """Figures and stated bounds may be any iterables, read once: the memo's key read
+    iterators to the end, and the audit then saw no figures (found by review)."""
+    counts = {"a": 2, "b": 5, "c": 6}
+    figures = [["a", "b"], ["b"], ["c"]]
+    alone = audit(counts, figures, 3)
+    judged: dict = {}  # type: ignore[type-arg]
+    found = audit(counts, [iter(f) for f in figures], 3, judged=judged)
+    assert alone is not None and found == alone
