@@ -109,6 +109,7 @@ figures already released cannot be repaired by hiding more; it is reported as ``
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -287,9 +288,9 @@ def _by_counts(
     atoms' cells, figures, counts, headcounts and lists, the stated bounds' room, the rows
     a union at its headcount is judged without, and whether the audit has any such rows:
     a review found a component without rows of its own kept the bounds found where
-    another component had them). Whether a union is pinned is a fact of
-    that program, so the findings hold wherever it recurs (their bounds and the figures
-    they rest on are those the first audit found)."""
+    another component had them). Whether a union is pinned is a fact of that program, so
+    the findings hold wherever it recurs (their bounds and the figures they rest on are
+    those the first audit found)."""
     if judged is None:
         return judge()
     figures = frozenset(f for atom in component for f in atom.figures)
@@ -342,7 +343,9 @@ def audit(
     headcounts' groups after them. With ``points``, a shown figure's printed distribution
     is read too, and a group's counts per point audited (the module's docstring).
     ``evidence``: tables from earlier audits of the same counts, with more figures shown
-    (``Evidence``); the tables this audit finds are added to it."""
+    (``Evidence``); the tables this audit finds are added to it. ``judged``: what the
+    counts alone said in the audits of the same report so far, kept by the caller and
+    added to (``Judged``): a measure with the same counts is not judged by them again."""
     found = _findings(
         counts,
         figures,
@@ -410,7 +413,7 @@ def _findings(
     return findings
 
 
-Layout = tuple[list["Finding"], dict[int, tuple[float, float]], frozenset[int], list["_Atom"]]
+Layout = tuple[list[Finding], dict[int, tuple[float, float]], frozenset[int], list[_Atom]]
 """Figures shown under the minimum; the stated bounds' and headcount rows' room around
 the truth; the headcount rows; the atoms, without their answers."""
 
@@ -690,7 +693,8 @@ def protect(
     the same round as another is still found as it was, its attack resting on no figure
     hidden before it, but the figures hidden can differ from one repair per audit (an
     audit after a repair may find another finding first), in either direction. Raises
-    ``Disclosed`` when a finding rests on released figures and bounds only."""
+    ``Disclosed`` when a finding rests on released figures and bounds only. ``judged``:
+    what the counts alone said in the report's audits so far (``Judged``)."""
     fixed = [frozenset(f) for f in released]
     wanted = [frozenset(f) for f in proposed]
     evidence = Evidence()
@@ -1375,18 +1379,6 @@ def _said_at(component: list[_Atom], unanimous: Mapping[int, int]) -> list[froze
     return [frozenset(unanimous[f] for f in atom.figures if f in unanimous) for atom in component]
 
 
-def _sparse(rows: list[tuple[np.ndarray, np.ndarray]], width: int) -> csr_array:
-    """Rows given as (columns, weights), as one sparse matrix."""
-    lengths = [len(columns) for columns, _ in rows]
-    return csr_array(
-        (
-            np.concatenate([weights for _, weights in rows]),
-            (np.repeat(np.arange(len(rows)), lengths), np.concatenate([c for c, _ in rows])),
-        ),
-        shape=(len(rows), width),
-    )
-
-
 def _spread(incidence: csr_array, places: np.ndarray, weights: np.ndarray) -> csr_array:
     """Rows over figures' atoms (``incidence``: figures × atoms), each given as its
     figure's place and its weights per point (a row of ``weights``), as one matrix over the
@@ -1558,16 +1550,31 @@ class _PointAttacker:
         count is its count because shown figures say so of each of its atoms with answers
         (``said_at``): auditing them would audit the union's count again, judged without
         the policy a union at its headcount has (the module's docstring, "Scale points")."""
-        answering = [self.said_at[j] for j in union if self.component[j].count > 0]
-        if not answering or not all(answering):
-            return set()
-        said = set(frozenset.intersection(*answering))
-        said |= {
-            t
-            for t, over in enumerate(self.unions, start=self.size)
-            if all(any(over[p] == 1 for p in points) for points in answering)
-        }
-        return said
+        said = self._said_each(_membership([union], len(self.component)))[0]
+        return set(np.flatnonzero(said).tolist())
+
+    def _said_each(self, member: csr_array) -> np.ndarray:
+        """``_said`` of each union (a row of ``member``, ``_membership``), as a unions ×
+        targets matrix (the points, then the unions of points): said where each of the
+        union's atoms with answers has it said, and the union has such an atom."""
+        said_at, answering = self._said_by_atom
+        answers = member @ answering  # each union's atoms with answers
+        said = member @ said_at >= answers[:, None]
+        return np.asarray(said & (answers[:, None] > 0), dtype=bool)
+
+    @functools.cached_property
+    def _said_by_atom(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each atom's targets said (``said_at``, and the unions of points that hold one
+        of them), 0 for an atom without answers; and which atoms have answers."""
+        answering = np.array([atom.count > 0 for atom in self.component], dtype=float)
+        at_point = np.zeros((len(self.component), self.size))
+        for j, points in enumerate(self.said_at):
+            at_point[j, list(points)] = 1.0
+        over = np.array(  # points × targets
+            [[*np.eye(self.size)[p], *(u[p] == 1 for u in self.unions)] for p in range(self.size)],
+            dtype=float,
+        )
+        return (at_point @ over > 0) * answering[:, None], answering
 
     def explore(self, small: list[int], *, points: bool = True) -> None:
         """Tables moving many small atoms a step at once, as ``_Attacker.explore`` does for
@@ -1587,9 +1594,10 @@ class _PointAttacker:
             return
         made: list[LinearProgram] = []
 
+        totals = self._totals(moving)
+
         def held() -> LinearProgram:  # built where tables without programs did not do
             if not made:
-                totals = _sparse([self._columns(j) for j in moving], len(self.truth))
                 made.append(
                     self.program.with_rows(
                         csr_array(vstack([totals, -totals], format="csr")),
@@ -1600,38 +1608,39 @@ class _PointAttacker:
 
         self._move(moving, random)
         if points:
-            lowered: list[tuple[np.ndarray, np.ndarray]] = [
-                (np.array([j * size + p]), np.ones(1))
-                for j in moving
-                for p in range(size)
-                if self.truth[j * size + p] > 0
-            ]
-            self._trade(small, [int(c[0]) for c, _ in lowered], random)
+            unknowns = _blocks(moving, size)
+            answered = unknowns[self.truth[unknowns] > 0]  # each count at a point there is
+            self._trade(small, answered, random)
+            lowered = csr_array(
+                (np.ones(len(answered)), (np.arange(len(answered)), answered)),
+                shape=(len(answered), len(self.truth)),
+            )
         else:
-            lowered = [self._columns(j) for j in moving]
+            lowered = totals
         self._push(held, lowered, 1.0, random)
         most = _most_each(self.capacity, moving, len(self.component))
-        rising = [j for j, m in zip(moving, most, strict=True) if counts[j] < m]
-        self._push(held, [self._columns(j) for j in rising], -1.0, random)
+        self._push(held, totals[np.flatnonzero(counts[moving] < most)], -1.0, random)
 
-    def _columns(self, j: int) -> tuple[np.ndarray, np.ndarray]:
-        """Atom j's unknowns (its counts at each point), each weighing 1: its count."""
-        return np.arange(j * self.size, (j + 1) * self.size), np.ones(self.size)
+    def _totals(self, atoms: list[int]) -> csr_array:
+        """Each atom's count as a row over the unknowns (its counts at each point)."""
+        size = self.size
+        rows = np.repeat(np.arange(len(atoms)), size)
+        ones = np.ones(len(rows))
+        return csr_array((ones, (rows, _blocks(atoms, size))), shape=(len(atoms), len(self.truth)))
 
     def _push(
         self,
         program: Callable[[], LinearProgram],
-        targets: Sequence[tuple[np.ndarray, np.ndarray]],
+        waiting: csr_array,
         sign: float,
         random: np.random.Generator,
     ) -> None:
-        """Tables showing each target (a sum of unknowns) one lower (sign 1) or higher
-        (sign -1) than the truth, where the tables found so far do not: minimise a
-        randomly weighted sum of those still waiting, keep the table, repeat until a
-        program moves none."""
-        if not targets:
+        """Tables showing each target (a row of ``waiting``: a sum of unknowns) one lower
+        (sign 1) or higher (sign -1) than the truth, where the tables found so far do not:
+        minimise a randomly weighted sum of those still waiting, keep the table, repeat
+        until a program moves none."""
+        if not waiting.shape[0]:
             return
-        waiting = _sparse(list(targets), len(self.truth))
         truth = waiting @ self.truth
         seen = waiting @ self.tables.stack().T  # each target's value in each table
         moved = sign * (truth[:, None] - seen) >= 1 - _EPS
@@ -1677,7 +1686,7 @@ class _PointAttacker:
                 if self.program.holds(flat):
                     self.tables.append(flat)
 
-    def _trade(self, small: list[int], waiting: list[int], random: np.random.Generator) -> None:
+    def _trade(self, small: list[int], waiting: np.ndarray, random: np.random.Generator) -> None:
         """Tables where small atoms of the same count, in the same figures that print a
         distribution, trade their answers: every count and every printed distribution
         stays as it is, so each table is consistent with the release without a program
@@ -1759,11 +1768,11 @@ class _PointAttacker:
         if count:
             counts = member @ np.array([atom.count for atom in self.component], dtype=float)
             free &= _free(member, self.capacity, counts, seen.sum(axis=2))
-        said = [self._said(union) for union in unions] if points else []
+        said = self._said_each(member) if points else np.zeros((len(unions), 0), dtype=bool)
         for t, over in enumerate([*np.eye(size), *self.unions] if points else []):
             value = np.round(truth @ over)
             moved = (seen @ over <= value[:, None] - 1 + _EPS).any(axis=1)
-            free &= (value <= 0) | moved | np.array([t in s for s in said], dtype=bool)
+            free &= (value <= 0) | moved | said[:, t]
         return free
 
     def pins(

@@ -414,7 +414,8 @@ def _per_cell(
     values = index.get_level_values(0) if by else index
     # each level's values as text at once: key by key, this was most of the cost of
     # reading a national round's counts for the ledger (ten thousand cells)
-    levels = [index.get_level_values(i).astype(str) for i in range(1, len(by) + 1)]
+    # (as lists: iterating an Index reads it item by item through pandas)
+    levels = [index.get_level_values(i).astype(str).tolist() for i in range(1, len(by) + 1)]
     cells = zip(*levels, strict=True) if by else [()] * len(sizes)
     labels: dict[object, str] = {}
     for value, cell, n in zip(values, cells, sizes.tolist(), strict=True):
