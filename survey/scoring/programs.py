@@ -107,27 +107,23 @@ class LinearProgram:
     def with_rows(self, at_most: csr_array, bound: np.ndarray) -> LinearProgram:
         """This program with more inequality rows: a narrower one, whose points are this
         one's too (its binding rows are numbered as the constraints it was made of)."""
-        equal = self.matrix[: self.n_equal]
-        return LinearProgram(
-            self.n,
-            equal=equal,
-            equal_to=self.row_upper[: self.n_equal],
-            at_most=csr_array(vstack([self.matrix[self.n_equal :], at_most], format="csr")),
-            bound=np.hstack([self.row_upper[self.n_equal :], bound]),
-            lower=self.lower,
-            upper=self.upper,
-        )
+        rows = csr_array(vstack([self.matrix[self.n_equal :], at_most], format="csr"))
+        return self._with_inequalities(rows, np.hstack([self.row_upper[self.n_equal :], bound]))
 
     def keeping(self, at_most: np.ndarray) -> LinearProgram:
         """This program with only the inequality rows ``at_most`` marks: a wider one,
         whose points include every point of this one."""
-        rest = self.matrix[self.n_equal :]
+        rows = self.matrix[self.n_equal :]
+        return self._with_inequalities(rows[at_most], self.row_upper[self.n_equal :][at_most])
+
+    def _with_inequalities(self, at_most: csr_array, bound: np.ndarray) -> LinearProgram:
+        """This program's equalities and bounds on x, with these inequality rows."""
         return LinearProgram(
             self.n,
             equal=self.matrix[: self.n_equal],
             equal_to=self.row_upper[: self.n_equal],
-            at_most=rest[at_most],
-            bound=self.row_upper[self.n_equal :][at_most],
+            at_most=at_most,
+            bound=bound,
             lower=self.lower,
             upper=self.upper,
         )
