@@ -102,7 +102,7 @@ new groups are hidden instead (see ``MAX_ATOMS``).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -223,6 +223,7 @@ class Released:
     _decided: dict[tuple[object, ...], frozenset[int] | bool] = field(default_factory=dict)
     _judged: Judged = field(default_factory=dict)  # components by their counts, all measures
     _points: dict[str, tuple[PathPoints, int, Reading | None]] = field(default_factory=dict)
+    _numbers: dict[Hashable, int] = field(default_factory=dict)  # ``_number``'s
     _own: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
     _sums: dict[str, set[frozenset[tuple[str, str]]]] = field(default_factory=dict)
 
@@ -451,8 +452,16 @@ class Released:
             ]
         return now, path
 
+    def _number(self, value: Hashable) -> int:
+        """A number for the value, the same for an equal value and for no other (from 1:
+        0 is a measure without counts per point): keys of decisions, pools and cells.
+        A hash alone would do nearly always; where two measures' counts collided, the
+        second would be audited with the first's counts and decided as the first was."""
+        return self._numbers.setdefault(value, len(self._numbers) + 1)
+
     def _count(self, measure: str) -> tuple[Counts, int, int]:
-        """The measure's counts per path, their hash and the hash of the counts now."""
+        """The measure's counts per path, and numbers for them and for the counts now
+        (``_number``)."""
         if measure not in self._counted:
             counts = self.counts(measure)
             now: dict[Cell, int] = {}
@@ -461,20 +470,20 @@ class Released:
                     now[cell] = now.get(cell, 0) + n
             self._counted[measure] = (
                 counts,
-                hash(frozenset(counts.items())),
-                hash(frozenset(now.items())),
+                self._number(("paths", frozenset(counts.items()))),
+                self._number(("now", frozenset(now.items()))),
             )
         return self._counted[measure]
 
     def _per_point(self, measure: str) -> tuple[PathPoints, int, Reading | None]:
         """The measure's counts per point per path ({} for a measure without points, or a
-        ledger that does not count them), their hash (with what is printed of them) and
-        what a shown group prints of them (None: each point)."""
+        ledger that does not count them), a number for them with what is printed of them
+        (``_number``; 0 for none) and what a shown group prints of them (None: each point)."""
         if measure not in self._points:
             found = self.points(measure) if self.points is not None else {}
             reading = self.reading(measure) if self.reading is not None and found else None
             printed = None if reading is None else tuple(tuple(map(tuple, r)) for r in reading)
-            signature = hash((frozenset(found.items()), printed)) if found else 0
+            signature = self._number(("points", frozenset(found.items()), printed)) if found else 0
             self._points[measure] = (found, signature, reading)
         return self._points[measure]
 

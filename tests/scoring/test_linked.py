@@ -94,6 +94,24 @@ def test_measures_with_the_same_counts_are_audited_together():
     assert ledger.hidden("item:q6", [{}], [True], 3) == set()
 
 
+def test_measures_are_told_apart_by_their_counts_not_by_a_hash_of_them(monkeypatch):
+    """Keys of pools, cells and decisions are the counts themselves: where a hash of two
+    measures' counts collided (here every hash does), the second was pooled with the first
+    and audited with its counts."""
+    import survey.scoring.linked as linked
+
+    monkeypatch.setattr(linked, "hash", lambda value: 0, raising=False)
+    counts = {("o", "A"): 1, ("r", "A"): 1, ("o", "B"): 2, ("r", "B"): 2}
+    other = {**counts, ("o", "A"): 2}
+    ledger = Released(
+        NAMES,
+        {"item:q5": [{"unit": "B"}]},
+        lambda m: {(c,): n for c, n in (counts if m == "item:q5" else other).items()},
+    )
+    assert ledger.hidden("item:q6", [{}], [True], 3) == set()
+    assert ledger.hidden("item:q5", [{}], [True], 3) == {0}
+
+
 def test_a_group_already_released_is_shown_again():
     counts = {("o", "A"): 1, ("r", "A"): 1, ("o", "B"): 2, ("r", "B"): 2}
     ledger = released(counts, before={"item:q": [{"unit": "B"}]})
