@@ -345,7 +345,8 @@ def audit(
     ``evidence``: tables from earlier audits of the same counts, with more figures shown
     (``Evidence``); the tables this audit finds are added to it. ``judged``: what the
     counts alone said in the audits of the same report so far, kept by the caller and
-    added to (``Judged``): a measure with the same counts is not judged by them again."""
+    added to (``Judged``): a measure with the same counts, figures and bounds is not
+    judged by its counts again."""
     found = _findings(
         counts,
         figures,
@@ -1564,16 +1565,15 @@ class _PointAttacker:
 
     @functools.cached_property
     def _said_by_atom(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each atom's targets said (``said_at``, and the unions of points that hold one
-        of them), 0 for an atom without answers; and which atoms have answers."""
+        """Each atom's targets said (``said_at``, and the unions of points that weigh
+        exactly 1 at one of them), 0 for an atom without answers; and which atoms have
+        answers."""
         answering = np.array([atom.count > 0 for atom in self.component], dtype=float)
         at_point = np.zeros((len(self.component), self.size))
         for j, points in enumerate(self.said_at):
             at_point[j, list(points)] = 1.0
-        over = np.array(  # points × targets
-            [[*np.eye(self.size)[p], *(u[p] == 1 for u in self.unions)] for p in range(self.size)],
-            dtype=float,
-        )
+        unions = np.array([u == 1 for u in self.unions], dtype=float).reshape(-1, self.size)
+        over = np.hstack([np.eye(self.size), unions.T])  # points × targets
         return (at_point @ over > 0) * answering[:, None], answering
 
     def explore(self, small: list[int], *, points: bool = True) -> None:

@@ -110,11 +110,11 @@ class LinearProgram:
         rows = csr_array(vstack([self.matrix[self.n_equal :], at_most], format="csr"))
         return self._with_inequalities(rows, np.hstack([self.row_upper[self.n_equal :], bound]))
 
-    def keeping(self, at_most: np.ndarray) -> LinearProgram:
-        """This program with only the inequality rows ``at_most`` marks: a wider one,
-        whose points include every point of this one."""
+    def keeping(self, kept: np.ndarray) -> LinearProgram:
+        """This program with only the inequality rows ``kept`` marks (a mask): a wider
+        one, whose points include every point of this one."""
         rows = self.matrix[self.n_equal :]
-        return self._with_inequalities(rows[at_most], self.row_upper[self.n_equal :][at_most])
+        return self._with_inequalities(rows[kept], self.row_upper[self.n_equal :][kept])
 
     def _with_inequalities(self, at_most: csr_array, bound: np.ndarray) -> LinearProgram:
         """This program's equalities and bounds on x, with these inequality rows."""
