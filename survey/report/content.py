@@ -11,7 +11,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
-from typing import SupportsFloat
+from typing import Any, SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -44,8 +44,17 @@ from survey.scoring.quality import quality_scores
 from survey.scoring.rates import Invited, Shown, Stated, linked_rates
 from survey.scoring.suppression import ALL, COMPLEMENT, HIDDEN, SMALL, STATED
 
+Row = Mapping[Hashable, Any]
+"""One row of a scored table, as a report reads it (``_records``)."""
 
-def _reason(row: pd.Series) -> str | None:
+
+def _records(table: pd.DataFrame) -> Sequence[Row]:
+    """The table's rows as dicts: read row by row as Series (``iterrows``), an employee
+    survey's report by unit of 200 units spent a sixth of its time making them."""
+    return table.to_dict("records")
+
+
+def _reason(row: Row) -> str | None:
     """A hidden row's reason (``scoring.suppression.hidden_reasons``), None if shown."""
     if not bool(row.get("suppressed", False)):
         return None
@@ -330,13 +339,13 @@ def _with_its_items(
     for the auditor's check (``linked.Released._audited``); its items do."""
     hidden = {
         (tuple(row[name] for name in by), row["item"])
-        for _, row in items.iterrows()
+        for row in _records(items)
         if bool(row["suppressed"])
     }
     of = {index.id: [item.id for item in index.items] for index in q.indexes}
     more = [
         any((tuple(row[name] for name in by), item) in hidden for item in of.get(row["index"], []))
-        for _, row in indexes.iterrows()
+        for row in _records(indexes)
     ]
     if not any(more):
         return indexes
@@ -597,7 +606,7 @@ class _Labeller:
         parts = ["Ikke oppgitt" if part == NOT_GIVEN else part for part in parts]
         return Group(tuple(key), ", ".join(parts) or "Alle", all(v == ALL for v in key))
 
-    def of(self, row: pd.Series) -> Group:
+    def of(self, row: Row) -> Group:
         return self.group(tuple(row[name] for name in self.by))
 
 
@@ -664,7 +673,7 @@ def _summary(
 ) -> tuple[SummaryRow, ...]:
     def cells(table: pd.DataFrame, column: str, value: str) -> tuple[float | None, ...]:
         rows = table[table[column].astype(str) == value]
-        means = {tuple(r[name] for name in by): r["mean"] for _, r in rows.iterrows()}
+        means = {tuple(r[name] for name in by): r["mean"] for r in _records(rows)}
         return tuple(_figure(means.get(group.key)) for group in groups)
 
     rows = [
@@ -777,7 +786,7 @@ def _audience(q: Questionnaire, audience: frozenset[str] | None) -> str | None:
     return "Bare for " + " og ".join(label.lower() for label in labels)
 
 
-def _change_n(row: pd.Series) -> float | None:
+def _change_n(row: Row) -> float | None:
     """The compared round's count behind a row's change, where a change is shown."""
     return _figure(row.get("before_n")) if _figure(row.get("change")) is not None else None
 
@@ -799,7 +808,7 @@ def _item_rows(labeller: _Labeller, rows: pd.DataFrame) -> tuple[ItemRow, ...]:
             hidden=_reason(row),
             change_n=_change_n(row),
         )
-        for _, row in rows.iterrows()
+        for row in _records(rows)
     )
 
 
@@ -808,7 +817,7 @@ def _choice_rows(labeller: _Labeller, rows: pd.DataFrame | None) -> tuple[Choice
         return ()
     found = []
     for _, group_rows in rows.groupby(labeller.by or (lambda _: 0), sort=False, observed=True):
-        first = group_rows.iloc[0]
+        first = group_rows.iloc[0].to_dict()
         found.append(
             ChoiceRow(
                 group=labeller.of(first),
@@ -836,7 +845,7 @@ def _number_rows(
             measure=number_measure(f"{question.id}:{row['code']}"),
             hidden=_reason(row),
         )
-        for _, row in rows.iterrows()
+        for row in _records(rows)
     )
 
 
@@ -861,7 +870,7 @@ def _indexes(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             hidden=_reason(row),
             change_n=_change_n(row),
         )
-        for _, row in table.iterrows()
+        for row in _records(table)
     )
 
 
@@ -885,7 +894,7 @@ def _quality(q: Questionnaire, labeller: _Labeller, table: pd.DataFrame) -> tupl
             k=_figure(row["k"]),
             hidden=_reason(row),
         )
-        for _, row in table.iterrows()
+        for row in _records(table)
         if row["kind"] != "dimension" or topics.get(str(row["id"]), 0) > 1
     )
 
@@ -949,7 +958,7 @@ def _rates(
                 _figure(r["rate"]),
                 _reason(r),
             )
-            for _, r in table.iterrows()
+            for r in _records(table)
         )
         tables.append((DIMENSION_NAMES.get(name, name), rows))
     return tuple(tables)
